@@ -1,0 +1,257 @@
+"""Exceptions raised by retool-api-client.
+
+Every error the SDK raises on purpose derives from :class:`RetoolError`::
+
+    RetoolError
+    ├── APIError                        anything that happened while talking to Retool
+    │   ├── APIStatusError              the server answered with a status >= 400
+    │   │   ├── BadRequestError             400
+    │   │   ├── AuthenticationError         401
+    │   │   ├── PermissionDeniedError       403
+    │   │   ├── NotFoundError               404
+    │   │   ├── ConflictError               409
+    │   │   ├── UnprocessableEntityError    422
+    │   │   ├── RateLimitError              429 (``retry_after`` in seconds, when the server said)
+    │   │   └── InternalServerError         >= 500
+    │   ├── APIConnectionError          no usable answer: DNS, refused, reset, TLS ...
+    │   │   └── APITimeoutError         connect, read, write or pool timeout
+    │   └── APIResponseValidationError  2xx answer that is not JSON or does not fit the model
+    │                                   (also a ValueError, so generated union parsing can
+    │                                   try the next variant)
+    └── ConfigurationError              bad arguments or environment, raised before any request
+
+No message, ``repr`` or attribute of these exceptions contains the API token: the request they
+carry is the one httpx built, whose ``Authorization`` header is never rendered by ``str()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetoolError",
+    "UnprocessableEntityError",
+]
+
+
+class RetoolError(Exception):
+    """Root of every exception this SDK raises on purpose."""
+
+
+class ConfigurationError(RetoolError, ValueError):
+    """The client was given a bad argument or environment; raised before any request is sent."""
+
+
+class APIError(RetoolError):
+    """Something went wrong talking to the Retool API. ``request`` is set when one was built."""
+
+    message: str
+    request: httpx.Request | None
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+    @property
+    def method(self) -> str | None:
+        return self.request.method if self.request is not None else None
+
+    @property
+    def url(self) -> str | None:
+        return str(self.request.url) if self.request is not None else None
+
+
+class APIConnectionError(APIError):
+    """The request did not get a usable response: connection refused or reset, DNS, TLS."""
+
+    def __init__(self, message: str = "Connection error.", *, request: httpx.Request | None = None) -> None:
+        super().__init__(message, request=request)
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout (see ``RetoolClient(timeout=...)``)."""
+
+    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request | None = None) -> None:
+        super().__init__(message, request=request)
+
+
+class APIStatusError(APIError):
+    """The server answered with a status code >= 400.
+
+    ``message`` is Retool's own ``{"success": false, "message": ...}`` text when the body has
+    one; ``body`` is the parsed JSON body (or the raw text when it is not JSON)."""
+
+    status_code: int
+    response: httpx.Response
+    body: object
+    parsed: object
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.status_code = response.status_code
+        self.body = body
+        self.parsed = None  # the documented error model, when the body fits one
+
+    @property
+    def request_id(self) -> str | None:
+        value = self.response.headers.get("x-request-id")
+        return str(value) if value is not None else None
+
+    def __str__(self) -> str:
+        return f"{self.status_code} {self.method} {self.url}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
+
+
+class BadRequestError(APIStatusError):
+    status_code: Literal[400]
+
+
+class AuthenticationError(APIStatusError):
+    status_code: Literal[401]
+
+
+class PermissionDeniedError(APIStatusError):
+    status_code: Literal[403]
+
+
+class NotFoundError(APIStatusError):
+    status_code: Literal[404]
+
+
+class ConflictError(APIStatusError):
+    status_code: Literal[409]
+
+
+class UnprocessableEntityError(APIStatusError):
+    status_code: Literal[422]
+
+
+class RateLimitError(APIStatusError):
+    """429. ``retry_after`` is the delay (seconds) the server asked for, or ``None``."""
+
+    status_code: Literal[429]
+    retry_after: float | None
+
+    def __init__(
+        self, message: str, *, response: httpx.Response, body: object, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, response=response, body=body)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIStatusError):
+    """Any status >= 500."""
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The exception class for an error status (an unknown 4xx maps to :class:`APIStatusError`)."""
+    if status_code >= 500:
+        return InternalServerError
+    return _STATUS_ERRORS.get(status_code, APIStatusError)
+
+
+class APIResponseValidationError(APIError, ValueError):
+    """A successful response whose body is not JSON or does not fit the declared model.
+
+    ``model`` and ``field`` name the innermost model and field that failed; ``path`` is the
+    field path from the outermost model (``("data", "groups", "id")``). ``response`` is set when
+    the error came from a request made through the SDK."""
+
+    model: str | None
+    field: str | None
+    path: tuple[str, ...]
+    root_model: str | None
+    reason: str
+    response: httpx.Response | None
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        model: str | None = None,
+        field: str | None = None,
+        path: tuple[str, ...] = (),
+        root_model: str | None = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        self.reason = reason
+        self.model = model
+        self.field = field
+        self.path = path or ((field,) if field else ())
+        self.root_model = root_model or model
+        self.response = response
+        super().__init__(self._render(), request=response.request if response is not None else None)
+
+    @property
+    def status_code(self) -> int | None:
+        return self.response.status_code if self.response is not None else None
+
+    def _render(self) -> str:
+        where = ".".join(p for p in ((self.root_model or ""), *self.path) if p)
+        text = f"{where}: {self.reason}" if where else self.reason
+        if self.model and self.model != self.root_model:
+            text += f" (in model {self.model})"
+        if self.response is not None:
+            request = self.response.request
+            text = f"{request.method} {request.url} -> {self.response.status_code}: {text}"
+        return text
+
+    def within(self, model: str, field: str | None) -> APIResponseValidationError:
+        """The same failure seen from an enclosing model's field."""
+        return APIResponseValidationError(
+            self.reason,
+            model=self.model,
+            field=self.field,
+            path=((field,) if field else ()) + self.path,
+            root_model=model,
+            response=self.response,
+        )
+
+    def with_response(self, response: httpx.Response) -> APIResponseValidationError:
+        return APIResponseValidationError(
+            self.reason,
+            model=self.model,
+            field=self.field,
+            path=self.path,
+            root_model=self.root_model,
+            response=response,
+        )
+
+
+def describe_json(value: Any) -> str:
+    """A short, token-free description of a JSON value for error messages."""
+    if value is None:
+        return "null"
+    kind = type(value).__name__
+    text = repr(value)
+    return f"{kind} {text[:60]}{'...' if len(text) > 60 else ''}"

@@ -1,0 +1,171 @@
+"""Runtime support that the generated models call while parsing responses.
+
+Kept in the overlay (not in the generated tree) so the behaviour is reviewed code with its own
+tests; the templates in ``templates/`` only emit calls to it.
+
+* :class:`OpenStrEnum` keeps an enum value this SDK version does not know (Retool adds resource
+  types every release) instead of raising ``ValueError``. No library does this for ``StrEnum``;
+  it is the ``_missing_`` hook the standard library provides for exactly this.
+* :func:`model_error` turns whatever a generated ``from_dict`` tripped on (``KeyError`` for a
+  missing field, ``TypeError``/``ValueError`` for a wrong type) into one
+  :class:`APIResponseValidationError` naming the model and the field.
+* ``expect_*`` check JSON primitives, which the generator assigns without looking.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import httpx
+
+from ._exceptions import (
+    APIResponseValidationError,
+    APIStatusError,
+    RateLimitError,
+    describe_json,
+    status_error_class,
+)
+from ._retry_policy import retry_after_seconds
+from .generated.types import Unset
+
+__all__ = [
+    "OpenStrEnum",
+    "expect_bool",
+    "expect_float",
+    "expect_int",
+    "expect_str",
+    "model_error",
+    "response_error",
+    "status_error",
+    "undocumented_status",
+]
+
+_E = TypeVar("_E", bound="OpenStrEnum")
+
+
+class OpenStrEnum(StrEnum):
+    """A ``StrEnum`` that accepts values it has not seen.
+
+    ``Status("NEW_IN_4_1")`` returns a pseudo-member whose ``.value`` is the string received,
+    ``is_known`` is False and which compares equal to that string. It is cached, so the same
+    unknown value is the same object each time. ``to_dict()`` sends it back unchanged."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = f"UNKNOWN[{value}]"
+        member._value_ = value
+        cls._value2member_map_.setdefault(value, member)
+        return cls._value2member_map_[value]
+
+    @property
+    def is_known(self) -> bool:
+        """False for a value that this SDK version's spec did not list."""
+        return self._name_ in type(self).__members__
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+def model_error(model: str, field: str, exc: BaseException) -> APIResponseValidationError:
+    """The one error a generated ``from_dict`` raises, whatever went wrong inside it."""
+    if isinstance(exc, APIResponseValidationError):
+        return exc.within(model, field or None)
+    if isinstance(exc, KeyError) and field and exc.args and exc.args[0] == field:
+        reason = "required field is missing"
+    elif not field:
+        reason = f"expected a JSON object ({type(exc).__name__}: {exc})"
+    else:
+        reason = f"{type(exc).__name__}: {exc}"
+    return APIResponseValidationError(reason, model=model, field=field or None)
+
+
+def response_error(response: httpx.Response, exc: BaseException) -> APIResponseValidationError:
+    """What a generated ``_parse_response`` raises when the body does not parse or fit."""
+    if isinstance(exc, APIResponseValidationError):
+        return exc.with_response(response)
+    if isinstance(exc, json.JSONDecodeError):
+        return APIResponseValidationError(
+            f"body is not valid JSON ({exc}); starts with {response.text[:80]!r}", response=response
+        )
+    return APIResponseValidationError(f"{type(exc).__name__}: {exc}", response=response)
+
+
+def status_error(response: httpx.Response, parse: Callable[[Any], object] | None = None) -> APIStatusError:
+    """The typed error for a response with status >= 400; never raises while building it.
+
+    ``body`` is the JSON body (or text when it is not JSON); ``parsed`` the documented error
+    model when the body fits it, else ``None``. The message is Retool's ``message`` field when
+    present, else the reason phrase."""
+    body: Any
+    try:
+        body = json.loads(response.content) if response.content else None
+    except ValueError:
+        body = response.text
+    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(message, str) or not message:
+        message = response.reason_phrase or f"HTTP {response.status_code}"
+    parsed: object = None
+    if parse is not None and isinstance(body, dict):
+        try:
+            parsed = parse(body)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            parsed = None
+    cls = status_error_class(response.status_code)
+    error: APIStatusError
+    if cls is RateLimitError:
+        error = RateLimitError(
+            message, response=response, body=body, retry_after=retry_after_seconds(response.headers)
+        )
+    else:
+        error = cls(message, response=response, body=body)
+    error.parsed = parsed
+    return error
+
+
+def undocumented_status(response: httpx.Response) -> APIResponseValidationError:
+    """A status the spec does not document for this operation (errors >= 400 never get here
+    through ``RetoolClient``: they raise ``APIStatusError`` first)."""
+    return APIResponseValidationError(
+        f"status {response.status_code} is not documented for this operation", response=response
+    )
+
+
+def _wrong_type(expected: str, value: object) -> TypeError:
+    return TypeError(f"expected {expected}, got {describe_json(value)}")
+
+
+def expect_str(value: Any) -> Any:
+    if type(value) is str or not _present(value):
+        return value
+    raise _wrong_type("a string", value)
+
+
+def expect_bool(value: Any) -> Any:
+    if type(value) is bool or not _present(value):
+        return value
+    raise _wrong_type("a boolean", value)
+
+
+def expect_int(value: Any) -> Any:
+    if type(value) is int or not _present(value):
+        return value
+    if type(value) is float and value.is_integer():
+        return int(value)
+    raise _wrong_type("an integer", value)
+
+
+def expect_float(value: Any) -> Any:
+    if type(value) in (float, int) or not _present(value):
+        return value
+    raise _wrong_type("a number", value)
+
+
+def _present(value: object) -> bool:
+    """UNSET (an optional field that was absent) passes every check."""
+    return not isinstance(value, Unset)

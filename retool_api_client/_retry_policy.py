@@ -1,0 +1,137 @@
+"""Retry policy: pure functions deciding *whether* to retry and *how long* to wait.
+
+No I/O, no clock reads, no randomness of their own: the transport in ``_retry.py`` passes in
+``now`` and a random source, so every rule is tested with plain values.
+
+Rules (see README "Retries"):
+
+* Retried for every method: failures where the request provably never left (connect error,
+  connect timeout, pool timeout) and 429.
+* Retried only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, or every method when
+  ``retry_non_idempotent=True``): 408, 500, 502, 503, 504, read/write timeouts and errors
+  after the request was sent.
+* Delay: ``retry-after-ms``, else ``Retry-After`` (seconds or HTTP date), honoured up to
+  ``retry_after_cap``; a longer ask is not retried. Otherwise full-jitter exponential backoff.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import random as _random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from . import _constants as C
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    max_retries: int = C.DEFAULT_MAX_RETRIES
+    backoff_base: float = C.BACKOFF_BASE_S
+    backoff_cap: float = C.BACKOFF_CAP_S
+    retry_after_cap: float = C.RETRY_AFTER_CAP_S
+    deadline: float = C.RETRY_DEADLINE_S
+    retry_non_idempotent: bool = False
+
+    def __post_init__(self) -> None:
+        if (
+            not isinstance(self.max_retries, int)
+            or isinstance(self.max_retries, bool)
+            or self.max_retries < 0
+        ):
+            raise ValueError(f"max_retries must be an integer >= 0, got {self.max_retries!r}")
+        for name in ("backoff_base", "backoff_cap", "retry_after_cap", "deadline"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    retry: bool
+    reason: str
+
+
+#: httpx errors raised before any byte of the request could have reached the server.
+NEVER_SENT_ERRORS: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def is_idempotent(method: str, config: RetryConfig) -> bool:
+    return config.retry_non_idempotent or method.upper() in C.IDEMPOTENT_METHODS
+
+
+def decide_status(method: str, status_code: int, config: RetryConfig) -> Decision:
+    if status_code in C.RETRY_ALWAYS_STATUSES:
+        return Decision(True, f"status {status_code}")
+    if status_code in C.RETRY_IDEMPOTENT_STATUSES:
+        if is_idempotent(method, config):
+            return Decision(True, f"status {status_code}")
+        return Decision(False, f"status {status_code}, {method} is not idempotent")
+    return Decision(False, f"status {status_code} is final")
+
+
+def decide_error(method: str, error: Exception, config: RetryConfig) -> Decision:
+    name = type(error).__name__
+    if isinstance(error, NEVER_SENT_ERRORS):
+        return Decision(True, f"{name} (request never sent)")
+    if isinstance(error, httpx.TransportError):
+        if is_idempotent(method, config):
+            return Decision(True, name)
+        return Decision(False, f"{name} after the request may have been sent; {method} is not idempotent")
+    return Decision(False, f"{name} is not a transport error")
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """The delay the server asked for: ``retry-after-ms``, then ``Retry-After`` as seconds or an
+    HTTP date. ``None`` when absent or unreadable; never negative."""
+    ms = headers.get("retry-after-ms")
+    if ms is not None:
+        try:
+            value = float(ms) / 1000.0
+            if math.isfinite(value) and value >= 0:
+                return value
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        seconds = float(raw)
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+def backoff_delay(retry_number: int, config: RetryConfig, rng: _random.Random | None = None) -> float:
+    """Full jitter: uniform(0, min(cap, base * 2**retry_number)); retry_number starts at 0."""
+    ceiling = min(config.backoff_cap, config.backoff_base * (2**retry_number))
+    return (rng or _random).uniform(0.0, ceiling)
+
+
+def next_delay(
+    retry_number: int,
+    headers: Mapping[str, str] | None,
+    config: RetryConfig,
+    rng: _random.Random | None = None,
+    now: datetime | None = None,
+) -> tuple[float | None, str]:
+    """How long to wait before the next attempt, or ``None`` when the server's ask is too long."""
+    asked = retry_after_seconds(headers, now) if headers is not None else None
+    if asked is not None:
+        if asked > config.retry_after_cap:
+            return None, f"server asked to wait {asked:g}s, more than the {config.retry_after_cap:g}s cap"
+        return asked, "Retry-After"
+    return backoff_delay(retry_number, config, rng), "backoff"

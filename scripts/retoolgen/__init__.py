@@ -1,0 +1,1 @@
+"""Retool OpenAPI regeneration pipeline (pull, normalize, generate, changelog)."""

@@ -1,0 +1,139 @@
+"""Tolerant parsing of generated models: unknown enum values, extra fields, relaxed fields, and
+one typed error naming model and field for anything else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from retool_api_client._exceptions import APIResponseValidationError
+from retool_api_client.generated.models import AccessRequest, AccessRequestStatus, App, Resource, User
+
+from . import samples
+
+
+def user_json(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": "user_1",
+        "legacy_id": 1,
+        "email": "ada@example.com",
+        "active": True,
+        "created_at": "2024-01-01T00:00:00Z",
+        "last_active": None,
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "metadata": {},
+        "is_admin": False,
+        "user_type": "default",
+        "two_factor_auth_enabled": False,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_valid_user_parses() -> None:
+    user = User.from_dict(user_json())
+    assert user.email == "ada@example.com" and user.first_name == "Ada"
+
+
+def test_unknown_enum_value_is_kept_and_readable() -> None:
+    user = User.from_dict(user_json(user_type="robot"))
+    assert user.user_type.value == "robot"
+    assert user.user_type == "robot"
+    assert not user.user_type.is_known
+    assert user.to_dict()["user_type"] == "robot"
+    known = User.from_dict(user_json()).user_type
+    assert known.is_known
+
+
+def test_unknown_enum_value_is_cached_as_one_pseudo_member() -> None:
+    assert AccessRequestStatus("EXPIRED") is AccessRequestStatus("EXPIRED")
+    assert AccessRequestStatus("APPROVED") is AccessRequestStatus.APPROVED
+
+
+def test_extra_field_parses_and_is_kept() -> None:
+    request = AccessRequest.from_dict(
+        {
+            "id": 1,
+            "status": "PENDING",
+            "legacy_id": 1,
+            "requesting_email": "a@b.c",
+            "updated_by_id": None,
+            "created_at": "2024-01-01T00:00:00+00:00",
+            "updated_at": "2024-01-01T00:00:00+00:00",
+            "new_in_4_0": {"x": 1},
+        }
+    )
+    assert request["new_in_4_0"] == {"x": 1}
+    assert request.to_dict()["new_in_4_0"] == {"x": 1}
+
+
+@pytest.mark.parametrize(
+    ("model", "component", "field"), [(App, "app", "folder_id"), (Resource, "resource", "folder_id")]
+)
+def test_relaxed_response_fields_parse_as_unset(model: Any, component: str, field: str) -> None:
+    from retool_api_client.generated.types import Unset
+
+    payload = samples.component(component, optional=True)
+    assert field in payload
+    del payload[field]
+    parsed = model.from_dict(payload)
+    assert isinstance(getattr(parsed, field), Unset)
+
+
+def test_missing_required_field_names_model_and_field() -> None:
+    data = user_json()
+    del data["email"]
+    with pytest.raises(APIResponseValidationError) as info:
+        User.from_dict(data)
+    assert info.value.model == "User" and info.value.field == "email"
+    assert "User.email" in str(info.value) and "missing" in str(info.value)
+    assert isinstance(info.value.__cause__, KeyError)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("email", 5, "expected a string"),
+        ("active", "yes", "expected a boolean"),
+        ("legacy_id", "one", "expected a number"),
+        ("created_at", "not a date", "ValueError"),
+        ("user_type", 7, "ValueError"),
+    ],
+)
+def test_wrong_type_names_model_and_field(field: str, value: object, expected: str) -> None:
+    with pytest.raises(APIResponseValidationError) as info:
+        User.from_dict(user_json(**{field: value}))
+    assert (info.value.model, info.value.field) == ("User", field)
+    assert expected in str(info.value)
+
+
+def test_not_an_object_is_a_validation_error() -> None:
+    with pytest.raises(APIResponseValidationError, match="expected a JSON object"):
+        User.from_dict(["not", "a", "dict"])  # type: ignore[arg-type]
+
+
+def test_nested_failure_reports_the_path_from_the_outer_model() -> None:
+    from retool_api_client.generated.models import ListUsersResponse200
+
+    bad = user_json()
+    del bad["id"]
+    with pytest.raises(APIResponseValidationError) as info:
+        ListUsersResponse200.from_dict(
+            {
+                "success": True,
+                "data": [user_json(), bad],
+                "total_count": 2,
+                "next_token": None,
+                "has_more": False,
+            }
+        )
+    err = info.value
+    assert err.root_model == "ListUsersResponse200" and err.model == "User" and err.field == "id"
+    assert err.path == ("data", "id")
+
+
+def test_resource_with_unknown_type_parses() -> None:
+    resource = Resource.from_dict(samples.component("resource", optional=True) | {"type": "quantum_db"})
+    assert resource.type_.value == "quantum_db" and not resource.type_.is_known
