@@ -22,8 +22,8 @@ check-generated: $(STAMP)
 	$(PY) scripts/regenerate.py --check
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check retool_api_client scripts tests
-	$(VENV)/bin/ruff format --check retool_api_client scripts tests
+	$(VENV)/bin/ruff check retool_api_client scripts tests benchmarks
+	$(VENV)/bin/ruff format --check retool_api_client scripts tests benchmarks
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy retool_api_client

@@ -13,6 +13,7 @@ from ._version import __version__
 from .generated._meta import API_VERSION as __api_version__
 
 if TYPE_CHECKING:
+    from ._client import RetoolClient
     from ._exceptions import (
         APIConnectionError,
         APIError,
@@ -30,8 +31,14 @@ if TYPE_CHECKING:
         RetoolError,
         UnprocessableEntityError,
     )
+    from ._retry import RetryEvent, RetryTransport
+    from ._retry_policy import RetryConfig
 
 _LAZY = {
+    "RetoolClient": "._client",
+    "RetryConfig": "._retry_policy",
+    "RetryEvent": "._retry",
+    "RetryTransport": "._retry",
     "APIConnectionError": "._exceptions",
     "APIError": "._exceptions",
     "APIResponseValidationError": "._exceptions",
@@ -63,7 +70,11 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RetoolClient",
     "RetoolError",
+    "RetryConfig",
+    "RetryEvent",
+    "RetryTransport",
     "UnprocessableEntityError",
     "__api_version__",
     "__version__",

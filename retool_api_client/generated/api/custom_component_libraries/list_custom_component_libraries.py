@@ -29,8 +29,10 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/custom_component_libraries",
-        "params": params,
     }
+
+    if params:  # an empty params= still makes httpx re-parse and re-encode the URL
+        _kwargs["params"] = params
 
     return _kwargs
 

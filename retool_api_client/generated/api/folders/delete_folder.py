@@ -34,8 +34,10 @@ def _get_kwargs(
         "url": "/folders/{folder_id}".format(
             folder_id=quote(str(folder_id), safe=""),
         ),
-        "params": params,
     }
+
+    if params:  # an empty params= still makes httpx re-parse and re-encode the URL
+        _kwargs["params"] = params
 
     return _kwargs
 

@@ -34,8 +34,10 @@ def _get_kwargs(
         "url": "/groups/{group_id}".format(
             group_id=quote(str(group_id), safe=""),
         ),
-        "params": params,
     }
+
+    if params:  # an empty params= still makes httpx re-parse and re-encode the URL
+        _kwargs["params"] = params
 
     return _kwargs
 

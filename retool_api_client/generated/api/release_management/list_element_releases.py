@@ -32,8 +32,10 @@ def _get_kwargs(
         "url": "/source_control/releases/{element_uuid}".format(
             element_uuid=quote(str(element_uuid), safe=""),
         ),
-        "params": params,
     }
+
+    if params:  # an empty params= still makes httpx re-parse and re-encode the URL
+        _kwargs["params"] = params
 
     return _kwargs
 

@@ -42,8 +42,10 @@ def _get_kwargs(
             manifest_name=quote(str(manifest_name), safe=""),
             element_uuid=quote(str(element_uuid), safe=""),
         ),
-        "params": params,
     }
+
+    if params:  # an empty params= still makes httpx re-parse and re-encode the URL
+        _kwargs["params"] = params
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

@@ -28,8 +28,10 @@ def _get_kwargs(
         "url": "/resources/{resource_id}".format(
             resource_id=quote(str(resource_id), safe=""),
         ),
-        "params": params,
     }
+
+    if params:  # an empty params= still makes httpx re-parse and re-encode the URL
+        _kwargs["params"] = params
 
     return _kwargs
 

@@ -31,8 +31,10 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/usage",
-        "params": params,
     }
+
+    if params:  # an empty params= still makes httpx re-parse and re-encode the URL
+        _kwargs["params"] = params
 
     return _kwargs
 

@@ -36,8 +36,10 @@ def _get_kwargs(
         "url": "/user_attributes/{id}".format(
             id=quote(str(id), safe=""),
         ),
-        "params": params,
     }
+
+    if params:  # an empty params= still makes httpx re-parse and re-encode the URL
+        _kwargs["params"] = params
 
     return _kwargs
 

@@ -34,8 +34,10 @@ def _get_kwargs(
         "url": "/users/{user_id}".format(
             user_id=quote(str(user_id), safe=""),
         ),
-        "params": params,
     }
+
+    if params:  # an empty params= still makes httpx re-parse and re-encode the URL
+        _kwargs["params"] = params
 
     return _kwargs
 

@@ -1,0 +1,254 @@
+"""``RetoolClient``: configuration, auth and the transport stack every call goes through.
+
+    httpx.AsyncClient(base_url=.../api/v2, auth=Bearer, timeout, User-Agent)
+      └── RetryTransport (``_retry.py``: rules in ``_retry_policy.py``)
+            └── your transport, or httpx.AsyncHTTPTransport (the connection pool)
+
+Every generated endpoint function accepts a ``RetoolClient`` as its ``client``; status >= 400
+raises the typed errors of ``_exceptions.py`` and transport failures raise
+``APIConnectionError`` / ``APITimeoutError`` after the retries the policy allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import math
+import os
+import platform
+import random
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import _constants as C
+from ._exceptions import ConfigurationError
+from ._retry import Clock, OnRetry, RetryTransport, Sleeper
+from ._retry_policy import RetryConfig
+from ._version import __version__
+from .generated._meta import API_VERSION
+
+ENV_BASE_URL = "RETOOL_BASE_URL"
+ENV_TOKEN = "RETOOL_API_TOKEN"
+_TRANSPORT_ARGS = ("verify", "cert", "limits", "http1", "http2", "trust_env", "proxy")
+_UNSET: Any = object()
+
+
+def user_agent() -> str:
+    return (
+        f"retool-api-client/{__version__} (Retool API {API_VERSION}) "
+        f"python/{platform.python_version()} httpx/{httpx.__version__}"
+    )
+
+
+def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
+    """An instance URL gets ``/api/v2`` appended; a URL that already has a path is the API root."""
+    raw = base_url if base_url is not None else os.environ.get(ENV_BASE_URL)
+    if not raw:
+        raise ConfigurationError(
+            f"No Retool URL: pass RetoolClient(base_url='https://acme.retool.com') or set {ENV_BASE_URL}."
+        )
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"base_url must be an http(s) URL with a host, got {raw!r}")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"base_url must not have a query or fragment, got {raw!r}")
+    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"Refusing plain http:// to {parts.hostname}: the API token would travel unencrypted. "
+            "Use https://, or pass allow_insecure_http=True if you really mean it."
+        )
+    path = parts.path.rstrip("/")
+    if not path:
+        path = "/api/v2"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host in C.DEFAULT_LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _resolve_token(token: str | None) -> str:
+    value = token if token is not None else os.environ.get(ENV_TOKEN)
+    if not value:
+        raise ConfigurationError(f"No API token: pass RetoolClient(token=...) or set {ENV_TOKEN}.")
+    if not isinstance(value, str) or any(c in value for c in "\r\n") or value != value.strip():
+        raise ConfigurationError("The API token must be a single-line string without surrounding spaces.")
+    return value
+
+
+def _resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if timeout is None:
+        raise ConfigurationError("timeout=None would wait forever; pass a number of seconds or httpx.Timeout")
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return httpx.Timeout(float(timeout))
+
+
+class RetoolClient:
+    """An async client for the Retool API; use it as ``async with RetoolClient(...) as retool``.
+
+    Args:
+        base_url: instance URL (``https://acme.retool.com`` -> ``.../api/v2``) or a full API
+            root (``https://acme.retool.com/api/v2``). Default: ``RETOOL_BASE_URL``.
+        token: a Retool API token. Default: ``RETOOL_API_TOKEN``. Never shown in repr or logs.
+        timeout: seconds or ``httpx.Timeout``; default 60 s overall, 10 s to connect.
+        max_retries: retries after the first attempt (default 2; 0 disables).
+        retry: full :class:`RetryConfig` (backoff, caps, deadline, ``retry_non_idempotent``);
+            ``max_retries`` overrides its field of the same name.
+        on_retry: called with a :class:`RetryEvent` before each retry (may be async).
+        allow_insecure_http: allow ``http://`` to a host other than loopback.
+        transport: a custom ``httpx.AsyncBaseTransport`` (retries wrap it).
+        headers: extra headers for every request.
+        httpx_args: more keyword arguments for ``httpx.AsyncClient`` (``verify``, ``limits``,
+            ``proxy``, ``http2``... go to the default transport).
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float | httpx.Timeout = C.DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry: RetryConfig | None = None,
+        on_retry: OnRetry | None = None,
+        allow_insecure_http: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+        headers: Mapping[str, str] | None = None,
+        httpx_args: Mapping[str, Any] | None = None,
+        _sleep: Sleeper | None = None,
+        _clock: Clock | None = None,
+        _rng: random.Random | None = None,
+        _shared_pool: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self._token = _resolve_token(token)
+        self.timeout = _resolve_timeout(timeout)
+        config = retry or RetryConfig()
+        if max_retries is not None:
+            try:
+                config = RetryConfig(**{**config.__dict__, "max_retries": max_retries})
+            except ValueError as exc:
+                raise ConfigurationError(str(exc)) from None
+        self.retry = config
+        self.on_retry = on_retry
+        self.allow_insecure_http = allow_insecure_http
+        self.headers = dict(headers or {})
+        self.httpx_args = dict(httpx_args or {})
+        self._sleep, self._clock, self._rng = _sleep, _clock, _rng
+
+        client_args = dict(self.httpx_args)
+        transport_args = {k: client_args.pop(k) for k in _TRANSPORT_ARGS if k in client_args}
+        self._owns_pool = _shared_pool is None
+        self._user_transport = transport
+        if _shared_pool is not None:
+            self._pool = _shared_pool
+        elif transport is not None:
+            if transport_args:
+                raise ConfigurationError(
+                    f"{sorted(transport_args)} configure the default transport; "
+                    "set them on your own transport instead"
+                )
+            self._pool = transport
+        else:
+            self._pool = httpx.AsyncHTTPTransport(**transport_args)
+        self._transport = RetryTransport(
+            self._pool,
+            self.retry,
+            on_retry=on_retry,
+            sleep=_sleep or asyncio.sleep,
+            clock=_clock or time.monotonic,
+            rng=_rng,
+        )
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=self.timeout,
+            # a default header rather than an httpx.Auth flow: same effect, a third of the
+            # per-call overhead; httpx masks Authorization in every Headers repr
+            headers={
+                "User-Agent": user_agent(),
+                "Accept": "application/json",
+                **self.headers,
+                "Authorization": f"Bearer {self._token}",
+            },
+            transport=self._transport,
+            **client_args,
+        )
+
+    # -- what generated endpoint functions need -------------------------------------------
+
+    def get_async_httpx_client(self) -> httpx.AsyncClient:
+        return self._http
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Close the client; the connection pool is closed by the client that created it."""
+        if self._owns_pool:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout = _UNSET,
+        max_retries: int = _UNSET,
+        retry: RetryConfig = _UNSET,
+        on_retry: OnRetry | None = _UNSET,
+        headers: Mapping[str, str] = _UNSET,
+    ) -> RetoolClient:
+        """A client with some settings changed that shares this one's connection pool.
+
+        The original is untouched; closing the copy does not close the shared pool."""
+        return RetoolClient(
+            self.base_url,
+            self._token,
+            timeout=self.timeout if timeout is _UNSET else timeout,
+            max_retries=None if max_retries is _UNSET else max_retries,
+            retry=self.retry if retry is _UNSET else retry,
+            on_retry=self.on_retry if on_retry is _UNSET else on_retry,
+            allow_insecure_http=self.allow_insecure_http,
+            headers={**self.headers, **(headers if headers is not _UNSET else {})},
+            httpx_args={k: v for k, v in self.httpx_args.items() if k not in _TRANSPORT_ARGS},
+            _sleep=self._sleep,
+            _clock=self._clock,
+            _rng=self._rng,
+            _shared_pool=self._pool,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"RetoolClient(base_url={self.base_url!r}, timeout={self.timeout!r}, "
+            f"max_retries={self.retry.max_retries})"
+        )
+
+    def __reduce__(self) -> Any:
+        raise TypeError("RetoolClient cannot be pickled (it holds a connection pool and a token)")

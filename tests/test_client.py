@@ -1,0 +1,210 @@
+"""RetoolClient configuration: URLs, env vars, insecure http, timeouts, with_options, secrets."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import platform
+
+import httpx
+import pytest
+
+import retool_api_client
+from retool_api_client import ConfigurationError, NotFoundError, RetoolClient
+from retool_api_client.generated.api.users import get_user, list_users
+
+from . import samples
+from .fakes import FakeTime, make_client
+
+TOKEN = "tok_secret_123"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://acme.retool.com", "https://acme.retool.com/api/v2"),
+        ("https://acme.retool.com/", "https://acme.retool.com/api/v2"),
+        ("https://acme.retool.com/api/v2", "https://acme.retool.com/api/v2"),
+        ("https://acme.retool.com/api/v2/", "https://acme.retool.com/api/v2"),
+        ("https://acme.example.com:8443/retool/api/v2", "https://acme.example.com:8443/retool/api/v2"),
+        ("http://127.0.0.1:4010", "http://127.0.0.1:4010/api/v2"),
+        ("http://localhost:3000/", "http://localhost:3000/api/v2"),
+        ("http://[::1]:3000/api/v2", "http://[::1]:3000/api/v2"),
+    ],
+)
+def test_base_url_forms(given: str, expected: str) -> None:
+    assert RetoolClient(given, TOKEN).base_url == expected
+
+
+async def test_requests_go_to_the_api_root_with_auth_and_user_agent() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            200,
+            json={
+                "success": True,
+                "data": [samples.component("user")],
+                "total_count": 1,
+                "next_token": None,
+                "has_more": False,
+            },
+        )
+
+    async with make_client(handler) as client:
+        await list_users.asyncio(client=client, limit=5)
+    request = seen[0]
+    assert str(request.url) == "https://acme.retool.com/api/v2/users?limit=5"
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    ua = request.headers["user-agent"]
+    assert ua == (
+        f"retool-api-client/{retool_api_client.__version__} (Retool API {retool_api_client.__api_version__}) "
+        f"python/{platform.python_version()} httpx/{httpx.__version__}"
+    )
+    assert retool_api_client.__api_version__ == "3.373.0"
+
+
+def test_env_vars_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETOOL_BASE_URL", "https://env.retool.com")
+    monkeypatch.setenv("RETOOL_API_TOKEN", "tok_from_env")
+    client = RetoolClient()
+    assert client.base_url == "https://env.retool.com/api/v2"
+    assert client.get_async_httpx_client().headers["authorization"] == "Bearer tok_from_env"
+
+
+def test_explicit_arguments_beat_env_vars(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETOOL_BASE_URL", "https://env.retool.com")
+    assert RetoolClient("https://arg.retool.com", "t").base_url == "https://arg.retool.com/api/v2"
+
+
+@pytest.mark.parametrize(
+    ("kw", "env", "message"),
+    [
+        (
+            {"token": "t"},
+            "RETOOL_BASE_URL",
+            "No Retool URL: pass RetoolClient(base_url=...) or set RETOOL_BASE_URL",
+        ),
+        (
+            {"base_url": "https://a.retool.com"},
+            "RETOOL_API_TOKEN",
+            "No API token: pass RetoolClient(token=...) or set RETOOL_API_TOKEN",
+        ),
+    ],
+)
+def test_missing_settings_name_both_ways(
+    monkeypatch: pytest.MonkeyPatch, kw: dict[str, str], env: str, message: str
+) -> None:
+    monkeypatch.delenv("RETOOL_BASE_URL", raising=False)
+    monkeypatch.delenv("RETOOL_API_TOKEN", raising=False)
+    with pytest.raises(ConfigurationError) as info:
+        RetoolClient(**kw)
+    text = str(info.value).replace("'https://acme.retool.com'", "...")
+    assert message in text and env in text
+
+
+@pytest.mark.parametrize(
+    "url", ["http://acme.retool.com", "http://10.0.0.5/api/v2", "http://retool.internal:3000"]
+)
+def test_plain_http_refused_for_non_loopback(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="Refusing plain http://"):
+        RetoolClient(url, TOKEN)
+    assert RetoolClient(url, TOKEN, allow_insecure_http=True).base_url.startswith("http://")
+
+
+@pytest.mark.parametrize("url", ["ftp://x", "acme.retool.com", "https://", "https://a.com/?x=1"])
+def test_malformed_urls_are_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="base_url"):
+        RetoolClient(url, TOKEN)
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("inf"), None, "5", True])
+def test_bad_timeouts_are_refused(timeout: object) -> None:
+    with pytest.raises(ConfigurationError, match="timeout"):
+        RetoolClient("https://a.retool.com", TOKEN, timeout=timeout)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("max_retries", [-1, 2.5, "3"])
+def test_bad_max_retries_are_refused(max_retries: object) -> None:
+    with pytest.raises(ConfigurationError, match="max_retries"):
+        RetoolClient("https://a.retool.com", TOKEN, max_retries=max_retries)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("token", ["s3cr3t\nX-Evil: 1", " s3cr3t"])
+def test_bad_tokens_are_refused_without_echoing_them(token: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        RetoolClient("https://a.retool.com", token)
+    assert token.strip() not in str(info.value)
+
+
+def test_default_timeout_is_finite() -> None:
+    timeout = RetoolClient("https://a.retool.com", TOKEN).timeout
+    assert timeout.connect == 10.0 and timeout.read == 60.0
+    assert RetoolClient("https://a.retool.com", TOKEN, timeout=5).timeout.read == 5.0
+
+
+async def test_with_options_shares_the_pool_and_leaves_the_original() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.headers.get("x-extra", "-"))
+        return httpx.Response(503)
+
+    time = FakeTime()
+    async with make_client(handler, time, max_retries=2) as client:
+        fast = client.with_options(max_retries=0, timeout=3, headers={"x-extra": "1"})
+        assert fast._pool is client._pool
+        assert (client.retry.max_retries, client.timeout.read) == (2, 60.0)
+        assert (fast.retry.max_retries, fast.timeout.read) == (0, 3.0)
+        with pytest.raises(retool_api_client.InternalServerError):
+            await get_user.asyncio("user_1", client=fast)
+        assert calls == ["1"]
+        await fast.aclose()
+        assert not client.is_closed
+        with pytest.raises(retool_api_client.InternalServerError):
+            await get_user.asyncio("user_1", client=client)
+        assert calls == ["1", "-", "-", "-"]
+    assert client.is_closed
+
+
+async def test_custom_transport_and_httpx_args_pass_through() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(404, json={"success": False, "message": "User not found"})
+
+    client = make_client(handler, httpx_args={"params": {"trace": "1"}})
+    with pytest.raises(NotFoundError, match="User not found"):
+        await get_user.asyncio("user_1", client=client)
+    assert seen[0].url.params["trace"] == "1"
+    with pytest.raises(ConfigurationError, match="verify"):
+        RetoolClient(
+            "https://a.retool.com",
+            TOKEN,
+            transport=httpx.MockTransport(handler),
+            httpx_args={"verify": False},
+        )
+
+
+async def test_token_never_appears_in_repr_str_errors_or_logs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/users/a"):
+            raise httpx.ConnectError(f"boom {request.headers['authorization']!r}"[:10])
+        return httpx.Response(401, json={"success": False, "message": "bad token"})
+
+    client = make_client(handler)
+    texts = [repr(client), str(client), repr(client.get_async_httpx_client().headers)]
+    for user_id in ("a", "b"):
+        try:
+            await get_user.asyncio(user_id, client=client)
+        except retool_api_client.RetoolError as exc:
+            texts += [str(exc), repr(exc), repr(exc.request), repr(getattr(exc, "response", None))]
+            texts += [repr(getattr(exc, "request", None) and exc.request.headers)]  # type: ignore[union-attr]
+    texts.append(caplog.text)
+    assert all(TOKEN not in text for text in texts)
+    with pytest.raises(TypeError):
+        pickle.dumps(client)

@@ -1,0 +1,160 @@
+"""Status codes map to typed errors; malformed bodies never escape as bare exceptions."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+import retool_api_client as rac
+from retool_api_client.generated.api.folders import create_folder, get_folder
+from retool_api_client.generated.api.users import get_user
+
+from . import samples
+from .fakes import make_client
+
+STATUS_CLASSES = [
+    (400, rac.BadRequestError),
+    (401, rac.AuthenticationError),
+    (403, rac.PermissionDeniedError),
+    (404, rac.NotFoundError),
+    (409, rac.ConflictError),
+    (422, rac.UnprocessableEntityError),
+    (429, rac.RateLimitError),
+    (418, rac.APIStatusError),
+    (500, rac.InternalServerError),
+    (502, rac.InternalServerError),
+    (503, rac.InternalServerError),
+    (599, rac.InternalServerError),
+]
+
+
+@pytest.mark.parametrize(("status", "cls"), STATUS_CLASSES)
+async def test_each_status_maps_to_its_class_documented_or_not(
+    status: int, cls: type[rac.APIStatusError]
+) -> None:
+    body = {"success": False, "message": f"nope {status}"}
+    # get_user documents only 200; get_folder documents 404
+    for call in (
+        lambda c: get_user.asyncio("user_1", client=c),
+        lambda c: get_folder.asyncio("app_1", client=c),
+    ):
+        client = make_client(lambda r: httpx.Response(status, json=body), max_retries=0)
+        with pytest.raises(cls) as info:
+            await call(client)
+        err = info.value
+        assert type(err) is cls
+        assert err.status_code == status and err.message == f"nope {status}"
+        assert err.body == body and err.response.status_code == status
+        assert (
+            err.method == "GET"
+            and err.url is not None
+            and err.url.startswith("https://acme.retool.com/api/v2/")
+        )
+        assert f"{status} GET https://acme.retool.com/api/v2/" in str(err)
+
+
+async def test_documented_error_body_is_parsed_into_its_model() -> None:
+    client = make_client(lambda r: httpx.Response(409, json={"success": False, "message": "exists"}))
+    with pytest.raises(rac.ConflictError) as info:
+        await create_folder.asyncio(
+            client=client, body=create_folder.CreateFolderBody.from_dict({"name": "f", "folder_type": "app"})
+        )
+    assert type(info.value.parsed).__name__ == "ErrorResponse"
+    assert info.value.parsed.message == "exists"  # type: ignore[attr-defined]
+
+
+async def test_rate_limit_after_retries_carries_retry_after() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(
+            429, headers={"retry-after": "2"}, json={"success": False, "message": "slow down"}
+        )
+
+    client = make_client(handler, max_retries=1)
+    with pytest.raises(rac.RateLimitError) as info:
+        await get_user.asyncio("user_1", client=client)
+    assert info.value.retry_after == 2.0 and len(calls) == 2
+
+
+async def test_rate_limit_longer_than_cap_is_not_waited_for() -> None:
+    client = make_client(lambda r: httpx.Response(429, headers={"retry-after": "3600"}), max_retries=5)
+    with pytest.raises(rac.RateLimitError) as info:
+        await get_user.asyncio("user_1", client=client)
+    assert info.value.retry_after == 3600.0 and info.value.message == "Too Many Requests"
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "headers", "expected"),
+    [
+        (
+            502,
+            b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+            {"content-type": "text/html"},
+            rac.InternalServerError,
+        ),
+        (500, b"", {}, rac.InternalServerError),
+        (400, b"{not json", {"content-type": "application/json"}, rac.BadRequestError),
+        (404, b'["a", "list"]', {"content-type": "application/json"}, rac.NotFoundError),
+        (200, b"<html>login</html>", {"content-type": "text/html"}, rac.APIResponseValidationError),
+        (200, b"", {}, rac.APIResponseValidationError),
+        (200, b"{not json", {"content-type": "application/json"}, rac.APIResponseValidationError),
+        (200, b'{"success": true}', {"content-type": "application/json"}, rac.APIResponseValidationError),
+        (
+            200,
+            b'{"success": true, "data": []}',
+            {"content-type": "application/json"},
+            rac.APIResponseValidationError,
+        ),
+        (200, b"[1, 2]", {"content-type": "application/json"}, rac.APIResponseValidationError),
+        (201, b'{"success": true}', {"content-type": "application/json"}, rac.APIResponseValidationError),
+    ],
+)
+async def test_malformed_bodies_give_typed_errors(
+    status: int, content: bytes, headers: dict[str, str], expected: type[Exception]
+) -> None:
+    client = make_client(lambda r: httpx.Response(status, content=content, headers=headers), max_retries=0)
+    with pytest.raises(rac.RetoolError) as info:
+        await get_user.asyncio("user_1", client=client)
+    assert type(info.value) is expected
+    if isinstance(info.value, rac.APIStatusError):
+        assert info.value.message  # falls back to the reason phrase
+    if isinstance(info.value, rac.APIResponseValidationError):
+        assert info.value.response is not None and info.value.status_code == status
+        assert "GET https://acme.retool.com/api/v2/users/user_1" in str(info.value)
+
+
+async def test_wrong_shape_error_names_model_and_field() -> None:
+    user = samples.component("user")
+    user["email"] = 42
+    client = make_client(lambda r: httpx.Response(200, json={"success": True, "data": user}))
+    with pytest.raises(rac.APIResponseValidationError) as info:
+        await get_user.asyncio("user_1", client=client)
+    assert info.value.field == "email" and info.value.path == ("data", "email")
+    assert "expected a string, got int 42" in str(info.value)
+
+
+async def test_timeouts_become_api_timeout_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("read timed out", request=request)
+
+    client = make_client(handler, max_retries=0)
+    with pytest.raises(rac.APITimeoutError) as info:
+        await get_user.asyncio("user_1", client=client)
+    assert isinstance(info.value, rac.APIConnectionError) and info.value.method == "GET"
+
+
+def test_exception_tree() -> None:
+    assert issubclass(rac.APIStatusError, rac.APIError) and issubclass(rac.APIError, rac.RetoolError)
+    assert issubclass(rac.APITimeoutError, rac.APIConnectionError)
+    assert issubclass(rac.APIResponseValidationError, rac.RetoolError)
+    assert issubclass(rac.ConfigurationError, rac.RetoolError)
+    for _, cls in STATUS_CLASSES:
+        assert issubclass(cls, rac.APIStatusError)
+
+
+def test_public_names_are_sorted_and_importable() -> None:
+    assert rac.__all__ == sorted(rac.__all__)
+    for name in rac.__all__:
+        assert getattr(rac, name) is not None
