@@ -36,6 +36,7 @@ __all__ = [
     "expect_bool",
     "expect_float",
     "expect_int",
+    "expect_one_of",
     "expect_str",
     "model_error",
     "response_error",
@@ -164,6 +165,21 @@ def expect_float(value: Any) -> Any:
     if type(value) in (float, int) or not _present(value):
         return value
     raise _wrong_type("a number", value)
+
+
+_KIND_NAMES = {"str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean"}
+_KIND_CHECKS = {"str": expect_str, "int": expect_int, "float": expect_float, "bool": expect_bool}
+
+
+def expect_one_of(value: Any, *kinds: str) -> Any:
+    """For a union of JSON primitives (``None | str`` after the null check): the value must be
+    one of ``kinds``."""
+    for kind in kinds:
+        try:
+            return _KIND_CHECKS[kind](value)
+        except TypeError:
+            continue
+    raise _wrong_type(" or ".join(_KIND_NAMES[k] for k in kinds), value)
 
 
 def _present(value: object) -> bool:

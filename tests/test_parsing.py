@@ -137,3 +137,13 @@ def test_nested_failure_reports_the_path_from_the_outer_model() -> None:
 def test_resource_with_unknown_type_parses() -> None:
     resource = Resource.from_dict(samples.component("resource", optional=True) | {"type": "quantum_db"})
     assert resource.type_.value == "quantum_db" and not resource.type_.is_known
+
+
+def test_nullable_primitive_accepts_null_and_rejects_wrong_type() -> None:
+    base = samples.component("access_request", optional=True)
+    assert AccessRequest.from_dict(base | {"updated_by_id": None}).updated_by_id is None
+    assert AccessRequest.from_dict(base | {"updated_by_id": "user_9"}).updated_by_id == "user_9"
+    with pytest.raises(APIResponseValidationError) as info:
+        AccessRequest.from_dict(base | {"updated_by_id": 17})
+    assert (info.value.model, info.value.field) == ("AccessRequest", "updated_by_id")
+    assert "expected a string, got int 17" in str(info.value)

@@ -66,7 +66,7 @@ class CreateCustomComponentLibraryBody:
             def _parse_description(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             description = _parse_description(d.pop("description"))
 

@@ -164,7 +164,7 @@ class CreateGroupResponse200Data:
             def _parse_id(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, data)
+                return cast(float | None, _parsing.expect_one_of(data, "float"))
 
             id = _parse_id(d.pop("id"))
 
@@ -173,7 +173,7 @@ class CreateGroupResponse200Data:
             def _parse_legacy_id(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, data)
+                return cast(float | None, _parsing.expect_one_of(data, "float"))
 
             legacy_id = _parse_legacy_id(d.pop("legacy_id"))
 

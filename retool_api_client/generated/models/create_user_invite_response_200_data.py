@@ -138,7 +138,7 @@ class CreateUserInviteResponse200Data:
             def _parse_claimed_by(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             claimed_by = _parse_claimed_by(d.pop("claimed_by"))
 
@@ -147,7 +147,7 @@ class CreateUserInviteResponse200Data:
             def _parse_claimed_at(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             claimed_at = _parse_claimed_at(d.pop("claimed_at"))
 

@@ -150,7 +150,7 @@ class CreateUserResponse200Data:
             def _parse_first_name(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             first_name = _parse_first_name(d.pop("first_name"))
 
@@ -159,7 +159,7 @@ class CreateUserResponse200Data:
             def _parse_last_name(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             last_name = _parse_last_name(d.pop("last_name"))
 

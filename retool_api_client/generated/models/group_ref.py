@@ -50,7 +50,7 @@ class GroupRef:
             def _parse_id(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, data)
+                return cast(float | None, _parsing.expect_one_of(data, "float"))
 
             id = _parse_id(d.pop("id"))
 

@@ -65,7 +65,10 @@ class ListReleaseManifestsResponseDataManifestsItemAppsItem:
                     return release_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(ListReleaseManifestsResponseDataManifestsItemAppsItemReleaseType1 | str, data)
+                return cast(
+                    ListReleaseManifestsResponseDataManifestsItemAppsItemReleaseType1 | str,
+                    _parsing.expect_one_of(data, "str"),
+                )
 
             release = _parse_release(d.pop("release"))
 

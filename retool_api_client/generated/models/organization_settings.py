@@ -133,7 +133,7 @@ class OrganizationSettings:
             def _parse_cache_queries_per_user(data: object) -> bool | None:
                 if data is None:
                     return data
-                return cast(bool | None, data)
+                return cast(bool | None, _parsing.expect_one_of(data, "bool"))
 
             cache_queries_per_user = _parse_cache_queries_per_user(d.pop("cache_queries_per_user"))
 
@@ -145,7 +145,7 @@ class OrganizationSettings:
             def _parse_preloaded_css(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             preloaded_css = _parse_preloaded_css(d.pop("preloaded_css"))
 
@@ -154,7 +154,7 @@ class OrganizationSettings:
             def _parse_preloaded_javascript(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             preloaded_javascript = _parse_preloaded_javascript(d.pop("preloaded_javascript"))
 

@@ -64,7 +64,10 @@ class SetReleaseConfigurationForAppInManifestBody:
                     return release_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(SetReleaseConfigurationForAppInManifestBodyReleaseType1 | str, data)
+                return cast(
+                    SetReleaseConfigurationForAppInManifestBodyReleaseType1 | str,
+                    _parsing.expect_one_of(data, "str"),
+                )
 
             release = _parse_release(d.pop("release"))
 

@@ -144,7 +144,7 @@ class User:
             def _parse_first_name(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             first_name = _parse_first_name(d.pop("first_name"))
 
@@ -153,7 +153,7 @@ class User:
             def _parse_last_name(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             last_name = _parse_last_name(d.pop("last_name"))
 

@@ -155,7 +155,7 @@ class UserTask:
             def _parse_completed_at(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             completed_at = _parse_completed_at(d.pop("completed_at"))
 
@@ -175,7 +175,7 @@ class UserTask:
             def _parse_workflow_release(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             workflow_release = _parse_workflow_release(d.pop("workflow_release"))
 
@@ -184,7 +184,7 @@ class UserTask:
             def _parse_expires_at(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, data)
+                return cast(None | str, _parsing.expect_one_of(data, "str"))
 
             expires_at = _parse_expires_at(d.pop("expires_at"))
 
