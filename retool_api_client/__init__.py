@@ -31,10 +31,15 @@ if TYPE_CHECKING:
         RetoolError,
         UnprocessableEntityError,
     )
+    from ._pagination import AsyncPaginator, Page, PaginationError, paginate
     from ._retry import RetryEvent, RetryTransport
     from ._retry_policy import RetryConfig
 
 _LAZY = {
+    "AsyncPaginator": "._pagination",
+    "Page": "._pagination",
+    "PaginationError": "._pagination",
+    "paginate": "._pagination",
     "RetoolClient": "._client",
     "RetryConfig": "._retry_policy",
     "RetryEvent": "._retry",
@@ -62,12 +67,15 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
+    "Page",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "RetoolClient",
@@ -78,6 +86,7 @@ __all__ = [
     "UnprocessableEntityError",
     "__api_version__",
     "__version__",
+    "paginate",
 ]
 
 

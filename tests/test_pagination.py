@@ -1,0 +1,167 @@
+"""Cursor pagination over generated list operations, on httpx.MockTransport."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import httpx
+import pytest
+
+import retool_api_client as rac
+from retool_api_client import AsyncPaginator, Page, PaginationError, paginate
+from retool_api_client.generated.api.folders import list_folders
+from retool_api_client.generated.api.users import list_users
+
+from . import samples
+from .fakes import FakeTime, make_client
+
+USER = samples.component("user")
+
+
+def user(i: int) -> dict[str, object]:
+    return USER | {"id": f"user_{i}", "email": f"u{i}@example.com"}
+
+
+class Server:
+    """`pages` users spread over pages of `size`; tokens are "t<page index>"."""
+
+    def __init__(
+        self, total: int, size: int, repeat_token: bool = False, fail_once_at: int | None = None
+    ) -> None:
+        self.total, self.size, self.repeat_token, self.fail_once_at = total, size, repeat_token, fail_once_at
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        token = request.url.params.get("next_token")
+        index = int(token[1:]) if token else 0
+        if self.fail_once_at == index:
+            self.fail_once_at = None
+            return httpx.Response(503)
+        size = int(request.url.params.get("limit", self.size))
+        start = index * size
+        items = [user(i) for i in range(start, min(start + size, self.total))]
+        more = start + size < self.total
+        next_token = ("t1" if self.repeat_token else f"t{index + 1}") if more else None
+        return httpx.Response(
+            200,
+            json={
+                "success": True,
+                "data": items,
+                "total_count": self.total,
+                "next_token": next_token,
+                "has_more": more,
+            },
+        )
+
+
+async def test_iterates_all_items_across_pages() -> None:
+    server = Server(total=25, size=10)
+    client = make_client(server)
+    emails = [u.email async for u in paginate(list_users, client=client, page_size=10)]
+    assert emails == [f"u{i}@example.com" for i in range(25)]
+    assert [r.url.params.get("next_token") for r in server.requests] == [None, "t1", "t2"]
+    assert all(r.url.params["limit"] == "10" for r in server.requests)
+
+
+async def test_pages_expose_cursor_fields_and_first_page() -> None:
+    client = make_client(Server(total=15, size=10))
+    pages = [p async for p in paginate(list_users, client=client, page_size=10).pages()]
+    assert [(len(p.items), p.next_token, p.has_more, p.total_count) for p in pages] == [
+        (10, "t1", True, 15),
+        (5, None, False, 15),
+    ]
+    first = await paginate(list_users, client=client, page_size=10).first_page()
+    assert first.next_token == "t1" and len(first.items) == 10
+
+
+async def test_resume_from_saved_cursor() -> None:
+    server = Server(total=30, size=10)
+    client = make_client(server)
+    ids = [u.id async for u in paginate(list_users, client=client, page_size=10, start_token="t2")]
+    assert ids == [f"user_{i}" for i in range(20, 30)]
+    assert server.requests[0].url.params["next_token"] == "t2"
+
+
+async def test_max_items_stops_requests() -> None:
+    server = Server(total=100, size=10)
+    client = make_client(server)
+    items = [u async for u in paginate(list_users, client=client, page_size=10, max_items=15)]
+    assert len(items) == 15 and len(server.requests) == 2
+
+
+async def test_repeated_token_raises_instead_of_looping() -> None:
+    client = make_client(Server(total=100, size=10, repeat_token=True))
+    with pytest.raises(PaginationError, match="'t1' was already used"):
+        _ = [u async for u in paginate(list_users, client=client, page_size=10)]
+
+
+async def test_early_break_sends_no_further_request() -> None:
+    server = Server(total=100, size=10)
+    client = make_client(server)
+    iterator = paginate(list_users, client=client, page_size=10)
+    async with contextlib.aclosing(iterator.__aiter__()) as items:  # type: ignore[type-var]
+        async for u in items:
+            if u.id == "user_3":
+                break
+    assert len(server.requests) == 1
+
+
+async def test_retry_in_the_middle_keeps_its_place() -> None:
+    server = Server(total=30, size=10, fail_once_at=1)
+    client = make_client(server, FakeTime())
+    ids = [u.id async for u in paginate(list_users, client=client, page_size=10)]
+    assert ids == [f"user_{i}" for i in range(30)]
+    assert [r.url.params.get("next_token") for r in server.requests] == [None, "t1", "t1", "t2"]
+
+
+@pytest.mark.parametrize("bad", [0, 101, -5, 2.5, True, "10"])
+def test_page_size_checked_before_any_request(bad: object) -> None:
+    server = Server(total=1, size=1)
+    with pytest.raises(rac.ConfigurationError, match="page_size must be an integer from 1 to 100"):
+        paginate(list_users, client=make_client(server), page_size=bad)  # type: ignore[arg-type]
+    assert server.requests == []
+
+
+def test_unknown_params_and_non_paginated_endpoints_are_refused() -> None:
+    client = make_client(Server(total=1, size=1))
+    with pytest.raises(rac.ConfigurationError, match="unexpected parameters"):
+        paginate(list_users, client=client, emial="x")
+    with pytest.raises(rac.ConfigurationError, match="not paginated"):
+        paginate(list_folders, client=client)
+
+
+async def test_endpoint_without_limit_still_iterates() -> None:
+    async def fetch(token: str | None, size: int | None) -> Page[int]:
+        assert size is None
+        index = int(token or 0)
+        return Page(
+            items=[index * 2, index * 2 + 1],
+            next_token=str(index + 1) if index < 2 else "",
+            has_more=index < 2,
+            total_count=6,
+        )
+
+    assert [i async for i in AsyncPaginator(fetch)] == [0, 1, 2, 3, 4, 5]
+
+
+async def test_prefetch_stays_at_most_one_page_ahead() -> None:
+    fetched: list[str | None] = []
+    consumed: list[int] = []
+
+    async def fetch(token: str | None, size: int | None) -> Page[int]:
+        fetched.append(token)
+        await asyncio.sleep(0)
+        index = int(token or 0)
+        return Page(
+            items=[index], next_token=str(index + 1) if index < 4 else None, has_more=index < 4, total_count=5
+        )
+
+    async for item in AsyncPaginator(fetch, prefetch=True):
+        for _ in range(5):
+            await asyncio.sleep(0)  # let any prefetch run as far as it can
+        # while page n is consumed, page n+1 is already requested, and nothing further
+        assert len(fetched) == min(item + 2, 5)
+        consumed.append(item)
+    assert consumed == [0, 1, 2, 3, 4] and fetched == [None, "1", "2", "3", "4"]
