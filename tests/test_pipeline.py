@@ -64,6 +64,16 @@ def test_models_are_imported_lazily() -> None:
     assert 0 < int(out.stdout) < 20
 
 
+def copy_project(tmp_path: Path) -> Path:
+    """What the pipeline reads and writes, copied so a test can change it freely."""
+    root = tmp_path / "proj"
+    for name in ("openapi", "templates"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "generator-config.yaml", root)
+    shutil.copytree(GENERATED, root / "retool_api_client" / "generated")
+    return root
+
+
 def bumped_spec(pristine: dict[str, Any]) -> dict[str, Any]:
     spec = copy.deepcopy(pristine)
     spec["info"]["version"] = "3.374.0"
@@ -91,11 +101,7 @@ def bumped_spec(pristine: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_synthetic_bump_regenerates_with_changelog(tmp_path: Path) -> None:
-    root = tmp_path / "proj"
-    for name in ("openapi", "templates"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "generator-config.yaml", root)
-    shutil.copytree(GENERATED, root / "retool_api_client" / "generated")
+    root = copy_project(tmp_path)
     pristine = json.loads((ROOT / "openapi" / "retool-3.373.0.json").read_text())
     new_file = tmp_path / "new-spec.json"
     new_file.write_text(json.dumps(bumped_spec(pristine)))
@@ -121,11 +127,7 @@ def test_synthetic_bump_regenerates_with_changelog(tmp_path: Path) -> None:
 
 
 def test_check_detects_a_hand_edit(tmp_path: Path) -> None:
-    root = tmp_path / "proj"
-    for name in ("openapi", "templates"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "generator-config.yaml", root)
-    shutil.copytree(GENERATED, root / "retool_api_client" / "generated")
+    root = copy_project(tmp_path)
     target = root / "retool_api_client" / "generated" / "models" / "user.py"
     target.write_text(target.read_text() + "\n# hand edit\n")
     (root / "retool_api_client" / "generated" / "extra.py").write_text("x = 1\n")
