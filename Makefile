@@ -38,3 +38,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+demo:
+	@echo "make demo (the SDK against a local Prism mock of Retool) is not built yet: see README, Status." >&2
+	@exit 2
