@@ -29,6 +29,8 @@ from typing import Any
 JSON = Any
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 STOP_WORDS = frozenset({"a", "an", "the"})
+#: Keys whose values are data, not schemas: never rewritten or counted as schemas.
+DATA_KEYS = frozenset({"example", "examples", "default", "enum"})
 
 
 class NormalizeError(Exception):
@@ -198,7 +200,7 @@ def _replace_shapes(node: JSON, by_shape: dict[str, str], root: bool = False) ->
             if target is not None:
                 return {"$ref": f"#/components/schemas/{target}"}
         for key, value in list(node.items()):
-            if key in ("example", "examples", "default", "enum"):
+            if key in DATA_KEYS:
                 continue
             node[key] = _replace_shapes(value, by_shape)
     elif isinstance(node, list):
@@ -219,18 +221,17 @@ def _is_object_schema(node: JSON) -> bool:
     )
 
 
-def _schema_children(node: dict[str, Any], context: str) -> Iterator[tuple[str, JSON, str]]:
-    """(key, child, child-context-name) for the schema-valued children of a schema."""
+def _schema_children(node: dict[str, Any], context: str) -> Iterator[tuple[Any, Any, str]]:
+    """(container, key, child-context-name) for each schema-valued child: ``container[key]``
+    is the child, so a caller can replace it in place."""
     for prop, child in (node.get("properties") or {}).items():
-        yield "properties", child, _titled(child) or context + pascal(prop)
-    if isinstance(node.get("items"), dict):
-        yield "items", node["items"], _titled(node["items"]) or context + "Item"
-    if isinstance(node.get("additionalProperties"), dict):
-        child = node["additionalProperties"]
-        yield "additionalProperties", child, _titled(child) or context + "Value"
+        yield node["properties"], prop, _titled(child) or context + pascal(prop)
+    for key, suffix in (("items", "Item"), ("additionalProperties", "Value")):
+        if isinstance(node.get(key), dict):
+            yield node, key, _titled(node[key]) or context + suffix
     for comb in ("anyOf", "oneOf", "allOf"):
         for i, child in enumerate(node.get(comb) or []):
-            yield comb, child, _titled(child) or context + _variant_name(child, i)
+            yield node[comb], i, _titled(child) or context + _variant_name(child, i)
 
 
 def _titled(schema: JSON) -> str:
@@ -249,23 +250,22 @@ def _variant_name(variant: JSON, index: int) -> str:
     return f"Variant{index}"
 
 
-def _schema_roots(spec: JSON) -> Iterator[tuple[JSON, str]]:
-    """Every top-level schema of the document with the context name its models derive from."""
-    for name, schema in spec.get("components", {}).get("schemas", {}).items():
-        yield schema, pascal(name)
+def _schema_roots(spec: JSON) -> Iterator[tuple[dict[str, Any], str, str]]:
+    """(holder, key, context name) for every top-level schema: ``holder[key]`` is the schema.
+    Component schemas come first; their holder is ``components.schemas``."""
+    components = spec.get("components", {}).get("schemas", {})
+    for name in components:
+        yield components, name, pascal(name)
     for path, method, op in operations(spec):
         base = pascal(op.get("operationId") or f"{method} {path}")
-        for param in op.get("parameters", []):
-            if isinstance(param.get("schema"), dict):
-                yield param["schema"], base + pascal(param.get("name", ""))
-        body = op.get("requestBody", {}).get("content", {})
-        for media in body.values():
-            if isinstance(media.get("schema"), dict):
-                yield media["schema"], base + "Body"
+        holders = [(param, base + pascal(param.get("name", ""))) for param in op.get("parameters", [])]
+        holders += [(media, base + "Body") for media in op.get("requestBody", {}).get("content", {}).values()]
         for status, response in op.get("responses", {}).items():
-            for media in response.get("content", {}).values():
-                if isinstance(media.get("schema"), dict):
-                    yield media["schema"], base + "Response" + (status if status != "200" else "")
+            suffix = "Response" + (status if status != "200" else "")
+            holders += [(media, base + suffix) for media in response.get("content", {}).values()]
+        for holder, context in holders:
+            if isinstance(holder.get("schema"), dict):
+                yield holder, "schema", context
 
 
 def hoist_repeated(spec: JSON, fixes: JSON) -> None:
@@ -284,14 +284,14 @@ def hoist_repeated(spec: JSON, fixes: JSON) -> None:
             if _is_object_schema(node):
                 counts[canonical(node)] += 1
             for key, value in node.items():
-                if key not in ("example", "examples", "default", "enum"):
+                if key not in DATA_KEYS:
                     count(value)
         elif isinstance(node, list):
             for value in node:
                 count(value)
 
-    for root, _ in _schema_roots(spec):
-        count(root)
+    for holder, key, _ in _schema_roots(spec):
+        count(holder[key])
 
     renames: dict[str, str] = dict(fixes.get("schema_names", {}) or {})
     used_renames: set[str] = set()
@@ -303,15 +303,8 @@ def hoist_repeated(spec: JSON, fixes: JSON) -> None:
         if not isinstance(node, dict):
             return node
         original = canonical(node) if _is_object_schema(node) else None
-        for key, child, child_context in list(_schema_children(node, context)):
-            if key == "properties":
-                prop = next(p for p, c in node["properties"].items() if c is child)
-                node["properties"][prop] = visit(child, child_context, False)
-            elif key in ("items", "additionalProperties"):
-                node[key] = visit(child, child_context, False)
-            else:
-                idx = next(i for i, c in enumerate(node[key]) if c is child)
-                node[key][idx] = visit(child, child_context, False)
+        for container, key, child_context in list(_schema_children(node, context)):
+            container[key] = visit(container[key], child_context, False)
         if is_root or original is None or counts[original] < 2:
             return node
         shape = canonical(node)
@@ -331,28 +324,14 @@ def hoist_repeated(spec: JSON, fixes: JSON) -> None:
             new_components[name] = {k: v for k, v in node.items() if k != "title"}
         return {"$ref": f"#/components/schemas/{name}"}
 
-    component_ids = {id(schema) for schema in components.values()}
-    for root, context in list(_schema_roots(spec)):
-        replaced = visit(root, context, id(root) in component_ids)
-        if replaced is not root:
-            _replace_root(spec, root, replaced)
+    components_holder = spec["components"]["schemas"]
+    for holder, key, context in list(_schema_roots(spec)):
+        holder[key] = visit(holder[key], context, holder is components_holder)
     stale = set(renames) - used_renames
     if stale:
         raise NormalizeError(f"schema_names renames that match no hoisted schema: {sorted(stale)}")
     for name in sorted(new_components):
         components[name] = new_components[name]
-
-
-def _replace_root(spec: JSON, old: JSON, new: JSON) -> None:
-    """Swap a hoisted top-level schema (parameter, body or response) for its ``$ref``."""
-    for _, _, op in operations(spec):
-        holders = [p for p in op.get("parameters", [])]
-        holders += list(op.get("requestBody", {}).get("content", {}).values())
-        for response in op.get("responses", {}).values():
-            holders += list(response.get("content", {}).values())
-        for holder in holders:
-            if holder.get("schema") is old:
-                holder["schema"] = new
 
 
 PASSES: list[Callable[[JSON, JSON], None]] = [

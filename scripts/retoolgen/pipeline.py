@@ -90,39 +90,40 @@ def validate(spec: dict[str, Any]) -> None:
 
 
 def generate_into(layout: Layout, spec_bytes: bytes, dest: Path) -> None:
-    """Run openapi-python-client on ``spec_bytes``; the package ends up in ``dest``."""
+    """Run openapi-python-client on ``spec_bytes``, writing the package to ``dest`` (replaced).
+
+    ``--fail-on-warning`` makes any generator warning (a dropped schema, an omitted response, a
+    skipped post-hook) a failure."""
     bin_dir = Path(sys.executable).parent
+    if dest.exists():
+        shutil.rmtree(dest)
     with tempfile.TemporaryDirectory(prefix="retoolgen-") as tmp:
         spec_path = Path(tmp) / "normalized.json"
         spec_path.write_bytes(spec_bytes)
-        out = Path(tmp) / "out"
         env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
         cmd = [
             str(bin_dir / "openapi-python-client"),
             "generate",
             "--path", str(spec_path),
             "--meta", "none",
-            "--output-path", str(out),
+            "--output-path", str(dest),
             "--config", str(layout.config),
             "--custom-template-path", str(layout.templates),
             "--fail-on-warning",
         ]  # fmt: skip
         result = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, check=False)
-        if result.returncode != 0 or "Warning" in result.stdout:
-            raise PipelineError(
-                "openapi-python-client failed or warned:\n" + (result.stdout + result.stderr).strip()[-4000:]
-            )
-        for path in sorted(out.rglob("*.py")):
-            path.write_text(HEADER + path.read_text())
-        version = json.loads(spec_bytes)["info"]["version"]
-        (out / "_meta.py").write_text(
-            HEADER
-            + f'"""The Retool API version this package was generated from."""\n\nAPI_VERSION = "{version}"\n'
+    if result.returncode != 0:
+        raise PipelineError(
+            "openapi-python-client failed or warned:\n" + (result.stdout + result.stderr).strip()[-4000:]
         )
-        (out / "py.typed").write_text("")
-        if dest.exists():
-            shutil.rmtree(dest)
-        shutil.copytree(out, dest)
+    for path in sorted(dest.rglob("*.py")):
+        path.write_text(HEADER + path.read_text())
+    version = json.loads(spec_bytes)["info"]["version"]
+    (dest / "_meta.py").write_text(
+        HEADER
+        + f'"""The Retool API version this package was generated from."""\n\nAPI_VERSION = "{version}"\n'
+    )
+    (dest / "py.typed").write_text("")
 
 
 def regenerate(layout: Layout, source: str | None = None, token: str | None = None) -> list[str]:
@@ -141,7 +142,7 @@ def regenerate(layout: Layout, source: str | None = None, token: str | None = No
         layout.normalized.write_bytes(spec_bytes)
         if layout.package.exists():
             shutil.rmtree(layout.package)
-        shutil.copytree(staged, layout.package)
+        shutil.move(staged, layout.package)
     new_version = spec["info"]["version"]
     if old_normalized is not None and old_normalized["info"]["version"] != new_version:
         old_version = old_normalized["info"]["version"]
