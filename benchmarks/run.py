@@ -72,8 +72,6 @@ class StaticTransport(httpx.AsyncBaseTransport):
 async def bench_client(calls: int = 3000) -> None:
     from retool_api_client import RetoolClient
     from retool_api_client.generated.api.users import get_user
-
-    sys.path.insert(0, str(ROOT))
     from tests import samples
 
     body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()

@@ -1,6 +1,6 @@
 """``RetoolClient``: configuration, auth and the transport stack every call goes through.
 
-    httpx.AsyncClient(base_url=.../api/v2, auth=Bearer, timeout, User-Agent)
+    httpx.AsyncClient(base_url=.../api/v2, Authorization + User-Agent headers, timeout)
       └── RetryTransport (``_retry.py``: rules in ``_retry_policy.py``)
             └── your transport, or httpx.AsyncHTTPTransport (the connection pool)
 
@@ -11,13 +11,12 @@ raises the typed errors of ``_exceptions.py`` and transport failures raise
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import ipaddress
 import math
 import os
 import platform
 import random
-import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -69,7 +68,7 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
 
 
 def _is_loopback(host: str) -> bool:
-    if host in C.DEFAULT_LOOPBACK_HOSTS:
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -143,10 +142,7 @@ class RetoolClient:
         self.timeout = _resolve_timeout(timeout)
         config = retry or RetryConfig()
         if max_retries is not None:
-            try:
-                config = RetryConfig(**{**config.__dict__, "max_retries": max_retries})
-            except ValueError as exc:
-                raise ConfigurationError(str(exc)) from None
+            config = dataclasses.replace(config, max_retries=max_retries)  # validated again
         self.retry = config
         self.on_retry = on_retry
         self.allow_insecure_http = allow_insecure_http
@@ -157,7 +153,6 @@ class RetoolClient:
         client_args = dict(self.httpx_args)
         transport_args = {k: client_args.pop(k) for k in _TRANSPORT_ARGS if k in client_args}
         self._owns_pool = _shared_pool is None
-        self._user_transport = transport
         if _shared_pool is not None:
             self._pool = _shared_pool
         elif transport is not None:
@@ -169,13 +164,8 @@ class RetoolClient:
             self._pool = transport
         else:
             self._pool = httpx.AsyncHTTPTransport(**transport_args)
-        self._transport = RetryTransport(
-            self._pool,
-            self.retry,
-            on_retry=on_retry,
-            sleep=_sleep or asyncio.sleep,
-            clock=_clock or time.monotonic,
-            rng=_rng,
+        retrying = RetryTransport(
+            self._pool, self.retry, on_retry=on_retry, sleep=_sleep, clock=_clock, rng=_rng
         )
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
@@ -188,7 +178,7 @@ class RetoolClient:
                 **self.headers,
                 "Authorization": f"Bearer {self._token}",
             },
-            transport=self._transport,
+            transport=retrying,
             **client_args,
         )
 

@@ -21,4 +21,3 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_ALWAYS_STATUSES = frozenset({429})
 #: Statuses retried only for idempotent methods (the request may have been processed).
 RETRY_IDEMPOTENT_STATUSES = frozenset({408, 500, 502, 503, 504})
-DEFAULT_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})

@@ -228,24 +228,20 @@ class APIResponseValidationError(APIError, ValueError):
 
     def within(self, model: str, field: str | None) -> APIResponseValidationError:
         """The same failure seen from an enclosing model's field."""
-        return APIResponseValidationError(
-            self.reason,
-            model=self.model,
-            field=self.field,
-            path=((field,) if field else ()) + self.path,
-            root_model=model,
-            response=self.response,
-        )
+        return self._evolve(path=((field,) if field else ()) + self.path, root_model=model)
 
     def with_response(self, response: httpx.Response) -> APIResponseValidationError:
-        return APIResponseValidationError(
-            self.reason,
-            model=self.model,
-            field=self.field,
-            path=self.path,
-            root_model=self.root_model,
-            response=response,
-        )
+        return self._evolve(response=response)
+
+    def _evolve(self, **changes: Any) -> APIResponseValidationError:
+        fields = {
+            "model": self.model,
+            "field": self.field,
+            "path": self.path,
+            "root_model": self.root_model,
+            "response": self.response,
+        }
+        return APIResponseValidationError(self.reason, **{**fields, **changes})
 
 
 def describe_json(value: Any) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -103,7 +103,7 @@ class AsyncPaginator(Generic[T]):
     async def first_page(self) -> Page[T]:
         return await self._fetch(self.start_token, self.page_size)
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
+    async def pages(self) -> AsyncGenerator[Page[T], None]:
         seen: set[str] = set()
         token = self.start_token
         pending: asyncio.Task[Page[T]] | None = None
@@ -145,7 +145,7 @@ class AsyncPaginator(Generic[T]):
                         if remaining == 0:
                             return
         finally:
-            await pages.aclose()  # type: ignore[attr-defined]
+            await pages.aclose()
 
 
 def paginate(

@@ -57,15 +57,17 @@ class RetryTransport(httpx.AsyncBaseTransport):
         config: RetryConfig | None = None,
         *,
         on_retry: OnRetry | None = None,
-        sleep: Sleeper = asyncio.sleep,
-        clock: Clock = time.monotonic,
+        sleep: Sleeper | None = None,
+        clock: Clock | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        """``sleep``, ``clock`` and ``rng`` default to asyncio.sleep, time.monotonic and a fresh
+        ``random.Random``; tests inject their own."""
         self.transport = transport
         self.config = config or RetryConfig()
         self.on_retry = on_retry
-        self._sleep = sleep
-        self._clock = clock
+        self._sleep = sleep or asyncio.sleep
+        self._clock = clock or time.monotonic
         self._rng = rng or random.Random()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -79,17 +81,15 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 response = await self.transport.handle_async_request(request)
             except httpx.TransportError as exc:
                 error = exc
-            decision = (
-                decide_error(request.method, error, self.config)
-                if error is not None
-                else decide_status(request.method, response.status_code, self.config)  # type: ignore[union-attr]
-            )
+                decision = decide_error(request.method, exc, self.config)
+            else:
+                decision = decide_status(request.method, response.status_code, self.config)
             delay = self._plan(decision, attempt, started, response, request)
             if delay is None:
-                if error is not None:
-                    raise _connection_error(error, request) from error
-                assert response is not None
-                return response
+                if response is not None:
+                    return response
+                assert error is not None
+                raise _connection_error(error, request) from error
             event = RetryEvent(
                 method=request.method,
                 path=request.url.path,
@@ -125,25 +125,21 @@ class RetryTransport(httpx.AsyncBaseTransport):
         request: httpx.Request,
     ) -> float | None:
         """Seconds to wait before the next attempt, or ``None`` to stop here."""
-        where = f"{request.method} {request.url.path}"
         if not decision.retry:
-            logger.debug("not retrying %s: %s", where, decision.reason)
+            logger.debug("not retrying %s %s: %s", request.method, request.url.path, decision.reason)
             return None
         if attempt > self.config.max_retries:
-            logger.debug(
-                "not retrying %s: %d retries used (%s)", where, self.config.max_retries, decision.reason
+            why = f"{self.config.max_retries} retries used ({decision.reason})"
+        else:
+            delay, why = next_delay(
+                attempt - 1, response.headers if response is not None else None, self.config, self._rng
             )
-            return None
-        delay, why = next_delay(
-            attempt - 1, response.headers if response is not None else None, self.config, self._rng
-        )
-        if delay is None:
-            logger.debug("not retrying %s: %s", where, why)
-            return None
-        if self._clock() - started + delay > self.config.deadline:
-            logger.debug("not retrying %s: the %gs retry deadline would pass", where, self.config.deadline)
-            return None
-        return delay
+            if delay is not None and self._clock() - started + delay <= self.config.deadline:
+                return delay
+            if delay is not None:
+                why = f"the {self.config.deadline:g}s retry deadline would pass"
+        logger.debug("not retrying %s %s: %s", request.method, request.url.path, why)
+        return None
 
     async def aclose(self) -> None:
         await self.transport.aclose()

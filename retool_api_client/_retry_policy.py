@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 import httpx
 
 from . import _constants as C
+from ._exceptions import ConfigurationError
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,11 @@ class RetryConfig:
             or isinstance(self.max_retries, bool)
             or self.max_retries < 0
         ):
-            raise ValueError(f"max_retries must be an integer >= 0, got {self.max_retries!r}")
+            raise ConfigurationError(f"max_retries must be an integer >= 0, got {self.max_retries!r}")
         for name in ("backoff_base", "backoff_cap", "retry_after_cap", "deadline"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+                raise ConfigurationError(f"{name} must be a number >= 0, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,12 @@ def is_idempotent(method: str, config: RetryConfig) -> bool:
     return config.retry_non_idempotent or method.upper() in C.IDEMPOTENT_METHODS
 
 
+_SUCCESS = Decision(False, "success")
+
+
 def decide_status(method: str, status_code: int, config: RetryConfig) -> Decision:
+    if status_code < 400:
+        return _SUCCESS  # the common case: no string formatting on the hot path
     if status_code in C.RETRY_ALWAYS_STATUSES:
         return Decision(True, f"status {status_code}")
     if status_code in C.RETRY_IDEMPOTENT_STATUSES:

@@ -156,5 +156,6 @@ def test_exception_tree() -> None:
 
 def test_public_names_are_sorted_and_importable() -> None:
     assert rac.__all__ == sorted(rac.__all__)
+    assert set(rac.__all__) == {*rac._LAZY, "__api_version__", "__version__"}
     for name in rac.__all__:
         assert getattr(rac, name) is not None
