@@ -30,6 +30,7 @@ from ._retry import Clock, OnRetry, RetryTransport, Sleeper
 from ._retry_policy import RetryConfig
 from ._version import __version__
 from .generated._meta import API_VERSION
+from .generated.api import Resources
 
 ENV_BASE_URL = "RETOOL_BASE_URL"
 ENV_TOKEN = "RETOOL_API_TOKEN"
@@ -100,7 +101,7 @@ def _resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
-class RetoolClient:
+class RetoolClient(Resources):
     """An async client for the Retool API; use it as ``async with RetoolClient(...) as retool``.
 
     Args:

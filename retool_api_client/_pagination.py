@@ -4,8 +4,8 @@ A page shape says only how to read its items and cursor (:class:`Page`); iterati
 once in :class:`AsyncPaginator`. Hand-written because no library knows Retool's envelope; it is
 ~150 lines of plain asyncio.
 
-Stopping rules: ``has_more`` false, or a missing/empty ``next_token``. A token the server
-already sent raises :class:`PaginationError` instead of looping forever. Breaking out of the
+Stopping rules: ``has_more`` false, or a missing/empty ``next_token``. Tokens that cycle
+raise :class:`PaginationError` instead of looping forever (detected in constant memory). Breaking out of the
 loop sends no further request (with ``prefetch=True`` the one page already in flight is
 cancelled when the iterator is closed).
 """
@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from . import _parsing
 from ._exceptions import ConfigurationError, RetoolError
 from .generated.types import Unset
 
@@ -31,33 +32,129 @@ class PaginationError(RetoolError):
     """The server's cursors do not make progress (a ``next_token`` repeated)."""
 
 
-@dataclass
 class Page(Generic[T]):
-    items: list[T]
-    next_token: str | None
-    has_more: bool
-    total_count: int | None
-    raw: Any = field(repr=False, default=None)
+    """One page: ``items`` plus the cursor fields (``next_token``, ``has_more``, ``total_count``).
+
+    A page fetched by the facade knows its cursor from the decoded JSON and builds its typed
+    items on first access, so with ``prefetch=True`` the next request is already in flight
+    while this page is parsed. A body that does not fit the model raises
+    ``APIResponseValidationError`` on that first access."""
+
+    __slots__ = ("_items", "_materialize", "_raw", "has_more", "next_token", "total_count")
+
+    def __init__(
+        self,
+        items: list[T] | None = None,
+        next_token: str | None = None,
+        has_more: bool = False,
+        total_count: int | None = None,
+        raw: Any = None,
+        *,
+        materialize: Callable[[], Any] | None = None,
+    ) -> None:
+        self._items = items if items is not None or materialize is not None else []
+        self._raw = raw
+        self._materialize = materialize
+        self.next_token = next_token
+        self.has_more = has_more
+        self.total_count = total_count
+
+    @property
+    def items(self) -> list[T]:
+        if self._materialize is not None:
+            self._load()
+        assert self._items is not None
+        return self._items
+
+    @property
+    def raw(self) -> Any:
+        """The parsed envelope (``ListUsersResponse200``...)."""
+        if self._materialize is not None:
+            self._load()
+        return self._raw
+
+    def _load(self) -> None:
+        assert self._materialize is not None
+        envelope = self._materialize()
+        self._materialize = None
+        self._raw = envelope
+        self._items = _items_of(_unset_to_none(getattr(envelope, "data", None)))
 
     @classmethod
     def from_envelope(cls, envelope: Any) -> Page[Any]:
         """Read a generated list response (``data``, ``next_token``, ``has_more``, ``total_count``)."""
-        data = getattr(envelope, "data", None)
-        items = list(data) if isinstance(data, list) else []
-        token = _unset_to_none(getattr(envelope, "next_token", None))
-        has_more = _unset_to_none(getattr(envelope, "has_more", None))
-        total = _unset_to_none(getattr(envelope, "total_count", None))
+
+        def field(name: str) -> Any:
+            return _unset_to_none(getattr(envelope, name, None))
+
+        page: Page[Any] = cls._with_cursor(field("next_token"), field("has_more"), field("total_count"))
+        page._items = _items_of(field("data"))
+        page._raw = envelope
+        return page
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any], materialize: Callable[[], Any]) -> Page[Any]:
+        """Cursor from the decoded JSON now, typed items from ``materialize()`` on first access."""
+        page: Page[Any] = cls._with_cursor(
+            body.get("next_token"), body.get("has_more"), body.get("total_count")
+        )
+        page._materialize = materialize
+        return page
+
+    @classmethod
+    def _with_cursor(cls, token: Any, has_more: Any, total: Any) -> Page[Any]:
         return cls(
-            items=items,
             next_token=token if isinstance(token, str) and token else None,
             has_more=bool(has_more) if has_more is not None else bool(token),
-            total_count=int(total) if isinstance(total, int | float) else None,
-            raw=envelope,
+            total_count=int(total)
+            if isinstance(total, int | float) and not isinstance(total, bool)
+            else None,
         )
 
     @property
     def is_last(self) -> bool:
         return not self.has_more or not self.next_token
+
+    def __repr__(self) -> str:
+        items = "<not parsed yet>" if self._materialize is not None else f"{len(self._items or [])} items"
+        return (
+            f"Page({items}, next_token={self.next_token!r}, has_more={self.has_more}, "
+            f"total_count={self.total_count})"
+        )
+
+
+def _items_of(data: Any) -> list[Any]:
+    # a list is a page of items; an object (usage details) is one item per page
+    return list(data) if isinstance(data, list) else ([] if data is None else [data])
+
+
+async def fetch_page(
+    client: Any,
+    request: dict[str, Any],
+    from_dict: Callable[[dict[str, Any]], Any],
+    parse_response: Callable[..., Any],
+) -> Page[Any]:
+    """Send one list request; decode its JSON for the cursor and leave the typed parse for later.
+
+    ``request`` is the generated ``_get_kwargs(...)``; anything but a 200 goes through the
+    generated ``_parse_response`` (typed errors, undocumented statuses)."""
+    response = await client.get_async_httpx_client().request(**request)
+    if response.status_code != 200:
+        return Page.from_envelope(parse_response(response=response))
+    try:
+        body = json.loads(response.content)
+        if not isinstance(body, dict):
+            raise TypeError(f"expected a JSON object, got {type(body).__name__}")
+    except (TypeError, ValueError) as exc:
+        raise _parsing.response_error(response, exc) from exc
+
+    def materialize() -> Any:
+        try:
+            return from_dict(body)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _parsing.response_error(response, exc) from exc
+
+    return Page.from_body(body, materialize)
 
 
 def _unset_to_none(value: Any) -> Any:
@@ -67,12 +164,19 @@ def _unset_to_none(value: Any) -> Any:
 Fetch = Callable[[str | None, int | None], Awaitable[Page[T]]]
 
 
-def check_page_size(page_size: int | None, valid: tuple[int, int] = PAGE_SIZE_RANGE) -> None:
+def check_page_size(page_size: int | None, valid: tuple[int, int] | None = PAGE_SIZE_RANGE) -> None:
+    """``valid`` is the ``limit`` parameter's range from the spec; None when it declares none."""
     if page_size is None:
         return
-    low, high = valid
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or not low <= page_size <= high:
-        raise ConfigurationError(f"page_size must be an integer from {low} to {high}, got {page_size!r}")
+    low, high = valid or (1, None)
+    if (
+        isinstance(page_size, bool)
+        or not isinstance(page_size, int)
+        or page_size < low
+        or (high is not None and page_size > high)
+    ):
+        allowed = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise ConfigurationError(f"page_size must be an integer {allowed}, got {page_size!r}")
 
 
 class AsyncPaginator(Generic[T]):
@@ -86,8 +190,9 @@ class AsyncPaginator(Generic[T]):
         max_items: int | None = None,
         start_token: str | None = None,
         prefetch: bool = False,
+        page_size_range: tuple[int, int] | None = PAGE_SIZE_RANGE,
     ) -> None:
-        check_page_size(page_size)
+        check_page_size(page_size, page_size_range)
         if max_items is not None and (
             isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 0
         ):
@@ -104,7 +209,10 @@ class AsyncPaginator(Generic[T]):
         return await self._fetch(self.start_token, self.page_size)
 
     async def pages(self) -> AsyncGenerator[Page[T], None]:
-        seen: set[str] = set()
+        # Brent's cycle detection: O(1) memory however long the walk (a set of every token
+        # would grow with it); a token repeating at once is caught at once, a longer cycle
+        # within at most twice its length.
+        checkpoint, power, steps = self.start_token, 1, 0
         token = self.start_token
         pending: asyncio.Task[Page[T]] | None = None
         try:
@@ -112,14 +220,17 @@ class AsyncPaginator(Generic[T]):
             while True:
                 if not page.is_last:
                     assert page.next_token is not None
-                    if page.next_token in seen or page.next_token == self.start_token:
+                    if page.next_token == checkpoint:
                         raise PaginationError(
                             f"next_token {page.next_token!r} was already used: "
                             "the server is not making progress"
                         )
-                    seen.add(page.next_token)
+                    steps += 1
+                    if steps == power:
+                        checkpoint, power, steps = page.next_token, power * 2, 0
                     if self.prefetch:
                         pending = asyncio.ensure_future(self._fetch(page.next_token, self.page_size))
+                        await asyncio.sleep(0)  # let it send its request before this page is parsed
                 yield page
                 if page.is_last:
                     return

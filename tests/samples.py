@@ -49,7 +49,7 @@ def sample(schema: dict[str, Any], *, optional: bool = False, depth: int = 0) ->
     if kind == "string":
         fmt = schema.get("format")
         if fmt == "date-time":
-            return "2024-01-01T00:00:00Z"
+            return "2024-01-01T00:00:00+00:00"
         if fmt == "date":
             return "2024-01-01"
         if fmt == "uuid":

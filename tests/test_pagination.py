@@ -97,6 +97,37 @@ async def test_repeated_token_raises_instead_of_looping() -> None:
         _ = [u async for u in paginate(list_users, client=client, page_size=10)]
 
 
+@pytest.mark.parametrize(
+    ("start", "cycle", "bound"),
+    [
+        (None, ["a", "b", "c"], 2 * 4),  # a b c a b c ...: caught within twice the cycle
+        (None, ["a", "b", "c", "d", "e", "f", "g"], 2 * 8),
+        ("s", ["s"], 1),  # the server hands back the token we resumed from
+        ("s", ["a", "s"], 4),
+    ],
+)
+async def test_cycling_tokens_raise_within_bounded_requests(
+    start: str | None, cycle: list[str], bound: int
+) -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        token = cycle[(len(sent) - 1) % len(cycle)]
+        body = {
+            "success": True,
+            "data": [user(len(sent))],
+            "total_count": 9,
+            "next_token": token,
+            "has_more": True,
+        }
+        return httpx.Response(200, json=body)
+
+    with pytest.raises(PaginationError, match="already used"):
+        _ = [u async for u in paginate(list_users, client=make_client(handler), start_token=start)]
+    assert len(sent) <= bound
+
+
 async def test_early_break_sends_no_further_request() -> None:
     server = Server(total=100, size=10)
     client = make_client(server)

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from . import changelog, normalize, pull
+from . import changelog, facade, normalize, pull
 
 GENERATED_PACKAGE = Path("retool_api_client") / "generated"
 HEADER = (
@@ -97,7 +97,13 @@ def generate_into(layout: Layout, spec_bytes: bytes, dest: Path) -> None:
     bin_dir = Path(sys.executable).parent
     if dest.exists():
         shutil.rmtree(dest)
+    spec = json.loads(spec_bytes)
+    fixes = yaml.safe_load(layout.fixes.read_text()) or {}
+    plan_text = facade.render_jinja(facade.plan(spec, fixes))
     with tempfile.TemporaryDirectory(prefix="retoolgen-") as tmp:
+        templates = Path(tmp) / "templates"
+        shutil.copytree(layout.templates, templates)
+        (templates / "_facade_plan.jinja").write_text(plan_text)
         spec_path = Path(tmp) / "normalized.json"
         spec_path.write_bytes(spec_bytes)
         env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -108,7 +114,7 @@ def generate_into(layout: Layout, spec_bytes: bytes, dest: Path) -> None:
             "--meta", "none",
             "--output-path", str(dest),
             "--config", str(layout.config),
-            "--custom-template-path", str(layout.templates),
+            "--custom-template-path", str(templates),
             "--fail-on-warning",
         ]  # fmt: skip
         result = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, check=False)
@@ -118,7 +124,7 @@ def generate_into(layout: Layout, spec_bytes: bytes, dest: Path) -> None:
         )
     for path in sorted(dest.rglob("*.py")):
         path.write_text(HEADER + path.read_text())
-    version = json.loads(spec_bytes)["info"]["version"]
+    version = spec["info"]["version"]
     (dest / "_meta.py").write_text(
         HEADER
         + f'"""The Retool API version this package was generated from."""\n\nAPI_VERSION = "{version}"\n'

@@ -414,6 +414,7 @@ if TYPE_CHECKING:
     from .grant_permissions_body_access_level import GrantPermissionsBodyAccessLevel
     from .grant_permissions_response import GrantPermissionsResponse
     from .group import Group
+    from .group_member_ref import GroupMemberRef
     from .group_members_item import GroupMembersItem
     from .group_ref import GroupRef
     from .group_ref_type import GroupRefType
@@ -569,7 +570,6 @@ if TYPE_CHECKING:
     from .remove_operation import RemoveOperation
     from .remove_operation_op import RemoveOperationOp
     from .replace_group_body import ReplaceGroupBody
-    from .replace_group_body_members_item import ReplaceGroupBodyMembersItem
     from .replace_group_body_universal_app_access import (
         ReplaceGroupBodyUniversalAppAccess,
     )
@@ -1108,6 +1108,7 @@ _MODULES = {
     "GrantPermissionsBodyAccessLevel": ".grant_permissions_body_access_level",
     "GrantPermissionsResponse": ".grant_permissions_response",
     "Group": ".group",
+    "GroupMemberRef": ".group_member_ref",
     "GroupMembersItem": ".group_members_item",
     "GroupRef": ".group_ref",
     "GroupRefType": ".group_ref_type",
@@ -1199,7 +1200,6 @@ _MODULES = {
     "RemoveOperation": ".remove_operation",
     "RemoveOperationOp": ".remove_operation_op",
     "ReplaceGroupBody": ".replace_group_body",
-    "ReplaceGroupBodyMembersItem": ".replace_group_body_members_item",
     "ReplaceGroupBodyUniversalAppAccess": ".replace_group_body_universal_app_access",
     "ReplaceGroupBodyUniversalQueryLibraryAccess": ".replace_group_body_universal_query_library_access",
     "ReplaceGroupBodyUniversalResourceAccess": ".replace_group_body_universal_resource_access",
@@ -1617,6 +1617,7 @@ __all__ = (
     "GrantPermissionsBodyAccessLevel",
     "GrantPermissionsResponse",
     "Group",
+    "GroupMemberRef",
     "GroupMembersItem",
     "GroupRef",
     "GroupRefType",
@@ -1708,7 +1709,6 @@ __all__ = (
     "RemoveOperation",
     "RemoveOperationOp",
     "ReplaceGroupBody",
-    "ReplaceGroupBodyMembersItem",
     "ReplaceGroupBodyUniversalAppAccess",
     "ReplaceGroupBodyUniversalQueryLibraryAccess",
     "ReplaceGroupBodyUniversalResourceAccess",

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from ... import _parsing
 
 if TYPE_CHECKING:
-    from ..models.replace_group_body_members_item import ReplaceGroupBodyMembersItem
+    from ..models.group_member_ref import GroupMemberRef
 
 
 T = TypeVar("T", bound="AddUsersToGroupBody")
@@ -19,7 +19,7 @@ T = TypeVar("T", bound="AddUsersToGroupBody")
 
 @_attrs_define
 class AddUsersToGroupBody:
-    members: list[ReplaceGroupBodyMembersItem]
+    members: list[GroupMemberRef]
     """ Users to add to the group. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -42,7 +42,7 @@ class AddUsersToGroupBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.replace_group_body_members_item import ReplaceGroupBodyMembersItem  # noqa: PLC0415
+        from ..models.group_member_ref import GroupMemberRef  # noqa: PLC0415
 
         _field = ""
         try:
@@ -51,7 +51,7 @@ class AddUsersToGroupBody:
             members = []
             _members = d.pop("members")
             for members_item_data in _members:
-                members_item = ReplaceGroupBodyMembersItem.from_dict(members_item_data)
+                members_item = GroupMemberRef.from_dict(members_item_data)
 
                 members.append(members_item)
 

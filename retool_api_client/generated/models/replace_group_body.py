@@ -25,7 +25,7 @@ from ..models.replace_group_body_universal_workflow_access import (
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.replace_group_body_members_item import ReplaceGroupBodyMembersItem
+    from ..models.group_member_ref import GroupMemberRef
     from ..models.user_invite import UserInvite
 
 
@@ -36,7 +36,7 @@ T = TypeVar("T", bound="ReplaceGroupBody")
 class ReplaceGroupBody:
     name: str | Unset = UNSET
     """ The name of the group. """
-    members: list[ReplaceGroupBodyMembersItem] | Unset = UNSET
+    members: list[GroupMemberRef] | Unset = UNSET
     """ Users to add to the group. """
     universal_app_access: ReplaceGroupBodyUniversalAppAccess | Unset = UNSET
     """ The universal app access level for the group. This denotes the access level that this group has for all
@@ -167,7 +167,7 @@ class ReplaceGroupBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.replace_group_body_members_item import ReplaceGroupBodyMembersItem  # noqa: PLC0415
+        from ..models.group_member_ref import GroupMemberRef  # noqa: PLC0415
         from ..models.user_invite import UserInvite  # noqa: PLC0415
 
         _field = ""
@@ -178,11 +178,11 @@ class ReplaceGroupBody:
 
             _field = "members"
             _members = d.pop("members", UNSET)
-            members: list[ReplaceGroupBodyMembersItem] | Unset = UNSET
+            members: list[GroupMemberRef] | Unset = UNSET
             if _members is not UNSET:
                 members = []
                 for members_item_data in _members:
-                    members_item = ReplaceGroupBodyMembersItem.from_dict(members_item_data)
+                    members_item = GroupMemberRef.from_dict(members_item_data)
 
                     members.append(members_item)
 

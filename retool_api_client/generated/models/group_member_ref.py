@@ -10,11 +10,11 @@ from attrs import field as _attrs_field
 
 from ... import _parsing
 
-T = TypeVar("T", bound="ReplaceGroupBodyMembersItem")
+T = TypeVar("T", bound="GroupMemberRef")
 
 
 @_attrs_define
-class ReplaceGroupBodyMembersItem:
+class GroupMemberRef:
     id: str
     """ The unique identifier for the user. """
     is_group_admin: bool = False
@@ -50,15 +50,15 @@ class ReplaceGroupBodyMembersItem:
             is_group_admin = _parsing.expect_bool(d.pop("is_group_admin"))
 
             _field = ""
-            replace_group_body_members_item = cls(
+            group_member_ref = cls(
                 id=id,
                 is_group_admin=is_group_admin,
             )
 
-            replace_group_body_members_item.additional_properties = d
+            group_member_ref.additional_properties = d
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _parsing.model_error("ReplaceGroupBodyMembersItem", _field, exc) from exc
-        return replace_group_body_members_item
+            raise _parsing.model_error("GroupMemberRef", _field, exc) from exc
+        return group_member_ref
 
     @property
     def additional_keys(self) -> list[str]:

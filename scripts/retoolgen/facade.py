@@ -1,0 +1,192 @@
+"""The facade plan: what the generated ``retool.<tag>.<method>()`` namespaces look like.
+
+Computed from the normalized spec at generation time and handed to the templates
+(``templates/endpoint_init.py.jinja``, ``templates/api_init.py.jinja``) as
+``_facade_plan.jinja``; the templates take parameter and return types from the generator's own
+parsed endpoints. Nothing here is per operation by hand except the reviewed
+``facade_method_names`` table in ``openapi/fixes.yaml``.
+
+Method names are derived mechanically: the operationId minus the tag's noun (plural or
+singular) minus prepositions left dangling at the end: ``list_users`` on ``Users`` -> ``list``,
+``add_users_to_group`` on ``Groups`` -> ``add_users``. Collisions, keywords and stale overrides
+stop the run.
+
+An operation is *paginated* when its success body carries ``next_token`` and ``has_more``;
+``page_size`` is then checked against its ``limit`` parameter's range from the spec.
+
+A PATCH operation whose body is ``{"operations": [RFC 6902 ops]}`` gets *patch rules*: the op
+names its body schema allows and the top-level fields of the model it returns.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from typing import Any
+
+from .normalize import NormalizeError, operations
+
+JSON = Any
+
+#: Words left dangling at the end of a name once the tag's noun is removed.
+DANGLING = {"to", "from", "for", "of", "on", "in", "by", "with", "and", "a", "an", "the"}
+#: Keyword-only arguments the facade adds to paginated methods.
+PAGINATION_ARGS = ("page_size", "max_items", "start_token", "prefetch")
+#: Attributes a namespace already has.
+RESERVED_METHODS = {"with_raw_response"}
+
+
+def snake(text: str) -> str:
+    """Tag or parameter name -> Python identifier, as openapi-python-client spells it."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    return "_".join(w.lower() for w in re.findall(r"[A-Za-z0-9]+", text))
+
+
+def singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def derive_method_name(operation_id: str, tag_attr: str) -> str:
+    words = operation_id.split("_")
+    tag_words = tag_attr.split("_")
+    for form in (tag_words, [*tag_words[:-1], singular(tag_words[-1])]):
+        n = len(form)
+        for i in range(len(words) - n + 1):
+            if words[i : i + n] == form:
+                words = words[:i] + words[i + n :]
+                break
+        else:
+            continue
+        break
+    while words and words[-1] in DANGLING:
+        words.pop()
+    return "_".join(words)
+
+
+def _resolve(spec: JSON, node: JSON) -> JSON:
+    while isinstance(node, dict) and "$ref" in node:
+        node = spec["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _json_body(spec: JSON, holder: JSON) -> JSON:
+    schema = holder.get("content", {}).get("application/json", {}).get("schema")
+    return _resolve(spec, schema) if schema is not None else None
+
+
+def _success_bodies(spec: JSON, op: JSON) -> list[JSON]:
+    bodies = []
+    for code, response in sorted(op.get("responses", {}).items()):
+        if code.startswith("2"):
+            body = _json_body(spec, _resolve(spec, response))
+            if body is not None:
+                bodies.append(body)
+    return bodies
+
+
+def _pagination(spec: JSON, op: JSON) -> dict[str, Any] | None:
+    bodies = _success_bodies(spec, op)
+    if not bodies or not all({"next_token", "has_more"} <= set(b.get("properties", {})) for b in bodies):
+        return None
+    limit = next((p for p in op.get("parameters", []) if p.get("name") == "limit"), None)
+    takes_token = any(p.get("name") == "next_token" for p in op.get("parameters", []))
+    info: dict[str, Any] = {
+        "limit": limit is not None,
+        "limit_is_str": False,
+        "range": [],
+        "token": takes_token,
+    }
+    if limit is not None:
+        schema = _resolve(spec, limit.get("schema", {}))
+        info["limit_is_str"] = schema.get("type") == "string"
+        if "minimum" in schema and "maximum" in schema:
+            info["range"] = [int(schema["minimum"]), int(schema["maximum"])]
+    return info
+
+
+def _patch_rules(spec: JSON, op: JSON) -> dict[str, Any] | None:
+    body = _json_body(spec, _resolve(spec, op.get("requestBody", {})))
+    items = (body or {}).get("properties", {}).get("operations", {}).get("items")
+    if items is None:
+        return None
+    ops: set[str] = set()
+    for variant in items.get("anyOf", items.get("oneOf", [items])):
+        ops.update(_resolve(spec, variant).get("properties", {}).get("op", {}).get("enum", []))
+    fields: set[str] = set()
+    for success in _success_bodies(spec, op):
+        data = _resolve(spec, success.get("properties", {}).get("data", {}))
+        fields.update(data.get("properties", {}))
+    extra = sorted(k for k in body.get("properties", {}) if k != "operations")
+    return {"ops": sorted(ops), "fields": sorted(fields), "extra": extra}
+
+
+def plan(spec: JSON, fixes: JSON) -> dict[str, Any]:
+    """``{"tags": {tag_attr: {...}}, "ops": {operation_id: {...}}}`` for the templates."""
+    overrides: dict[str, Any] = dict(fixes.get("facade_method_names") or {})
+    descriptions = {t["name"]: t.get("description", "") for t in spec.get("tags", [])}
+    tags: dict[str, Any] = {}
+    ops: dict[str, Any] = {}
+    for path, method, op in operations(spec):
+        operation_id = op["operationId"]
+        tag = (op.get("tags") or ["default"])[0]
+        attr = snake(tag)
+        entry = overrides.pop(operation_id, None)
+        name = entry["name"] if entry else derive_method_name(operation_id, attr)
+        if not name.isidentifier() or keyword.iskeyword(name) or name in RESERVED_METHODS:
+            raise NormalizeError(
+                f"facade method name {name!r} for {operation_id} is not usable; "
+                "add it to facade_method_names in openapi/fixes.yaml"
+            )
+        tag_plan = tags.setdefault(
+            attr, {"attr": attr, "title": tag, "description": descriptions.get(tag, ""), "methods": {}}
+        )
+        if name in tag_plan["methods"]:
+            raise NormalizeError(
+                f"facade methods collide: {tag_plan['methods'][name]} and {operation_id} are both "
+                f"retool.{attr}.{name}; name one in facade_method_names in openapi/fixes.yaml"
+            )
+        tag_plan["methods"][name] = operation_id
+        pagination = _pagination(spec, op)
+        tag_plan["paginated"] = tag_plan.get("paginated", False) or pagination is not None
+        if pagination is not None:
+            params = {snake(p["name"]) for p in op.get("parameters", [])}
+            clash = params & set(PAGINATION_ARGS)
+            if clash:
+                raise NormalizeError(f"{operation_id} has parameters {sorted(clash)} the paginator uses")
+        ops[operation_id] = {
+            "tag": attr,
+            "method": name,
+            "http": f"{method.upper()} {path}",
+            "paginated": pagination is not None,
+            "pagination": pagination or {},
+        }
+        rules = _patch_rules(spec, op) if method == "patch" else None
+        if rules is not None:
+            ops[operation_id]["patch"] = rules
+    if overrides:
+        raise NormalizeError(f"facade_method_names entries match no operation: {sorted(overrides)}")
+    return {"tags": tags, "ops": ops}
+
+
+def order_methods(names: list[str]) -> list[str]:
+    """Alphabetical, but names that shadow a builtin used in annotations (``list``) go last:
+    inside a class body a later annotation ``list[X]`` would otherwise mean the method."""
+    shadowing = {"list", "dict", "set", "type", "str", "int", "float", "bool", "tuple"}
+    return sorted(names, key=lambda n: (n in shadowing, n))
+
+
+def render_jinja(plan_: dict[str, Any]) -> str:
+    """The plan as a Jinja template that sets ``plan`` (JSON literals are Jinja literals)."""
+    for tag in plan_["tags"].values():
+        if sum(m in {"list", "dict", "set", "type"} for m in tag["methods"]) > 1:
+            raise NormalizeError(f"retool.{tag['attr']} has two methods named after builtins")
+        tag["order"] = order_methods(list(tag["methods"]))
+    text = json.dumps(plan_, sort_keys=True, ensure_ascii=True)
+    if "null" in re.sub(r'"(?:[^"\\]|\\.)*"', "", text):
+        raise NormalizeError("facade plan holds a null, which Jinja cannot read")
+    return "{% set plan = " + text + " %}\n"

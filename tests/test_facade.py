@@ -1,0 +1,447 @@
+"""The generated facade: every one of the spec's operations through ``retool.<tag>.<method>()``.
+
+For each operation the arguments come from the normalized spec (path parameters positional,
+every query parameter, a minimal valid body); the mock server checks method, path, query and
+body, answers with a full valid success body, and the result is checked against the method's
+declared return type.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import enum
+import importlib
+import inspect
+import json
+import subprocess
+import sys
+import types
+import typing
+from typing import Any
+
+import httpx
+import pytest
+from dateutil.parser import isoparse
+
+from retool_api_client import (
+    APIResponseValidationError,
+    AsyncPaginator,
+    ConfigurationError,
+    NotFoundError,
+    PaginationError,
+)
+from retool_api_client.generated import models
+from retool_api_client.generated.api import OPERATIONS
+from retool_api_client.generated.types import UNSET, Response, Unset
+
+from . import samples
+from .fakes import make_client
+
+BASE = "/api/v2"
+
+
+def spec_operations() -> dict[str, tuple[str, str, dict[str, Any]]]:
+    out = {}
+    for path, item in samples.spec()["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and "operationId" in op:
+                out[op["operationId"]] = (method.upper(), path, op)
+    return out
+
+
+SPEC_OPS = spec_operations()
+
+
+def test_every_operation_is_on_the_facade() -> None:
+    assert sorted(OPERATIONS) == sorted(SPEC_OPS)
+    assert len(OPERATIONS) == 146
+    client = make_client(lambda r: httpx.Response(500))
+    for operation_id, (namespace, method) in OPERATIONS.items():
+        assert callable(getattr(getattr(client, namespace), method)), operation_id
+        assert callable(getattr(getattr(client, namespace).with_raw_response, method)), operation_id
+
+
+# -- turning JSON samples into the Python values the signatures declare -----------------------
+
+
+class _Names(dict[str, Any]):
+    """Resolves annotation names against the generated models (lazily loaded)."""
+
+    def __missing__(self, key: str) -> Any:
+        if key in vars(builtins):
+            return vars(builtins)[key]
+        namespace = {"AsyncPaginator": AsyncPaginator, "Unset": Unset, "Response": Response, "Any": Any}
+        if key in namespace:
+            return namespace[key]
+        return getattr(models, key)
+
+
+def resolve_annotation(annotation: Any) -> Any:
+    if isinstance(annotation, str):
+        return eval(annotation, {}, _Names())
+    return annotation
+
+
+def _members(tp: Any) -> list[Any]:
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+        return [m for m in typing.get_args(tp) if m not in (Unset, type(None))]
+    return [tp]
+
+
+def to_python(tp: Any, value: Any) -> Any:
+    """The JSON sample ``value`` as an argument of type ``tp``."""
+    for member in _members(tp):
+        origin = typing.get_origin(member)
+        if origin is list and isinstance(value, list):
+            (inner,) = typing.get_args(member)
+            return [to_python(inner, v) for v in value]
+        if isinstance(member, type):
+            if issubclass(member, enum.Enum):
+                return member(value)
+            if member is dt.datetime and isinstance(value, str):
+                return isoparse(value)
+            if member is dt.date and isinstance(value, str):
+                return dt.date.fromisoformat(value)
+            if hasattr(member, "from_dict") and isinstance(value, dict):
+                try:
+                    return member.from_dict(value)
+                except ValueError:
+                    continue
+            if member in (str, int, float, bool) and isinstance(value, member):
+                return value
+    return value
+
+
+def query_text(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [t for v in value for t in query_text(v)]
+    if isinstance(value, enum.Enum):
+        return [str(value.value)]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, dt.datetime | dt.date):
+        return [value.isoformat()]
+    return [str(value)]
+
+
+def conforms(value: Any, tp: Any) -> bool:
+    if tp is Any:
+        return True
+    if tp is None or tp is type(None):
+        return value is None
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+        return any(conforms(value, m) for m in typing.get_args(tp))
+    origin = typing.get_origin(tp)
+    if origin is list:
+        (inner,) = typing.get_args(tp)
+        return isinstance(value, list) and all(conforms(v, inner) for v in value)
+    if origin is dict:
+        return isinstance(value, dict)
+    if tp is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, tp)
+
+
+# -- one call per operation ------------------------------------------------------------------
+
+
+def _success(op: dict[str, Any]) -> tuple[int, Any]:
+    code = min(c for c in op["responses"] if c.startswith("2"))
+    response = samples.resolve(op["responses"][code])
+    schema = response.get("content", {}).get("application/json", {}).get("schema")
+    return int(code), (samples.sample(schema, optional=True) if schema is not None else None)
+
+
+def build_call(operation_id: str) -> dict[str, Any]:
+    method, path, op = SPEC_OPS[operation_id]
+    namespace, name = OPERATIONS[operation_id]
+    module = importlib.import_module(f"retool_api_client.generated.api.{namespace}.{operation_id}")
+    signature = inspect.signature(module.asyncio)
+    by_spec_name = {}
+    for python_name in signature.parameters:
+        by_spec_name[python_name.replace("_", "").lower()] = python_name
+
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    expected_path = path
+    expected_query: dict[str, list[str]] = {}
+
+    def position(param: dict[str, Any]) -> int:  # generated signatures follow the path's order
+        return path.find("{" + param["name"] + "}") if param["in"] == "path" else len(path)
+
+    for param in sorted(op.get("parameters", []), key=position):
+        spec_name = param["name"]
+        python_name = by_spec_name[spec_name.replace("_", "").lower()]
+        if param["in"] == "query" and spec_name in ("limit", "next_token"):
+            continue  # the paginator drives these (tested on its own below)
+        value = to_python(signature.parameters[python_name].annotation, samples.sample(param["schema"]))
+        if param["in"] == "path":
+            args.append(value)
+            expected_path = expected_path.replace("{" + spec_name + "}", query_text(value)[0])
+        else:
+            assert param["in"] == "query", param
+            kwargs[python_name] = value
+            expected_query[spec_name] = query_text(value)
+    body_json = None
+    multipart = None
+    content = op.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        body_json = samples.sample(content["application/json"]["schema"])
+        kwargs["body"] = to_python(signature.parameters["body"].annotation, body_json)
+    elif "multipart/form-data" in content:
+        multipart = samples.sample(content["multipart/form-data"]["schema"])
+        multipart["files"] = b"PK\x03\x04 bundle"
+        kwargs["body"] = to_python(signature.parameters["body"].annotation, multipart)
+    status, answer = _success(op)
+    return {
+        "method": method,
+        "path": BASE + expected_path,
+        "query": expected_query,
+        "body": body_json,
+        "multipart": multipart,
+        "status": status,
+        "answer": answer,
+        "namespace": namespace,
+        "name": name,
+        "args": args,
+        "kwargs": kwargs,
+    }
+
+
+@pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
+async def test_operation_through_facade(operation_id: str) -> None:
+    call = build_call(operation_id)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if call["answer"] is None:
+            return httpx.Response(call["status"])
+        return httpx.Response(call["status"], json=call["answer"])
+
+    async with make_client(handler) as retool:
+        method = getattr(getattr(retool, call["namespace"]), call["name"])
+        declared = resolve_annotation(inspect.get_annotations(method)["return"])
+        if typing.get_origin(declared) is AsyncPaginator:
+            paginator = method(*call["args"], **call["kwargs"])
+            assert isinstance(paginator, AsyncPaginator)
+            page = await paginator.first_page()
+            (item_type,) = typing.get_args(declared)
+            assert page.items, "the sample page has items"
+            assert all(conforms(item, item_type) for item in page.items), page.items
+        else:
+            result = await method(*call["args"], **call["kwargs"])
+            assert conforms(result, declared), (declared, result)
+            if call["answer"] is not None and "data" in call["answer"]:
+                assert result is not None and not isinstance(result, Response)
+
+    (request,) = seen
+    assert request.method == call["method"]
+    assert request.url.path == call["path"]
+    assert {k: request.url.params.get_list(k) for k in request.url.params} == call["query"]
+    if call["multipart"] is not None:
+        assert request.headers["content-type"].startswith("multipart/form-data")
+        for name, value in call["multipart"].items():
+            assert f'name="{name}"'.encode() in request.content
+            assert (value if isinstance(value, bytes) else str(value).encode()) in request.content
+    elif call["body"] is None:
+        assert request.content == b""
+    else:
+        assert request.headers["content-type"] == "application/json"
+        assert json.loads(request.content) == call["body"]
+
+
+@pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
+async def test_raw_response(operation_id: str) -> None:
+    call = build_call(operation_id)
+    headers = {"x-request-id": "req_1"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if call["answer"] is None:
+            return httpx.Response(call["status"], headers=headers)
+        return httpx.Response(call["status"], json=call["answer"], headers=headers)
+
+    async with make_client(handler) as retool:
+        raw_method = getattr(getattr(retool, call["namespace"]).with_raw_response, call["name"])
+        raw = await raw_method(*call["args"], **call["kwargs"])
+    assert isinstance(raw, Response)
+    assert raw.status_code == call["status"]
+    assert raw.headers["x-request-id"] == "req_1"
+    if call["answer"] is None:
+        assert raw.parsed is None
+    else:
+        assert raw.parsed is not None and raw.parsed.to_dict() == call["answer"]
+
+
+# -- behaviour shared by all methods ------------------------------------------------------------
+
+
+async def test_errors_raise_through_facade() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"success": False, "message": "User not found"})
+
+    async with make_client(handler) as retool:
+        with pytest.raises(NotFoundError, match="User not found"):
+            await retool.users.get("user_404")
+        with pytest.raises(NotFoundError):
+            await retool.users.with_raw_response.get("user_404")
+
+
+def list_item(operation_id: str) -> dict[str, Any]:
+    """A valid item of ``operation_id``'s list (``data[0]`` of its success body)."""
+    _, sample = _success(SPEC_OPS[operation_id][2])
+    return dict(sample["data"][0])
+
+
+def user(n: int) -> dict[str, Any]:
+    return {**list_item("list_users"), "id": f"user_{n}", "email": f"u{n}@example.com"}
+
+
+async def test_facade_list_pages_and_page_size_from_spec() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        start = int(request.url.params.get("next_token", "0"))
+        more = start < 4
+        return httpx.Response(
+            200,
+            json={
+                "success": True,
+                "data": [user(start), user(start + 1)],
+                "total_count": 6,
+                "next_token": str(start + 2) if more else None,
+                "has_more": more,
+            },
+        )
+
+    async with make_client(handler) as retool:
+        emails = [u.email async for u in retool.users.list(page_size=2, email="x@example.com")]
+        assert emails == [f"u{n}@example.com" for n in range(6)]
+        assert [r.url.params.get("limit") for r in sent] == ["2", "2", "2"]
+        assert all(r.url.params.get("email") == "x@example.com" for r in sent)
+        with pytest.raises(ConfigurationError, match="from 1 to 100"):
+            retool.users.list(page_size=101)
+        resumed = [u.id async for u in retool.users.list(start_token="4")]
+        assert resumed == ["user_4", "user_5"]
+
+
+async def test_limit_typed_as_string_in_spec_is_sent_as_text() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(
+            200, json={"success": True, "data": [], "total_count": 0, "next_token": None, "has_more": False}
+        )
+
+    async with make_client(handler) as retool:
+        assert [t async for t in retool.user_tasks.list(page_size=250)] == []  # no range in the spec
+        with pytest.raises(ConfigurationError, match=">= 1"):
+            retool.user_tasks.list(page_size=0)
+    assert sent[0].url.params["limit"] == "250"
+
+
+async def test_list_without_cursor_parameter_stops_with_clear_error_instead_of_truncating() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        group = list_item("list_groups")
+        return httpx.Response(
+            200,
+            json={"success": True, "data": [group], "total_count": 2, "next_token": "t", "has_more": True},
+        )
+
+    async with make_client(handler) as retool:
+        seen = []
+        with pytest.raises(PaginationError, match="takes no next_token"):
+            async for group in retool.groups.list():
+                seen.append(group)
+        assert len(seen) == 1  # what the first page had was delivered before the error
+
+
+def test_namespaces_are_created_once_per_client() -> None:
+    client = make_client(lambda r: httpx.Response(500))
+    assert client.users is client.users
+    assert client.users._client is client
+    other = client.with_options(timeout=5)
+    assert other.users is not client.users and other.users._client is other
+
+
+def test_namespaces_and_endpoints_load_on_first_use() -> None:
+    code = (
+        "import sys\n"
+        "from retool_api_client import RetoolClient\n"
+        "c = RetoolClient('http://127.0.0.1:9', 'tok')\n"
+        "before = {m for m in sys.modules if m.startswith('retool_api_client.generated.')}\n"
+        "c.users\n"
+        "after = {m for m in sys.modules if m.startswith('retool_api_client.generated.')}\n"
+        "print(sorted(before)); print(sorted(after - before))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    before, added = (eval(line) for line in out.splitlines())
+    assert not any(".api.users" in m or ".models." in m for m in before), before
+    assert "retool_api_client.generated.api.users" in added
+    assert not any(".models." in m or m.count(".") > 4 for m in added), added  # no endpoint, no model
+
+
+def test_unset_default_is_the_generated_sentinel() -> None:
+    signature = inspect.signature(make_client(lambda r: httpx.Response(500)).users.list)
+    assert signature.parameters["email"].default is UNSET
+    assert signature.parameters["page_size"].default is None
+    assert signature.parameters["email"].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def users_page(start: int, count: int, total: int) -> dict[str, Any]:
+    more = start + count < total
+    return {
+        "success": True,
+        "data": [user(i) for i in range(start, min(start + count, total))],
+        "total_count": total,
+        "next_token": f"t{start + count}" if more else None,
+        "has_more": more,
+    }
+
+
+async def test_prefetch_sends_next_request_before_this_page_is_parsed_and_never_two_ahead() -> None:
+    events: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        token = request.url.params.get("next_token", "t0")
+        events.append(f"request {token}")
+        return httpx.Response(200, json=users_page(int(token[1:]), 2, 8))
+
+    async with make_client(handler) as retool:
+        async for page in retool.users.list(page_size=2, prefetch=True).pages():
+            events.append(f"parse {page.items[0].id}")
+    assert events == [
+        "request t0",
+        "request t2",  # in flight before page 1 is parsed ...
+        "parse user_0",
+        "request t4",  # ... and the one after only once the consumer moved on
+        "parse user_2",
+        "request t6",
+        "parse user_4",
+        "parse user_6",
+    ]
+
+
+async def test_list_body_errors_are_typed() -> None:
+    answers = iter(
+        [
+            httpx.Response(200, content=b"<html>502</html>"),
+            httpx.Response(200, json={"success": True, "data": [{"id": 1}], "has_more": False}),
+            httpx.Response(404, json={"success": False, "message": "no such list"}),
+            httpx.Response(200, json=["not", "an", "object"]),
+        ]
+    )
+    async with make_client(lambda r: next(answers)) as retool:
+        with pytest.raises(APIResponseValidationError, match="body is not valid JSON"):
+            await retool.users.list().first_page()
+        page = await retool.users.list().first_page()  # cursor read; items not parsed yet
+        assert "not parsed yet" in repr(page)
+        with pytest.raises(APIResponseValidationError, match="ListUsersResponse200"):
+            _ = page.items
+        with pytest.raises(NotFoundError, match="no such list"):
+            await retool.users.list().first_page()
+        with pytest.raises(APIResponseValidationError, match="expected a JSON object"):
+            await retool.users.list().first_page()
