@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         ConflictError,
         InternalServerError,
         NotFoundError,
+        PatchError,
         PermissionDeniedError,
         RateLimitError,
         RetoolError,
@@ -34,12 +35,16 @@ if TYPE_CHECKING:
     from ._pagination import AsyncPaginator, Page, PaginationError, paginate
     from ._retry import RetryEvent, RetryTransport
     from ._retry_policy import RetryConfig
+    from .patch import JsonPatch, diff
 
 _LAZY = {
     "AsyncPaginator": "._pagination",
     "Page": "._pagination",
     "PaginationError": "._pagination",
     "paginate": "._pagination",
+    "JsonPatch": ".patch",
+    "diff": ".patch",
+    "PatchError": "._exceptions",
     "RetoolClient": "._client",
     "RetryConfig": "._retry_policy",
     "RetryEvent": "._retry",
@@ -73,9 +78,11 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "InternalServerError",
+    "JsonPatch",
     "NotFoundError",
     "Page",
     "PaginationError",
+    "PatchError",
     "PermissionDeniedError",
     "RateLimitError",
     "RetoolClient",
@@ -86,6 +93,7 @@ __all__ = [
     "UnprocessableEntityError",
     "__api_version__",
     "__version__",
+    "diff",
     "paginate",
 ]
 

@@ -42,6 +42,7 @@ __all__ = [
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
+    "PatchError",
     "PermissionDeniedError",
     "RateLimitError",
     "RetoolError",
@@ -55,6 +56,11 @@ class RetoolError(Exception):
 
 class ConfigurationError(RetoolError, ValueError):
     """The client was given a bad argument or environment; raised before any request is sent."""
+
+
+class PatchError(RetoolError, ValueError):
+    """A JSON Patch the endpoint would reject (op not allowed, path not a field); raised before
+    any request, naming the endpoint and what it allows."""
 
 
 class APIError(RetoolError):

@@ -5,10 +5,13 @@ Kept out of the templates so the generated code stays readable and the logic is 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ._exceptions import PatchError
 from ._pagination import PaginationError
 from .generated.types import Unset
+from .patch import JsonPatch, check, diff, to_json
 
 
 def no_next_page(operation: str) -> PaginationError:
@@ -23,3 +26,35 @@ def unwrap_data(envelope: Any) -> Any:
     """``envelope.data`` when the success body is Retool's envelope, else the body itself."""
     data = getattr(envelope, "data", None)
     return envelope if data is None or isinstance(data, Unset) else data
+
+
+def patch_body(
+    operation_id: str,
+    patch: JsonPatch | Iterable[Mapping[str, Any]] | None,
+    fields: Mapping[str, Any],
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The JSON body of a PATCH facade call: the caller's patch, then one ``replace`` per field
+    keyword given (keyed by JSON name), checked against the endpoint's rules."""
+    builder = JsonPatch(patch.operations if isinstance(patch, JsonPatch) else (patch or ()))
+    for name, value in fields.items():
+        if not isinstance(value, Unset):
+            builder.replace((name,), value)
+    ops = check(operation_id, builder)
+    return {"operations": ops, **{k: to_json(v) for k, v in extra.items() if not isinstance(v, Unset)}}
+
+
+def exclusive_body(operation_id: str, patch: object, fields: Mapping[str, Any]) -> PatchError:
+    given = ["patch"] if patch is not None else []
+    given += [name for name, value in fields.items() if not isinstance(value, Unset)]
+    return PatchError(f"{operation_id}: pass either body= or a patch and field keywords, not both ({given})")
+
+
+def fields_given(patch: object, fields: Mapping[str, Any]) -> bool:
+    return patch is not None or any(not isinstance(v, Unset) for v in fields.values())
+
+
+def diff_for(operation_id: str, before: Any, after: Any, arrays: Any) -> list[dict[str, Any]]:
+    """``diff(before, after)`` checked against the endpoint's rules (empty when equal)."""
+    ops = diff(before, after, arrays=arrays)
+    return check(operation_id, ops) if ops else []

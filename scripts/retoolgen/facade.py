@@ -170,6 +170,14 @@ def plan(spec: JSON, fixes: JSON) -> dict[str, Any]:
             ops[operation_id]["patch"] = rules
     if overrides:
         raise NormalizeError(f"facade_method_names entries match no operation: {sorted(overrides)}")
+    for operation_id, entry in ops.items():
+        if "patch" in entry:
+            methods = tags[entry["tag"]]["methods"]
+            if entry["method"] + "_from" in methods:
+                raise NormalizeError(f"retool.{entry['tag']}.{entry['method']}_from is taken; rename one")
+            clash = {"patch", "body", "before", "after", "arrays"} & set(entry["patch"]["fields"])
+            if clash:
+                raise NormalizeError(f"{operation_id}: fields {sorted(clash)} collide with facade arguments")
     return {"tags": tags, "ops": ops}
 
 

@@ -9,7 +9,7 @@ imported only when its attribute is first read, so ``import retool_api_client`` 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import httpx
@@ -198,6 +198,184 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "update_role": ("permissions", "update_role"),
     "update_space": ("spaces", "update"),
     "update_user": ("users", "update"),
+}
+
+
+class PatchRule(NamedTuple):
+    """What one JSON Patch endpoint accepts, read from the spec (see ``retool_api_client.patch``)."""
+
+    endpoint: str  #: "PATCH /users/{userId} (update_user)"
+    ops: tuple[str, ...]  #: the RFC 6902 ops its body schema allows
+    fields: tuple[str, ...]  #: top-level fields of the model it updates
+    target: str  #: that model
+
+
+#: operationId -> PatchRule, for the operations whose body is ``{"operations": [JSON Patch]}``.
+PATCH_RULES: dict[str, PatchRule] = {
+    "approve_or_deny_access_request": PatchRule(
+        endpoint="PATCH /access_requests/{accessRequestId} (approve_or_deny_access_request)",
+        ops=("replace",),
+        fields=(
+            "created_at",
+            "id",
+            "legacy_id",
+            "requesting_email",
+            "status",
+            "updated_at",
+            "updated_by_id",
+        ),
+        target="AccessRequest",
+    ),
+    "update_environment": PatchRule(
+        endpoint="PATCH /environments/{environmentId} (update_environment)",
+        ops=("replace",),
+        fields=(
+            "color",
+            "created_at",
+            "default",
+            "description",
+            "id",
+            "name",
+            "updated_at",
+        ),
+        target="UpdateEnvironmentResponse200Data",
+    ),
+    "update_folder": PatchRule(
+        endpoint="PATCH /folders/{folderId} (update_folder)",
+        ops=(
+            "add",
+            "copy",
+            "move",
+            "remove",
+            "replace",
+            "test",
+        ),
+        fields=(
+            "created_at",
+            "folder_type",
+            "id",
+            "is_system_folder",
+            "legacy_id",
+            "name",
+            "parent_folder_id",
+            "updated_at",
+        ),
+        target="UpdateFolderResponse200Data",
+    ),
+    "update_group": PatchRule(
+        endpoint="PATCH /groups/{groupId} (update_group)",
+        ops=(
+            "add",
+            "remove",
+            "replace",
+        ),
+        fields=(
+            "account_details_access",
+            "audit_log_access",
+            "created_at",
+            "id",
+            "landing_page_app_id",
+            "legacy_id",
+            "members",
+            "name",
+            "theme_access",
+            "universal_app_access",
+            "universal_query_library_access",
+            "universal_resource_access",
+            "universal_workflow_access",
+            "unpublished_release_access",
+            "updated_at",
+            "usage_analytics_access",
+            "user_invites",
+            "user_list_access",
+        ),
+        target="ReplaceGroupResponseData",
+    ),
+    "update_organization_settings": PatchRule(
+        endpoint="PATCH /organization/ (update_organization_settings)",
+        ops=("replace",),
+        fields=(
+            "ai_support_bot_disabled",
+            "app_owners_permissions_management",
+            "apply_preloaded_css_to_homepage",
+            "cache_queries_per_user",
+            "disable_new_login_ip_notification_email",
+            "id",
+            "javascript_links",
+            "preloaded_css",
+            "preloaded_javascript",
+            "release_management_enabled",
+            "request_access_enabled",
+            "retool_forms_disabled",
+            "two_factor_auth_required",
+            "two_factor_auth_type",
+            "workflow_run_retention_period_mins",
+        ),
+        target="UpdateOrganizationSettingsResponse200Data",
+    ),
+    "update_organization_user_attribute": PatchRule(
+        endpoint="PATCH /user_attributes/{id} (update_organization_user_attribute)",
+        ops=("replace",),
+        fields=(
+            "data_type",
+            "default_value",
+            "id",
+            "intercom_attribute_name",
+            "label",
+            "name",
+        ),
+        target="UpdateOrganizationUserAttributeResponse200Data",
+    ),
+    "update_resource": PatchRule(
+        endpoint="PATCH /resources/{resourceId} (update_resource)",
+        ops=("replace",),
+        fields=(
+            "created_at",
+            "display_name",
+            "folder_id",
+            "id",
+            "protected",
+            "type",
+            "updated_at",
+        ),
+        target="UpdateResourceResponse200Data",
+    ),
+    "update_resource_configuration": PatchRule(
+        endpoint="PATCH /resource_configurations/{configurationId} (update_resource_configuration)",
+        ops=("replace",),
+        fields=(
+            "created_at",
+            "environment",
+            "id",
+            "options",
+            "resource",
+            "updated_at",
+        ),
+        target="UpdateResourceConfigurationResponse200Data",
+    ),
+    "update_user": PatchRule(
+        endpoint="PATCH /users/{userId} (update_user)",
+        ops=(
+            "add",
+            "remove",
+            "replace",
+        ),
+        fields=(
+            "active",
+            "created_at",
+            "email",
+            "first_name",
+            "id",
+            "is_admin",
+            "last_active",
+            "last_name",
+            "legacy_id",
+            "metadata",
+            "two_factor_auth_enabled",
+            "user_type",
+        ),
+        target="UpdateUserResponse200Data",
+    ),
 }
 
 
@@ -418,4 +596,4 @@ class Resources:
         return WorkflowsResource(self)
 
 
-__all__ = ["OPERATIONS", "Resources"]
+__all__ = ["OPERATIONS", "PATCH_RULES", "PatchRule", "Resources"]

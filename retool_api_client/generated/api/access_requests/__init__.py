@@ -13,13 +13,15 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.access_request import AccessRequest
     from ...models.approve_or_deny_access_request_body import (
@@ -50,24 +52,52 @@ class AccessRequestsResource:
     async def approve_or_deny(
         self,
         access_request_id: str,
+        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: ApproveOrDenyAccessRequestBody | Unset = UNSET,
+        id: Any = UNSET,
+        status: Any = UNSET,
+        legacy_id: Any = UNSET,
+        requesting_email: Any = UNSET,
+        updated_by_id: Any = UNSET,
+        created_at: Any = UNSET,
+        updated_at: Any = UNSET,
     ) -> AccessRequest:
         """Approve or deny an access request
 
         Approves or denies an access request and returns the updated access request. Requires the
         `users:write` scope.
 
-        Args:
-            access_request_id (str): The ID of the access request
-            body (ApproveOrDenyAccessRequestBody | Unset): the request body.
+        Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
+        ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
+        replace on id, status, legacy_id, requesting_email, updated_by_id, created_at, updated_at.
+        Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
             AccessRequest
         """
-
         from .approve_or_deny_access_request import asyncio as call
 
+        fields: dict[str, Any] = {
+            "id": id,
+            "status": status,
+            "legacy_id": legacy_id,
+            "requesting_email": requesting_email,
+            "updated_by_id": updated_by_id,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+        if isinstance(body, Unset):
+            from ...models.approve_or_deny_access_request_body import (
+                ApproveOrDenyAccessRequestBody,
+            )
+
+            extra: dict[str, Any] = {}
+            body = ApproveOrDenyAccessRequestBody.from_dict(
+                _facade.patch_body("approve_or_deny_access_request", patch, fields, extra)
+            )
+        elif _facade.fields_given(patch, fields):
+            raise _facade.exclusive_body("approve_or_deny_access_request", patch, fields)
         return (
             await call(
                 access_request_id,
@@ -75,6 +105,26 @@ class AccessRequestsResource:
                 body=body,
             )
         ).data
+
+    async def approve_or_deny_from(
+        self,
+        access_request_id: str,
+        before: Any,
+        after: Any,
+        *,
+        arrays: Literal["replace", "elementwise"] = "replace",
+    ) -> AccessRequest | None:
+        """Send ``diff(before, after)`` through ``approve_or_deny``: models or dicts, any depth.
+
+        Nothing is sent and ``None`` is returned when they are equal. The diff is checked
+        against this endpoint's rules first (``PatchError``)."""
+        operations = _facade.diff_for("approve_or_deny_access_request", before, after, arrays)
+        if not operations:
+            return None
+        return await self.approve_or_deny(
+            access_request_id,
+            operations,
+        )
 
     async def get(
         self,

@@ -13,7 +13,8 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...types import UNSET, Unset
@@ -21,6 +22,7 @@ from ...types import UNSET, Unset
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.create_custom_component_library_body import (
         CreateCustomComponentLibraryBody,

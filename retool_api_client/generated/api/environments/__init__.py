@@ -13,7 +13,8 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...._pagination import AsyncPaginator, Page, fetch_page
@@ -22,6 +23,7 @@ from ...types import UNSET, Unset
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.create_environment_body import CreateEnvironmentBody
     from ...models.create_environment_response_200 import CreateEnvironmentResponse200
@@ -129,24 +131,50 @@ class EnvironmentsResource:
     async def update(
         self,
         environment_id: UUID,
+        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateEnvironmentBody | Unset = UNSET,
+        id: Any = UNSET,
+        name: Any = UNSET,
+        description: Any = UNSET,
+        color: Any = UNSET,
+        default: Any = UNSET,
+        created_at: Any = UNSET,
+        updated_at: Any = UNSET,
     ) -> UpdateEnvironmentResponse200Data:
         """Update an environment
 
         Updates the specified environment and returns the updated environment. Requires the
         `environments:write` scope.
 
-        Args:
-            environment_id (UUID):
-            body (UpdateEnvironmentBody | Unset): the request body.
+        Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
+        ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
+        replace on id, name, description, color, default, created_at, updated_at.
+        Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
             UpdateEnvironmentResponse200Data
         """
-
         from .update_environment import asyncio as call
 
+        fields: dict[str, Any] = {
+            "id": id,
+            "name": name,
+            "description": description,
+            "color": color,
+            "default": default,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+        if isinstance(body, Unset):
+            from ...models.update_environment_body import UpdateEnvironmentBody
+
+            extra: dict[str, Any] = {}
+            body = UpdateEnvironmentBody.from_dict(
+                _facade.patch_body("update_environment", patch, fields, extra)
+            )
+        elif _facade.fields_given(patch, fields):
+            raise _facade.exclusive_body("update_environment", patch, fields)
         return (
             await call(
                 environment_id,
@@ -154,6 +182,26 @@ class EnvironmentsResource:
                 body=body,
             )
         ).data
+
+    async def update_from(
+        self,
+        environment_id: UUID,
+        before: Any,
+        after: Any,
+        *,
+        arrays: Literal["replace", "elementwise"] = "replace",
+    ) -> UpdateEnvironmentResponse200Data | None:
+        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+
+        Nothing is sent and ``None`` is returned when they are equal. The diff is checked
+        against this endpoint's rules first (``PatchError``)."""
+        operations = _facade.diff_for("update_environment", before, after, arrays)
+        if not operations:
+            return None
+        return await self.update(
+            environment_id,
+            operations,
+        )
 
     def list(
         self,

@@ -12,13 +12,15 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.create_folder_body import CreateFolderBody
     from ...models.create_folder_response_200 import CreateFolderResponse200
@@ -126,23 +128,50 @@ class FoldersResource:
     async def update(
         self,
         folder_id: str,
+        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateFolderBody | Unset = UNSET,
+        id: Any = UNSET,
+        legacy_id: Any = UNSET,
+        name: Any = UNSET,
+        is_system_folder: Any = UNSET,
+        folder_type: Any = UNSET,
+        created_at: Any = UNSET,
+        updated_at: Any = UNSET,
+        parent_folder_id: Any = UNSET,
     ) -> UpdateFolderResponse200Data:
         """Update a folder
 
         Updates a folder and returns the updated folder. Requires the `folders:write` scope.
 
-        Args:
-            folder_id (str): The id of the folder
-            body (UpdateFolderBody | Unset): the request body.
+        Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
+        ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
+        add, copy, move, remove, replace, test on id, legacy_id, name, is_system_folder, folder_type, created_at, updated_at,
+        parent_folder_id.
+        Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
             UpdateFolderResponse200Data
         """
-
         from .update_folder import asyncio as call
 
+        fields: dict[str, Any] = {
+            "id": id,
+            "legacy_id": legacy_id,
+            "name": name,
+            "is_system_folder": is_system_folder,
+            "folder_type": folder_type,
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "parent_folder_id": parent_folder_id,
+        }
+        if isinstance(body, Unset):
+            from ...models.update_folder_body import UpdateFolderBody
+
+            extra: dict[str, Any] = {}
+            body = UpdateFolderBody.from_dict(_facade.patch_body("update_folder", patch, fields, extra))
+        elif _facade.fields_given(patch, fields):
+            raise _facade.exclusive_body("update_folder", patch, fields)
         return (
             await call(
                 folder_id,
@@ -150,6 +179,26 @@ class FoldersResource:
                 body=body,
             )
         ).data
+
+    async def update_from(
+        self,
+        folder_id: str,
+        before: Any,
+        after: Any,
+        *,
+        arrays: Literal["replace", "elementwise"] = "replace",
+    ) -> UpdateFolderResponse200Data | None:
+        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+
+        Nothing is sent and ``None`` is returned when they are equal. The diff is checked
+        against this endpoint's rules first (``PatchError``)."""
+        operations = _facade.diff_for("update_folder", before, after, arrays)
+        if not operations:
+            return None
+        return await self.update(
+            folder_id,
+            operations,
+        )
 
     def list(
         self,

@@ -14,13 +14,15 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.add_user_invites_to_group_body import AddUserInvitesToGroupBody
     from ...models.add_users_to_group_body import AddUsersToGroupBody
@@ -270,24 +272,74 @@ class GroupsResource:
     async def update(
         self,
         group_id: str,
+        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateGroupBody | Unset = UNSET,
+        id: Any = UNSET,
+        legacy_id: Any = UNSET,
+        name: Any = UNSET,
+        members: Any = UNSET,
+        universal_app_access: Any = UNSET,
+        universal_resource_access: Any = UNSET,
+        universal_workflow_access: Any = UNSET,
+        universal_query_library_access: Any = UNSET,
+        user_invites: Any = UNSET,
+        user_list_access: Any = UNSET,
+        audit_log_access: Any = UNSET,
+        unpublished_release_access: Any = UNSET,
+        usage_analytics_access: Any = UNSET,
+        theme_access: Any = UNSET,
+        account_details_access: Any = UNSET,
+        landing_page_app_id: Any = UNSET,
+        created_at: Any = UNSET,
+        updated_at: Any = UNSET,
     ) -> ReplaceGroupResponseData:
         """Update a group
 
         Updates a group in an organization using JSON Patch (RFC 6902) and returns the updated
         group. Requires the `groups:write` scope.
 
-        Args:
-            group_id (str): The group's ID number.
-            body (UpdateGroupBody | Unset): the request body.
+        Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
+        ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
+        add, remove, replace on id, legacy_id, name, members, universal_app_access, universal_resource_access,
+        universal_workflow_access, universal_query_library_access, user_invites,
+        user_list_access, audit_log_access, unpublished_release_access,
+        usage_analytics_access, theme_access, account_details_access,
+        landing_page_app_id, created_at, updated_at.
+        Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
             ReplaceGroupResponseData
         """
-
         from .update_group import asyncio as call
 
+        fields: dict[str, Any] = {
+            "id": id,
+            "legacy_id": legacy_id,
+            "name": name,
+            "members": members,
+            "universal_app_access": universal_app_access,
+            "universal_resource_access": universal_resource_access,
+            "universal_workflow_access": universal_workflow_access,
+            "universal_query_library_access": universal_query_library_access,
+            "user_invites": user_invites,
+            "user_list_access": user_list_access,
+            "audit_log_access": audit_log_access,
+            "unpublished_release_access": unpublished_release_access,
+            "usage_analytics_access": usage_analytics_access,
+            "theme_access": theme_access,
+            "account_details_access": account_details_access,
+            "landing_page_app_id": landing_page_app_id,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+        if isinstance(body, Unset):
+            from ...models.update_group_body import UpdateGroupBody
+
+            extra: dict[str, Any] = {}
+            body = UpdateGroupBody.from_dict(_facade.patch_body("update_group", patch, fields, extra))
+        elif _facade.fields_given(patch, fields):
+            raise _facade.exclusive_body("update_group", patch, fields)
         return (
             await call(
                 group_id,
@@ -295,6 +347,26 @@ class GroupsResource:
                 body=body,
             )
         ).data
+
+    async def update_from(
+        self,
+        group_id: str,
+        before: Any,
+        after: Any,
+        *,
+        arrays: Literal["replace", "elementwise"] = "replace",
+    ) -> ReplaceGroupResponseData | None:
+        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+
+        Nothing is sent and ``None`` is returned when they are equal. The diff is checked
+        against this endpoint's rules first (``PatchError``)."""
+        operations = _facade.diff_for("update_group", before, after, arrays)
+        if not operations:
+            return None
+        return await self.update(
+            group_id,
+            operations,
+        )
 
     def list(
         self,

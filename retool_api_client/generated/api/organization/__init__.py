@@ -14,13 +14,15 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.analytics_integrations_settings_type_0 import (
         AnalyticsIntegrationsSettingsType0,
@@ -209,29 +211,97 @@ class OrganizationResource:
 
     async def update_settings(
         self,
+        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateOrganizationSettingsBody | Unset = UNSET,
+        id: Any = UNSET,
+        request_access_enabled: Any = UNSET,
+        ai_support_bot_disabled: Any = UNSET,
+        retool_forms_disabled: Any = UNSET,
+        release_management_enabled: Any = UNSET,
+        cache_queries_per_user: Any = UNSET,
+        apply_preloaded_css_to_homepage: Any = UNSET,
+        preloaded_css: Any = UNSET,
+        preloaded_javascript: Any = UNSET,
+        javascript_links: Any = UNSET,
+        workflow_run_retention_period_mins: Any = UNSET,
+        app_owners_permissions_management: Any = UNSET,
+        two_factor_auth_required: Any = UNSET,
+        two_factor_auth_type: Any = UNSET,
+        disable_new_login_ip_notification_email: Any = UNSET,
     ) -> UpdateOrganizationSettingsResponse200Data:
         """Update organization settings
 
         Updates the organization settings and returns the updated organization. Requires the
         `organizations:write` scope.
 
-        Args:
-            body (UpdateOrganizationSettingsBody | Unset): the request body.
+        Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
+        ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
+        replace on id, request_access_enabled, ai_support_bot_disabled, retool_forms_disabled,
+        release_management_enabled, cache_queries_per_user,
+        apply_preloaded_css_to_homepage, preloaded_css, preloaded_javascript,
+        javascript_links, workflow_run_retention_period_mins,
+        app_owners_permissions_management, two_factor_auth_required,
+        two_factor_auth_type, disable_new_login_ip_notification_email.
+        Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
             UpdateOrganizationSettingsResponse200Data
         """
-
         from .update_organization_settings import asyncio as call
 
+        fields: dict[str, Any] = {
+            "id": id,
+            "request_access_enabled": request_access_enabled,
+            "ai_support_bot_disabled": ai_support_bot_disabled,
+            "retool_forms_disabled": retool_forms_disabled,
+            "release_management_enabled": release_management_enabled,
+            "cache_queries_per_user": cache_queries_per_user,
+            "apply_preloaded_css_to_homepage": apply_preloaded_css_to_homepage,
+            "preloaded_css": preloaded_css,
+            "preloaded_javascript": preloaded_javascript,
+            "javascript_links": javascript_links,
+            "workflow_run_retention_period_mins": workflow_run_retention_period_mins,
+            "app_owners_permissions_management": app_owners_permissions_management,
+            "two_factor_auth_required": two_factor_auth_required,
+            "two_factor_auth_type": two_factor_auth_type,
+            "disable_new_login_ip_notification_email": disable_new_login_ip_notification_email,
+        }
+        if isinstance(body, Unset):
+            from ...models.update_organization_settings_body import (
+                UpdateOrganizationSettingsBody,
+            )
+
+            extra: dict[str, Any] = {}
+            body = UpdateOrganizationSettingsBody.from_dict(
+                _facade.patch_body("update_organization_settings", patch, fields, extra)
+            )
+        elif _facade.fields_given(patch, fields):
+            raise _facade.exclusive_body("update_organization_settings", patch, fields)
         return (
             await call(
                 client=self._client,
                 body=body,
             )
         ).data
+
+    async def update_settings_from(
+        self,
+        before: Any,
+        after: Any,
+        *,
+        arrays: Literal["replace", "elementwise"] = "replace",
+    ) -> UpdateOrganizationSettingsResponse200Data | None:
+        """Send ``diff(before, after)`` through ``update_settings``: models or dicts, any depth.
+
+        Nothing is sent and ``None`` is returned when they are equal. The diff is checked
+        against this endpoint's rules first (``PatchError``)."""
+        operations = _facade.diff_for("update_organization_settings", before, after, arrays)
+        if not operations:
+            return None
+        return await self.update_settings(
+            operations,
+        )
 
 
 class OrganizationResourceWithRawResponse:

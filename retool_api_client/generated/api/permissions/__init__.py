@@ -13,7 +13,8 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...._pagination import AsyncPaginator, Page, fetch_page
@@ -22,6 +23,7 @@ from ...types import UNSET, Unset
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.app_access import AppAccess
     from ...models.create_role_body import CreateRoleBody

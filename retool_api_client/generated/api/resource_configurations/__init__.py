@@ -14,7 +14,8 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...._pagination import AsyncPaginator, Page, fetch_page
@@ -23,6 +24,7 @@ from ...types import UNSET, Unset
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.create_resource_configuration_body import (
         CreateResourceConfigurationBody,
@@ -139,24 +141,50 @@ class ResourceConfigurationsResource:
     async def update(
         self,
         configuration_id: UUID,
+        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateResourceConfigurationBody | Unset = UNSET,
+        id: Any = UNSET,
+        resource: Any = UNSET,
+        environment: Any = UNSET,
+        options: Any = UNSET,
+        created_at: Any = UNSET,
+        updated_at: Any = UNSET,
     ) -> UpdateResourceConfigurationResponse200Data:
         """Update a resource configuration
 
         Updates a resource configuration and returns the updated resource configuration. Requires
         the `resources:write` scope.
 
-        Args:
-            configuration_id (UUID): The resource configuration id.
-            body (UpdateResourceConfigurationBody | Unset): the request body.
+        Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
+        ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
+        replace on id, resource, environment, options, created_at, updated_at.
+        Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
             UpdateResourceConfigurationResponse200Data
         """
-
         from .update_resource_configuration import asyncio as call
 
+        fields: dict[str, Any] = {
+            "id": id,
+            "resource": resource,
+            "environment": environment,
+            "options": options,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+        if isinstance(body, Unset):
+            from ...models.update_resource_configuration_body import (
+                UpdateResourceConfigurationBody,
+            )
+
+            extra: dict[str, Any] = {}
+            body = UpdateResourceConfigurationBody.from_dict(
+                _facade.patch_body("update_resource_configuration", patch, fields, extra)
+            )
+        elif _facade.fields_given(patch, fields):
+            raise _facade.exclusive_body("update_resource_configuration", patch, fields)
         return (
             await call(
                 configuration_id,
@@ -164,6 +192,26 @@ class ResourceConfigurationsResource:
                 body=body,
             )
         ).data
+
+    async def update_from(
+        self,
+        configuration_id: UUID,
+        before: Any,
+        after: Any,
+        *,
+        arrays: Literal["replace", "elementwise"] = "replace",
+    ) -> UpdateResourceConfigurationResponse200Data | None:
+        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+
+        Nothing is sent and ``None`` is returned when they are equal. The diff is checked
+        against this endpoint's rules first (``PatchError``)."""
+        operations = _facade.diff_for("update_resource_configuration", before, after, arrays)
+        if not operations:
+            return None
+        return await self.update(
+            configuration_id,
+            operations,
+        )
 
     def list(
         self,

@@ -12,13 +12,15 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.create_resource_body import CreateResourceBody
     from ...models.create_resource_response_200 import CreateResourceResponse200
@@ -127,23 +129,47 @@ class ResourcesResource:
     async def update(
         self,
         resource_id: str,
+        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateResourceBody | Unset = UNSET,
+        id: Any = UNSET,
+        type_: Any = UNSET,
+        display_name: Any = UNSET,
+        protected: Any = UNSET,
+        created_at: Any = UNSET,
+        updated_at: Any = UNSET,
+        folder_id: Any = UNSET,
     ) -> UpdateResourceResponse200Data:
         """Update a resource
 
         Updates a resource and returns the updated resource. Requires the `resources:write` scope.
 
-        Args:
-            resource_id (str): The uuid or name for the resource.
-            body (UpdateResourceBody | Unset): the request body.
+        Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
+        ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
+        replace on id, type, display_name, protected, created_at, updated_at, folder_id.
+        Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
             UpdateResourceResponse200Data
         """
-
         from .update_resource import asyncio as call
 
+        fields: dict[str, Any] = {
+            "id": id,
+            "type": type_,
+            "display_name": display_name,
+            "protected": protected,
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "folder_id": folder_id,
+        }
+        if isinstance(body, Unset):
+            from ...models.update_resource_body import UpdateResourceBody
+
+            extra: dict[str, Any] = {}
+            body = UpdateResourceBody.from_dict(_facade.patch_body("update_resource", patch, fields, extra))
+        elif _facade.fields_given(patch, fields):
+            raise _facade.exclusive_body("update_resource", patch, fields)
         return (
             await call(
                 resource_id,
@@ -151,6 +177,26 @@ class ResourcesResource:
                 body=body,
             )
         ).data
+
+    async def update_from(
+        self,
+        resource_id: str,
+        before: Any,
+        after: Any,
+        *,
+        arrays: Literal["replace", "elementwise"] = "replace",
+    ) -> UpdateResourceResponse200Data | None:
+        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+
+        Nothing is sent and ``None`` is returned when they are equal. The diff is checked
+        against this endpoint's rules first (``PatchError``)."""
+        operations = _facade.diff_for("update_resource", before, after, arrays)
+        if not operations:
+            return None
+        return await self.update(
+            resource_id,
+            operations,
+        )
 
     def list(
         self,

@@ -13,12 +13,14 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.error_response import ErrorResponse
     from ...models.get_sso_configuration_response_200 import (

@@ -13,7 +13,8 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...types import UNSET, Unset
@@ -21,6 +22,7 @@ from ...types import UNSET, Unset
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.create_or_update_user_attribute_body import (
         CreateOrUpdateUserAttributeBody,
@@ -191,24 +193,51 @@ class UserAttributesResource:
     async def update(
         self,
         id: UUID,
+        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateOrganizationUserAttributeBody | Unset = UNSET,
+        update_existing: Any = UNSET,
+        name: Any = UNSET,
+        label: Any = UNSET,
+        data_type: Any = UNSET,
+        intercom_attribute_name: Any = UNSET,
+        default_value: Any = UNSET,
     ) -> UpdateOrganizationUserAttributeResponse200Data:
         """Update an organization user attribute
 
         Updates an organization user attribute and returns the updated user attribute. Requires
         the `user_attributes:write` scope.
 
-        Args:
-            id (UUID): The id of the user attribute.
-            body (UpdateOrganizationUserAttributeBody | Unset): the request body.
+        Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
+        ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
+        replace on name, label, data_type, intercom_attribute_name, default_value.
+        Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
             UpdateOrganizationUserAttributeResponse200Data
         """
-
         from .update_organization_user_attribute import asyncio as call
 
+        fields: dict[str, Any] = {
+            "name": name,
+            "label": label,
+            "data_type": data_type,
+            "intercom_attribute_name": intercom_attribute_name,
+            "default_value": default_value,
+        }
+        if isinstance(body, Unset):
+            from ...models.update_organization_user_attribute_body import (
+                UpdateOrganizationUserAttributeBody,
+            )
+
+            extra: dict[str, Any] = {
+                "update_existing": update_existing,
+            }
+            body = UpdateOrganizationUserAttributeBody.from_dict(
+                _facade.patch_body("update_organization_user_attribute", patch, fields, extra)
+            )
+        elif _facade.fields_given(patch, fields):
+            raise _facade.exclusive_body("update_organization_user_attribute", patch, fields)
         return (
             await call(
                 id,
@@ -216,6 +245,26 @@ class UserAttributesResource:
                 body=body,
             )
         ).data
+
+    async def update_from(
+        self,
+        id: UUID,
+        before: Any,
+        after: Any,
+        *,
+        arrays: Literal["replace", "elementwise"] = "replace",
+    ) -> UpdateOrganizationUserAttributeResponse200Data | None:
+        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+
+        Nothing is sent and ``None`` is returned when they are equal. The diff is checked
+        against this endpoint's rules first (``PatchError``)."""
+        operations = _facade.diff_for("update_organization_user_attribute", before, after, arrays)
+        if not operations:
+            return None
+        return await self.update(
+            id,
+            operations,
+        )
 
     async def list(
         self,

@@ -13,13 +13,15 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.create_user_body import CreateUserBody
     from ...models.create_user_response_200 import CreateUserResponse200
@@ -180,23 +182,58 @@ class UsersResource:
     async def update(
         self,
         user_id: str,
+        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateUserBody | Unset = UNSET,
+        id: Any = UNSET,
+        legacy_id: Any = UNSET,
+        email: Any = UNSET,
+        active: Any = UNSET,
+        created_at: Any = UNSET,
+        last_active: Any = UNSET,
+        first_name: Any = UNSET,
+        last_name: Any = UNSET,
+        metadata: Any = UNSET,
+        is_admin: Any = UNSET,
+        user_type: Any = UNSET,
+        two_factor_auth_enabled: Any = UNSET,
     ) -> UpdateUserResponse200Data:
         """Update a user
 
         Updates a user and returns the updated user. Requires the `users:write` scope.
 
-        Args:
-            user_id (str): The unique identifier for the user. Example: user_1234.
-            body (UpdateUserBody | Unset): the request body.
+        Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
+        ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
+        add, remove, replace on id, legacy_id, email, active, created_at, last_active, first_name, last_name,
+        metadata, is_admin, user_type, two_factor_auth_enabled.
+        Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
             UpdateUserResponse200Data
         """
-
         from .update_user import asyncio as call
 
+        fields: dict[str, Any] = {
+            "id": id,
+            "legacy_id": legacy_id,
+            "email": email,
+            "active": active,
+            "created_at": created_at,
+            "last_active": last_active,
+            "first_name": first_name,
+            "last_name": last_name,
+            "metadata": metadata,
+            "is_admin": is_admin,
+            "user_type": user_type,
+            "two_factor_auth_enabled": two_factor_auth_enabled,
+        }
+        if isinstance(body, Unset):
+            from ...models.update_user_body import UpdateUserBody
+
+            extra: dict[str, Any] = {}
+            body = UpdateUserBody.from_dict(_facade.patch_body("update_user", patch, fields, extra))
+        elif _facade.fields_given(patch, fields):
+            raise _facade.exclusive_body("update_user", patch, fields)
         return (
             await call(
                 user_id,
@@ -204,6 +241,26 @@ class UsersResource:
                 body=body,
             )
         ).data
+
+    async def update_from(
+        self,
+        user_id: str,
+        before: Any,
+        after: Any,
+        *,
+        arrays: Literal["replace", "elementwise"] = "replace",
+    ) -> UpdateUserResponse200Data | None:
+        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+
+        Nothing is sent and ``None`` is returned when they are equal. The diff is checked
+        against this endpoint's rules first (``PatchError``)."""
+        operations = _facade.diff_for("update_user", before, after, arrays)
+        if not operations:
+            return None
+        return await self.update(
+            user_id,
+            operations,
+        )
 
     def list(
         self,

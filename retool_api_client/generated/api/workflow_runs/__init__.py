@@ -12,7 +12,8 @@ whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .... import _facade
 from ...types import UNSET, Unset
@@ -20,6 +21,7 @@ from ...types import UNSET, Unset
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.workflow_run_with_user_task import WorkflowRunWithUserTask
     from ...types import Response
