@@ -4,9 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 SPEC ?=
+export SCARF_ANALYTICS = false
 
-.PHONY: install regenerate check-generated lint typecheck unit test bench demo clean
+.PHONY: install install-mock regenerate check-generated lint typecheck unit contract reliability test bench demo clean
 
 $(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +16,14 @@ $(STAMP): pyproject.toml requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Prism, the spec-driven mock of Retool (package.json / package-lock.json), into ./node_modules.
+# --ignore-scripts: the only install script in the tree is a telemetry ping.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(NODE_STAMP)
+
+install-mock: $(NODE_STAMP)
 
 regenerate: $(STAMP)
 	$(PY) scripts/regenerate.py $(if $(SPEC),--spec "$(SPEC)")
@@ -28,8 +38,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy retool_api_client
 
-unit: $(STAMP)
+# all of tests/: unit, contract (Prism) and reliability (fault injection)
+unit: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
+
+contract: $(STAMP) $(NODE_STAMP)
+	$(PY) -m pytest tests/contract
+
+reliability: $(STAMP)
+	$(PY) -m pytest tests/reliability -s
 
 test: lint typecheck check-generated unit
 
@@ -37,7 +54,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .mypy_cache .pytest_cache .ruff_cache
 
 demo:
 	@echo "make demo (the SDK against a local Prism mock of Retool) is not built yet: see README, Status." >&2

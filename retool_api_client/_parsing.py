@@ -102,15 +102,13 @@ def status_error(response: httpx.Response, parse: Callable[[Any], object] | None
 
     ``body`` is the JSON body (or text when it is not JSON); ``parsed`` the documented error
     model when the body fits it, else ``None``. The message is Retool's ``message`` field when
-    present, else the reason phrase."""
+    present, else a problem+json ``detail`` with its validation messages, else the reason."""
     body: Any
     try:
         body = json.loads(response.content) if response.content else None
     except ValueError:
         body = response.text
-    message = body.get("message") if isinstance(body, dict) else None
-    if not isinstance(message, str) or not message:
-        message = response.reason_phrase or f"HTTP {response.status_code}"
+    message = _message_of(body) or response.reason_phrase or f"HTTP {response.status_code}"
     parsed: object = None
     if parse is not None and isinstance(body, dict):
         try:
@@ -127,6 +125,26 @@ def status_error(response: httpx.Response, parse: Callable[[Any], object] | None
         error = cls(message, response=response, body=body)
     error.parsed = parsed
     return error
+
+
+def _message_of(body: Any) -> str | None:
+    """Retool's ``message``; else an RFC 7807 problem's ``detail`` (or ``title``) followed by
+    its ``validation`` messages (what a gateway or Prism answers)."""
+    if not isinstance(body, dict):
+        return None
+    message = body.get("message")
+    if isinstance(message, str) and message:
+        return message
+    detail = body.get("detail") or body.get("title")
+    if not isinstance(detail, str) or not detail:
+        return None
+    checks = body.get("validation")
+    notes = (
+        [v["message"] for v in checks if isinstance(v, dict) and isinstance(v.get("message"), str)]
+        if (isinstance(checks, list))
+        else []
+    )
+    return detail + (": " + "; ".join(notes) if notes else "")
 
 
 def undocumented_status(response: httpx.Response) -> APIResponseValidationError:

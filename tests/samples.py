@@ -60,7 +60,7 @@ def sample(schema: dict[str, Any], *, optional: bool = False, depth: int = 0) ->
             return "https://example.com"
         if "pattern" in schema:
             return _pattern_sample(schema["pattern"])
-        return "x"
+        return "x" * max(1, schema.get("minLength", 1))
     if kind in ("number", "integer"):
         return max(1, schema.get("minimum", 1))
     if kind == "boolean":

@@ -53,6 +53,27 @@ def test_object_default_dropped_only_for_empty_object_defaults() -> None:
     assert props["k"]["default"] == ""
 
 
+def test_nullable_enums_list_null() -> None:
+    s = spec(
+        {},
+        {
+            "m": {
+                "type": "object",
+                "properties": {
+                    "t": {"type": "string", "nullable": True, "enum": ["a", "b"]},
+                    "u": {"type": "string", "enum": ["a"]},
+                    "v": {"type": "string", "nullable": True, "enum": ["a", None]},
+                },
+            }
+        },
+    )
+    n.nullable_enums(s, {})
+    props = s["components"]["schemas"]["m"]["properties"]
+    assert props["t"]["enum"] == ["a", "b", None]
+    assert props["u"]["enum"] == ["a"]
+    assert props["v"]["enum"] == ["a", None]
+
+
 def test_typeless_nullable_becomes_any_but_typed_nullable_stays() -> None:
     s = spec(
         {},

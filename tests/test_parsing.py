@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from retool_api_client._exceptions import APIResponseValidationError
@@ -147,3 +148,24 @@ def test_nullable_primitive_accepts_null_and_rejects_wrong_type() -> None:
         AccessRequest.from_dict(base | {"updated_by_id": 17})
     assert (info.value.model, info.value.field) == ("AccessRequest", "updated_by_id")
     assert "expected a string, got int 17" in str(info.value)
+
+
+def test_problem_json_error_message_carries_detail_and_validation_messages() -> None:
+    from retool_api_client._parsing import status_error
+
+    problem = {
+        "type": "https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY",
+        "title": "Invalid request",
+        "status": 422,
+        "detail": "Your request is not valid",
+        "validation": [{"message": "Request body property email must be string"}, "junk"],
+    }
+    request = httpx.Request("POST", "https://acme.retool.com/api/v2/users")
+    error = status_error(httpx.Response(422, json=problem, request=request))
+    assert error.message == "Your request is not valid: Request body property email must be string"
+    titled = status_error(httpx.Response(422, json={"title": "Invalid request"}, request=request))
+    assert titled.message == "Invalid request"
+    retool = status_error(
+        httpx.Response(422, json={"success": False, "message": "nope", "detail": "x"}, request=request)
+    )
+    assert retool.message == "nope"

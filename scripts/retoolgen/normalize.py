@@ -118,6 +118,21 @@ def typeless_nullable(spec: JSON, fixes: JSON) -> None:
     walk(spec.get("components", {}), fix)
 
 
+def nullable_enums(spec: JSON, fixes: JSON) -> None:
+    """``nullable: true`` next to an ``enum`` without ``null``: OAS 3.0.3 says null must then be
+    listed, and the generator (reading it strictly) makes the field non-nullable, so a real
+    ``null`` (``user_type`` of an invite, ``two_factor_auth_type``) failed to parse. Found by
+    the contract tests in Prism's dynamic mode. List ``null`` explicitly."""
+
+    def fix(node: dict[str, Any]) -> None:
+        if node.get("nullable") is True and isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"] = [*node["enum"], None]
+            del node["nullable"]
+
+    walk(spec.get("paths", {}), fix)
+    walk(spec.get("components", {}), fix)
+
+
 def _is_composite(node: dict[str, Any]) -> bool:
     return any(k in node for k in ("anyOf", "oneOf", "allOf", "$ref", "properties", "items", "enum"))
 
@@ -338,6 +353,7 @@ PASSES: list[Callable[[JSON, JSON], None]] = [
     colon_path_params,
     object_defaults,
     typeless_nullable,
+    nullable_enums,
     patterns,
     response_relaxations,
     operation_ids,

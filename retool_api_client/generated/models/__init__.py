@@ -233,8 +233,8 @@ if TYPE_CHECKING:
     from .create_user_invite_response_200_data_metadata_type_0 import (
         CreateUserInviteResponse200DataMetadataType0,
     )
-    from .create_user_invite_response_200_data_user_type import (
-        CreateUserInviteResponse200DataUserType,
+    from .create_user_invite_response_200_data_user_type_type_1 import (
+        CreateUserInviteResponse200DataUserTypeType1,
     )
     from .create_user_response_200 import CreateUserResponse200
     from .create_user_response_200_data import CreateUserResponse200Data
@@ -544,8 +544,8 @@ if TYPE_CHECKING:
     from .oidc import OIDC
     from .oidc_config_type import OIDCConfigType
     from .organization_settings import OrganizationSettings
-    from .organization_settings_two_factor_auth_type import (
-        OrganizationSettingsTwoFactorAuthType,
+    from .organization_settings_two_factor_auth_type_type_1 import (
+        OrganizationSettingsTwoFactorAuthTypeType1,
     )
     from .plain_error_response import PlainErrorResponse
     from .postgres_connection_options import PostgresConnectionOptions
@@ -806,8 +806,8 @@ if TYPE_CHECKING:
     from .update_organization_settings_response_200_data import (
         UpdateOrganizationSettingsResponse200Data,
     )
-    from .update_organization_settings_response_200_data_two_factor_auth_type import (
-        UpdateOrganizationSettingsResponse200DataTwoFactorAuthType,
+    from .update_organization_settings_response_200_data_two_factor_auth_type_type_1 import (
+        UpdateOrganizationSettingsResponse200DataTwoFactorAuthTypeType1,
     )
     from .update_organization_user_attribute_body import (
         UpdateOrganizationUserAttributeBody,
@@ -856,7 +856,7 @@ if TYPE_CHECKING:
     from .user_invite import UserInvite
     from .user_invite_groups_item import UserInviteGroupsItem
     from .user_invite_metadata_type_0 import UserInviteMetadataType0
-    from .user_invite_user_type import UserInviteUserType
+    from .user_invite_user_type_type_1 import UserInviteUserTypeType1
     from .user_metadata import UserMetadata
     from .user_ref import UserRef
     from .user_ref_type import UserRefType
@@ -1001,7 +1001,7 @@ _MODULES = {
     "CreateUserInviteResponse200": ".create_user_invite_response_200",
     "CreateUserInviteResponse200Data": ".create_user_invite_response_200_data",
     "CreateUserInviteResponse200DataMetadataType0": ".create_user_invite_response_200_data_metadata_type_0",
-    "CreateUserInviteResponse200DataUserType": ".create_user_invite_response_200_data_user_type",
+    "CreateUserInviteResponse200DataUserTypeType1": ".create_user_invite_response_200_data_user_type_type_1",
     "CreateUserResponse200": ".create_user_response_200",
     "CreateUserResponse200Data": ".create_user_response_200_data",
     "CreateUserResponse200DataMetadata": ".create_user_response_200_data_metadata",
@@ -1184,7 +1184,7 @@ _MODULES = {
     "OIDC": ".oidc",
     "OIDCConfigType": ".oidc_config_type",
     "OrganizationSettings": ".organization_settings",
-    "OrganizationSettingsTwoFactorAuthType": ".organization_settings_two_factor_auth_type",
+    "OrganizationSettingsTwoFactorAuthTypeType1": ".organization_settings_two_factor_auth_type_type_1",
     "PlainErrorResponse": ".plain_error_response",
     "PostgresConnectionOptions": ".postgres_connection_options",
     "PostgresConnectionStringOptions": ".postgres_connection_string_options",
@@ -1320,7 +1320,7 @@ _MODULES = {
     "UpdateOrganizationSettingsBody": ".update_organization_settings_body",
     "UpdateOrganizationSettingsResponse200": ".update_organization_settings_response_200",
     "UpdateOrganizationSettingsResponse200Data": ".update_organization_settings_response_200_data",
-    "UpdateOrganizationSettingsResponse200DataTwoFactorAuthType": ".update_organization_settings_response_200_data_two_factor_auth_type",
+    "UpdateOrganizationSettingsResponse200DataTwoFactorAuthTypeType1": ".update_organization_settings_response_200_data_two_factor_auth_type_type_1",
     "UpdateOrganizationUserAttributeBody": ".update_organization_user_attribute_body",
     "UpdateOrganizationUserAttributeResponse200": ".update_organization_user_attribute_response_200",
     "UpdateOrganizationUserAttributeResponse200Data": ".update_organization_user_attribute_response_200_data",
@@ -1350,7 +1350,7 @@ _MODULES = {
     "UserInvite": ".user_invite",
     "UserInviteGroupsItem": ".user_invite_groups_item",
     "UserInviteMetadataType0": ".user_invite_metadata_type_0",
-    "UserInviteUserType": ".user_invite_user_type",
+    "UserInviteUserTypeType1": ".user_invite_user_type_type_1",
     "UserMetadata": ".user_metadata",
     "UserRef": ".user_ref",
     "UserRefType": ".user_ref_type",
@@ -1510,7 +1510,7 @@ __all__ = (
     "CreateUserInviteResponse200",
     "CreateUserInviteResponse200Data",
     "CreateUserInviteResponse200DataMetadataType0",
-    "CreateUserInviteResponse200DataUserType",
+    "CreateUserInviteResponse200DataUserTypeType1",
     "CreateUserResponse200",
     "CreateUserResponse200Data",
     "CreateUserResponse200DataMetadata",
@@ -1693,7 +1693,7 @@ __all__ = (
     "OIDC",
     "OIDCConfigType",
     "OrganizationSettings",
-    "OrganizationSettingsTwoFactorAuthType",
+    "OrganizationSettingsTwoFactorAuthTypeType1",
     "PlainErrorResponse",
     "PostgresConnectionOptions",
     "PostgresConnectionStringOptions",
@@ -1829,7 +1829,7 @@ __all__ = (
     "UpdateOrganizationSettingsBody",
     "UpdateOrganizationSettingsResponse200",
     "UpdateOrganizationSettingsResponse200Data",
-    "UpdateOrganizationSettingsResponse200DataTwoFactorAuthType",
+    "UpdateOrganizationSettingsResponse200DataTwoFactorAuthTypeType1",
     "UpdateOrganizationUserAttributeBody",
     "UpdateOrganizationUserAttributeResponse200",
     "UpdateOrganizationUserAttributeResponse200Data",
@@ -1859,7 +1859,7 @@ __all__ = (
     "UserInvite",
     "UserInviteGroupsItem",
     "UserInviteMetadataType0",
-    "UserInviteUserType",
+    "UserInviteUserTypeType1",
     "UserMetadata",
     "UserRef",
     "UserRefType",

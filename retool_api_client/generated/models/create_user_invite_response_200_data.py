@@ -9,8 +9,8 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-from ..models.create_user_invite_response_200_data_user_type import (
-    CreateUserInviteResponse200DataUserType,
+from ..models.create_user_invite_response_200_data_user_type_type_1 import (
+    CreateUserInviteResponse200DataUserTypeType1,
 )
 from ..types import UNSET, Unset
 
@@ -35,7 +35,7 @@ class CreateUserInviteResponse200Data:
     expires_at: str
     claimed_by: None | str
     claimed_at: None | str
-    user_type: CreateUserInviteResponse200DataUserType
+    user_type: CreateUserInviteResponse200DataUserTypeType1 | None
     metadata: CreateUserInviteResponse200DataMetadataType0 | None
     created_at: str
     invite_link: str | Unset = UNSET
@@ -65,7 +65,11 @@ class CreateUserInviteResponse200Data:
         claimed_at: None | str
         claimed_at = self.claimed_at
 
-        user_type = self.user_type.value
+        user_type: None | str
+        if isinstance(self.user_type, CreateUserInviteResponse200DataUserTypeType1):
+            user_type = self.user_type.value
+        else:
+            user_type = self.user_type
 
         metadata: dict[str, Any] | None
         if isinstance(self.metadata, CreateUserInviteResponse200DataMetadataType0):
@@ -152,7 +156,21 @@ class CreateUserInviteResponse200Data:
             claimed_at = _parse_claimed_at(d.pop("claimed_at"))
 
             _field = "user_type"
-            user_type = CreateUserInviteResponse200DataUserType(d.pop("user_type"))
+
+            def _parse_user_type(data: object) -> CreateUserInviteResponse200DataUserTypeType1 | None:
+                if data is None:
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    user_type_type_1 = CreateUserInviteResponse200DataUserTypeType1(data)
+
+                    return user_type_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(CreateUserInviteResponse200DataUserTypeType1 | None, data)
+
+            user_type = _parse_user_type(d.pop("user_type"))
 
             _field = "metadata"
 

@@ -8,8 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ... import _parsing
-from ..models.organization_settings_two_factor_auth_type import (
-    OrganizationSettingsTwoFactorAuthType,
+from ..models.organization_settings_two_factor_auth_type_type_1 import (
+    OrganizationSettingsTwoFactorAuthTypeType1,
 )
 
 T = TypeVar("T", bound="OrganizationSettings")
@@ -44,7 +44,7 @@ class OrganizationSettings:
     """ Whether app owners can manage permissions for their apps directly. """
     two_factor_auth_required: bool
     """ Whether two-factor authentication is required for all users in the organization. """
-    two_factor_auth_type: OrganizationSettingsTwoFactorAuthType
+    two_factor_auth_type: None | OrganizationSettingsTwoFactorAuthTypeType1
     """ Required 2FA type, applies to the whole organization """
     disable_new_login_ip_notification_email: bool
     """ Whether notification emails for logins from new IPs are disabled. """
@@ -79,7 +79,11 @@ class OrganizationSettings:
 
         two_factor_auth_required = self.two_factor_auth_required
 
-        two_factor_auth_type = self.two_factor_auth_type.value
+        two_factor_auth_type: None | str
+        if isinstance(self.two_factor_auth_type, OrganizationSettingsTwoFactorAuthTypeType1):
+            two_factor_auth_type = self.two_factor_auth_type.value
+        else:
+            two_factor_auth_type = self.two_factor_auth_type
 
         disable_new_login_ip_notification_email = self.disable_new_login_ip_notification_email
 
@@ -175,7 +179,23 @@ class OrganizationSettings:
             two_factor_auth_required = _parsing.expect_bool(d.pop("two_factor_auth_required"))
 
             _field = "two_factor_auth_type"
-            two_factor_auth_type = OrganizationSettingsTwoFactorAuthType(d.pop("two_factor_auth_type"))
+
+            def _parse_two_factor_auth_type(
+                data: object,
+            ) -> None | OrganizationSettingsTwoFactorAuthTypeType1:
+                if data is None:
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    two_factor_auth_type_type_1 = OrganizationSettingsTwoFactorAuthTypeType1(data)
+
+                    return two_factor_auth_type_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(None | OrganizationSettingsTwoFactorAuthTypeType1, data)
+
+            two_factor_auth_type = _parse_two_factor_auth_type(d.pop("two_factor_auth_type"))
 
             _field = "disable_new_login_ip_notification_email"
             disable_new_login_ip_notification_email = _parsing.expect_bool(

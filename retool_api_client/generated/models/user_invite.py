@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-from ..models.user_invite_user_type import UserInviteUserType
+from ..models.user_invite_user_type_type_1 import UserInviteUserTypeType1
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class UserInvite:
     expires_at: str
     claimed_by: None | str
     claimed_at: None | str
-    user_type: UserInviteUserType
+    user_type: None | UserInviteUserTypeType1
     metadata: None | UserInviteMetadataType0
     created_at: str
     invite_link: str | Unset = UNSET
@@ -59,7 +59,11 @@ class UserInvite:
         claimed_at: None | str
         claimed_at = self.claimed_at
 
-        user_type = self.user_type.value
+        user_type: None | str
+        if isinstance(self.user_type, UserInviteUserTypeType1):
+            user_type = self.user_type.value
+        else:
+            user_type = self.user_type
 
         metadata: dict[str, Any] | None
         if isinstance(self.metadata, UserInviteMetadataType0):
@@ -144,7 +148,21 @@ class UserInvite:
             claimed_at = _parse_claimed_at(d.pop("claimed_at"))
 
             _field = "user_type"
-            user_type = UserInviteUserType(d.pop("user_type"))
+
+            def _parse_user_type(data: object) -> None | UserInviteUserTypeType1:
+                if data is None:
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    user_type_type_1 = UserInviteUserTypeType1(data)
+
+                    return user_type_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(None | UserInviteUserTypeType1, data)
+
+            user_type = _parse_user_type(d.pop("user_type"))
 
             _field = "metadata"
 

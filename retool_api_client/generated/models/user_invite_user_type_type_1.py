@@ -3,8 +3,8 @@
 from ..._parsing import OpenStrEnum
 
 
-class CreateUserInviteResponse200DataUserType(OpenStrEnum):
-    """Known values of ``CreateUserInviteResponse200DataUserType``. A value Retool added after this SDK was
+class UserInviteUserTypeType1(OpenStrEnum):
+    """Known values of ``UserInviteUserTypeType1``. A value Retool added after this SDK was
     generated parses too: ``.value`` holds it and ``.is_known`` is False."""
 
     DEFAULT = "default"

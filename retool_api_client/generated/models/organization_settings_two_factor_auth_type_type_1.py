@@ -3,8 +3,8 @@
 from ..._parsing import OpenStrEnum
 
 
-class OrganizationSettingsTwoFactorAuthType(OpenStrEnum):
-    """Known values of ``OrganizationSettingsTwoFactorAuthType``. A value Retool added after this SDK was
+class OrganizationSettingsTwoFactorAuthTypeType1(OpenStrEnum):
+    """Known values of ``OrganizationSettingsTwoFactorAuthTypeType1``. A value Retool added after this SDK was
     generated parses too: ``.value`` holds it and ``.is_known`` is False."""
 
     FIDO2 = "fido2"
