@@ -32,11 +32,11 @@ check-generated: $(STAMP)
 	$(PY) scripts/regenerate.py --check
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check retool_api_client scripts tests benchmarks
-	$(VENV)/bin/ruff format --check retool_api_client scripts tests benchmarks
+	$(VENV)/bin/ruff check retool_api_client scripts tests benchmarks examples
+	$(VENV)/bin/ruff format --check retool_api_client scripts tests benchmarks examples
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy retool_api_client
+	$(VENV)/bin/mypy retool_api_client examples
 
 # all of tests/: unit, contract (Prism) and reliability (fault injection)
 unit: $(STAMP) $(NODE_STAMP)
@@ -56,6 +56,6 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .pytest_cache .ruff_cache
 
-demo:
-	@echo "make demo (the SDK against a local Prism mock of Retool) is not built yet: see README, Status." >&2
-	@exit 2
+# the README's main command: the SDK doing real work against a local mock Retool (Prism)
+demo: $(STAMP) $(NODE_STAMP)
+	$(PY) scripts/demo.py

@@ -33,7 +33,7 @@ class PrismError(RuntimeError):
 
 
 def prism_spec(normalized: Path = ROOT / "openapi" / "normalized.json") -> dict[str, Any]:
-    spec = json.loads(normalized.read_text())
+    spec: dict[str, Any] = json.loads(normalized.read_text())
     spec["paths"] = {API_ROOT + path: item for path, item in spec["paths"].items()}
     spec.pop("servers", None)
     return spec
