@@ -53,6 +53,39 @@ def test_object_default_dropped_only_for_empty_object_defaults() -> None:
     assert props["k"]["default"] == ""
 
 
+def test_query_parameter_defaults_move_to_the_description() -> None:
+    s = {
+        "openapi": "3.0.3",
+        "paths": {
+            "/u": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "g",
+                            "in": "query",
+                            "schema": {"type": "boolean", "default": False},
+                            "description": "Groups.",
+                        },
+                        {"name": "h", "in": "query", "schema": {"type": "integer", "default": 5}},
+                        {"name": "k", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {},
+                }
+            }
+        },
+    }
+    n.parameter_defaults(s, {})
+    g, h, k = s["paths"]["/u"]["get"]["parameters"]
+    assert g == {
+        "name": "g",
+        "in": "query",
+        "schema": {"type": "boolean"},
+        "description": "Groups. Server default: `false`.",
+    }
+    assert h["description"] == "Server default: `5`." and "default" not in h["schema"]
+    assert k == {"name": "k", "in": "query", "schema": {"type": "string"}}
+
+
 def test_nullable_enums_list_null() -> None:
     s = spec(
         {},

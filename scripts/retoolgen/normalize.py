@@ -133,6 +133,22 @@ def nullable_enums(spec: JSON, fixes: JSON) -> None:
     walk(spec.get("components", {}), fix)
 
 
+def parameter_defaults(spec: JSON, fixes: JSON) -> None:
+    """A query parameter's ``default`` is what the server assumes when it is absent; the generator
+    turns it into a default argument and sends it on every call (``?includeGroups=false`` on each
+    ``get_user``: a URL re-encode per call, and a pinned value if Retool's default changes).
+    The default moves into the description; absent stays absent."""
+    for _, _, op in operations(spec):
+        for param in op.get("parameters", []):
+            schema = param.get("schema", {})
+            if param.get("in") == "query" and "default" in schema:
+                default = json.dumps(schema.pop("default"))
+                note = f"Server default: `{default}`."
+                param["description"] = (
+                    f"{param['description'].rstrip()} {note}" if param.get("description") else note
+                )
+
+
 def _is_composite(node: dict[str, Any]) -> bool:
     return any(k in node for k in ("anyOf", "oneOf", "allOf", "$ref", "properties", "items", "enum"))
 
@@ -354,6 +370,7 @@ PASSES: list[Callable[[JSON, JSON], None]] = [
     object_defaults,
     typeless_nullable,
     nullable_enums,
+    parameter_defaults,
     patterns,
     response_relaxations,
     operation_ids,

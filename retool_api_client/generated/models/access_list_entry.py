@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,11 +11,6 @@ from attrs import field as _attrs_field
 from ... import _parsing
 from ..models.access_list_entry_access_level import AccessListEntryAccessLevel
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.access_list_sources import AccessListSources
-    from ..models.access_list_subject import AccessListSubject
-
 
 T = TypeVar("T", bound="AccessListEntry")
 
@@ -52,9 +47,6 @@ class AccessListEntry:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.access_list_sources import AccessListSources  # noqa: PLC0415
-        from ..models.access_list_subject import AccessListSubject  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -99,3 +91,7 @@ class AccessListEntry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.access_list_sources import AccessListSources  # noqa: E402
+from ..models.access_list_subject import AccessListSubject  # noqa: E402

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.access_list_group_source import AccessListGroupSource
-    from ..models.access_list_inherited_source import AccessListInheritedSource
-
 
 T = TypeVar("T", bound="AccessListSources")
 
@@ -60,9 +55,6 @@ class AccessListSources:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.access_list_group_source import AccessListGroupSource  # noqa: PLC0415
-        from ..models.access_list_inherited_source import AccessListInheritedSource  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -118,3 +110,7 @@ class AccessListSources:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.access_list_group_source import AccessListGroupSource  # noqa: E402
+from ..models.access_list_inherited_source import AccessListInheritedSource  # noqa: E402

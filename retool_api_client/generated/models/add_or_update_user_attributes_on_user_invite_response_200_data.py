@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.add_or_update_user_attributes_on_user_invite_response_200_data_metadata import (
-        AddOrUpdateUserAttributesOnUserInviteResponse200DataMetadata,
-    )
-
 
 T = TypeVar("T", bound="AddOrUpdateUserAttributesOnUserInviteResponse200Data")
 
@@ -41,10 +35,6 @@ class AddOrUpdateUserAttributesOnUserInviteResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.add_or_update_user_attributes_on_user_invite_response_200_data_metadata import (
-            AddOrUpdateUserAttributesOnUserInviteResponse200DataMetadata,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -80,3 +70,8 @@ class AddOrUpdateUserAttributesOnUserInviteResponse200Data:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.add_or_update_user_attributes_on_user_invite_response_200_data_metadata import (
+    AddOrUpdateUserAttributesOnUserInviteResponse200DataMetadata,  # noqa: E402
+)

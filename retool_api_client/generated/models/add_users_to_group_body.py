@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.group_member_ref import GroupMemberRef
-
 
 T = TypeVar("T", bound="AddUsersToGroupBody")
 
@@ -42,8 +38,6 @@ class AddUsersToGroupBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.group_member_ref import GroupMemberRef  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -80,3 +74,6 @@ class AddUsersToGroupBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.group_member_ref import GroupMemberRef  # noqa: E402

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.app_theme_theme import AppThemeTheme
-
 
 T = TypeVar("T", bound="AppTheme")
 
@@ -68,8 +64,6 @@ class AppTheme:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.app_theme_theme import AppThemeTheme  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -121,3 +115,6 @@ class AppTheme:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.app_theme_theme import AppThemeTheme  # noqa: E402

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.azure_blob_options_authentication_options_azure_identity import (
-        AzureBlobOptionsAuthenticationOptionsAzureIdentity,
-    )
-    from ..models.azure_blob_options_authentication_options_azure_storage_shared_key import (
-        AzureBlobOptionsAuthenticationOptionsAzureStorageSharedKey,
-    )
-
 
 T = TypeVar("T", bound="AzureBlobOptions")
 
@@ -29,10 +20,6 @@ class AzureBlobOptions:
     )
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.azure_blob_options_authentication_options_azure_identity import (
-            AzureBlobOptionsAuthenticationOptionsAzureIdentity,  # noqa: PLC0415
-        )
-
         authentication_options: dict[str, Any]
         if isinstance(self.authentication_options, AzureBlobOptionsAuthenticationOptionsAzureIdentity):
             authentication_options = self.authentication_options.to_dict()
@@ -52,13 +39,6 @@ class AzureBlobOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.azure_blob_options_authentication_options_azure_identity import (
-            AzureBlobOptionsAuthenticationOptionsAzureIdentity,  # noqa: PLC0415
-        )
-        from ..models.azure_blob_options_authentication_options_azure_storage_shared_key import (
-            AzureBlobOptionsAuthenticationOptionsAzureStorageSharedKey,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -97,3 +77,11 @@ class AzureBlobOptions:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("AzureBlobOptions", _field, exc) from exc
         return azure_blob_options
+
+
+from ..models.azure_blob_options_authentication_options_azure_identity import (
+    AzureBlobOptionsAuthenticationOptionsAzureIdentity,  # noqa: E402
+)
+from ..models.azure_blob_options_authentication_options_azure_storage_shared_key import (
+    AzureBlobOptionsAuthenticationOptionsAzureStorageSharedKey,  # noqa: E402
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 from ... import _parsing
 from ..models.azure_repos_provider import AzureReposProvider
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.azure_repos_config import AzureReposConfig
-
 
 T = TypeVar("T", bound="AzureRepos")
 
@@ -65,8 +61,6 @@ class AzureRepos:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.azure_repos_config import AzureReposConfig  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -118,3 +112,6 @@ class AzureRepos:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.azure_repos_config import AzureReposConfig  # noqa: E402

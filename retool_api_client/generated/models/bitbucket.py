@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,11 +11,6 @@ from attrs import field as _attrs_field
 from ... import _parsing
 from ..models.bitbucket_provider import BitbucketProvider
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.bitbucket_config_app_password import BitbucketConfigAppPassword
-    from ..models.bitbucket_config_token import BitbucketConfigToken
-
 
 T = TypeVar("T", bound="Bitbucket")
 
@@ -35,8 +30,6 @@ class Bitbucket:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.bitbucket_config_app_password import BitbucketConfigAppPassword  # noqa: PLC0415
-
         config: dict[str, Any]
         if isinstance(self.config, BitbucketConfigAppPassword):
             config = self.config.to_dict()
@@ -72,9 +65,6 @@ class Bitbucket:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.bitbucket_config_app_password import BitbucketConfigAppPassword  # noqa: PLC0415
-        from ..models.bitbucket_config_token import BitbucketConfigToken  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -142,3 +132,7 @@ class Bitbucket:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.bitbucket_config_app_password import BitbucketConfigAppPassword  # noqa: E402
+from ..models.bitbucket_config_token import BitbucketConfigToken  # noqa: E402

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cancel_user_task_body_output import CancelUserTaskBodyOutput
-
 
 T = TypeVar("T", bound="CancelUserTaskBody")
 
@@ -48,8 +44,6 @@ class CancelUserTaskBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.cancel_user_task_body_output import CancelUserTaskBodyOutput  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -90,3 +84,6 @@ class CancelUserTaskBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.cancel_user_task_body_output import CancelUserTaskBodyOutput  # noqa: E402

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -11,12 +11,6 @@ from attrs import field as _attrs_field
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.configuration_variable_values_item import (
-        ConfigurationVariableValuesItem,
-    )
-
 
 T = TypeVar("T", bound="ConfigurationVariable")
 
@@ -76,10 +70,6 @@ class ConfigurationVariable:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.configuration_variable_values_item import (
-            ConfigurationVariableValuesItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -144,3 +134,6 @@ class ConfigurationVariable:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.configuration_variable_values_item import ConfigurationVariableValuesItem  # noqa: E402

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.create_access_token_response_200_data import (
-        CreateAccessTokenResponse200Data,
-    )
-
 
 T = TypeVar("T", bound="CreateAccessTokenResponse200")
 
@@ -46,10 +40,6 @@ class CreateAccessTokenResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.create_access_token_response_200_data import (
-            CreateAccessTokenResponse200Data,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -85,3 +75,8 @@ class CreateAccessTokenResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.create_access_token_response_200_data import (
+    CreateAccessTokenResponse200Data,  # noqa: E402
+)

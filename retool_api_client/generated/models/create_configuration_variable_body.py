@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.configuration_variable_values_item import (
-        ConfigurationVariableValuesItem,
-    )
-
 
 T = TypeVar("T", bound="CreateConfigurationVariableBody")
 
@@ -70,10 +64,6 @@ class CreateConfigurationVariableBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.configuration_variable_values_item import (
-            ConfigurationVariableValuesItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -134,3 +124,6 @@ class CreateConfigurationVariableBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.configuration_variable_values_item import ConfigurationVariableValuesItem  # noqa: E402

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.custom_component_library_revision import CustomComponentLibraryRevision
-
 
 T = TypeVar("T", bound="CreateCustomComponentLibraryRevisionResponse200")
 
@@ -46,10 +42,6 @@ class CreateCustomComponentLibraryRevisionResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.custom_component_library_revision import (
-            CustomComponentLibraryRevision,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -87,3 +79,6 @@ class CreateCustomComponentLibraryRevisionResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.custom_component_library_revision import CustomComponentLibraryRevision  # noqa: E402

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.observability_configuration_config_datadog import (
-        ObservabilityConfigurationConfigDatadog,
-    )
-    from ..models.observability_configuration_config_sentry import (
-        ObservabilityConfigurationConfigSentry,
-    )
-
 
 T = TypeVar("T", bound="CreateObservabilityConfigurationBody")
 
@@ -31,10 +22,6 @@ class CreateObservabilityConfigurationBody:
     """ When enabled, use this provider for apps observability monitoring. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.observability_configuration_config_sentry import (
-            ObservabilityConfigurationConfigSentry,  # noqa: PLC0415
-        )
-
         config: dict[str, Any]
         if isinstance(self.config, ObservabilityConfigurationConfigSentry):
             config = self.config.to_dict()
@@ -57,13 +44,6 @@ class CreateObservabilityConfigurationBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.observability_configuration_config_datadog import (
-            ObservabilityConfigurationConfigDatadog,  # noqa: PLC0415
-        )
-        from ..models.observability_configuration_config_sentry import (
-            ObservabilityConfigurationConfigSentry,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -99,3 +79,11 @@ class CreateObservabilityConfigurationBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("CreateObservabilityConfigurationBody", _field, exc) from exc
         return create_observability_configuration_body
+
+
+from ..models.observability_configuration_config_datadog import (
+    ObservabilityConfigurationConfigDatadog,  # noqa: E402
+)
+from ..models.observability_configuration_config_sentry import (
+    ObservabilityConfigurationConfigSentry,  # noqa: E402
+)

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
 from ..models.create_resource_body_type import CreateResourceBodyType
-
-if TYPE_CHECKING:
-    from ..models.azure_blob_options import AzureBlobOptions
-    from ..models.empty_options import EmptyOptions
-    from ..models.grpc_options import GRPCOptions
-    from ..models.my_sql_options import MySQLOptions
-    from ..models.postgres_options import PostgresOptions
-    from ..models.redshift_options import RedshiftOptions
-    from ..models.rest_api_options import RestAPIOptions
-    from ..models.snowflake_options import SnowflakeOptions
-
 
 T = TypeVar("T", bound="CreateResourceBody")
 
@@ -42,14 +31,6 @@ class CreateResourceBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.azure_blob_options import AzureBlobOptions  # noqa: PLC0415
-        from ..models.grpc_options import GRPCOptions  # noqa: PLC0415
-        from ..models.my_sql_options import MySQLOptions  # noqa: PLC0415
-        from ..models.postgres_options import PostgresOptions  # noqa: PLC0415
-        from ..models.redshift_options import RedshiftOptions  # noqa: PLC0415
-        from ..models.rest_api_options import RestAPIOptions  # noqa: PLC0415
-        from ..models.snowflake_options import SnowflakeOptions  # noqa: PLC0415
-
         type_ = self.type_.value
 
         display_name = self.display_name
@@ -87,15 +68,6 @@ class CreateResourceBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.azure_blob_options import AzureBlobOptions  # noqa: PLC0415
-        from ..models.empty_options import EmptyOptions  # noqa: PLC0415
-        from ..models.grpc_options import GRPCOptions  # noqa: PLC0415
-        from ..models.my_sql_options import MySQLOptions  # noqa: PLC0415
-        from ..models.postgres_options import PostgresOptions  # noqa: PLC0415
-        from ..models.redshift_options import RedshiftOptions  # noqa: PLC0415
-        from ..models.rest_api_options import RestAPIOptions  # noqa: PLC0415
-        from ..models.snowflake_options import SnowflakeOptions  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -210,3 +182,13 @@ class CreateResourceBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.azure_blob_options import AzureBlobOptions  # noqa: E402
+from ..models.empty_options import EmptyOptions  # noqa: E402
+from ..models.grpc_options import GRPCOptions  # noqa: E402
+from ..models.my_sql_options import MySQLOptions  # noqa: E402
+from ..models.postgres_options import PostgresOptions  # noqa: E402
+from ..models.redshift_options import RedshiftOptions  # noqa: E402
+from ..models.rest_api_options import RestAPIOptions  # noqa: E402
+from ..models.snowflake_options import SnowflakeOptions  # noqa: E402

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.azure_blob_options import AzureBlobOptions
-    from ..models.empty_options import EmptyOptions
-    from ..models.environment import Environment
-    from ..models.grpc_options import GRPCOptions
-    from ..models.my_sql_options import MySQLOptions
-    from ..models.postgres_options import PostgresOptions
-    from ..models.redshift_options import RedshiftOptions
-    from ..models.resource import Resource
-    from ..models.rest_api_options import RestAPIOptions
-    from ..models.snowflake_options import SnowflakeOptions
-
 
 T = TypeVar("T", bound="CreateResourceConfigurationResponse200Data")
 
@@ -50,14 +37,6 @@ class CreateResourceConfigurationResponse200Data:
     updated_at: str
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.azure_blob_options import AzureBlobOptions  # noqa: PLC0415
-        from ..models.grpc_options import GRPCOptions  # noqa: PLC0415
-        from ..models.my_sql_options import MySQLOptions  # noqa: PLC0415
-        from ..models.postgres_options import PostgresOptions  # noqa: PLC0415
-        from ..models.redshift_options import RedshiftOptions  # noqa: PLC0415
-        from ..models.rest_api_options import RestAPIOptions  # noqa: PLC0415
-        from ..models.snowflake_options import SnowflakeOptions  # noqa: PLC0415
-
         id = str(self.id)
 
         resource = self.resource.to_dict()
@@ -104,17 +83,6 @@ class CreateResourceConfigurationResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.azure_blob_options import AzureBlobOptions  # noqa: PLC0415
-        from ..models.empty_options import EmptyOptions  # noqa: PLC0415
-        from ..models.environment import Environment  # noqa: PLC0415
-        from ..models.grpc_options import GRPCOptions  # noqa: PLC0415
-        from ..models.my_sql_options import MySQLOptions  # noqa: PLC0415
-        from ..models.postgres_options import PostgresOptions  # noqa: PLC0415
-        from ..models.redshift_options import RedshiftOptions  # noqa: PLC0415
-        from ..models.resource import Resource  # noqa: PLC0415
-        from ..models.rest_api_options import RestAPIOptions  # noqa: PLC0415
-        from ..models.snowflake_options import SnowflakeOptions  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -223,3 +191,15 @@ class CreateResourceConfigurationResponse200Data:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("CreateResourceConfigurationResponse200Data", _field, exc) from exc
         return create_resource_configuration_response_200_data
+
+
+from ..models.azure_blob_options import AzureBlobOptions  # noqa: E402
+from ..models.empty_options import EmptyOptions  # noqa: E402
+from ..models.environment import Environment  # noqa: E402
+from ..models.grpc_options import GRPCOptions  # noqa: E402
+from ..models.my_sql_options import MySQLOptions  # noqa: E402
+from ..models.postgres_options import PostgresOptions  # noqa: E402
+from ..models.redshift_options import RedshiftOptions  # noqa: E402
+from ..models.resource import Resource  # noqa: E402
+from ..models.rest_api_options import RestAPIOptions  # noqa: E402
+from ..models.snowflake_options import SnowflakeOptions  # noqa: E402

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.aws_code_commit import AWSCodeCommit
-    from ..models.azure_repos import AzureRepos
-    from ..models.bitbucket import Bitbucket
-    from ..models.git_hub import GitHub
-    from ..models.git_lab import GitLab
-
 
 T = TypeVar("T", bound="CreateSourceControlConfigurationResponse200")
 
@@ -30,11 +22,6 @@ class CreateSourceControlConfigurationResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.aws_code_commit import AWSCodeCommit  # noqa: PLC0415
-        from ..models.bitbucket import Bitbucket  # noqa: PLC0415
-        from ..models.git_hub import GitHub  # noqa: PLC0415
-        from ..models.git_lab import GitLab  # noqa: PLC0415
-
         success = self.success
 
         data: dict[str, Any]
@@ -63,12 +50,6 @@ class CreateSourceControlConfigurationResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.aws_code_commit import AWSCodeCommit  # noqa: PLC0415
-        from ..models.azure_repos import AzureRepos  # noqa: PLC0415
-        from ..models.bitbucket import Bitbucket  # noqa: PLC0415
-        from ..models.git_hub import GitHub  # noqa: PLC0415
-        from ..models.git_lab import GitLab  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -144,3 +125,10 @@ class CreateSourceControlConfigurationResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.aws_code_commit import AWSCodeCommit  # noqa: E402
+from ..models.azure_repos import AzureRepos  # noqa: E402
+from ..models.bitbucket import Bitbucket  # noqa: E402
+from ..models.git_hub import GitHub  # noqa: E402
+from ..models.git_lab import GitLab  # noqa: E402

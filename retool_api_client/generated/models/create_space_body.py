@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.create_space_body_options import CreateSpaceBodyOptions
-
 
 T = TypeVar("T", bound="CreateSpaceBody")
 
@@ -49,8 +45,6 @@ class CreateSpaceBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.create_space_body_options import CreateSpaceBodyOptions  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -77,3 +71,6 @@ class CreateSpaceBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("CreateSpaceBody", _field, exc) from exc
         return create_space_body
+
+
+from ..models.create_space_body_options import CreateSpaceBodyOptions  # noqa: E402

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..models.create_user_body_user_type import CreateUserBodyUserType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.create_user_body_metadata import CreateUserBodyMetadata
-
 
 T = TypeVar("T", bound="CreateUserBody")
 
@@ -73,8 +69,6 @@ class CreateUserBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.create_user_body_metadata import CreateUserBodyMetadata  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -118,3 +112,6 @@ class CreateUserBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("CreateUserBody", _field, exc) from exc
         return create_user_body
+
+
+from ..models.create_user_body_metadata import CreateUserBodyMetadata  # noqa: E402

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.create_user_invite_body_metadata import CreateUserInviteBodyMetadata
-
 
 T = TypeVar("T", bound="CreateUserInviteBody")
 
@@ -55,10 +51,6 @@ class CreateUserInviteBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.create_user_invite_body_metadata import (
-            CreateUserInviteBodyMetadata,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -85,3 +77,6 @@ class CreateUserInviteBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("CreateUserInviteBody", _field, exc) from exc
         return create_user_invite_body
+
+
+from ..models.create_user_invite_body_metadata import CreateUserInviteBodyMetadata  # noqa: E402

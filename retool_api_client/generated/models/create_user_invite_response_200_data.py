@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,13 +13,6 @@ from ..models.create_user_invite_response_200_data_user_type_type_1 import (
     CreateUserInviteResponse200DataUserTypeType1,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.create_user_invite_response_200_data_metadata_type_0 import (
-        CreateUserInviteResponse200DataMetadataType0,
-    )
-    from ..models.user_invite_groups_item import UserInviteGroupsItem
-
 
 T = TypeVar("T", bound="CreateUserInviteResponse200Data")
 
@@ -45,10 +38,6 @@ class CreateUserInviteResponse200Data:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.create_user_invite_response_200_data_metadata_type_0 import (
-            CreateUserInviteResponse200DataMetadataType0,  # noqa: PLC0415
-        )
-
         id = self.id
 
         legacy_id = self.legacy_id
@@ -114,11 +103,6 @@ class CreateUserInviteResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.create_user_invite_response_200_data_metadata_type_0 import (
-            CreateUserInviteResponse200DataMetadataType0,  # noqa: PLC0415
-        )
-        from ..models.user_invite_groups_item import UserInviteGroupsItem  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -241,3 +225,9 @@ class CreateUserInviteResponse200Data:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.create_user_invite_response_200_data_metadata_type_0 import (
+    CreateUserInviteResponse200DataMetadataType0,  # noqa: E402
+)
+from ..models.user_invite_groups_item import UserInviteGroupsItem  # noqa: E402

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -12,12 +12,6 @@ from ... import _parsing
 from ..models.create_user_response_200_data_user_type import (
     CreateUserResponse200DataUserType,
 )
-
-if TYPE_CHECKING:
-    from ..models.create_user_response_200_data_metadata import (
-        CreateUserResponse200DataMetadata,
-    )
-
 
 T = TypeVar("T", bound="CreateUserResponse200Data")
 
@@ -106,10 +100,6 @@ class CreateUserResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.create_user_response_200_data_metadata import (
-            CreateUserResponse200DataMetadata,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -193,3 +183,8 @@ class CreateUserResponse200Data:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("CreateUserResponse200Data", _field, exc) from exc
         return create_user_response_200_data
+
+
+from ..models.create_user_response_200_data_metadata import (
+    CreateUserResponse200DataMetadata,  # noqa: E402
+)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.access_list_entry import AccessListEntry
-
 
 T = TypeVar("T", bound="GetAccessListResponse200Data")
 
@@ -62,8 +58,6 @@ class GetAccessListResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.access_list_entry import AccessListEntry  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -124,3 +118,6 @@ class GetAccessListResponse200Data:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.access_list_entry import AccessListEntry  # noqa: E402

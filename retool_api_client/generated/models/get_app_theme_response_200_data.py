@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.get_app_theme_response_200_data_theme import (
-        GetAppThemeResponse200DataTheme,
-    )
-
 
 T = TypeVar("T", bound="GetAppThemeResponse200Data")
 
@@ -67,10 +61,6 @@ class GetAppThemeResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.get_app_theme_response_200_data_theme import (
-            GetAppThemeResponse200DataTheme,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -122,3 +112,8 @@ class GetAppThemeResponse200Data:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.get_app_theme_response_200_data_theme import (
+    GetAppThemeResponse200DataTheme,  # noqa: E402
+)

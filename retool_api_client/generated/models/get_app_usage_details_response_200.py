@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.get_app_usage_details_response_200_data import (
-        GetAppUsageDetailsResponse200Data,
-    )
-
 
 T = TypeVar("T", bound="GetAppUsageDetailsResponse200")
 
@@ -73,10 +67,6 @@ class GetAppUsageDetailsResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.get_app_usage_details_response_200_data import (
-            GetAppUsageDetailsResponse200Data,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -138,3 +128,8 @@ class GetAppUsageDetailsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.get_app_usage_details_response_200_data import (
+    GetAppUsageDetailsResponse200Data,  # noqa: E402
+)

@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.get_app_usage_details_response_200_data_overall_summary_item import (
-        GetAppUsageDetailsResponse200DataOverallSummaryItem,
-    )
-    from ..models.get_app_usage_details_response_data_viewer_summary_item import (
-        GetAppUsageDetailsResponseDataViewerSummaryItem,
-    )
-    from ..models.get_app_usage_details_response_data_weekly_summary_item import (
-        GetAppUsageDetailsResponseDataWeeklySummaryItem,
-    )
-
 
 T = TypeVar("T", bound="GetAppUsageDetailsResponse200Data")
 
@@ -68,16 +56,6 @@ class GetAppUsageDetailsResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.get_app_usage_details_response_200_data_overall_summary_item import (
-            GetAppUsageDetailsResponse200DataOverallSummaryItem,  # noqa: PLC0415
-        )
-        from ..models.get_app_usage_details_response_data_viewer_summary_item import (
-            GetAppUsageDetailsResponseDataViewerSummaryItem,  # noqa: PLC0415
-        )
-        from ..models.get_app_usage_details_response_data_weekly_summary_item import (
-            GetAppUsageDetailsResponseDataWeeklySummaryItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -131,3 +109,14 @@ class GetAppUsageDetailsResponse200Data:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("GetAppUsageDetailsResponse200Data", _field, exc) from exc
         return get_app_usage_details_response_200_data
+
+
+from ..models.get_app_usage_details_response_200_data_overall_summary_item import (
+    GetAppUsageDetailsResponse200DataOverallSummaryItem,  # noqa: E402
+)
+from ..models.get_app_usage_details_response_data_viewer_summary_item import (
+    GetAppUsageDetailsResponseDataViewerSummaryItem,  # noqa: E402
+)
+from ..models.get_app_usage_details_response_data_weekly_summary_item import (
+    GetAppUsageDetailsResponseDataWeeklySummaryItem,  # noqa: E402
+)

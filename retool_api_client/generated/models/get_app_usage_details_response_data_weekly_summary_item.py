@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.get_app_usage_details_response_data_weekly_summary_item_weekly_data_item import (
-        GetAppUsageDetailsResponseDataWeeklySummaryItemWeeklyDataItem,
-    )
-
 
 T = TypeVar("T", bound="GetAppUsageDetailsResponseDataWeeklySummaryItem")
 
@@ -45,10 +39,6 @@ class GetAppUsageDetailsResponseDataWeeklySummaryItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.get_app_usage_details_response_data_weekly_summary_item_weekly_data_item import (
-            GetAppUsageDetailsResponseDataWeeklySummaryItemWeeklyDataItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -75,3 +65,8 @@ class GetAppUsageDetailsResponseDataWeeklySummaryItem:
                 "GetAppUsageDetailsResponseDataWeeklySummaryItem", _field, exc
             ) from exc
         return get_app_usage_details_response_data_weekly_summary_item
+
+
+from ..models.get_app_usage_details_response_data_weekly_summary_item_weekly_data_item import (
+    GetAppUsageDetailsResponseDataWeeklySummaryItemWeeklyDataItem,  # noqa: E402
+)

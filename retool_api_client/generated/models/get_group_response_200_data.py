@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -22,11 +22,6 @@ from ..models.get_group_response_200_data_universal_resource_access import (
 from ..models.get_group_response_200_data_universal_workflow_access import (
     GetGroupResponse200DataUniversalWorkflowAccess,
 )
-
-if TYPE_CHECKING:
-    from ..models.group_members_item import GroupMembersItem
-    from ..models.user_invite import UserInvite
-
 
 T = TypeVar("T", bound="GetGroupResponse200Data")
 
@@ -153,9 +148,6 @@ class GetGroupResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.group_members_item import GroupMembersItem  # noqa: PLC0415
-        from ..models.user_invite import UserInvite  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -297,3 +289,7 @@ class GetGroupResponse200Data:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.group_members_item import GroupMembersItem  # noqa: E402
+from ..models.user_invite import UserInvite  # noqa: E402

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.ip_allowlist import IpAllowlist
-
 
 T = TypeVar("T", bound="GetIpAllowlistByRegionResponse200")
 
@@ -45,8 +41,6 @@ class GetIpAllowlistByRegionResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.ip_allowlist import IpAllowlist  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -82,3 +76,6 @@ class GetIpAllowlistByRegionResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.ip_allowlist import IpAllowlist  # noqa: E402

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.analytics_integrations_settings_type_0 import (
-        AnalyticsIntegrationsSettingsType0,
-    )
-    from ..models.analytics_integrations_settings_type_1 import (
-        AnalyticsIntegrationsSettingsType1,
-    )
-    from ..models.analytics_integrations_settings_type_2 import (
-        AnalyticsIntegrationsSettingsType2,
-    )
-
 
 T = TypeVar("T", bound="GetOrganizationAnalyticsIntegrationsResponse200")
 
@@ -46,13 +34,6 @@ class GetOrganizationAnalyticsIntegrationsResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.analytics_integrations_settings_type_0 import (
-            AnalyticsIntegrationsSettingsType0,  # noqa: PLC0415
-        )
-        from ..models.analytics_integrations_settings_type_1 import (
-            AnalyticsIntegrationsSettingsType1,  # noqa: PLC0415
-        )
-
         success = self.success
 
         data = []
@@ -91,16 +72,6 @@ class GetOrganizationAnalyticsIntegrationsResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.analytics_integrations_settings_type_0 import (
-            AnalyticsIntegrationsSettingsType0,  # noqa: PLC0415
-        )
-        from ..models.analytics_integrations_settings_type_1 import (
-            AnalyticsIntegrationsSettingsType1,  # noqa: PLC0415
-        )
-        from ..models.analytics_integrations_settings_type_2 import (
-            AnalyticsIntegrationsSettingsType2,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -197,3 +168,14 @@ class GetOrganizationAnalyticsIntegrationsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.analytics_integrations_settings_type_0 import (
+    AnalyticsIntegrationsSettingsType0,  # noqa: E402
+)
+from ..models.analytics_integrations_settings_type_1 import (
+    AnalyticsIntegrationsSettingsType1,  # noqa: E402
+)
+from ..models.analytics_integrations_settings_type_2 import (
+    AnalyticsIntegrationsSettingsType2,  # noqa: E402
+)

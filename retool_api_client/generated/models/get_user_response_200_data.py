@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..models.get_user_response_200_data_user_type import GetUserResponse200DataUserType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.get_user_response_200_data_groups_item import (
-        GetUserResponse200DataGroupsItem,
-    )
-    from ..models.get_user_response_200_data_metadata import (
-        GetUserResponse200DataMetadata,
-    )
-
 
 T = TypeVar("T", bound="GetUserResponse200Data")
 
@@ -119,13 +110,6 @@ class GetUserResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.get_user_response_200_data_groups_item import (
-            GetUserResponse200DataGroupsItem,  # noqa: PLC0415
-        )
-        from ..models.get_user_response_200_data_metadata import (
-            GetUserResponse200DataMetadata,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -220,3 +204,9 @@ class GetUserResponse200Data:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("GetUserResponse200Data", _field, exc) from exc
         return get_user_response_200_data
+
+
+from ..models.get_user_response_200_data_groups_item import (
+    GetUserResponse200DataGroupsItem,  # noqa: E402
+)
+from ..models.get_user_response_200_data_metadata import GetUserResponse200DataMetadata  # noqa: E402

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.get_app_usage_details_response_data_weekly_summary_item import (
-        GetAppUsageDetailsResponseDataWeeklySummaryItem,
-    )
-    from ..models.get_user_usage_details_response_200_data_overall_summary_item import (
-        GetUserUsageDetailsResponse200DataOverallSummaryItem,
-    )
-    from ..models.get_user_usage_details_response_data_viewer_summary_item import (
-        GetUserUsageDetailsResponseDataViewerSummaryItem,
-    )
-
 
 T = TypeVar("T", bound="GetUserUsageDetailsResponse200Data")
 
@@ -70,16 +58,6 @@ class GetUserUsageDetailsResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.get_app_usage_details_response_data_weekly_summary_item import (
-            GetAppUsageDetailsResponseDataWeeklySummaryItem,  # noqa: PLC0415
-        )
-        from ..models.get_user_usage_details_response_200_data_overall_summary_item import (
-            GetUserUsageDetailsResponse200DataOverallSummaryItem,  # noqa: PLC0415
-        )
-        from ..models.get_user_usage_details_response_data_viewer_summary_item import (
-            GetUserUsageDetailsResponseDataViewerSummaryItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -151,3 +129,14 @@ class GetUserUsageDetailsResponse200Data:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.get_app_usage_details_response_data_weekly_summary_item import (
+    GetAppUsageDetailsResponseDataWeeklySummaryItem,  # noqa: E402
+)
+from ..models.get_user_usage_details_response_200_data_overall_summary_item import (
+    GetUserUsageDetailsResponse200DataOverallSummaryItem,  # noqa: E402
+)
+from ..models.get_user_usage_details_response_data_viewer_summary_item import (
+    GetUserUsageDetailsResponseDataViewerSummaryItem,  # noqa: E402
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,11 +11,6 @@ from attrs import field as _attrs_field
 from ... import _parsing
 from ..models.git_hub_provider import GitHubProvider
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.git_hub_config_app import GitHubConfigApp
-    from ..models.git_hub_config_personal import GitHubConfigPersonal
-
 
 T = TypeVar("T", bound="GitHub")
 
@@ -35,8 +30,6 @@ class GitHub:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.git_hub_config_app import GitHubConfigApp  # noqa: PLC0415
-
         config: dict[str, Any]
         if isinstance(self.config, GitHubConfigApp):
             config = self.config.to_dict()
@@ -72,9 +65,6 @@ class GitHub:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.git_hub_config_app import GitHubConfigApp  # noqa: PLC0415
-        from ..models.git_hub_config_personal import GitHubConfigPersonal  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -142,3 +132,7 @@ class GitHub:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.git_hub_config_app import GitHubConfigApp  # noqa: E402
+from ..models.git_hub_config_personal import GitHubConfigPersonal  # noqa: E402

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..models.grant_permissions_body_access_level import GrantPermissionsBodyAccessLevel
-
-if TYPE_CHECKING:
-    from ..models.app_ref import AppRef
-    from ..models.folder_ref import FolderRef
-    from ..models.group_ref import GroupRef
-    from ..models.resource_configuration_ref import ResourceConfigurationRef
-    from ..models.resource_ref import ResourceRef
-    from ..models.screen_ref import ScreenRef
-    from ..models.user_ref import UserRef
-
 
 T = TypeVar("T", bound="GrantPermissionsBody")
 
@@ -31,12 +21,6 @@ class GrantPermissionsBody:
     """ The access level that the group should have for the object """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_ref import AppRef  # noqa: PLC0415
-        from ..models.folder_ref import FolderRef  # noqa: PLC0415
-        from ..models.group_ref import GroupRef  # noqa: PLC0415
-        from ..models.resource_ref import ResourceRef  # noqa: PLC0415
-        from ..models.screen_ref import ScreenRef  # noqa: PLC0415
-
         subject: dict[str, Any]
         if isinstance(self.subject, GroupRef):
             subject = self.subject.to_dict()
@@ -72,14 +56,6 @@ class GrantPermissionsBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.app_ref import AppRef  # noqa: PLC0415
-        from ..models.folder_ref import FolderRef  # noqa: PLC0415
-        from ..models.group_ref import GroupRef  # noqa: PLC0415
-        from ..models.resource_configuration_ref import ResourceConfigurationRef  # noqa: PLC0415
-        from ..models.resource_ref import ResourceRef  # noqa: PLC0415
-        from ..models.screen_ref import ScreenRef  # noqa: PLC0415
-        from ..models.user_ref import UserRef  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -159,3 +135,12 @@ class GrantPermissionsBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("GrantPermissionsBody", _field, exc) from exc
         return grant_permissions_body
+
+
+from ..models.app_ref import AppRef  # noqa: E402
+from ..models.folder_ref import FolderRef  # noqa: E402
+from ..models.group_ref import GroupRef  # noqa: E402
+from ..models.resource_configuration_ref import ResourceConfigurationRef  # noqa: E402
+from ..models.resource_ref import ResourceRef  # noqa: E402
+from ..models.screen_ref import ScreenRef  # noqa: E402
+from ..models.user_ref import UserRef  # noqa: E402

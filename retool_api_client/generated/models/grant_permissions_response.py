@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.app_access import AppAccess
-    from ..models.folder_access import FolderAccess
-    from ..models.resource_access import ResourceAccess
-    from ..models.resource_configuration_access import ResourceConfigurationAccess
-    from ..models.screen_access import ScreenAccess
-
 
 T = TypeVar("T", bound="GrantPermissionsResponse")
 
@@ -30,11 +22,6 @@ class GrantPermissionsResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_access import AppAccess  # noqa: PLC0415
-        from ..models.folder_access import FolderAccess  # noqa: PLC0415
-        from ..models.resource_access import ResourceAccess  # noqa: PLC0415
-        from ..models.screen_access import ScreenAccess  # noqa: PLC0415
-
         success = self.success
 
         data = []
@@ -67,12 +54,6 @@ class GrantPermissionsResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.app_access import AppAccess  # noqa: PLC0415
-        from ..models.folder_access import FolderAccess  # noqa: PLC0415
-        from ..models.resource_access import ResourceAccess  # noqa: PLC0415
-        from ..models.resource_configuration_access import ResourceConfigurationAccess  # noqa: PLC0415
-        from ..models.screen_access import ScreenAccess  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -155,3 +136,10 @@ class GrantPermissionsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.app_access import AppAccess  # noqa: E402
+from ..models.folder_access import FolderAccess  # noqa: E402
+from ..models.resource_access import ResourceAccess  # noqa: E402
+from ..models.resource_configuration_access import ResourceConfigurationAccess  # noqa: E402
+from ..models.screen_access import ScreenAccess  # noqa: E402

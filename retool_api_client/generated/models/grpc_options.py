@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..models.grpc_options_proto_source import GRPCOptionsProtoSource
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.rest_api_options_authentication_options_auth_0 import (
-        RestAPIOptionsAuthenticationOptionsAuth0,
-    )
-    from ..models.rest_api_options_authentication_options_none import (
-        RestAPIOptionsAuthenticationOptionsNone,
-    )
-    from ..models.rest_api_options_authentication_options_oauth_2 import (
-        RestAPIOptionsAuthenticationOptionsOauth2,
-    )
-    from ..models.snowflake_options_authentication_options_bearer import (
-        SnowflakeOptionsAuthenticationOptionsBearer,
-    )
-
 
 T = TypeVar("T", bound="GRPCOptions")
 
@@ -50,16 +35,6 @@ class GRPCOptions:
     verify_session_action_enabled: bool | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.rest_api_options_authentication_options_auth_0 import (
-            RestAPIOptionsAuthenticationOptionsAuth0,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_oauth_2 import (
-            RestAPIOptionsAuthenticationOptionsOauth2,  # noqa: PLC0415
-        )
-        from ..models.snowflake_options_authentication_options_bearer import (
-            SnowflakeOptionsAuthenticationOptionsBearer,  # noqa: PLC0415
-        )
-
         authentication_options: dict[str, Any] | Unset
         if isinstance(self.authentication_options, Unset):
             authentication_options = UNSET
@@ -144,19 +119,6 @@ class GRPCOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.rest_api_options_authentication_options_auth_0 import (
-            RestAPIOptionsAuthenticationOptionsAuth0,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_none import (
-            RestAPIOptionsAuthenticationOptionsNone,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_oauth_2 import (
-            RestAPIOptionsAuthenticationOptionsOauth2,  # noqa: PLC0415
-        )
-        from ..models.snowflake_options_authentication_options_bearer import (
-            SnowflakeOptionsAuthenticationOptionsBearer,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -291,3 +253,17 @@ class GRPCOptions:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("GRPCOptions", _field, exc) from exc
         return grpc_options
+
+
+from ..models.rest_api_options_authentication_options_auth_0 import (
+    RestAPIOptionsAuthenticationOptionsAuth0,  # noqa: E402
+)
+from ..models.rest_api_options_authentication_options_none import (
+    RestAPIOptionsAuthenticationOptionsNone,  # noqa: E402
+)
+from ..models.rest_api_options_authentication_options_oauth_2 import (
+    RestAPIOptionsAuthenticationOptionsOauth2,  # noqa: E402
+)
+from ..models.snowflake_options_authentication_options_bearer import (
+    SnowflakeOptionsAuthenticationOptionsBearer,  # noqa: E402
+)

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.list_access_tokens_response_200_data_item import (
-        ListAccessTokensResponse200DataItem,
-    )
-
 
 T = TypeVar("T", bound="ListAccessTokensResponse200")
 
@@ -65,10 +59,6 @@ class ListAccessTokensResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.list_access_tokens_response_200_data_item import (
-            ListAccessTokensResponse200DataItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -127,3 +117,8 @@ class ListAccessTokensResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.list_access_tokens_response_200_data_item import (
+    ListAccessTokensResponse200DataItem,  # noqa: E402
+)

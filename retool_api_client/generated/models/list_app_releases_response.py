@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.list_app_releases_response_data_item import (
-        ListAppReleasesResponseDataItem,
-    )
-
 
 T = TypeVar("T", bound="ListAppReleasesResponse")
 
@@ -48,10 +42,6 @@ class ListAppReleasesResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.list_app_releases_response_data_item import (
-            ListAppReleasesResponseDataItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -92,3 +82,8 @@ class ListAppReleasesResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.list_app_releases_response_data_item import (
+    ListAppReleasesResponseDataItem,  # noqa: E402
+)

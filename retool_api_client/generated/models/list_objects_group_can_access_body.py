@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -12,11 +12,6 @@ from ..models.list_objects_group_can_access_body_object_type import (
     ListObjectsGroupCanAccessBodyObjectType,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.group_ref import GroupRef
-    from ..models.user_ref import UserRef
-
 
 T = TypeVar("T", bound="ListObjectsGroupCanAccessBody")
 
@@ -28,8 +23,6 @@ class ListObjectsGroupCanAccessBody:
     include_inherited_access: bool | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.group_ref import GroupRef  # noqa: PLC0415
-
         subject: dict[str, Any]
         if isinstance(self.subject, GroupRef):
             subject = self.subject.to_dict()
@@ -56,9 +49,6 @@ class ListObjectsGroupCanAccessBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.group_ref import GroupRef  # noqa: PLC0415
-        from ..models.user_ref import UserRef  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -96,3 +86,7 @@ class ListObjectsGroupCanAccessBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("ListObjectsGroupCanAccessBody", _field, exc) from exc
         return list_objects_group_can_access_body
+
+
+from ..models.group_ref import GroupRef  # noqa: E402
+from ..models.user_ref import UserRef  # noqa: E402

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.list_release_manifests_response_200_data_manifests_item import (
-        ListReleaseManifestsResponse200DataManifestsItem,
-    )
-
 
 T = TypeVar("T", bound="ListReleaseManifestsResponse200Data")
 
@@ -44,10 +38,6 @@ class ListReleaseManifestsResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.list_release_manifests_response_200_data_manifests_item import (
-            ListReleaseManifestsResponse200DataManifestsItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -86,3 +76,8 @@ class ListReleaseManifestsResponse200Data:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.list_release_manifests_response_200_data_manifests_item import (
+    ListReleaseManifestsResponse200DataManifestsItem,  # noqa: E402
+)

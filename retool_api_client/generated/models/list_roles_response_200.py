@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.list_roles_response_200_data_item import ListRolesResponse200DataItem
-
 
 T = TypeVar("T", bound="ListRolesResponse200")
 
@@ -47,10 +43,6 @@ class ListRolesResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.list_roles_response_200_data_item import (
-            ListRolesResponse200DataItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -91,3 +83,6 @@ class ListRolesResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.list_roles_response_200_data_item import ListRolesResponse200DataItem  # noqa: E402

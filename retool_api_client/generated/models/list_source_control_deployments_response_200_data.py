@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.list_source_control_deployments_response_200_data_deployments_item import (
-        ListSourceControlDeploymentsResponse200DataDeploymentsItem,
-    )
-
 
 T = TypeVar("T", bound="ListSourceControlDeploymentsResponse200Data")
 
@@ -46,10 +40,6 @@ class ListSourceControlDeploymentsResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.list_source_control_deployments_response_200_data_deployments_item import (
-            ListSourceControlDeploymentsResponse200DataDeploymentsItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -88,3 +78,8 @@ class ListSourceControlDeploymentsResponse200Data:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.list_source_control_deployments_response_200_data_deployments_item import (
+    ListSourceControlDeploymentsResponse200DataDeploymentsItem,  # noqa: E402
+)

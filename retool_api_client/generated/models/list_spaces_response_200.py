@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.list_spaces_response_200_data_item import ListSpacesResponse200DataItem
-
 
 T = TypeVar("T", bound="ListSpacesResponse200")
 
@@ -63,10 +59,6 @@ class ListSpacesResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.list_spaces_response_200_data_item import (
-            ListSpacesResponse200DataItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -125,3 +117,6 @@ class ListSpacesResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.list_spaces_response_200_data_item import ListSpacesResponse200DataItem  # noqa: E402

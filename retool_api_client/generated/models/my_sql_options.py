@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.my_sql_options_database_options import MySQLOptionsDatabaseOptions
-
 
 T = TypeVar("T", bound="MySQLOptions")
 
@@ -36,8 +32,6 @@ class MySQLOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.my_sql_options_database_options import MySQLOptionsDatabaseOptions  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -51,3 +45,6 @@ class MySQLOptions:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("MySQLOptions", _field, exc) from exc
         return my_sql_options
+
+
+from ..models.my_sql_options_database_options import MySQLOptionsDatabaseOptions  # noqa: E402

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.ssh_tunnel_options import SshTunnelOptions
-    from ..models.ssl_settings import SslSettings
-
 
 T = TypeVar("T", bound="PostgresConnectionOptions")
 
@@ -88,9 +83,6 @@ class PostgresConnectionOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.ssh_tunnel_options import SshTunnelOptions  # noqa: PLC0415
-        from ..models.ssl_settings import SslSettings  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -148,3 +140,7 @@ class PostgresConnectionOptions:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("PostgresConnectionOptions", _field, exc) from exc
         return postgres_connection_options
+
+
+from ..models.ssh_tunnel_options import SshTunnelOptions  # noqa: E402
+from ..models.ssl_settings import SslSettings  # noqa: E402

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.postgres_connection_options import PostgresConnectionOptions
-    from ..models.postgres_connection_string_options import (
-        PostgresConnectionStringOptions,
-    )
-
 
 T = TypeVar("T", bound="PostgresOptions")
 
@@ -24,8 +17,6 @@ class PostgresOptions:
     database_options: PostgresConnectionOptions | PostgresConnectionStringOptions
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.postgres_connection_options import PostgresConnectionOptions  # noqa: PLC0415
-
         database_options: dict[str, Any]
         if isinstance(self.database_options, PostgresConnectionOptions):
             database_options = self.database_options.to_dict()
@@ -45,11 +36,6 @@ class PostgresOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.postgres_connection_options import PostgresConnectionOptions  # noqa: PLC0415
-        from ..models.postgres_connection_string_options import (
-            PostgresConnectionStringOptions,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -81,3 +67,7 @@ class PostgresOptions:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("PostgresOptions", _field, exc) from exc
         return postgres_options
+
+
+from ..models.postgres_connection_options import PostgresConnectionOptions  # noqa: E402
+from ..models.postgres_connection_string_options import PostgresConnectionStringOptions  # noqa: E402

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.reassign_user_task_body_assignees_item_type_0 import (
-        ReassignUserTaskBodyAssigneesItemType0,
-    )
-    from ..models.reassign_user_task_body_assignees_item_type_1 import (
-        ReassignUserTaskBodyAssigneesItemType1,
-    )
-
 
 T = TypeVar("T", bound="ReassignUserTaskBody")
 
@@ -31,10 +22,6 @@ class ReassignUserTaskBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.reassign_user_task_body_assignees_item_type_0 import (
-            ReassignUserTaskBodyAssigneesItemType0,  # noqa: PLC0415
-        )
-
         email = self.email
 
         assignees = []
@@ -61,13 +48,6 @@ class ReassignUserTaskBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.reassign_user_task_body_assignees_item_type_0 import (
-            ReassignUserTaskBodyAssigneesItemType0,  # noqa: PLC0415
-        )
-        from ..models.reassign_user_task_body_assignees_item_type_1 import (
-            ReassignUserTaskBodyAssigneesItemType1,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -126,3 +106,11 @@ class ReassignUserTaskBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.reassign_user_task_body_assignees_item_type_0 import (
+    ReassignUserTaskBodyAssigneesItemType0,  # noqa: E402
+)
+from ..models.reassign_user_task_body_assignees_item_type_1 import (
+    ReassignUserTaskBodyAssigneesItemType1,  # noqa: E402
+)

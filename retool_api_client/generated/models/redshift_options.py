@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.redshift_options_database_options import RedshiftOptionsDatabaseOptions
-
 
 T = TypeVar("T", bound="RedshiftOptions")
 
@@ -36,10 +32,6 @@ class RedshiftOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.redshift_options_database_options import (
-            RedshiftOptionsDatabaseOptions,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -53,3 +45,6 @@ class RedshiftOptions:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("RedshiftOptions", _field, exc) from exc
         return redshift_options
+
+
+from ..models.redshift_options_database_options import RedshiftOptionsDatabaseOptions  # noqa: E402

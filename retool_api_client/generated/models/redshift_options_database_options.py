@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.redshift_ssl_settings import RedshiftSslSettings
-
 
 T = TypeVar("T", bound="RedshiftOptionsDatabaseOptions")
 
@@ -80,8 +76,6 @@ class RedshiftOptionsDatabaseOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.redshift_ssl_settings import RedshiftSslSettings  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -130,3 +124,6 @@ class RedshiftOptionsDatabaseOptions:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("RedshiftOptionsDatabaseOptions", _field, exc) from exc
         return redshift_options_database_options
+
+
+from ..models.redshift_ssl_settings import RedshiftSslSettings  # noqa: E402

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -23,11 +23,6 @@ from ..models.replace_group_body_universal_workflow_access import (
     ReplaceGroupBodyUniversalWorkflowAccess,
 )
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.group_member_ref import GroupMemberRef
-    from ..models.user_invite import UserInvite
-
 
 T = TypeVar("T", bound="ReplaceGroupBody")
 
@@ -167,9 +162,6 @@ class ReplaceGroupBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.group_member_ref import GroupMemberRef  # noqa: PLC0415
-        from ..models.user_invite import UserInvite  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -317,3 +309,7 @@ class ReplaceGroupBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.group_member_ref import GroupMemberRef  # noqa: E402
+from ..models.user_invite import UserInvite  # noqa: E402

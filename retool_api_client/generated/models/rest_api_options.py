@@ -3,42 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.rest_api_options_authentication_options_auth_0 import (
-        RestAPIOptionsAuthenticationOptionsAuth0,
-    )
-    from ..models.rest_api_options_authentication_options_aws_4 import (
-        RestAPIOptionsAuthenticationOptionsAws4,
-    )
-    from ..models.rest_api_options_authentication_options_azure_identity import (
-        RestAPIOptionsAuthenticationOptionsAzureIdentity,
-    )
-    from ..models.rest_api_options_authentication_options_basic import (
-        RestAPIOptionsAuthenticationOptionsBasic,
-    )
-    from ..models.rest_api_options_authentication_options_digest import (
-        RestAPIOptionsAuthenticationOptionsDigest,
-    )
-    from ..models.rest_api_options_authentication_options_none import (
-        RestAPIOptionsAuthenticationOptionsNone,
-    )
-    from ..models.rest_api_options_authentication_options_oauth_1 import (
-        RestAPIOptionsAuthenticationOptionsOauth1,
-    )
-    from ..models.rest_api_options_authentication_options_oauth_2 import (
-        RestAPIOptionsAuthenticationOptionsOauth2,
-    )
-    from ..models.snowflake_options_authentication_options_bearer import (
-        SnowflakeOptionsAuthenticationOptionsBearer,
-    )
-
 
 T = TypeVar("T", bound="RestAPIOptions")
 
@@ -71,31 +41,6 @@ class RestAPIOptions:
     """ Note that custom auth is not yet supported. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.rest_api_options_authentication_options_auth_0 import (
-            RestAPIOptionsAuthenticationOptionsAuth0,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_aws_4 import (
-            RestAPIOptionsAuthenticationOptionsAws4,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_azure_identity import (
-            RestAPIOptionsAuthenticationOptionsAzureIdentity,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_basic import (
-            RestAPIOptionsAuthenticationOptionsBasic,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_digest import (
-            RestAPIOptionsAuthenticationOptionsDigest,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_oauth_1 import (
-            RestAPIOptionsAuthenticationOptionsOauth1,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_oauth_2 import (
-            RestAPIOptionsAuthenticationOptionsOauth2,  # noqa: PLC0415
-        )
-        from ..models.snowflake_options_authentication_options_bearer import (
-            SnowflakeOptionsAuthenticationOptionsBearer,  # noqa: PLC0415
-        )
-
         base_url = self.base_url
 
         url_parameters: list[list[str]] | Unset = UNSET
@@ -175,34 +120,6 @@ class RestAPIOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.rest_api_options_authentication_options_auth_0 import (
-            RestAPIOptionsAuthenticationOptionsAuth0,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_aws_4 import (
-            RestAPIOptionsAuthenticationOptionsAws4,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_azure_identity import (
-            RestAPIOptionsAuthenticationOptionsAzureIdentity,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_basic import (
-            RestAPIOptionsAuthenticationOptionsBasic,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_digest import (
-            RestAPIOptionsAuthenticationOptionsDigest,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_none import (
-            RestAPIOptionsAuthenticationOptionsNone,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_oauth_1 import (
-            RestAPIOptionsAuthenticationOptionsOauth1,  # noqa: PLC0415
-        )
-        from ..models.rest_api_options_authentication_options_oauth_2 import (
-            RestAPIOptionsAuthenticationOptionsOauth2,  # noqa: PLC0415
-        )
-        from ..models.snowflake_options_authentication_options_bearer import (
-            SnowflakeOptionsAuthenticationOptionsBearer,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -352,3 +269,32 @@ class RestAPIOptions:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("RestAPIOptions", _field, exc) from exc
         return rest_api_options
+
+
+from ..models.rest_api_options_authentication_options_auth_0 import (
+    RestAPIOptionsAuthenticationOptionsAuth0,  # noqa: E402
+)
+from ..models.rest_api_options_authentication_options_aws_4 import (
+    RestAPIOptionsAuthenticationOptionsAws4,  # noqa: E402
+)
+from ..models.rest_api_options_authentication_options_azure_identity import (
+    RestAPIOptionsAuthenticationOptionsAzureIdentity,  # noqa: E402
+)
+from ..models.rest_api_options_authentication_options_basic import (
+    RestAPIOptionsAuthenticationOptionsBasic,  # noqa: E402
+)
+from ..models.rest_api_options_authentication_options_digest import (
+    RestAPIOptionsAuthenticationOptionsDigest,  # noqa: E402
+)
+from ..models.rest_api_options_authentication_options_none import (
+    RestAPIOptionsAuthenticationOptionsNone,  # noqa: E402
+)
+from ..models.rest_api_options_authentication_options_oauth_1 import (
+    RestAPIOptionsAuthenticationOptionsOauth1,  # noqa: E402
+)
+from ..models.rest_api_options_authentication_options_oauth_2 import (
+    RestAPIOptionsAuthenticationOptionsOauth2,  # noqa: E402
+)
+from ..models.snowflake_options_authentication_options_bearer import (
+    SnowflakeOptionsAuthenticationOptionsBearer,  # noqa: E402
+)

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.app_ref import AppRef
-    from ..models.folder_ref import FolderRef
-    from ..models.group_ref import GroupRef
-    from ..models.resource_configuration_ref import ResourceConfigurationRef
-    from ..models.resource_ref import ResourceRef
-    from ..models.screen_ref import ScreenRef
-    from ..models.user_ref import UserRef
-
 
 T = TypeVar("T", bound="RevokePermissionsBody")
 
@@ -28,12 +18,6 @@ class RevokePermissionsBody:
     object_: AppRef | FolderRef | ResourceConfigurationRef | ResourceRef | ScreenRef
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_ref import AppRef  # noqa: PLC0415
-        from ..models.folder_ref import FolderRef  # noqa: PLC0415
-        from ..models.group_ref import GroupRef  # noqa: PLC0415
-        from ..models.resource_ref import ResourceRef  # noqa: PLC0415
-        from ..models.screen_ref import ScreenRef  # noqa: PLC0415
-
         subject: dict[str, Any]
         if isinstance(self.subject, GroupRef):
             subject = self.subject.to_dict()
@@ -66,14 +50,6 @@ class RevokePermissionsBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.app_ref import AppRef  # noqa: PLC0415
-        from ..models.folder_ref import FolderRef  # noqa: PLC0415
-        from ..models.group_ref import GroupRef  # noqa: PLC0415
-        from ..models.resource_configuration_ref import ResourceConfigurationRef  # noqa: PLC0415
-        from ..models.resource_ref import ResourceRef  # noqa: PLC0415
-        from ..models.screen_ref import ScreenRef  # noqa: PLC0415
-        from ..models.user_ref import UserRef  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -149,3 +125,12 @@ class RevokePermissionsBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("RevokePermissionsBody", _field, exc) from exc
         return revoke_permissions_body
+
+
+from ..models.app_ref import AppRef  # noqa: E402
+from ..models.folder_ref import FolderRef  # noqa: E402
+from ..models.group_ref import GroupRef  # noqa: E402
+from ..models.resource_configuration_ref import ResourceConfigurationRef  # noqa: E402
+from ..models.resource_ref import ResourceRef  # noqa: E402
+from ..models.screen_ref import ScreenRef  # noqa: E402
+from ..models.user_ref import UserRef  # noqa: E402

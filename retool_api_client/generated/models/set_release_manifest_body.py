@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.set_release_manifest_body_manifest import SetReleaseManifestBodyManifest
-
 
 T = TypeVar("T", bound="SetReleaseManifestBody")
 
@@ -47,10 +43,6 @@ class SetReleaseManifestBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.set_release_manifest_body_manifest import (
-            SetReleaseManifestBodyManifest,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -91,3 +83,6 @@ class SetReleaseManifestBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.set_release_manifest_body_manifest import SetReleaseManifestBodyManifest  # noqa: E402

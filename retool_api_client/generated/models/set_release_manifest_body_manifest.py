@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.list_release_manifests_response_data_manifests_item_apps_item import (
-        ListReleaseManifestsResponseDataManifestsItemAppsItem,
-    )
-
 
 T = TypeVar("T", bound="SetReleaseManifestBodyManifest")
 
@@ -63,10 +57,6 @@ class SetReleaseManifestBodyManifest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.list_release_manifests_response_data_manifests_item_apps_item import (
-            ListReleaseManifestsResponseDataManifestsItemAppsItem,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -120,3 +110,8 @@ class SetReleaseManifestBodyManifest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.list_release_manifests_response_data_manifests_item_apps_item import (
+    ListReleaseManifestsResponseDataManifestsItemAppsItem,  # noqa: E402
+)

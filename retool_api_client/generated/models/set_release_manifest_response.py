@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.set_release_manifest_response_data import SetReleaseManifestResponseData
-
 
 T = TypeVar("T", bound="SetReleaseManifestResponse")
 
@@ -43,10 +39,6 @@ class SetReleaseManifestResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.set_release_manifest_response_data import (
-            SetReleaseManifestResponseData,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -82,3 +74,6 @@ class SetReleaseManifestResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.set_release_manifest_response_data import SetReleaseManifestResponseData  # noqa: E402

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.aws_code_commit import AWSCodeCommit
-    from ..models.azure_repos import AzureRepos
-    from ..models.bitbucket import Bitbucket
-    from ..models.git_hub import GitHub
-    from ..models.git_lab import GitLab
-
 
 T = TypeVar("T", bound="SetSourceControlConfigurationBody")
 
@@ -29,11 +21,6 @@ class SetSourceControlConfigurationBody:
     [docs](https://docs.retool.com/source-control) for more information. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.aws_code_commit import AWSCodeCommit  # noqa: PLC0415
-        from ..models.bitbucket import Bitbucket  # noqa: PLC0415
-        from ..models.git_hub import GitHub  # noqa: PLC0415
-        from ..models.git_lab import GitLab  # noqa: PLC0415
-
         config: dict[str, Any]
         if isinstance(self.config, GitHub):
             config = self.config.to_dict()
@@ -59,12 +46,6 @@ class SetSourceControlConfigurationBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.aws_code_commit import AWSCodeCommit  # noqa: PLC0415
-        from ..models.azure_repos import AzureRepos  # noqa: PLC0415
-        from ..models.bitbucket import Bitbucket  # noqa: PLC0415
-        from ..models.git_hub import GitHub  # noqa: PLC0415
-        from ..models.git_lab import GitLab  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -118,3 +99,10 @@ class SetSourceControlConfigurationBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("SetSourceControlConfigurationBody", _field, exc) from exc
         return set_source_control_configuration_body
+
+
+from ..models.aws_code_commit import AWSCodeCommit  # noqa: E402
+from ..models.azure_repos import AzureRepos  # noqa: E402
+from ..models.bitbucket import Bitbucket  # noqa: E402
+from ..models.git_hub import GitHub  # noqa: E402
+from ..models.git_lab import GitLab  # noqa: E402

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.set_source_control_settings_body_settings import (
-        SetSourceControlSettingsBodySettings,
-    )
-
 
 T = TypeVar("T", bound="SetSourceControlSettingsBody")
 
@@ -40,10 +34,6 @@ class SetSourceControlSettingsBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.set_source_control_settings_body_settings import (
-            SetSourceControlSettingsBodySettings,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -57,3 +47,8 @@ class SetSourceControlSettingsBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("SetSourceControlSettingsBody", _field, exc) from exc
         return set_source_control_settings_body
+
+
+from ..models.set_source_control_settings_body_settings import (
+    SetSourceControlSettingsBodySettings,  # noqa: E402
+)

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.google import Google
-    from ..models.google_oidc import GoogleOIDC
-    from ..models.google_saml import GoogleSAML
-    from ..models.oidc import OIDC
-    from ..models.saml import SAML
-
 
 T = TypeVar("T", bound="SetSsoConfigurationBody")
 
@@ -29,11 +21,6 @@ class SetSsoConfigurationBody:
     [docs](https://docs.retool.com/sso) for more information. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.google import Google  # noqa: PLC0415
-        from ..models.google_oidc import GoogleOIDC  # noqa: PLC0415
-        from ..models.oidc import OIDC  # noqa: PLC0415
-        from ..models.saml import SAML  # noqa: PLC0415
-
         data: dict[str, Any]
         if isinstance(self.data, Google):
             data = self.data.to_dict()
@@ -59,12 +46,6 @@ class SetSsoConfigurationBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.google import Google  # noqa: PLC0415
-        from ..models.google_oidc import GoogleOIDC  # noqa: PLC0415
-        from ..models.google_saml import GoogleSAML  # noqa: PLC0415
-        from ..models.oidc import OIDC  # noqa: PLC0415
-        from ..models.saml import SAML  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -118,3 +99,10 @@ class SetSsoConfigurationBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("SetSsoConfigurationBody", _field, exc) from exc
         return set_sso_configuration_body
+
+
+from ..models.google import Google  # noqa: E402
+from ..models.google_oidc import GoogleOIDC  # noqa: E402
+from ..models.google_saml import GoogleSAML  # noqa: E402
+from ..models.oidc import OIDC  # noqa: E402
+from ..models.saml import SAML  # noqa: E402

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.google import Google
-    from ..models.google_oidc import GoogleOIDC
-    from ..models.google_saml import GoogleSAML
-    from ..models.oidc import OIDC
-    from ..models.saml import SAML
-
 
 T = TypeVar("T", bound="SetSsoConfigurationResponse200")
 
@@ -30,11 +22,6 @@ class SetSsoConfigurationResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.google import Google  # noqa: PLC0415
-        from ..models.google_oidc import GoogleOIDC  # noqa: PLC0415
-        from ..models.oidc import OIDC  # noqa: PLC0415
-        from ..models.saml import SAML  # noqa: PLC0415
-
         success = self.success
 
         data: dict[str, Any]
@@ -63,12 +50,6 @@ class SetSsoConfigurationResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.google import Google  # noqa: PLC0415
-        from ..models.google_oidc import GoogleOIDC  # noqa: PLC0415
-        from ..models.google_saml import GoogleSAML  # noqa: PLC0415
-        from ..models.oidc import OIDC  # noqa: PLC0415
-        from ..models.saml import SAML  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -144,3 +125,10 @@ class SetSsoConfigurationResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.google import Google  # noqa: E402
+from ..models.google_oidc import GoogleOIDC  # noqa: E402
+from ..models.google_saml import GoogleSAML  # noqa: E402
+from ..models.oidc import OIDC  # noqa: E402
+from ..models.saml import SAML  # noqa: E402

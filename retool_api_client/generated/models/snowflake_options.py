@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.snowflake_options_authentication_options_bearer import (
-        SnowflakeOptionsAuthenticationOptionsBearer,
-    )
-    from ..models.snowflake_options_authentication_options_oauth_2 import (
-        SnowflakeOptionsAuthenticationOptionsOauth2,
-    )
-    from ..models.snowflake_options_authentication_options_snowflake import (
-        SnowflakeOptionsAuthenticationOptionsSnowflake,
-    )
-    from ..models.snowflake_options_authentication_options_snowflake_jwt import (
-        SnowflakeOptionsAuthenticationOptionsSnowflakeJwt,
-    )
-    from ..models.snowflake_options_database_options import (
-        SnowflakeOptionsDatabaseOptions,
-    )
-
 
 T = TypeVar("T", bound="SnowflakeOptions")
 
@@ -44,16 +26,6 @@ class SnowflakeOptions:
     user_role: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.snowflake_options_authentication_options_bearer import (
-            SnowflakeOptionsAuthenticationOptionsBearer,  # noqa: PLC0415
-        )
-        from ..models.snowflake_options_authentication_options_snowflake import (
-            SnowflakeOptionsAuthenticationOptionsSnowflake,  # noqa: PLC0415
-        )
-        from ..models.snowflake_options_authentication_options_snowflake_jwt import (
-            SnowflakeOptionsAuthenticationOptionsSnowflakeJwt,  # noqa: PLC0415
-        )
-
         account_identifier = self.account_identifier
 
         database_options = self.database_options.to_dict()
@@ -87,22 +59,6 @@ class SnowflakeOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.snowflake_options_authentication_options_bearer import (
-            SnowflakeOptionsAuthenticationOptionsBearer,  # noqa: PLC0415
-        )
-        from ..models.snowflake_options_authentication_options_oauth_2 import (
-            SnowflakeOptionsAuthenticationOptionsOauth2,  # noqa: PLC0415
-        )
-        from ..models.snowflake_options_authentication_options_snowflake import (
-            SnowflakeOptionsAuthenticationOptionsSnowflake,  # noqa: PLC0415
-        )
-        from ..models.snowflake_options_authentication_options_snowflake_jwt import (
-            SnowflakeOptionsAuthenticationOptionsSnowflakeJwt,  # noqa: PLC0415
-        )
-        from ..models.snowflake_options_database_options import (
-            SnowflakeOptionsDatabaseOptions,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -173,3 +129,18 @@ class SnowflakeOptions:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("SnowflakeOptions", _field, exc) from exc
         return snowflake_options
+
+
+from ..models.snowflake_options_authentication_options_bearer import (
+    SnowflakeOptionsAuthenticationOptionsBearer,  # noqa: E402
+)
+from ..models.snowflake_options_authentication_options_oauth_2 import (
+    SnowflakeOptionsAuthenticationOptionsOauth2,  # noqa: E402
+)
+from ..models.snowflake_options_authentication_options_snowflake import (
+    SnowflakeOptionsAuthenticationOptionsSnowflake,  # noqa: E402
+)
+from ..models.snowflake_options_authentication_options_snowflake_jwt import (
+    SnowflakeOptionsAuthenticationOptionsSnowflakeJwt,  # noqa: E402
+)
+from ..models.snowflake_options_database_options import SnowflakeOptionsDatabaseOptions  # noqa: E402

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.test_source_control_changes_body_deploy_params import (
-        TestSourceControlChangesBodyDeployParams,
-    )
-
 
 T = TypeVar("T", bound="TestSourceControlChangesBody")
 
@@ -40,10 +34,6 @@ class TestSourceControlChangesBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.test_source_control_changes_body_deploy_params import (
-            TestSourceControlChangesBodyDeployParams,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -57,3 +47,8 @@ class TestSourceControlChangesBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("TestSourceControlChangesBody", _field, exc) from exc
         return test_source_control_changes_body
+
+
+from ..models.test_source_control_changes_body_deploy_params import (
+    TestSourceControlChangesBodyDeployParams,  # noqa: E402
+)

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.test_source_control_connection_response_200_data_type_0 import (
-        TestSourceControlConnectionResponse200DataType0,
-    )
-    from ..models.test_source_control_connection_response_200_data_type_1 import (
-        TestSourceControlConnectionResponse200DataType1,
-    )
-
 
 T = TypeVar("T", bound="TestSourceControlConnectionResponse200")
 
@@ -31,10 +22,6 @@ class TestSourceControlConnectionResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.test_source_control_connection_response_200_data_type_0 import (
-            TestSourceControlConnectionResponse200DataType0,  # noqa: PLC0415
-        )
-
         success = self.success
 
         data: dict[str, Any]
@@ -57,13 +44,6 @@ class TestSourceControlConnectionResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.test_source_control_connection_response_200_data_type_0 import (
-            TestSourceControlConnectionResponse200DataType0,  # noqa: PLC0415
-        )
-        from ..models.test_source_control_connection_response_200_data_type_1 import (
-            TestSourceControlConnectionResponse200DataType1,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -120,3 +100,11 @@ class TestSourceControlConnectionResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.test_source_control_connection_response_200_data_type_0 import (
+    TestSourceControlConnectionResponse200DataType0,  # noqa: E402
+)
+from ..models.test_source_control_connection_response_200_data_type_1 import (
+    TestSourceControlConnectionResponse200DataType1,  # noqa: E402
+)

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.replace_operation import ReplaceOperation
-
 
 T = TypeVar("T", bound="UpdateEnvironmentBody")
 
@@ -43,8 +39,6 @@ class UpdateEnvironmentBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.replace_operation import ReplaceOperation  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -63,3 +57,6 @@ class UpdateEnvironmentBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("UpdateEnvironmentBody", _field, exc) from exc
         return update_environment_body
+
+
+from ..models.replace_operation import ReplaceOperation  # noqa: E402

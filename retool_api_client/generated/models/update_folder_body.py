@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.add_operation import AddOperation
-    from ..models.copy_operation import CopyOperation
-    from ..models.move_operation import MoveOperation
-    from ..models.remove_operation import RemoveOperation
-    from ..models.replace_operation import ReplaceOperation
-    from ..models.test_operation import TestOperation
-
 
 T = TypeVar("T", bound="UpdateFolderBody")
 
@@ -29,12 +20,6 @@ class UpdateFolderBody:
     """ A list of operations to apply to the folder. See https://tools.ietf.org/html/rfc6902 for details. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.add_operation import AddOperation  # noqa: PLC0415
-        from ..models.copy_operation import CopyOperation  # noqa: PLC0415
-        from ..models.move_operation import MoveOperation  # noqa: PLC0415
-        from ..models.remove_operation import RemoveOperation  # noqa: PLC0415
-        from ..models.replace_operation import ReplaceOperation  # noqa: PLC0415
-
         operations = []
         for operations_item_data in self.operations:
             operations_item: dict[str, Any]
@@ -66,13 +51,6 @@ class UpdateFolderBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.add_operation import AddOperation  # noqa: PLC0415
-        from ..models.copy_operation import CopyOperation  # noqa: PLC0415
-        from ..models.move_operation import MoveOperation  # noqa: PLC0415
-        from ..models.remove_operation import RemoveOperation  # noqa: PLC0415
-        from ..models.replace_operation import ReplaceOperation  # noqa: PLC0415
-        from ..models.test_operation import TestOperation  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -148,3 +126,11 @@ class UpdateFolderBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("UpdateFolderBody", _field, exc) from exc
         return update_folder_body
+
+
+from ..models.add_operation import AddOperation  # noqa: E402
+from ..models.copy_operation import CopyOperation  # noqa: E402
+from ..models.move_operation import MoveOperation  # noqa: E402
+from ..models.remove_operation import RemoveOperation  # noqa: E402
+from ..models.replace_operation import ReplaceOperation  # noqa: E402
+from ..models.test_operation import TestOperation  # noqa: E402

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.update_folder_response_200_data import UpdateFolderResponse200Data
-
 
 T = TypeVar("T", bound="UpdateFolderResponse200")
 
@@ -44,8 +40,6 @@ class UpdateFolderResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.update_folder_response_200_data import UpdateFolderResponse200Data  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -81,3 +75,6 @@ class UpdateFolderResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.update_folder_response_200_data import UpdateFolderResponse200Data  # noqa: E402

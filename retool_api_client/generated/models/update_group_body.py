@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.add_operation import AddOperation
-    from ..models.remove_operation import RemoveOperation
-    from ..models.replace_operation import ReplaceOperation
-
 
 T = TypeVar("T", bound="UpdateGroupBody")
 
@@ -27,9 +21,6 @@ class UpdateGroupBody:
     specification](https://tools.ietf.org/html/rfc6902) for more details. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.add_operation import AddOperation  # noqa: PLC0415
-        from ..models.remove_operation import RemoveOperation  # noqa: PLC0415
-
         operations = []
         for operations_item_data in self.operations:
             operations_item: dict[str, Any]
@@ -55,10 +46,6 @@ class UpdateGroupBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.add_operation import AddOperation  # noqa: PLC0415
-        from ..models.remove_operation import RemoveOperation  # noqa: PLC0415
-        from ..models.replace_operation import ReplaceOperation  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -101,3 +88,8 @@ class UpdateGroupBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("UpdateGroupBody", _field, exc) from exc
         return update_group_body
+
+
+from ..models.add_operation import AddOperation  # noqa: E402
+from ..models.remove_operation import RemoveOperation  # noqa: E402
+from ..models.replace_operation import ReplaceOperation  # noqa: E402

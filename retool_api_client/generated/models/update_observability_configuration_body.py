@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.observability_configuration_config_datadog import (
-        ObservabilityConfigurationConfigDatadog,
-    )
-    from ..models.observability_configuration_config_sentry import (
-        ObservabilityConfigurationConfigSentry,
-    )
-
 
 T = TypeVar("T", bound="UpdateObservabilityConfigurationBody")
 
@@ -32,10 +23,6 @@ class UpdateObservabilityConfigurationBody:
     """ When enabled, use this provider for apps observability monitoring. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.observability_configuration_config_sentry import (
-            ObservabilityConfigurationConfigSentry,  # noqa: PLC0415
-        )
-
         config: dict[str, Any] | Unset
         if isinstance(self.config, Unset):
             config = UNSET
@@ -59,13 +46,6 @@ class UpdateObservabilityConfigurationBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.observability_configuration_config_datadog import (
-            ObservabilityConfigurationConfigDatadog,  # noqa: PLC0415
-        )
-        from ..models.observability_configuration_config_sentry import (
-            ObservabilityConfigurationConfigSentry,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -103,3 +83,11 @@ class UpdateObservabilityConfigurationBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("UpdateObservabilityConfigurationBody", _field, exc) from exc
         return update_observability_configuration_body
+
+
+from ..models.observability_configuration_config_datadog import (
+    ObservabilityConfigurationConfigDatadog,  # noqa: E402
+)
+from ..models.observability_configuration_config_sentry import (
+    ObservabilityConfigurationConfigSentry,  # noqa: E402
+)

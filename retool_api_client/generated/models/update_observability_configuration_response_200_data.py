@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.observability_configuration_config_datadog import (
-        ObservabilityConfigurationConfigDatadog,
-    )
-    from ..models.observability_configuration_config_sentry import (
-        ObservabilityConfigurationConfigSentry,
-    )
-
 
 T = TypeVar("T", bound="UpdateObservabilityConfigurationResponse200Data")
 
@@ -34,10 +25,6 @@ class UpdateObservabilityConfigurationResponse200Data:
     """ When enabled, use this provider for apps observability monitoring. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.observability_configuration_config_sentry import (
-            ObservabilityConfigurationConfigSentry,  # noqa: PLC0415
-        )
-
         id = str(self.id)
 
         config: dict[str, Any]
@@ -63,13 +50,6 @@ class UpdateObservabilityConfigurationResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.observability_configuration_config_datadog import (
-            ObservabilityConfigurationConfigDatadog,  # noqa: PLC0415
-        )
-        from ..models.observability_configuration_config_sentry import (
-            ObservabilityConfigurationConfigSentry,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -111,3 +91,11 @@ class UpdateObservabilityConfigurationResponse200Data:
                 "UpdateObservabilityConfigurationResponse200Data", _field, exc
             ) from exc
         return update_observability_configuration_response_200_data
+
+
+from ..models.observability_configuration_config_datadog import (
+    ObservabilityConfigurationConfigDatadog,  # noqa: E402
+)
+from ..models.observability_configuration_config_sentry import (
+    ObservabilityConfigurationConfigSentry,  # noqa: E402
+)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.replace_operation import ReplaceOperation
-
 
 T = TypeVar("T", bound="UpdateOrganizationUserAttributeBody")
 
@@ -50,8 +46,6 @@ class UpdateOrganizationUserAttributeBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.replace_operation import ReplaceOperation  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -74,3 +68,6 @@ class UpdateOrganizationUserAttributeBody:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("UpdateOrganizationUserAttributeBody", _field, exc) from exc
         return update_organization_user_attribute_body
+
+
+from ..models.replace_operation import ReplaceOperation  # noqa: E402

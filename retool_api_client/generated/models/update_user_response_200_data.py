@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -12,12 +12,6 @@ from ... import _parsing
 from ..models.update_user_response_200_data_user_type import (
     UpdateUserResponse200DataUserType,
 )
-
-if TYPE_CHECKING:
-    from ..models.update_user_response_200_data_metadata import (
-        UpdateUserResponse200DataMetadata,
-    )
-
 
 T = TypeVar("T", bound="UpdateUserResponse200Data")
 
@@ -106,10 +100,6 @@ class UpdateUserResponse200Data:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.update_user_response_200_data_metadata import (
-            UpdateUserResponse200DataMetadata,  # noqa: PLC0415
-        )
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -193,3 +183,8 @@ class UpdateUserResponse200Data:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("UpdateUserResponse200Data", _field, exc) from exc
         return update_user_response_200_data
+
+
+from ..models.update_user_response_200_data_metadata import (
+    UpdateUserResponse200DataMetadata,  # noqa: E402
+)

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
-
-if TYPE_CHECKING:
-    from ..models.usage_daily_t30_usage_item import UsageDailyT30UsageItem
-
 
 T = TypeVar("T", bound="Usage")
 
@@ -84,8 +80,6 @@ class Usage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.usage_daily_t30_usage_item import UsageDailyT30UsageItem  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -136,3 +130,6 @@ class Usage:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("Usage", _field, exc) from exc
         return usage
+
+
+from ..models.usage_daily_t30_usage_item import UsageDailyT30UsageItem  # noqa: E402

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..models.user_user_type import UserUserType
-
-if TYPE_CHECKING:
-    from ..models.user_metadata import UserMetadata
-
 
 T = TypeVar("T", bound="User")
 
@@ -102,8 +98,6 @@ class User:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.user_metadata import UserMetadata  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -187,3 +181,6 @@ class User:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("User", _field, exc) from exc
         return user
+
+
+from ..models.user_metadata import UserMetadata  # noqa: E402

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,11 +11,6 @@ from attrs import field as _attrs_field
 from ... import _parsing
 from ..models.user_invite_user_type_type_1 import UserInviteUserTypeType1
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.user_invite_groups_item import UserInviteGroupsItem
-    from ..models.user_invite_metadata_type_0 import UserInviteMetadataType0
-
 
 T = TypeVar("T", bound="UserInvite")
 
@@ -41,8 +36,6 @@ class UserInvite:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.user_invite_metadata_type_0 import UserInviteMetadataType0  # noqa: PLC0415
-
         id = self.id
 
         legacy_id = self.legacy_id
@@ -108,9 +101,6 @@ class UserInvite:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.user_invite_groups_item import UserInviteGroupsItem  # noqa: PLC0415
-        from ..models.user_invite_metadata_type_0 import UserInviteMetadataType0  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -233,3 +223,7 @@ class UserInvite:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.user_invite_groups_item import UserInviteGroupsItem  # noqa: E402
+from ..models.user_invite_metadata_type_0 import UserInviteMetadataType0  # noqa: E402

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -12,12 +12,6 @@ from attrs import field as _attrs_field
 from ... import _parsing
 from ..models.user_task_status import UserTaskStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.user_task_assignees_item import UserTaskAssigneesItem
-    from ..models.user_task_context import UserTaskContext
-    from ..models.user_task_output import UserTaskOutput
-
 
 T = TypeVar("T", bound="UserTask")
 
@@ -119,10 +113,6 @@ class UserTask:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.user_task_assignees_item import UserTaskAssigneesItem  # noqa: PLC0415
-        from ..models.user_task_context import UserTaskContext  # noqa: PLC0415
-        from ..models.user_task_output import UserTaskOutput  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -234,3 +224,8 @@ class UserTask:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.user_task_assignees_item import UserTaskAssigneesItem  # noqa: E402
+from ..models.user_task_context import UserTaskContext  # noqa: E402
+from ..models.user_task_output import UserTaskOutput  # noqa: E402

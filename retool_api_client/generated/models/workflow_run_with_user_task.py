@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -11,10 +11,6 @@ from attrs import field as _attrs_field
 
 from ... import _parsing
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.user_task import UserTask
-
 
 T = TypeVar("T", bound="WorkflowRunWithUserTask")
 
@@ -79,8 +75,6 @@ class WorkflowRunWithUserTask:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; any mismatch raises ``APIResponseValidationError`` naming the field."""
-        from ..models.user_task import UserTask  # noqa: PLC0415
-
         _field = ""
         try:
             d = dict(src_dict)
@@ -143,3 +137,6 @@ class WorkflowRunWithUserTask:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.user_task import UserTask  # noqa: E402

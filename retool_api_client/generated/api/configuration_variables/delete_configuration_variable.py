@@ -99,7 +99,9 @@ async def asyncio(
         None
     """
 
-    await asyncio_detailed(
+    kwargs = _get_kwargs(
         id=id,
-        client=client,
     )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+    _parse_response(response=response)  # raises for anything but the documented success

@@ -124,8 +124,10 @@ async def asyncio(
         None
     """
 
-    await asyncio_detailed(
+    kwargs = _get_kwargs(
         folder_id=folder_id,
-        client=client,
         recursive=recursive,
     )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+    _parse_response(response=response)  # raises for anything but the documented success

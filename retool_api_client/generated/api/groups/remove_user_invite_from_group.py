@@ -105,8 +105,10 @@ async def asyncio(
         None
     """
 
-    await asyncio_detailed(
+    kwargs = _get_kwargs(
         group_id=group_id,
         user_invite_id=user_invite_id,
-        client=client,
     )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+    _parse_response(response=response)  # raises for anything but the documented success

@@ -85,6 +85,7 @@ async def asyncio(
         None
     """
 
-    await asyncio_detailed(
-        client=client,
-    )
+    kwargs = _get_kwargs()
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+    _parse_response(response=response)  # raises for anything but the documented success

@@ -116,8 +116,10 @@ async def asyncio(
         None
     """
 
-    await asyncio_detailed(
+    kwargs = _get_kwargs(
         resource_id=resource_id,
-        client=client,
         delete_underlying_db=delete_underlying_db,
     )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+    _parse_response(response=response)  # raises for anything but the documented success

@@ -126,8 +126,10 @@ async def asyncio(
         None
     """
 
-    await asyncio_detailed(
+    kwargs = _get_kwargs(
         id=id,
-        client=client,
         update_existing_users=update_existing_users,
     )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+    _parse_response(response=response)  # raises for anything but the documented success

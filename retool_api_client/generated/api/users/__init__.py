@@ -101,7 +101,7 @@ class UsersResource:
         self,
         user_id: str,
         *,
-        include_groups: bool | None | Unset = False,
+        include_groups: bool | None | Unset = UNSET,
     ) -> GetUserResponse200Data:
         """Get a user
 
@@ -110,7 +110,7 @@ class UsersResource:
         Args:
             user_id (str): The unique identifier for the user. Example: user_1234.
             include_groups (bool | None | Unset): Whether to include a list of groups for which
-                this user is a member. Default: False.
+                this user is a member.
 
         Returns:
             GetUserResponse200Data
@@ -349,7 +349,7 @@ class UsersResourceWithRawResponse:
         self,
         user_id: str,
         *,
-        include_groups: bool | None | Unset = False,
+        include_groups: bool | None | Unset = UNSET,
     ) -> Response[GetUserResponse200]:
         """Get a user: the whole response. See ``UsersResource.get``."""
         from .get_user import asyncio_detailed as call
