@@ -83,7 +83,7 @@ class AccessRequest:
             def _parse_updated_by_id(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             updated_by_id = _parse_updated_by_id(d.pop("updated_by_id"))
 

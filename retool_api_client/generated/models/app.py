@@ -110,7 +110,7 @@ class App:
             def _parse_description(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             description = _parse_description(d.pop("description"))
 
@@ -125,7 +125,7 @@ class App:
             def _parse_shortlink(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             shortlink = _parse_shortlink(d.pop("shortlink"))
 

@@ -68,7 +68,7 @@ class CreateAccessTokenBody:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             description = _parse_description(d.pop("description", UNSET))
 

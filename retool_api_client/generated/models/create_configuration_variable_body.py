@@ -91,7 +91,7 @@ class CreateConfigurationVariableBody:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             default_value = _parse_default_value(d.pop("default_value", UNSET))
 

@@ -68,7 +68,7 @@ class CreateFolderBody:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             parent_folder_id = _parse_parent_folder_id(d.pop("parent_folder_id", UNSET))
 

@@ -110,7 +110,7 @@ class CreateFolderResponse200Data:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             parent_folder_id = _parse_parent_folder_id(d.pop("parent_folder_id", UNSET))
 

@@ -257,7 +257,7 @@ class CreateGroupBody:
                     return landing_page_app_id_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(None | Unset | UUID, data)
+                return cast("None | Unset | UUID", data)
 
             landing_page_app_id = _parse_landing_page_app_id(d.pop("landing_page_app_id", UNSET))
 

@@ -52,7 +52,7 @@ class CreateOrUpdateUserAttributeBody:
             def _parse_value(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             value = _parse_value(d.pop("value"))
 

@@ -78,7 +78,7 @@ class CreateOrganizationUserAttributeBody:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             default_value = _parse_default_value(d.pop("defaultValue", UNSET))
 

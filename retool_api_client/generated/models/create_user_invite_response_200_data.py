@@ -126,7 +126,7 @@ class CreateUserInviteResponse200Data:
             def _parse_claimed_by(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             claimed_by = _parse_claimed_by(d.pop("claimed_by"))
 
@@ -135,7 +135,7 @@ class CreateUserInviteResponse200Data:
             def _parse_claimed_at(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             claimed_at = _parse_claimed_at(d.pop("claimed_at"))
 
@@ -152,7 +152,7 @@ class CreateUserInviteResponse200Data:
                     return user_type_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(CreateUserInviteResponse200DataUserTypeType1 | None, data)
+                return cast("CreateUserInviteResponse200DataUserTypeType1 | None", data)
 
             user_type = _parse_user_type(d.pop("user_type"))
 
@@ -169,7 +169,7 @@ class CreateUserInviteResponse200Data:
                     return metadata_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(CreateUserInviteResponse200DataMetadataType0 | None, data)
+                return cast("CreateUserInviteResponse200DataMetadataType0 | None", data)
 
             metadata = _parse_metadata(d.pop("metadata"))
 

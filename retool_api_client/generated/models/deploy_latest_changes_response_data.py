@@ -83,7 +83,7 @@ class DeployLatestChangesResponseData:
             def _parse_commit_sha(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             commit_sha = _parse_commit_sha(d.pop("commit_sha"))
 
@@ -92,7 +92,7 @@ class DeployLatestChangesResponseData:
             def _parse_triggered_by(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             triggered_by = _parse_triggered_by(d.pop("triggered_by"))
 
@@ -104,7 +104,7 @@ class DeployLatestChangesResponseData:
             def _parse_completed_at(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             completed_at = _parse_completed_at(d.pop("completed_at"))
 

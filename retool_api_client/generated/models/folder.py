@@ -108,7 +108,7 @@ class Folder:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             parent_folder_id = _parse_parent_folder_id(d.pop("parent_folder_id", UNSET))
 

@@ -130,7 +130,7 @@ class GetOrganizationAnalyticsIntegrationsResponse200:
             def _parse_next_token(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             next_token = _parse_next_token(d.pop("next_token"))
 

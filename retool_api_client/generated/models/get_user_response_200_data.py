@@ -141,7 +141,7 @@ class GetUserResponse200Data:
                     return last_active_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(datetime.datetime | None, data)
+                return cast("datetime.datetime | None", data)
 
             last_active = _parse_last_active(d.pop("last_active"))
 
@@ -150,7 +150,7 @@ class GetUserResponse200Data:
             def _parse_first_name(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             first_name = _parse_first_name(d.pop("first_name"))
 
@@ -159,7 +159,7 @@ class GetUserResponse200Data:
             def _parse_last_name(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             last_name = _parse_last_name(d.pop("last_name"))
 

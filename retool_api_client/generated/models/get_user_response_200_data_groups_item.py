@@ -55,7 +55,7 @@ class GetUserResponse200DataGroupsItem:
             def _parse_legacy_id(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, _parsing.expect_one_of(data, "float"))
+                return cast("float | None", _parsing.expect_float(data))
 
             legacy_id = _parse_legacy_id(d.pop("legacy_id"))
 
@@ -64,7 +64,7 @@ class GetUserResponse200DataGroupsItem:
             def _parse_id(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, _parsing.expect_one_of(data, "float"))
+                return cast("float | None", _parsing.expect_float(data))
 
             id = _parse_id(d.pop("id"))
 

@@ -154,7 +154,7 @@ class Group:
             def _parse_id(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, _parsing.expect_one_of(data, "float"))
+                return cast("float | None", _parsing.expect_float(data))
 
             id = _parse_id(d.pop("id"))
 
@@ -163,7 +163,7 @@ class Group:
             def _parse_legacy_id(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, _parsing.expect_one_of(data, "float"))
+                return cast("float | None", _parsing.expect_float(data))
 
             legacy_id = _parse_legacy_id(d.pop("legacy_id"))
 
@@ -231,7 +231,7 @@ class Group:
                     return landing_page_app_id_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(None | UUID, data)
+                return cast("None | UUID", data)
 
             landing_page_app_id = _parse_landing_page_app_id(d.pop("landing_page_app_id"))
 

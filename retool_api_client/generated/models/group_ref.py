@@ -50,7 +50,7 @@ class GroupRef:
             def _parse_id(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, _parsing.expect_one_of(data, "float"))
+                return cast("float | None", _parsing.expect_float(data))
 
             id = _parse_id(d.pop("id"))
 

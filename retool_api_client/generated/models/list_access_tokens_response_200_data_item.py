@@ -84,7 +84,7 @@ class ListAccessTokensResponse200DataItem:
             def _parse_description(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             description = _parse_description(d.pop("description"))
 

@@ -66,8 +66,8 @@ class ListReleaseManifestsResponseDataManifestsItemAppsItem:
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
                 return cast(
-                    ListReleaseManifestsResponseDataManifestsItemAppsItemReleaseType1 | str,
-                    _parsing.expect_one_of(data, "str"),
+                    "ListReleaseManifestsResponseDataManifestsItemAppsItemReleaseType1 | str",
+                    _parsing.expect_str(data),
                 )
 
             release = _parse_release(d.pop("release"))

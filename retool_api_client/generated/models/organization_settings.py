@@ -137,7 +137,7 @@ class OrganizationSettings:
             def _parse_cache_queries_per_user(data: object) -> bool | None:
                 if data is None:
                     return data
-                return cast(bool | None, _parsing.expect_one_of(data, "bool"))
+                return cast("bool | None", _parsing.expect_bool(data))
 
             cache_queries_per_user = _parse_cache_queries_per_user(d.pop("cache_queries_per_user"))
 
@@ -149,7 +149,7 @@ class OrganizationSettings:
             def _parse_preloaded_css(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             preloaded_css = _parse_preloaded_css(d.pop("preloaded_css"))
 
@@ -158,7 +158,7 @@ class OrganizationSettings:
             def _parse_preloaded_javascript(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             preloaded_javascript = _parse_preloaded_javascript(d.pop("preloaded_javascript"))
 
@@ -193,7 +193,7 @@ class OrganizationSettings:
                     return two_factor_auth_type_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(None | OrganizationSettingsTwoFactorAuthTypeType1, data)
+                return cast("None | OrganizationSettingsTwoFactorAuthTypeType1", data)
 
             two_factor_auth_type = _parse_two_factor_auth_type(d.pop("two_factor_auth_type"))
 

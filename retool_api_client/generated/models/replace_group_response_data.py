@@ -156,7 +156,7 @@ class ReplaceGroupResponseData:
             def _parse_id(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, _parsing.expect_one_of(data, "float"))
+                return cast("float | None", _parsing.expect_float(data))
 
             id = _parse_id(d.pop("id"))
 
@@ -165,7 +165,7 @@ class ReplaceGroupResponseData:
             def _parse_legacy_id(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, _parsing.expect_one_of(data, "float"))
+                return cast("float | None", _parsing.expect_float(data))
 
             legacy_id = _parse_legacy_id(d.pop("legacy_id"))
 
@@ -237,7 +237,7 @@ class ReplaceGroupResponseData:
                     return landing_page_app_id_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(None | UUID, data)
+                return cast("None | UUID", data)
 
             landing_page_app_id = _parse_landing_page_app_id(d.pop("landing_page_app_id"))
 

@@ -97,7 +97,7 @@ class Resource:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             folder_id = _parse_folder_id(d.pop("folder_id", UNSET))
 

@@ -134,7 +134,7 @@ class RestAPIOptionsAuthenticationOptionsOauth2:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(float | None | Unset, _parsing.expect_one_of(data, "float"))
+                return cast("float | None | Unset", _parsing.expect_float(data))
 
             oauth2_access_token_lifespan_seconds = _parse_oauth2_access_token_lifespan_seconds(
                 d.pop("oauth2_access_token_lifespan_seconds", UNSET)

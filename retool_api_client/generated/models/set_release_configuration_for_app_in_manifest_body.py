@@ -65,8 +65,7 @@ class SetReleaseConfigurationForAppInManifestBody:
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
                 return cast(
-                    SetReleaseConfigurationForAppInManifestBodyReleaseType1 | str,
-                    _parsing.expect_one_of(data, "str"),
+                    "SetReleaseConfigurationForAppInManifestBodyReleaseType1 | str", _parsing.expect_str(data)
                 )
 
             release = _parse_release(d.pop("release"))

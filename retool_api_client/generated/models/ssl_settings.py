@@ -71,7 +71,7 @@ class SslSettings:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             client_key = _parse_client_key(d.pop("client_key", UNSET))
 
@@ -82,7 +82,7 @@ class SslSettings:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             client_cert = _parse_client_cert(d.pop("client_cert", UNSET))
 
@@ -93,7 +93,7 @@ class SslSettings:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             ca_cert = _parse_ca_cert(d.pop("ca_cert", UNSET))
 

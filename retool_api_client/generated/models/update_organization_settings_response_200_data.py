@@ -139,7 +139,7 @@ class UpdateOrganizationSettingsResponse200Data:
             def _parse_cache_queries_per_user(data: object) -> bool | None:
                 if data is None:
                     return data
-                return cast(bool | None, _parsing.expect_one_of(data, "bool"))
+                return cast("bool | None", _parsing.expect_bool(data))
 
             cache_queries_per_user = _parse_cache_queries_per_user(d.pop("cache_queries_per_user"))
 
@@ -151,7 +151,7 @@ class UpdateOrganizationSettingsResponse200Data:
             def _parse_preloaded_css(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             preloaded_css = _parse_preloaded_css(d.pop("preloaded_css"))
 
@@ -160,7 +160,7 @@ class UpdateOrganizationSettingsResponse200Data:
             def _parse_preloaded_javascript(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             preloaded_javascript = _parse_preloaded_javascript(d.pop("preloaded_javascript"))
 
@@ -197,7 +197,7 @@ class UpdateOrganizationSettingsResponse200Data:
                     return two_factor_auth_type_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(None | UpdateOrganizationSettingsResponse200DataTwoFactorAuthTypeType1, data)
+                return cast("None | UpdateOrganizationSettingsResponse200DataTwoFactorAuthTypeType1", data)
 
             two_factor_auth_type = _parse_two_factor_auth_type(d.pop("two_factor_auth_type"))
 

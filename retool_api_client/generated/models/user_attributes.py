@@ -91,7 +91,7 @@ class UserAttributes:
             def _parse_intercom_attribute_name(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             intercom_attribute_name = _parse_intercom_attribute_name(d.pop("intercom_attribute_name"))
 
@@ -102,7 +102,7 @@ class UserAttributes:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, _parsing.expect_one_of(data, "str"))
+                return cast("None | str | Unset", _parsing.expect_str(data))
 
             default_value = _parse_default_value(d.pop("default_value", UNSET))
 

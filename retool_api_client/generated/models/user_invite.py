@@ -124,7 +124,7 @@ class UserInvite:
             def _parse_claimed_by(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             claimed_by = _parse_claimed_by(d.pop("claimed_by"))
 
@@ -133,7 +133,7 @@ class UserInvite:
             def _parse_claimed_at(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             claimed_at = _parse_claimed_at(d.pop("claimed_at"))
 
@@ -150,7 +150,7 @@ class UserInvite:
                     return user_type_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(None | UserInviteUserTypeType1, data)
+                return cast("None | UserInviteUserTypeType1", data)
 
             user_type = _parse_user_type(d.pop("user_type"))
 
@@ -167,7 +167,7 @@ class UserInvite:
                     return metadata_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(None | UserInviteMetadataType0, data)
+                return cast("None | UserInviteMetadataType0", data)
 
             metadata = _parse_metadata(d.pop("metadata"))
 

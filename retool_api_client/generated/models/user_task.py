@@ -145,7 +145,7 @@ class UserTask:
             def _parse_completed_at(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             completed_at = _parse_completed_at(d.pop("completed_at"))
 
@@ -165,7 +165,7 @@ class UserTask:
             def _parse_workflow_release(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             workflow_release = _parse_workflow_release(d.pop("workflow_release"))
 
@@ -174,7 +174,7 @@ class UserTask:
             def _parse_expires_at(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             expires_at = _parse_expires_at(d.pop("expires_at"))
 

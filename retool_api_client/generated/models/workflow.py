@@ -107,7 +107,7 @@ class Workflow:
             def _parse_description(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             description = _parse_description(d.pop("description"))
 
@@ -116,7 +116,7 @@ class Workflow:
             def _parse_crontab(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             crontab = _parse_crontab(d.pop("crontab"))
 
@@ -125,7 +125,7 @@ class Workflow:
             def _parse_timezone(data: object) -> None | str:
                 if data is None:
                     return data
-                return cast(None | str, _parsing.expect_one_of(data, "str"))
+                return cast("None | str", _parsing.expect_str(data))
 
             timezone = _parse_timezone(d.pop("timezone"))
 
@@ -140,7 +140,7 @@ class Workflow:
             def _parse_created_by(data: object) -> float | None:
                 if data is None:
                     return data
-                return cast(float | None, _parsing.expect_one_of(data, "float"))
+                return cast("float | None", _parsing.expect_float(data))
 
             created_by = _parse_created_by(d.pop("created_by"))
 
