@@ -20,7 +20,6 @@ from retool_api_client import (
     RetryConfig,
     RetryEvent,
 )
-from retool_api_client.generated.models import CreateUserBody
 
 
 def step(title: str) -> None:
@@ -76,9 +75,7 @@ async def main() -> None:
         print(f"   {one.id}: {one.first_name} {one.last_name} <{one.email}>, type {one.user_type.value}")
 
         step("Create a user (retool.users.create)")
-        created = await retool.users.create(
-            body=CreateUserBody(email="ada@example.com", first_name="Ada", last_name="Lovelace")
-        )
+        created = await retool.users.create(email="ada@example.com", first_name="Ada", last_name="Lovelace")
         print(f"   created {created.id} <{created.email}>")
 
         step("Update it with JSON Patch (retool.users.update)")

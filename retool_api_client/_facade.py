@@ -6,11 +6,11 @@ Kept out of the templates so the generated code stays readable and the logic is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from ._exceptions import PatchError
+from ._exceptions import ConfigurationError, PatchError
 from ._pagination import PaginationError
-from .generated.types import Unset
+from .generated.types import UNSET, Unset
 from .patch import JsonPatch, check, diff, to_json
 
 
@@ -58,3 +58,39 @@ def diff_for(operation_id: str, before: Any, after: Any, arrays: Any) -> list[di
     """``diff(before, after)`` checked against the endpoint's rules (empty when equal)."""
     ops = diff(before, after, arrays=arrays)
     return check(operation_id, ops) if ops else []
+
+
+M = TypeVar("M")
+
+
+def any_given(fields: Mapping[str, Any]) -> bool:
+    return any(not isinstance(v, Unset) for v in fields.values())
+
+
+def optional_body(model: type[M], operation_id: str, fields: Mapping[str, Any]) -> M | Unset:
+    """The body built from field keywords; UNSET (no body) when none was given."""
+    if not any_given(fields):
+        return UNSET
+    return required_body(model, operation_id, fields)
+
+
+def required_body(model: type[M], operation_id: str, fields: Mapping[str, Any]) -> M:
+    """The body built from field keywords; a missing required field fails before any request."""
+    given = {k: v for k, v in fields.items() if not isinstance(v, Unset)}
+    try:
+        body = model(**given)
+    except TypeError as exc:  # attrs: "__init__() missing 1 required keyword-only argument: 'email'"
+        detail = str(exc).split(") ", 1)[-1]
+        raise ConfigurationError(
+            f"{operation_id}: pass body= or the body's fields as keywords; {detail}"
+        ) from None
+    for name in fields.keys() - given.keys():
+        setattr(body, name, UNSET)  # a field not given is not sent (no client-side defaults)
+    return body
+
+
+def body_and_fields(operation_id: str, fields: Mapping[str, Any]) -> ConfigurationError:
+    given = sorted(k for k, v in fields.items() if not isinstance(v, Unset))
+    return ConfigurationError(
+        f"{operation_id}: pass either body= or field keywords, not both (got body= and {given})"
+    )

@@ -20,6 +20,7 @@ import types
 import typing
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from dateutil.parser import isoparse
@@ -32,7 +33,7 @@ from retool_api_client import (
     PaginationError,
 )
 from retool_api_client.generated import models
-from retool_api_client.generated.api import OPERATIONS
+from retool_api_client.generated.api import OPERATIONS, PATCH_RULES
 from retool_api_client.generated.types import UNSET, Response, Unset
 
 from . import samples
@@ -445,3 +446,71 @@ async def test_list_body_errors_are_typed() -> None:
             await retool.users.list().first_page()
         with pytest.raises(APIResponseValidationError, match="expected a JSON object"):
             await retool.users.list().first_page()
+
+
+def body_field_operations() -> list[str]:
+    """Operations whose facade method also takes the JSON body's fields as keywords."""
+    client = make_client(lambda r: httpx.Response(500))
+    out = []
+    for operation_id, (namespace, name) in sorted(OPERATIONS.items()):
+        if operation_id in PATCH_RULES:
+            continue  # their keywords are JSON Patch replaces (tests/test_patch.py)
+        parameters = inspect.signature(getattr(getattr(client, namespace), name)).parameters
+        call = build_call(operation_id)
+        body = call["kwargs"].get("body")
+        if body is None or not attrs.has(type(body)):
+            continue
+        names = [f.name for f in attrs.fields(type(body)) if f.init]
+        if names and all(n in parameters for n in names):
+            out.append(operation_id)
+    return out
+
+
+BODY_FIELD_OPS = body_field_operations()
+
+
+def test_body_field_keywords_cover_the_json_object_bodies() -> None:
+    assert "create_user" in BODY_FIELD_OPS and "create_group" in BODY_FIELD_OPS
+    assert len(BODY_FIELD_OPS) > 40
+
+
+@pytest.mark.parametrize("operation_id", BODY_FIELD_OPS)
+async def test_body_given_as_field_keywords_sends_the_same_json(operation_id: str) -> None:
+    call = build_call(operation_id)
+    body = call["kwargs"].pop("body")
+    fields = {
+        f.name: getattr(body, f.name)
+        for f in attrs.fields(type(body))
+        if f.init and not isinstance(getattr(body, f.name), Unset)
+    }
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return (
+            httpx.Response(call["status"], json=call["answer"])
+            if call["answer"] is not None
+            else httpx.Response(call["status"])
+        )
+
+    async with make_client(handler) as retool:
+        method = getattr(getattr(retool, call["namespace"]), call["name"])
+        await method(*call["args"], **call["kwargs"], **fields)
+        if fields:
+            with pytest.raises(ConfigurationError, match="either body= or field keywords"):
+                await method(*call["args"], **call["kwargs"], body=body, **fields)
+    (request,) = sent
+    if fields:
+        assert json.loads(request.content) == call["body"]
+    else:  # an optional body whose fields are all optional: giving none sends no body
+        assert request.content == b""
+
+
+async def test_missing_required_body_field_fails_before_any_request() -> None:
+    sent: list[httpx.Request] = []
+    async with make_client(lambda r: sent.append(r) or httpx.Response(500)) as retool:
+        with pytest.raises(ConfigurationError, match=r"create_user: .*'first_name' and 'last_name'"):
+            await retool.users.create(email="ada@example.com")
+        with pytest.raises(ConfigurationError, match="create_user: pass body= or"):
+            await retool.users.create()  # the body is required: its schema has required fields
+    assert sent == []

@@ -86,6 +86,30 @@ def test_query_parameter_defaults_move_to_the_description() -> None:
     assert k == {"name": "k", "in": "query", "schema": {"type": "string"}}
 
 
+def test_bodies_with_required_fields_are_required() -> None:
+    def op(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return {
+            "requestBody": {"content": {"application/json": {"schema": schema}}, **extra},
+            "responses": {},
+        }
+
+    s = {
+        "openapi": "3.0.3",
+        "paths": {
+            "/a": {
+                "post": op({"type": "object", "required": ["x"], "properties": {"x": {"type": "string"}}})
+            },
+            "/b": {"post": op({"$ref": "#/components/schemas/B"})},
+            "/c": {"post": op({"type": "object", "properties": {"x": {"type": "string"}}})},
+            "/d": {"post": op({"type": "object", "required": ["x"]}, required=False)},
+        },
+        "components": {"schemas": {"B": {"type": "object", "required": ["y"]}}},
+    }
+    n.required_bodies(s, {})
+    bodies = {p: item["post"]["requestBody"].get("required") for p, item in s["paths"].items()}
+    assert bodies == {"/a": True, "/b": True, "/c": None, "/d": False}
+
+
 def test_nullable_enums_list_null() -> None:
     s = spec(
         {},

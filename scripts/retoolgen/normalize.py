@@ -149,6 +149,23 @@ def parameter_defaults(spec: JSON, fixes: JSON) -> None:
                 )
 
 
+def required_bodies(spec: JSON, fixes: JSON) -> None:
+    """A request body whose schema has required fields is not optional, whatever the missing
+    ``requestBody.required`` says (OAS defaults it to false): without this every body was an
+    optional argument, and ``create_user()`` with no body at all passed every client check."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    for _, _, op in operations(spec):
+        body = op.get("requestBody")
+        if not isinstance(body, dict) or "required" in body:
+            continue
+        for media in body.get("content", {}).values():
+            schema = media.get("schema", {})
+            while isinstance(schema, dict) and "$ref" in schema:
+                schema = schemas.get(schema["$ref"].rsplit("/", 1)[-1], {})
+            if isinstance(schema, dict) and schema.get("required"):
+                body["required"] = True
+
+
 def _is_composite(node: dict[str, Any]) -> bool:
     return any(k in node for k in ("anyOf", "oneOf", "allOf", "$ref", "properties", "items", "enum"))
 
@@ -371,6 +388,7 @@ PASSES: list[Callable[[JSON, JSON], None]] = [
     typeless_nullable,
     nullable_enums,
     parameter_defaults,
+    required_bodies,
     patterns,
     response_relaxations,
     operation_ids,

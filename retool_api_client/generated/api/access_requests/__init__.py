@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         ListAccessRequestsResponse200,
     )
     from ...models.list_access_requests_status import ListAccessRequestsStatus
+    from ...models.replace_operation import ReplaceOperation
     from ...types import Response
 
 
@@ -210,7 +211,7 @@ class AccessRequestsResourceWithRawResponse:
         self,
         access_request_id: str,
         *,
-        body: ApproveOrDenyAccessRequestBody | Unset = UNSET,
+        body: ApproveOrDenyAccessRequestBody,
     ) -> Response[ApproveOrDenyAccessRequestResponse200]:
         """Approve or deny an access request: the whole response. See ``AccessRequestsResource.approve_or_deny``."""
         from .approve_or_deny_access_request import asyncio_detailed as call

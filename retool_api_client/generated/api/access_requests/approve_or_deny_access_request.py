@@ -12,13 +12,13 @@ from ...models.approve_or_deny_access_request_body import ApproveOrDenyAccessReq
 from ...models.approve_or_deny_access_request_response_200 import (
     ApproveOrDenyAccessRequestResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     access_request_id: str,
     *,
-    body: ApproveOrDenyAccessRequestBody | Unset = UNSET,
+    body: ApproveOrDenyAccessRequestBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -29,8 +29,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -66,7 +65,7 @@ async def asyncio_detailed(
     access_request_id: str,
     *,
     client: ApiClient,
-    body: ApproveOrDenyAccessRequestBody | Unset = UNSET,
+    body: ApproveOrDenyAccessRequestBody,
 ) -> Response[ApproveOrDenyAccessRequestResponse200]:
     """Approve or deny an access request
 
@@ -75,8 +74,8 @@ async def asyncio_detailed(
 
     Args:
         access_request_id (str): The ID of the access request
-        body (ApproveOrDenyAccessRequestBody | Unset): The body of a request to update an access
-            request's status.
+        body (ApproveOrDenyAccessRequestBody): The body of a request to update an access request's
+            status.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -101,7 +100,7 @@ async def asyncio(
     access_request_id: str,
     *,
     client: ApiClient,
-    body: ApproveOrDenyAccessRequestBody | Unset = UNSET,
+    body: ApproveOrDenyAccessRequestBody,
 ) -> ApproveOrDenyAccessRequestResponse200:
     """Approve or deny an access request
 
@@ -110,8 +109,8 @@ async def asyncio(
 
     Args:
         access_request_id (str): The ID of the access request
-        body (ApproveOrDenyAccessRequestBody | Unset): The body of a request to update an access
-            request's status.
+        body (ApproveOrDenyAccessRequestBody): The body of a request to update an access request's
+            status.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

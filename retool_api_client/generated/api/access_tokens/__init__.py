@@ -54,6 +54,9 @@ class AccessTokensResource:
         self,
         *,
         body: CreateAccessTokenBody | Unset = UNSET,
+        label: str | Unset = UNSET,
+        scopes: list[str] | Unset = UNSET,
+        description: None | str | Unset = UNSET,
     ) -> CreateAccessTokenResponse200Data:
         """Create an access token
 
@@ -61,13 +64,24 @@ class AccessTokensResource:
         Requires the `access_tokens:write` scope.
 
         Args:
-            body (CreateAccessTokenBody | Unset): the request body.
+            body (CreateAccessTokenBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateAccessTokenResponse200Data
         """
 
+        from ...models.create_access_token_body import CreateAccessTokenBody
         from .create_access_token import asyncio as call
+
+        fields: dict[str, Any] = {
+            "label": label,
+            "scopes": scopes,
+            "description": description,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateAccessTokenBody, "create_access_token", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_access_token", fields)
 
         return (
             await call(
@@ -149,7 +163,7 @@ class AccessTokensResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateAccessTokenBody | Unset = UNSET,
+        body: CreateAccessTokenBody,
     ) -> Response[CreateAccessTokenResponse200]:
         """Create an access token: the whole response. See ``AccessTokensResource.create``."""
         from .create_access_token import asyncio_detailed as call

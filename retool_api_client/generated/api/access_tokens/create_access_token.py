@@ -9,12 +9,12 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.create_access_token_body import CreateAccessTokenBody
 from ...models.create_access_token_response_200 import CreateAccessTokenResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateAccessTokenBody | Unset = UNSET,
+    body: CreateAccessTokenBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -23,8 +23,7 @@ def _get_kwargs(
         "url": "/access_tokens",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -59,7 +58,7 @@ def _build_response(*, response: httpx.Response) -> Response[CreateAccessTokenRe
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateAccessTokenBody | Unset = UNSET,
+    body: CreateAccessTokenBody,
 ) -> Response[CreateAccessTokenResponse200]:
     """Create an access token
 
@@ -67,7 +66,7 @@ async def asyncio_detailed(
     `access_tokens:write` scope.
 
     Args:
-        body (CreateAccessTokenBody | Unset):
+        body (CreateAccessTokenBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -90,7 +89,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateAccessTokenBody | Unset = UNSET,
+    body: CreateAccessTokenBody,
 ) -> CreateAccessTokenResponse200:
     """Create an access token
 
@@ -98,7 +97,7 @@ async def asyncio(
     `access_tokens:write` scope.
 
     Args:
-        body (CreateAccessTokenBody | Unset):
+        body (CreateAccessTokenBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -20,9 +20,12 @@ from .... import _facade
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.app_theme import AppTheme
+    from ...models.app_theme_theme import AppThemeTheme
     from ...models.error_response import ErrorResponse
     from ...models.get_app_theme_response_200 import GetAppThemeResponse200
     from ...models.get_app_theme_response_200_data import GetAppThemeResponse200Data
@@ -47,6 +50,12 @@ class AppThemesResource:
         self,
         *,
         body: AppTheme | Unset = UNSET,
+        id: float | Unset = UNSET,
+        legacy_id: float | Unset = UNSET,
+        name: str | Unset = UNSET,
+        theme: AppThemeTheme | Unset = UNSET,
+        created_at: datetime.datetime | Unset = UNSET,
+        updated_at: datetime.datetime | Unset = UNSET,
     ) -> UpdateAppThemeResponseData:
         """Create an app theme
 
@@ -55,13 +64,27 @@ class AppThemesResource:
         `app_themes:write` scope.
 
         Args:
-            body (AppTheme | Unset): the request body.
+            body (AppTheme): the request body; or give its fields as keywords instead.
 
         Returns:
             UpdateAppThemeResponseData
         """
 
+        from ...models.app_theme import AppTheme
         from .create_app_theme import asyncio as call
+
+        fields: dict[str, Any] = {
+            "id": id,
+            "legacy_id": legacy_id,
+            "name": name,
+            "theme": theme,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(AppTheme, "create_app_theme", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_app_theme", fields)
 
         return (
             await call(
@@ -120,6 +143,12 @@ class AppThemesResource:
         self,
         *,
         body: AppTheme | Unset = UNSET,
+        id: float | Unset = UNSET,
+        legacy_id: float | Unset = UNSET,
+        name: str | Unset = UNSET,
+        theme: AppThemeTheme | Unset = UNSET,
+        created_at: datetime.datetime | Unset = UNSET,
+        updated_at: datetime.datetime | Unset = UNSET,
     ) -> UpdateAppThemeResponseData:
         """Update an app theme
 
@@ -127,13 +156,27 @@ class AppThemesResource:
         scope.
 
         Args:
-            body (AppTheme | Unset): the request body.
+            body (AppTheme): the request body; or give its fields as keywords instead.
 
         Returns:
             UpdateAppThemeResponseData
         """
 
+        from ...models.app_theme import AppTheme
         from .update_app_theme import asyncio as call
+
+        fields: dict[str, Any] = {
+            "id": id,
+            "legacy_id": legacy_id,
+            "name": name,
+            "theme": theme,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(AppTheme, "update_app_theme", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("update_app_theme", fields)
 
         return (
             await call(
@@ -173,7 +216,7 @@ class AppThemesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: AppTheme | Unset = UNSET,
+        body: AppTheme,
     ) -> Response[UpdateAppThemeResponse]:
         """Create an app theme: the whole response. See ``AppThemesResource.create``."""
         from .create_app_theme import asyncio_detailed as call
@@ -210,7 +253,7 @@ class AppThemesResourceWithRawResponse:
     async def update(
         self,
         *,
-        body: AppTheme | Unset = UNSET,
+        body: AppTheme,
     ) -> Response[UpdateAppThemeResponse]:
         """Update an app theme: the whole response. See ``AppThemesResource.update``."""
         from .update_app_theme import asyncio_detailed as call

@@ -10,12 +10,12 @@ from ...client import ApiClient
 from ...models.app_theme import AppTheme
 from ...models.error_response import ErrorResponse
 from ...models.update_app_theme_response import UpdateAppThemeResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: AppTheme | Unset = UNSET,
+    body: AppTheme,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -24,8 +24,7 @@ def _get_kwargs(
         "url": "/app_themes",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -62,7 +61,7 @@ def _build_response(*, response: httpx.Response) -> Response[UpdateAppThemeRespo
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: AppTheme | Unset = UNSET,
+    body: AppTheme,
 ) -> Response[UpdateAppThemeResponse]:
     """Create an app theme
 
@@ -70,9 +69,9 @@ async def asyncio_detailed(
     returns 409 without modifying the existing theme. Requires the `app_themes:write` scope.
 
     Args:
-        body (AppTheme | Unset): This object represents an app theme. App themes allow you to
-            customize the look of your app. See https://docs.retool.com/apps/web/concepts/themes for
-            more information.
+        body (AppTheme): This object represents an app theme. App themes allow you to customize
+            the look of your app. See https://docs.retool.com/apps/web/concepts/themes for more
+            information.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -95,7 +94,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: AppTheme | Unset = UNSET,
+    body: AppTheme,
 ) -> UpdateAppThemeResponse:
     """Create an app theme
 
@@ -103,9 +102,9 @@ async def asyncio(
     returns 409 without modifying the existing theme. Requires the `app_themes:write` scope.
 
     Args:
-        body (AppTheme | Unset): This object represents an app theme. App themes allow you to
-            customize the look of your app. See https://docs.retool.com/apps/web/concepts/themes for
-            more information.
+        body (AppTheme): This object represents an app theme. App themes allow you to customize
+            the look of your app. See https://docs.retool.com/apps/web/concepts/themes for more
+            information.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -47,6 +47,9 @@ class AppsResource:
         self,
         *,
         body: CloneAppBody | Unset = UNSET,
+        app_id: UUID | Unset = UNSET,
+        new_app_name: str | Unset = UNSET,
+        folder_id: str | Unset = UNSET,
     ) -> App:
         """Clone an app
 
@@ -54,13 +57,24 @@ class AppsResource:
         Requires the `apps:write` scope.
 
         Args:
-            body (CloneAppBody | Unset): the request body.
+            body (CloneAppBody): the request body; or give its fields as keywords instead.
 
         Returns:
             App
         """
 
+        from ...models.clone_app_body import CloneAppBody
         from .clone_app import asyncio as call
+
+        fields: dict[str, Any] = {
+            "app_id": app_id,
+            "new_app_name": new_app_name,
+            "folder_id": folder_id,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CloneAppBody, "clone_app", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("clone_app", fields)
 
         return (
             await call(
@@ -175,7 +189,7 @@ class AppsResourceWithRawResponse:
     async def clone(
         self,
         *,
-        body: CloneAppBody | Unset = UNSET,
+        body: CloneAppBody,
     ) -> Response[GetAppResponse]:
         """Clone an app: the whole response. See ``AppsResource.clone``."""
         from .clone_app import asyncio_detailed as call

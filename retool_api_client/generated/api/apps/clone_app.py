@@ -10,12 +10,12 @@ from ...client import ApiClient
 from ...models.clone_app_body import CloneAppBody
 from ...models.error_response import ErrorResponse
 from ...models.get_app_response import GetAppResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CloneAppBody | Unset = UNSET,
+    body: CloneAppBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -24,8 +24,7 @@ def _get_kwargs(
         "url": "/apps/cloneApp",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -62,7 +61,7 @@ def _build_response(*, response: httpx.Response) -> Response[GetAppResponse]:
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CloneAppBody | Unset = UNSET,
+    body: CloneAppBody,
 ) -> Response[GetAppResponse]:
     """Clone an app
 
@@ -70,7 +69,7 @@ async def asyncio_detailed(
     `apps:write` scope.
 
     Args:
-        body (CloneAppBody | Unset):
+        body (CloneAppBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -93,7 +92,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CloneAppBody | Unset = UNSET,
+    body: CloneAppBody,
 ) -> GetAppResponse:
     """Clone an app
 
@@ -101,7 +100,7 @@ async def asyncio(
     `apps:write` scope.
 
     Args:
-        body (CloneAppBody | Unset):
+        body (CloneAppBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

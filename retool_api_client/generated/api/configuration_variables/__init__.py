@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.configuration_variable import ConfigurationVariable
+    from ...models.configuration_variable_values_item import (
+        ConfigurationVariableValuesItem,
+    )
     from ...models.create_configuration_variable_body import (
         CreateConfigurationVariableBody,
     )
@@ -52,6 +55,11 @@ class ConfigurationVariablesResource:
         self,
         *,
         body: CreateConfigurationVariableBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        secret: bool | Unset = UNSET,
+        values: list[ConfigurationVariableValuesItem] | Unset = UNSET,
+        description: str | Unset = UNSET,
+        default_value: None | str | Unset = UNSET,
     ) -> ConfigurationVariable:
         """Create a configuration variable
 
@@ -59,13 +67,30 @@ class ConfigurationVariablesResource:
         the `config_vars:write` scope.
 
         Args:
-            body (CreateConfigurationVariableBody | Unset): the request body.
+            body (CreateConfigurationVariableBody): the request body; or give its fields as keywords instead.
 
         Returns:
             ConfigurationVariable
         """
 
+        from ...models.create_configuration_variable_body import (
+            CreateConfigurationVariableBody,
+        )
         from .create_configuration_variable import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "secret": secret,
+            "values": values,
+            "description": description,
+            "default_value": default_value,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                CreateConfigurationVariableBody, "create_configuration_variable", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_configuration_variable", fields)
 
         return (
             await call(
@@ -126,6 +151,11 @@ class ConfigurationVariablesResource:
         id: UUID,
         *,
         body: CreateConfigurationVariableBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        secret: bool | Unset = UNSET,
+        values: list[ConfigurationVariableValuesItem] | Unset = UNSET,
+        description: str | Unset = UNSET,
+        default_value: None | str | Unset = UNSET,
     ) -> ConfigurationVariable:
         """Update a configuration variable
 
@@ -134,13 +164,30 @@ class ConfigurationVariablesResource:
 
         Args:
             id (UUID): The ID of the configuration variable
-            body (CreateConfigurationVariableBody | Unset): the request body.
+            body (CreateConfigurationVariableBody): the request body; or give its fields as keywords instead.
 
         Returns:
             ConfigurationVariable
         """
 
+        from ...models.create_configuration_variable_body import (
+            CreateConfigurationVariableBody,
+        )
         from .update_configuration_variable import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "secret": secret,
+            "values": values,
+            "description": description,
+            "default_value": default_value,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                CreateConfigurationVariableBody, "update_configuration_variable", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("update_configuration_variable", fields)
 
         return (
             await call(
@@ -181,7 +228,7 @@ class ConfigurationVariablesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateConfigurationVariableBody | Unset = UNSET,
+        body: CreateConfigurationVariableBody,
     ) -> Response[CreateConfigurationVariableResponse]:
         """Create a configuration variable: the whole response. See ``ConfigurationVariablesResource.create``."""
         from .create_configuration_variable import asyncio_detailed as call
@@ -219,7 +266,7 @@ class ConfigurationVariablesResourceWithRawResponse:
         self,
         id: UUID,
         *,
-        body: CreateConfigurationVariableBody | Unset = UNSET,
+        body: CreateConfigurationVariableBody,
     ) -> Response[CreateConfigurationVariableResponse]:
         """Update a configuration variable: the whole response. See ``ConfigurationVariablesResource.update``."""
         from .update_configuration_variable import asyncio_detailed as call

@@ -11,12 +11,12 @@ from ...models.create_configuration_variable_body import CreateConfigurationVari
 from ...models.create_configuration_variable_response import (
     CreateConfigurationVariableResponse,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateConfigurationVariableBody | Unset = UNSET,
+    body: CreateConfigurationVariableBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -25,8 +25,7 @@ def _get_kwargs(
         "url": "/configuration_variables",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -61,7 +60,7 @@ def _build_response(*, response: httpx.Response) -> Response[CreateConfiguration
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateConfigurationVariableBody | Unset = UNSET,
+    body: CreateConfigurationVariableBody,
 ) -> Response[CreateConfigurationVariableResponse]:
     """Create a configuration variable
 
@@ -69,7 +68,7 @@ async def asyncio_detailed(
     `config_vars:write` scope.
 
     Args:
-        body (CreateConfigurationVariableBody | Unset):
+        body (CreateConfigurationVariableBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -92,7 +91,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateConfigurationVariableBody | Unset = UNSET,
+    body: CreateConfigurationVariableBody,
 ) -> CreateConfigurationVariableResponse:
     """Create a configuration variable
 
@@ -100,7 +99,7 @@ async def asyncio(
     `config_vars:write` scope.
 
     Args:
-        body (CreateConfigurationVariableBody | Unset):
+        body (CreateConfigurationVariableBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -13,13 +13,13 @@ from ...models.create_configuration_variable_body import CreateConfigurationVari
 from ...models.create_configuration_variable_response import (
     CreateConfigurationVariableResponse,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     id: UUID,
     *,
-    body: CreateConfigurationVariableBody | Unset = UNSET,
+    body: CreateConfigurationVariableBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -30,8 +30,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -67,7 +66,7 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: ApiClient,
-    body: CreateConfigurationVariableBody | Unset = UNSET,
+    body: CreateConfigurationVariableBody,
 ) -> Response[CreateConfigurationVariableResponse]:
     """Update a configuration variable
 
@@ -76,7 +75,7 @@ async def asyncio_detailed(
 
     Args:
         id (UUID): The ID of the configuration variable
-        body (CreateConfigurationVariableBody | Unset):
+        body (CreateConfigurationVariableBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -101,7 +100,7 @@ async def asyncio(
     id: UUID,
     *,
     client: ApiClient,
-    body: CreateConfigurationVariableBody | Unset = UNSET,
+    body: CreateConfigurationVariableBody,
 ) -> CreateConfigurationVariableResponse:
     """Update a configuration variable
 
@@ -110,7 +109,7 @@ async def asyncio(
 
     Args:
         id (UUID): The ID of the configuration variable
-        body (CreateConfigurationVariableBody | Unset):
+        body (CreateConfigurationVariableBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

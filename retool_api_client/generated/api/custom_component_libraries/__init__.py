@@ -73,6 +73,10 @@ class CustomComponentLibrariesResource:
         self,
         *,
         body: CreateCustomComponentLibraryBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        description: None | str | Unset = UNSET,
+        label: str | Unset = UNSET,
+        id: UUID | Unset = UNSET,
     ) -> CustomComponentLibrary:
         """Create a custom component library
 
@@ -80,13 +84,29 @@ class CustomComponentLibrariesResource:
         `custom_components:write` scope.
 
         Args:
-            body (CreateCustomComponentLibraryBody | Unset): the request body.
+            body (CreateCustomComponentLibraryBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CustomComponentLibrary
         """
 
+        from ...models.create_custom_component_library_body import (
+            CreateCustomComponentLibraryBody,
+        )
         from .create_custom_component_library import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "description": description,
+            "label": label,
+            "id": id,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                CreateCustomComponentLibraryBody, "create_custom_component_library", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_custom_component_library", fields)
 
         return (
             await call(
@@ -99,7 +119,7 @@ class CustomComponentLibrariesResource:
         self,
         library_id: str,
         *,
-        body: CreateCustomComponentLibraryRevisionBody | Unset = UNSET,
+        body: CreateCustomComponentLibraryRevisionBody,
     ) -> CustomComponentLibraryRevision:
         """Create a custom component library revision
 
@@ -108,7 +128,7 @@ class CustomComponentLibrariesResource:
 
         Args:
             library_id (str):
-            body (CreateCustomComponentLibraryRevisionBody | Unset): the request body.
+            body (CreateCustomComponentLibraryRevisionBody): the request body.
 
         Returns:
             CustomComponentLibraryRevision
@@ -239,7 +259,7 @@ class CustomComponentLibrariesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateCustomComponentLibraryBody | Unset = UNSET,
+        body: CreateCustomComponentLibraryBody,
     ) -> Response[CreateCustomComponentLibraryResponse200]:
         """Create a custom component library: the whole response. See ``CustomComponentLibrariesResource.create``."""
         from .create_custom_component_library import asyncio_detailed as call
@@ -253,7 +273,7 @@ class CustomComponentLibrariesResourceWithRawResponse:
         self,
         library_id: str,
         *,
-        body: CreateCustomComponentLibraryRevisionBody | Unset = UNSET,
+        body: CreateCustomComponentLibraryRevisionBody,
     ) -> Response[CreateCustomComponentLibraryRevisionResponse200]:
         """Create a custom component library revision: the whole response. See ``CustomComponentLibrariesResource.create_revision``."""
         from .create_custom_component_library_revision import asyncio_detailed as call

@@ -13,12 +13,12 @@ from ...models.create_custom_component_library_body import (
 from ...models.create_custom_component_library_response_200 import (
     CreateCustomComponentLibraryResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateCustomComponentLibraryBody | Unset = UNSET,
+    body: CreateCustomComponentLibraryBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,8 +27,7 @@ def _get_kwargs(
         "url": "/custom_component_libraries",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -65,7 +64,7 @@ def _build_response(*, response: httpx.Response) -> Response[CreateCustomCompone
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateCustomComponentLibraryBody | Unset = UNSET,
+    body: CreateCustomComponentLibraryBody,
 ) -> Response[CreateCustomComponentLibraryResponse200]:
     """Create a custom component library
 
@@ -73,7 +72,7 @@ async def asyncio_detailed(
     `custom_components:write` scope.
 
     Args:
-        body (CreateCustomComponentLibraryBody | Unset):
+        body (CreateCustomComponentLibraryBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -96,7 +95,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateCustomComponentLibraryBody | Unset = UNSET,
+    body: CreateCustomComponentLibraryBody,
 ) -> CreateCustomComponentLibraryResponse200:
     """Create a custom component library
 
@@ -104,7 +103,7 @@ async def asyncio(
     `custom_components:write` scope.
 
     Args:
-        body (CreateCustomComponentLibraryBody | Unset):
+        body (CreateCustomComponentLibraryBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -14,13 +14,13 @@ from ...models.create_custom_component_library_revision_body import (
 from ...models.create_custom_component_library_revision_response_200 import (
     CreateCustomComponentLibraryRevisionResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     library_id: str,
     *,
-    body: CreateCustomComponentLibraryRevisionBody | Unset = UNSET,
+    body: CreateCustomComponentLibraryRevisionBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -31,8 +31,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["files"] = body.to_multipart()
+    _kwargs["files"] = body.to_multipart()
 
     headers["Content-Type"] = "multipart/form-data; boundary=+++"
 
@@ -70,7 +69,7 @@ async def asyncio_detailed(
     library_id: str,
     *,
     client: ApiClient,
-    body: CreateCustomComponentLibraryRevisionBody | Unset = UNSET,
+    body: CreateCustomComponentLibraryRevisionBody,
 ) -> Response[CreateCustomComponentLibraryRevisionResponse200]:
     """Create a custom component library revision
 
@@ -79,7 +78,7 @@ async def asyncio_detailed(
 
     Args:
         library_id (str):
-        body (CreateCustomComponentLibraryRevisionBody | Unset):
+        body (CreateCustomComponentLibraryRevisionBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -104,7 +103,7 @@ async def asyncio(
     library_id: str,
     *,
     client: ApiClient,
-    body: CreateCustomComponentLibraryRevisionBody | Unset = UNSET,
+    body: CreateCustomComponentLibraryRevisionBody,
 ) -> CreateCustomComponentLibraryRevisionResponse200:
     """Create a custom component library revision
 
@@ -113,7 +112,7 @@ async def asyncio(
 
     Args:
         library_id (str):
-        body (CreateCustomComponentLibraryRevisionBody | Unset):
+        body (CreateCustomComponentLibraryRevisionBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         GetEnvironmentResponse200Data,
     )
     from ...models.list_environments_response_200 import ListEnvironmentsResponse200
+    from ...models.replace_operation import ReplaceOperation
     from ...models.update_environment_body import UpdateEnvironmentBody
     from ...models.update_environment_response_200 import UpdateEnvironmentResponse200
     from ...models.update_environment_response_200_data import (
@@ -60,6 +61,9 @@ class EnvironmentsResource:
         self,
         *,
         body: CreateEnvironmentBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        color: str | Unset = UNSET,
+        description: str | Unset = UNSET,
     ) -> CreateEnvironmentResponse200Data:
         """Create an environment
 
@@ -67,13 +71,24 @@ class EnvironmentsResource:
         `environments:write` scope.
 
         Args:
-            body (CreateEnvironmentBody | Unset): the request body.
+            body (CreateEnvironmentBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateEnvironmentResponse200Data
         """
 
+        from ...models.create_environment_body import CreateEnvironmentBody
         from .create_environment import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "color": color,
+            "description": description,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateEnvironmentBody, "create_environment", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_environment", fields)
 
         return (
             await call(
@@ -249,7 +264,7 @@ class EnvironmentsResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateEnvironmentBody | Unset = UNSET,
+        body: CreateEnvironmentBody,
     ) -> Response[CreateEnvironmentResponse200]:
         """Create an environment: the whole response. See ``EnvironmentsResource.create``."""
         from .create_environment import asyncio_detailed as call
@@ -287,7 +302,7 @@ class EnvironmentsResourceWithRawResponse:
         self,
         environment_id: UUID,
         *,
-        body: UpdateEnvironmentBody | Unset = UNSET,
+        body: UpdateEnvironmentBody,
     ) -> Response[UpdateEnvironmentResponse200]:
         """Update an environment: the whole response. See ``EnvironmentsResource.update``."""
         from .update_environment import asyncio_detailed as call

@@ -10,12 +10,12 @@ from ...client import ApiClient
 from ...models.create_environment_body import CreateEnvironmentBody
 from ...models.create_environment_response_200 import CreateEnvironmentResponse200
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateEnvironmentBody | Unset = UNSET,
+    body: CreateEnvironmentBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -24,8 +24,7 @@ def _get_kwargs(
         "url": "/environments",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -62,14 +61,14 @@ def _build_response(*, response: httpx.Response) -> Response[CreateEnvironmentRe
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateEnvironmentBody | Unset = UNSET,
+    body: CreateEnvironmentBody,
 ) -> Response[CreateEnvironmentResponse200]:
     """Create an environment
 
      Creates an environment and returns the created environment. Requires the `environments:write` scope.
 
     Args:
-        body (CreateEnvironmentBody | Unset):
+        body (CreateEnvironmentBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -92,14 +91,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateEnvironmentBody | Unset = UNSET,
+    body: CreateEnvironmentBody,
 ) -> CreateEnvironmentResponse200:
     """Create an environment
 
      Creates an environment and returns the created environment. Requires the `environments:write` scope.
 
     Args:
-        body (CreateEnvironmentBody | Unset):
+        body (CreateEnvironmentBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -11,13 +11,13 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.update_environment_body import UpdateEnvironmentBody
 from ...models.update_environment_response_200 import UpdateEnvironmentResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     environment_id: UUID,
     *,
-    body: UpdateEnvironmentBody | Unset = UNSET,
+    body: UpdateEnvironmentBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,8 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -65,7 +64,7 @@ async def asyncio_detailed(
     environment_id: UUID,
     *,
     client: ApiClient,
-    body: UpdateEnvironmentBody | Unset = UNSET,
+    body: UpdateEnvironmentBody,
 ) -> Response[UpdateEnvironmentResponse200]:
     """Update an environment
 
@@ -74,7 +73,7 @@ async def asyncio_detailed(
 
     Args:
         environment_id (UUID):
-        body (UpdateEnvironmentBody | Unset): The body of a request to update an environment.
+        body (UpdateEnvironmentBody): The body of a request to update an environment.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -99,7 +98,7 @@ async def asyncio(
     environment_id: UUID,
     *,
     client: ApiClient,
-    body: UpdateEnvironmentBody | Unset = UNSET,
+    body: UpdateEnvironmentBody,
 ) -> UpdateEnvironmentResponse200:
     """Update an environment
 
@@ -108,7 +107,7 @@ async def asyncio(
 
     Args:
         environment_id (UUID):
-        body (UpdateEnvironmentBody | Unset): The body of a request to update an environment.
+        body (UpdateEnvironmentBody): The body of a request to update an environment.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -22,7 +22,10 @@ from ...types import UNSET, Unset
 if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
+    from ...models.add_operation import AddOperation
+    from ...models.copy_operation import CopyOperation
     from ...models.create_folder_body import CreateFolderBody
+    from ...models.create_folder_body_folder_type import CreateFolderBodyFolderType
     from ...models.create_folder_response_200 import CreateFolderResponse200
     from ...models.create_folder_response_200_data import CreateFolderResponse200Data
     from ...models.error_response import ErrorResponse
@@ -32,6 +35,10 @@ if TYPE_CHECKING:
     from ...models.list_folders_response_200_data_item import (
         ListFoldersResponse200DataItem,
     )
+    from ...models.move_operation import MoveOperation
+    from ...models.remove_operation import RemoveOperation
+    from ...models.replace_operation import ReplaceOperation
+    from ...models.test_operation import TestOperation
     from ...models.update_folder_body import UpdateFolderBody
     from ...models.update_folder_response_200 import UpdateFolderResponse200
     from ...models.update_folder_response_200_data import UpdateFolderResponse200Data
@@ -53,19 +60,33 @@ class FoldersResource:
         self,
         *,
         body: CreateFolderBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        folder_type: CreateFolderBodyFolderType | Unset = UNSET,
+        parent_folder_id: None | str | Unset = UNSET,
     ) -> CreateFolderResponse200Data:
         """Create a folder
 
         Creates a folder and returns the created folder. Requires the `folders:write` scope.
 
         Args:
-            body (CreateFolderBody | Unset): the request body.
+            body (CreateFolderBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateFolderResponse200Data
         """
 
+        from ...models.create_folder_body import CreateFolderBody
         from .create_folder import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "folder_type": folder_type,
+            "parent_folder_id": parent_folder_id,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateFolderBody, "create_folder", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_folder", fields)
 
         return (
             await call(
@@ -244,7 +265,7 @@ class FoldersResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateFolderBody | Unset = UNSET,
+        body: CreateFolderBody,
     ) -> Response[CreateFolderResponse200]:
         """Create a folder: the whole response. See ``FoldersResource.create``."""
         from .create_folder import asyncio_detailed as call
@@ -285,7 +306,7 @@ class FoldersResourceWithRawResponse:
         self,
         folder_id: str,
         *,
-        body: UpdateFolderBody | Unset = UNSET,
+        body: UpdateFolderBody,
     ) -> Response[UpdateFolderResponse200]:
         """Update a folder: the whole response. See ``FoldersResource.update``."""
         from .update_folder import asyncio_detailed as call

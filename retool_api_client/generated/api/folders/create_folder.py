@@ -10,12 +10,12 @@ from ...client import ApiClient
 from ...models.create_folder_body import CreateFolderBody
 from ...models.create_folder_response_200 import CreateFolderResponse200
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateFolderBody | Unset = UNSET,
+    body: CreateFolderBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -24,8 +24,7 @@ def _get_kwargs(
         "url": "/folders",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -64,14 +63,14 @@ def _build_response(*, response: httpx.Response) -> Response[CreateFolderRespons
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateFolderBody | Unset = UNSET,
+    body: CreateFolderBody,
 ) -> Response[CreateFolderResponse200]:
     """Create a folder
 
      Creates a folder and returns the created folder. Requires the `folders:write` scope.
 
     Args:
-        body (CreateFolderBody | Unset):
+        body (CreateFolderBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -94,14 +93,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateFolderBody | Unset = UNSET,
+    body: CreateFolderBody,
 ) -> CreateFolderResponse200:
     """Create a folder
 
      Creates a folder and returns the created folder. Requires the `folders:write` scope.
 
     Args:
-        body (CreateFolderBody | Unset):
+        body (CreateFolderBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

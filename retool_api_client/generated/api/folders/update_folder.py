@@ -11,13 +11,13 @@ from ...client import ApiClient
 from ...models.error_response import ErrorResponse
 from ...models.update_folder_body import UpdateFolderBody
 from ...models.update_folder_response_200 import UpdateFolderResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     folder_id: str,
     *,
-    body: UpdateFolderBody | Unset = UNSET,
+    body: UpdateFolderBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,8 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -71,7 +70,7 @@ async def asyncio_detailed(
     folder_id: str,
     *,
     client: ApiClient,
-    body: UpdateFolderBody | Unset = UNSET,
+    body: UpdateFolderBody,
 ) -> Response[UpdateFolderResponse200]:
     """Update a folder
 
@@ -79,7 +78,7 @@ async def asyncio_detailed(
 
     Args:
         folder_id (str): The id of the folder
-        body (UpdateFolderBody | Unset):
+        body (UpdateFolderBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -104,7 +103,7 @@ async def asyncio(
     folder_id: str,
     *,
     client: ApiClient,
-    body: UpdateFolderBody | Unset = UNSET,
+    body: UpdateFolderBody,
 ) -> UpdateFolderResponse200:
     """Update a folder
 
@@ -112,7 +111,7 @@ async def asyncio(
 
     Args:
         folder_id (str): The id of the folder
-        body (UpdateFolderBody | Unset):
+        body (UpdateFolderBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -22,21 +22,52 @@ from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from ....patch import JsonPatch
     from ...client import ApiClient
+    from ...models.add_operation import AddOperation
     from ...models.add_user_invites_to_group_body import AddUserInvitesToGroupBody
     from ...models.add_users_to_group_body import AddUsersToGroupBody
     from ...models.create_group_body import CreateGroupBody
+    from ...models.create_group_body_universal_app_access import (
+        CreateGroupBodyUniversalAppAccess,
+    )
+    from ...models.create_group_body_universal_query_library_access import (
+        CreateGroupBodyUniversalQueryLibraryAccess,
+    )
+    from ...models.create_group_body_universal_resource_access import (
+        CreateGroupBodyUniversalResourceAccess,
+    )
+    from ...models.create_group_body_universal_workflow_access import (
+        CreateGroupBodyUniversalWorkflowAccess,
+    )
     from ...models.create_group_response_200 import CreateGroupResponse200
     from ...models.create_group_response_200_data import CreateGroupResponse200Data
     from ...models.get_group_response_200 import GetGroupResponse200
     from ...models.get_group_response_200_data import GetGroupResponse200Data
     from ...models.group import Group
+    from ...models.group_member_ref import GroupMemberRef
     from ...models.list_groups_response_200 import ListGroupsResponse200
+    from ...models.remove_operation import RemoveOperation
     from ...models.replace_group_body import ReplaceGroupBody
+    from ...models.replace_group_body_universal_app_access import (
+        ReplaceGroupBodyUniversalAppAccess,
+    )
+    from ...models.replace_group_body_universal_query_library_access import (
+        ReplaceGroupBodyUniversalQueryLibraryAccess,
+    )
+    from ...models.replace_group_body_universal_resource_access import (
+        ReplaceGroupBodyUniversalResourceAccess,
+    )
+    from ...models.replace_group_body_universal_workflow_access import (
+        ReplaceGroupBodyUniversalWorkflowAccess,
+    )
     from ...models.replace_group_response import ReplaceGroupResponse
     from ...models.replace_group_response_data import ReplaceGroupResponseData
+    from ...models.replace_operation import ReplaceOperation
     from ...models.update_group_body import UpdateGroupBody
+    from ...models.user_invite import UserInvite
     from ...types import Response
 
 
@@ -56,6 +87,7 @@ class GroupsResource:
         group_id: str,
         *,
         body: AddUserInvitesToGroupBody | Unset = UNSET,
+        user_invite_ids: list[float] | Unset = UNSET,
     ) -> ReplaceGroupResponseData:
         """Add user invites to a group
 
@@ -64,13 +96,22 @@ class GroupsResource:
 
         Args:
             group_id (str): The group's ID number.
-            body (AddUserInvitesToGroupBody | Unset): the request body.
+            body (AddUserInvitesToGroupBody): the request body; or give its fields as keywords instead.
 
         Returns:
             ReplaceGroupResponseData
         """
 
+        from ...models.add_user_invites_to_group_body import AddUserInvitesToGroupBody
         from .add_user_invites_to_group import asyncio as call
+
+        fields: dict[str, Any] = {
+            "user_invite_ids": user_invite_ids,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(AddUserInvitesToGroupBody, "add_user_invites_to_group", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("add_user_invites_to_group", fields)
 
         return (
             await call(
@@ -85,6 +126,7 @@ class GroupsResource:
         group_id: str,
         *,
         body: AddUsersToGroupBody | Unset = UNSET,
+        members: list[GroupMemberRef] | Unset = UNSET,
     ) -> ReplaceGroupResponseData:
         """Add users to a group
 
@@ -95,13 +137,22 @@ class GroupsResource:
 
         Args:
             group_id (str): The group's ID number.
-            body (AddUsersToGroupBody | Unset): the request body.
+            body (AddUsersToGroupBody): the request body; or give its fields as keywords instead.
 
         Returns:
             ReplaceGroupResponseData
         """
 
+        from ...models.add_users_to_group_body import AddUsersToGroupBody
         from .add_users_to_group import asyncio as call
+
+        fields: dict[str, Any] = {
+            "members": members,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(AddUsersToGroupBody, "add_users_to_group", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("add_users_to_group", fields)
 
         return (
             await call(
@@ -115,19 +166,59 @@ class GroupsResource:
         self,
         *,
         body: CreateGroupBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        members: list[GroupMemberRef] | Unset = UNSET,
+        universal_app_access: CreateGroupBodyUniversalAppAccess | Unset = UNSET,
+        universal_resource_access: CreateGroupBodyUniversalResourceAccess | Unset = UNSET,
+        universal_workflow_access: CreateGroupBodyUniversalWorkflowAccess | Unset = UNSET,
+        universal_query_library_access: CreateGroupBodyUniversalQueryLibraryAccess | Unset = UNSET,
+        user_invites: list[UserInvite] | Unset = UNSET,
+        user_list_access: bool | Unset = UNSET,
+        audit_log_access: bool | Unset = UNSET,
+        unpublished_release_access: bool | Unset = UNSET,
+        usage_analytics_access: bool | Unset = UNSET,
+        theme_access: bool | Unset = UNSET,
+        account_details_access: bool | Unset = UNSET,
+        landing_page_app_id: None | Unset | UUID = UNSET,
+        created_at: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
     ) -> CreateGroupResponse200Data:
         """Create a group
 
         Creates a group and returns the created group. Requires the `groups:write` scope.
 
         Args:
-            body (CreateGroupBody | Unset): the request body.
+            body (CreateGroupBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateGroupResponse200Data
         """
 
+        from ...models.create_group_body import CreateGroupBody
         from .create_group import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "members": members,
+            "universal_app_access": universal_app_access,
+            "universal_resource_access": universal_resource_access,
+            "universal_workflow_access": universal_workflow_access,
+            "universal_query_library_access": universal_query_library_access,
+            "user_invites": user_invites,
+            "user_list_access": user_list_access,
+            "audit_log_access": audit_log_access,
+            "unpublished_release_access": unpublished_release_access,
+            "usage_analytics_access": usage_analytics_access,
+            "theme_access": theme_access,
+            "account_details_access": account_details_access,
+            "landing_page_app_id": landing_page_app_id,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateGroupBody, "create_group", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_group", fields)
 
         return (
             await call(
@@ -245,6 +336,22 @@ class GroupsResource:
         group_id: str,
         *,
         body: ReplaceGroupBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        members: list[GroupMemberRef] | Unset = UNSET,
+        universal_app_access: ReplaceGroupBodyUniversalAppAccess | Unset = UNSET,
+        universal_resource_access: ReplaceGroupBodyUniversalResourceAccess | Unset = UNSET,
+        universal_workflow_access: ReplaceGroupBodyUniversalWorkflowAccess | Unset = UNSET,
+        universal_query_library_access: ReplaceGroupBodyUniversalQueryLibraryAccess | Unset = UNSET,
+        user_invites: list[UserInvite] | Unset = UNSET,
+        user_list_access: bool | Unset = UNSET,
+        audit_log_access: bool | Unset = UNSET,
+        unpublished_release_access: bool | Unset = UNSET,
+        usage_analytics_access: bool | Unset = UNSET,
+        theme_access: bool | Unset = UNSET,
+        account_details_access: bool | Unset = UNSET,
+        landing_page_app_id: None | Unset | UUID = UNSET,
+        created_at: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
     ) -> ReplaceGroupResponseData:
         """Replace a group
 
@@ -253,13 +360,37 @@ class GroupsResource:
 
         Args:
             group_id (str): The group's ID number.
-            body (ReplaceGroupBody | Unset): the request body.
+            body (ReplaceGroupBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
             ReplaceGroupResponseData
         """
 
+        from ...models.replace_group_body import ReplaceGroupBody
         from .replace_group import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "members": members,
+            "universal_app_access": universal_app_access,
+            "universal_resource_access": universal_resource_access,
+            "universal_workflow_access": universal_workflow_access,
+            "universal_query_library_access": universal_query_library_access,
+            "user_invites": user_invites,
+            "user_list_access": user_list_access,
+            "audit_log_access": audit_log_access,
+            "unpublished_release_access": unpublished_release_access,
+            "usage_analytics_access": usage_analytics_access,
+            "theme_access": theme_access,
+            "account_details_access": account_details_access,
+            "landing_page_app_id": landing_page_app_id,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+        if isinstance(body, Unset):
+            body = _facade.optional_body(ReplaceGroupBody, "replace_group", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("replace_group", fields)
 
         return (
             await call(
@@ -414,7 +545,7 @@ class GroupsResourceWithRawResponse:
         self,
         group_id: str,
         *,
-        body: AddUserInvitesToGroupBody | Unset = UNSET,
+        body: AddUserInvitesToGroupBody,
     ) -> Response[ReplaceGroupResponse]:
         """Add user invites to a group: the whole response. See ``GroupsResource.add_user_invites``."""
         from .add_user_invites_to_group import asyncio_detailed as call
@@ -429,7 +560,7 @@ class GroupsResourceWithRawResponse:
         self,
         group_id: str,
         *,
-        body: AddUsersToGroupBody | Unset = UNSET,
+        body: AddUsersToGroupBody,
     ) -> Response[ReplaceGroupResponse]:
         """Add users to a group: the whole response. See ``GroupsResource.add_users``."""
         from .add_users_to_group import asyncio_detailed as call
@@ -443,7 +574,7 @@ class GroupsResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateGroupBody | Unset = UNSET,
+        body: CreateGroupBody,
     ) -> Response[CreateGroupResponse200]:
         """Create a group: the whole response. See ``GroupsResource.create``."""
         from .create_group import asyncio_detailed as call
@@ -527,7 +658,7 @@ class GroupsResourceWithRawResponse:
         self,
         group_id: str,
         *,
-        body: UpdateGroupBody | Unset = UNSET,
+        body: UpdateGroupBody,
     ) -> Response[ReplaceGroupResponse]:
         """Update a group: the whole response. See ``GroupsResource.update``."""
         from .update_group import asyncio_detailed as call

@@ -10,13 +10,13 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.add_user_invites_to_group_body import AddUserInvitesToGroupBody
 from ...models.replace_group_response import ReplaceGroupResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     group_id: str,
     *,
-    body: AddUserInvitesToGroupBody | Unset = UNSET,
+    body: AddUserInvitesToGroupBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,8 +27,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -64,7 +63,7 @@ async def asyncio_detailed(
     group_id: str,
     *,
     client: ApiClient,
-    body: AddUserInvitesToGroupBody | Unset = UNSET,
+    body: AddUserInvitesToGroupBody,
 ) -> Response[ReplaceGroupResponse]:
     """Add user invites to a group
 
@@ -73,7 +72,7 @@ async def asyncio_detailed(
 
     Args:
         group_id (str): The group's ID number.
-        body (AddUserInvitesToGroupBody | Unset): User invites to add to the group.
+        body (AddUserInvitesToGroupBody): User invites to add to the group.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -98,7 +97,7 @@ async def asyncio(
     group_id: str,
     *,
     client: ApiClient,
-    body: AddUserInvitesToGroupBody | Unset = UNSET,
+    body: AddUserInvitesToGroupBody,
 ) -> ReplaceGroupResponse:
     """Add user invites to a group
 
@@ -107,7 +106,7 @@ async def asyncio(
 
     Args:
         group_id (str): The group's ID number.
-        body (AddUserInvitesToGroupBody | Unset): User invites to add to the group.
+        body (AddUserInvitesToGroupBody): User invites to add to the group.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

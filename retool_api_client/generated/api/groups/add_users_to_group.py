@@ -10,13 +10,13 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.add_users_to_group_body import AddUsersToGroupBody
 from ...models.replace_group_response import ReplaceGroupResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     group_id: str,
     *,
-    body: AddUsersToGroupBody | Unset = UNSET,
+    body: AddUsersToGroupBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,8 +27,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -64,7 +63,7 @@ async def asyncio_detailed(
     group_id: str,
     *,
     client: ApiClient,
-    body: AddUsersToGroupBody | Unset = UNSET,
+    body: AddUsersToGroupBody,
 ) -> Response[ReplaceGroupResponse]:
     """Add users to a group
 
@@ -74,7 +73,7 @@ async def asyncio_detailed(
 
     Args:
         group_id (str): The group's ID number.
-        body (AddUsersToGroupBody | Unset):
+        body (AddUsersToGroupBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -99,7 +98,7 @@ async def asyncio(
     group_id: str,
     *,
     client: ApiClient,
-    body: AddUsersToGroupBody | Unset = UNSET,
+    body: AddUsersToGroupBody,
 ) -> ReplaceGroupResponse:
     """Add users to a group
 
@@ -109,7 +108,7 @@ async def asyncio(
 
     Args:
         group_id (str): The group's ID number.
-        body (AddUsersToGroupBody | Unset):
+        body (AddUsersToGroupBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -9,12 +9,12 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.create_group_body import CreateGroupBody
 from ...models.create_group_response_200 import CreateGroupResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateGroupBody | Unset = UNSET,
+    body: CreateGroupBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -23,8 +23,7 @@ def _get_kwargs(
         "url": "/groups",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -59,14 +58,14 @@ def _build_response(*, response: httpx.Response) -> Response[CreateGroupResponse
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateGroupBody | Unset = UNSET,
+    body: CreateGroupBody,
 ) -> Response[CreateGroupResponse200]:
     """Create a group
 
      Creates a group and returns the created group. Requires the `groups:write` scope.
 
     Args:
-        body (CreateGroupBody | Unset):
+        body (CreateGroupBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -89,14 +88,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateGroupBody | Unset = UNSET,
+    body: CreateGroupBody,
 ) -> CreateGroupResponse200:
     """Create a group
 
      Creates a group and returns the created group. Requires the `groups:write` scope.
 
     Args:
-        body (CreateGroupBody | Unset):
+        body (CreateGroupBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

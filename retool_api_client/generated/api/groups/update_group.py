@@ -10,13 +10,13 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.replace_group_response import ReplaceGroupResponse
 from ...models.update_group_body import UpdateGroupBody
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     group_id: str,
     *,
-    body: UpdateGroupBody | Unset = UNSET,
+    body: UpdateGroupBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,8 +27,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -64,7 +63,7 @@ async def asyncio_detailed(
     group_id: str,
     *,
     client: ApiClient,
-    body: UpdateGroupBody | Unset = UNSET,
+    body: UpdateGroupBody,
 ) -> Response[ReplaceGroupResponse]:
     """Update a group
 
@@ -73,7 +72,7 @@ async def asyncio_detailed(
 
     Args:
         group_id (str): The group's ID number.
-        body (UpdateGroupBody | Unset): The body of a request to update a group.
+        body (UpdateGroupBody): The body of a request to update a group.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -98,7 +97,7 @@ async def asyncio(
     group_id: str,
     *,
     client: ApiClient,
-    body: UpdateGroupBody | Unset = UNSET,
+    body: UpdateGroupBody,
 ) -> ReplaceGroupResponse:
     """Update a group
 
@@ -107,7 +106,7 @@ async def asyncio(
 
     Args:
         group_id (str): The group's ID number.
-        body (UpdateGroupBody | Unset): The body of a request to update a group.
+        body (UpdateGroupBody): The body of a request to update a group.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

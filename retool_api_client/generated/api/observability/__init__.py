@@ -40,6 +40,12 @@ if TYPE_CHECKING:
     from ...models.list_observability_configurations_response_200_data_item import (
         ListObservabilityConfigurationsResponse200DataItem,
     )
+    from ...models.observability_configuration_config_datadog import (
+        ObservabilityConfigurationConfigDatadog,
+    )
+    from ...models.observability_configuration_config_sentry import (
+        ObservabilityConfigurationConfigSentry,
+    )
     from ...models.send_test_error_event_provider_type_0 import (
         SendTestErrorEventProviderType0,
     )
@@ -82,6 +88,10 @@ class ObservabilityResource:
         self,
         *,
         body: CreateObservabilityConfigurationBody | Unset = UNSET,
+        config: ObservabilityConfigurationConfigDatadog
+        | ObservabilityConfigurationConfigSentry
+        | Unset = UNSET,
+        enabled: bool | Unset = UNSET,
     ) -> CreateObservabilityConfigurationResponse200Data:
         """Create an observability configuration
 
@@ -90,13 +100,27 @@ class ObservabilityResource:
         `observability:write` scope.
 
         Args:
-            body (CreateObservabilityConfigurationBody | Unset): the request body.
+            body (CreateObservabilityConfigurationBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateObservabilityConfigurationResponse200Data
         """
 
+        from ...models.create_observability_configuration_body import (
+            CreateObservabilityConfigurationBody,
+        )
         from .create_observability_configuration import asyncio as call
+
+        fields: dict[str, Any] = {
+            "config": config,
+            "enabled": enabled,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                CreateObservabilityConfigurationBody, "create_observability_configuration", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_observability_configuration", fields)
 
         return (
             await call(
@@ -179,6 +203,10 @@ class ObservabilityResource:
         config_id: UUID,
         *,
         body: UpdateObservabilityConfigurationBody | Unset = UNSET,
+        config: ObservabilityConfigurationConfigDatadog
+        | ObservabilityConfigurationConfigSentry
+        | Unset = UNSET,
+        enabled: bool | Unset = UNSET,
     ) -> UpdateObservabilityConfigurationResponse200Data:
         """Update an observability configuration
 
@@ -188,13 +216,27 @@ class ObservabilityResource:
 
         Args:
             config_id (UUID): The id of the observability configuration to update.
-            body (UpdateObservabilityConfigurationBody | Unset): the request body.
+            body (UpdateObservabilityConfigurationBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
             UpdateObservabilityConfigurationResponse200Data
         """
 
+        from ...models.update_observability_configuration_body import (
+            UpdateObservabilityConfigurationBody,
+        )
         from .update_observability_configuration import asyncio as call
+
+        fields: dict[str, Any] = {
+            "config": config,
+            "enabled": enabled,
+        }
+        if isinstance(body, Unset):
+            body = _facade.optional_body(
+                UpdateObservabilityConfigurationBody, "update_observability_configuration", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("update_observability_configuration", fields)
 
         return (
             await call(
@@ -215,7 +257,7 @@ class ObservabilityResourceWithRawResponse:
     async def create_configuration(
         self,
         *,
-        body: CreateObservabilityConfigurationBody | Unset = UNSET,
+        body: CreateObservabilityConfigurationBody,
     ) -> Response[CreateObservabilityConfigurationResponse200]:
         """Create an observability configuration: the whole response. See ``ObservabilityResource.create_configuration``."""
         from .create_observability_configuration import asyncio_detailed as call

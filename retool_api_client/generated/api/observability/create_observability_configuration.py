@@ -14,12 +14,12 @@ from ...models.create_observability_configuration_response_200 import (
     CreateObservabilityConfigurationResponse200,
 )
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateObservabilityConfigurationBody | Unset = UNSET,
+    body: CreateObservabilityConfigurationBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,8 +28,7 @@ def _get_kwargs(
         "url": "/observability/config",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -70,7 +69,7 @@ def _build_response(*, response: httpx.Response) -> Response[CreateObservability
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateObservabilityConfigurationBody | Unset = UNSET,
+    body: CreateObservabilityConfigurationBody,
 ) -> Response[CreateObservabilityConfigurationResponse200]:
     """Create an observability configuration
 
@@ -78,8 +77,7 @@ async def asyncio_detailed(
     Returns an error if a configuration is already set. Requires the `observability:write` scope.
 
     Args:
-        body (CreateObservabilityConfigurationBody | Unset): Shape of Post Observability Config
-            Request
+        body (CreateObservabilityConfigurationBody): Shape of Post Observability Config Request
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -102,7 +100,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateObservabilityConfigurationBody | Unset = UNSET,
+    body: CreateObservabilityConfigurationBody,
 ) -> CreateObservabilityConfigurationResponse200:
     """Create an observability configuration
 
@@ -110,8 +108,7 @@ async def asyncio(
     Returns an error if a configuration is already set. Requires the `observability:write` scope.
 
     Args:
-        body (CreateObservabilityConfigurationBody | Unset): Shape of Post Observability Config
-            Request
+        body (CreateObservabilityConfigurationBody): Shape of Post Observability Config Request
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

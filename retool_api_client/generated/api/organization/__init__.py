@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         GetOrganizationSettingsResponse200,
     )
     from ...models.organization_settings import OrganizationSettings
+    from ...models.replace_operation import ReplaceOperation
     from ...models.update_organization_ai_settings_response_200 import (
         UpdateOrganizationAiSettingsResponse200,
     )
@@ -187,6 +188,10 @@ class OrganizationResource:
         self,
         *,
         body: GetOrganizationAiSettingsResponseData | Unset = UNSET,
+        retool_ai: bool | Unset = UNSET,
+        retool_ai_actions: bool | Unset = UNSET,
+        retool_vector: bool | Unset = UNSET,
+        retool_ask_ai: bool | Unset = UNSET,
     ) -> GetOrganizationAiSettingsResponseData:
         """Update organization AI settings
 
@@ -194,13 +199,29 @@ class OrganizationResource:
         the `organizations:write` scope.
 
         Args:
-            body (GetOrganizationAiSettingsResponseData | Unset): the request body.
+            body (GetOrganizationAiSettingsResponseData): the request body; or give its fields as keywords instead.
 
         Returns:
             GetOrganizationAiSettingsResponseData
         """
 
+        from ...models.get_organization_ai_settings_response_data import (
+            GetOrganizationAiSettingsResponseData,
+        )
         from .update_organization_ai_settings import asyncio as call
+
+        fields: dict[str, Any] = {
+            "retool_ai": retool_ai,
+            "retool_ai_actions": retool_ai_actions,
+            "retool_vector": retool_vector,
+            "retool_ask_ai": retool_ask_ai,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                GetOrganizationAiSettingsResponseData, "update_organization_ai_settings", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("update_organization_ai_settings", fields)
 
         return (
             await call(
@@ -354,7 +375,7 @@ class OrganizationResourceWithRawResponse:
     async def update_ai_settings(
         self,
         *,
-        body: GetOrganizationAiSettingsResponseData | Unset = UNSET,
+        body: GetOrganizationAiSettingsResponseData,
     ) -> Response[UpdateOrganizationAiSettingsResponse200]:
         """Update organization AI settings: the whole response. See ``OrganizationResource.update_ai_settings``."""
         from .update_organization_ai_settings import asyncio_detailed as call
@@ -367,7 +388,7 @@ class OrganizationResourceWithRawResponse:
     async def update_settings(
         self,
         *,
-        body: UpdateOrganizationSettingsBody | Unset = UNSET,
+        body: UpdateOrganizationSettingsBody,
     ) -> Response[UpdateOrganizationSettingsResponse200]:
         """Update organization settings: the whole response. See ``OrganizationResource.update_settings``."""
         from .update_organization_settings import asyncio_detailed as call

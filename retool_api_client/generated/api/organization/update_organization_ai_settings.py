@@ -13,12 +13,12 @@ from ...models.get_organization_ai_settings_response_data import (
 from ...models.update_organization_ai_settings_response_200 import (
     UpdateOrganizationAiSettingsResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: GetOrganizationAiSettingsResponseData | Unset = UNSET,
+    body: GetOrganizationAiSettingsResponseData,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,8 +27,7 @@ def _get_kwargs(
         "url": "/organization/ai_settings",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -63,7 +62,7 @@ def _build_response(*, response: httpx.Response) -> Response[UpdateOrganizationA
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: GetOrganizationAiSettingsResponseData | Unset = UNSET,
+    body: GetOrganizationAiSettingsResponseData,
 ) -> Response[UpdateOrganizationAiSettingsResponse200]:
     """Update organization AI settings
 
@@ -71,7 +70,7 @@ async def asyncio_detailed(
     `organizations:write` scope.
 
     Args:
-        body (GetOrganizationAiSettingsResponseData | Unset):
+        body (GetOrganizationAiSettingsResponseData):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -94,7 +93,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: GetOrganizationAiSettingsResponseData | Unset = UNSET,
+    body: GetOrganizationAiSettingsResponseData,
 ) -> UpdateOrganizationAiSettingsResponse200:
     """Update organization AI settings
 
@@ -102,7 +101,7 @@ async def asyncio(
     `organizations:write` scope.
 
     Args:
-        body (GetOrganizationAiSettingsResponseData | Unset):
+        body (GetOrganizationAiSettingsResponseData):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -11,12 +11,12 @@ from ...models.update_organization_settings_body import UpdateOrganizationSettin
 from ...models.update_organization_settings_response_200 import (
     UpdateOrganizationSettingsResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: UpdateOrganizationSettingsBody | Unset = UNSET,
+    body: UpdateOrganizationSettingsBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -25,8 +25,7 @@ def _get_kwargs(
         "url": "/organization/",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -61,7 +60,7 @@ def _build_response(*, response: httpx.Response) -> Response[UpdateOrganizationS
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: UpdateOrganizationSettingsBody | Unset = UNSET,
+    body: UpdateOrganizationSettingsBody,
 ) -> Response[UpdateOrganizationSettingsResponse200]:
     """Update organization settings
 
@@ -69,8 +68,7 @@ async def asyncio_detailed(
     `organizations:write` scope.
 
     Args:
-        body (UpdateOrganizationSettingsBody | Unset): The body of a request to update an
-            organization.
+        body (UpdateOrganizationSettingsBody): The body of a request to update an organization.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -93,7 +91,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: UpdateOrganizationSettingsBody | Unset = UNSET,
+    body: UpdateOrganizationSettingsBody,
 ) -> UpdateOrganizationSettingsResponse200:
     """Update organization settings
 
@@ -101,8 +99,7 @@ async def asyncio(
     `organizations:write` scope.
 
     Args:
-        body (UpdateOrganizationSettingsBody | Unset): The body of a request to update an
-            organization.
+        body (UpdateOrganizationSettingsBody): The body of a request to update an organization.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

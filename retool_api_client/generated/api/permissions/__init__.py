@@ -26,17 +26,26 @@ if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.app_access import AppAccess
+    from ...models.app_ref import AppRef
     from ...models.create_role_body import CreateRoleBody
     from ...models.create_role_grant_body import CreateRoleGrantBody
     from ...models.error_response import ErrorResponse
     from ...models.folder_access import FolderAccess
+    from ...models.folder_ref import FolderRef
     from ...models.get_access_list_object_type import GetAccessListObjectType
     from ...models.get_access_list_response_200 import GetAccessListResponse200
     from ...models.get_access_list_response_200_data import GetAccessListResponse200Data
     from ...models.grant_permissions_body import GrantPermissionsBody
+    from ...models.grant_permissions_body_access_level import (
+        GrantPermissionsBodyAccessLevel,
+    )
     from ...models.grant_permissions_response import GrantPermissionsResponse
+    from ...models.group_ref import GroupRef
     from ...models.list_objects_group_can_access_body import (
         ListObjectsGroupCanAccessBody,
+    )
+    from ...models.list_objects_group_can_access_body_object_type import (
+        ListObjectsGroupCanAccessBodyObjectType,
     )
     from ...models.list_objects_group_can_access_response_200 import (
         ListObjectsGroupCanAccessResponse200,
@@ -45,10 +54,14 @@ if TYPE_CHECKING:
     from ...models.list_roles_response_200_data_item import ListRolesResponse200DataItem
     from ...models.resource_access import ResourceAccess
     from ...models.resource_configuration_access import ResourceConfigurationAccess
+    from ...models.resource_configuration_ref import ResourceConfigurationRef
+    from ...models.resource_ref import ResourceRef
     from ...models.revoke_permissions_body import RevokePermissionsBody
     from ...models.role import Role
     from ...models.screen_access import ScreenAccess
+    from ...models.screen_ref import ScreenRef
     from ...models.update_role_body import UpdateRoleBody
+    from ...models.user_ref import UserRef
     from ...types import Response
 
 
@@ -67,19 +80,35 @@ class PermissionsResource:
         self,
         *,
         body: CreateRoleBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        object_scopes: list[str] | Unset = UNSET,
+        organization_scopes: list[str] | Unset = UNSET,
+        description: str | Unset = UNSET,
     ) -> Role:
         """Create a role
 
         Creates a role and returns the created role. Requires the `permissions:write` scope.
 
         Args:
-            body (CreateRoleBody | Unset): the request body.
+            body (CreateRoleBody): the request body; or give its fields as keywords instead.
 
         Returns:
             Role
         """
 
+        from ...models.create_role_body import CreateRoleBody
         from .create_role import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "object_scopes": object_scopes,
+            "organization_scopes": organization_scopes,
+            "description": description,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateRoleBody, "create_role", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_role", fields)
 
         return await call(
             client=self._client,
@@ -90,19 +119,37 @@ class PermissionsResource:
         self,
         *,
         body: CreateRoleGrantBody | Unset = UNSET,
+        role_id: UUID | Unset = UNSET,
+        subject_type: str | Unset = UNSET,
+        subject_id: str | Unset = UNSET,
+        object_type: str | Unset = UNSET,
+        object_id: str | Unset = UNSET,
     ) -> None:
         """Create a role grant
 
         Creates a role grant. Requires the `permissions:write` scope.
 
         Args:
-            body (CreateRoleGrantBody | Unset): the request body.
+            body (CreateRoleGrantBody): the request body; or give its fields as keywords instead.
 
         Returns:
             None
         """
 
+        from ...models.create_role_grant_body import CreateRoleGrantBody
         from .create_role_grant import asyncio as call
+
+        fields: dict[str, Any] = {
+            "role_id": role_id,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "object_type": object_type,
+            "object_id": object_id,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateRoleGrantBody, "create_role_grant", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_role_grant", fields)
 
         await call(
             client=self._client,
@@ -157,6 +204,11 @@ class PermissionsResource:
         self,
         *,
         body: CreateRoleGrantBody | Unset = UNSET,
+        role_id: UUID | Unset = UNSET,
+        subject_type: str | Unset = UNSET,
+        subject_id: str | Unset = UNSET,
+        object_type: str | Unset = UNSET,
+        object_id: str | Unset = UNSET,
     ) -> None:
         """Delete a role grant for a subject
 
@@ -164,13 +216,26 @@ class PermissionsResource:
         with objects if object info is provided. Requires the `permissions:write` scope.
 
         Args:
-            body (CreateRoleGrantBody | Unset): the request body.
+            body (CreateRoleGrantBody): the request body; or give its fields as keywords instead.
 
         Returns:
             None
         """
 
+        from ...models.create_role_grant_body import CreateRoleGrantBody
         from .delete_role_grant_for_subject import asyncio as call
+
+        fields: dict[str, Any] = {
+            "role_id": role_id,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "object_type": object_type,
+            "object_id": object_id,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateRoleGrantBody, "delete_role_grant_for_subject", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("delete_role_grant_for_subject", fields)
 
         await call(
             client=self._client,
@@ -236,6 +301,9 @@ class PermissionsResource:
         self,
         *,
         body: GrantPermissionsBody | Unset = UNSET,
+        subject: GroupRef | UserRef | Unset = UNSET,
+        object_: AppRef | FolderRef | ResourceConfigurationRef | ResourceRef | ScreenRef | Unset = UNSET,
+        access_level: GrantPermissionsBodyAccessLevel | Unset = UNSET,
     ) -> list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]:
         """Grant permissions
 
@@ -244,13 +312,24 @@ class PermissionsResource:
         the folder, but does not cascade to subfolders. Requires the `permissions:write` scope.
 
         Args:
-            body (GrantPermissionsBody | Unset): the request body.
+            body (GrantPermissionsBody): the request body; or give its fields as keywords instead.
 
         Returns:
             list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]
         """
 
+        from ...models.grant_permissions_body import GrantPermissionsBody
         from .grant_permissions import asyncio as call
+
+        fields: dict[str, Any] = {
+            "subject": subject,
+            "object_": object_,
+            "access_level": access_level,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(GrantPermissionsBody, "grant_permissions", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("grant_permissions", fields)
 
         return (
             await call(
@@ -262,7 +341,7 @@ class PermissionsResource:
     def list_objects_group_can_access(
         self,
         *,
-        body: ListObjectsGroupCanAccessBody | Unset = UNSET,
+        body: ListObjectsGroupCanAccessBody,
         max_items: int | None = None,
     ) -> AsyncPaginator[
         AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess
@@ -273,7 +352,7 @@ class PermissionsResource:
         has access to. Requires the `permissions:read` scope.
 
         Args:
-            body (ListObjectsGroupCanAccessBody | Unset): the request body.
+            body (ListObjectsGroupCanAccessBody): the request body.
             page_size (int | None): items per request (the ``limit`` parameter), checked before any request.
             max_items (int | None): stop after this many items.
             start_token (str | None): resume from a ``next_token`` saved earlier.
@@ -345,6 +424,8 @@ class PermissionsResource:
         self,
         *,
         body: RevokePermissionsBody | Unset = UNSET,
+        subject: GroupRef | UserRef | Unset = UNSET,
+        object_: AppRef | FolderRef | ResourceConfigurationRef | ResourceRef | ScreenRef | Unset = UNSET,
     ) -> list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]:
         """Revoke permissions
 
@@ -353,13 +434,23 @@ class PermissionsResource:
         folder, but does not cascade to subfolders. Requires the `permissions:write` scope.
 
         Args:
-            body (RevokePermissionsBody | Unset): the request body.
+            body (RevokePermissionsBody): the request body; or give its fields as keywords instead.
 
         Returns:
             list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]
         """
 
+        from ...models.revoke_permissions_body import RevokePermissionsBody
         from .revoke_permissions import asyncio as call
+
+        fields: dict[str, Any] = {
+            "subject": subject,
+            "object_": object_,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(RevokePermissionsBody, "revoke_permissions", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("revoke_permissions", fields)
 
         return (
             await call(
@@ -373,6 +464,10 @@ class PermissionsResource:
         role_id: UUID,
         *,
         body: UpdateRoleBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        object_scopes: list[str] | Unset = UNSET,
+        organization_scopes: list[str] | Unset = UNSET,
     ) -> Role:
         """Update a role
 
@@ -380,13 +475,25 @@ class PermissionsResource:
 
         Args:
             role_id (UUID): The id of the role
-            body (UpdateRoleBody | Unset): the request body.
+            body (UpdateRoleBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
             Role
         """
 
+        from ...models.update_role_body import UpdateRoleBody
         from .update_role import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "description": description,
+            "object_scopes": object_scopes,
+            "organization_scopes": organization_scopes,
+        }
+        if isinstance(body, Unset):
+            body = _facade.optional_body(UpdateRoleBody, "update_role", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("update_role", fields)
 
         return await call(
             role_id,
@@ -405,7 +512,7 @@ class PermissionsResourceWithRawResponse:
     async def create_role(
         self,
         *,
-        body: CreateRoleBody | Unset = UNSET,
+        body: CreateRoleBody,
     ) -> Response[Role]:
         """Create a role: the whole response. See ``PermissionsResource.create_role``."""
         from .create_role import asyncio_detailed as call
@@ -418,7 +525,7 @@ class PermissionsResourceWithRawResponse:
     async def create_role_grant(
         self,
         *,
-        body: CreateRoleGrantBody | Unset = UNSET,
+        body: CreateRoleGrantBody,
     ) -> Response[None]:
         """Create a role grant: the whole response. See ``PermissionsResource.create_role_grant``."""
         from .create_role_grant import asyncio_detailed as call
@@ -455,7 +562,7 @@ class PermissionsResourceWithRawResponse:
     async def delete_role_grant_for_subject(
         self,
         *,
-        body: CreateRoleGrantBody | Unset = UNSET,
+        body: CreateRoleGrantBody,
     ) -> Response[None]:
         """Delete a role grant for a subject: the whole response. See ``PermissionsResource.delete_role_grant_for_subject``."""
         from .delete_role_grant_for_subject import asyncio_detailed as call
@@ -496,7 +603,7 @@ class PermissionsResourceWithRawResponse:
     async def grant(
         self,
         *,
-        body: GrantPermissionsBody | Unset = UNSET,
+        body: GrantPermissionsBody,
     ) -> Response[GrantPermissionsResponse]:
         """Grant permissions: the whole response. See ``PermissionsResource.grant``."""
         from .grant_permissions import asyncio_detailed as call
@@ -509,7 +616,7 @@ class PermissionsResourceWithRawResponse:
     async def list_objects_group_can_access(
         self,
         *,
-        body: ListObjectsGroupCanAccessBody | Unset = UNSET,
+        body: ListObjectsGroupCanAccessBody,
     ) -> Response[ListObjectsGroupCanAccessResponse200]:
         """List objects a group can access: the whole response. See ``PermissionsResource.list_objects_group_can_access``."""
         from .list_objects_group_can_access import asyncio_detailed as call
@@ -542,7 +649,7 @@ class PermissionsResourceWithRawResponse:
     async def revoke(
         self,
         *,
-        body: RevokePermissionsBody | Unset = UNSET,
+        body: RevokePermissionsBody,
     ) -> Response[GrantPermissionsResponse]:
         """Revoke permissions: the whole response. See ``PermissionsResource.revoke``."""
         from .revoke_permissions import asyncio_detailed as call

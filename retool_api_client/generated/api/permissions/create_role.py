@@ -10,12 +10,12 @@ from ...client import ApiClient
 from ...models.create_role_body import CreateRoleBody
 from ...models.error_response import ErrorResponse
 from ...models.role import Role
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateRoleBody | Unset = UNSET,
+    body: CreateRoleBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -24,8 +24,7 @@ def _get_kwargs(
         "url": "/role_permissions/roles",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -70,14 +69,14 @@ def _build_response(*, response: httpx.Response) -> Response[Role]:
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateRoleBody | Unset = UNSET,
+    body: CreateRoleBody,
 ) -> Response[Role]:
     """Create a role
 
      Creates a role and returns the created role. Requires the `permissions:write` scope.
 
     Args:
-        body (CreateRoleBody | Unset):
+        body (CreateRoleBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -100,14 +99,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateRoleBody | Unset = UNSET,
+    body: CreateRoleBody,
 ) -> Role:
     """Create a role
 
      Creates a role and returns the created role. Requires the `permissions:write` scope.
 
     Args:
-        body (CreateRoleBody | Unset):
+        body (CreateRoleBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

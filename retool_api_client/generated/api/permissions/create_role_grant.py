@@ -9,12 +9,12 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.create_role_grant_body import CreateRoleGrantBody
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateRoleGrantBody | Unset = UNSET,
+    body: CreateRoleGrantBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -23,8 +23,7 @@ def _get_kwargs(
         "url": "/role_permissions/role_grants",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -63,14 +62,14 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateRoleGrantBody | Unset = UNSET,
+    body: CreateRoleGrantBody,
 ) -> Response[None]:
     """Create a role grant
 
      Creates a role grant. Requires the `permissions:write` scope.
 
     Args:
-        body (CreateRoleGrantBody | Unset):
+        body (CreateRoleGrantBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -93,14 +92,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateRoleGrantBody | Unset = UNSET,
+    body: CreateRoleGrantBody,
 ) -> None:
     """Create a role grant
 
      Creates a role grant. Requires the `permissions:write` scope.
 
     Args:
-        body (CreateRoleGrantBody | Unset):
+        body (CreateRoleGrantBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -9,12 +9,12 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.create_role_grant_body import CreateRoleGrantBody
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateRoleGrantBody | Unset = UNSET,
+    body: CreateRoleGrantBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -23,8 +23,7 @@ def _get_kwargs(
         "url": "/role_permissions/remove_role_grants_for_subject/",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -63,7 +62,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateRoleGrantBody | Unset = UNSET,
+    body: CreateRoleGrantBody,
 ) -> Response[None]:
     """Delete a role grant for a subject
 
@@ -71,7 +70,7 @@ async def asyncio_detailed(
     objects if object info is provided. Requires the `permissions:write` scope.
 
     Args:
-        body (CreateRoleGrantBody | Unset):
+        body (CreateRoleGrantBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -94,7 +93,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateRoleGrantBody | Unset = UNSET,
+    body: CreateRoleGrantBody,
 ) -> None:
     """Delete a role grant for a subject
 
@@ -102,7 +101,7 @@ async def asyncio(
     objects if object info is provided. Requires the `permissions:write` scope.
 
     Args:
-        body (CreateRoleGrantBody | Unset):
+        body (CreateRoleGrantBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -9,12 +9,12 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.grant_permissions_body import GrantPermissionsBody
 from ...models.grant_permissions_response import GrantPermissionsResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: GrantPermissionsBody | Unset = UNSET,
+    body: GrantPermissionsBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -23,8 +23,7 @@ def _get_kwargs(
         "url": "/permissions/grant",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -59,7 +58,7 @@ def _build_response(*, response: httpx.Response) -> Response[GrantPermissionsRes
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: GrantPermissionsBody | Unset = UNSET,
+    body: GrantPermissionsBody,
 ) -> Response[GrantPermissionsResponse]:
     """Grant permissions
 
@@ -68,7 +67,7 @@ async def asyncio_detailed(
     folder, but does not cascade to subfolders. Requires the `permissions:write` scope.
 
     Args:
-        body (GrantPermissionsBody | Unset):
+        body (GrantPermissionsBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -91,7 +90,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: GrantPermissionsBody | Unset = UNSET,
+    body: GrantPermissionsBody,
 ) -> GrantPermissionsResponse:
     """Grant permissions
 
@@ -100,7 +99,7 @@ async def asyncio(
     folder, but does not cascade to subfolders. Requires the `permissions:write` scope.
 
     Args:
-        body (GrantPermissionsBody | Unset):
+        body (GrantPermissionsBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

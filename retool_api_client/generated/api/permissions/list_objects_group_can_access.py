@@ -11,12 +11,12 @@ from ...models.list_objects_group_can_access_body import ListObjectsGroupCanAcce
 from ...models.list_objects_group_can_access_response_200 import (
     ListObjectsGroupCanAccessResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: ListObjectsGroupCanAccessBody | Unset = UNSET,
+    body: ListObjectsGroupCanAccessBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -25,8 +25,7 @@ def _get_kwargs(
         "url": "/permissions/listObjects",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -61,7 +60,7 @@ def _build_response(*, response: httpx.Response) -> Response[ListObjectsGroupCan
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: ListObjectsGroupCanAccessBody | Unset = UNSET,
+    body: ListObjectsGroupCanAccessBody,
 ) -> Response[ListObjectsGroupCanAccessResponse200]:
     """List objects a group can access
 
@@ -69,7 +68,7 @@ async def asyncio_detailed(
     to. Requires the `permissions:read` scope.
 
     Args:
-        body (ListObjectsGroupCanAccessBody | Unset):
+        body (ListObjectsGroupCanAccessBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -92,7 +91,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: ListObjectsGroupCanAccessBody | Unset = UNSET,
+    body: ListObjectsGroupCanAccessBody,
 ) -> ListObjectsGroupCanAccessResponse200:
     """List objects a group can access
 
@@ -100,7 +99,7 @@ async def asyncio(
     to. Requires the `permissions:read` scope.
 
     Args:
-        body (ListObjectsGroupCanAccessBody | Unset):
+        body (ListObjectsGroupCanAccessBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

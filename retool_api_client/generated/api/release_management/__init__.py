@@ -55,7 +55,13 @@ if TYPE_CHECKING:
     from ...models.set_release_configuration_for_app_in_manifest_body import (
         SetReleaseConfigurationForAppInManifestBody,
     )
+    from ...models.set_release_configuration_for_app_in_manifest_body_release_type_1 import (
+        SetReleaseConfigurationForAppInManifestBodyReleaseType1,
+    )
     from ...models.set_release_manifest_body import SetReleaseManifestBody
+    from ...models.set_release_manifest_body_manifest import (
+        SetReleaseManifestBodyManifest,
+    )
     from ...models.set_release_manifest_response import SetReleaseManifestResponse
     from ...models.set_release_manifest_response_data import (
         SetReleaseManifestResponseData,
@@ -82,6 +88,9 @@ class ReleaseManagementResource:
         app_uuid: str,
         *,
         body: CreateAppReleaseBody | Unset = UNSET,
+        release_version: str | Unset = UNSET,
+        release_description: str | Unset = UNSET,
+        commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Create a release artifact
 
@@ -93,13 +102,24 @@ class ReleaseManagementResource:
 
         Args:
             app_uuid (str): The uuid of the app.
-            body (CreateAppReleaseBody | Unset): the request body.
+            body (CreateAppReleaseBody): the request body; or give its fields as keywords instead.
 
         Returns:
             SetReleaseManifestResponseData
         """
 
+        from ...models.create_app_release_body import CreateAppReleaseBody
         from .create_app_release import asyncio as call
+
+        fields: dict[str, Any] = {
+            "release_version": release_version,
+            "release_description": release_description,
+            "commit_message": commit_message,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateAppReleaseBody, "create_app_release", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_app_release", fields)
 
         return (
             await call(
@@ -115,6 +135,9 @@ class ReleaseManagementResource:
         *,
         body: CreateAppReleaseBody | Unset = UNSET,
         element_type: CreateElementReleaseElementType,
+        release_version: str | Unset = UNSET,
+        release_description: str | Unset = UNSET,
+        commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Create a release artifact
 
@@ -125,13 +148,24 @@ class ReleaseManagementResource:
         Args:
             element_uuid (str): The uuid of the element.
             element_type (CreateElementReleaseElementType): The type of the element.
-            body (CreateAppReleaseBody | Unset): the request body.
+            body (CreateAppReleaseBody): the request body; or give its fields as keywords instead.
 
         Returns:
             SetReleaseManifestResponseData
         """
 
+        from ...models.create_app_release_body import CreateAppReleaseBody
         from .create_element_release import asyncio as call
+
+        fields: dict[str, Any] = {
+            "release_version": release_version,
+            "release_description": release_description,
+            "commit_message": commit_message,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateAppReleaseBody, "create_element_release", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_element_release", fields)
 
         return (
             await call(
@@ -149,6 +183,7 @@ class ReleaseManagementResource:
         *,
         body: DeleteReleaseManifestBody | Unset = UNSET,
         element_type: DeleteElementFromReleaseManifestElementType,
+        commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Delete element from release manifest
 
@@ -161,13 +196,24 @@ class ReleaseManagementResource:
             element_uuid (UUID): The uuid to specify an element of interest within the release
                 manifest.
             element_type (DeleteElementFromReleaseManifestElementType): The type of the element.
-            body (DeleteReleaseManifestBody | Unset): the request body.
+            body (DeleteReleaseManifestBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
             SetReleaseManifestResponseData
         """
 
+        from ...models.delete_release_manifest_body import DeleteReleaseManifestBody
         from .delete_element_from_release_manifest import asyncio as call
+
+        fields: dict[str, Any] = {
+            "commit_message": commit_message,
+        }
+        if isinstance(body, Unset):
+            body = _facade.optional_body(
+                DeleteReleaseManifestBody, "delete_element_from_release_manifest", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("delete_element_from_release_manifest", fields)
 
         return (
             await call(
@@ -185,6 +231,7 @@ class ReleaseManagementResource:
         app_uuid: UUID,
         *,
         body: DeleteReleaseManifestBody | Unset = UNSET,
+        commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Delete the entry for an app from a release manifest
 
@@ -199,13 +246,24 @@ class ReleaseManagementResource:
             app_uuid (UUID): The uuid to specify an app of interest within the release manifest.
                 This should be the uuid found in the source control repository, which may differ from
                 the organization specific uuid.
-            body (DeleteReleaseManifestBody | Unset): the request body.
+            body (DeleteReleaseManifestBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
             SetReleaseManifestResponseData
         """
 
+        from ...models.delete_release_manifest_body import DeleteReleaseManifestBody
         from .delete_entry_for_app_from_release_manifest import asyncio as call
+
+        fields: dict[str, Any] = {
+            "commit_message": commit_message,
+        }
+        if isinstance(body, Unset):
+            body = _facade.optional_body(
+                DeleteReleaseManifestBody, "delete_entry_for_app_from_release_manifest", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("delete_entry_for_app_from_release_manifest", fields)
 
         return (
             await call(
@@ -221,6 +279,7 @@ class ReleaseManagementResource:
         manifest_name: str,
         *,
         body: DeleteReleaseManifestBody | Unset = UNSET,
+        commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Delete a release manifest
 
@@ -229,13 +288,22 @@ class ReleaseManagementResource:
 
         Args:
             manifest_name (str): Identifier for the manifest of interest
-            body (DeleteReleaseManifestBody | Unset): the request body.
+            body (DeleteReleaseManifestBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
             SetReleaseManifestResponseData
         """
 
+        from ...models.delete_release_manifest_body import DeleteReleaseManifestBody
         from .delete_release_manifest import asyncio as call
+
+        fields: dict[str, Any] = {
+            "commit_message": commit_message,
+        }
+        if isinstance(body, Unset):
+            body = _facade.optional_body(DeleteReleaseManifestBody, "delete_release_manifest", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("delete_release_manifest", fields)
 
         return (
             await call(
@@ -351,6 +419,8 @@ class ReleaseManagementResource:
         manifest_name: str,
         *,
         body: SetReleaseManifestBody | Unset = UNSET,
+        manifest: SetReleaseManifestBodyManifest | Unset = UNSET,
+        commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Set release manifest
 
@@ -360,13 +430,23 @@ class ReleaseManagementResource:
 
         Args:
             manifest_name (str): Identifier for the manifest of interest
-            body (SetReleaseManifestBody | Unset): the request body.
+            body (SetReleaseManifestBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
             SetReleaseManifestResponseData
         """
 
+        from ...models.set_release_manifest_body import SetReleaseManifestBody
         from .set_release_manifest import asyncio as call
+
+        fields: dict[str, Any] = {
+            "manifest": manifest,
+            "commit_message": commit_message,
+        }
+        if isinstance(body, Unset):
+            body = _facade.optional_body(SetReleaseManifestBody, "set_release_manifest", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("set_release_manifest", fields)
 
         return (
             await call(
@@ -382,6 +462,8 @@ class ReleaseManagementResource:
         app_uuid: UUID,
         *,
         body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
+        release: SetReleaseConfigurationForAppInManifestBodyReleaseType1 | str | Unset = UNSET,
+        commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Set release configuration for app in manifest
 
@@ -397,13 +479,29 @@ class ReleaseManagementResource:
             app_uuid (UUID): The uuid to specify an app of interest within the release manifest.
                 This should be the uuid found in the source control repository, which may differ from
                 the organization specific uuid.
-            body (SetReleaseConfigurationForAppInManifestBody | Unset): the request body.
+            body (SetReleaseConfigurationForAppInManifestBody): the request body; or give its fields as keywords instead.
 
         Returns:
             SetReleaseManifestResponseData
         """
 
+        from ...models.set_release_configuration_for_app_in_manifest_body import (
+            SetReleaseConfigurationForAppInManifestBody,
+        )
         from .set_release_configuration_for_app_in_manifest import asyncio as call
+
+        fields: dict[str, Any] = {
+            "release": release,
+            "commit_message": commit_message,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                SetReleaseConfigurationForAppInManifestBody,
+                "set_release_configuration_for_app_in_manifest",
+                fields,
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("set_release_configuration_for_app_in_manifest", fields)
 
         return (
             await call(
@@ -421,6 +519,8 @@ class ReleaseManagementResource:
         *,
         body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
         element_type: SetReleaseVersionForElementInManifestElementType,
+        release: SetReleaseConfigurationForAppInManifestBodyReleaseType1 | str | Unset = UNSET,
+        commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Set release version for element in manifest
 
@@ -434,13 +534,29 @@ class ReleaseManagementResource:
                 manifest.
             element_type (SetReleaseVersionForElementInManifestElementType): The type of the
                 element.
-            body (SetReleaseConfigurationForAppInManifestBody | Unset): the request body.
+            body (SetReleaseConfigurationForAppInManifestBody): the request body; or give its fields as keywords instead.
 
         Returns:
             SetReleaseManifestResponseData
         """
 
+        from ...models.set_release_configuration_for_app_in_manifest_body import (
+            SetReleaseConfigurationForAppInManifestBody,
+        )
         from .set_release_version_for_element_in_manifest import asyncio as call
+
+        fields: dict[str, Any] = {
+            "release": release,
+            "commit_message": commit_message,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                SetReleaseConfigurationForAppInManifestBody,
+                "set_release_version_for_element_in_manifest",
+                fields,
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("set_release_version_for_element_in_manifest", fields)
 
         return (
             await call(
@@ -464,7 +580,7 @@ class ReleaseManagementResourceWithRawResponse:
         self,
         app_uuid: str,
         *,
-        body: CreateAppReleaseBody | Unset = UNSET,
+        body: CreateAppReleaseBody,
     ) -> Response[SetReleaseManifestResponse]:
         """Create a release artifact: the whole response. See ``ReleaseManagementResource.create_app_release``."""
         from .create_app_release import asyncio_detailed as call
@@ -479,7 +595,7 @@ class ReleaseManagementResourceWithRawResponse:
         self,
         element_uuid: str,
         *,
-        body: CreateAppReleaseBody | Unset = UNSET,
+        body: CreateAppReleaseBody,
         element_type: CreateElementReleaseElementType,
     ) -> Response[SetReleaseManifestResponse]:
         """Create a release artifact: the whole response. See ``ReleaseManagementResource.create_element_release``."""
@@ -612,7 +728,7 @@ class ReleaseManagementResourceWithRawResponse:
         manifest_name: str,
         app_uuid: UUID,
         *,
-        body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
+        body: SetReleaseConfigurationForAppInManifestBody,
     ) -> Response[SetReleaseManifestResponse]:
         """Set release configuration for app in manifest: the whole response. See ``ReleaseManagementResource.set_release_configuration_for_app_in_manifest``."""
         from .set_release_configuration_for_app_in_manifest import (
@@ -631,7 +747,7 @@ class ReleaseManagementResourceWithRawResponse:
         manifest_name: str,
         element_uuid: UUID,
         *,
-        body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
+        body: SetReleaseConfigurationForAppInManifestBody,
         element_type: SetReleaseVersionForElementInManifestElementType,
     ) -> Response[SetReleaseManifestResponse]:
         """Set release version for element in manifest: the whole response. See ``ReleaseManagementResource.set_release_version_for_element_in_manifest``."""

@@ -11,13 +11,13 @@ from ...client import ApiClient
 from ...models.create_app_release_body import CreateAppReleaseBody
 from ...models.error_response import ErrorResponse
 from ...models.set_release_manifest_response import SetReleaseManifestResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     app_uuid: str,
     *,
-    body: CreateAppReleaseBody | Unset = UNSET,
+    body: CreateAppReleaseBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,8 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -67,7 +66,7 @@ async def asyncio_detailed(
     app_uuid: str,
     *,
     client: ApiClient,
-    body: CreateAppReleaseBody | Unset = UNSET,
+    body: CreateAppReleaseBody,
 ) -> Response[SetReleaseManifestResponse]:
     """Create a release artifact
 
@@ -79,7 +78,7 @@ async def asyncio_detailed(
 
     Args:
         app_uuid (str): The uuid of the app.
-        body (CreateAppReleaseBody | Unset):
+        body (CreateAppReleaseBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -104,7 +103,7 @@ async def asyncio(
     app_uuid: str,
     *,
     client: ApiClient,
-    body: CreateAppReleaseBody | Unset = UNSET,
+    body: CreateAppReleaseBody,
 ) -> SetReleaseManifestResponse:
     """Create a release artifact
 
@@ -116,7 +115,7 @@ async def asyncio(
 
     Args:
         app_uuid (str): The uuid of the app.
-        body (CreateAppReleaseBody | Unset):
+        body (CreateAppReleaseBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

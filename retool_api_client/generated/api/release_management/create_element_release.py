@@ -14,13 +14,13 @@ from ...models.create_element_release_element_type import (
 )
 from ...models.error_response import ErrorResponse
 from ...models.set_release_manifest_response import SetReleaseManifestResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response
 
 
 def _get_kwargs(
     element_uuid: str,
     *,
-    body: CreateAppReleaseBody | Unset = UNSET,
+    body: CreateAppReleaseBody,
     element_type: CreateElementReleaseElementType,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -41,9 +41,7 @@ def _get_kwargs(
 
     if params:  # an empty params= still makes httpx re-parse and re-encode the URL
         _kwargs["params"] = params
-
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -81,7 +79,7 @@ async def asyncio_detailed(
     element_uuid: str,
     *,
     client: ApiClient,
-    body: CreateAppReleaseBody | Unset = UNSET,
+    body: CreateAppReleaseBody,
     element_type: CreateElementReleaseElementType,
 ) -> Response[SetReleaseManifestResponse]:
     """Create a release artifact
@@ -93,7 +91,7 @@ async def asyncio_detailed(
     Args:
         element_uuid (str): The uuid of the element.
         element_type (CreateElementReleaseElementType): The type of the element.
-        body (CreateAppReleaseBody | Unset):
+        body (CreateAppReleaseBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -119,7 +117,7 @@ async def asyncio(
     element_uuid: str,
     *,
     client: ApiClient,
-    body: CreateAppReleaseBody | Unset = UNSET,
+    body: CreateAppReleaseBody,
     element_type: CreateElementReleaseElementType,
 ) -> SetReleaseManifestResponse:
     """Create a release artifact
@@ -131,7 +129,7 @@ async def asyncio(
     Args:
         element_uuid (str): The uuid of the element.
         element_type (CreateElementReleaseElementType): The type of the element.
-        body (CreateAppReleaseBody | Unset):
+        body (CreateAppReleaseBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

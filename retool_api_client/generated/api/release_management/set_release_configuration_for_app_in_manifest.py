@@ -14,14 +14,14 @@ from ...models.set_release_configuration_for_app_in_manifest_body import (
     SetReleaseConfigurationForAppInManifestBody,
 )
 from ...models.set_release_manifest_response import SetReleaseManifestResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     manifest_name: str,
     app_uuid: UUID,
     *,
-    body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
+    body: SetReleaseConfigurationForAppInManifestBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -33,8 +33,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -73,7 +72,7 @@ async def asyncio_detailed(
     app_uuid: UUID,
     *,
     client: ApiClient,
-    body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
+    body: SetReleaseConfigurationForAppInManifestBody,
 ) -> Response[SetReleaseManifestResponse]:
     """Set release configuration for app in manifest
 
@@ -89,7 +88,7 @@ async def asyncio_detailed(
         app_uuid (UUID): The uuid to specify an app of interest within the release manifest. This
             should be the uuid found in the source control repository, which may differ from the
             organization specific uuid.
-        body (SetReleaseConfigurationForAppInManifestBody | Unset):
+        body (SetReleaseConfigurationForAppInManifestBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -116,7 +115,7 @@ async def asyncio(
     app_uuid: UUID,
     *,
     client: ApiClient,
-    body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
+    body: SetReleaseConfigurationForAppInManifestBody,
 ) -> SetReleaseManifestResponse:
     """Set release configuration for app in manifest
 
@@ -132,7 +131,7 @@ async def asyncio(
         app_uuid (UUID): The uuid to specify an app of interest within the release manifest. This
             should be the uuid found in the source control repository, which may differ from the
             organization specific uuid.
-        body (SetReleaseConfigurationForAppInManifestBody | Unset):
+        body (SetReleaseConfigurationForAppInManifestBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

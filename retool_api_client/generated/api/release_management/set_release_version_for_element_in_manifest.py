@@ -17,14 +17,14 @@ from ...models.set_release_manifest_response import SetReleaseManifestResponse
 from ...models.set_release_version_for_element_in_manifest_element_type import (
     SetReleaseVersionForElementInManifestElementType,
 )
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response
 
 
 def _get_kwargs(
     manifest_name: str,
     element_uuid: UUID,
     *,
-    body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
+    body: SetReleaseConfigurationForAppInManifestBody,
     element_type: SetReleaseVersionForElementInManifestElementType,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -46,9 +46,7 @@ def _get_kwargs(
 
     if params:  # an empty params= still makes httpx re-parse and re-encode the URL
         _kwargs["params"] = params
-
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -87,7 +85,7 @@ async def asyncio_detailed(
     element_uuid: UUID,
     *,
     client: ApiClient,
-    body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
+    body: SetReleaseConfigurationForAppInManifestBody,
     element_type: SetReleaseVersionForElementInManifestElementType,
 ) -> Response[SetReleaseManifestResponse]:
     """Set release version for element in manifest
@@ -101,7 +99,7 @@ async def asyncio_detailed(
         element_uuid (UUID): The uuid to specify an element of interest within the release
             manifest.
         element_type (SetReleaseVersionForElementInManifestElementType): The type of the element.
-        body (SetReleaseConfigurationForAppInManifestBody | Unset):
+        body (SetReleaseConfigurationForAppInManifestBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -129,7 +127,7 @@ async def asyncio(
     element_uuid: UUID,
     *,
     client: ApiClient,
-    body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
+    body: SetReleaseConfigurationForAppInManifestBody,
     element_type: SetReleaseVersionForElementInManifestElementType,
 ) -> SetReleaseManifestResponse:
     """Set release version for element in manifest
@@ -143,7 +141,7 @@ async def asyncio(
         element_uuid (UUID): The uuid to specify an element of interest within the release
             manifest.
         element_type (SetReleaseVersionForElementInManifestElementType): The type of the element.
-        body (SetReleaseConfigurationForAppInManifestBody | Unset):
+        body (SetReleaseConfigurationForAppInManifestBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from ....patch import JsonPatch
     from ...client import ApiClient
+    from ...models.azure_blob_options import AzureBlobOptions
     from ...models.create_resource_configuration_body import (
         CreateResourceConfigurationBody,
     )
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from ...models.create_resource_configuration_response_200_data import (
         CreateResourceConfigurationResponse200Data,
     )
+    from ...models.empty_options import EmptyOptions
+    from ...models.grpc_options import GRPCOptions
     from ...models.list_resource_configurations_resource_type import (
         ListResourceConfigurationsResourceType,
     )
@@ -44,7 +47,13 @@ if TYPE_CHECKING:
     from ...models.list_resource_configurations_response_200_data_item import (
         ListResourceConfigurationsResponse200DataItem,
     )
+    from ...models.my_sql_options import MySQLOptions
+    from ...models.postgres_options import PostgresOptions
+    from ...models.redshift_options import RedshiftOptions
+    from ...models.replace_operation import ReplaceOperation
     from ...models.resource_configuration import ResourceConfiguration
+    from ...models.rest_api_options import RestAPIOptions
+    from ...models.snowflake_options import SnowflakeOptions
     from ...models.update_resource_configuration_body import (
         UpdateResourceConfigurationBody,
     )
@@ -72,6 +81,17 @@ class ResourceConfigurationsResource:
         self,
         *,
         body: CreateResourceConfigurationBody | Unset = UNSET,
+        resource_id: str | Unset = UNSET,
+        environment_id: UUID | Unset = UNSET,
+        options: AzureBlobOptions
+        | EmptyOptions
+        | GRPCOptions
+        | MySQLOptions
+        | PostgresOptions
+        | RedshiftOptions
+        | RestAPIOptions
+        | SnowflakeOptions
+        | Unset = UNSET,
     ) -> CreateResourceConfigurationResponse200Data:
         """Create a resource configuration
 
@@ -79,13 +99,28 @@ class ResourceConfigurationsResource:
         the `resources:write` scope.
 
         Args:
-            body (CreateResourceConfigurationBody | Unset): the request body.
+            body (CreateResourceConfigurationBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateResourceConfigurationResponse200Data
         """
 
+        from ...models.create_resource_configuration_body import (
+            CreateResourceConfigurationBody,
+        )
         from .create_resource_configuration import asyncio as call
+
+        fields: dict[str, Any] = {
+            "resource_id": resource_id,
+            "environment_id": environment_id,
+            "options": options,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                CreateResourceConfigurationBody, "create_resource_configuration", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_resource_configuration", fields)
 
         return (
             await call(
@@ -280,7 +315,7 @@ class ResourceConfigurationsResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateResourceConfigurationBody | Unset = UNSET,
+        body: CreateResourceConfigurationBody,
     ) -> Response[CreateResourceConfigurationResponse200]:
         """Create a resource configuration: the whole response. See ``ResourceConfigurationsResource.create``."""
         from .create_resource_configuration import asyncio_detailed as call
@@ -318,7 +353,7 @@ class ResourceConfigurationsResourceWithRawResponse:
         self,
         configuration_id: UUID,
         *,
-        body: UpdateResourceConfigurationBody | Unset = UNSET,
+        body: UpdateResourceConfigurationBody,
     ) -> Response[UpdateResourceConfigurationResponse200]:
         """Update a resource configuration: the whole response. See ``ResourceConfigurationsResource.update``."""
         from .update_resource_configuration import asyncio_detailed as call

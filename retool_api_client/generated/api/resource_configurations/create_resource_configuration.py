@@ -11,12 +11,12 @@ from ...models.create_resource_configuration_body import CreateResourceConfigura
 from ...models.create_resource_configuration_response_200 import (
     CreateResourceConfigurationResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateResourceConfigurationBody | Unset = UNSET,
+    body: CreateResourceConfigurationBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -25,8 +25,7 @@ def _get_kwargs(
         "url": "/resource_configurations",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -61,7 +60,7 @@ def _build_response(*, response: httpx.Response) -> Response[CreateResourceConfi
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateResourceConfigurationBody | Unset = UNSET,
+    body: CreateResourceConfigurationBody,
 ) -> Response[CreateResourceConfigurationResponse200]:
     """Create a resource configuration
 
@@ -69,7 +68,7 @@ async def asyncio_detailed(
     `resources:write` scope.
 
     Args:
-        body (CreateResourceConfigurationBody | Unset):
+        body (CreateResourceConfigurationBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -92,7 +91,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateResourceConfigurationBody | Unset = UNSET,
+    body: CreateResourceConfigurationBody,
 ) -> CreateResourceConfigurationResponse200:
     """Create a resource configuration
 
@@ -100,7 +99,7 @@ async def asyncio(
     `resources:write` scope.
 
     Args:
-        body (CreateResourceConfigurationBody | Unset):
+        body (CreateResourceConfigurationBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

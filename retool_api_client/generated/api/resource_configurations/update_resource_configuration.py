@@ -13,13 +13,13 @@ from ...models.update_resource_configuration_body import UpdateResourceConfigura
 from ...models.update_resource_configuration_response_200 import (
     UpdateResourceConfigurationResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     configuration_id: UUID,
     *,
-    body: UpdateResourceConfigurationBody | Unset = UNSET,
+    body: UpdateResourceConfigurationBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -30,8 +30,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -67,7 +66,7 @@ async def asyncio_detailed(
     configuration_id: UUID,
     *,
     client: ApiClient,
-    body: UpdateResourceConfigurationBody | Unset = UNSET,
+    body: UpdateResourceConfigurationBody,
 ) -> Response[UpdateResourceConfigurationResponse200]:
     """Update a resource configuration
 
@@ -76,7 +75,7 @@ async def asyncio_detailed(
 
     Args:
         configuration_id (UUID): The resource configuration id.
-        body (UpdateResourceConfigurationBody | Unset): The body of a request to update a resource
+        body (UpdateResourceConfigurationBody): The body of a request to update a resource
             configuration.
 
     Raises:
@@ -102,7 +101,7 @@ async def asyncio(
     configuration_id: UUID,
     *,
     client: ApiClient,
-    body: UpdateResourceConfigurationBody | Unset = UNSET,
+    body: UpdateResourceConfigurationBody,
 ) -> UpdateResourceConfigurationResponse200:
     """Update a resource configuration
 
@@ -111,7 +110,7 @@ async def asyncio(
 
     Args:
         configuration_id (UUID): The resource configuration id.
-        body (UpdateResourceConfigurationBody | Unset): The body of a request to update a resource
+        body (UpdateResourceConfigurationBody): The body of a request to update a resource
             configuration.
 
     Raises:

@@ -22,15 +22,25 @@ from ...types import UNSET, Unset
 if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
+    from ...models.azure_blob_options import AzureBlobOptions
     from ...models.create_resource_body import CreateResourceBody
+    from ...models.create_resource_body_type import CreateResourceBodyType
     from ...models.create_resource_response_200 import CreateResourceResponse200
     from ...models.create_resource_response_200_data import (
         CreateResourceResponse200Data,
     )
+    from ...models.empty_options import EmptyOptions
     from ...models.get_resource_response_200 import GetResourceResponse200
+    from ...models.grpc_options import GRPCOptions
     from ...models.list_resources_resource_type import ListResourcesResourceType
     from ...models.list_resources_response_200 import ListResourcesResponse200
+    from ...models.my_sql_options import MySQLOptions
+    from ...models.postgres_options import PostgresOptions
+    from ...models.redshift_options import RedshiftOptions
+    from ...models.replace_operation import ReplaceOperation
     from ...models.resource import Resource
+    from ...models.rest_api_options import RestAPIOptions
+    from ...models.snowflake_options import SnowflakeOptions
     from ...models.update_resource_body import UpdateResourceBody
     from ...models.update_resource_response_200 import UpdateResourceResponse200
     from ...models.update_resource_response_200_data import (
@@ -54,19 +64,41 @@ class ResourcesResource:
         self,
         *,
         body: CreateResourceBody | Unset = UNSET,
+        type_: CreateResourceBodyType | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        options: AzureBlobOptions
+        | EmptyOptions
+        | GRPCOptions
+        | MySQLOptions
+        | PostgresOptions
+        | RedshiftOptions
+        | RestAPIOptions
+        | SnowflakeOptions
+        | Unset = UNSET,
     ) -> CreateResourceResponse200Data:
         """Create a resource
 
         Creates a resource and returns the created resource. Requires the `resources:write` scope.
 
         Args:
-            body (CreateResourceBody | Unset): the request body.
+            body (CreateResourceBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateResourceResponse200Data
         """
 
+        from ...models.create_resource_body import CreateResourceBody
         from .create_resource import asyncio as call
+
+        fields: dict[str, Any] = {
+            "type_": type_,
+            "display_name": display_name,
+            "options": options,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateResourceBody, "create_resource", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_resource", fields)
 
         return (
             await call(
@@ -255,7 +287,7 @@ class ResourcesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateResourceBody | Unset = UNSET,
+        body: CreateResourceBody,
     ) -> Response[CreateResourceResponse200]:
         """Create a resource: the whole response. See ``ResourcesResource.create``."""
         from .create_resource import asyncio_detailed as call
@@ -296,7 +328,7 @@ class ResourcesResourceWithRawResponse:
         self,
         resource_id: str,
         *,
-        body: UpdateResourceBody | Unset = UNSET,
+        body: UpdateResourceBody,
     ) -> Response[UpdateResourceResponse200]:
         """Update a resource: the whole response. See ``ResourcesResource.update``."""
         from .update_resource import asyncio_detailed as call

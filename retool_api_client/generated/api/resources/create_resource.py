@@ -9,12 +9,12 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.create_resource_body import CreateResourceBody
 from ...models.create_resource_response_200 import CreateResourceResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateResourceBody | Unset = UNSET,
+    body: CreateResourceBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -23,8 +23,7 @@ def _get_kwargs(
         "url": "/resources",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -59,14 +58,14 @@ def _build_response(*, response: httpx.Response) -> Response[CreateResourceRespo
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateResourceBody | Unset = UNSET,
+    body: CreateResourceBody,
 ) -> Response[CreateResourceResponse200]:
     """Create a resource
 
      Creates a resource and returns the created resource. Requires the `resources:write` scope.
 
     Args:
-        body (CreateResourceBody | Unset):
+        body (CreateResourceBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -89,14 +88,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateResourceBody | Unset = UNSET,
+    body: CreateResourceBody,
 ) -> CreateResourceResponse200:
     """Create a resource
 
      Creates a resource and returns the created resource. Requires the `resources:write` scope.
 
     Args:
-        body (CreateResourceBody | Unset):
+        body (CreateResourceBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -10,13 +10,13 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.update_resource_body import UpdateResourceBody
 from ...models.update_resource_response_200 import UpdateResourceResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     resource_id: str,
     *,
-    body: UpdateResourceBody | Unset = UNSET,
+    body: UpdateResourceBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,8 +27,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -64,7 +63,7 @@ async def asyncio_detailed(
     resource_id: str,
     *,
     client: ApiClient,
-    body: UpdateResourceBody | Unset = UNSET,
+    body: UpdateResourceBody,
 ) -> Response[UpdateResourceResponse200]:
     """Update a resource
 
@@ -72,7 +71,7 @@ async def asyncio_detailed(
 
     Args:
         resource_id (str): The uuid or name for the resource.
-        body (UpdateResourceBody | Unset): The body of a request to update a resource.
+        body (UpdateResourceBody): The body of a request to update a resource.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -97,7 +96,7 @@ async def asyncio(
     resource_id: str,
     *,
     client: ApiClient,
-    body: UpdateResourceBody | Unset = UNSET,
+    body: UpdateResourceBody,
 ) -> UpdateResourceResponse200:
     """Update a resource
 
@@ -105,7 +104,7 @@ async def asyncio(
 
     Args:
         resource_id (str): The uuid or name for the resource.
-        body (UpdateResourceBody | Unset): The body of a request to update a resource.
+        body (UpdateResourceBody): The body of a request to update a resource.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

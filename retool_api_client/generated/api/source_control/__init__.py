@@ -59,6 +59,9 @@ if TYPE_CHECKING:
         SetSourceControlConfigurationResponse,
     )
     from ...models.set_source_control_settings_body import SetSourceControlSettingsBody
+    from ...models.set_source_control_settings_body_settings import (
+        SetSourceControlSettingsBodySettings,
+    )
     from ...models.set_source_control_settings_response import (
         SetSourceControlSettingsResponse,
     )
@@ -66,6 +69,9 @@ if TYPE_CHECKING:
         SetSourceControlSettingsResponseData,
     )
     from ...models.test_source_control_changes_body import TestSourceControlChangesBody
+    from ...models.test_source_control_changes_body_deploy_params import (
+        TestSourceControlChangesBodyDeployParams,
+    )
     from ...models.test_source_control_changes_response_200 import (
         TestSourceControlChangesResponse200,
     )
@@ -102,6 +108,7 @@ class SourceControlResource:
         self,
         *,
         body: SetSourceControlConfigurationBody | Unset = UNSET,
+        config: AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab | Unset = UNSET,
     ) -> AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab:
         """Create source control configuration
 
@@ -110,13 +117,26 @@ class SourceControlResource:
         `source_control:write` scope.
 
         Args:
-            body (SetSourceControlConfigurationBody | Unset): the request body.
+            body (SetSourceControlConfigurationBody): the request body; or give its fields as keywords instead.
 
         Returns:
             AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab
         """
 
+        from ...models.set_source_control_configuration_body import (
+            SetSourceControlConfigurationBody,
+        )
         from .create_source_control_configuration import asyncio as call
+
+        fields: dict[str, Any] = {
+            "config": config,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                SetSourceControlConfigurationBody, "create_source_control_configuration", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_source_control_configuration", fields)
 
         return (
             await call(
@@ -253,6 +273,7 @@ class SourceControlResource:
         self,
         *,
         body: SetSourceControlConfigurationBody | Unset = UNSET,
+        config: AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab | Unset = UNSET,
     ) -> AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab:
         """Set source control configuration
 
@@ -260,13 +281,26 @@ class SourceControlResource:
         Overwrites any existing configuration. Requires the `source_control:write` scope.
 
         Args:
-            body (SetSourceControlConfigurationBody | Unset): the request body.
+            body (SetSourceControlConfigurationBody): the request body; or give its fields as keywords instead.
 
         Returns:
             AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab
         """
 
+        from ...models.set_source_control_configuration_body import (
+            SetSourceControlConfigurationBody,
+        )
         from .set_source_control_configuration import asyncio as call
+
+        fields: dict[str, Any] = {
+            "config": config,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                SetSourceControlConfigurationBody, "set_source_control_configuration", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("set_source_control_configuration", fields)
 
         return (
             await call(
@@ -279,6 +313,7 @@ class SourceControlResource:
         self,
         *,
         body: SetSourceControlSettingsBody | Unset = UNSET,
+        settings: SetSourceControlSettingsBodySettings | Unset = UNSET,
     ) -> SetSourceControlSettingsResponseData:
         """Set source control settings
 
@@ -286,13 +321,24 @@ class SourceControlResource:
         existing settings. Requires the `source_control:write` scope.
 
         Args:
-            body (SetSourceControlSettingsBody | Unset): the request body.
+            body (SetSourceControlSettingsBody): the request body; or give its fields as keywords instead.
 
         Returns:
             SetSourceControlSettingsResponseData
         """
 
+        from ...models.set_source_control_settings_body import (
+            SetSourceControlSettingsBody,
+        )
         from .set_source_control_settings import asyncio as call
+
+        fields: dict[str, Any] = {
+            "settings": settings,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(SetSourceControlSettingsBody, "set_source_control_settings", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("set_source_control_settings", fields)
 
         return (
             await call(
@@ -305,6 +351,7 @@ class SourceControlResource:
         self,
         *,
         body: TestSourceControlChangesBody | Unset = UNSET,
+        deploy_params: TestSourceControlChangesBodyDeployParams | Unset = UNSET,
     ) -> TestSourceControlChangesResponse200DataType0 | TestSourceControlChangesResponse200DataType1:
         """Test source control changes
 
@@ -312,13 +359,24 @@ class SourceControlResource:
         determine whether the commit is valid. Requires the `source_control:test_deploy` scope.
 
         Args:
-            body (TestSourceControlChangesBody | Unset): the request body.
+            body (TestSourceControlChangesBody): the request body; or give its fields as keywords instead.
 
         Returns:
             TestSourceControlChangesResponse200DataType0 | TestSourceControlChangesResponse200DataType1
         """
 
+        from ...models.test_source_control_changes_body import (
+            TestSourceControlChangesBody,
+        )
         from .test_source_control_changes import asyncio as call
+
+        fields: dict[str, Any] = {
+            "deploy_params": deploy_params,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(TestSourceControlChangesBody, "test_source_control_changes", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("test_source_control_changes", fields)
 
         return (
             await call(
@@ -358,7 +416,7 @@ class SourceControlResourceWithRawResponse:
     async def create_configuration(
         self,
         *,
-        body: SetSourceControlConfigurationBody | Unset = UNSET,
+        body: SetSourceControlConfigurationBody,
     ) -> Response[CreateSourceControlConfigurationResponse200]:
         """Create source control configuration: the whole response. See ``SourceControlResource.create_configuration``."""
         from .create_source_control_configuration import asyncio_detailed as call
@@ -433,7 +491,7 @@ class SourceControlResourceWithRawResponse:
     async def set_configuration(
         self,
         *,
-        body: SetSourceControlConfigurationBody | Unset = UNSET,
+        body: SetSourceControlConfigurationBody,
     ) -> Response[SetSourceControlConfigurationResponse]:
         """Set source control configuration: the whole response. See ``SourceControlResource.set_configuration``."""
         from .set_source_control_configuration import asyncio_detailed as call
@@ -446,7 +504,7 @@ class SourceControlResourceWithRawResponse:
     async def set_settings(
         self,
         *,
-        body: SetSourceControlSettingsBody | Unset = UNSET,
+        body: SetSourceControlSettingsBody,
     ) -> Response[SetSourceControlSettingsResponse]:
         """Set source control settings: the whole response. See ``SourceControlResource.set_settings``."""
         from .set_source_control_settings import asyncio_detailed as call
@@ -459,7 +517,7 @@ class SourceControlResourceWithRawResponse:
     async def test_changes(
         self,
         *,
-        body: TestSourceControlChangesBody | Unset = UNSET,
+        body: TestSourceControlChangesBody,
     ) -> Response[TestSourceControlChangesResponse200]:
         """Test source control changes: the whole response. See ``SourceControlResource.test_changes``."""
         from .test_source_control_changes import asyncio_detailed as call

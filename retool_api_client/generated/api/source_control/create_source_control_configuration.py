@@ -14,12 +14,12 @@ from ...models.error_response import ErrorResponse
 from ...models.set_source_control_configuration_body import (
     SetSourceControlConfigurationBody,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: SetSourceControlConfigurationBody | Unset = UNSET,
+    body: SetSourceControlConfigurationBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,8 +28,7 @@ def _get_kwargs(
         "url": "/source_control/config",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -68,7 +67,7 @@ def _build_response(*, response: httpx.Response) -> Response[CreateSourceControl
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: SetSourceControlConfigurationBody | Unset = UNSET,
+    body: SetSourceControlConfigurationBody,
 ) -> Response[CreateSourceControlConfigurationResponse200]:
     """Create source control configuration
 
@@ -77,8 +76,7 @@ async def asyncio_detailed(
     `source_control:write` scope.
 
     Args:
-        body (SetSourceControlConfigurationBody | Unset): Shape of Source Control provider config
-            request
+        body (SetSourceControlConfigurationBody): Shape of Source Control provider config request
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -101,7 +99,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: SetSourceControlConfigurationBody | Unset = UNSET,
+    body: SetSourceControlConfigurationBody,
 ) -> CreateSourceControlConfigurationResponse200:
     """Create source control configuration
 
@@ -110,8 +108,7 @@ async def asyncio(
     `source_control:write` scope.
 
     Args:
-        body (SetSourceControlConfigurationBody | Unset): Shape of Source Control provider config
-            request
+        body (SetSourceControlConfigurationBody): Shape of Source Control provider config request
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -14,12 +14,12 @@ from ...models.set_source_control_configuration_body import (
 from ...models.set_source_control_configuration_response import (
     SetSourceControlConfigurationResponse,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: SetSourceControlConfigurationBody | Unset = UNSET,
+    body: SetSourceControlConfigurationBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,8 +28,7 @@ def _get_kwargs(
         "url": "/source_control/config",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -71,7 +70,7 @@ def _build_response(*, response: httpx.Response) -> Response[SetSourceControlCon
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: SetSourceControlConfigurationBody | Unset = UNSET,
+    body: SetSourceControlConfigurationBody,
 ) -> Response[SetSourceControlConfigurationResponse]:
     """Set source control configuration
 
@@ -79,8 +78,7 @@ async def asyncio_detailed(
     existing configuration. Requires the `source_control:write` scope.
 
     Args:
-        body (SetSourceControlConfigurationBody | Unset): Shape of Source Control provider config
-            request
+        body (SetSourceControlConfigurationBody): Shape of Source Control provider config request
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -103,7 +101,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: SetSourceControlConfigurationBody | Unset = UNSET,
+    body: SetSourceControlConfigurationBody,
 ) -> SetSourceControlConfigurationResponse:
     """Set source control configuration
 
@@ -111,8 +109,7 @@ async def asyncio(
     existing configuration. Requires the `source_control:write` scope.
 
     Args:
-        body (SetSourceControlConfigurationBody | Unset): Shape of Source Control provider config
-            request
+        body (SetSourceControlConfigurationBody): Shape of Source Control provider config request
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

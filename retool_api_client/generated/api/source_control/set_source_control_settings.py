@@ -12,12 +12,12 @@ from ...models.set_source_control_settings_body import SetSourceControlSettingsB
 from ...models.set_source_control_settings_response import (
     SetSourceControlSettingsResponse,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: SetSourceControlSettingsBody | Unset = UNSET,
+    body: SetSourceControlSettingsBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,8 +26,7 @@ def _get_kwargs(
         "url": "/source_control/settings",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -69,7 +68,7 @@ def _build_response(*, response: httpx.Response) -> Response[SetSourceControlSet
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: SetSourceControlSettingsBody | Unset = UNSET,
+    body: SetSourceControlSettingsBody,
 ) -> Response[SetSourceControlSettingsResponse]:
     """Set source control settings
 
@@ -77,7 +76,7 @@ async def asyncio_detailed(
     settings. Requires the `source_control:write` scope.
 
     Args:
-        body (SetSourceControlSettingsBody | Unset): Shape of Source Control Settings
+        body (SetSourceControlSettingsBody): Shape of Source Control Settings
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -100,7 +99,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: SetSourceControlSettingsBody | Unset = UNSET,
+    body: SetSourceControlSettingsBody,
 ) -> SetSourceControlSettingsResponse:
     """Set source control settings
 
@@ -108,7 +107,7 @@ async def asyncio(
     settings. Requires the `source_control:write` scope.
 
     Args:
-        body (SetSourceControlSettingsBody | Unset): Shape of Source Control Settings
+        body (SetSourceControlSettingsBody): Shape of Source Control Settings
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -11,12 +11,12 @@ from ...models.test_source_control_changes_body import TestSourceControlChangesB
 from ...models.test_source_control_changes_response_200 import (
     TestSourceControlChangesResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: TestSourceControlChangesBody | Unset = UNSET,
+    body: TestSourceControlChangesBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -25,8 +25,7 @@ def _get_kwargs(
         "url": "/source_control/test_deploy",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -61,7 +60,7 @@ def _build_response(*, response: httpx.Response) -> Response[TestSourceControlCh
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: TestSourceControlChangesBody | Unset = UNSET,
+    body: TestSourceControlChangesBody,
 ) -> Response[TestSourceControlChangesResponse200]:
     """Test source control changes
 
@@ -69,7 +68,7 @@ async def asyncio_detailed(
     the commit is valid. Requires the `source_control:test_deploy` scope.
 
     Args:
-        body (TestSourceControlChangesBody | Unset): Parameters for running a deployment
+        body (TestSourceControlChangesBody): Parameters for running a deployment
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -92,7 +91,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: TestSourceControlChangesBody | Unset = UNSET,
+    body: TestSourceControlChangesBody,
 ) -> TestSourceControlChangesResponse200:
     """Test source control changes
 
@@ -100,7 +99,7 @@ async def asyncio(
     the commit is valid. Requires the `source_control:test_deploy` scope.
 
     Args:
-        body (TestSourceControlChangesBody | Unset): Parameters for running a deployment
+        body (TestSourceControlChangesBody): Parameters for running a deployment
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -23,6 +23,8 @@ from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.copy_elements_to_another_space_body import (
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
         CopyElementsToAnotherSpaceResponse201Data,
     )
     from ...models.create_space_body import CreateSpaceBody
+    from ...models.create_space_body_options import CreateSpaceBodyOptions
     from ...models.create_space_response_200 import CreateSpaceResponse200
     from ...models.create_space_response_200_data import CreateSpaceResponse200Data
     from ...models.error_response import ErrorResponse
@@ -65,6 +68,11 @@ class SpacesResource:
         self,
         *,
         body: CopyElementsToAnotherSpaceBody | Unset = UNSET,
+        resource_ids: list[UUID] | Unset = UNSET,
+        query_library_query_ids: list[UUID] | Unset = UNSET,
+        app_ids: list[UUID] | Unset = UNSET,
+        workflow_ids: list[UUID] | Unset = UNSET,
+        destination_space_id: str | Unset = UNSET,
     ) -> CopyElementsToAnotherSpaceResponse201Data:
         """Copy elements to another space
 
@@ -72,13 +80,30 @@ class SpacesResource:
         result. Requires the `spaces:write` scope.
 
         Args:
-            body (CopyElementsToAnotherSpaceBody | Unset): the request body.
+            body (CopyElementsToAnotherSpaceBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CopyElementsToAnotherSpaceResponse201Data
         """
 
+        from ...models.copy_elements_to_another_space_body import (
+            CopyElementsToAnotherSpaceBody,
+        )
         from .copy_elements_to_another_space import asyncio as call
+
+        fields: dict[str, Any] = {
+            "resource_ids": resource_ids,
+            "query_library_query_ids": query_library_query_ids,
+            "app_ids": app_ids,
+            "workflow_ids": workflow_ids,
+            "destination_space_id": destination_space_id,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                CopyElementsToAnotherSpaceBody, "copy_elements_to_another_space", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("copy_elements_to_another_space", fields)
 
         return (
             await call(
@@ -91,19 +116,33 @@ class SpacesResource:
         self,
         *,
         body: CreateSpaceBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        domain: str | Unset = UNSET,
+        options: CreateSpaceBodyOptions | Unset = UNSET,
     ) -> CreateSpaceResponse200Data:
         """Create a space
 
         Creates a space and returns the created space. Requires the `spaces:write` scope.
 
         Args:
-            body (CreateSpaceBody | Unset): the request body.
+            body (CreateSpaceBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateSpaceResponse200Data
         """
 
+        from ...models.create_space_body import CreateSpaceBody
         from .create_space import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "domain": domain,
+            "options": options,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateSpaceBody, "create_space", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_space", fields)
 
         return (
             await call(
@@ -163,6 +202,8 @@ class SpacesResource:
         space_id: str,
         *,
         body: UpdateSpaceBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        domain: str | Unset = UNSET,
     ) -> UpdateSpaceResponse200Data:
         """Update a space
 
@@ -171,13 +212,23 @@ class SpacesResource:
 
         Args:
             space_id (str):
-            body (UpdateSpaceBody | Unset): the request body.
+            body (UpdateSpaceBody): the request body; or give its fields as keywords instead.
 
         Returns:
             UpdateSpaceResponse200Data
         """
 
+        from ...models.update_space_body import UpdateSpaceBody
         from .update_space import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "domain": domain,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(UpdateSpaceBody, "update_space", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("update_space", fields)
 
         return (
             await call(
@@ -231,7 +282,7 @@ class SpacesResourceWithRawResponse:
     async def copy_elements(
         self,
         *,
-        body: CopyElementsToAnotherSpaceBody | Unset = UNSET,
+        body: CopyElementsToAnotherSpaceBody,
     ) -> Response[CopyElementsToAnotherSpaceResponse201]:
         """Copy elements to another space: the whole response. See ``SpacesResource.copy_elements``."""
         from .copy_elements_to_another_space import asyncio_detailed as call
@@ -244,7 +295,7 @@ class SpacesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateSpaceBody | Unset = UNSET,
+        body: CreateSpaceBody,
     ) -> Response[CreateSpaceResponse200]:
         """Create a space: the whole response. See ``SpacesResource.create``."""
         from .create_space import asyncio_detailed as call
@@ -282,7 +333,7 @@ class SpacesResourceWithRawResponse:
         self,
         space_id: str,
         *,
-        body: UpdateSpaceBody | Unset = UNSET,
+        body: UpdateSpaceBody,
     ) -> Response[UpdateSpaceResponse200]:
         """Update a space: the whole response. See ``SpacesResource.update``."""
         from .update_space import asyncio_detailed as call

@@ -12,12 +12,12 @@ from ...models.copy_elements_to_another_space_response_201 import (
     CopyElementsToAnotherSpaceResponse201,
 )
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CopyElementsToAnotherSpaceBody | Unset = UNSET,
+    body: CopyElementsToAnotherSpaceBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,8 +26,7 @@ def _get_kwargs(
         "url": "/spaces/copyElements",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -64,7 +63,7 @@ def _build_response(*, response: httpx.Response) -> Response[CopyElementsToAnoth
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CopyElementsToAnotherSpaceBody | Unset = UNSET,
+    body: CopyElementsToAnotherSpaceBody,
 ) -> Response[CopyElementsToAnotherSpaceResponse201]:
     """Copy elements to another space
 
@@ -72,7 +71,7 @@ async def asyncio_detailed(
     Requires the `spaces:write` scope.
 
     Args:
-        body (CopyElementsToAnotherSpaceBody | Unset):
+        body (CopyElementsToAnotherSpaceBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -95,7 +94,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CopyElementsToAnotherSpaceBody | Unset = UNSET,
+    body: CopyElementsToAnotherSpaceBody,
 ) -> CopyElementsToAnotherSpaceResponse201:
     """Copy elements to another space
 
@@ -103,7 +102,7 @@ async def asyncio(
     Requires the `spaces:write` scope.
 
     Args:
-        body (CopyElementsToAnotherSpaceBody | Unset):
+        body (CopyElementsToAnotherSpaceBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -9,12 +9,12 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.create_space_body import CreateSpaceBody
 from ...models.create_space_response_200 import CreateSpaceResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateSpaceBody | Unset = UNSET,
+    body: CreateSpaceBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -23,8 +23,7 @@ def _get_kwargs(
         "url": "/spaces",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -59,14 +58,14 @@ def _build_response(*, response: httpx.Response) -> Response[CreateSpaceResponse
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateSpaceBody | Unset = UNSET,
+    body: CreateSpaceBody,
 ) -> Response[CreateSpaceResponse200]:
     """Create a space
 
      Creates a space and returns the created space. Requires the `spaces:write` scope.
 
     Args:
-        body (CreateSpaceBody | Unset):
+        body (CreateSpaceBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -89,14 +88,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateSpaceBody | Unset = UNSET,
+    body: CreateSpaceBody,
 ) -> CreateSpaceResponse200:
     """Create a space
 
      Creates a space and returns the created space. Requires the `spaces:write` scope.
 
     Args:
-        body (CreateSpaceBody | Unset):
+        body (CreateSpaceBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

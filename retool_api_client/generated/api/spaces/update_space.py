@@ -11,13 +11,13 @@ from ...client import ApiClient
 from ...models.error_response import ErrorResponse
 from ...models.update_space_body import UpdateSpaceBody
 from ...models.update_space_response_200 import UpdateSpaceResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     space_id: str,
     *,
-    body: UpdateSpaceBody | Unset = UNSET,
+    body: UpdateSpaceBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,8 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -69,7 +68,7 @@ async def asyncio_detailed(
     space_id: str,
     *,
     client: ApiClient,
-    body: UpdateSpaceBody | Unset = UNSET,
+    body: UpdateSpaceBody,
 ) -> Response[UpdateSpaceResponse200]:
     """Update a space
 
@@ -77,7 +76,7 @@ async def asyncio_detailed(
 
     Args:
         space_id (str):
-        body (UpdateSpaceBody | Unset):
+        body (UpdateSpaceBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -102,7 +101,7 @@ async def asyncio(
     space_id: str,
     *,
     client: ApiClient,
-    body: UpdateSpaceBody | Unset = UNSET,
+    body: UpdateSpaceBody,
 ) -> UpdateSpaceResponse200:
     """Update a space
 
@@ -110,7 +109,7 @@ async def asyncio(
 
     Args:
         space_id (str):
-        body (UpdateSpaceBody | Unset):
+        body (UpdateSpaceBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -93,6 +93,7 @@ class SsoResource:
         self,
         *,
         body: SetSsoConfigurationBody | Unset = UNSET,
+        data: Google | GoogleOIDC | GoogleSAML | OIDC | SAML | Unset = UNSET,
     ) -> Google | GoogleOIDC | GoogleSAML | OIDC | SAML:
         """Set SSO configuration
 
@@ -100,13 +101,22 @@ class SsoResource:
         scope.
 
         Args:
-            body (SetSsoConfigurationBody | Unset): the request body.
+            body (SetSsoConfigurationBody): the request body; or give its fields as keywords instead.
 
         Returns:
             Google | GoogleOIDC | GoogleSAML | OIDC | SAML
         """
 
+        from ...models.set_sso_configuration_body import SetSsoConfigurationBody
         from .set_sso_configuration import asyncio as call
+
+        fields: dict[str, Any] = {
+            "data": data,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(SetSsoConfigurationBody, "set_sso_configuration", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("set_sso_configuration", fields)
 
         return (
             await call(
@@ -146,7 +156,7 @@ class SsoResourceWithRawResponse:
     async def set_configuration(
         self,
         *,
-        body: SetSsoConfigurationBody | Unset = UNSET,
+        body: SetSsoConfigurationBody,
     ) -> Response[SetSsoConfigurationResponse200]:
         """Set SSO configuration: the whole response. See ``SsoResource.set_configuration``."""
         from .set_sso_configuration import asyncio_detailed as call

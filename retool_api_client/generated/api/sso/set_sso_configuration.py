@@ -10,12 +10,12 @@ from ...client import ApiClient
 from ...models.error_response import ErrorResponse
 from ...models.set_sso_configuration_body import SetSsoConfigurationBody
 from ...models.set_sso_configuration_response_200 import SetSsoConfigurationResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: SetSsoConfigurationBody | Unset = UNSET,
+    body: SetSsoConfigurationBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -24,8 +24,7 @@ def _get_kwargs(
         "url": "/sso/config",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -62,14 +61,14 @@ def _build_response(*, response: httpx.Response) -> Response[SetSsoConfiguration
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: SetSsoConfigurationBody | Unset = UNSET,
+    body: SetSsoConfigurationBody,
 ) -> Response[SetSsoConfigurationResponse200]:
     """Set SSO configuration
 
      Sets the SSO configuration for the organization or space. Requires the `spaces:write` scope.
 
     Args:
-        body (SetSsoConfigurationBody | Unset): Shape of SSO config
+        body (SetSsoConfigurationBody): Shape of SSO config
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -92,14 +91,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: SetSsoConfigurationBody | Unset = UNSET,
+    body: SetSsoConfigurationBody,
 ) -> SetSsoConfigurationResponse200:
     """Set SSO configuration
 
      Sets the SSO configuration for the organization or space. Requires the `spaces:write` scope.
 
     Args:
-        body (SetSsoConfigurationBody | Unset): Shape of SSO config
+        body (SetSsoConfigurationBody): Shape of SSO config
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

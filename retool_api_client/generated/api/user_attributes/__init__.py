@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from ...models.create_organization_user_attribute_body import (
         CreateOrganizationUserAttributeBody,
     )
+    from ...models.create_organization_user_attribute_body_data_type import (
+        CreateOrganizationUserAttributeBodyDataType,
+    )
     from ...models.create_organization_user_attribute_response_200 import (
         CreateOrganizationUserAttributeResponse200,
     )
@@ -54,6 +57,7 @@ if TYPE_CHECKING:
     from ...models.list_organization_user_attributes_response_200 import (
         ListOrganizationUserAttributesResponse200,
     )
+    from ...models.replace_operation import ReplaceOperation
     from ...models.update_organization_user_attribute_body import (
         UpdateOrganizationUserAttributeBody,
     )
@@ -82,6 +86,10 @@ class UserAttributesResource:
         self,
         *,
         body: CreateOrganizationUserAttributeBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        label: str | Unset = UNSET,
+        data_type: CreateOrganizationUserAttributeBodyDataType | Unset = UNSET,
+        default_value: None | str | Unset = UNSET,
     ) -> CreateOrganizationUserAttributeResponse200Data:
         """Create an organization user attribute
 
@@ -89,13 +97,29 @@ class UserAttributesResource:
         Requires the `user_attributes:write` scope.
 
         Args:
-            body (CreateOrganizationUserAttributeBody | Unset): the request body.
+            body (CreateOrganizationUserAttributeBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateOrganizationUserAttributeResponse200Data
         """
 
+        from ...models.create_organization_user_attribute_body import (
+            CreateOrganizationUserAttributeBody,
+        )
         from .create_organization_user_attribute import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "label": label,
+            "data_type": data_type,
+            "default_value": default_value,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                CreateOrganizationUserAttributeBody, "create_organization_user_attribute", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_organization_user_attribute", fields)
 
         return (
             await call(
@@ -166,6 +190,8 @@ class UserAttributesResource:
         user_id: str,
         *,
         body: CreateOrUpdateUserAttributeBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        value: None | str | Unset = UNSET,
     ) -> CreateOrUpdateUserAttributeResponse200Data:
         """Create or update a user attribute
 
@@ -174,13 +200,27 @@ class UserAttributesResource:
 
         Args:
             user_id (str): The unique identifier for the user. Example: user_1234.
-            body (CreateOrUpdateUserAttributeBody | Unset): the request body.
+            body (CreateOrUpdateUserAttributeBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateOrUpdateUserAttributeResponse200Data
         """
 
+        from ...models.create_or_update_user_attribute_body import (
+            CreateOrUpdateUserAttributeBody,
+        )
         from .create_or_update_user_attribute import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "value": value,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                CreateOrUpdateUserAttributeBody, "create_or_update_user_attribute", fields
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_or_update_user_attribute", fields)
 
         return (
             await call(
@@ -297,7 +337,7 @@ class UserAttributesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateOrganizationUserAttributeBody | Unset = UNSET,
+        body: CreateOrganizationUserAttributeBody,
     ) -> Response[CreateOrganizationUserAttributeResponse200]:
         """Create an organization user attribute: the whole response. See ``UserAttributesResource.create``."""
         from .create_organization_user_attribute import asyncio_detailed as call
@@ -340,7 +380,7 @@ class UserAttributesResourceWithRawResponse:
         self,
         user_id: str,
         *,
-        body: CreateOrUpdateUserAttributeBody | Unset = UNSET,
+        body: CreateOrUpdateUserAttributeBody,
     ) -> Response[CreateOrUpdateUserAttributeResponse200]:
         """Create or update a user attribute: the whole response. See ``UserAttributesResource.set_for_user``."""
         from .create_or_update_user_attribute import asyncio_detailed as call
@@ -355,7 +395,7 @@ class UserAttributesResourceWithRawResponse:
         self,
         id: UUID,
         *,
-        body: UpdateOrganizationUserAttributeBody | Unset = UNSET,
+        body: UpdateOrganizationUserAttributeBody,
     ) -> Response[UpdateOrganizationUserAttributeResponse200]:
         """Update an organization user attribute: the whole response. See ``UserAttributesResource.update``."""
         from .update_organization_user_attribute import asyncio_detailed as call

@@ -14,13 +14,13 @@ from ...models.create_or_update_user_attribute_body import (
 from ...models.create_or_update_user_attribute_response_200 import (
     CreateOrUpdateUserAttributeResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     user_id: str,
     *,
-    body: CreateOrUpdateUserAttributeBody | Unset = UNSET,
+    body: CreateOrUpdateUserAttributeBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -31,8 +31,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -68,7 +67,7 @@ async def asyncio_detailed(
     user_id: str,
     *,
     client: ApiClient,
-    body: CreateOrUpdateUserAttributeBody | Unset = UNSET,
+    body: CreateOrUpdateUserAttributeBody,
 ) -> Response[CreateOrUpdateUserAttributeResponse200]:
     """Create or update a user attribute
 
@@ -77,8 +76,8 @@ async def asyncio_detailed(
 
     Args:
         user_id (str): The unique identifier for the user. Example: user_1234.
-        body (CreateOrUpdateUserAttributeBody | Unset): The body of a request to add a user
-            attribute to a user or update an existing user attribute.
+        body (CreateOrUpdateUserAttributeBody): The body of a request to add a user attribute to a
+            user or update an existing user attribute.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -103,7 +102,7 @@ async def asyncio(
     user_id: str,
     *,
     client: ApiClient,
-    body: CreateOrUpdateUserAttributeBody | Unset = UNSET,
+    body: CreateOrUpdateUserAttributeBody,
 ) -> CreateOrUpdateUserAttributeResponse200:
     """Create or update a user attribute
 
@@ -112,8 +111,8 @@ async def asyncio(
 
     Args:
         user_id (str): The unique identifier for the user. Example: user_1234.
-        body (CreateOrUpdateUserAttributeBody | Unset): The body of a request to add a user
-            attribute to a user or update an existing user attribute.
+        body (CreateOrUpdateUserAttributeBody): The body of a request to add a user attribute to a
+            user or update an existing user attribute.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

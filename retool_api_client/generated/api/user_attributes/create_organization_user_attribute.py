@@ -13,12 +13,12 @@ from ...models.create_organization_user_attribute_body import (
 from ...models.create_organization_user_attribute_response_200 import (
     CreateOrganizationUserAttributeResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateOrganizationUserAttributeBody | Unset = UNSET,
+    body: CreateOrganizationUserAttributeBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,8 +27,7 @@ def _get_kwargs(
         "url": "/user_attributes",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -65,7 +64,7 @@ def _build_response(*, response: httpx.Response) -> Response[CreateOrganizationU
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateOrganizationUserAttributeBody | Unset = UNSET,
+    body: CreateOrganizationUserAttributeBody,
 ) -> Response[CreateOrganizationUserAttributeResponse200]:
     """Create an organization user attribute
 
@@ -73,7 +72,7 @@ async def asyncio_detailed(
     the `user_attributes:write` scope.
 
     Args:
-        body (CreateOrganizationUserAttributeBody | Unset):
+        body (CreateOrganizationUserAttributeBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -96,7 +95,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateOrganizationUserAttributeBody | Unset = UNSET,
+    body: CreateOrganizationUserAttributeBody,
 ) -> CreateOrganizationUserAttributeResponse200:
     """Create an organization user attribute
 
@@ -104,7 +103,7 @@ async def asyncio(
     the `user_attributes:write` scope.
 
     Args:
-        body (CreateOrganizationUserAttributeBody | Unset):
+        body (CreateOrganizationUserAttributeBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -15,13 +15,13 @@ from ...models.update_organization_user_attribute_body import (
 from ...models.update_organization_user_attribute_response_200 import (
     UpdateOrganizationUserAttributeResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     id: UUID,
     *,
-    body: UpdateOrganizationUserAttributeBody | Unset = UNSET,
+    body: UpdateOrganizationUserAttributeBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -32,8 +32,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -69,7 +68,7 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: ApiClient,
-    body: UpdateOrganizationUserAttributeBody | Unset = UNSET,
+    body: UpdateOrganizationUserAttributeBody,
 ) -> Response[UpdateOrganizationUserAttributeResponse200]:
     """Update an organization user attribute
 
@@ -78,7 +77,7 @@ async def asyncio_detailed(
 
     Args:
         id (UUID): The id of the user attribute.
-        body (UpdateOrganizationUserAttributeBody | Unset): The body of a request to update a user
+        body (UpdateOrganizationUserAttributeBody): The body of a request to update a user
             attribute.
 
     Raises:
@@ -104,7 +103,7 @@ async def asyncio(
     id: UUID,
     *,
     client: ApiClient,
-    body: UpdateOrganizationUserAttributeBody | Unset = UNSET,
+    body: UpdateOrganizationUserAttributeBody,
 ) -> UpdateOrganizationUserAttributeResponse200:
     """Update an organization user attribute
 
@@ -113,7 +112,7 @@ async def asyncio(
 
     Args:
         id (UUID): The id of the user attribute.
-        body (UpdateOrganizationUserAttributeBody | Unset): The body of a request to update a user
+        body (UpdateOrganizationUserAttributeBody): The body of a request to update a user
             attribute.
 
     Raises:

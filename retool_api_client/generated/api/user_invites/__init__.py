@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         AddOrUpdateUserAttributesOnUserInviteResponse200Data,
     )
     from ...models.create_user_invite_body import CreateUserInviteBody
+    from ...models.create_user_invite_body_metadata import CreateUserInviteBodyMetadata
     from ...models.create_user_invite_response_200 import CreateUserInviteResponse200
     from ...models.create_user_invite_response_200_data import (
         CreateUserInviteResponse200Data,
@@ -65,6 +66,8 @@ class UserInvitesResource:
         user_invite_id: str,
         *,
         body: AddOrUpdateUserAttributesOnUserInviteBody | Unset = UNSET,
+        name: str | Unset = UNSET,
+        value: None | str | Unset = UNSET,
     ) -> AddOrUpdateUserAttributesOnUserInviteResponse200Data:
         """Add or update user attributes on a user invite
 
@@ -73,13 +76,29 @@ class UserInvitesResource:
 
         Args:
             user_invite_id (str): The user invite's ID
-            body (AddOrUpdateUserAttributesOnUserInviteBody | Unset): the request body.
+            body (AddOrUpdateUserAttributesOnUserInviteBody): the request body; or give its fields as keywords instead.
 
         Returns:
             AddOrUpdateUserAttributesOnUserInviteResponse200Data
         """
 
+        from ...models.add_or_update_user_attributes_on_user_invite_body import (
+            AddOrUpdateUserAttributesOnUserInviteBody,
+        )
         from .add_or_update_user_attributes_on_user_invite import asyncio as call
+
+        fields: dict[str, Any] = {
+            "name": name,
+            "value": value,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(
+                AddOrUpdateUserAttributesOnUserInviteBody,
+                "add_or_update_user_attributes_on_user_invite",
+                fields,
+            )
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("add_or_update_user_attributes_on_user_invite", fields)
 
         return (
             await call(
@@ -93,6 +112,9 @@ class UserInvitesResource:
         self,
         *,
         body: CreateUserInviteBody | Unset = UNSET,
+        email: str | Unset = UNSET,
+        default_group_ids: list[float] | Unset = UNSET,
+        metadata: CreateUserInviteBodyMetadata | Unset = UNSET,
     ) -> CreateUserInviteResponse200Data:
         """Create a user invite
 
@@ -100,13 +122,24 @@ class UserInvitesResource:
         after generation. Requires the `users:write` scope.
 
         Args:
-            body (CreateUserInviteBody | Unset): the request body.
+            body (CreateUserInviteBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateUserInviteResponse200Data
         """
 
+        from ...models.create_user_invite_body import CreateUserInviteBody
         from .create_user_invite import asyncio as call
+
+        fields: dict[str, Any] = {
+            "email": email,
+            "default_group_ids": default_group_ids,
+            "metadata": metadata,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateUserInviteBody, "create_user_invite", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_user_invite", fields)
 
         return (
             await call(
@@ -236,7 +269,7 @@ class UserInvitesResourceWithRawResponse:
         self,
         user_invite_id: str,
         *,
-        body: AddOrUpdateUserAttributesOnUserInviteBody | Unset = UNSET,
+        body: AddOrUpdateUserAttributesOnUserInviteBody,
     ) -> Response[AddOrUpdateUserAttributesOnUserInviteResponse200]:
         """Add or update user attributes on a user invite: the whole response. See ``UserInvitesResource.add_or_update_user_attributes``."""
         from .add_or_update_user_attributes_on_user_invite import (
@@ -252,7 +285,7 @@ class UserInvitesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateUserInviteBody | Unset = UNSET,
+        body: CreateUserInviteBody,
     ) -> Response[CreateUserInviteResponse200]:
         """Create a user invite: the whole response. See ``UserInvitesResource.create``."""
         from .create_user_invite import asyncio_detailed as call

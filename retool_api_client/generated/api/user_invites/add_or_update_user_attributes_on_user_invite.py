@@ -14,13 +14,13 @@ from ...models.add_or_update_user_attributes_on_user_invite_body import (
 from ...models.add_or_update_user_attributes_on_user_invite_response_200 import (
     AddOrUpdateUserAttributesOnUserInviteResponse200,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     user_invite_id: str,
     *,
-    body: AddOrUpdateUserAttributesOnUserInviteBody | Unset = UNSET,
+    body: AddOrUpdateUserAttributesOnUserInviteBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -31,8 +31,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -70,7 +69,7 @@ async def asyncio_detailed(
     user_invite_id: str,
     *,
     client: ApiClient,
-    body: AddOrUpdateUserAttributesOnUserInviteBody | Unset = UNSET,
+    body: AddOrUpdateUserAttributesOnUserInviteBody,
 ) -> Response[AddOrUpdateUserAttributesOnUserInviteResponse200]:
     """Add or update user attributes on a user invite
 
@@ -79,8 +78,8 @@ async def asyncio_detailed(
 
     Args:
         user_invite_id (str): The user invite's ID
-        body (AddOrUpdateUserAttributesOnUserInviteBody | Unset): The body of a request to add a
-            user attribute or update an existing user attribute on a user invite.
+        body (AddOrUpdateUserAttributesOnUserInviteBody): The body of a request to add a user
+            attribute or update an existing user attribute on a user invite.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -105,7 +104,7 @@ async def asyncio(
     user_invite_id: str,
     *,
     client: ApiClient,
-    body: AddOrUpdateUserAttributesOnUserInviteBody | Unset = UNSET,
+    body: AddOrUpdateUserAttributesOnUserInviteBody,
 ) -> AddOrUpdateUserAttributesOnUserInviteResponse200:
     """Add or update user attributes on a user invite
 
@@ -114,8 +113,8 @@ async def asyncio(
 
     Args:
         user_invite_id (str): The user invite's ID
-        body (AddOrUpdateUserAttributesOnUserInviteBody | Unset): The body of a request to add a
-            user attribute or update an existing user attribute on a user invite.
+        body (AddOrUpdateUserAttributesOnUserInviteBody): The body of a request to add a user
+            attribute or update an existing user attribute on a user invite.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -9,12 +9,12 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.create_user_invite_body import CreateUserInviteBody
 from ...models.create_user_invite_response_200 import CreateUserInviteResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateUserInviteBody | Unset = UNSET,
+    body: CreateUserInviteBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -23,8 +23,7 @@ def _get_kwargs(
         "url": "/user_invites",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -59,7 +58,7 @@ def _build_response(*, response: httpx.Response) -> Response[CreateUserInviteRes
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateUserInviteBody | Unset = UNSET,
+    body: CreateUserInviteBody,
 ) -> Response[CreateUserInviteResponse200]:
     """Create a user invite
 
@@ -67,7 +66,7 @@ async def asyncio_detailed(
     generation. Requires the `users:write` scope.
 
     Args:
-        body (CreateUserInviteBody | Unset): Body of request to create a user invite
+        body (CreateUserInviteBody): Body of request to create a user invite
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -90,7 +89,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateUserInviteBody | Unset = UNSET,
+    body: CreateUserInviteBody,
 ) -> CreateUserInviteResponse200:
     """Create a user invite
 
@@ -98,7 +97,7 @@ async def asyncio(
     generation. Requires the `users:write` scope.
 
     Args:
-        body (CreateUserInviteBody | Unset): Body of request to create a user invite
+        body (CreateUserInviteBody): Body of request to create a user invite
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -26,10 +26,18 @@ if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.cancel_user_task_body import CancelUserTaskBody
+    from ...models.cancel_user_task_body_output import CancelUserTaskBodyOutput
     from ...models.list_user_tasks_response_200 import ListUserTasksResponse200
     from ...models.list_user_tasks_statuses import ListUserTasksStatuses
     from ...models.reassign_user_task_body import ReassignUserTaskBody
+    from ...models.reassign_user_task_body_assignees_item_type_0 import (
+        ReassignUserTaskBodyAssigneesItemType0,
+    )
+    from ...models.reassign_user_task_body_assignees_item_type_1 import (
+        ReassignUserTaskBodyAssigneesItemType1,
+    )
     from ...models.submit_user_task_body import SubmitUserTaskBody
+    from ...models.submit_user_task_body_output import SubmitUserTaskBodyOutput
     from ...models.submit_user_task_response import SubmitUserTaskResponse
     from ...models.submit_user_task_response_data import SubmitUserTaskResponseData
     from ...models.user_task import UserTask
@@ -52,6 +60,8 @@ class UserTasksResource:
         task_id: UUID,
         *,
         body: CancelUserTaskBody | Unset = UNSET,
+        email: str | Unset = UNSET,
+        output: CancelUserTaskBodyOutput | Unset = UNSET,
     ) -> SubmitUserTaskResponseData:
         """Cancel a user task
 
@@ -60,13 +70,23 @@ class UserTasksResource:
 
         Args:
             task_id (UUID): The ID of the user task.
-            body (CancelUserTaskBody | Unset): the request body.
+            body (CancelUserTaskBody): the request body; or give its fields as keywords instead.
 
         Returns:
             SubmitUserTaskResponseData
         """
 
+        from ...models.cancel_user_task_body import CancelUserTaskBody
         from .cancel_user_task import asyncio as call
+
+        fields: dict[str, Any] = {
+            "email": email,
+            "output": output,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CancelUserTaskBody, "cancel_user_task", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("cancel_user_task", fields)
 
         return (
             await call(
@@ -81,6 +101,9 @@ class UserTasksResource:
         task_id: UUID,
         *,
         body: ReassignUserTaskBody | Unset = UNSET,
+        email: str | Unset = UNSET,
+        assignees: list[ReassignUserTaskBodyAssigneesItemType0 | ReassignUserTaskBodyAssigneesItemType1]
+        | Unset = UNSET,
     ) -> SubmitUserTaskResponseData:
         """Reassign a user task
 
@@ -89,13 +112,23 @@ class UserTasksResource:
 
         Args:
             task_id (UUID): The ID of the user task.
-            body (ReassignUserTaskBody | Unset): the request body.
+            body (ReassignUserTaskBody): the request body; or give its fields as keywords instead.
 
         Returns:
             SubmitUserTaskResponseData
         """
 
+        from ...models.reassign_user_task_body import ReassignUserTaskBody
         from .reassign_user_task import asyncio as call
+
+        fields: dict[str, Any] = {
+            "email": email,
+            "assignees": assignees,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(ReassignUserTaskBody, "reassign_user_task", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("reassign_user_task", fields)
 
         return (
             await call(
@@ -110,6 +143,8 @@ class UserTasksResource:
         task_id: UUID,
         *,
         body: SubmitUserTaskBody | Unset = UNSET,
+        email: str | Unset = UNSET,
+        output: SubmitUserTaskBodyOutput | Unset = UNSET,
     ) -> SubmitUserTaskResponseData:
         """Submit a user task
 
@@ -118,13 +153,23 @@ class UserTasksResource:
 
         Args:
             task_id (UUID): The ID of the user task.
-            body (SubmitUserTaskBody | Unset): the request body.
+            body (SubmitUserTaskBody): the request body; or give its fields as keywords instead.
 
         Returns:
             SubmitUserTaskResponseData
         """
 
+        from ...models.submit_user_task_body import SubmitUserTaskBody
         from .submit_user_task import asyncio as call
+
+        fields: dict[str, Any] = {
+            "email": email,
+            "output": output,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(SubmitUserTaskBody, "submit_user_task", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("submit_user_task", fields)
 
         return (
             await call(
@@ -207,7 +252,7 @@ class UserTasksResourceWithRawResponse:
         self,
         task_id: UUID,
         *,
-        body: CancelUserTaskBody | Unset = UNSET,
+        body: CancelUserTaskBody,
     ) -> Response[SubmitUserTaskResponse]:
         """Cancel a user task: the whole response. See ``UserTasksResource.cancel``."""
         from .cancel_user_task import asyncio_detailed as call
@@ -222,7 +267,7 @@ class UserTasksResourceWithRawResponse:
         self,
         task_id: UUID,
         *,
-        body: ReassignUserTaskBody | Unset = UNSET,
+        body: ReassignUserTaskBody,
     ) -> Response[SubmitUserTaskResponse]:
         """Reassign a user task: the whole response. See ``UserTasksResource.reassign``."""
         from .reassign_user_task import asyncio_detailed as call
@@ -237,7 +282,7 @@ class UserTasksResourceWithRawResponse:
         self,
         task_id: UUID,
         *,
-        body: SubmitUserTaskBody | Unset = UNSET,
+        body: SubmitUserTaskBody,
     ) -> Response[SubmitUserTaskResponse]:
         """Submit a user task: the whole response. See ``UserTasksResource.submit``."""
         from .submit_user_task import asyncio_detailed as call

@@ -11,13 +11,13 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.cancel_user_task_body import CancelUserTaskBody
 from ...models.submit_user_task_response import SubmitUserTaskResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     task_id: UUID,
     *,
-    body: CancelUserTaskBody | Unset = UNSET,
+    body: CancelUserTaskBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,8 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -65,7 +64,7 @@ async def asyncio_detailed(
     task_id: UUID,
     *,
     client: ApiClient,
-    body: CancelUserTaskBody | Unset = UNSET,
+    body: CancelUserTaskBody,
 ) -> Response[SubmitUserTaskResponse]:
     """Cancel a user task
 
@@ -73,7 +72,7 @@ async def asyncio_detailed(
 
     Args:
         task_id (UUID): The ID of the user task.
-        body (CancelUserTaskBody | Unset):
+        body (CancelUserTaskBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -98,7 +97,7 @@ async def asyncio(
     task_id: UUID,
     *,
     client: ApiClient,
-    body: CancelUserTaskBody | Unset = UNSET,
+    body: CancelUserTaskBody,
 ) -> SubmitUserTaskResponse:
     """Cancel a user task
 
@@ -106,7 +105,7 @@ async def asyncio(
 
     Args:
         task_id (UUID): The ID of the user task.
-        body (CancelUserTaskBody | Unset):
+        body (CancelUserTaskBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -11,13 +11,13 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.reassign_user_task_body import ReassignUserTaskBody
 from ...models.submit_user_task_response import SubmitUserTaskResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     task_id: UUID,
     *,
-    body: ReassignUserTaskBody | Unset = UNSET,
+    body: ReassignUserTaskBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,8 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -65,7 +64,7 @@ async def asyncio_detailed(
     task_id: UUID,
     *,
     client: ApiClient,
-    body: ReassignUserTaskBody | Unset = UNSET,
+    body: ReassignUserTaskBody,
 ) -> Response[SubmitUserTaskResponse]:
     """Reassign a user task
 
@@ -74,7 +73,7 @@ async def asyncio_detailed(
 
     Args:
         task_id (UUID): The ID of the user task.
-        body (ReassignUserTaskBody | Unset):
+        body (ReassignUserTaskBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -99,7 +98,7 @@ async def asyncio(
     task_id: UUID,
     *,
     client: ApiClient,
-    body: ReassignUserTaskBody | Unset = UNSET,
+    body: ReassignUserTaskBody,
 ) -> SubmitUserTaskResponse:
     """Reassign a user task
 
@@ -108,7 +107,7 @@ async def asyncio(
 
     Args:
         task_id (UUID): The ID of the user task.
-        body (ReassignUserTaskBody | Unset):
+        body (ReassignUserTaskBody):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -23,7 +23,10 @@ from ...types import UNSET, Unset
 if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
+    from ...models.add_operation import AddOperation
     from ...models.create_user_body import CreateUserBody
+    from ...models.create_user_body_metadata import CreateUserBodyMetadata
+    from ...models.create_user_body_user_type import CreateUserBodyUserType
     from ...models.create_user_response_200 import CreateUserResponse200
     from ...models.create_user_response_200_data import CreateUserResponse200Data
     from ...models.get_user_response_200 import GetUserResponse200
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
     from ...models.log_out_user_body import LogOutUserBody
     from ...models.log_out_user_response_200 import LogOutUserResponse200
     from ...models.log_out_user_response_200_data import LogOutUserResponse200Data
+    from ...models.remove_operation import RemoveOperation
+    from ...models.replace_operation import ReplaceOperation
     from ...models.update_user_body import UpdateUserBody
     from ...models.update_user_response_200 import UpdateUserResponse200
     from ...models.update_user_response_200_data import UpdateUserResponse200Data
@@ -54,19 +59,39 @@ class UsersResource:
         self,
         *,
         body: CreateUserBody | Unset = UNSET,
+        email: str | Unset = UNSET,
+        first_name: str | Unset = UNSET,
+        last_name: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        metadata: CreateUserBodyMetadata | Unset = UNSET,
+        user_type: CreateUserBodyUserType | Unset = UNSET,
     ) -> CreateUserResponse200Data:
         """Create a user
 
         Creates a user and returns the created user. Requires the `users:write` scope.
 
         Args:
-            body (CreateUserBody | Unset): the request body.
+            body (CreateUserBody): the request body; or give its fields as keywords instead.
 
         Returns:
             CreateUserResponse200Data
         """
 
+        from ...models.create_user_body import CreateUserBody
         from .create_user import asyncio as call
+
+        fields: dict[str, Any] = {
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "active": active,
+            "metadata": metadata,
+            "user_type": user_type,
+        }
+        if isinstance(body, Unset):
+            body = _facade.required_body(CreateUserBody, "create_user", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("create_user", fields)
 
         return (
             await call(
@@ -131,6 +156,8 @@ class UsersResource:
         user_id: str,
         *,
         body: LogOutUserBody | Unset = UNSET,
+        sso_logout: bool | Unset = UNSET,
+        post_logout_redirect_uri: str | Unset = UNSET,
     ) -> LogOutUserResponse200Data:
         """Log out a user
 
@@ -140,13 +167,23 @@ class UsersResource:
 
         Args:
             user_id (str): The unique identifier for the user. Example: user_1234.
-            body (LogOutUserBody | Unset): the request body.
+            body (LogOutUserBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
             LogOutUserResponse200Data
         """
 
+        from ...models.log_out_user_body import LogOutUserBody
         from .log_out_user import asyncio as call
+
+        fields: dict[str, Any] = {
+            "sso_logout": sso_logout,
+            "post_logout_redirect_uri": post_logout_redirect_uri,
+        }
+        if isinstance(body, Unset):
+            body = _facade.optional_body(LogOutUserBody, "log_out_user", fields)
+        elif _facade.any_given(fields):
+            raise _facade.body_and_fields("log_out_user", fields)
 
         return (
             await call(
@@ -323,7 +360,7 @@ class UsersResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateUserBody | Unset = UNSET,
+        body: CreateUserBody,
     ) -> Response[CreateUserResponse200]:
         """Create a user: the whole response. See ``UsersResource.create``."""
         from .create_user import asyncio_detailed as call
@@ -391,7 +428,7 @@ class UsersResourceWithRawResponse:
         self,
         user_id: str,
         *,
-        body: UpdateUserBody | Unset = UNSET,
+        body: UpdateUserBody,
     ) -> Response[UpdateUserResponse200]:
         """Update a user: the whole response. See ``UsersResource.update``."""
         from .update_user import asyncio_detailed as call

@@ -9,12 +9,12 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.create_user_body import CreateUserBody
 from ...models.create_user_response_200 import CreateUserResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: CreateUserBody | Unset = UNSET,
+    body: CreateUserBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -23,8 +23,7 @@ def _get_kwargs(
         "url": "/users",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -59,14 +58,14 @@ def _build_response(*, response: httpx.Response) -> Response[CreateUserResponse2
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    body: CreateUserBody | Unset = UNSET,
+    body: CreateUserBody,
 ) -> Response[CreateUserResponse200]:
     """Create a user
 
      Creates a user and returns the created user. Requires the `users:write` scope.
 
     Args:
-        body (CreateUserBody | Unset): Body of request to create a user
+        body (CreateUserBody): Body of request to create a user
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -89,14 +88,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    body: CreateUserBody | Unset = UNSET,
+    body: CreateUserBody,
 ) -> CreateUserResponse200:
     """Create a user
 
      Creates a user and returns the created user. Requires the `users:write` scope.
 
     Args:
-        body (CreateUserBody | Unset): Body of request to create a user
+        body (CreateUserBody): Body of request to create a user
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -10,13 +10,13 @@ from .... import _parsing
 from ...client import ApiClient
 from ...models.update_user_body import UpdateUserBody
 from ...models.update_user_response_200 import UpdateUserResponse200
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     user_id: str,
     *,
-    body: UpdateUserBody | Unset = UNSET,
+    body: UpdateUserBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,8 +27,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -64,7 +63,7 @@ async def asyncio_detailed(
     user_id: str,
     *,
     client: ApiClient,
-    body: UpdateUserBody | Unset = UNSET,
+    body: UpdateUserBody,
 ) -> Response[UpdateUserResponse200]:
     """Update a user
 
@@ -72,7 +71,7 @@ async def asyncio_detailed(
 
     Args:
         user_id (str): The unique identifier for the user. Example: user_1234.
-        body (UpdateUserBody | Unset): The body of a request to update a user.
+        body (UpdateUserBody): The body of a request to update a user.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -97,7 +96,7 @@ async def asyncio(
     user_id: str,
     *,
     client: ApiClient,
-    body: UpdateUserBody | Unset = UNSET,
+    body: UpdateUserBody,
 ) -> UpdateUserResponse200:
     """Update a user
 
@@ -105,7 +104,7 @@ async def asyncio(
 
     Args:
         user_id (str): The unique identifier for the user. Example: user_1234.
-        body (UpdateUserBody | Unset): The body of a request to update a user.
+        body (UpdateUserBody): The body of a request to update a user.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
