@@ -110,24 +110,32 @@ def test_bodies_with_required_fields_are_required() -> None:
     assert bodies == {"/a": True, "/b": True, "/c": None, "/d": False}
 
 
-def test_nullable_enums_list_null() -> None:
+def test_nullable_enums_become_named_components_referenced_as_nullable() -> None:
     s = spec(
         {},
         {
             "m": {
                 "type": "object",
                 "properties": {
-                    "t": {"type": "string", "nullable": True, "enum": ["a", "b"]},
+                    "t": {"type": "string", "nullable": True, "enum": ["a", "b"], "description": "T."},
                     "u": {"type": "string", "enum": ["a"]},
                     "v": {"type": "string", "nullable": True, "enum": ["a", None]},
+                    "w": {"type": "string", "nullable": True, "enum": ["a", "b"]},
                 },
             }
         },
     )
     n.nullable_enums(s, {})
-    props = s["components"]["schemas"]["m"]["properties"]
-    assert props["t"]["enum"] == ["a", "b", None]
-    assert props["u"]["enum"] == ["a"]
+    schemas = s["components"]["schemas"]
+    props = schemas["m"]["properties"]
+    assert schemas["MT"] == {"type": "string", "enum": ["a", "b"]}
+    assert props["t"] == {
+        "nullable": True,
+        "description": "T.",
+        "allOf": [{"$ref": "#/components/schemas/MT"}],
+    }
+    assert props["w"] == {"nullable": True, "allOf": [{"$ref": "#/components/schemas/MT"}]}  # shared
+    assert props["u"] == {"type": "string", "enum": ["a"]}
     assert props["v"]["enum"] == ["a", None]
 
 

@@ -119,18 +119,54 @@ def typeless_nullable(spec: JSON, fixes: JSON) -> None:
 
 
 def nullable_enums(spec: JSON, fixes: JSON) -> None:
-    """``nullable: true`` next to an ``enum`` without ``null``: OAS 3.0.3 says null must then be
-    listed, and the generator (reading it strictly) makes the field non-nullable, so a real
-    ``null`` (``user_type`` of an invite, ``two_factor_auth_type``) failed to parse. Found by
-    the contract tests in Prism's dynamic mode. List ``null`` explicitly."""
+    """``nullable: true`` next to an ``enum`` without ``null``: the generator reads the enum
+    strictly and makes the field non-nullable, so a real ``null`` (``user_type`` of an invite,
+    ``two_factor_auth_type``) failed to parse. Found by the contract tests in Prism's dynamic
+    mode. Listing ``null`` in the enum would parse, but the generator then names the class
+    ``...Type1``; instead the enum becomes a component named after its first place
+    (``UserInviteUserType``), referenced as ``{"nullable": true, "allOf": [{"$ref": ...}]}``,
+    which generates ``UserInviteUserType | None``. Equal enums share one component."""
+    components = spec.setdefault("components", {}).setdefault("schemas", {})
+    found: list[tuple[dict[str, Any], str]] = []
 
-    def fix(node: dict[str, Any]) -> None:
+    def visit(node: Any, name: str) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item, name)
+            return
+        if not isinstance(node, dict):
+            return
         if node.get("nullable") is True and isinstance(node.get("enum"), list) and None not in node["enum"]:
-            node["enum"] = [*node["enum"], None]
-            del node["nullable"]
+            found.append((node, name))
+            return
+        for key, child in list(node.items()):
+            if key == "properties" and isinstance(child, dict):
+                for prop, sub in child.items():
+                    visit(sub, name + pascal(prop))
+            elif key != "enum":
+                visit(child, name)
 
-    walk(spec.get("paths", {}), fix)
-    walk(spec.get("components", {}), fix)
+    for comp in list(components):
+        visit(components[comp], pascal(comp))
+    for _, _, op in operations(spec):
+        visit(op, pascal(op.get("operationId") or "Operation"))
+
+    # one component per distinct enum, named after its shortest place (the component that
+    # declares it rather than a response that repeats it inline)
+    names: dict[str, str] = {}
+    for node, name in found:
+        key = canonical({k: node[k] for k in ("type", "enum") if k in node})
+        if key not in names or (len(name), name) < (len(names[key]), names[key]):
+            names[key] = name
+    for key, name in names.items():
+        if name in components:
+            raise NormalizeError(f"nullable enum component {name} collides with an existing schema")
+        components[name] = json.loads(key)
+    for node, _ in found:
+        key = canonical({k: node[k] for k in ("type", "enum") if k in node})
+        for k in ("type", "enum"):
+            node.pop(k, None)
+        node["allOf"] = [{"$ref": f"#/components/schemas/{names[key]}"}]
 
 
 def parameter_defaults(spec: JSON, fixes: JSON) -> None:
@@ -386,12 +422,12 @@ PASSES: list[Callable[[JSON, JSON], None]] = [
     colon_path_params,
     object_defaults,
     typeless_nullable,
-    nullable_enums,
     parameter_defaults,
     required_bodies,
     patterns,
     response_relaxations,
     operation_ids,
+    nullable_enums,
     component_refs,
     hoist_repeated,
 ]

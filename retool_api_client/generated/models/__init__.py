@@ -233,9 +233,6 @@ if TYPE_CHECKING:
     from .create_user_invite_response_200_data_metadata_type_0 import (
         CreateUserInviteResponse200DataMetadataType0,
     )
-    from .create_user_invite_response_200_data_user_type_type_1 import (
-        CreateUserInviteResponse200DataUserTypeType1,
-    )
     from .create_user_response_200 import CreateUserResponse200
     from .create_user_response_200_data import CreateUserResponse200Data
     from .create_user_response_200_data_metadata import (
@@ -544,8 +541,8 @@ if TYPE_CHECKING:
     from .oidc import OIDC
     from .oidc_config_type import OIDCConfigType
     from .organization_settings import OrganizationSettings
-    from .organization_settings_two_factor_auth_type_type_1 import (
-        OrganizationSettingsTwoFactorAuthTypeType1,
+    from .organization_settings_two_factor_auth_type import (
+        OrganizationSettingsTwoFactorAuthType,
     )
     from .plain_error_response import PlainErrorResponse
     from .postgres_connection_options import PostgresConnectionOptions
@@ -806,9 +803,6 @@ if TYPE_CHECKING:
     from .update_organization_settings_response_200_data import (
         UpdateOrganizationSettingsResponse200Data,
     )
-    from .update_organization_settings_response_200_data_two_factor_auth_type_type_1 import (
-        UpdateOrganizationSettingsResponse200DataTwoFactorAuthTypeType1,
-    )
     from .update_organization_user_attribute_body import (
         UpdateOrganizationUserAttributeBody,
     )
@@ -856,7 +850,7 @@ if TYPE_CHECKING:
     from .user_invite import UserInvite
     from .user_invite_groups_item import UserInviteGroupsItem
     from .user_invite_metadata_type_0 import UserInviteMetadataType0
-    from .user_invite_user_type_type_1 import UserInviteUserTypeType1
+    from .user_invite_user_type import UserInviteUserType
     from .user_metadata import UserMetadata
     from .user_ref import UserRef
     from .user_ref_type import UserRefType
@@ -1001,7 +995,6 @@ _MODULES = {
     "CreateUserInviteResponse200": ".create_user_invite_response_200",
     "CreateUserInviteResponse200Data": ".create_user_invite_response_200_data",
     "CreateUserInviteResponse200DataMetadataType0": ".create_user_invite_response_200_data_metadata_type_0",
-    "CreateUserInviteResponse200DataUserTypeType1": ".create_user_invite_response_200_data_user_type_type_1",
     "CreateUserResponse200": ".create_user_response_200",
     "CreateUserResponse200Data": ".create_user_response_200_data",
     "CreateUserResponse200DataMetadata": ".create_user_response_200_data_metadata",
@@ -1184,7 +1177,7 @@ _MODULES = {
     "OIDC": ".oidc",
     "OIDCConfigType": ".oidc_config_type",
     "OrganizationSettings": ".organization_settings",
-    "OrganizationSettingsTwoFactorAuthTypeType1": ".organization_settings_two_factor_auth_type_type_1",
+    "OrganizationSettingsTwoFactorAuthType": ".organization_settings_two_factor_auth_type",
     "PlainErrorResponse": ".plain_error_response",
     "PostgresConnectionOptions": ".postgres_connection_options",
     "PostgresConnectionStringOptions": ".postgres_connection_string_options",
@@ -1320,7 +1313,6 @@ _MODULES = {
     "UpdateOrganizationSettingsBody": ".update_organization_settings_body",
     "UpdateOrganizationSettingsResponse200": ".update_organization_settings_response_200",
     "UpdateOrganizationSettingsResponse200Data": ".update_organization_settings_response_200_data",
-    "UpdateOrganizationSettingsResponse200DataTwoFactorAuthTypeType1": ".update_organization_settings_response_200_data_two_factor_auth_type_type_1",
     "UpdateOrganizationUserAttributeBody": ".update_organization_user_attribute_body",
     "UpdateOrganizationUserAttributeResponse200": ".update_organization_user_attribute_response_200",
     "UpdateOrganizationUserAttributeResponse200Data": ".update_organization_user_attribute_response_200_data",
@@ -1350,7 +1342,7 @@ _MODULES = {
     "UserInvite": ".user_invite",
     "UserInviteGroupsItem": ".user_invite_groups_item",
     "UserInviteMetadataType0": ".user_invite_metadata_type_0",
-    "UserInviteUserTypeType1": ".user_invite_user_type_type_1",
+    "UserInviteUserType": ".user_invite_user_type",
     "UserMetadata": ".user_metadata",
     "UserRef": ".user_ref",
     "UserRefType": ".user_ref_type",
@@ -1510,7 +1502,6 @@ __all__ = (
     "CreateUserInviteResponse200",
     "CreateUserInviteResponse200Data",
     "CreateUserInviteResponse200DataMetadataType0",
-    "CreateUserInviteResponse200DataUserTypeType1",
     "CreateUserResponse200",
     "CreateUserResponse200Data",
     "CreateUserResponse200DataMetadata",
@@ -1693,7 +1684,7 @@ __all__ = (
     "OIDC",
     "OIDCConfigType",
     "OrganizationSettings",
-    "OrganizationSettingsTwoFactorAuthTypeType1",
+    "OrganizationSettingsTwoFactorAuthType",
     "PlainErrorResponse",
     "PostgresConnectionOptions",
     "PostgresConnectionStringOptions",
@@ -1829,7 +1820,6 @@ __all__ = (
     "UpdateOrganizationSettingsBody",
     "UpdateOrganizationSettingsResponse200",
     "UpdateOrganizationSettingsResponse200Data",
-    "UpdateOrganizationSettingsResponse200DataTwoFactorAuthTypeType1",
     "UpdateOrganizationUserAttributeBody",
     "UpdateOrganizationUserAttributeResponse200",
     "UpdateOrganizationUserAttributeResponse200Data",
@@ -1859,7 +1849,7 @@ __all__ = (
     "UserInvite",
     "UserInviteGroupsItem",
     "UserInviteMetadataType0",
-    "UserInviteUserTypeType1",
+    "UserInviteUserType",
     "UserMetadata",
     "UserRef",
     "UserRefType",

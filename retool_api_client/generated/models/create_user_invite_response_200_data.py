@@ -9,9 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-from ..models.create_user_invite_response_200_data_user_type_type_1 import (
-    CreateUserInviteResponse200DataUserTypeType1,
-)
+from ..models.user_invite_user_type import UserInviteUserType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateUserInviteResponse200Data")
@@ -28,7 +26,7 @@ class CreateUserInviteResponse200Data:
     expires_at: str
     claimed_by: None | str
     claimed_at: None | str
-    user_type: CreateUserInviteResponse200DataUserTypeType1 | None
+    user_type: None | UserInviteUserType
     metadata: CreateUserInviteResponse200DataMetadataType0 | None
     created_at: str
     invite_link: str | Unset = UNSET
@@ -55,7 +53,7 @@ class CreateUserInviteResponse200Data:
         claimed_at = self.claimed_at
 
         user_type: None | str
-        if isinstance(self.user_type, CreateUserInviteResponse200DataUserTypeType1):
+        if isinstance(self.user_type, UserInviteUserType):
             user_type = self.user_type.value
         else:
             user_type = self.user_type
@@ -141,18 +139,18 @@ class CreateUserInviteResponse200Data:
 
             _field = "user_type"
 
-            def _parse_user_type(data: object) -> CreateUserInviteResponse200DataUserTypeType1 | None:
+            def _parse_user_type(data: object) -> None | UserInviteUserType:
                 if data is None:
                     return data
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    user_type_type_1 = CreateUserInviteResponse200DataUserTypeType1(data)
+                    user_type_type_1 = UserInviteUserType(data)
 
                     return user_type_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast("CreateUserInviteResponse200DataUserTypeType1 | None", data)
+                return cast("None | UserInviteUserType", data)
 
             user_type = _parse_user_type(d.pop("user_type"))
 

@@ -8,8 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ... import _parsing
-from ..models.organization_settings_two_factor_auth_type_type_1 import (
-    OrganizationSettingsTwoFactorAuthTypeType1,
+from ..models.organization_settings_two_factor_auth_type import (
+    OrganizationSettingsTwoFactorAuthType,
 )
 
 T = TypeVar("T", bound="OrganizationSettings")
@@ -44,7 +44,7 @@ class OrganizationSettings:
     """ Whether app owners can manage permissions for their apps directly. """
     two_factor_auth_required: bool
     """ Whether two-factor authentication is required for all users in the organization. """
-    two_factor_auth_type: None | OrganizationSettingsTwoFactorAuthTypeType1
+    two_factor_auth_type: None | OrganizationSettingsTwoFactorAuthType
     """ Required 2FA type, applies to the whole organization """
     disable_new_login_ip_notification_email: bool
     """ Whether notification emails for logins from new IPs are disabled. """
@@ -80,7 +80,7 @@ class OrganizationSettings:
         two_factor_auth_required = self.two_factor_auth_required
 
         two_factor_auth_type: None | str
-        if isinstance(self.two_factor_auth_type, OrganizationSettingsTwoFactorAuthTypeType1):
+        if isinstance(self.two_factor_auth_type, OrganizationSettingsTwoFactorAuthType):
             two_factor_auth_type = self.two_factor_auth_type.value
         else:
             two_factor_auth_type = self.two_factor_auth_type
@@ -180,20 +180,18 @@ class OrganizationSettings:
 
             _field = "two_factor_auth_type"
 
-            def _parse_two_factor_auth_type(
-                data: object,
-            ) -> None | OrganizationSettingsTwoFactorAuthTypeType1:
+            def _parse_two_factor_auth_type(data: object) -> None | OrganizationSettingsTwoFactorAuthType:
                 if data is None:
                     return data
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    two_factor_auth_type_type_1 = OrganizationSettingsTwoFactorAuthTypeType1(data)
+                    two_factor_auth_type_type_1 = OrganizationSettingsTwoFactorAuthType(data)
 
                     return two_factor_auth_type_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast("None | OrganizationSettingsTwoFactorAuthTypeType1", data)
+                return cast("None | OrganizationSettingsTwoFactorAuthType", data)
 
             two_factor_auth_type = _parse_two_factor_auth_type(d.pop("two_factor_auth_type"))
 

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
-from ..models.user_invite_user_type_type_1 import UserInviteUserTypeType1
+from ..models.user_invite_user_type import UserInviteUserType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UserInvite")
@@ -26,7 +26,7 @@ class UserInvite:
     expires_at: str
     claimed_by: None | str
     claimed_at: None | str
-    user_type: None | UserInviteUserTypeType1
+    user_type: None | UserInviteUserType
     metadata: None | UserInviteMetadataType0
     created_at: str
     invite_link: str | Unset = UNSET
@@ -53,7 +53,7 @@ class UserInvite:
         claimed_at = self.claimed_at
 
         user_type: None | str
-        if isinstance(self.user_type, UserInviteUserTypeType1):
+        if isinstance(self.user_type, UserInviteUserType):
             user_type = self.user_type.value
         else:
             user_type = self.user_type
@@ -139,18 +139,18 @@ class UserInvite:
 
             _field = "user_type"
 
-            def _parse_user_type(data: object) -> None | UserInviteUserTypeType1:
+            def _parse_user_type(data: object) -> None | UserInviteUserType:
                 if data is None:
                     return data
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    user_type_type_1 = UserInviteUserTypeType1(data)
+                    user_type_type_1 = UserInviteUserType(data)
 
                     return user_type_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast("None | UserInviteUserTypeType1", data)
+                return cast("None | UserInviteUserType", data)
 
             user_type = _parse_user_type(d.pop("user_type"))
 

@@ -3,9 +3,10 @@
 from ..._parsing import OpenStrEnum
 
 
-class UpdateOrganizationSettingsResponse200DataTwoFactorAuthTypeType1(OpenStrEnum):
-    """Known values of ``UpdateOrganizationSettingsResponse200DataTwoFactorAuthTypeType1``. A value Retool added after this SDK was
+class UserInviteUserType(OpenStrEnum):
+    """Known values of ``UserInviteUserType``. A value Retool added after this SDK was
     generated parses too: ``.value`` holds it and ``.is_known`` is False."""
 
-    FIDO2 = "fido2"
-    OTP = "otp"
+    DEFAULT = "default"
+    EXTERNAL = "external"
+    MOBILE = "mobile"

@@ -3,10 +3,9 @@
 from ..._parsing import OpenStrEnum
 
 
-class UserInviteUserTypeType1(OpenStrEnum):
-    """Known values of ``UserInviteUserTypeType1``. A value Retool added after this SDK was
+class OrganizationSettingsTwoFactorAuthType(OpenStrEnum):
+    """Known values of ``OrganizationSettingsTwoFactorAuthType``. A value Retool added after this SDK was
     generated parses too: ``.value`` holds it and ``.is_known`` is False."""
 
-    DEFAULT = "default"
-    EXTERNAL = "external"
-    MOBILE = "mobile"
+    FIDO2 = "fido2"
+    OTP = "otp"
