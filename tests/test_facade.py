@@ -18,6 +18,7 @@ import subprocess
 import sys
 import types
 import typing
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -37,6 +38,7 @@ from retool_api_client.generated.api import OPERATIONS, PATCH_RULES
 from retool_api_client.generated.types import UNSET, Response, Unset
 
 from . import samples
+from .conftest import ROOT
 from .fakes import make_client
 
 BASE = "/api/v2"
@@ -514,3 +516,37 @@ async def test_missing_required_body_field_fails_before_any_request() -> None:
         with pytest.raises(ConfigurationError, match="create_user: pass body= or"):
             await retool.users.create()  # the body is required: its schema has required fields
     assert sent == []
+
+
+def test_mypy_sees_the_facade_types(tmp_path: Path) -> None:
+    """Right calls type-check, wrong ones are caught: the facade is typed, not Any."""
+    code = """
+from retool_api_client import AsyncPaginator, RetoolClient
+from retool_api_client.generated.models import GetUserResponse200Data, User
+
+
+async def right(retool: RetoolClient) -> None:
+    users: AsyncPaginator[User] = retool.users.list(page_size=10)
+    one: GetUserResponse200Data = await retool.users.get("user_1", include_groups=True)
+    await retool.users.create(email="a@example.com", first_name="A", last_name="B")
+    await retool.users.update("user_1", active=False, first_name=None)
+    raw = await retool.users.with_raw_response.get("user_1")
+    print(users, one, raw.parsed.data.email)
+
+
+async def wrong(retool: RetoolClient) -> None:
+    await retool.users.get(42)  # E1
+    await retool.users.update("user_1", active="no")  # E2
+    await retool.users.create(email=5)  # E3
+    retool.users.list(page_size="10")  # E4
+    await retool.users.no_such_method()  # E5
+"""
+    (tmp_path / "snippet.py").write_text(code)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(tmp_path / "snippet.py")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    lines = code.splitlines()
+    flagged = {lines[int(e.split(":")[1]) - 1].split("# ")[-1] for e in errors}
+    assert flagged == {"E1", "E2", "E3", "E4", "E5"}, result.stdout

@@ -21,9 +21,12 @@ from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.access_request import AccessRequest
+    from ...models.access_request_status import AccessRequestStatus
     from ...models.approve_or_deny_access_request_body import (
         ApproveOrDenyAccessRequestBody,
     )
@@ -56,13 +59,13 @@ class AccessRequestsResource:
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: ApproveOrDenyAccessRequestBody | Unset = UNSET,
-        id: Any = UNSET,
-        status: Any = UNSET,
-        legacy_id: Any = UNSET,
-        requesting_email: Any = UNSET,
-        updated_by_id: Any = UNSET,
-        created_at: Any = UNSET,
-        updated_at: Any = UNSET,
+        id: float | Unset = UNSET,
+        status: AccessRequestStatus | str | Unset = UNSET,
+        legacy_id: float | Unset = UNSET,
+        requesting_email: str | Unset = UNSET,
+        updated_by_id: None | str | Unset = UNSET,
+        created_at: datetime.datetime | Unset = UNSET,
+        updated_at: datetime.datetime | Unset = UNSET,
     ) -> AccessRequest:
         """Approve or deny an access request
 

@@ -150,12 +150,12 @@ class EnvironmentsResource:
         *,
         body: UpdateEnvironmentBody | Unset = UNSET,
         id: Any = UNSET,
-        name: Any = UNSET,
-        description: Any = UNSET,
-        color: Any = UNSET,
-        default: Any = UNSET,
-        created_at: Any = UNSET,
-        updated_at: Any = UNSET,
+        name: str | Unset = UNSET,
+        description: None | str | Unset = UNSET,
+        color: str | Unset = UNSET,
+        default: bool | Unset = UNSET,
+        created_at: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
     ) -> UpdateEnvironmentResponse200Data:
         """Update an environment
 

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from ...models.update_folder_body import UpdateFolderBody
     from ...models.update_folder_response_200 import UpdateFolderResponse200
     from ...models.update_folder_response_200_data import UpdateFolderResponse200Data
+    from ...models.update_folder_response_200_data_folder_type import (
+        UpdateFolderResponse200DataFolderType,
+    )
     from ...types import Response
 
 
@@ -152,14 +155,14 @@ class FoldersResource:
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateFolderBody | Unset = UNSET,
-        id: Any = UNSET,
-        legacy_id: Any = UNSET,
-        name: Any = UNSET,
-        is_system_folder: Any = UNSET,
-        folder_type: Any = UNSET,
-        created_at: Any = UNSET,
-        updated_at: Any = UNSET,
-        parent_folder_id: Any = UNSET,
+        id: str | Unset = UNSET,
+        legacy_id: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        is_system_folder: bool | Unset = UNSET,
+        folder_type: UpdateFolderResponse200DataFolderType | str | Unset = UNSET,
+        created_at: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
+        parent_folder_id: None | str | Unset = UNSET,
     ) -> UpdateFolderResponse200Data:
         """Update a folder
 

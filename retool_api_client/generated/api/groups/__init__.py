@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from ...models.get_group_response_200_data import GetGroupResponse200Data
     from ...models.group import Group
     from ...models.group_member_ref import GroupMemberRef
+    from ...models.group_members_item import GroupMembersItem
     from ...models.list_groups_response_200 import ListGroupsResponse200
     from ...models.remove_operation import RemoveOperation
     from ...models.replace_group_body import ReplaceGroupBody
@@ -65,6 +66,18 @@ if TYPE_CHECKING:
     )
     from ...models.replace_group_response import ReplaceGroupResponse
     from ...models.replace_group_response_data import ReplaceGroupResponseData
+    from ...models.replace_group_response_data_universal_app_access import (
+        ReplaceGroupResponseDataUniversalAppAccess,
+    )
+    from ...models.replace_group_response_data_universal_query_library_access import (
+        ReplaceGroupResponseDataUniversalQueryLibraryAccess,
+    )
+    from ...models.replace_group_response_data_universal_resource_access import (
+        ReplaceGroupResponseDataUniversalResourceAccess,
+    )
+    from ...models.replace_group_response_data_universal_workflow_access import (
+        ReplaceGroupResponseDataUniversalWorkflowAccess,
+    )
     from ...models.replace_operation import ReplaceOperation
     from ...models.update_group_body import UpdateGroupBody
     from ...models.user_invite import UserInvite
@@ -406,24 +419,26 @@ class GroupsResource:
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateGroupBody | Unset = UNSET,
-        id: Any = UNSET,
-        legacy_id: Any = UNSET,
-        name: Any = UNSET,
+        id: float | None | Unset = UNSET,
+        legacy_id: float | None | Unset = UNSET,
+        name: str | Unset = UNSET,
         members: Any = UNSET,
-        universal_app_access: Any = UNSET,
-        universal_resource_access: Any = UNSET,
-        universal_workflow_access: Any = UNSET,
-        universal_query_library_access: Any = UNSET,
+        universal_app_access: ReplaceGroupResponseDataUniversalAppAccess | str | Unset = UNSET,
+        universal_resource_access: ReplaceGroupResponseDataUniversalResourceAccess | str | Unset = UNSET,
+        universal_workflow_access: ReplaceGroupResponseDataUniversalWorkflowAccess | str | Unset = UNSET,
+        universal_query_library_access: ReplaceGroupResponseDataUniversalQueryLibraryAccess
+        | str
+        | Unset = UNSET,
         user_invites: Any = UNSET,
-        user_list_access: Any = UNSET,
-        audit_log_access: Any = UNSET,
-        unpublished_release_access: Any = UNSET,
-        usage_analytics_access: Any = UNSET,
-        theme_access: Any = UNSET,
-        account_details_access: Any = UNSET,
+        user_list_access: bool | Unset = UNSET,
+        audit_log_access: bool | Unset = UNSET,
+        unpublished_release_access: bool | Unset = UNSET,
+        usage_analytics_access: bool | Unset = UNSET,
+        theme_access: bool | Unset = UNSET,
+        account_details_access: bool | Unset = UNSET,
         landing_page_app_id: Any = UNSET,
-        created_at: Any = UNSET,
-        updated_at: Any = UNSET,
+        created_at: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
     ) -> ReplaceGroupResponseData:
         """Update a group
 

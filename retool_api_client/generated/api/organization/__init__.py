@@ -47,6 +47,9 @@ if TYPE_CHECKING:
         GetOrganizationSettingsResponse200,
     )
     from ...models.organization_settings import OrganizationSettings
+    from ...models.organization_settings_two_factor_auth_type import (
+        OrganizationSettingsTwoFactorAuthType,
+    )
     from ...models.replace_operation import ReplaceOperation
     from ...models.update_organization_ai_settings_response_200 import (
         UpdateOrganizationAiSettingsResponse200,
@@ -235,21 +238,21 @@ class OrganizationResource:
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateOrganizationSettingsBody | Unset = UNSET,
-        id: Any = UNSET,
-        request_access_enabled: Any = UNSET,
-        ai_support_bot_disabled: Any = UNSET,
-        retool_forms_disabled: Any = UNSET,
-        release_management_enabled: Any = UNSET,
-        cache_queries_per_user: Any = UNSET,
-        apply_preloaded_css_to_homepage: Any = UNSET,
-        preloaded_css: Any = UNSET,
-        preloaded_javascript: Any = UNSET,
+        id: str | Unset = UNSET,
+        request_access_enabled: bool | Unset = UNSET,
+        ai_support_bot_disabled: bool | Unset = UNSET,
+        retool_forms_disabled: bool | Unset = UNSET,
+        release_management_enabled: bool | Unset = UNSET,
+        cache_queries_per_user: bool | None | Unset = UNSET,
+        apply_preloaded_css_to_homepage: bool | Unset = UNSET,
+        preloaded_css: None | str | Unset = UNSET,
+        preloaded_javascript: None | str | Unset = UNSET,
         javascript_links: Any = UNSET,
-        workflow_run_retention_period_mins: Any = UNSET,
-        app_owners_permissions_management: Any = UNSET,
-        two_factor_auth_required: Any = UNSET,
+        workflow_run_retention_period_mins: float | Unset = UNSET,
+        app_owners_permissions_management: bool | Unset = UNSET,
+        two_factor_auth_required: bool | Unset = UNSET,
         two_factor_auth_type: Any = UNSET,
-        disable_new_login_ip_notification_email: Any = UNSET,
+        disable_new_login_ip_notification_email: bool | Unset = UNSET,
     ) -> UpdateOrganizationSettingsResponse200Data:
         """Update organization settings
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         CreateResourceConfigurationResponse200Data,
     )
     from ...models.empty_options import EmptyOptions
+    from ...models.environment import Environment
     from ...models.grpc_options import GRPCOptions
     from ...models.list_resource_configurations_resource_type import (
         ListResourceConfigurationsResourceType,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from ...models.postgres_options import PostgresOptions
     from ...models.redshift_options import RedshiftOptions
     from ...models.replace_operation import ReplaceOperation
+    from ...models.resource import Resource
     from ...models.resource_configuration import ResourceConfiguration
     from ...models.rest_api_options import RestAPIOptions
     from ...models.snowflake_options import SnowflakeOptions
@@ -183,8 +185,8 @@ class ResourceConfigurationsResource:
         resource: Any = UNSET,
         environment: Any = UNSET,
         options: Any = UNSET,
-        created_at: Any = UNSET,
-        updated_at: Any = UNSET,
+        created_at: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
     ) -> UpdateResourceConfigurationResponse200Data:
         """Update a resource configuration
 

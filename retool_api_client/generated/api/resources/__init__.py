@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from ...models.update_resource_response_200_data import (
         UpdateResourceResponse200Data,
     )
+    from ...models.update_resource_response_200_data_type import (
+        UpdateResourceResponse200DataType,
+    )
     from ...types import Response
 
 
@@ -164,13 +167,13 @@ class ResourcesResource:
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateResourceBody | Unset = UNSET,
-        id: Any = UNSET,
-        type_: Any = UNSET,
-        display_name: Any = UNSET,
-        protected: Any = UNSET,
-        created_at: Any = UNSET,
-        updated_at: Any = UNSET,
-        folder_id: Any = UNSET,
+        id: str | Unset = UNSET,
+        type_: UpdateResourceResponse200DataType | str | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        protected: bool | Unset = UNSET,
+        created_at: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
+        folder_id: None | str | Unset = UNSET,
     ) -> UpdateResourceResponse200Data:
         """Update a resource
 

@@ -67,6 +67,9 @@ if TYPE_CHECKING:
     from ...models.update_organization_user_attribute_response_200_data import (
         UpdateOrganizationUserAttributeResponse200Data,
     )
+    from ...models.update_organization_user_attribute_response_200_data_data_type import (
+        UpdateOrganizationUserAttributeResponse200DataDataType,
+    )
     from ...models.user_attributes import UserAttributes
     from ...types import Response
 
@@ -237,11 +240,11 @@ class UserAttributesResource:
         *,
         body: UpdateOrganizationUserAttributeBody | Unset = UNSET,
         update_existing: Any = UNSET,
-        name: Any = UNSET,
-        label: Any = UNSET,
-        data_type: Any = UNSET,
-        intercom_attribute_name: Any = UNSET,
-        default_value: Any = UNSET,
+        name: str | Unset = UNSET,
+        label: str | Unset = UNSET,
+        data_type: UpdateOrganizationUserAttributeResponse200DataDataType | str | Unset = UNSET,
+        intercom_attribute_name: None | str | Unset = UNSET,
+        default_value: None | str | Unset = UNSET,
     ) -> UpdateOrganizationUserAttributeResponse200Data:
         """Update an organization user attribute
 

@@ -21,6 +21,8 @@ from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.add_operation import AddOperation
@@ -40,6 +42,12 @@ if TYPE_CHECKING:
     from ...models.update_user_body import UpdateUserBody
     from ...models.update_user_response_200 import UpdateUserResponse200
     from ...models.update_user_response_200_data import UpdateUserResponse200Data
+    from ...models.update_user_response_200_data_metadata import (
+        UpdateUserResponse200DataMetadata,
+    )
+    from ...models.update_user_response_200_data_user_type import (
+        UpdateUserResponse200DataUserType,
+    )
     from ...models.user import User
     from ...types import Response
 
@@ -222,18 +230,18 @@ class UsersResource:
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateUserBody | Unset = UNSET,
-        id: Any = UNSET,
-        legacy_id: Any = UNSET,
-        email: Any = UNSET,
-        active: Any = UNSET,
-        created_at: Any = UNSET,
-        last_active: Any = UNSET,
-        first_name: Any = UNSET,
-        last_name: Any = UNSET,
+        id: str | Unset = UNSET,
+        legacy_id: float | Unset = UNSET,
+        email: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        created_at: datetime.datetime | Unset = UNSET,
+        last_active: datetime.datetime | None | Unset = UNSET,
+        first_name: None | str | Unset = UNSET,
+        last_name: None | str | Unset = UNSET,
         metadata: Any = UNSET,
-        is_admin: Any = UNSET,
-        user_type: Any = UNSET,
-        two_factor_auth_enabled: Any = UNSET,
+        is_admin: bool | Unset = UNSET,
+        user_type: UpdateUserResponse200DataUserType | str | Unset = UNSET,
+        two_factor_auth_enabled: bool | Unset = UNSET,
     ) -> UpdateUserResponse200Data:
         """Update a user
 
