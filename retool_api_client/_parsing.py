@@ -15,15 +15,18 @@ tests; the templates in ``templates/`` only emit calls to it.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
+    ConfigurationError,
     RateLimitError,
     describe_json,
     status_error_class,
@@ -203,3 +206,19 @@ def expect_one_of(value: Any, *kinds: str) -> Any:
 def _present(value: object) -> bool:
     """UNSET (an optional field that was absent) passes every check."""
     return not isinstance(value, Unset)
+
+
+def path_segment(name: str, value: object) -> str:
+    """A path parameter, checked and percent-encoded before any request is built.
+
+    An empty or missing id would silently change the URL (``GET /users/`` lists users instead
+    of fetching one), so it is refused here with the parameter's name."""
+    if isinstance(value, StrEnum):
+        text = value.value
+    elif isinstance(value, str | uuid.UUID) or (isinstance(value, int) and not isinstance(value, bool)):
+        text = str(value)
+    else:
+        raise ConfigurationError(f"{name} must be a string, got {type(value).__name__} {value!r}")
+    if not text.strip():
+        raise ConfigurationError(f"{name} must not be empty, got {value!r}")
+    return quote(text, safe="")

@@ -550,3 +550,27 @@ async def wrong(retool: RetoolClient) -> None:
     lines = code.splitlines()
     flagged = {lines[int(e.split(":")[1]) - 1].split("# ")[-1] for e in errors}
     assert flagged == {"E1", "E2", "E3", "E4", "E5"}, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda r: r.users.get(""), "user_id must not be empty"),
+        (lambda r: r.users.delete("  "), "user_id must not be empty"),
+        (lambda r: r.users.get(None), "user_id must be a string, got NoneType"),
+        (lambda r: r.groups.remove_user("1", True), "user_id must be a string, got bool"),
+    ],
+)
+async def test_bad_path_parameters_fail_before_any_request(call: Any, message: str) -> None:
+    sent: list[httpx.Request] = []
+    async with make_client(lambda r: sent.append(r) or httpx.Response(200)) as retool:
+        with pytest.raises(ConfigurationError, match=message):
+            await call(retool)
+    assert sent == []
+
+
+async def test_path_parameters_are_percent_encoded() -> None:
+    sent: list[httpx.Request] = []
+    async with make_client(lambda r: sent.append(r) or httpx.Response(204)) as retool:
+        await retool.users.delete("user/../1 ?#")
+    assert sent[0].url.raw_path == b"/api/v2/users/user%2F..%2F1%20%3F%23"

@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -25,7 +24,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "patch",
         "url": "/access_requests/{access_request_id}".format(
-            access_request_id=quote(str(access_request_id), safe=""),
+            access_request_id=_parsing.path_segment("access_request_id", access_request_id),
         ),
     }
 

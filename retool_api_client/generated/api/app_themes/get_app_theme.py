@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -20,7 +19,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/app_themes/{id}".format(
-            id=quote(str(id), safe=""),
+            id=_parsing.path_segment("id", id),
         ),
     }
 

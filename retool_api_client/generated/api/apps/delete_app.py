@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -19,7 +18,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/apps/{app_id}".format(
-            app_id=quote(str(app_id), safe=""),
+            app_id=_parsing.path_segment("app_id", app_id),
         ),
     }
 

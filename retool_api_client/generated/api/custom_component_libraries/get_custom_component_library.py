@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -22,7 +21,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/custom_component_libraries/{library_id}".format(
-            library_id=quote(str(library_id), safe=""),
+            library_id=_parsing.path_segment("library_id", library_id),
         ),
     }
 

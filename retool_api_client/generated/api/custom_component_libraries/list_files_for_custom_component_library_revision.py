@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -23,8 +22,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/custom_component_libraries/{library_id}/revisions/{revision_id}/files".format(
-            library_id=quote(str(library_id), safe=""),
-            revision_id=quote(str(revision_id), safe=""),
+            library_id=_parsing.path_segment("library_id", library_id),
+            revision_id=_parsing.path_segment("revision_id", revision_id),
         ),
     }
 

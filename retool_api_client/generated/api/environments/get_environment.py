@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -20,7 +19,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/environments/{environment_id}".format(
-            environment_id=quote(str(environment_id), safe=""),
+            environment_id=_parsing.path_segment("environment_id", environment_id),
         ),
     }
 

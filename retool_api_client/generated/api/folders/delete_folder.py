@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -32,7 +31,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/folders/{folder_id}".format(
-            folder_id=quote(str(folder_id), safe=""),
+            folder_id=_parsing.path_segment("folder_id", folder_id),
         ),
     }
 

@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -19,8 +18,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/groups/{group_id}/user_invites/{user_invite_id}".format(
-            group_id=quote(str(group_id), safe=""),
-            user_invite_id=quote(str(user_invite_id), safe=""),
+            group_id=_parsing.path_segment("group_id", group_id),
+            user_invite_id=_parsing.path_segment("user_invite_id", user_invite_id),
         ),
     }
 

@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -23,7 +22,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "patch",
         "url": "/groups/{group_id}".format(
-            group_id=quote(str(group_id), safe=""),
+            group_id=_parsing.path_segment("group_id", group_id),
         ),
     }
 

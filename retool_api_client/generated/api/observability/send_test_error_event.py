@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -26,7 +25,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/observability/provider/{provider}/test".format(
-            provider=quote(str(provider), safe=""),
+            provider=_parsing.path_segment("provider", provider),
         ),
     }
 

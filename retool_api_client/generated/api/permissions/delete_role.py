@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -20,7 +19,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/role_permissions/roles/{role_id}".format(
-            role_id=quote(str(role_id), safe=""),
+            role_id=_parsing.path_segment("role_id", role_id),
         ),
     }
 

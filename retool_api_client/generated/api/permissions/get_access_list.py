@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -21,8 +20,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/permissions/accessList/{object_type}/{object_id}".format(
-            object_type=quote(str(object_type), safe=""),
-            object_id=quote(str(object_id), safe=""),
+            object_type=_parsing.path_segment("object_type", object_type),
+            object_id=_parsing.path_segment("object_id", object_id),
         ),
     }
 

@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -20,8 +19,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/role_permissions/role_grants/{subject_type}/{subject_id}".format(
-            subject_type=quote(str(subject_type), safe=""),
-            subject_id=quote(str(subject_id), safe=""),
+            subject_type=_parsing.path_segment("subject_type", subject_type),
+            subject_id=_parsing.path_segment("subject_id", subject_id),
         ),
     }
 

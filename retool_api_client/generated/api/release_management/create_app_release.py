@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -24,7 +23,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/source_control/releases/apps/{app_uuid}".format(
-            app_uuid=quote(str(app_uuid), safe=""),
+            app_uuid=_parsing.path_segment("app_uuid", app_uuid),
         ),
     }
 

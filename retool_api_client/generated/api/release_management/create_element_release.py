@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -35,7 +34,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/source_control/releases/{element_uuid}".format(
-            element_uuid=quote(str(element_uuid), safe=""),
+            element_uuid=_parsing.path_segment("element_uuid", element_uuid),
         ),
     }
 

@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -24,7 +23,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/source_control/manifests/{manifest_name}/delete".format(
-            manifest_name=quote(str(manifest_name), safe=""),
+            manifest_name=_parsing.path_segment("manifest_name", manifest_name),
         ),
     }
 

@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -39,8 +38,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "put",
         "url": "/source_control/manifests/{manifest_name}/{element_uuid}".format(
-            manifest_name=quote(str(manifest_name), safe=""),
-            element_uuid=quote(str(element_uuid), safe=""),
+            manifest_name=_parsing.path_segment("manifest_name", manifest_name),
+            element_uuid=_parsing.path_segment("element_uuid", element_uuid),
         ),
     }
 

@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -26,7 +25,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/resources/{resource_id}".format(
-            resource_id=quote(str(resource_id), safe=""),
+            resource_id=_parsing.path_segment("resource_id", resource_id),
         ),
     }
 

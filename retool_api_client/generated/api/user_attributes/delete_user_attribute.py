@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -20,8 +19,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/users/{user_id}/user_attributes/{attribute_name}".format(
-            user_id=quote(str(user_id), safe=""),
-            attribute_name=quote(str(attribute_name), safe=""),
+            user_id=_parsing.path_segment("user_id", user_id),
+            attribute_name=_parsing.path_segment("attribute_name", attribute_name),
         ),
     }
 

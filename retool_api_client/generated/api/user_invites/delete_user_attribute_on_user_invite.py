@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -22,8 +21,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/user_invites/{user_invite_id}/user_attributes/{attribute_name}".format(
-            user_invite_id=quote(str(user_invite_id), safe=""),
-            attribute_name=quote(str(attribute_name), safe=""),
+            user_invite_id=_parsing.path_segment("user_invite_id", user_invite_id),
+            attribute_name=_parsing.path_segment("attribute_name", attribute_name),
         ),
     }
 

@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -19,7 +18,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/user_invites/{user_invite_id}".format(
-            user_invite_id=quote(str(user_invite_id), safe=""),
+            user_invite_id=_parsing.path_segment("user_invite_id", user_invite_id),
         ),
     }
 

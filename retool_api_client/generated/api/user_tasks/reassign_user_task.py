@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -24,7 +23,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "patch",
         "url": "/user_tasks/{task_id}/reassign".format(
-            task_id=quote(str(task_id), safe=""),
+            task_id=_parsing.path_segment("task_id", task_id),
         ),
     }
 

@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -23,7 +22,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "patch",
         "url": "/users/{user_id}".format(
-            user_id=quote(str(user_id), safe=""),
+            user_id=_parsing.path_segment("user_id", user_id),
         ),
     }
 

@@ -2,7 +2,6 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -21,7 +20,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/workflows/{workflow_id}".format(
-            workflow_id=quote(str(workflow_id), safe=""),
+            workflow_id=_parsing.path_segment("workflow_id", workflow_id),
         ),
     }
 
