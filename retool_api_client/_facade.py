@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from ._exceptions import ConfigurationError, PatchError
+from ._exceptions import ConfigurationError
 from ._pagination import PaginationError
 from .generated.types import UNSET, Unset
 from .patch import JsonPatch, check, diff, to_json
@@ -42,16 +42,6 @@ def patch_body(
             builder.replace((name,), value)
     ops = check(operation_id, builder)
     return {"operations": ops, **{k: to_json(v) for k, v in extra.items() if not isinstance(v, Unset)}}
-
-
-def exclusive_body(operation_id: str, patch: object, fields: Mapping[str, Any]) -> PatchError:
-    given = ["patch"] if patch is not None else []
-    given += [name for name, value in fields.items() if not isinstance(value, Unset)]
-    return PatchError(f"{operation_id}: pass either body= or a patch and field keywords, not both ({given})")
-
-
-def fields_given(patch: object, fields: Mapping[str, Any]) -> bool:
-    return patch is not None or any(not isinstance(v, Unset) for v in fields.values())
 
 
 def diff_for(operation_id: str, before: Any, after: Any, arrays: Any) -> list[dict[str, Any]]:
@@ -89,8 +79,10 @@ def required_body(model: type[M], operation_id: str, fields: Mapping[str, Any]) 
     return body
 
 
-def body_and_fields(operation_id: str, fields: Mapping[str, Any]) -> ConfigurationError:
-    given = sorted(k for k, v in fields.items() if not isinstance(v, Unset))
+def body_and_fields(operation_id: str, fields: Mapping[str, Any], patch: object = None) -> ConfigurationError:
+    """body= given together with field keywords (or, on a PATCH method, a patch)."""
+    given = ["patch"] if patch is not None else []
+    given += sorted(k for k, v in fields.items() if not isinstance(v, Unset))
     return ConfigurationError(
         f"{operation_id}: pass either body= or field keywords, not both (got body= and {given})"
     )

@@ -574,3 +574,18 @@ async def test_path_parameters_are_percent_encoded() -> None:
     async with make_client(lambda r: sent.append(r) or httpx.Response(204)) as retool:
         await retool.users.delete("user/../1 ?#")
     assert sent[0].url.raw_path == b"/api/v2/users/user%2F..%2F1%20%3F%23"
+
+
+def test_unwrap_data_for_operations_mixing_envelopes_and_plain_bodies() -> None:
+    from retool_api_client._facade import unwrap_data
+    from retool_api_client.generated.types import UNSET
+
+    class Envelope:
+        def __init__(self, data: Any) -> None:
+            self.data = data
+
+    assert unwrap_data(Envelope([1])) == [1]
+    plain = object()
+    assert unwrap_data(plain) is plain
+    unset = Envelope(UNSET)
+    assert unwrap_data(unset) is unset

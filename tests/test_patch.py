@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openapi_schema_validator import OAS30Validator
 
-from retool_api_client import JsonPatch, PatchError, diff
+from retool_api_client import ConfigurationError, JsonPatch, PatchError, diff
 from retool_api_client.generated.api import OPERATIONS, PATCH_RULES
 from retool_api_client.generated.models import UpdateUserBody
 from retool_api_client.patch import check, pointer, same, segments, to_json
@@ -360,7 +360,7 @@ async def test_users_update_with_fields_builder_and_list() -> None:
             await retool.users.update("user_1", [{"op": "move", "from": "/a", "path": "/b"}])
         with pytest.raises(PatchError, match="not a field of"):
             await retool.users.update("user_1", JsonPatch().replace("/nickname", "A"))
-        with pytest.raises(PatchError, match="either body= or"):
+        with pytest.raises(ConfigurationError, match="either body= or"):
             await retool.users.update(
                 "user_1", body=UpdateUserBody.from_dict({"operations": []}), first_name="A"
             )

@@ -35,6 +35,8 @@ DANGLING = {"to", "from", "for", "of", "on", "in", "by", "with", "and", "a", "an
 PAGINATION_ARGS = ("page_size", "max_items", "start_token", "prefetch")
 #: Attributes a namespace already has.
 RESERVED_METHODS = {"with_raw_response"}
+#: Builtins the generated annotations use; a method of the same name must come last in its class.
+SHADOWING_BUILTINS = {"list", "dict", "set", "type", "str", "int", "float", "bool", "tuple"}
 
 
 def snake(text: str) -> str:
@@ -184,14 +186,13 @@ def plan(spec: JSON, fixes: JSON) -> dict[str, Any]:
 def order_methods(names: list[str]) -> list[str]:
     """Alphabetical, but names that shadow a builtin used in annotations (``list``) go last:
     inside a class body a later annotation ``list[X]`` would otherwise mean the method."""
-    shadowing = {"list", "dict", "set", "type", "str", "int", "float", "bool", "tuple"}
-    return sorted(names, key=lambda n: (n in shadowing, n))
+    return sorted(names, key=lambda n: (n in SHADOWING_BUILTINS, n))
 
 
 def render_jinja(plan_: dict[str, Any]) -> str:
     """The plan as a Jinja template that sets ``plan`` (JSON literals are Jinja literals)."""
     for tag in plan_["tags"].values():
-        if sum(m in {"list", "dict", "set", "type"} for m in tag["methods"]) > 1:
+        if sum(m in SHADOWING_BUILTINS for m in tag["methods"]) > 1:
             raise NormalizeError(f"retool.{tag['attr']} has two methods named after builtins")
         tag["order"] = order_methods(list(tag["methods"]))
     text = json.dumps(plan_, sort_keys=True, ensure_ascii=True)

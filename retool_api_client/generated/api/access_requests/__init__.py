@@ -100,8 +100,8 @@ class AccessRequestsResource:
             body = ApproveOrDenyAccessRequestBody.from_dict(
                 _facade.patch_body("approve_or_deny_access_request", patch, fields, extra)
             )
-        elif _facade.fields_given(patch, fields):
-            raise _facade.exclusive_body("approve_or_deny_access_request", patch, fields)
+        elif patch is not None or _facade.any_given(fields):
+            raise _facade.body_and_fields("approve_or_deny_access_request", fields, patch)
         return (
             await call(
                 access_request_id,

@@ -188,8 +188,8 @@ class EnvironmentsResource:
             body = UpdateEnvironmentBody.from_dict(
                 _facade.patch_body("update_environment", patch, fields, extra)
             )
-        elif _facade.fields_given(patch, fields):
-            raise _facade.exclusive_body("update_environment", patch, fields)
+        elif patch is not None or _facade.any_given(fields):
+            raise _facade.body_and_fields("update_environment", fields, patch)
         return (
             await call(
                 environment_id,

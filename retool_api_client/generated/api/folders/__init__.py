@@ -194,8 +194,8 @@ class FoldersResource:
 
             extra: dict[str, Any] = {}
             body = UpdateFolderBody.from_dict(_facade.patch_body("update_folder", patch, fields, extra))
-        elif _facade.fields_given(patch, fields):
-            raise _facade.exclusive_body("update_folder", patch, fields)
+        elif patch is not None or _facade.any_given(fields):
+            raise _facade.body_and_fields("update_folder", fields, patch)
         return (
             await call(
                 folder_id,

@@ -484,8 +484,8 @@ class GroupsResource:
 
             extra: dict[str, Any] = {}
             body = UpdateGroupBody.from_dict(_facade.patch_body("update_group", patch, fields, extra))
-        elif _facade.fields_given(patch, fields):
-            raise _facade.exclusive_body("update_group", patch, fields)
+        elif patch is not None or _facade.any_given(fields):
+            raise _facade.body_and_fields("update_group", fields, patch)
         return (
             await call(
                 group_id,

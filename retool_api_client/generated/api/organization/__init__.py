@@ -300,8 +300,8 @@ class OrganizationResource:
             body = UpdateOrganizationSettingsBody.from_dict(
                 _facade.patch_body("update_organization_settings", patch, fields, extra)
             )
-        elif _facade.fields_given(patch, fields):
-            raise _facade.exclusive_body("update_organization_settings", patch, fields)
+        elif patch is not None or _facade.any_given(fields):
+            raise _facade.body_and_fields("update_organization_settings", fields, patch)
         return (
             await call(
                 client=self._client,

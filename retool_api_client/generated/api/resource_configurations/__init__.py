@@ -220,8 +220,8 @@ class ResourceConfigurationsResource:
             body = UpdateResourceConfigurationBody.from_dict(
                 _facade.patch_body("update_resource_configuration", patch, fields, extra)
             )
-        elif _facade.fields_given(patch, fields):
-            raise _facade.exclusive_body("update_resource_configuration", patch, fields)
+        elif patch is not None or _facade.any_given(fields):
+            raise _facade.body_and_fields("update_resource_configuration", fields, patch)
         return (
             await call(
                 configuration_id,

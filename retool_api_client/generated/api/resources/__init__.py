@@ -203,8 +203,8 @@ class ResourcesResource:
 
             extra: dict[str, Any] = {}
             body = UpdateResourceBody.from_dict(_facade.patch_body("update_resource", patch, fields, extra))
-        elif _facade.fields_given(patch, fields):
-            raise _facade.exclusive_body("update_resource", patch, fields)
+        elif patch is not None or _facade.any_given(fields):
+            raise _facade.body_and_fields("update_resource", fields, patch)
         return (
             await call(
                 resource_id,

@@ -279,8 +279,8 @@ class UserAttributesResource:
             body = UpdateOrganizationUserAttributeBody.from_dict(
                 _facade.patch_body("update_organization_user_attribute", patch, fields, extra)
             )
-        elif _facade.fields_given(patch, fields):
-            raise _facade.exclusive_body("update_organization_user_attribute", patch, fields)
+        elif patch is not None or _facade.any_given(fields):
+            raise _facade.body_and_fields("update_organization_user_attribute", fields, patch)
         return (
             await call(
                 id,

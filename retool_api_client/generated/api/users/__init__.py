@@ -277,8 +277,8 @@ class UsersResource:
 
             extra: dict[str, Any] = {}
             body = UpdateUserBody.from_dict(_facade.patch_body("update_user", patch, fields, extra))
-        elif _facade.fields_given(patch, fields):
-            raise _facade.exclusive_body("update_user", patch, fields)
+        elif patch is not None or _facade.any_given(fields):
+            raise _facade.body_and_fields("update_user", fields, patch)
         return (
             await call(
                 user_id,
