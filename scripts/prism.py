@@ -25,6 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PRISM_JS = ROOT / "node_modules" / "@stoplight" / "prism-cli" / "dist" / "index.js"
+NODE = shutil.which("node")
 API_ROOT = "/api/v2"
 
 
@@ -49,28 +50,34 @@ class Prism:
     """``with Prism() as prism: prism.url`` -> ``http://127.0.0.1:<port>`` (``/api/v2`` below it)."""
 
     def __init__(
-        self, *, dynamic: bool = False, seed: int | None = None, startup_timeout: float = 60
+        self,
+        *,
+        dynamic: bool = False,
+        seed: int | None = None,
+        startup_timeout: float = 60,
+        script: Path = PRISM_JS,
     ) -> None:
-        self.dynamic, self.seed, self.startup_timeout = dynamic, seed, startup_timeout
+        self.dynamic, self.seed, self.startup_timeout, self.script = dynamic, seed, startup_timeout, script
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.output: collections.deque[str] = collections.deque(maxlen=400)
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._listening = threading.Event()
+        self._woke = threading.Event()
+        self._ready = False
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Prism:
-        node = shutil.which("node")
-        if node is None or not PRISM_JS.exists():
-            raise PrismError(f"Prism is not installed ({PRISM_JS} missing): run `make install-mock`")
+        node, script = NODE, self.script
+        if node is None or not script.exists():
+            raise PrismError(f"Prism is not installed ({script} missing): run `make install-mock`")
         self._tmp = tempfile.TemporaryDirectory(prefix="retool-prism-")
         spec_path = Path(self._tmp.name) / "retool-api.json"
         spec_path.write_text(json.dumps(prism_spec()))
         self.port = free_port()
-        cmd = [node, str(PRISM_JS), "mock", "-h", "127.0.0.1", "-p", str(self.port)]
+        cmd = [node, str(script), "mock", "-h", "127.0.0.1", "-p", str(self.port)]
         if self.dynamic:
             cmd.append("-d")
         if self.seed is not None:
@@ -82,20 +89,25 @@ class Prism:
         )
         threading.Thread(target=self._drain, daemon=True).start()
         self._wait_until_listening()
-        if self.process is None or self.process.poll() is not None:
-            raise PrismError(f"Prism exited before listening:\n{self.log()}")
         return self
 
     def _wait_until_listening(self) -> None:
-        if not self._listening.wait(self.startup_timeout):
-            code = self.process.poll() if self.process is not None else None
-            self.stop()
-            why = (
-                f"exited with {code}"
-                if code is not None
-                else f"did not start within {self.startup_timeout:.0f} s"
-            )
-            raise PrismError(f"Prism {why}:\n{self.log()}")
+        self._woke.wait(self.startup_timeout)
+        if self._ready:
+            return
+        code: int | None = None
+        if self.process is not None:
+            try:  # its output ended: it is exiting
+                code = self.process.wait(timeout=5) if self._woke.is_set() else None
+            except subprocess.TimeoutExpired:
+                code = None
+        self.stop()
+        why = (
+            f"exited with {code}"
+            if code is not None
+            else f"did not start within {self.startup_timeout:.0f} s"
+        )
+        raise PrismError(f"Prism {why}:\n{self.log()}")
 
     def _drain(self) -> None:
         process = self.process
@@ -105,8 +117,9 @@ class Prism:
             line = raw.decode(errors="replace").rstrip()
             self.output.append(line)
             if "Prism is listening" in line:
-                self._listening.set()
-        self._listening.set()  # exited: wake the waiter, which sees the exit code
+                self._ready = True
+                self._woke.set()
+        self._woke.set()  # output ended (it exited): wake the waiter, which reads the exit code
 
     def log(self, lines: int = 60) -> str:
         return "\n".join(list(self.output)[-lines:])
