@@ -5,9 +5,9 @@ once in :class:`AsyncPaginator`. Hand-written because no library knows Retool's 
 ~150 lines of plain asyncio.
 
 Stopping rules: ``has_more`` false, or a missing/empty ``next_token``. Tokens that cycle
-raise :class:`PaginationError` instead of looping forever (detected in constant memory). Breaking out of the
-loop sends no further request (with ``prefetch=True`` the one page already in flight is
-cancelled when the iterator is closed).
+raise :class:`PaginationError` instead of looping forever (detected in constant memory).
+Breaking out of the loop sends no further request (with ``prefetch=True`` the one page already
+in flight is cancelled when the iterator is closed).
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from typing import Any, Generic, TypeVar
 
 from . import _parsing
 from ._exceptions import ConfigurationError, RetoolError
+from .generated.api import PAGE_SIZE_RANGES
 from .generated.types import Unset
 
 T = TypeVar("T")
 
-#: The spec declares ``limit`` as 1..100 on every paginated Retool operation.
+#: The usual ``limit`` range; each operation's own comes from the spec (``PAGE_SIZE_RANGES``).
 PAGE_SIZE_RANGE = (1, 100)
 
 
@@ -284,6 +285,8 @@ def paginate(
         raise ConfigurationError(f"unexpected parameters for {function.__module__}: {unknown}")
     if page_size is not None and "limit" not in accepted:
         raise ConfigurationError(f"{function.__module__} takes no limit, so page_size cannot be set")
+    operation_id = str(getattr(function, "__module__", "")).rpartition(".")[2]
+    size_range = PAGE_SIZE_RANGES.get(operation_id, PAGE_SIZE_RANGE)
 
     async def fetch(token: str | None, size: int | None) -> Page[Any]:
         kwargs = dict(params)
@@ -295,5 +298,10 @@ def paginate(
         return Page.from_envelope(envelope)
 
     return AsyncPaginator(
-        fetch, page_size=page_size, max_items=max_items, start_token=start_token, prefetch=prefetch
+        fetch,
+        page_size=page_size,
+        max_items=max_items,
+        start_token=start_token,
+        prefetch=prefetch,
+        page_size_range=size_range,
     )

@@ -196,3 +196,17 @@ async def test_prefetch_stays_at_most_one_page_ahead() -> None:
         assert len(fetched) == min(item + 2, 5)
         consumed.append(item)
     assert consumed == [0, 1, 2, 3, 4] and fetched == [None, "1", "2", "3", "4"]
+
+
+async def test_paginate_takes_each_operations_page_size_range_from_the_spec() -> None:
+    from retool_api_client.generated.api import PAGE_SIZE_RANGES
+    from retool_api_client.generated.api.user_tasks import list_user_tasks
+
+    assert PAGE_SIZE_RANGES["list_users"] == (1, 100)
+    assert PAGE_SIZE_RANGES["list_user_tasks"] is None  # its limit is a string without a range
+    client = make_client(Server(total=3, size=3))
+    paginate(list_user_tasks, client=client, page_size=250)  # accepted: no range declared
+    with pytest.raises(rac.ConfigurationError, match=">= 1"):
+        paginate(list_user_tasks, client=client, page_size=0)
+    with pytest.raises(rac.ConfigurationError, match="from 1 to 100"):
+        paginate(list_users, client=client, page_size=101)

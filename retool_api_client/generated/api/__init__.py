@@ -201,6 +201,19 @@ OPERATIONS: dict[str, tuple[str, str]] = {
 }
 
 
+#: operationId -> the ``limit`` range its spec declares, for the paginated operations that take a
+#: ``limit`` (None: no range declared, any positive size).
+PAGE_SIZE_RANGES: dict[str, tuple[int, int] | None] = {
+    "get_app_usage_details": (1, 100),
+    "list_access_requests": (1, 100),
+    "list_apps": (1, 100),
+    "list_resource_configurations": (1, 100),
+    "list_resources": (1, 100),
+    "list_user_tasks": None,
+    "list_users": (1, 100),
+}
+
+
 class PatchRule(NamedTuple):
     """What one JSON Patch endpoint accepts, read from the spec (see ``retool_api_client.patch``)."""
 
@@ -596,4 +609,4 @@ class Resources:
         return WorkflowsResource(self)
 
 
-__all__ = ["OPERATIONS", "PATCH_RULES", "PatchRule", "Resources"]
+__all__ = ["OPERATIONS", "PAGE_SIZE_RANGES", "PATCH_RULES", "PatchRule", "Resources"]
