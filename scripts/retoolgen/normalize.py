@@ -127,7 +127,7 @@ def nullable_enums(spec: JSON, fixes: JSON) -> None:
     (``UserInviteUserType``), referenced as ``{"nullable": true, "allOf": [{"$ref": ...}]}``,
     which generates ``UserInviteUserType | None``. Equal enums share one component."""
     components = spec.setdefault("components", {}).setdefault("schemas", {})
-    found: list[tuple[dict[str, Any], str]] = []
+    found: list[tuple[dict[str, Any], str, str]] = []  # node, its place's name, the enum's key
 
     def visit(node: Any, name: str) -> None:
         if isinstance(node, list):
@@ -137,7 +137,7 @@ def nullable_enums(spec: JSON, fixes: JSON) -> None:
         if not isinstance(node, dict):
             return
         if node.get("nullable") is True and isinstance(node.get("enum"), list) and None not in node["enum"]:
-            found.append((node, name))
+            found.append((node, name, canonical({k: node[k] for k in ("type", "enum") if k in node})))
             return
         for key, child in list(node.items()):
             if key == "properties" and isinstance(child, dict):
@@ -154,16 +154,14 @@ def nullable_enums(spec: JSON, fixes: JSON) -> None:
     # one component per distinct enum, named after its shortest place (the component that
     # declares it rather than a response that repeats it inline)
     names: dict[str, str] = {}
-    for node, name in found:
-        key = canonical({k: node[k] for k in ("type", "enum") if k in node})
+    for _, name, key in found:
         if key not in names or (len(name), name) < (len(names[key]), names[key]):
             names[key] = name
     for key, name in names.items():
         if name in components:
             raise NormalizeError(f"nullable enum component {name} collides with an existing schema")
         components[name] = json.loads(key)
-    for node, _ in found:
-        key = canonical({k: node[k] for k in ("type", "enum") if k in node})
+    for node, _, key in found:
         for k in ("type", "enum"):
             node.pop(k, None)
         node["allOf"] = [{"$ref": f"#/components/schemas/{names[key]}"}]
