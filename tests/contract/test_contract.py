@@ -3,20 +3,18 @@ spec and answers with schema-conforming data (see scripts/prism.py)."""
 
 from __future__ import annotations
 
-import inspect
 import json
-import typing
 from typing import Any
 
 import httpx
 import pytest
 from prism import Prism
 
-from retool_api_client import AsyncPaginator, RetoolClient, UnprocessableEntityError
+from retool_api_client import RetoolClient, UnprocessableEntityError
 from retool_api_client.generated.api import OPERATIONS
 from retool_api_client.generated.models import CreateUserBody
 
-from ..test_facade import SPEC_OPS, build_call, conforms, resolve_annotation
+from ..test_facade import SPEC_OPS, build_call, call_declared, conforms
 from .conftest import RESPONSE_VIOLATIONS, RESULTS
 
 TOKEN = "contract-test-token"
@@ -36,13 +34,8 @@ async def call_through_facade(server: Prism, operation_id: str) -> tuple[Any, An
     async with RetoolClient(
         server.url, TOKEN, max_retries=0, httpx_args={"event_hooks": {"response": [seen]}}
     ) as retool:
-        method = getattr(getattr(retool, call["namespace"]), call["name"])
-        declared = resolve_annotation(inspect.get_annotations(method)["return"])
-        if typing.get_origin(declared) is AsyncPaginator:
-            page = await method(*call["args"], **call["kwargs"]).first_page()
-            (item_type,) = typing.get_args(declared)
-            return page.items, list[item_type], seen  # type: ignore[valid-type]
-        return await method(*call["args"], **call["kwargs"]), declared, seen
+        result, declared, _ = await call_declared(retool, call)
+    return result, declared, seen
 
 
 def assert_accepted(seen: Seen, operation_id: str) -> None:

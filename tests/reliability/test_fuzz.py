@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import inspect
 import json
-import typing
 from typing import Any
 
 import httpx
@@ -20,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retool_api_client import APIResponseValidationError, AsyncPaginator, RetoolError
+from retool_api_client import APIResponseValidationError, RetoolError
 
 from .. import samples
 from ..fakes import make_client
-from ..test_facade import SPEC_OPS, build_call, conforms, resolve_annotation
+from ..test_facade import SPEC_OPS, build_call, call_declared, conforms
 
 JSON_LEAF = st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=4)
 ANY_JSON = st.recursive(
@@ -167,12 +165,8 @@ def call_with(operation_id: str, status: int, content: bytes, content_type: str)
             lambda r: httpx.Response(status, content=content, headers={"content-type": content_type}),
             max_retries=0,
         ) as retool:
-            method = getattr(getattr(retool, call["namespace"]), call["name"])
-            declared = resolve_annotation(inspect.get_annotations(method)["return"])
-            if typing.get_origin(declared) is AsyncPaginator:
-                page = await method(*call["args"], **call["kwargs"]).first_page()
-                return page.items, list[typing.get_args(declared)[0]]  # type: ignore[misc]
-            return await method(*call["args"], **call["kwargs"]), declared
+            result, declared, _ = await call_declared(retool, call)
+            return result, declared
 
     return LOOP.run_until_complete(run())
 
