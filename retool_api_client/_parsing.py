@@ -212,7 +212,9 @@ def path_segment(name: str, value: object) -> str:
     """A path parameter, checked and percent-encoded before any request is built.
 
     An empty or missing id would silently change the URL (``GET /users/`` lists users instead
-    of fetching one), so it is refused here with the parameter's name."""
+    of fetching one), so it is refused here with the parameter's name. ``.`` and ``..`` are
+    sent with their dots encoded: as they are, URL normalization would remove them, so that
+    ``delete_user(group_id, "..")`` became ``DELETE /groups/{group_id}``."""
     if isinstance(value, StrEnum):
         text = value.value
     elif isinstance(value, str | uuid.UUID) or (isinstance(value, int) and not isinstance(value, bool)):
@@ -221,4 +223,6 @@ def path_segment(name: str, value: object) -> str:
         raise ConfigurationError(f"{name} must be a string, got {type(value).__name__} {value!r}")
     if not text.strip():
         raise ConfigurationError(f"{name} must not be empty, got {value!r}")
+    if text in (".", ".."):
+        return text.replace(".", "%2E")
     return quote(text, safe="")

@@ -582,6 +582,22 @@ async def test_path_parameters_are_percent_encoded() -> None:
     assert sent[0].url.raw_path == b"/api/v2/users/user%2F..%2F1%20%3F%23"
 
 
+@pytest.mark.parametrize("dots", [".", ".."])
+async def test_dot_segments_stay_in_the_path_instead_of_changing_the_target(dots: str) -> None:
+    # unencoded, URL normalization turned DELETE /groups/7/members/.. into DELETE /groups/7
+    sent: list[httpx.Request] = []
+    async with make_client(lambda r: sent.append(r) or httpx.Response(404)) as retool:
+        with pytest.raises(NotFoundError):
+            await retool.groups.remove_user("7", dots)
+        with pytest.raises(NotFoundError):
+            await retool.users.delete(dots)
+    encoded = dots.replace(".", "%2E").encode()
+    assert [r.url.raw_path for r in sent] == [
+        b"/api/v2/groups/7/members/" + encoded,
+        b"/api/v2/users/" + encoded,
+    ]
+
+
 def test_unwrap_data_for_operations_mixing_envelopes_and_plain_bodies() -> None:
     from retool_api_client._facade import unwrap_data
     from retool_api_client.generated.types import UNSET
