@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from . import _parsing
 from ._exceptions import ConfigurationError, RetoolError
+from ._json_tail import trailing_scalars
 from .generated.api import PAGE_SIZE_RANGES
 from .generated.types import Unset
 
@@ -36,10 +37,11 @@ class PaginationError(RetoolError):
 class Page(Generic[T]):
     """One page: ``items`` plus the cursor fields (``next_token``, ``has_more``, ``total_count``).
 
-    A page fetched by the facade knows its cursor from the decoded JSON and builds its typed
-    items on first access, so with ``prefetch=True`` the next request is already in flight
-    while this page is parsed. A body that does not fit the model raises
-    ``APIResponseValidationError`` on that first access."""
+    A page fetched by the facade reads its cursor from the end of the body and decodes the
+    body into typed items on first access, so with ``prefetch=True`` the next request is
+    already in flight while this page is decoded and parsed. A body that is not valid JSON or
+    does not fit the model raises ``APIResponseValidationError`` on that first access (or at
+    once, when the cursor could not be read without decoding)."""
 
     __slots__ = ("_items", "_materialize", "_raw", "has_more", "next_token", "total_count")
 
@@ -95,7 +97,8 @@ class Page(Generic[T]):
 
     @classmethod
     def from_body(cls, body: dict[str, Any], materialize: Callable[[], Any]) -> Page[Any]:
-        """Cursor from the decoded JSON now, typed items from ``materialize()`` on first access."""
+        """Cursor from ``body`` (the envelope's members) now, typed items from ``materialize()``
+        on first access."""
         page: Page[Any] = cls._with_cursor(
             body.get("next_token"), body.get("has_more"), body.get("total_count")
         )
@@ -135,27 +138,41 @@ async def fetch_page(
     from_dict: Callable[[dict[str, Any]], Any],
     parse_response: Callable[..., Any],
 ) -> Page[Any]:
-    """Send one list request; decode its JSON for the cursor and leave the typed parse for later.
+    """Send one list request; read its cursor now and leave decoding and the typed parse for later.
 
     ``request`` is the generated ``_get_kwargs(...)``; anything but a 200 goes through the
-    generated ``_parse_response`` (typed errors, undocumented statuses)."""
+    generated ``_parse_response`` (typed errors, undocumented statuses). The cursor comes from
+    the body's trailing members (Retool puts ``total_count``, ``next_token`` and ``has_more``
+    after ``data``; see :mod:`._json_tail`), so with ``prefetch=True`` the next request leaves
+    before this body is decoded. A body laid out otherwise is decoded at once instead."""
     response = await client.get_async_httpx_client().request(**request)
     if response.status_code != 200:
         return Page.from_envelope(parse_response(response=response))
+    tail = trailing_scalars(response.content, _CURSOR_FIELDS)
+    if not _CURSOR_FIELDS.issubset(tail):
+        body = _decode_object(response)
+        return Page.from_body(body, lambda: _typed(response, from_dict, body))
+    return Page.from_body(tail, lambda: _typed(response, from_dict, _decode_object(response)))
+
+
+_CURSOR_FIELDS = frozenset(("next_token", "has_more", "total_count"))
+
+
+def _decode_object(response: Any) -> dict[str, Any]:
     try:
         body = json.loads(response.content)
         if not isinstance(body, dict):
             raise TypeError(f"expected a JSON object, got {type(body).__name__}")
     except (TypeError, ValueError) as exc:
         raise _parsing.response_error(response, exc) from exc
+    return body
 
-    def materialize() -> Any:
-        try:
-            return from_dict(body)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _parsing.response_error(response, exc) from exc
 
-    return Page.from_body(body, materialize)
+def _typed(response: Any, from_dict: Callable[[dict[str, Any]], Any], body: dict[str, Any]) -> Any:
+    try:
+        return from_dict(body)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _parsing.response_error(response, exc) from exc
 
 
 def _unset_to_none(value: Any) -> Any:

@@ -456,6 +456,41 @@ async def test_list_body_errors_are_typed() -> None:
             await retool.users.list().first_page()
 
 
+async def test_cursor_is_read_before_the_body_is_decoded_and_a_broken_body_still_fails_typed() -> None:
+    # valid tail, broken items: the cursor is enough to go on; the items report the body
+    broken = (
+        b'{"success": true, "data": [{"id": "u1",, ], "total_count": 9, "next_token": "t2", "has_more": true}'
+    )
+    requested: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(request.url.params.get("next_token"))
+        if len(requested) == 1:
+            return httpx.Response(200, content=broken)
+        return httpx.Response(200, json=users_page(2, 2, 4))
+
+    async with make_client(handler) as retool:
+        pages = retool.users.list(prefetch=True).pages()
+        page = await anext(pages)
+        assert (page.next_token, page.has_more, page.total_count) == ("t2", True, 9)
+        assert requested == [None, "t2"]  # the next page left on the cursor alone
+        with pytest.raises(APIResponseValidationError, match="body is not valid JSON"):
+            _ = page.items
+        await pages.aclose()
+
+
+async def test_cursor_fields_before_data_are_read_by_decoding_the_body() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        token = request.url.params.get("next_token", "t0")
+        page = users_page(int(token[1:]), 2, 5)
+        data = page.pop("data")
+        return httpx.Response(200, json=page | {"data": data})  # cursor first, data last
+
+    async with make_client(handler) as retool:
+        ids = [user.id async for user in retool.users.list(page_size=2, prefetch=True)]
+    assert ids == [f"user_{i}" for i in range(5)]
+
+
 def body_field_operations() -> list[str]:
     """Operations whose facade method also takes the JSON body's fields as keywords."""
     client = make_client(lambda r: httpx.Response(500))
