@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from . import _parsing
 from ._exceptions import ConfigurationError, RetoolError
+from ._http import send
 from ._json_tail import trailing_scalars
 from .generated.api import PAGE_SIZE_RANGES
 from .generated.types import Unset
@@ -145,7 +146,7 @@ async def fetch_page(
     the body's trailing members (Retool puts ``total_count``, ``next_token`` and ``has_more``
     after ``data``; see :mod:`._json_tail`), so with ``prefetch=True`` the next request leaves
     before this body is decoded. A body laid out otherwise is decoded at once instead."""
-    response = await client.get_async_httpx_client().request(**request)
+    response = await send(client, request)
     if response.status_code != 200:
         return Page.from_envelope(parse_response(response=response))
     tail = trailing_scalars(response.content, _CURSOR_FIELDS)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.get_access_request_response_200 import GetAccessRequestResponse200
 from ...types import Response
@@ -74,7 +75,7 @@ async def asyncio_detailed(
         access_request_id=access_request_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -104,5 +105,5 @@ async def asyncio(
         access_request_id=access_request_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.list_access_requests_response_200 import ListAccessRequestsResponse200
 from ...models.list_access_requests_status import ListAccessRequestsStatus
@@ -103,7 +104,7 @@ async def asyncio_detailed(
         next_token=next_token,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -143,5 +144,5 @@ async def asyncio(
         next_token=next_token,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

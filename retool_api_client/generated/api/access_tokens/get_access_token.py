@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.get_access_token_response_200 import GetAccessTokenResponse200
 from ...types import Response
@@ -76,7 +77,7 @@ async def asyncio_detailed(
         access_token_id=access_token_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -106,5 +107,5 @@ async def asyncio(
         access_token_id=access_token_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

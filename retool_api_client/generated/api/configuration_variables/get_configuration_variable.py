@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.create_configuration_variable_response import (
     CreateConfigurationVariableResponse,
@@ -77,7 +78,7 @@ async def asyncio_detailed(
         id=id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -107,5 +108,5 @@ async def asyncio(
         id=id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.get_custom_component_library_response_200 import (
     GetCustomComponentLibraryResponse200,
@@ -79,7 +80,7 @@ async def asyncio_detailed(
         library_id=library_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -109,5 +110,5 @@ async def asyncio(
         library_id=library_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

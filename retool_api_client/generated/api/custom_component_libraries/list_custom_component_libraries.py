@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.list_custom_component_libraries_response_200 import (
     ListCustomComponentLibrariesResponse200,
@@ -86,7 +87,7 @@ async def asyncio_detailed(
         library_id=library_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -116,5 +117,5 @@ async def asyncio(
         library_id=library_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.list_files_for_custom_component_library_revision_response_200 import (
     ListFilesForCustomComponentLibraryRevisionResponse200,
@@ -85,7 +86,7 @@ async def asyncio_detailed(
         revision_id=revision_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -119,5 +120,5 @@ async def asyncio(
         revision_id=revision_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.list_revisions_of_custom_component_library_response_200 import (
     ListRevisionsOfCustomComponentLibraryResponse200,
@@ -82,7 +83,7 @@ async def asyncio_detailed(
         library_id=library_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -113,5 +114,5 @@ async def asyncio(
         library_id=library_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

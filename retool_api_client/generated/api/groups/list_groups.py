@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.list_groups_response_200 import ListGroupsResponse200
 from ...types import Response
@@ -64,7 +65,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs()
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -88,5 +89,5 @@ async def asyncio(
 
     kwargs = _get_kwargs()
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.replace_group_response import ReplaceGroupResponse
 from ...types import Response
@@ -80,7 +81,7 @@ async def asyncio_detailed(
         user_id=user_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -114,5 +115,5 @@ async def asyncio(
         user_id=user_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...types import Response
 
@@ -76,7 +77,7 @@ async def asyncio_detailed(
         user_invite_id=user_invite_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -109,5 +110,5 @@ async def asyncio(
         user_invite_id=user_invite_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

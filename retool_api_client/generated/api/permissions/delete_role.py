@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
 from ...types import Response
@@ -81,7 +82,7 @@ async def asyncio_detailed(
         role_id=role_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -111,5 +112,5 @@ async def asyncio(
         role_id=role_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.get_access_list_object_type import GetAccessListObjectType
 from ...models.get_access_list_response_200 import GetAccessListResponse200
@@ -82,7 +83,7 @@ async def asyncio_detailed(
         object_id=object_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -117,5 +118,5 @@ async def asyncio(
         object_id=object_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.create_app_release_body import CreateAppReleaseBody
 from ...models.create_element_release_element_type import (
@@ -107,7 +108,7 @@ async def asyncio_detailed(
         element_type=element_type,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -145,5 +146,5 @@ async def asyncio(
         element_type=element_type,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

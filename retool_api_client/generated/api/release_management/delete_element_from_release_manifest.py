@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.delete_element_from_release_manifest_element_type import (
     DeleteElementFromReleaseManifestElementType,
@@ -115,7 +116,7 @@ async def asyncio_detailed(
         element_type=element_type,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -156,5 +157,5 @@ async def asyncio(
         element_type=element_type,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
 from ...models.get_release_manifest_response_200 import GetReleaseManifestResponse200
@@ -78,7 +79,7 @@ async def asyncio_detailed(
         manifest_name=manifest_name,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -109,5 +110,5 @@ async def asyncio(
         manifest_name=manifest_name,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.list_resource_configurations_resource_type import (
     ListResourceConfigurationsResourceType,
@@ -123,7 +124,7 @@ async def asyncio_detailed(
         next_token=next_token,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -169,5 +170,5 @@ async def asyncio(
         next_token=next_token,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...types import UNSET, Response, Unset
 
@@ -86,7 +87,7 @@ async def asyncio_detailed(
         delete_underlying_db=delete_underlying_db,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -120,5 +121,5 @@ async def asyncio(
         delete_underlying_db=delete_underlying_db,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

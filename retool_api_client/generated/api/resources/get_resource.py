@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.get_resource_response_200 import GetResourceResponse200
 from ...types import Response
@@ -74,7 +75,7 @@ async def asyncio_detailed(
         resource_id=resource_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -104,5 +105,5 @@ async def asyncio(
         resource_id=resource_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

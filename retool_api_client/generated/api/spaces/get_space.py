@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
 from ...models.get_space_response_200 import GetSpaceResponse200
@@ -77,7 +78,7 @@ async def asyncio_detailed(
         space_id=space_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -107,5 +108,5 @@ async def asyncio(
         space_id=space_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.get_app_usage_details_response_200 import GetAppUsageDetailsResponse200
 from ...types import UNSET, Response, Unset
@@ -123,7 +124,7 @@ async def asyncio_detailed(
         next_token=next_token,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -179,5 +180,5 @@ async def asyncio(
         next_token=next_token,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.get_user_usage_details_response_200 import GetUserUsageDetailsResponse200
 from ...types import UNSET, Response, Unset
@@ -106,7 +107,7 @@ async def asyncio_detailed(
         email=email,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -151,5 +152,5 @@ async def asyncio(
         email=email,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

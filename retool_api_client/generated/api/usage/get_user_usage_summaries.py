@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.get_user_usage_summaries_response_200 import (
     GetUserUsageSummariesResponse200,
@@ -102,7 +103,7 @@ async def asyncio_detailed(
         end_date=end_date,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -144,5 +145,5 @@ async def asyncio(
         end_date=end_date,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

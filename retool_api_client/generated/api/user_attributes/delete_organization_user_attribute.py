@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.delete_organization_user_attribute_update_existing_users import (
     DeleteOrganizationUserAttributeUpdateExistingUsers,
@@ -95,7 +96,7 @@ async def asyncio_detailed(
         update_existing_users=update_existing_users,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -130,5 +131,5 @@ async def asyncio(
         update_existing_users=update_existing_users,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

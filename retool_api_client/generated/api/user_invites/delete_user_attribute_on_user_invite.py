@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.delete_user_attribute_on_user_invite_response_200 import (
     DeleteUserAttributeOnUserInviteResponse200,
@@ -82,7 +83,7 @@ async def asyncio_detailed(
         attribute_name=attribute_name,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -116,5 +117,5 @@ async def asyncio(
         attribute_name=attribute_name,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.list_user_tasks_response_200 import ListUserTasksResponse200
 from ...models.list_user_tasks_statuses import ListUserTasksStatuses
@@ -135,7 +136,7 @@ async def asyncio_detailed(
         ending_before=ending_before,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -187,5 +188,5 @@ async def asyncio(
         ending_before=ending_before,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.submit_user_task_body import SubmitUserTaskBody
 from ...models.submit_user_task_response import SubmitUserTaskResponse
@@ -87,7 +88,7 @@ async def asyncio_detailed(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -120,5 +121,5 @@ async def asyncio(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.list_users_response_200 import ListUsersResponse200
 from ...types import UNSET, Response, Unset
@@ -110,7 +111,7 @@ async def asyncio_detailed(
         next_token=next_token,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -156,5 +157,5 @@ async def asyncio(
         next_token=next_token,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

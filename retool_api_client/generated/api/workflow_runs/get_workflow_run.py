@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.workflow_run_with_user_task import WorkflowRunWithUserTask
 from ...types import Response
@@ -75,7 +76,7 @@ async def asyncio_detailed(
         id=id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -105,5 +106,5 @@ async def asyncio(
         id=id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)

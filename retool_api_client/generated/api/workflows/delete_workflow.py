@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.plain_error_response import PlainErrorResponse
 from ...types import Response
@@ -79,7 +80,7 @@ async def asyncio_detailed(
         workflow_id=workflow_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -109,5 +110,5 @@ async def asyncio(
         workflow_id=workflow_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from .... import _parsing
+from ...._http import send
 from ...client import ApiClient
 from ...models.get_workflow_response_200 import GetWorkflowResponse200
 from ...models.plain_error_response import PlainErrorResponse
@@ -82,7 +83,7 @@ async def asyncio_detailed(
         workflow_id=workflow_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
 
     return _build_response(response=response)
 
@@ -112,5 +113,5 @@ async def asyncio(
         workflow_id=workflow_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await send(client, kwargs)
     return _parse_response(response=response)
