@@ -223,26 +223,34 @@ def bench_pagination() -> None:
         f"one page {one_page / 1e6:8.2f} MB  ratio {peak / one_page:5.2f} pages  (target <= 3 pages)"
     )
 
-    for work in (True, False):
-        # latency calibrated to this machine: the time to parse (and consume) one page
-        parse_times = []
-        for body in pages[:50]:
+    def parse_time(work: bool) -> float:
+        """The time to parse (and consume) one page on this machine, right now."""
+        times = []
+        for body in pages[:100]:
             started = time.perf_counter()
             envelope = ListUsersResponse200.from_dict(json.loads(body))
             if work:
                 for user in envelope.data:
                     consume(user)
-            parse_times.append(time.perf_counter() - started)
-        latency = statistics.median(parse_times)
-        # rounds alternate, so drift on a shared machine hits both sides alike; the ratio is
-        # the median of the per-round ratios
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    for work in (True, False):
+        # Each round calibrates the latency again (the shared machine's speed drifts by up to
+        # 2x within a minute) and runs the three walks back to back; figures are medians of
+        # the per-round ratios. The walk without latency is the floor: the CPU a page costs
+        # (request, answer, parse), which no prefetch on one thread can overlap with itself.
         rounds = []
-        for _ in range(5):
+        for _ in range(7):
+            latency = parse_time(work)
             sequential = asyncio.run(walk(pages, latency, prefetch=False, work=work))[1]
             prefetched = asyncio.run(walk(pages, latency, prefetch=True, work=work))[1]
-            rounds.append((sequential, prefetched))
-        sequential = statistics.median(s for s, _ in rounds)
-        ratio = statistics.median(p / s for s, p in rounds)
+            cpu_only = asyncio.run(walk(pages, 0.0, prefetch=False, work=work))[1]
+            rounds.append((latency, sequential, prefetched, cpu_only))
+        sequential = statistics.median(s for _, s, _, _ in rounds)
+        ratio = statistics.median(p / s for _, s, p, _ in rounds)
+        floor = statistics.median(c / s for _, s, _, c in rounds)
+        latency = statistics.median(t for t, _, _, _ in rounds)
         label = "parse + consume" if work else "parse only"
         row(
             f"1,000 pages, prefetch vs sequential ({label})",
@@ -250,8 +258,9 @@ def bench_pagination() -> None:
             sequential,
             "s",
             f"<= 0.6x; latency {latency * 1e3:.2f} ms = {label} per page; "
-            f"rounds {', '.join(f'{p / s:.2f}' for s, p in rounds)}",
+            f"rounds {', '.join(f'{p / s:.2f}' for _, s, p, _ in rounds)}",
         )
+        print(f"{'':<48} floor: the same walk without latency takes {floor:.2f}x of sequential")
 
 
 def main() -> None:
