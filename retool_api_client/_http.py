@@ -6,8 +6,8 @@ per request here, more than the SDK's own parse of a typical answer. Building
 ``base_url + path + "?" + QueryParams(params)`` and parsing it once gives the same
 ``httpx.URL`` in ~25 us (tests compare both for every operation and for arbitrary parameter
 values). Everything else (headers, auth, cookies, event hooks, transports, retries) is left
-to httpx as before. A URL that is not a path under an absolute, query-less ``base_url``
-(a client built by hand) goes through httpx's own merge.
+to httpx as before. A URL that is not a path under an absolute, query-less ``base_url``, or a
+client with default ``params`` (built by hand, or ``httpx_args``), goes through httpx's merge.
 
 Hand-written because it is a few lines around httpx; no library does this.
 """
@@ -37,6 +37,7 @@ def absolute(http: httpx.AsyncClient, request: dict[str, Any]) -> dict[str, Any]
         or path[:2] == "//"  # a host for httpx ("//host/path"), not a path
         or base.query
         or not base.is_absolute_url
+        or http.params  # client-wide default params: httpx decides how they merge
     ):
         return request
     url = str(base) + path[1:]  # httpx keeps base_url's trailing slash

@@ -93,6 +93,25 @@ def test_other_urls_are_left_to_httpx(base: str, url: str) -> None:
     assert absolute(http, request) is request
 
 
+async def test_client_wide_params_keep_httpx_precedence() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(404)
+
+    async with RetoolClient(
+        "https://acme.retool.com",
+        "tok",
+        transport=httpx.MockTransport(handler),
+        httpx_args={"params": {"email": "client@example.com", "extra": "1"}},
+    ) as retool:
+        with pytest.raises(NotFoundError):
+            await retool.users.list(email="call@example.com").first_page()
+    # the call's own value wins over the client-wide one, as with httpx alone
+    assert seen[0].url.params.multi_items() == [("email", "call@example.com"), ("extra", "1")]
+
+
 async def test_requests_reach_the_transport_unchanged_apart_from_the_url() -> None:
     seen: list[httpx.Request] = []
 
