@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import sys
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -306,12 +307,22 @@ def paginate(
     operation_id = str(getattr(function, "__module__", "")).rpartition(".")[2]
     size_range = PAGE_SIZE_RANGES.get(operation_id, PAGE_SIZE_RANGE)
 
+    # A generated module's own pieces let pages be fetched as the facade does (cursor first,
+    # decode and parse later); any other function is simply called.
+    module = sys.modules.get(getattr(function, "__module__", ""))
+    get_kwargs = getattr(module, "_get_kwargs", None)
+    parse_response = getattr(module, "_parse_response", None)
+    model = inspect.signature(parse_response).return_annotation if callable(parse_response) else None
+    from_dict = getattr(model, "from_dict", None)
+
     async def fetch(token: str | None, size: int | None) -> Page[Any]:
         kwargs = dict(params)
         if token is not None:
             kwargs["next_token"] = token
         if size is not None:
             kwargs["limit"] = size
+        if get_kwargs is not None and from_dict is not None and parse_response is not None:
+            return await fetch_page(client, get_kwargs(**kwargs), from_dict, parse_response)
         envelope = await function(client=client, **kwargs)
         return Page.from_envelope(envelope)
 

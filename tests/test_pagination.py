@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -210,3 +211,31 @@ async def test_paginate_takes_each_operations_page_size_range_from_the_spec() ->
         paginate(list_user_tasks, client=client, page_size=0)
     with pytest.raises(rac.ConfigurationError, match="from 1 to 100"):
         paginate(list_users, client=client, page_size=101)
+
+
+async def test_paginate_reads_the_cursor_before_parsing_like_the_facade() -> None:
+    server = Server(total=30, size=10)
+    client = make_client(server)
+    pages = paginate(list_users, client=client, page_size=10, prefetch=True).pages()
+    page = await anext(pages)
+    assert "not parsed yet" in repr(page)  # the cursor alone was read
+    assert len(server.requests) == 2  # ... and the next page is already on its way
+    assert [u.id for u in page.items] == [f"user_{i}" for i in range(10)]
+    await pages.aclose()
+
+
+async def test_paginate_still_calls_functions_that_are_not_generated_modules() -> None:
+    calls: list[dict[str, object]] = []
+
+    async def list_things(
+        *, client: object, next_token: str | None = None, limit: int | None = None
+    ) -> object:
+        calls.append({"next_token": next_token, "limit": limit})
+        first = next_token is None
+        return SimpleNamespace(
+            data=[1, 2] if first else [3], next_token="t1" if first else None, has_more=first, total_count=3
+        )
+
+    items = [i async for i in paginate(list_things, client=object(), page_size=2)]
+    assert items == [1, 2, 3]
+    assert calls == [{"next_token": None, "limit": 2}, {"next_token": "t1", "limit": 2}]
