@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
@@ -58,13 +59,16 @@ def segments(path: str) -> list[str]:
 
 
 def to_json(value: Any) -> Any:
-    """A value as JSON: generated models via ``to_dict()``, enums by value, dates ISO 8601."""
+    """A value as JSON: generated models via ``to_dict()``, enums by value, dates ISO 8601,
+    UUIDs as text."""
     if value is None or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, enum.Enum):
         return to_json(value.value)
     if isinstance(value, _dt.datetime | _dt.date):
         return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if hasattr(value, "to_dict") and callable(value.to_dict):
         return value.to_dict()
     if isinstance(value, Mapping):

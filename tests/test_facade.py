@@ -562,6 +562,8 @@ async def test_missing_required_body_field_fails_before_any_request() -> None:
 def test_mypy_sees_the_facade_types(tmp_path: Path) -> None:
     """Right calls type-check, wrong ones are caught: the facade is typed, not Any."""
     code = """
+from uuid import UUID
+
 from retool_api_client import AsyncPaginator, RetoolClient
 from retool_api_client.generated.models import GetUserResponse200Data, User
 
@@ -571,6 +573,9 @@ async def right(retool: RetoolClient) -> None:
     one: GetUserResponse200Data = await retool.users.get("user_1", include_groups=True)
     await retool.users.create(email="a@example.com", first_name="A", last_name="B")
     await retool.users.update("user_1", active=False, first_name=None)
+    await retool.users.update("user_1", metadata={"team": "data"})
+    await retool.groups.update("7", members=[{"id": "user_1"}], landing_page_app_id=None)
+    await retool.groups.update("7", landing_page_app_id=UUID(int=1), universal_app_access="use")
     raw = await retool.users.with_raw_response.get("user_1")
     print(users, one, raw.parsed.data.email)
 
@@ -581,6 +586,9 @@ async def wrong(retool: RetoolClient) -> None:
     await retool.users.create(email=5)  # E3
     retool.users.list(page_size="10")  # E4
     await retool.users.no_such_method()  # E5
+    await retool.users.update("user_1", metadata="team=data")  # E6
+    await retool.groups.update("7", members="user_1")  # E7
+    await retool.groups.update("7", landing_page_app_id=7)  # E8
 """
     (tmp_path / "snippet.py").write_text(code)
     result = subprocess.run(
@@ -590,7 +598,7 @@ async def wrong(retool: RetoolClient) -> None:
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     lines = code.splitlines()
     flagged = {lines[int(e.split(":")[1]) - 1].split("# ")[-1] for e in errors}
-    assert flagged == {"E1", "E2", "E3", "E4", "E5"}, result.stdout
+    assert flagged == {"E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8"}, result.stdout
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import copy
 import datetime as dt
 import inspect
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -380,6 +381,28 @@ async def test_users_update_with_fields_builder_and_list() -> None:
             ]
         },
     ]  # the refused calls sent nothing
+
+
+async def test_field_keywords_take_uuids_enum_text_lists_and_models_as_json() -> None:
+    recorder = Recorder("update_group")
+    app = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    async with make_client(recorder) as retool:
+        await retool.groups.update(
+            *recorder.call["args"],
+            landing_page_app_id=app,
+            universal_app_access="use",
+            members=({"id": "user_1", "is_group_admin": True},),
+        )
+    assert recorder.bodies == [
+        {
+            "operations": [
+                {"op": "replace", "path": "/members", "value": [{"id": "user_1", "is_group_admin": True}]},
+                {"op": "replace", "path": "/universal_app_access", "value": "use"},
+                {"op": "replace", "path": "/landing_page_app_id", "value": str(app)},
+            ]
+        }
+    ]
+    OAS30Validator(request_schema("update_group")).validate(recorder.bodies[0])
 
 
 async def test_body_level_extras_are_sent_next_to_the_operations() -> None:

@@ -63,7 +63,7 @@ class AccessRequestsResource:
         status: AccessRequestStatus | str | Unset = UNSET,
         legacy_id: float | Unset = UNSET,
         requesting_email: str | Unset = UNSET,
-        updated_by_id: None | str | Unset = UNSET,
+        updated_by_id: str | None | Unset = UNSET,
         created_at: datetime.datetime | Unset = UNSET,
         updated_at: datetime.datetime | Unset = UNSET,
     ) -> AccessRequest:

@@ -162,7 +162,7 @@ class FoldersResource:
         folder_type: UpdateFolderResponse200DataFolderType | str | Unset = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
-        parent_folder_id: None | str | Unset = UNSET,
+        parent_folder_id: str | None | Unset = UNSET,
     ) -> UpdateFolderResponse200Data:
         """Update a folder
 

@@ -245,13 +245,13 @@ class OrganizationResource:
         release_management_enabled: bool | Unset = UNSET,
         cache_queries_per_user: bool | None | Unset = UNSET,
         apply_preloaded_css_to_homepage: bool | Unset = UNSET,
-        preloaded_css: None | str | Unset = UNSET,
-        preloaded_javascript: None | str | Unset = UNSET,
-        javascript_links: Any = UNSET,
+        preloaded_css: str | None | Unset = UNSET,
+        preloaded_javascript: str | None | Unset = UNSET,
+        javascript_links: list[Any] | tuple[Any, ...] | Unset = UNSET,
         workflow_run_retention_period_mins: float | Unset = UNSET,
         app_owners_permissions_management: bool | Unset = UNSET,
         two_factor_auth_required: bool | Unset = UNSET,
-        two_factor_auth_type: Any = UNSET,
+        two_factor_auth_type: OrganizationSettingsTwoFactorAuthType | str | None | Unset = UNSET,
         disable_new_login_ip_notification_email: bool | Unset = UNSET,
     ) -> UpdateOrganizationSettingsResponse200Data:
         """Update organization settings

@@ -181,10 +181,19 @@ class ResourceConfigurationsResource:
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateResourceConfigurationBody | Unset = UNSET,
-        id: Any = UNSET,
-        resource: Any = UNSET,
-        environment: Any = UNSET,
-        options: Any = UNSET,
+        id: UUID | str | Unset = UNSET,
+        resource: Resource | Mapping[str, Any] | Unset = UNSET,
+        environment: Environment | Mapping[str, Any] | Unset = UNSET,
+        options: AzureBlobOptions
+        | PostgresOptions
+        | MySQLOptions
+        | RedshiftOptions
+        | SnowflakeOptions
+        | RestAPIOptions
+        | GRPCOptions
+        | EmptyOptions
+        | Mapping[str, Any]
+        | Unset = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
     ) -> UpdateResourceConfigurationResponse200Data:

@@ -173,7 +173,7 @@ class ResourcesResource:
         protected: bool | Unset = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
-        folder_id: None | str | Unset = UNSET,
+        folder_id: str | None | Unset = UNSET,
     ) -> UpdateResourceResponse200Data:
         """Update a resource
 

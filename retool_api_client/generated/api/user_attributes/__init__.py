@@ -239,12 +239,12 @@ class UserAttributesResource:
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateOrganizationUserAttributeBody | Unset = UNSET,
-        update_existing: Any = UNSET,
+        update_existing: bool | Unset = UNSET,
         name: str | Unset = UNSET,
         label: str | Unset = UNSET,
         data_type: UpdateOrganizationUserAttributeResponse200DataDataType | str | Unset = UNSET,
-        intercom_attribute_name: None | str | Unset = UNSET,
-        default_value: None | str | Unset = UNSET,
+        intercom_attribute_name: str | None | Unset = UNSET,
+        default_value: str | None | Unset = UNSET,
     ) -> UpdateOrganizationUserAttributeResponse200Data:
         """Update an organization user attribute
 
