@@ -13,6 +13,7 @@ import datetime as dt
 import enum
 import importlib
 import inspect
+import io
 import json
 import subprocess
 import sys
@@ -654,3 +655,28 @@ def test_unwrap_data_for_operations_mixing_envelopes_and_plain_bodies() -> None:
     assert unwrap_data(plain) is plain
     unset = Envelope(UNSET)
     assert unwrap_data(unset) is unset
+
+
+async def test_multipart_uploads_use_a_fresh_boundary_that_file_contents_cannot_break() -> None:
+    # a fixed boundary ("+++", the generator's default) let a file containing "\r\n--+++"
+    # end its part early; httpx now picks a random boundary per request
+    import email.parser
+    import email.policy
+
+    call = build_call("create_custom_component_library_revision")
+    bundle = b'PK\x03\x04\r\n--+++\r\nContent-Disposition: form-data; name="x"\r\n\r\nnot a part'
+    call["kwargs"]["body"].files.payload = io.BytesIO(bundle)
+    sent: list[httpx.Request] = []
+    async with make_client(lambda r: sent.append(r) or httpx.Response(404)) as retool:
+        with pytest.raises(NotFoundError):
+            await retool.custom_component_libraries.create_revision(*call["args"], **call["kwargs"])
+        call["kwargs"]["body"].files.payload = io.BytesIO(bundle)
+        with pytest.raises(NotFoundError):
+            await retool.custom_component_libraries.create_revision(*call["args"], **call["kwargs"])
+    boundaries = [r.headers["content-type"].partition("boundary=")[2] for r in sent]
+    assert len(set(boundaries)) == 2 and "+++" not in boundaries
+    head = f"Content-Type: {sent[0].headers['content-type']}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + sent[0].content)
+    parts = {part.get_param("name", header="content-disposition"): part for part in message.iter_parts()}
+    assert {"version_bump", "files"} <= set(parts)
+    assert parts["files"].get_payload(decode=True) == bundle
