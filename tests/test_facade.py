@@ -566,19 +566,20 @@ def test_mypy_sees_the_facade_types(tmp_path: Path) -> None:
 from uuid import UUID
 
 from retool_api_client import AsyncPaginator, RetoolClient
-from retool_api_client.generated.models import GetUserResponse200Data, User
+from retool_api_client.generated.models import GetUserResponse200Data, Group, User
 
 
 async def right(retool: RetoolClient) -> None:
     users: AsyncPaginator[User] = retool.users.list(page_size=10)
     one: GetUserResponse200Data = await retool.users.get("user_1", include_groups=True)
-    await retool.users.create(email="a@example.com", first_name="A", last_name="B")
-    await retool.users.update("user_1", active=False, first_name=None)
+    created: User = await retool.users.create(email="a@example.com", first_name="A", last_name="B")
+    updated: User = await retool.users.update("user_1", active=False, first_name=None)
+    group: Group = await retool.groups.get("7")  # one model per resource, not one per operation
     await retool.users.update("user_1", metadata={"team": "data"})
     await retool.groups.update("7", members=[{"id": "user_1"}], landing_page_app_id=None)
     await retool.groups.update("7", landing_page_app_id=UUID(int=1), universal_app_access="use")
     raw = await retool.users.with_raw_response.get("user_1")
-    print(users, one, raw.parsed.data.email)
+    print(users, one, raw.parsed.data.email, created, updated, group)
 
 
 async def wrong(retool: RetoolClient) -> None:

@@ -256,6 +256,51 @@ def test_component_refs_replace_equal_inline_schemas_only() -> None:
     assert s["components"]["schemas"]["user"] == user  # a component never refs itself
 
 
+def test_component_refs_ignore_an_objects_own_description_but_not_its_structure() -> None:
+    user = {"type": "object", "description": "A user.", "properties": {"id": {"type": "string"}}}
+    created = copy.deepcopy(user) | {"description": "The created user", "title": "Created"}
+    renamed = {
+        "type": "object",
+        "description": "A user.",
+        "properties": {"id": {"type": "string", "description": "x"}},
+    }
+    text = {"type": "string", "description": "an email"}
+    s = spec(
+        {
+            "/u": {
+                "post": {
+                    "responses": ok({"type": "object", "properties": {"a": created, "b": renamed, "c": text}})
+                }
+            }
+        },
+        {"user": user, "email": {"type": "string"}},
+    )
+    n.component_refs(s, {})
+    props = s["paths"]["/u"]["post"]["responses"]["200"]["content"]["application/json"]["schema"][
+        "properties"
+    ]
+    assert props["a"] == {"$ref": "#/components/schemas/user"}
+    assert props["b"] == renamed  # a property's own description is structure: kept apart
+    assert props["c"] == text  # only objects are matched loosely; a described string is not "email"
+
+
+def test_shared_envelopes_are_named_after_the_component_they_wrap() -> None:
+    envelope = {
+        "type": "object",
+        "properties": {"success": {"type": "boolean"}, "data": {"$ref": "#/components/schemas/user"}},
+    }
+    s = spec(
+        {
+            "/u": {"post": {"operationId": "create_user", "responses": ok(copy.deepcopy(envelope))}},
+            "/u/{id}": {"get": {"operationId": "get_user", "responses": ok(copy.deepcopy(envelope))}},
+        },
+        {"user": {"type": "object", "properties": {"id": {"type": "string"}}}},
+    )
+    n.hoist_repeated(s, {})
+    assert s["components"]["schemas"]["UserResponse"] == envelope
+    assert "CreateUserResponse" not in s["components"]["schemas"]
+
+
 def test_hoist_repeated_is_bottom_up_named_and_renamable() -> None:
     item = {"type": "object", "properties": {"id": {"type": "string"}}}
     parent = {"type": "object", "properties": {"member": item}}
@@ -365,6 +410,13 @@ def test_pinned_spec_uses_component_models(normalized: dict[str, Any]) -> None:
     assert schema["properties"]["data"]["items"] == {"$ref": "#/components/schemas/user"}
     names = set(normalized["components"]["schemas"])
     assert {"user", "group", "folder", "resource", "resourceConfiguration", "ErrorResponse"} <= names
+    # the copies Retool inlines with their own description ("The created user") are refs too
+    for path, method in [("/users", "post"), ("/users/{userId}", "patch"), ("/groups/{groupId}", "get")]:
+        schema = normalized["paths"][path][method]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ]
+        envelope = normalized["components"]["schemas"][schema["$ref"].rpartition("/")[2]]
+        assert envelope["properties"]["data"]["$ref"].rpartition("/")[2] in ("user", "group")
 
 
 def test_normalization_is_deterministic() -> None:

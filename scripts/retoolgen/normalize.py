@@ -267,18 +267,31 @@ def operation_ids(spec: JSON, fixes: JSON) -> None:
 
 
 def component_refs(spec: JSON, fixes: JSON) -> None:
-    """An inline schema equal to a component schema becomes a ``$ref`` to it."""
+    """An inline schema equal to a component schema becomes a ``$ref`` to it.
+
+    Objects are compared without their own ``description``/``title``/``example``: Retool
+    repeats the ``user`` schema inline as "The created user", "The updated user", ... and
+    each copy became its own model (``CreateUserResponse200Data``) instead of ``User``."""
     components = spec.setdefault("components", {}).setdefault("schemas", {})
-    by_shape = {canonical(schema): name for name, schema in components.items()}
+    by_shape = {_shape(schema): name for name, schema in components.items()}
     _replace_shapes(spec.get("paths", {}), by_shape)
     for name, schema in components.items():
         _replace_shapes(schema, {k: v for k, v in by_shape.items() if v != name}, root=True)
 
 
+_DOCS = frozenset(("description", "title", "example", "examples"))
+
+
+def _shape(node: JSON) -> str:
+    if _is_object_schema(node):
+        return canonical({key: value for key, value in node.items() if key not in _DOCS})
+    return canonical(node)
+
+
 def _replace_shapes(node: JSON, by_shape: dict[str, str], root: bool = False) -> JSON:
     if isinstance(node, dict):
         if not root:
-            target = by_shape.get(canonical(node))
+            target = by_shape.get(_shape(node))
             if target is not None:
                 return {"$ref": f"#/components/schemas/{target}"}
         for key, value in list(node.items()):
@@ -350,12 +363,26 @@ def _schema_roots(spec: JSON) -> Iterator[tuple[dict[str, Any], str, str]]:
                 yield holder, "schema", context
 
 
+def _envelope_name(node: JSON, components: JSON) -> str:
+    """``{"success", "data": {"$ref": user}}`` shared by several operations is ``UserResponse``
+    (not named after whichever operation came first in the document); only for the spec's own
+    components, whose names are nouns."""
+    properties = node.get("properties") or {}
+    data = properties.get("data")
+    if set(properties) == {"success", "data"} and isinstance(data, dict) and "$ref" in data:
+        target = data["$ref"].rpartition("/")[2]
+        if target in components:
+            return pascal(target) + "Response"
+    return ""
+
+
 def hoist_repeated(spec: JSON, fixes: JSON) -> None:
     """Inline object schemas that occur more than once are moved once into ``components``.
 
     Inner schemas are hoisted before the schemas that contain them, so two copies of a parent
-    become equal after their children are replaced. A hoisted schema is named after its ``title``
-    or, failing that, after the context of its first occurrence in document order; the reviewed
+    become equal after their children are replaced. A hoisted schema is named after its ``title``,
+    an envelope after the component it wraps (``UserResponse``), anything else after the context
+    of its first occurrence in document order; the reviewed
     ``schema_names`` table in fixes.yaml renames by that derived name. Renames that match nothing
     stop the run, so the table cannot rot silently."""
     components = spec["components"]["schemas"]
@@ -392,9 +419,10 @@ def hoist_repeated(spec: JSON, fixes: JSON) -> None:
         shape = canonical(node)
         name = hoisted.get(shape)
         if name is None:
-            derived, n = context, 2
+            base = _envelope_name(node, components) or context
+            derived, n = base, 2
             while derived.lower() in taken:  # "App" is taken by the component "app": App2
-                derived, n = f"{context}{n}", n + 1
+                derived, n = f"{base}{n}", n + 1
             name = renames.get(derived, derived)
             used_renames.add(derived)
             if name.lower() in taken:

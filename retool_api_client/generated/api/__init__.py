@@ -251,7 +251,7 @@ PATCH_RULES: dict[str, PatchRule] = {
             "name",
             "updated_at",
         ),
-        target="UpdateEnvironmentResponse200Data",
+        target="Environment",
     ),
     "update_folder": PatchRule(
         endpoint="PATCH /folders/{folderId} (update_folder)",
@@ -273,7 +273,7 @@ PATCH_RULES: dict[str, PatchRule] = {
             "parent_folder_id",
             "updated_at",
         ),
-        target="UpdateFolderResponse200Data",
+        target="Folder",
     ),
     "update_group": PatchRule(
         endpoint="PATCH /groups/{groupId} (update_group)",
@@ -302,7 +302,7 @@ PATCH_RULES: dict[str, PatchRule] = {
             "user_invites",
             "user_list_access",
         ),
-        target="ReplaceGroupResponseData",
+        target="Group",
     ),
     "update_organization_settings": PatchRule(
         endpoint="PATCH /organization/ (update_organization_settings)",
@@ -324,7 +324,7 @@ PATCH_RULES: dict[str, PatchRule] = {
             "two_factor_auth_type",
             "workflow_run_retention_period_mins",
         ),
-        target="UpdateOrganizationSettingsResponse200Data",
+        target="OrganizationSettings",
     ),
     "update_organization_user_attribute": PatchRule(
         endpoint="PATCH /user_attributes/{id} (update_organization_user_attribute)",
@@ -337,7 +337,7 @@ PATCH_RULES: dict[str, PatchRule] = {
             "label",
             "name",
         ),
-        target="UpdateOrganizationUserAttributeResponse200Data",
+        target="UserAttributes",
     ),
     "update_resource": PatchRule(
         endpoint="PATCH /resources/{resourceId} (update_resource)",
@@ -351,7 +351,7 @@ PATCH_RULES: dict[str, PatchRule] = {
             "type",
             "updated_at",
         ),
-        target="UpdateResourceResponse200Data",
+        target="Resource",
     ),
     "update_resource_configuration": PatchRule(
         endpoint="PATCH /resource_configurations/{configurationId} (update_resource_configuration)",
@@ -364,7 +364,7 @@ PATCH_RULES: dict[str, PatchRule] = {
             "resource",
             "updated_at",
         ),
-        target="UpdateResourceConfigurationResponse200Data",
+        target="ResourceConfiguration",
     ),
     "update_user": PatchRule(
         endpoint="PATCH /users/{userId} (update_user)",
@@ -387,7 +387,7 @@ PATCH_RULES: dict[str, PatchRule] = {
             "two_factor_auth_enabled",
             "user_type",
         ),
-        target="UpdateUserResponse200Data",
+        target="User",
     ),
 }
 

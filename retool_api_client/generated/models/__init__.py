@@ -61,8 +61,10 @@ if TYPE_CHECKING:
     from .app_access_type import AppAccessType
     from .app_ref import AppRef
     from .app_ref_type import AppRefType
+    from .app_response import AppResponse
     from .app_summary import AppSummary
     from .app_theme import AppTheme
+    from .app_theme_response import AppThemeResponse
     from .app_theme_theme import AppThemeTheme
     from .approve_or_deny_access_request_body import ApproveOrDenyAccessRequestBody
     from .approve_or_deny_access_request_response_200 import (
@@ -97,6 +99,7 @@ if TYPE_CHECKING:
     from .cancel_user_task_body_output import CancelUserTaskBodyOutput
     from .clone_app_body import CloneAppBody
     from .configuration_variable import ConfigurationVariable
+    from .configuration_variable_response import ConfigurationVariableResponse
     from .configuration_variable_values_item import ConfigurationVariableValuesItem
     from .copy_elements_to_another_space_body import CopyElementsToAnotherSpaceBody
     from .copy_elements_to_another_space_response_201 import (
@@ -112,9 +115,6 @@ if TYPE_CHECKING:
     from .create_access_token_response_200_data import CreateAccessTokenResponse200Data
     from .create_app_release_body import CreateAppReleaseBody
     from .create_configuration_variable_body import CreateConfigurationVariableBody
-    from .create_configuration_variable_response import (
-        CreateConfigurationVariableResponse,
-    )
     from .create_custom_component_library_body import CreateCustomComponentLibraryBody
     from .create_custom_component_library_response_200 import (
         CreateCustomComponentLibraryResponse200,
@@ -130,15 +130,8 @@ if TYPE_CHECKING:
     )
     from .create_element_release_element_type import CreateElementReleaseElementType
     from .create_environment_body import CreateEnvironmentBody
-    from .create_environment_response_200 import CreateEnvironmentResponse200
-    from .create_environment_response_200_data import CreateEnvironmentResponse200Data
     from .create_folder_body import CreateFolderBody
     from .create_folder_body_folder_type import CreateFolderBodyFolderType
-    from .create_folder_response_200 import CreateFolderResponse200
-    from .create_folder_response_200_data import CreateFolderResponse200Data
-    from .create_folder_response_200_data_folder_type import (
-        CreateFolderResponse200DataFolderType,
-    )
     from .create_group_body import CreateGroupBody
     from .create_group_body_universal_app_access import (
         CreateGroupBodyUniversalAppAccess,
@@ -152,28 +145,8 @@ if TYPE_CHECKING:
     from .create_group_body_universal_workflow_access import (
         CreateGroupBodyUniversalWorkflowAccess,
     )
-    from .create_group_response_200 import CreateGroupResponse200
-    from .create_group_response_200_data import CreateGroupResponse200Data
-    from .create_group_response_200_data_universal_app_access import (
-        CreateGroupResponse200DataUniversalAppAccess,
-    )
-    from .create_group_response_200_data_universal_query_library_access import (
-        CreateGroupResponse200DataUniversalQueryLibraryAccess,
-    )
-    from .create_group_response_200_data_universal_resource_access import (
-        CreateGroupResponse200DataUniversalResourceAccess,
-    )
-    from .create_group_response_200_data_universal_workflow_access import (
-        CreateGroupResponse200DataUniversalWorkflowAccess,
-    )
     from .create_observability_configuration_body import (
         CreateObservabilityConfigurationBody,
-    )
-    from .create_observability_configuration_response_200 import (
-        CreateObservabilityConfigurationResponse200,
-    )
-    from .create_observability_configuration_response_200_data import (
-        CreateObservabilityConfigurationResponse200Data,
     )
     from .create_or_update_user_attribute_body import CreateOrUpdateUserAttributeBody
     from .create_or_update_user_attribute_response_200 import (
@@ -191,29 +164,9 @@ if TYPE_CHECKING:
     from .create_organization_user_attribute_body_data_type import (
         CreateOrganizationUserAttributeBodyDataType,
     )
-    from .create_organization_user_attribute_response_200 import (
-        CreateOrganizationUserAttributeResponse200,
-    )
-    from .create_organization_user_attribute_response_200_data import (
-        CreateOrganizationUserAttributeResponse200Data,
-    )
-    from .create_organization_user_attribute_response_200_data_data_type import (
-        CreateOrganizationUserAttributeResponse200DataDataType,
-    )
     from .create_resource_body import CreateResourceBody
     from .create_resource_body_type import CreateResourceBodyType
     from .create_resource_configuration_body import CreateResourceConfigurationBody
-    from .create_resource_configuration_response_200 import (
-        CreateResourceConfigurationResponse200,
-    )
-    from .create_resource_configuration_response_200_data import (
-        CreateResourceConfigurationResponse200Data,
-    )
-    from .create_resource_response_200 import CreateResourceResponse200
-    from .create_resource_response_200_data import CreateResourceResponse200Data
-    from .create_resource_response_200_data_type import (
-        CreateResourceResponse200DataType,
-    )
     from .create_role_body import CreateRoleBody
     from .create_role_grant_body import CreateRoleGrantBody
     from .create_source_control_configuration_response_200 import (
@@ -221,26 +174,12 @@ if TYPE_CHECKING:
     )
     from .create_space_body import CreateSpaceBody
     from .create_space_body_options import CreateSpaceBodyOptions
-    from .create_space_response_200 import CreateSpaceResponse200
-    from .create_space_response_200_data import CreateSpaceResponse200Data
     from .create_user_body import CreateUserBody
     from .create_user_body_metadata import CreateUserBodyMetadata
     from .create_user_body_user_type import CreateUserBodyUserType
     from .create_user_invite_body import CreateUserInviteBody
     from .create_user_invite_body_metadata import CreateUserInviteBodyMetadata
     from .create_user_invite_response_200 import CreateUserInviteResponse200
-    from .create_user_invite_response_200_data import CreateUserInviteResponse200Data
-    from .create_user_invite_response_200_data_metadata_type_0 import (
-        CreateUserInviteResponse200DataMetadataType0,
-    )
-    from .create_user_response_200 import CreateUserResponse200
-    from .create_user_response_200_data import CreateUserResponse200Data
-    from .create_user_response_200_data_metadata import (
-        CreateUserResponse200DataMetadata,
-    )
-    from .create_user_response_200_data_user_type import (
-        CreateUserResponse200DataUserType,
-    )
     from .custom_component_library import CustomComponentLibrary
     from .custom_component_library_revision import CustomComponentLibraryRevision
     from .custom_component_library_revision_file import (
@@ -276,6 +215,7 @@ if TYPE_CHECKING:
     )
     from .empty_options import EmptyOptions
     from .environment import Environment
+    from .environment_response import EnvironmentResponse
     from .error_response import ErrorResponse
     from .folder import Folder
     from .folder_access import FolderAccess
@@ -284,16 +224,12 @@ if TYPE_CHECKING:
     from .folder_folder_type import FolderFolderType
     from .folder_ref import FolderRef
     from .folder_ref_type import FolderRefType
+    from .folder_response import FolderResponse
     from .get_access_list_object_type import GetAccessListObjectType
     from .get_access_list_response_200 import GetAccessListResponse200
     from .get_access_list_response_200_data import GetAccessListResponse200Data
     from .get_access_request_response_200 import GetAccessRequestResponse200
     from .get_access_token_response_200 import GetAccessTokenResponse200
-    from .get_access_token_response_200_data import GetAccessTokenResponse200Data
-    from .get_app_response import GetAppResponse
-    from .get_app_theme_response_200 import GetAppThemeResponse200
-    from .get_app_theme_response_200_data import GetAppThemeResponse200Data
-    from .get_app_theme_response_200_data_theme import GetAppThemeResponse200DataTheme
     from .get_app_usage_details_response_200 import GetAppUsageDetailsResponse200
     from .get_app_usage_details_response_200_data import (
         GetAppUsageDetailsResponse200Data,
@@ -313,27 +249,6 @@ if TYPE_CHECKING:
     from .get_app_usage_summaries_response_200 import GetAppUsageSummariesResponse200
     from .get_custom_component_library_response_200 import (
         GetCustomComponentLibraryResponse200,
-    )
-    from .get_environment_response_200 import GetEnvironmentResponse200
-    from .get_environment_response_200_data import GetEnvironmentResponse200Data
-    from .get_folder_response_200 import GetFolderResponse200
-    from .get_folder_response_200_data import GetFolderResponse200Data
-    from .get_folder_response_200_data_folder_type import (
-        GetFolderResponse200DataFolderType,
-    )
-    from .get_group_response_200 import GetGroupResponse200
-    from .get_group_response_200_data import GetGroupResponse200Data
-    from .get_group_response_200_data_universal_app_access import (
-        GetGroupResponse200DataUniversalAppAccess,
-    )
-    from .get_group_response_200_data_universal_query_library_access import (
-        GetGroupResponse200DataUniversalQueryLibraryAccess,
-    )
-    from .get_group_response_200_data_universal_resource_access import (
-        GetGroupResponse200DataUniversalResourceAccess,
-    )
-    from .get_group_response_200_data_universal_workflow_access import (
-        GetGroupResponse200DataUniversalWorkflowAccess,
     )
     from .get_ip_allowlist_by_region_response_200 import (
         GetIpAllowlistByRegionResponse200,
@@ -361,14 +276,6 @@ if TYPE_CHECKING:
     from .get_source_control_configuration_response_200 import (
         GetSourceControlConfigurationResponse200,
     )
-    from .get_source_control_settings_response_200 import (
-        GetSourceControlSettingsResponse200,
-    )
-    from .get_source_control_settings_response_200_data import (
-        GetSourceControlSettingsResponse200Data,
-    )
-    from .get_space_response_200 import GetSpaceResponse200
-    from .get_space_response_200_data import GetSpaceResponse200Data
     from .get_sso_configuration_response_200 import GetSsoConfigurationResponse200
     from .get_usage_summary_response_200 import GetUsageSummaryResponse200
     from .get_user_invite_response_200 import GetUserInviteResponse200
@@ -415,6 +322,7 @@ if TYPE_CHECKING:
     from .group_members_item import GroupMembersItem
     from .group_ref import GroupRef
     from .group_ref_type import GroupRefType
+    from .group_response import GroupResponse
     from .group_universal_app_access import GroupUniversalAppAccess
     from .group_universal_query_library_access import GroupUniversalQueryLibraryAccess
     from .group_universal_resource_access import GroupUniversalResourceAccess
@@ -426,9 +334,6 @@ if TYPE_CHECKING:
     from .list_access_requests_response_200 import ListAccessRequestsResponse200
     from .list_access_requests_status import ListAccessRequestsStatus
     from .list_access_tokens_response_200 import ListAccessTokensResponse200
-    from .list_access_tokens_response_200_data_item import (
-        ListAccessTokensResponse200DataItem,
-    )
     from .list_app_releases_response import ListAppReleasesResponse
     from .list_app_releases_response_data_item import ListAppReleasesResponseDataItem
     from .list_app_themes_response_200 import ListAppThemesResponse200
@@ -445,10 +350,6 @@ if TYPE_CHECKING:
         ListFilesForCustomComponentLibraryRevisionResponse200,
     )
     from .list_folders_response_200 import ListFoldersResponse200
-    from .list_folders_response_200_data_item import ListFoldersResponse200DataItem
-    from .list_folders_response_200_data_item_folder_type import (
-        ListFoldersResponse200DataItemFolderType,
-    )
     from .list_groups_response_200 import ListGroupsResponse200
     from .list_objects_group_can_access_body import ListObjectsGroupCanAccessBody
     from .list_objects_group_can_access_body_object_type import (
@@ -459,9 +360,6 @@ if TYPE_CHECKING:
     )
     from .list_observability_configurations_response_200 import (
         ListObservabilityConfigurationsResponse200,
-    )
-    from .list_observability_configurations_response_200_data_item import (
-        ListObservabilityConfigurationsResponse200DataItem,
     )
     from .list_organization_user_attributes_response_200 import (
         ListOrganizationUserAttributesResponse200,
@@ -486,16 +384,12 @@ if TYPE_CHECKING:
     from .list_resource_configurations_response_200 import (
         ListResourceConfigurationsResponse200,
     )
-    from .list_resource_configurations_response_200_data_item import (
-        ListResourceConfigurationsResponse200DataItem,
-    )
     from .list_resources_resource_type import ListResourcesResourceType
     from .list_resources_response_200 import ListResourcesResponse200
     from .list_revisions_of_custom_component_library_response_200 import (
         ListRevisionsOfCustomComponentLibraryResponse200,
     )
     from .list_roles_response_200 import ListRolesResponse200
-    from .list_roles_response_200_data_item import ListRolesResponse200DataItem
     from .list_source_control_deployments_response_200 import (
         ListSourceControlDeploymentsResponse200,
     )
@@ -509,7 +403,6 @@ if TYPE_CHECKING:
         ListSourceControlDeploymentsResponse200DataDeploymentsItemStatus,
     )
     from .list_spaces_response_200 import ListSpacesResponse200
-    from .list_spaces_response_200_data_item import ListSpacesResponse200DataItem
     from .list_user_invites_response_200 import ListUserInvitesResponse200
     from .list_user_tasks_response_200 import ListUserTasksResponse200
     from .list_user_tasks_statuses import ListUserTasksStatuses
@@ -538,6 +431,7 @@ if TYPE_CHECKING:
     from .observability_configuration_config_sentry_provider import (
         ObservabilityConfigurationConfigSentryProvider,
     )
+    from .observability_configuration_response import ObservabilityConfigurationResponse
     from .oidc import OIDC
     from .oidc_config_type import OIDCConfigType
     from .organization_settings import OrganizationSettings
@@ -579,20 +473,6 @@ if TYPE_CHECKING:
     from .replace_group_body_universal_workflow_access import (
         ReplaceGroupBodyUniversalWorkflowAccess,
     )
-    from .replace_group_response import ReplaceGroupResponse
-    from .replace_group_response_data import ReplaceGroupResponseData
-    from .replace_group_response_data_universal_app_access import (
-        ReplaceGroupResponseDataUniversalAppAccess,
-    )
-    from .replace_group_response_data_universal_query_library_access import (
-        ReplaceGroupResponseDataUniversalQueryLibraryAccess,
-    )
-    from .replace_group_response_data_universal_resource_access import (
-        ReplaceGroupResponseDataUniversalResourceAccess,
-    )
-    from .replace_group_response_data_universal_workflow_access import (
-        ReplaceGroupResponseDataUniversalWorkflowAccess,
-    )
     from .replace_operation import ReplaceOperation
     from .replace_operation_op import ReplaceOperationOp
     from .resource import Resource
@@ -607,8 +487,10 @@ if TYPE_CHECKING:
     from .resource_configuration_access_type import ResourceConfigurationAccessType
     from .resource_configuration_ref import ResourceConfigurationRef
     from .resource_configuration_ref_type import ResourceConfigurationRefType
+    from .resource_configuration_response import ResourceConfigurationResponse
     from .resource_ref import ResourceRef
     from .resource_ref_type import ResourceRefType
+    from .resource_response import ResourceResponse
     from .resource_type import ResourceType
     from .rest_api_options import RestAPIOptions
     from .rest_api_options_authentication_options_auth_0 import (
@@ -707,10 +589,6 @@ if TYPE_CHECKING:
     from .set_source_control_settings_body_settings import (
         SetSourceControlSettingsBodySettings,
     )
-    from .set_source_control_settings_response import SetSourceControlSettingsResponse
-    from .set_source_control_settings_response_data import (
-        SetSourceControlSettingsResponseData,
-    )
     from .set_sso_configuration_body import SetSsoConfigurationBody
     from .set_sso_configuration_response_200 import SetSsoConfigurationResponse200
     from .snowflake_options import SnowflakeOptions
@@ -740,7 +618,9 @@ if TYPE_CHECKING:
     )
     from .snowflake_options_database_options import SnowflakeOptionsDatabaseOptions
     from .source_control_settings import SourceControlSettings
+    from .source_control_settings_response import SourceControlSettingsResponse
     from .space import Space
+    from .space_response import SpaceResponse
     from .ssh_tunnel_options import SshTunnelOptions
     from .ssl_settings import SslSettings
     from .submit_user_task_body import SubmitUserTaskBody
@@ -771,27 +651,11 @@ if TYPE_CHECKING:
     from .test_source_control_connection_response_200_data_type_1 import (
         TestSourceControlConnectionResponse200DataType1,
     )
-    from .update_app_theme_response import UpdateAppThemeResponse
-    from .update_app_theme_response_data import UpdateAppThemeResponseData
-    from .update_app_theme_response_data_theme import UpdateAppThemeResponseDataTheme
     from .update_environment_body import UpdateEnvironmentBody
-    from .update_environment_response_200 import UpdateEnvironmentResponse200
-    from .update_environment_response_200_data import UpdateEnvironmentResponse200Data
     from .update_folder_body import UpdateFolderBody
-    from .update_folder_response_200 import UpdateFolderResponse200
-    from .update_folder_response_200_data import UpdateFolderResponse200Data
-    from .update_folder_response_200_data_folder_type import (
-        UpdateFolderResponse200DataFolderType,
-    )
     from .update_group_body import UpdateGroupBody
     from .update_observability_configuration_body import (
         UpdateObservabilityConfigurationBody,
-    )
-    from .update_observability_configuration_response_200 import (
-        UpdateObservabilityConfigurationResponse200,
-    )
-    from .update_observability_configuration_response_200_data import (
-        UpdateObservabilityConfigurationResponse200Data,
     )
     from .update_organization_ai_settings_response_200 import (
         UpdateOrganizationAiSettingsResponse200,
@@ -800,53 +664,21 @@ if TYPE_CHECKING:
     from .update_organization_settings_response_200 import (
         UpdateOrganizationSettingsResponse200,
     )
-    from .update_organization_settings_response_200_data import (
-        UpdateOrganizationSettingsResponse200Data,
-    )
     from .update_organization_user_attribute_body import (
         UpdateOrganizationUserAttributeBody,
     )
-    from .update_organization_user_attribute_response_200 import (
-        UpdateOrganizationUserAttributeResponse200,
-    )
-    from .update_organization_user_attribute_response_200_data import (
-        UpdateOrganizationUserAttributeResponse200Data,
-    )
-    from .update_organization_user_attribute_response_200_data_data_type import (
-        UpdateOrganizationUserAttributeResponse200DataDataType,
-    )
     from .update_resource_body import UpdateResourceBody
     from .update_resource_configuration_body import UpdateResourceConfigurationBody
-    from .update_resource_configuration_response_200 import (
-        UpdateResourceConfigurationResponse200,
-    )
-    from .update_resource_configuration_response_200_data import (
-        UpdateResourceConfigurationResponse200Data,
-    )
-    from .update_resource_response_200 import UpdateResourceResponse200
-    from .update_resource_response_200_data import UpdateResourceResponse200Data
-    from .update_resource_response_200_data_type import (
-        UpdateResourceResponse200DataType,
-    )
     from .update_role_body import UpdateRoleBody
     from .update_space_body import UpdateSpaceBody
-    from .update_space_response_200 import UpdateSpaceResponse200
-    from .update_space_response_200_data import UpdateSpaceResponse200Data
     from .update_user_body import UpdateUserBody
-    from .update_user_response_200 import UpdateUserResponse200
-    from .update_user_response_200_data import UpdateUserResponse200Data
-    from .update_user_response_200_data_metadata import (
-        UpdateUserResponse200DataMetadata,
-    )
-    from .update_user_response_200_data_user_type import (
-        UpdateUserResponse200DataUserType,
-    )
     from .usage import Usage
     from .usage_analytics_organization import UsageAnalyticsOrganization
     from .usage_daily_t30_usage_item import UsageDailyT30UsageItem
     from .user import User
     from .user_attributes import UserAttributes
     from .user_attributes_data_type import UserAttributesDataType
+    from .user_attributes_response import UserAttributesResponse
     from .user_invite import UserInvite
     from .user_invite_groups_item import UserInviteGroupsItem
     from .user_invite_metadata_type_0 import UserInviteMetadataType0
@@ -854,6 +686,7 @@ if TYPE_CHECKING:
     from .user_metadata import UserMetadata
     from .user_ref import UserRef
     from .user_ref_type import UserRefType
+    from .user_response import UserResponse
     from .user_task import UserTask
     from .user_task_assignees_item import UserTaskAssigneesItem
     from .user_task_context import UserTaskContext
@@ -897,8 +730,10 @@ _MODULES = {
     "AppAccessType": ".app_access_type",
     "AppRef": ".app_ref",
     "AppRefType": ".app_ref_type",
+    "AppResponse": ".app_response",
     "AppSummary": ".app_summary",
     "AppTheme": ".app_theme",
+    "AppThemeResponse": ".app_theme_response",
     "AppThemeTheme": ".app_theme_theme",
     "ApproveOrDenyAccessRequestBody": ".approve_or_deny_access_request_body",
     "ApproveOrDenyAccessRequestResponse200": ".approve_or_deny_access_request_response_200",
@@ -923,6 +758,7 @@ _MODULES = {
     "CancelUserTaskBodyOutput": ".cancel_user_task_body_output",
     "CloneAppBody": ".clone_app_body",
     "ConfigurationVariable": ".configuration_variable",
+    "ConfigurationVariableResponse": ".configuration_variable_response",
     "ConfigurationVariableValuesItem": ".configuration_variable_values_item",
     "CopyElementsToAnotherSpaceBody": ".copy_elements_to_another_space_body",
     "CopyElementsToAnotherSpaceResponse201": ".copy_elements_to_another_space_response_201",
@@ -934,7 +770,6 @@ _MODULES = {
     "CreateAccessTokenResponse200Data": ".create_access_token_response_200_data",
     "CreateAppReleaseBody": ".create_app_release_body",
     "CreateConfigurationVariableBody": ".create_configuration_variable_body",
-    "CreateConfigurationVariableResponse": ".create_configuration_variable_response",
     "CreateCustomComponentLibraryBody": ".create_custom_component_library_body",
     "CreateCustomComponentLibraryResponse200": ".create_custom_component_library_response_200",
     "CreateCustomComponentLibraryRevisionBody": ".create_custom_component_library_revision_body",
@@ -942,63 +777,34 @@ _MODULES = {
     "CreateCustomComponentLibraryRevisionResponse200": ".create_custom_component_library_revision_response_200",
     "CreateElementReleaseElementType": ".create_element_release_element_type",
     "CreateEnvironmentBody": ".create_environment_body",
-    "CreateEnvironmentResponse200": ".create_environment_response_200",
-    "CreateEnvironmentResponse200Data": ".create_environment_response_200_data",
     "CreateFolderBody": ".create_folder_body",
     "CreateFolderBodyFolderType": ".create_folder_body_folder_type",
-    "CreateFolderResponse200": ".create_folder_response_200",
-    "CreateFolderResponse200Data": ".create_folder_response_200_data",
-    "CreateFolderResponse200DataFolderType": ".create_folder_response_200_data_folder_type",
     "CreateGroupBody": ".create_group_body",
     "CreateGroupBodyUniversalAppAccess": ".create_group_body_universal_app_access",
     "CreateGroupBodyUniversalQueryLibraryAccess": ".create_group_body_universal_query_library_access",
     "CreateGroupBodyUniversalResourceAccess": ".create_group_body_universal_resource_access",
     "CreateGroupBodyUniversalWorkflowAccess": ".create_group_body_universal_workflow_access",
-    "CreateGroupResponse200": ".create_group_response_200",
-    "CreateGroupResponse200Data": ".create_group_response_200_data",
-    "CreateGroupResponse200DataUniversalAppAccess": ".create_group_response_200_data_universal_app_access",
-    "CreateGroupResponse200DataUniversalQueryLibraryAccess": ".create_group_response_200_data_universal_query_library_access",
-    "CreateGroupResponse200DataUniversalResourceAccess": ".create_group_response_200_data_universal_resource_access",
-    "CreateGroupResponse200DataUniversalWorkflowAccess": ".create_group_response_200_data_universal_workflow_access",
     "CreateObservabilityConfigurationBody": ".create_observability_configuration_body",
-    "CreateObservabilityConfigurationResponse200": ".create_observability_configuration_response_200",
-    "CreateObservabilityConfigurationResponse200Data": ".create_observability_configuration_response_200_data",
     "CreateOrUpdateUserAttributeBody": ".create_or_update_user_attribute_body",
     "CreateOrUpdateUserAttributeResponse200": ".create_or_update_user_attribute_response_200",
     "CreateOrUpdateUserAttributeResponse200Data": ".create_or_update_user_attribute_response_200_data",
     "CreateOrUpdateUserAttributeResponse200DataMetadata": ".create_or_update_user_attribute_response_200_data_metadata",
     "CreateOrganizationUserAttributeBody": ".create_organization_user_attribute_body",
     "CreateOrganizationUserAttributeBodyDataType": ".create_organization_user_attribute_body_data_type",
-    "CreateOrganizationUserAttributeResponse200": ".create_organization_user_attribute_response_200",
-    "CreateOrganizationUserAttributeResponse200Data": ".create_organization_user_attribute_response_200_data",
-    "CreateOrganizationUserAttributeResponse200DataDataType": ".create_organization_user_attribute_response_200_data_data_type",
     "CreateResourceBody": ".create_resource_body",
     "CreateResourceBodyType": ".create_resource_body_type",
     "CreateResourceConfigurationBody": ".create_resource_configuration_body",
-    "CreateResourceConfigurationResponse200": ".create_resource_configuration_response_200",
-    "CreateResourceConfigurationResponse200Data": ".create_resource_configuration_response_200_data",
-    "CreateResourceResponse200": ".create_resource_response_200",
-    "CreateResourceResponse200Data": ".create_resource_response_200_data",
-    "CreateResourceResponse200DataType": ".create_resource_response_200_data_type",
     "CreateRoleBody": ".create_role_body",
     "CreateRoleGrantBody": ".create_role_grant_body",
     "CreateSourceControlConfigurationResponse200": ".create_source_control_configuration_response_200",
     "CreateSpaceBody": ".create_space_body",
     "CreateSpaceBodyOptions": ".create_space_body_options",
-    "CreateSpaceResponse200": ".create_space_response_200",
-    "CreateSpaceResponse200Data": ".create_space_response_200_data",
     "CreateUserBody": ".create_user_body",
     "CreateUserBodyMetadata": ".create_user_body_metadata",
     "CreateUserBodyUserType": ".create_user_body_user_type",
     "CreateUserInviteBody": ".create_user_invite_body",
     "CreateUserInviteBodyMetadata": ".create_user_invite_body_metadata",
     "CreateUserInviteResponse200": ".create_user_invite_response_200",
-    "CreateUserInviteResponse200Data": ".create_user_invite_response_200_data",
-    "CreateUserInviteResponse200DataMetadataType0": ".create_user_invite_response_200_data_metadata_type_0",
-    "CreateUserResponse200": ".create_user_response_200",
-    "CreateUserResponse200Data": ".create_user_response_200_data",
-    "CreateUserResponse200DataMetadata": ".create_user_response_200_data_metadata",
-    "CreateUserResponse200DataUserType": ".create_user_response_200_data_user_type",
     "CustomComponentLibrary": ".custom_component_library",
     "CustomComponentLibraryRevision": ".custom_component_library_revision",
     "CustomComponentLibraryRevisionFile": ".custom_component_library_revision_file",
@@ -1016,6 +822,7 @@ _MODULES = {
     "DeployLatestChangesResponseDataStatus": ".deploy_latest_changes_response_data_status",
     "EmptyOptions": ".empty_options",
     "Environment": ".environment",
+    "EnvironmentResponse": ".environment_response",
     "ErrorResponse": ".error_response",
     "Folder": ".folder",
     "FolderAccess": ".folder_access",
@@ -1024,16 +831,12 @@ _MODULES = {
     "FolderFolderType": ".folder_folder_type",
     "FolderRef": ".folder_ref",
     "FolderRefType": ".folder_ref_type",
+    "FolderResponse": ".folder_response",
     "GetAccessListObjectType": ".get_access_list_object_type",
     "GetAccessListResponse200": ".get_access_list_response_200",
     "GetAccessListResponse200Data": ".get_access_list_response_200_data",
     "GetAccessRequestResponse200": ".get_access_request_response_200",
     "GetAccessTokenResponse200": ".get_access_token_response_200",
-    "GetAccessTokenResponse200Data": ".get_access_token_response_200_data",
-    "GetAppResponse": ".get_app_response",
-    "GetAppThemeResponse200": ".get_app_theme_response_200",
-    "GetAppThemeResponse200Data": ".get_app_theme_response_200_data",
-    "GetAppThemeResponse200DataTheme": ".get_app_theme_response_200_data_theme",
     "GetAppUsageDetailsResponse200": ".get_app_usage_details_response_200",
     "GetAppUsageDetailsResponse200Data": ".get_app_usage_details_response_200_data",
     "GetAppUsageDetailsResponse200DataOverallSummaryItem": ".get_app_usage_details_response_200_data_overall_summary_item",
@@ -1042,17 +845,6 @@ _MODULES = {
     "GetAppUsageDetailsResponseDataWeeklySummaryItemWeeklyDataItem": ".get_app_usage_details_response_data_weekly_summary_item_weekly_data_item",
     "GetAppUsageSummariesResponse200": ".get_app_usage_summaries_response_200",
     "GetCustomComponentLibraryResponse200": ".get_custom_component_library_response_200",
-    "GetEnvironmentResponse200": ".get_environment_response_200",
-    "GetEnvironmentResponse200Data": ".get_environment_response_200_data",
-    "GetFolderResponse200": ".get_folder_response_200",
-    "GetFolderResponse200Data": ".get_folder_response_200_data",
-    "GetFolderResponse200DataFolderType": ".get_folder_response_200_data_folder_type",
-    "GetGroupResponse200": ".get_group_response_200",
-    "GetGroupResponse200Data": ".get_group_response_200_data",
-    "GetGroupResponse200DataUniversalAppAccess": ".get_group_response_200_data_universal_app_access",
-    "GetGroupResponse200DataUniversalQueryLibraryAccess": ".get_group_response_200_data_universal_query_library_access",
-    "GetGroupResponse200DataUniversalResourceAccess": ".get_group_response_200_data_universal_resource_access",
-    "GetGroupResponse200DataUniversalWorkflowAccess": ".get_group_response_200_data_universal_workflow_access",
     "GetIpAllowlistByRegionResponse200": ".get_ip_allowlist_by_region_response_200",
     "GetOrganizationAiSettingsResponse200": ".get_organization_ai_settings_response_200",
     "GetOrganizationAiSettingsResponseData": ".get_organization_ai_settings_response_data",
@@ -1063,10 +855,6 @@ _MODULES = {
     "GetReleaseManifestResponse200DataManifest": ".get_release_manifest_response_200_data_manifest",
     "GetResourceResponse200": ".get_resource_response_200",
     "GetSourceControlConfigurationResponse200": ".get_source_control_configuration_response_200",
-    "GetSourceControlSettingsResponse200": ".get_source_control_settings_response_200",
-    "GetSourceControlSettingsResponse200Data": ".get_source_control_settings_response_200_data",
-    "GetSpaceResponse200": ".get_space_response_200",
-    "GetSpaceResponse200Data": ".get_space_response_200_data",
     "GetSsoConfigurationResponse200": ".get_sso_configuration_response_200",
     "GetUsageSummaryResponse200": ".get_usage_summary_response_200",
     "GetUserInviteResponse200": ".get_user_invite_response_200",
@@ -1105,6 +893,7 @@ _MODULES = {
     "GroupMembersItem": ".group_members_item",
     "GroupRef": ".group_ref",
     "GroupRefType": ".group_ref_type",
+    "GroupResponse": ".group_response",
     "GroupUniversalAppAccess": ".group_universal_app_access",
     "GroupUniversalQueryLibraryAccess": ".group_universal_query_library_access",
     "GroupUniversalResourceAccess": ".group_universal_resource_access",
@@ -1116,7 +905,6 @@ _MODULES = {
     "ListAccessRequestsResponse200": ".list_access_requests_response_200",
     "ListAccessRequestsStatus": ".list_access_requests_status",
     "ListAccessTokensResponse200": ".list_access_tokens_response_200",
-    "ListAccessTokensResponse200DataItem": ".list_access_tokens_response_200_data_item",
     "ListAppReleasesResponse": ".list_app_releases_response",
     "ListAppReleasesResponseDataItem": ".list_app_releases_response_data_item",
     "ListAppThemesResponse200": ".list_app_themes_response_200",
@@ -1127,14 +915,11 @@ _MODULES = {
     "ListEnvironmentsResponse200": ".list_environments_response_200",
     "ListFilesForCustomComponentLibraryRevisionResponse200": ".list_files_for_custom_component_library_revision_response_200",
     "ListFoldersResponse200": ".list_folders_response_200",
-    "ListFoldersResponse200DataItem": ".list_folders_response_200_data_item",
-    "ListFoldersResponse200DataItemFolderType": ".list_folders_response_200_data_item_folder_type",
     "ListGroupsResponse200": ".list_groups_response_200",
     "ListObjectsGroupCanAccessBody": ".list_objects_group_can_access_body",
     "ListObjectsGroupCanAccessBodyObjectType": ".list_objects_group_can_access_body_object_type",
     "ListObjectsGroupCanAccessResponse200": ".list_objects_group_can_access_response_200",
     "ListObservabilityConfigurationsResponse200": ".list_observability_configurations_response_200",
-    "ListObservabilityConfigurationsResponse200DataItem": ".list_observability_configurations_response_200_data_item",
     "ListOrganizationUserAttributesResponse200": ".list_organization_user_attributes_response_200",
     "ListOrganizationsResponse200": ".list_organizations_response_200",
     "ListReleaseManifestsResponse200": ".list_release_manifests_response_200",
@@ -1144,18 +929,15 @@ _MODULES = {
     "ListReleaseManifestsResponseDataManifestsItemAppsItemReleaseType1": ".list_release_manifests_response_data_manifests_item_apps_item_release_type_1",
     "ListResourceConfigurationsResourceType": ".list_resource_configurations_resource_type",
     "ListResourceConfigurationsResponse200": ".list_resource_configurations_response_200",
-    "ListResourceConfigurationsResponse200DataItem": ".list_resource_configurations_response_200_data_item",
     "ListResourcesResourceType": ".list_resources_resource_type",
     "ListResourcesResponse200": ".list_resources_response_200",
     "ListRevisionsOfCustomComponentLibraryResponse200": ".list_revisions_of_custom_component_library_response_200",
     "ListRolesResponse200": ".list_roles_response_200",
-    "ListRolesResponse200DataItem": ".list_roles_response_200_data_item",
     "ListSourceControlDeploymentsResponse200": ".list_source_control_deployments_response_200",
     "ListSourceControlDeploymentsResponse200Data": ".list_source_control_deployments_response_200_data",
     "ListSourceControlDeploymentsResponse200DataDeploymentsItem": ".list_source_control_deployments_response_200_data_deployments_item",
     "ListSourceControlDeploymentsResponse200DataDeploymentsItemStatus": ".list_source_control_deployments_response_200_data_deployments_item_status",
     "ListSpacesResponse200": ".list_spaces_response_200",
-    "ListSpacesResponse200DataItem": ".list_spaces_response_200_data_item",
     "ListUserInvitesResponse200": ".list_user_invites_response_200",
     "ListUserTasksResponse200": ".list_user_tasks_response_200",
     "ListUserTasksStatuses": ".list_user_tasks_statuses",
@@ -1174,6 +956,7 @@ _MODULES = {
     "ObservabilityConfigurationConfigDatadogSite": ".observability_configuration_config_datadog_site",
     "ObservabilityConfigurationConfigSentry": ".observability_configuration_config_sentry",
     "ObservabilityConfigurationConfigSentryProvider": ".observability_configuration_config_sentry_provider",
+    "ObservabilityConfigurationResponse": ".observability_configuration_response",
     "OIDC": ".oidc",
     "OIDCConfigType": ".oidc_config_type",
     "OrganizationSettings": ".organization_settings",
@@ -1197,12 +980,6 @@ _MODULES = {
     "ReplaceGroupBodyUniversalQueryLibraryAccess": ".replace_group_body_universal_query_library_access",
     "ReplaceGroupBodyUniversalResourceAccess": ".replace_group_body_universal_resource_access",
     "ReplaceGroupBodyUniversalWorkflowAccess": ".replace_group_body_universal_workflow_access",
-    "ReplaceGroupResponse": ".replace_group_response",
-    "ReplaceGroupResponseData": ".replace_group_response_data",
-    "ReplaceGroupResponseDataUniversalAppAccess": ".replace_group_response_data_universal_app_access",
-    "ReplaceGroupResponseDataUniversalQueryLibraryAccess": ".replace_group_response_data_universal_query_library_access",
-    "ReplaceGroupResponseDataUniversalResourceAccess": ".replace_group_response_data_universal_resource_access",
-    "ReplaceGroupResponseDataUniversalWorkflowAccess": ".replace_group_response_data_universal_workflow_access",
     "ReplaceOperation": ".replace_operation",
     "ReplaceOperationOp": ".replace_operation_op",
     "Resource": ".resource",
@@ -1215,8 +992,10 @@ _MODULES = {
     "ResourceConfigurationAccessType": ".resource_configuration_access_type",
     "ResourceConfigurationRef": ".resource_configuration_ref",
     "ResourceConfigurationRefType": ".resource_configuration_ref_type",
+    "ResourceConfigurationResponse": ".resource_configuration_response",
     "ResourceRef": ".resource_ref",
     "ResourceRefType": ".resource_ref_type",
+    "ResourceResponse": ".resource_response",
     "ResourceType": ".resource_type",
     "RestAPIOptions": ".rest_api_options",
     "RestAPIOptionsAuthenticationOptionsAuth0": ".rest_api_options_authentication_options_auth_0",
@@ -1263,8 +1042,6 @@ _MODULES = {
     "SetSourceControlConfigurationResponse": ".set_source_control_configuration_response",
     "SetSourceControlSettingsBody": ".set_source_control_settings_body",
     "SetSourceControlSettingsBodySettings": ".set_source_control_settings_body_settings",
-    "SetSourceControlSettingsResponse": ".set_source_control_settings_response",
-    "SetSourceControlSettingsResponseData": ".set_source_control_settings_response_data",
     "SetSsoConfigurationBody": ".set_sso_configuration_body",
     "SetSsoConfigurationResponse200": ".set_sso_configuration_response_200",
     "SnowflakeOptions": ".snowflake_options",
@@ -1278,7 +1055,9 @@ _MODULES = {
     "SnowflakeOptionsAuthenticationOptionsSnowflakeJwtAuthenticationType": ".snowflake_options_authentication_options_snowflake_jwt_authentication_type",
     "SnowflakeOptionsDatabaseOptions": ".snowflake_options_database_options",
     "SourceControlSettings": ".source_control_settings",
+    "SourceControlSettingsResponse": ".source_control_settings_response",
     "Space": ".space",
+    "SpaceResponse": ".space_response",
     "SshTunnelOptions": ".ssh_tunnel_options",
     "SslSettings": ".ssl_settings",
     "SubmitUserTaskBody": ".submit_user_task_body",
@@ -1295,50 +1074,26 @@ _MODULES = {
     "TestSourceControlConnectionResponse200": ".test_source_control_connection_response_200",
     "TestSourceControlConnectionResponse200DataType0": ".test_source_control_connection_response_200_data_type_0",
     "TestSourceControlConnectionResponse200DataType1": ".test_source_control_connection_response_200_data_type_1",
-    "UpdateAppThemeResponse": ".update_app_theme_response",
-    "UpdateAppThemeResponseData": ".update_app_theme_response_data",
-    "UpdateAppThemeResponseDataTheme": ".update_app_theme_response_data_theme",
     "UpdateEnvironmentBody": ".update_environment_body",
-    "UpdateEnvironmentResponse200": ".update_environment_response_200",
-    "UpdateEnvironmentResponse200Data": ".update_environment_response_200_data",
     "UpdateFolderBody": ".update_folder_body",
-    "UpdateFolderResponse200": ".update_folder_response_200",
-    "UpdateFolderResponse200Data": ".update_folder_response_200_data",
-    "UpdateFolderResponse200DataFolderType": ".update_folder_response_200_data_folder_type",
     "UpdateGroupBody": ".update_group_body",
     "UpdateObservabilityConfigurationBody": ".update_observability_configuration_body",
-    "UpdateObservabilityConfigurationResponse200": ".update_observability_configuration_response_200",
-    "UpdateObservabilityConfigurationResponse200Data": ".update_observability_configuration_response_200_data",
     "UpdateOrganizationAiSettingsResponse200": ".update_organization_ai_settings_response_200",
     "UpdateOrganizationSettingsBody": ".update_organization_settings_body",
     "UpdateOrganizationSettingsResponse200": ".update_organization_settings_response_200",
-    "UpdateOrganizationSettingsResponse200Data": ".update_organization_settings_response_200_data",
     "UpdateOrganizationUserAttributeBody": ".update_organization_user_attribute_body",
-    "UpdateOrganizationUserAttributeResponse200": ".update_organization_user_attribute_response_200",
-    "UpdateOrganizationUserAttributeResponse200Data": ".update_organization_user_attribute_response_200_data",
-    "UpdateOrganizationUserAttributeResponse200DataDataType": ".update_organization_user_attribute_response_200_data_data_type",
     "UpdateResourceBody": ".update_resource_body",
     "UpdateResourceConfigurationBody": ".update_resource_configuration_body",
-    "UpdateResourceConfigurationResponse200": ".update_resource_configuration_response_200",
-    "UpdateResourceConfigurationResponse200Data": ".update_resource_configuration_response_200_data",
-    "UpdateResourceResponse200": ".update_resource_response_200",
-    "UpdateResourceResponse200Data": ".update_resource_response_200_data",
-    "UpdateResourceResponse200DataType": ".update_resource_response_200_data_type",
     "UpdateRoleBody": ".update_role_body",
     "UpdateSpaceBody": ".update_space_body",
-    "UpdateSpaceResponse200": ".update_space_response_200",
-    "UpdateSpaceResponse200Data": ".update_space_response_200_data",
     "UpdateUserBody": ".update_user_body",
-    "UpdateUserResponse200": ".update_user_response_200",
-    "UpdateUserResponse200Data": ".update_user_response_200_data",
-    "UpdateUserResponse200DataMetadata": ".update_user_response_200_data_metadata",
-    "UpdateUserResponse200DataUserType": ".update_user_response_200_data_user_type",
     "Usage": ".usage",
     "UsageAnalyticsOrganization": ".usage_analytics_organization",
     "UsageDailyT30UsageItem": ".usage_daily_t30_usage_item",
     "User": ".user",
     "UserAttributes": ".user_attributes",
     "UserAttributesDataType": ".user_attributes_data_type",
+    "UserAttributesResponse": ".user_attributes_response",
     "UserInvite": ".user_invite",
     "UserInviteGroupsItem": ".user_invite_groups_item",
     "UserInviteMetadataType0": ".user_invite_metadata_type_0",
@@ -1346,6 +1101,7 @@ _MODULES = {
     "UserMetadata": ".user_metadata",
     "UserRef": ".user_ref",
     "UserRefType": ".user_ref_type",
+    "UserResponse": ".user_response",
     "UserTask": ".user_task",
     "UserTaskAssigneesItem": ".user_task_assignees_item",
     "UserTaskContext": ".user_task_context",
@@ -1404,10 +1160,12 @@ __all__ = (
     "AppAccessType",
     "AppRef",
     "AppRefType",
+    "AppResponse",
     "ApproveOrDenyAccessRequestBody",
     "ApproveOrDenyAccessRequestResponse200",
     "AppSummary",
     "AppTheme",
+    "AppThemeResponse",
     "AppThemeTheme",
     "AWSCodeCommit",
     "AWSCodeCommitConfig",
@@ -1430,6 +1188,7 @@ __all__ = (
     "CancelUserTaskBodyOutput",
     "CloneAppBody",
     "ConfigurationVariable",
+    "ConfigurationVariableResponse",
     "ConfigurationVariableValuesItem",
     "CopyElementsToAnotherSpaceBody",
     "CopyElementsToAnotherSpaceResponse201",
@@ -1441,7 +1200,6 @@ __all__ = (
     "CreateAccessTokenResponse200Data",
     "CreateAppReleaseBody",
     "CreateConfigurationVariableBody",
-    "CreateConfigurationVariableResponse",
     "CreateCustomComponentLibraryBody",
     "CreateCustomComponentLibraryResponse200",
     "CreateCustomComponentLibraryRevisionBody",
@@ -1449,32 +1207,16 @@ __all__ = (
     "CreateCustomComponentLibraryRevisionResponse200",
     "CreateElementReleaseElementType",
     "CreateEnvironmentBody",
-    "CreateEnvironmentResponse200",
-    "CreateEnvironmentResponse200Data",
     "CreateFolderBody",
     "CreateFolderBodyFolderType",
-    "CreateFolderResponse200",
-    "CreateFolderResponse200Data",
-    "CreateFolderResponse200DataFolderType",
     "CreateGroupBody",
     "CreateGroupBodyUniversalAppAccess",
     "CreateGroupBodyUniversalQueryLibraryAccess",
     "CreateGroupBodyUniversalResourceAccess",
     "CreateGroupBodyUniversalWorkflowAccess",
-    "CreateGroupResponse200",
-    "CreateGroupResponse200Data",
-    "CreateGroupResponse200DataUniversalAppAccess",
-    "CreateGroupResponse200DataUniversalQueryLibraryAccess",
-    "CreateGroupResponse200DataUniversalResourceAccess",
-    "CreateGroupResponse200DataUniversalWorkflowAccess",
     "CreateObservabilityConfigurationBody",
-    "CreateObservabilityConfigurationResponse200",
-    "CreateObservabilityConfigurationResponse200Data",
     "CreateOrganizationUserAttributeBody",
     "CreateOrganizationUserAttributeBodyDataType",
-    "CreateOrganizationUserAttributeResponse200",
-    "CreateOrganizationUserAttributeResponse200Data",
-    "CreateOrganizationUserAttributeResponse200DataDataType",
     "CreateOrUpdateUserAttributeBody",
     "CreateOrUpdateUserAttributeResponse200",
     "CreateOrUpdateUserAttributeResponse200Data",
@@ -1482,30 +1224,17 @@ __all__ = (
     "CreateResourceBody",
     "CreateResourceBodyType",
     "CreateResourceConfigurationBody",
-    "CreateResourceConfigurationResponse200",
-    "CreateResourceConfigurationResponse200Data",
-    "CreateResourceResponse200",
-    "CreateResourceResponse200Data",
-    "CreateResourceResponse200DataType",
     "CreateRoleBody",
     "CreateRoleGrantBody",
     "CreateSourceControlConfigurationResponse200",
     "CreateSpaceBody",
     "CreateSpaceBodyOptions",
-    "CreateSpaceResponse200",
-    "CreateSpaceResponse200Data",
     "CreateUserBody",
     "CreateUserBodyMetadata",
     "CreateUserBodyUserType",
     "CreateUserInviteBody",
     "CreateUserInviteBodyMetadata",
     "CreateUserInviteResponse200",
-    "CreateUserInviteResponse200Data",
-    "CreateUserInviteResponse200DataMetadataType0",
-    "CreateUserResponse200",
-    "CreateUserResponse200Data",
-    "CreateUserResponse200DataMetadata",
-    "CreateUserResponse200DataUserType",
     "CustomComponentLibrary",
     "CustomComponentLibraryRevision",
     "CustomComponentLibraryRevisionFile",
@@ -1523,6 +1252,7 @@ __all__ = (
     "DeployLatestChangesResponseDataStatus",
     "EmptyOptions",
     "Environment",
+    "EnvironmentResponse",
     "ErrorResponse",
     "Folder",
     "FolderAccess",
@@ -1531,16 +1261,12 @@ __all__ = (
     "FolderFolderType",
     "FolderRef",
     "FolderRefType",
+    "FolderResponse",
     "GetAccessListObjectType",
     "GetAccessListResponse200",
     "GetAccessListResponse200Data",
     "GetAccessRequestResponse200",
     "GetAccessTokenResponse200",
-    "GetAccessTokenResponse200Data",
-    "GetAppResponse",
-    "GetAppThemeResponse200",
-    "GetAppThemeResponse200Data",
-    "GetAppThemeResponse200DataTheme",
     "GetAppUsageDetailsResponse200",
     "GetAppUsageDetailsResponse200Data",
     "GetAppUsageDetailsResponse200DataOverallSummaryItem",
@@ -1549,17 +1275,6 @@ __all__ = (
     "GetAppUsageDetailsResponseDataWeeklySummaryItemWeeklyDataItem",
     "GetAppUsageSummariesResponse200",
     "GetCustomComponentLibraryResponse200",
-    "GetEnvironmentResponse200",
-    "GetEnvironmentResponse200Data",
-    "GetFolderResponse200",
-    "GetFolderResponse200Data",
-    "GetFolderResponse200DataFolderType",
-    "GetGroupResponse200",
-    "GetGroupResponse200Data",
-    "GetGroupResponse200DataUniversalAppAccess",
-    "GetGroupResponse200DataUniversalQueryLibraryAccess",
-    "GetGroupResponse200DataUniversalResourceAccess",
-    "GetGroupResponse200DataUniversalWorkflowAccess",
     "GetIpAllowlistByRegionResponse200",
     "GetOrganizationAiSettingsResponse200",
     "GetOrganizationAiSettingsResponseData",
@@ -1570,10 +1285,6 @@ __all__ = (
     "GetReleaseManifestResponse200DataManifest",
     "GetResourceResponse200",
     "GetSourceControlConfigurationResponse200",
-    "GetSourceControlSettingsResponse200",
-    "GetSourceControlSettingsResponse200Data",
-    "GetSpaceResponse200",
-    "GetSpaceResponse200Data",
     "GetSsoConfigurationResponse200",
     "GetUsageSummaryResponse200",
     "GetUserInviteResponse200",
@@ -1612,6 +1323,7 @@ __all__ = (
     "GroupMembersItem",
     "GroupRef",
     "GroupRefType",
+    "GroupResponse",
     "GroupUniversalAppAccess",
     "GroupUniversalQueryLibraryAccess",
     "GroupUniversalResourceAccess",
@@ -1623,7 +1335,6 @@ __all__ = (
     "ListAccessRequestsResponse200",
     "ListAccessRequestsStatus",
     "ListAccessTokensResponse200",
-    "ListAccessTokensResponse200DataItem",
     "ListAppReleasesResponse",
     "ListAppReleasesResponseDataItem",
     "ListAppsResponse200",
@@ -1634,14 +1345,11 @@ __all__ = (
     "ListEnvironmentsResponse200",
     "ListFilesForCustomComponentLibraryRevisionResponse200",
     "ListFoldersResponse200",
-    "ListFoldersResponse200DataItem",
-    "ListFoldersResponse200DataItemFolderType",
     "ListGroupsResponse200",
     "ListObjectsGroupCanAccessBody",
     "ListObjectsGroupCanAccessBodyObjectType",
     "ListObjectsGroupCanAccessResponse200",
     "ListObservabilityConfigurationsResponse200",
-    "ListObservabilityConfigurationsResponse200DataItem",
     "ListOrganizationsResponse200",
     "ListOrganizationUserAttributesResponse200",
     "ListReleaseManifestsResponse200",
@@ -1651,18 +1359,15 @@ __all__ = (
     "ListReleaseManifestsResponseDataManifestsItemAppsItemReleaseType1",
     "ListResourceConfigurationsResourceType",
     "ListResourceConfigurationsResponse200",
-    "ListResourceConfigurationsResponse200DataItem",
     "ListResourcesResourceType",
     "ListResourcesResponse200",
     "ListRevisionsOfCustomComponentLibraryResponse200",
     "ListRolesResponse200",
-    "ListRolesResponse200DataItem",
     "ListSourceControlDeploymentsResponse200",
     "ListSourceControlDeploymentsResponse200Data",
     "ListSourceControlDeploymentsResponse200DataDeploymentsItem",
     "ListSourceControlDeploymentsResponse200DataDeploymentsItemStatus",
     "ListSpacesResponse200",
-    "ListSpacesResponse200DataItem",
     "ListUserInvitesResponse200",
     "ListUsersResponse200",
     "ListUserTasksResponse200",
@@ -1681,6 +1386,7 @@ __all__ = (
     "ObservabilityConfigurationConfigDatadogSite",
     "ObservabilityConfigurationConfigSentry",
     "ObservabilityConfigurationConfigSentryProvider",
+    "ObservabilityConfigurationResponse",
     "OIDC",
     "OIDCConfigType",
     "OrganizationSettings",
@@ -1704,12 +1410,6 @@ __all__ = (
     "ReplaceGroupBodyUniversalQueryLibraryAccess",
     "ReplaceGroupBodyUniversalResourceAccess",
     "ReplaceGroupBodyUniversalWorkflowAccess",
-    "ReplaceGroupResponse",
-    "ReplaceGroupResponseData",
-    "ReplaceGroupResponseDataUniversalAppAccess",
-    "ReplaceGroupResponseDataUniversalQueryLibraryAccess",
-    "ReplaceGroupResponseDataUniversalResourceAccess",
-    "ReplaceGroupResponseDataUniversalWorkflowAccess",
     "ReplaceOperation",
     "ReplaceOperationOp",
     "Resource",
@@ -1722,8 +1422,10 @@ __all__ = (
     "ResourceConfigurationAccessType",
     "ResourceConfigurationRef",
     "ResourceConfigurationRefType",
+    "ResourceConfigurationResponse",
     "ResourceRef",
     "ResourceRefType",
+    "ResourceResponse",
     "ResourceType",
     "RestAPIOptions",
     "RestAPIOptionsAuthenticationOptionsAuth0",
@@ -1770,8 +1472,6 @@ __all__ = (
     "SetSourceControlConfigurationResponse",
     "SetSourceControlSettingsBody",
     "SetSourceControlSettingsBodySettings",
-    "SetSourceControlSettingsResponse",
-    "SetSourceControlSettingsResponseData",
     "SetSsoConfigurationBody",
     "SetSsoConfigurationResponse200",
     "SnowflakeOptions",
@@ -1785,7 +1485,9 @@ __all__ = (
     "SnowflakeOptionsAuthenticationOptionsSnowflakeJwtAuthenticationType",
     "SnowflakeOptionsDatabaseOptions",
     "SourceControlSettings",
+    "SourceControlSettingsResponse",
     "Space",
+    "SpaceResponse",
     "SshTunnelOptions",
     "SslSettings",
     "SubmitUserTaskBody",
@@ -1802,50 +1504,26 @@ __all__ = (
     "TestSourceControlConnectionResponse200",
     "TestSourceControlConnectionResponse200DataType0",
     "TestSourceControlConnectionResponse200DataType1",
-    "UpdateAppThemeResponse",
-    "UpdateAppThemeResponseData",
-    "UpdateAppThemeResponseDataTheme",
     "UpdateEnvironmentBody",
-    "UpdateEnvironmentResponse200",
-    "UpdateEnvironmentResponse200Data",
     "UpdateFolderBody",
-    "UpdateFolderResponse200",
-    "UpdateFolderResponse200Data",
-    "UpdateFolderResponse200DataFolderType",
     "UpdateGroupBody",
     "UpdateObservabilityConfigurationBody",
-    "UpdateObservabilityConfigurationResponse200",
-    "UpdateObservabilityConfigurationResponse200Data",
     "UpdateOrganizationAiSettingsResponse200",
     "UpdateOrganizationSettingsBody",
     "UpdateOrganizationSettingsResponse200",
-    "UpdateOrganizationSettingsResponse200Data",
     "UpdateOrganizationUserAttributeBody",
-    "UpdateOrganizationUserAttributeResponse200",
-    "UpdateOrganizationUserAttributeResponse200Data",
-    "UpdateOrganizationUserAttributeResponse200DataDataType",
     "UpdateResourceBody",
     "UpdateResourceConfigurationBody",
-    "UpdateResourceConfigurationResponse200",
-    "UpdateResourceConfigurationResponse200Data",
-    "UpdateResourceResponse200",
-    "UpdateResourceResponse200Data",
-    "UpdateResourceResponse200DataType",
     "UpdateRoleBody",
     "UpdateSpaceBody",
-    "UpdateSpaceResponse200",
-    "UpdateSpaceResponse200Data",
     "UpdateUserBody",
-    "UpdateUserResponse200",
-    "UpdateUserResponse200Data",
-    "UpdateUserResponse200DataMetadata",
-    "UpdateUserResponse200DataUserType",
     "Usage",
     "UsageAnalyticsOrganization",
     "UsageDailyT30UsageItem",
     "User",
     "UserAttributes",
     "UserAttributesDataType",
+    "UserAttributesResponse",
     "UserInvite",
     "UserInviteGroupsItem",
     "UserInviteMetadataType0",
@@ -1853,6 +1531,7 @@ __all__ = (
     "UserMetadata",
     "UserRef",
     "UserRefType",
+    "UserResponse",
     "UserTask",
     "UserTaskAssigneesItem",
     "UserTaskContext",

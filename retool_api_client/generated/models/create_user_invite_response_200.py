@@ -17,8 +17,8 @@ T = TypeVar("T", bound="CreateUserInviteResponse200")
 class CreateUserInviteResponse200:
     success: bool
     """ Whether the API request was successful. """
-    data: CreateUserInviteResponse200Data
-    """ The created user invite with an invite link """
+    data: UserInvite
+    """ User Invite """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,7 +47,7 @@ class CreateUserInviteResponse200:
             success = _parsing.expect_bool(d.pop("success"))
 
             _field = "data"
-            data = CreateUserInviteResponse200Data.from_dict(d.pop("data"))
+            data = UserInvite.from_dict(d.pop("data"))
 
             _field = ""
             create_user_invite_response_200 = cls(
@@ -77,6 +77,4 @@ class CreateUserInviteResponse200:
         return key in self.additional_properties
 
 
-from ..models.create_user_invite_response_200_data import (
-    CreateUserInviteResponse200Data,  # noqa: E402
-)
+from ..models.user_invite import UserInvite  # noqa: E402

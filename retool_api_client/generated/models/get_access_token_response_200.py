@@ -17,8 +17,8 @@ T = TypeVar("T", bound="GetAccessTokenResponse200")
 class GetAccessTokenResponse200:
     success: bool
     """ Whether the API request was successful. """
-    data: GetAccessTokenResponse200Data
-    """ The requested access token. """
+    data: AccessToken
+    """ This object represents an API access token. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,7 +47,7 @@ class GetAccessTokenResponse200:
             success = _parsing.expect_bool(d.pop("success"))
 
             _field = "data"
-            data = GetAccessTokenResponse200Data.from_dict(d.pop("data"))
+            data = AccessToken.from_dict(d.pop("data"))
 
             _field = ""
             get_access_token_response_200 = cls(
@@ -77,4 +77,4 @@ class GetAccessTokenResponse200:
         return key in self.additional_properties
 
 
-from ..models.get_access_token_response_200_data import GetAccessTokenResponse200Data  # noqa: E402
+from ..models.access_token import AccessToken  # noqa: E402

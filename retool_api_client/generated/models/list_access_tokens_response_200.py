@@ -17,7 +17,7 @@ T = TypeVar("T", bound="ListAccessTokensResponse200")
 class ListAccessTokensResponse200:
     success: bool
     """ Whether the API request was successful. """
-    data: list[ListAccessTokensResponse200DataItem]
+    data: list[AccessToken]
     """ An array of requested items. """
     total_count: float
     """ Total number of items in the response. """
@@ -69,7 +69,7 @@ class ListAccessTokensResponse200:
             data = []
             _data = d.pop("data")
             for data_item_data in _data:
-                data_item = ListAccessTokensResponse200DataItem.from_dict(data_item_data)
+                data_item = AccessToken.from_dict(data_item_data)
 
                 data.append(data_item)
 
@@ -119,6 +119,4 @@ class ListAccessTokensResponse200:
         return key in self.additional_properties
 
 
-from ..models.list_access_tokens_response_200_data_item import (
-    ListAccessTokensResponse200DataItem,  # noqa: E402
-)
+from ..models.access_token import AccessToken  # noqa: E402

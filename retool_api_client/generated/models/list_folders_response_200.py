@@ -17,7 +17,7 @@ T = TypeVar("T", bound="ListFoldersResponse200")
 class ListFoldersResponse200:
     success: bool
     """ Whether the API request was successful. """
-    data: list[ListFoldersResponse200DataItem]
+    data: list[Folder]
     """ An array of requested items. """
     total_count: float
     """ Total number of items in the response. """
@@ -69,7 +69,7 @@ class ListFoldersResponse200:
             data = []
             _data = d.pop("data")
             for data_item_data in _data:
-                data_item = ListFoldersResponse200DataItem.from_dict(data_item_data)
+                data_item = Folder.from_dict(data_item_data)
 
                 data.append(data_item)
 
@@ -119,4 +119,4 @@ class ListFoldersResponse200:
         return key in self.additional_properties
 
 
-from ..models.list_folders_response_200_data_item import ListFoldersResponse200DataItem  # noqa: E402
+from ..models.folder import Folder  # noqa: E402

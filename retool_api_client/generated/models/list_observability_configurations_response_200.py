@@ -17,7 +17,7 @@ T = TypeVar("T", bound="ListObservabilityConfigurationsResponse200")
 class ListObservabilityConfigurationsResponse200:
     success: bool
     """ Whether the API request was successful. """
-    data: list[ListObservabilityConfigurationsResponse200DataItem]
+    data: list[ObservabilityConfiguration]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,7 +52,7 @@ class ListObservabilityConfigurationsResponse200:
             data = []
             _data = d.pop("data")
             for data_item_data in _data:
-                data_item = ListObservabilityConfigurationsResponse200DataItem.from_dict(data_item_data)
+                data_item = ObservabilityConfiguration.from_dict(data_item_data)
 
                 data.append(data_item)
 
@@ -84,6 +84,4 @@ class ListObservabilityConfigurationsResponse200:
         return key in self.additional_properties
 
 
-from ..models.list_observability_configurations_response_200_data_item import (
-    ListObservabilityConfigurationsResponse200DataItem,  # noqa: E402
-)
+from ..models.observability_configuration import ObservabilityConfiguration  # noqa: E402

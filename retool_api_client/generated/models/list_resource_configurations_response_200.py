@@ -17,7 +17,7 @@ T = TypeVar("T", bound="ListResourceConfigurationsResponse200")
 class ListResourceConfigurationsResponse200:
     success: bool
     """ Whether the API request was successful. """
-    data: list[ListResourceConfigurationsResponse200DataItem]
+    data: list[ResourceConfiguration]
     """ An array of requested items. """
     total_count: float
     """ Total number of items in the response. """
@@ -69,7 +69,7 @@ class ListResourceConfigurationsResponse200:
             data = []
             _data = d.pop("data")
             for data_item_data in _data:
-                data_item = ListResourceConfigurationsResponse200DataItem.from_dict(data_item_data)
+                data_item = ResourceConfiguration.from_dict(data_item_data)
 
                 data.append(data_item)
 
@@ -119,6 +119,4 @@ class ListResourceConfigurationsResponse200:
         return key in self.additional_properties
 
 
-from ..models.list_resource_configurations_response_200_data_item import (
-    ListResourceConfigurationsResponse200DataItem,  # noqa: E402
-)
+from ..models.resource_configuration import ResourceConfiguration  # noqa: E402

@@ -17,7 +17,7 @@ T = TypeVar("T", bound="ListRolesResponse200")
 class ListRolesResponse200:
     success: bool
     """ Whether the API request was successful. """
-    data: list[ListRolesResponse200DataItem]
+    data: list[Role]
     """ An array of requested items. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,7 +53,7 @@ class ListRolesResponse200:
             data = []
             _data = d.pop("data")
             for data_item_data in _data:
-                data_item = ListRolesResponse200DataItem.from_dict(data_item_data)
+                data_item = Role.from_dict(data_item_data)
 
                 data.append(data_item)
 
@@ -85,4 +85,4 @@ class ListRolesResponse200:
         return key in self.additional_properties
 
 
-from ..models.list_roles_response_200_data_item import ListRolesResponse200DataItem  # noqa: E402
+from ..models.role import Role  # noqa: E402

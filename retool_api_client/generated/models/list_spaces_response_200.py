@@ -17,7 +17,7 @@ T = TypeVar("T", bound="ListSpacesResponse200")
 class ListSpacesResponse200:
     success: bool
     """ Whether the API request was successful. """
-    data: list[ListSpacesResponse200DataItem]
+    data: list[Space]
     """ An array of requested items. """
     total_count: float
     """ Total number of items in the response. """
@@ -69,7 +69,7 @@ class ListSpacesResponse200:
             data = []
             _data = d.pop("data")
             for data_item_data in _data:
-                data_item = ListSpacesResponse200DataItem.from_dict(data_item_data)
+                data_item = Space.from_dict(data_item_data)
 
                 data.append(data_item)
 
@@ -119,4 +119,4 @@ class ListSpacesResponse200:
         return key in self.additional_properties
 
 
-from ..models.list_spaces_response_200_data_item import ListSpacesResponse200DataItem  # noqa: E402
+from ..models.space import Space  # noqa: E402

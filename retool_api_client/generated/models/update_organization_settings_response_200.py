@@ -17,8 +17,8 @@ T = TypeVar("T", bound="UpdateOrganizationSettingsResponse200")
 class UpdateOrganizationSettingsResponse200:
     success: bool
     """ Whether the API request was successful. """
-    data: UpdateOrganizationSettingsResponse200Data
-    """ The updated organization settings """
+    data: OrganizationSettings
+    """ This object represents the advanced settings configured on an organization. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,7 +47,7 @@ class UpdateOrganizationSettingsResponse200:
             success = _parsing.expect_bool(d.pop("success"))
 
             _field = "data"
-            data = UpdateOrganizationSettingsResponse200Data.from_dict(d.pop("data"))
+            data = OrganizationSettings.from_dict(d.pop("data"))
 
             _field = ""
             update_organization_settings_response_200 = cls(
@@ -77,6 +77,4 @@ class UpdateOrganizationSettingsResponse200:
         return key in self.additional_properties
 
 
-from ..models.update_organization_settings_response_200_data import (
-    UpdateOrganizationSettingsResponse200Data,  # noqa: E402
-)
+from ..models.organization_settings import OrganizationSettings  # noqa: E402

@@ -23,19 +23,14 @@ from ...types import UNSET, Unset
 if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
+    from ...models.access_token import AccessToken
     from ...models.create_access_token_body import CreateAccessTokenBody
     from ...models.create_access_token_response_200 import CreateAccessTokenResponse200
     from ...models.create_access_token_response_200_data import (
         CreateAccessTokenResponse200Data,
     )
     from ...models.get_access_token_response_200 import GetAccessTokenResponse200
-    from ...models.get_access_token_response_200_data import (
-        GetAccessTokenResponse200Data,
-    )
     from ...models.list_access_tokens_response_200 import ListAccessTokensResponse200
-    from ...models.list_access_tokens_response_200_data_item import (
-        ListAccessTokensResponse200DataItem,
-    )
     from ...types import Response
 
 
@@ -93,7 +88,7 @@ class AccessTokensResource:
     async def get(
         self,
         access_token_id: str,
-    ) -> GetAccessTokenResponse200Data:
+    ) -> AccessToken:
         """Get an access token
 
         Returns the specified access token. Requires the `access_tokens:read` scope.
@@ -102,7 +97,7 @@ class AccessTokensResource:
             access_token_id (str):
 
         Returns:
-            GetAccessTokenResponse200Data
+            AccessToken
         """
 
         from .get_access_token import asyncio as call
@@ -118,7 +113,7 @@ class AccessTokensResource:
         self,
         *,
         max_items: int | None = None,
-    ) -> AsyncPaginator[ListAccessTokensResponse200DataItem]:
+    ) -> AsyncPaginator[AccessToken]:
         """List access tokens
 
         Returns a list of access tokens in the organization. Requires the `access_tokens:read`
@@ -131,7 +126,7 @@ class AccessTokensResource:
             prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
-            AsyncPaginator[ListAccessTokensResponse200DataItem]: iterate with ``async for``; ``.pages()`` for whole pages
+            AsyncPaginator[AccessToken]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
         from ...models.list_access_tokens_response_200 import (
@@ -139,7 +134,7 @@ class AccessTokensResource:
         )
         from .list_access_tokens import _get_kwargs, _parse_response
 
-        async def fetch(token: str | None, size: int | None) -> Page[ListAccessTokensResponse200DataItem]:
+        async def fetch(token: str | None, size: int | None) -> Page[AccessToken]:
             if token is not None:
                 raise _facade.no_next_page("list_access_tokens")
             request = _get_kwargs()

@@ -25,13 +25,10 @@ if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.app_theme import AppTheme
+    from ...models.app_theme_response import AppThemeResponse
     from ...models.app_theme_theme import AppThemeTheme
     from ...models.error_response import ErrorResponse
-    from ...models.get_app_theme_response_200 import GetAppThemeResponse200
-    from ...models.get_app_theme_response_200_data import GetAppThemeResponse200Data
     from ...models.list_app_themes_response_200 import ListAppThemesResponse200
-    from ...models.update_app_theme_response import UpdateAppThemeResponse
-    from ...models.update_app_theme_response_data import UpdateAppThemeResponseData
     from ...types import Response
 
 
@@ -56,7 +53,7 @@ class AppThemesResource:
         theme: AppThemeTheme | Unset = UNSET,
         created_at: datetime.datetime | Unset = UNSET,
         updated_at: datetime.datetime | Unset = UNSET,
-    ) -> UpdateAppThemeResponseData:
+    ) -> AppTheme:
         """Create an app theme
 
         Creates a new app theme and returns the created theme. If a theme with the same name
@@ -67,7 +64,7 @@ class AppThemesResource:
             body (AppTheme): the request body; or give its fields as keywords instead.
 
         Returns:
-            UpdateAppThemeResponseData
+            AppTheme
         """
 
         from ...models.app_theme import AppTheme
@@ -118,7 +115,7 @@ class AppThemesResource:
     async def get(
         self,
         id: str,
-    ) -> GetAppThemeResponse200Data:
+    ) -> AppTheme:
         """Get an app theme
 
         Returns the specified app theme. Requires the `app_themes:read` scope.
@@ -127,7 +124,7 @@ class AppThemesResource:
             id (str):
 
         Returns:
-            GetAppThemeResponse200Data
+            AppTheme
         """
 
         from .get_app_theme import asyncio as call
@@ -149,7 +146,7 @@ class AppThemesResource:
         theme: AppThemeTheme | Unset = UNSET,
         created_at: datetime.datetime | Unset = UNSET,
         updated_at: datetime.datetime | Unset = UNSET,
-    ) -> UpdateAppThemeResponseData:
+    ) -> AppTheme:
         """Update an app theme
 
         Creates or updates an app theme and returns the theme. Requires the `app_themes:write`
@@ -159,7 +156,7 @@ class AppThemesResource:
             body (AppTheme): the request body; or give its fields as keywords instead.
 
         Returns:
-            UpdateAppThemeResponseData
+            AppTheme
         """
 
         from ...models.app_theme import AppTheme
@@ -217,7 +214,7 @@ class AppThemesResourceWithRawResponse:
         self,
         *,
         body: AppTheme,
-    ) -> Response[UpdateAppThemeResponse]:
+    ) -> Response[AppThemeResponse]:
         """Create an app theme: the whole response. See ``AppThemesResource.create``."""
         from .create_app_theme import asyncio_detailed as call
 
@@ -241,7 +238,7 @@ class AppThemesResourceWithRawResponse:
     async def get(
         self,
         id: str,
-    ) -> Response[GetAppThemeResponse200]:
+    ) -> Response[AppThemeResponse]:
         """Get an app theme: the whole response. See ``AppThemesResource.get``."""
         from .get_app_theme import asyncio_detailed as call
 
@@ -254,7 +251,7 @@ class AppThemesResourceWithRawResponse:
         self,
         *,
         body: AppTheme,
-    ) -> Response[UpdateAppThemeResponse]:
+    ) -> Response[AppThemeResponse]:
         """Update an app theme: the whole response. See ``AppThemesResource.update``."""
         from .update_app_theme import asyncio_detailed as call
 

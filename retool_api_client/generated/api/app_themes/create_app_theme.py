@@ -9,8 +9,8 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.app_theme import AppTheme
+from ...models.app_theme_response import AppThemeResponse
 from ...models.error_response import ErrorResponse
-from ...models.update_app_theme_response import UpdateAppThemeResponse
 from ...types import Response
 
 
@@ -33,10 +33,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> UpdateAppThemeResponse:
+def _parse_response(*, response: httpx.Response) -> AppThemeResponse:
     try:
         if response.status_code == 200:
-            response_200 = UpdateAppThemeResponse.from_dict(response.json())
+            response_200 = AppThemeResponse.from_dict(response.json())
 
             return response_200
 
@@ -49,7 +49,7 @@ def _parse_response(*, response: httpx.Response) -> UpdateAppThemeResponse:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[UpdateAppThemeResponse]:
+def _build_response(*, response: httpx.Response) -> Response[AppThemeResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -63,7 +63,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: AppTheme,
-) -> Response[UpdateAppThemeResponse]:
+) -> Response[AppThemeResponse]:
     """Create an app theme
 
      Creates a new app theme and returns the created theme. If a theme with the same name already exists,
@@ -80,7 +80,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[UpdateAppThemeResponse]
+        Response[AppThemeResponse]
     """
 
     kwargs = _get_kwargs(
@@ -96,7 +96,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: AppTheme,
-) -> UpdateAppThemeResponse:
+) -> AppThemeResponse:
     """Create an app theme
 
      Creates a new app theme and returns the created theme. If a theme with the same name already exists,
@@ -113,7 +113,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        UpdateAppThemeResponse
+        AppThemeResponse
     """
 
     kwargs = _get_kwargs(

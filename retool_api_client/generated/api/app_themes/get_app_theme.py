@@ -8,8 +8,8 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
+from ...models.app_theme_response import AppThemeResponse
 from ...models.error_response import ErrorResponse
-from ...models.get_app_theme_response_200 import GetAppThemeResponse200
 from ...types import Response
 
 
@@ -27,10 +27,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> GetAppThemeResponse200:
+def _parse_response(*, response: httpx.Response) -> AppThemeResponse:
     try:
         if response.status_code == 200:
-            response_200 = GetAppThemeResponse200.from_dict(response.json())
+            response_200 = AppThemeResponse.from_dict(response.json())
 
             return response_200
 
@@ -43,7 +43,7 @@ def _parse_response(*, response: httpx.Response) -> GetAppThemeResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[GetAppThemeResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[AppThemeResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -57,7 +57,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: ApiClient,
-) -> Response[GetAppThemeResponse200]:
+) -> Response[AppThemeResponse]:
     """Get an app theme
 
      Returns the specified app theme. Requires the `app_themes:read` scope.
@@ -71,7 +71,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[GetAppThemeResponse200]
+        Response[AppThemeResponse]
     """
 
     kwargs = _get_kwargs(
@@ -87,7 +87,7 @@ async def asyncio(
     id: str,
     *,
     client: ApiClient,
-) -> GetAppThemeResponse200:
+) -> AppThemeResponse:
     """Get an app theme
 
      Returns the specified app theme. Requires the `app_themes:read` scope.
@@ -101,7 +101,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        GetAppThemeResponse200
+        AppThemeResponse
     """
 
     kwargs = _get_kwargs(

@@ -9,8 +9,8 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.app_theme import AppTheme
+from ...models.app_theme_response import AppThemeResponse
 from ...models.error_response import ErrorResponse
-from ...models.update_app_theme_response import UpdateAppThemeResponse
 from ...types import Response
 
 
@@ -33,15 +33,15 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> UpdateAppThemeResponse:
+def _parse_response(*, response: httpx.Response) -> AppThemeResponse:
     try:
         if response.status_code == 200:
-            response_200 = UpdateAppThemeResponse.from_dict(response.json())
+            response_200 = AppThemeResponse.from_dict(response.json())
 
             return response_200
 
         if response.status_code == 201:
-            response_201 = UpdateAppThemeResponse.from_dict(response.json())
+            response_201 = AppThemeResponse.from_dict(response.json())
 
             return response_201
 
@@ -54,7 +54,7 @@ def _parse_response(*, response: httpx.Response) -> UpdateAppThemeResponse:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[UpdateAppThemeResponse]:
+def _build_response(*, response: httpx.Response) -> Response[AppThemeResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -68,7 +68,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: AppTheme,
-) -> Response[UpdateAppThemeResponse]:
+) -> Response[AppThemeResponse]:
     """Update an app theme
 
      Creates or updates an app theme and returns the theme. Requires the `app_themes:write` scope.
@@ -84,7 +84,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[UpdateAppThemeResponse]
+        Response[AppThemeResponse]
     """
 
     kwargs = _get_kwargs(
@@ -100,7 +100,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: AppTheme,
-) -> UpdateAppThemeResponse:
+) -> AppThemeResponse:
     """Update an app theme
 
      Creates or updates an app theme and returns the theme. Requires the `app_themes:write` scope.
@@ -116,7 +116,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        UpdateAppThemeResponse
+        AppThemeResponse
     """
 
     kwargs = _get_kwargs(

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.app import App
+    from ...models.app_response import AppResponse
     from ...models.clone_app_body import CloneAppBody
     from ...models.error_response import ErrorResponse
-    from ...models.get_app_response import GetAppResponse
     from ...models.list_apps_response_200 import ListAppsResponse200
     from ...types import Response
 
@@ -190,7 +190,7 @@ class AppsResourceWithRawResponse:
         self,
         *,
         body: CloneAppBody,
-    ) -> Response[GetAppResponse]:
+    ) -> Response[AppResponse]:
         """Clone an app: the whole response. See ``AppsResource.clone``."""
         from .clone_app import asyncio_detailed as call
 
@@ -214,7 +214,7 @@ class AppsResourceWithRawResponse:
     async def get(
         self,
         app_id: UUID,
-    ) -> Response[GetAppResponse]:
+    ) -> Response[AppResponse]:
         """Get an app: the whole response. See ``AppsResource.get``."""
         from .get_app import asyncio_detailed as call
 

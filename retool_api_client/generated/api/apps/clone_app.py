@@ -8,9 +8,9 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
+from ...models.app_response import AppResponse
 from ...models.clone_app_body import CloneAppBody
 from ...models.error_response import ErrorResponse
-from ...models.get_app_response import GetAppResponse
 from ...types import Response
 
 
@@ -33,10 +33,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> GetAppResponse:
+def _parse_response(*, response: httpx.Response) -> AppResponse:
     try:
         if response.status_code == 200:
-            response_200 = GetAppResponse.from_dict(response.json())
+            response_200 = AppResponse.from_dict(response.json())
 
             return response_200
 
@@ -49,7 +49,7 @@ def _parse_response(*, response: httpx.Response) -> GetAppResponse:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[GetAppResponse]:
+def _build_response(*, response: httpx.Response) -> Response[AppResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -63,7 +63,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CloneAppBody,
-) -> Response[GetAppResponse]:
+) -> Response[AppResponse]:
     """Clone an app
 
      Creates a copy of an existing app in the specified folder and returns the cloned app. Requires the
@@ -78,7 +78,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[GetAppResponse]
+        Response[AppResponse]
     """
 
     kwargs = _get_kwargs(
@@ -94,7 +94,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CloneAppBody,
-) -> GetAppResponse:
+) -> AppResponse:
     """Clone an app
 
      Creates a copy of an existing app in the specified folder and returns the cloned app. Requires the
@@ -109,7 +109,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        GetAppResponse
+        AppResponse
     """
 
     kwargs = _get_kwargs(

@@ -9,7 +9,7 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
-from ...models.get_app_response import GetAppResponse
+from ...models.app_response import AppResponse
 from ...types import Response
 
 
@@ -27,10 +27,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> GetAppResponse:
+def _parse_response(*, response: httpx.Response) -> AppResponse:
     try:
         if response.status_code == 200:
-            response_200 = GetAppResponse.from_dict(response.json())
+            response_200 = AppResponse.from_dict(response.json())
 
             return response_200
 
@@ -41,7 +41,7 @@ def _parse_response(*, response: httpx.Response) -> GetAppResponse:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[GetAppResponse]:
+def _build_response(*, response: httpx.Response) -> Response[AppResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -55,7 +55,7 @@ async def asyncio_detailed(
     app_id: UUID,
     *,
     client: ApiClient,
-) -> Response[GetAppResponse]:
+) -> Response[AppResponse]:
     """Get an app
 
      Returns the specified app. Requires the `apps:read` scope.
@@ -69,7 +69,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[GetAppResponse]
+        Response[AppResponse]
     """
 
     kwargs = _get_kwargs(
@@ -85,7 +85,7 @@ async def asyncio(
     app_id: UUID,
     *,
     client: ApiClient,
-) -> GetAppResponse:
+) -> AppResponse:
     """Get an app
 
      Returns the specified app. Requires the `apps:read` scope.
@@ -99,7 +99,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        GetAppResponse
+        AppResponse
     """
 
     kwargs = _get_kwargs(

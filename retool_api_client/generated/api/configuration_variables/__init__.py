@@ -25,14 +25,12 @@ if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.configuration_variable import ConfigurationVariable
+    from ...models.configuration_variable_response import ConfigurationVariableResponse
     from ...models.configuration_variable_values_item import (
         ConfigurationVariableValuesItem,
     )
     from ...models.create_configuration_variable_body import (
         CreateConfigurationVariableBody,
-    )
-    from ...models.create_configuration_variable_response import (
-        CreateConfigurationVariableResponse,
     )
     from ...models.list_configuration_variables_and_their_values_response_200 import (
         ListConfigurationVariablesAndTheirValuesResponse200,
@@ -229,7 +227,7 @@ class ConfigurationVariablesResourceWithRawResponse:
         self,
         *,
         body: CreateConfigurationVariableBody,
-    ) -> Response[CreateConfigurationVariableResponse]:
+    ) -> Response[ConfigurationVariableResponse]:
         """Create a configuration variable: the whole response. See ``ConfigurationVariablesResource.create``."""
         from .create_configuration_variable import asyncio_detailed as call
 
@@ -253,7 +251,7 @@ class ConfigurationVariablesResourceWithRawResponse:
     async def get(
         self,
         id: UUID,
-    ) -> Response[CreateConfigurationVariableResponse]:
+    ) -> Response[ConfigurationVariableResponse]:
         """Get a configuration variable: the whole response. See ``ConfigurationVariablesResource.get``."""
         from .get_configuration_variable import asyncio_detailed as call
 
@@ -267,7 +265,7 @@ class ConfigurationVariablesResourceWithRawResponse:
         id: UUID,
         *,
         body: CreateConfigurationVariableBody,
-    ) -> Response[CreateConfigurationVariableResponse]:
+    ) -> Response[ConfigurationVariableResponse]:
         """Update a configuration variable: the whole response. See ``ConfigurationVariablesResource.update``."""
         from .update_configuration_variable import asyncio_detailed as call
 

@@ -9,9 +9,7 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
-from ...models.create_configuration_variable_response import (
-    CreateConfigurationVariableResponse,
-)
+from ...models.configuration_variable_response import ConfigurationVariableResponse
 from ...types import Response
 
 
@@ -29,10 +27,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateConfigurationVariableResponse:
+def _parse_response(*, response: httpx.Response) -> ConfigurationVariableResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateConfigurationVariableResponse.from_dict(response.json())
+            response_200 = ConfigurationVariableResponse.from_dict(response.json())
 
             return response_200
 
@@ -43,7 +41,7 @@ def _parse_response(*, response: httpx.Response) -> CreateConfigurationVariableR
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateConfigurationVariableResponse]:
+def _build_response(*, response: httpx.Response) -> Response[ConfigurationVariableResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -57,7 +55,7 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: ApiClient,
-) -> Response[CreateConfigurationVariableResponse]:
+) -> Response[ConfigurationVariableResponse]:
     """Get a configuration variable
 
      Returns the specified configuration variable and its values. Requires the `config_vars:read` scope.
@@ -71,7 +69,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateConfigurationVariableResponse]
+        Response[ConfigurationVariableResponse]
     """
 
     kwargs = _get_kwargs(
@@ -87,7 +85,7 @@ async def asyncio(
     id: UUID,
     *,
     client: ApiClient,
-) -> CreateConfigurationVariableResponse:
+) -> ConfigurationVariableResponse:
     """Get a configuration variable
 
      Returns the specified configuration variable and its values. Requires the `config_vars:read` scope.
@@ -101,7 +99,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateConfigurationVariableResponse
+        ConfigurationVariableResponse
     """
 
     kwargs = _get_kwargs(

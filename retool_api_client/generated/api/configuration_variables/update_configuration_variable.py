@@ -9,10 +9,8 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
+from ...models.configuration_variable_response import ConfigurationVariableResponse
 from ...models.create_configuration_variable_body import CreateConfigurationVariableBody
-from ...models.create_configuration_variable_response import (
-    CreateConfigurationVariableResponse,
-)
 from ...types import Response
 
 
@@ -38,10 +36,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateConfigurationVariableResponse:
+def _parse_response(*, response: httpx.Response) -> ConfigurationVariableResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateConfigurationVariableResponse.from_dict(response.json())
+            response_200 = ConfigurationVariableResponse.from_dict(response.json())
 
             return response_200
 
@@ -52,7 +50,7 @@ def _parse_response(*, response: httpx.Response) -> CreateConfigurationVariableR
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateConfigurationVariableResponse]:
+def _build_response(*, response: httpx.Response) -> Response[ConfigurationVariableResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -67,7 +65,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateConfigurationVariableBody,
-) -> Response[CreateConfigurationVariableResponse]:
+) -> Response[ConfigurationVariableResponse]:
     """Update a configuration variable
 
      Updates a configuration variable and its values and returns the updated configuration variable.
@@ -83,7 +81,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateConfigurationVariableResponse]
+        Response[ConfigurationVariableResponse]
     """
 
     kwargs = _get_kwargs(
@@ -101,7 +99,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateConfigurationVariableBody,
-) -> CreateConfigurationVariableResponse:
+) -> ConfigurationVariableResponse:
     """Update a configuration variable
 
      Updates a configuration variable and its values and returns the updated configuration variable.
@@ -117,7 +115,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateConfigurationVariableResponse
+        ConfigurationVariableResponse
     """
 
     kwargs = _get_kwargs(

@@ -26,23 +26,12 @@ if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.create_environment_body import CreateEnvironmentBody
-    from ...models.create_environment_response_200 import CreateEnvironmentResponse200
-    from ...models.create_environment_response_200_data import (
-        CreateEnvironmentResponse200Data,
-    )
     from ...models.environment import Environment
+    from ...models.environment_response import EnvironmentResponse
     from ...models.error_response import ErrorResponse
-    from ...models.get_environment_response_200 import GetEnvironmentResponse200
-    from ...models.get_environment_response_200_data import (
-        GetEnvironmentResponse200Data,
-    )
     from ...models.list_environments_response_200 import ListEnvironmentsResponse200
     from ...models.replace_operation import ReplaceOperation
     from ...models.update_environment_body import UpdateEnvironmentBody
-    from ...models.update_environment_response_200 import UpdateEnvironmentResponse200
-    from ...models.update_environment_response_200_data import (
-        UpdateEnvironmentResponse200Data,
-    )
     from ...types import Response
 
 
@@ -64,7 +53,7 @@ class EnvironmentsResource:
         name: str | Unset = UNSET,
         color: str | Unset = UNSET,
         description: str | Unset = UNSET,
-    ) -> CreateEnvironmentResponse200Data:
+    ) -> Environment:
         """Create an environment
 
         Creates an environment and returns the created environment. Requires the
@@ -74,7 +63,7 @@ class EnvironmentsResource:
             body (CreateEnvironmentBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateEnvironmentResponse200Data
+            Environment
         """
 
         from ...models.create_environment_body import CreateEnvironmentBody
@@ -122,7 +111,7 @@ class EnvironmentsResource:
     async def get(
         self,
         environment_id: UUID,
-    ) -> GetEnvironmentResponse200Data:
+    ) -> Environment:
         """Get an environment
 
         Returns the specified environment. Requires the `environments:read` scope.
@@ -131,7 +120,7 @@ class EnvironmentsResource:
             environment_id (UUID):
 
         Returns:
-            GetEnvironmentResponse200Data
+            Environment
         """
 
         from .get_environment import asyncio as call
@@ -156,7 +145,7 @@ class EnvironmentsResource:
         default: bool | Unset = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
-    ) -> UpdateEnvironmentResponse200Data:
+    ) -> Environment:
         """Update an environment
 
         Updates the specified environment and returns the updated environment. Requires the
@@ -168,7 +157,7 @@ class EnvironmentsResource:
         Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
-            UpdateEnvironmentResponse200Data
+            Environment
         """
         from .update_environment import asyncio as call
 
@@ -205,7 +194,7 @@ class EnvironmentsResource:
         after: Any,
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
-    ) -> UpdateEnvironmentResponse200Data | None:
+    ) -> Environment | None:
         """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
@@ -265,7 +254,7 @@ class EnvironmentsResourceWithRawResponse:
         self,
         *,
         body: CreateEnvironmentBody,
-    ) -> Response[CreateEnvironmentResponse200]:
+    ) -> Response[EnvironmentResponse]:
         """Create an environment: the whole response. See ``EnvironmentsResource.create``."""
         from .create_environment import asyncio_detailed as call
 
@@ -289,7 +278,7 @@ class EnvironmentsResourceWithRawResponse:
     async def get(
         self,
         environment_id: UUID,
-    ) -> Response[GetEnvironmentResponse200]:
+    ) -> Response[EnvironmentResponse]:
         """Get an environment: the whole response. See ``EnvironmentsResource.get``."""
         from .get_environment import asyncio_detailed as call
 
@@ -303,7 +292,7 @@ class EnvironmentsResourceWithRawResponse:
         environment_id: UUID,
         *,
         body: UpdateEnvironmentBody,
-    ) -> Response[UpdateEnvironmentResponse200]:
+    ) -> Response[EnvironmentResponse]:
         """Update an environment: the whole response. See ``EnvironmentsResource.update``."""
         from .update_environment import asyncio_detailed as call
 

@@ -9,7 +9,7 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_environment_body import CreateEnvironmentBody
-from ...models.create_environment_response_200 import CreateEnvironmentResponse200
+from ...models.environment_response import EnvironmentResponse
 from ...models.error_response import ErrorResponse
 from ...types import Response
 
@@ -33,10 +33,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateEnvironmentResponse200:
+def _parse_response(*, response: httpx.Response) -> EnvironmentResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateEnvironmentResponse200.from_dict(response.json())
+            response_200 = EnvironmentResponse.from_dict(response.json())
 
             return response_200
 
@@ -49,7 +49,7 @@ def _parse_response(*, response: httpx.Response) -> CreateEnvironmentResponse200
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateEnvironmentResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[EnvironmentResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -63,7 +63,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateEnvironmentBody,
-) -> Response[CreateEnvironmentResponse200]:
+) -> Response[EnvironmentResponse]:
     """Create an environment
 
      Creates an environment and returns the created environment. Requires the `environments:write` scope.
@@ -77,7 +77,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateEnvironmentResponse200]
+        Response[EnvironmentResponse]
     """
 
     kwargs = _get_kwargs(
@@ -93,7 +93,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateEnvironmentBody,
-) -> CreateEnvironmentResponse200:
+) -> EnvironmentResponse:
     """Create an environment
 
      Creates an environment and returns the created environment. Requires the `environments:write` scope.
@@ -107,7 +107,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateEnvironmentResponse200
+        EnvironmentResponse
     """
 
     kwargs = _get_kwargs(

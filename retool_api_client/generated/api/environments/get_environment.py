@@ -9,7 +9,7 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
-from ...models.get_environment_response_200 import GetEnvironmentResponse200
+from ...models.environment_response import EnvironmentResponse
 from ...types import Response
 
 
@@ -27,10 +27,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> GetEnvironmentResponse200:
+def _parse_response(*, response: httpx.Response) -> EnvironmentResponse:
     try:
         if response.status_code == 200:
-            response_200 = GetEnvironmentResponse200.from_dict(response.json())
+            response_200 = EnvironmentResponse.from_dict(response.json())
 
             return response_200
 
@@ -41,7 +41,7 @@ def _parse_response(*, response: httpx.Response) -> GetEnvironmentResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[GetEnvironmentResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[EnvironmentResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -55,7 +55,7 @@ async def asyncio_detailed(
     environment_id: UUID,
     *,
     client: ApiClient,
-) -> Response[GetEnvironmentResponse200]:
+) -> Response[EnvironmentResponse]:
     """Get an environment
 
      Returns the specified environment. Requires the `environments:read` scope.
@@ -69,7 +69,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[GetEnvironmentResponse200]
+        Response[EnvironmentResponse]
     """
 
     kwargs = _get_kwargs(
@@ -85,7 +85,7 @@ async def asyncio(
     environment_id: UUID,
     *,
     client: ApiClient,
-) -> GetEnvironmentResponse200:
+) -> EnvironmentResponse:
     """Get an environment
 
      Returns the specified environment. Requires the `environments:read` scope.
@@ -99,7 +99,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        GetEnvironmentResponse200
+        EnvironmentResponse
     """
 
     kwargs = _get_kwargs(

@@ -9,8 +9,8 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
+from ...models.environment_response import EnvironmentResponse
 from ...models.update_environment_body import UpdateEnvironmentBody
-from ...models.update_environment_response_200 import UpdateEnvironmentResponse200
 from ...types import Response
 
 
@@ -36,10 +36,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> UpdateEnvironmentResponse200:
+def _parse_response(*, response: httpx.Response) -> EnvironmentResponse:
     try:
         if response.status_code == 200:
-            response_200 = UpdateEnvironmentResponse200.from_dict(response.json())
+            response_200 = EnvironmentResponse.from_dict(response.json())
 
             return response_200
 
@@ -50,7 +50,7 @@ def _parse_response(*, response: httpx.Response) -> UpdateEnvironmentResponse200
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[UpdateEnvironmentResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[EnvironmentResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -65,7 +65,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: UpdateEnvironmentBody,
-) -> Response[UpdateEnvironmentResponse200]:
+) -> Response[EnvironmentResponse]:
     """Update an environment
 
      Updates the specified environment and returns the updated environment. Requires the
@@ -81,7 +81,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[UpdateEnvironmentResponse200]
+        Response[EnvironmentResponse]
     """
 
     kwargs = _get_kwargs(
@@ -99,7 +99,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: UpdateEnvironmentBody,
-) -> UpdateEnvironmentResponse200:
+) -> EnvironmentResponse:
     """Update an environment
 
      Updates the specified environment and returns the updated environment. Requires the
@@ -115,7 +115,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        UpdateEnvironmentResponse200
+        EnvironmentResponse
     """
 
     kwargs = _get_kwargs(

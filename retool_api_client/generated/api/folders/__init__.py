@@ -26,25 +26,16 @@ if TYPE_CHECKING:
     from ...models.copy_operation import CopyOperation
     from ...models.create_folder_body import CreateFolderBody
     from ...models.create_folder_body_folder_type import CreateFolderBodyFolderType
-    from ...models.create_folder_response_200 import CreateFolderResponse200
-    from ...models.create_folder_response_200_data import CreateFolderResponse200Data
     from ...models.error_response import ErrorResponse
-    from ...models.get_folder_response_200 import GetFolderResponse200
-    from ...models.get_folder_response_200_data import GetFolderResponse200Data
+    from ...models.folder import Folder
+    from ...models.folder_folder_type import FolderFolderType
+    from ...models.folder_response import FolderResponse
     from ...models.list_folders_response_200 import ListFoldersResponse200
-    from ...models.list_folders_response_200_data_item import (
-        ListFoldersResponse200DataItem,
-    )
     from ...models.move_operation import MoveOperation
     from ...models.remove_operation import RemoveOperation
     from ...models.replace_operation import ReplaceOperation
     from ...models.test_operation import TestOperation
     from ...models.update_folder_body import UpdateFolderBody
-    from ...models.update_folder_response_200 import UpdateFolderResponse200
-    from ...models.update_folder_response_200_data import UpdateFolderResponse200Data
-    from ...models.update_folder_response_200_data_folder_type import (
-        UpdateFolderResponse200DataFolderType,
-    )
     from ...types import Response
 
 
@@ -66,7 +57,7 @@ class FoldersResource:
         name: str | Unset = UNSET,
         folder_type: CreateFolderBodyFolderType | Unset = UNSET,
         parent_folder_id: None | str | Unset = UNSET,
-    ) -> CreateFolderResponse200Data:
+    ) -> Folder:
         """Create a folder
 
         Creates a folder and returns the created folder. Requires the `folders:write` scope.
@@ -75,7 +66,7 @@ class FoldersResource:
             body (CreateFolderBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateFolderResponse200Data
+            Folder
         """
 
         from ...models.create_folder_body import CreateFolderBody
@@ -128,7 +119,7 @@ class FoldersResource:
     async def get(
         self,
         folder_id: str,
-    ) -> GetFolderResponse200Data:
+    ) -> Folder:
         """Get a folder
 
         Returns the specified folder. Requires the `folders:read` scope.
@@ -137,7 +128,7 @@ class FoldersResource:
             folder_id (str): The id of the folder
 
         Returns:
-            GetFolderResponse200Data
+            Folder
         """
 
         from .get_folder import asyncio as call
@@ -159,11 +150,11 @@ class FoldersResource:
         legacy_id: str | Unset = UNSET,
         name: str | Unset = UNSET,
         is_system_folder: bool | Unset = UNSET,
-        folder_type: UpdateFolderResponse200DataFolderType | str | Unset = UNSET,
+        folder_type: FolderFolderType | str | Unset = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
         parent_folder_id: str | None | Unset = UNSET,
-    ) -> UpdateFolderResponse200Data:
+    ) -> Folder:
         """Update a folder
 
         Updates a folder and returns the updated folder. Requires the `folders:write` scope.
@@ -175,7 +166,7 @@ class FoldersResource:
         Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
-            UpdateFolderResponse200Data
+            Folder
         """
         from .update_folder import asyncio as call
 
@@ -211,7 +202,7 @@ class FoldersResource:
         after: Any,
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
-    ) -> UpdateFolderResponse200Data | None:
+    ) -> Folder | None:
         """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
@@ -228,7 +219,7 @@ class FoldersResource:
         self,
         *,
         max_items: int | None = None,
-    ) -> AsyncPaginator[ListFoldersResponse200DataItem]:
+    ) -> AsyncPaginator[Folder]:
         """List folders
 
         Returns a list of folders. Requires the `folders:read` scope.
@@ -240,13 +231,13 @@ class FoldersResource:
             prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
-            AsyncPaginator[ListFoldersResponse200DataItem]: iterate with ``async for``; ``.pages()`` for whole pages
+            AsyncPaginator[Folder]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
         from ...models.list_folders_response_200 import ListFoldersResponse200
         from .list_folders import _get_kwargs, _parse_response
 
-        async def fetch(token: str | None, size: int | None) -> Page[ListFoldersResponse200DataItem]:
+        async def fetch(token: str | None, size: int | None) -> Page[Folder]:
             if token is not None:
                 raise _facade.no_next_page("list_folders")
             request = _get_kwargs()
@@ -269,7 +260,7 @@ class FoldersResourceWithRawResponse:
         self,
         *,
         body: CreateFolderBody,
-    ) -> Response[CreateFolderResponse200]:
+    ) -> Response[FolderResponse]:
         """Create a folder: the whole response. See ``FoldersResource.create``."""
         from .create_folder import asyncio_detailed as call
 
@@ -296,7 +287,7 @@ class FoldersResourceWithRawResponse:
     async def get(
         self,
         folder_id: str,
-    ) -> Response[GetFolderResponse200]:
+    ) -> Response[FolderResponse]:
         """Get a folder: the whole response. See ``FoldersResource.get``."""
         from .get_folder import asyncio_detailed as call
 
@@ -310,7 +301,7 @@ class FoldersResourceWithRawResponse:
         folder_id: str,
         *,
         body: UpdateFolderBody,
-    ) -> Response[UpdateFolderResponse200]:
+    ) -> Response[FolderResponse]:
         """Update a folder: the whole response. See ``FoldersResource.update``."""
         from .update_folder import asyncio_detailed as call
 

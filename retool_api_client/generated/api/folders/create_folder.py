@@ -9,8 +9,8 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_folder_body import CreateFolderBody
-from ...models.create_folder_response_200 import CreateFolderResponse200
 from ...models.error_response import ErrorResponse
+from ...models.folder_response import FolderResponse
 from ...types import Response
 
 
@@ -33,10 +33,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateFolderResponse200:
+def _parse_response(*, response: httpx.Response) -> FolderResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateFolderResponse200.from_dict(response.json())
+            response_200 = FolderResponse.from_dict(response.json())
 
             return response_200
 
@@ -51,7 +51,7 @@ def _parse_response(*, response: httpx.Response) -> CreateFolderResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateFolderResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[FolderResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -65,7 +65,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateFolderBody,
-) -> Response[CreateFolderResponse200]:
+) -> Response[FolderResponse]:
     """Create a folder
 
      Creates a folder and returns the created folder. Requires the `folders:write` scope.
@@ -79,7 +79,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateFolderResponse200]
+        Response[FolderResponse]
     """
 
     kwargs = _get_kwargs(
@@ -95,7 +95,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateFolderBody,
-) -> CreateFolderResponse200:
+) -> FolderResponse:
     """Create a folder
 
      Creates a folder and returns the created folder. Requires the `folders:write` scope.
@@ -109,7 +109,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateFolderResponse200
+        FolderResponse
     """
 
     kwargs = _get_kwargs(

@@ -9,7 +9,7 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
-from ...models.get_folder_response_200 import GetFolderResponse200
+from ...models.folder_response import FolderResponse
 from ...types import Response
 
 
@@ -27,10 +27,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> GetFolderResponse200:
+def _parse_response(*, response: httpx.Response) -> FolderResponse:
     try:
         if response.status_code == 200:
-            response_200 = GetFolderResponse200.from_dict(response.json())
+            response_200 = FolderResponse.from_dict(response.json())
 
             return response_200
 
@@ -43,7 +43,7 @@ def _parse_response(*, response: httpx.Response) -> GetFolderResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[GetFolderResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[FolderResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -57,7 +57,7 @@ async def asyncio_detailed(
     folder_id: str,
     *,
     client: ApiClient,
-) -> Response[GetFolderResponse200]:
+) -> Response[FolderResponse]:
     """Get a folder
 
      Returns the specified folder. Requires the `folders:read` scope.
@@ -71,7 +71,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[GetFolderResponse200]
+        Response[FolderResponse]
     """
 
     kwargs = _get_kwargs(
@@ -87,7 +87,7 @@ async def asyncio(
     folder_id: str,
     *,
     client: ApiClient,
-) -> GetFolderResponse200:
+) -> FolderResponse:
     """Get a folder
 
      Returns the specified folder. Requires the `folders:read` scope.
@@ -101,7 +101,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        GetFolderResponse200
+        FolderResponse
     """
 
     kwargs = _get_kwargs(

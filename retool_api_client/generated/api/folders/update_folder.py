@@ -9,8 +9,8 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
+from ...models.folder_response import FolderResponse
 from ...models.update_folder_body import UpdateFolderBody
-from ...models.update_folder_response_200 import UpdateFolderResponse200
 from ...types import Response
 
 
@@ -36,10 +36,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> UpdateFolderResponse200:
+def _parse_response(*, response: httpx.Response) -> FolderResponse:
     try:
         if response.status_code == 200:
-            response_200 = UpdateFolderResponse200.from_dict(response.json())
+            response_200 = FolderResponse.from_dict(response.json())
 
             return response_200
 
@@ -56,7 +56,7 @@ def _parse_response(*, response: httpx.Response) -> UpdateFolderResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[UpdateFolderResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[FolderResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -71,7 +71,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: UpdateFolderBody,
-) -> Response[UpdateFolderResponse200]:
+) -> Response[FolderResponse]:
     """Update a folder
 
      Updates a folder and returns the updated folder. Requires the `folders:write` scope.
@@ -86,7 +86,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[UpdateFolderResponse200]
+        Response[FolderResponse]
     """
 
     kwargs = _get_kwargs(
@@ -104,7 +104,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: UpdateFolderBody,
-) -> UpdateFolderResponse200:
+) -> FolderResponse:
     """Update a folder
 
      Updates a folder and returns the updated folder. Requires the `folders:write` scope.
@@ -119,7 +119,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        UpdateFolderResponse200
+        FolderResponse
     """
 
     kwargs = _get_kwargs(

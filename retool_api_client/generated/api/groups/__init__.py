@@ -42,13 +42,16 @@ if TYPE_CHECKING:
     from ...models.create_group_body_universal_workflow_access import (
         CreateGroupBodyUniversalWorkflowAccess,
     )
-    from ...models.create_group_response_200 import CreateGroupResponse200
-    from ...models.create_group_response_200_data import CreateGroupResponse200Data
-    from ...models.get_group_response_200 import GetGroupResponse200
-    from ...models.get_group_response_200_data import GetGroupResponse200Data
     from ...models.group import Group
     from ...models.group_member_ref import GroupMemberRef
     from ...models.group_members_item import GroupMembersItem
+    from ...models.group_response import GroupResponse
+    from ...models.group_universal_app_access import GroupUniversalAppAccess
+    from ...models.group_universal_query_library_access import (
+        GroupUniversalQueryLibraryAccess,
+    )
+    from ...models.group_universal_resource_access import GroupUniversalResourceAccess
+    from ...models.group_universal_workflow_access import GroupUniversalWorkflowAccess
     from ...models.list_groups_response_200 import ListGroupsResponse200
     from ...models.remove_operation import RemoveOperation
     from ...models.replace_group_body import ReplaceGroupBody
@@ -63,20 +66,6 @@ if TYPE_CHECKING:
     )
     from ...models.replace_group_body_universal_workflow_access import (
         ReplaceGroupBodyUniversalWorkflowAccess,
-    )
-    from ...models.replace_group_response import ReplaceGroupResponse
-    from ...models.replace_group_response_data import ReplaceGroupResponseData
-    from ...models.replace_group_response_data_universal_app_access import (
-        ReplaceGroupResponseDataUniversalAppAccess,
-    )
-    from ...models.replace_group_response_data_universal_query_library_access import (
-        ReplaceGroupResponseDataUniversalQueryLibraryAccess,
-    )
-    from ...models.replace_group_response_data_universal_resource_access import (
-        ReplaceGroupResponseDataUniversalResourceAccess,
-    )
-    from ...models.replace_group_response_data_universal_workflow_access import (
-        ReplaceGroupResponseDataUniversalWorkflowAccess,
     )
     from ...models.replace_operation import ReplaceOperation
     from ...models.update_group_body import UpdateGroupBody
@@ -101,7 +90,7 @@ class GroupsResource:
         *,
         body: AddUserInvitesToGroupBody | Unset = UNSET,
         user_invite_ids: list[float] | Unset = UNSET,
-    ) -> ReplaceGroupResponseData:
+    ) -> Group:
         """Add user invites to a group
 
         Adds user invites to the specified group and returns the updated group. Requires the
@@ -112,7 +101,7 @@ class GroupsResource:
             body (AddUserInvitesToGroupBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            ReplaceGroupResponseData
+            Group
         """
 
         from ...models.add_user_invites_to_group_body import AddUserInvitesToGroupBody
@@ -140,7 +129,7 @@ class GroupsResource:
         *,
         body: AddUsersToGroupBody | Unset = UNSET,
         members: list[GroupMemberRef] | Unset = UNSET,
-    ) -> ReplaceGroupResponseData:
+    ) -> Group:
         """Add users to a group
 
         Adds specified user(s) to a group and returns the updated group. Can optionally set or
@@ -153,7 +142,7 @@ class GroupsResource:
             body (AddUsersToGroupBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            ReplaceGroupResponseData
+            Group
         """
 
         from ...models.add_users_to_group_body import AddUsersToGroupBody
@@ -195,7 +184,7 @@ class GroupsResource:
         landing_page_app_id: None | Unset | UUID = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
-    ) -> CreateGroupResponse200Data:
+    ) -> Group:
         """Create a group
 
         Creates a group and returns the created group. Requires the `groups:write` scope.
@@ -204,7 +193,7 @@ class GroupsResource:
             body (CreateGroupBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateGroupResponse200Data
+            Group
         """
 
         from ...models.create_group_body import CreateGroupBody
@@ -267,7 +256,7 @@ class GroupsResource:
         group_id: str,
         *,
         exclude_disabled_users: bool | None | Unset = UNSET,
-    ) -> GetGroupResponse200Data:
+    ) -> Group:
         """Get a group
 
         Returns the specified group. Requires the `groups:read` scope.
@@ -278,7 +267,7 @@ class GroupsResource:
                 the members list in the response.
 
         Returns:
-            GetGroupResponse200Data
+            Group
         """
 
         from .get_group import asyncio as call
@@ -295,7 +284,7 @@ class GroupsResource:
         self,
         group_id: str,
         user_id: str,
-    ) -> ReplaceGroupResponseData:
+    ) -> Group:
         """Remove a user from a group
 
         Removes the specified user from the group and returns the updated group. Requires the
@@ -306,7 +295,7 @@ class GroupsResource:
             user_id (str): The unique identifier for the user. Example: user_1234.
 
         Returns:
-            ReplaceGroupResponseData
+            Group
         """
 
         from .remove_user_from_group import asyncio as call
@@ -365,7 +354,7 @@ class GroupsResource:
         landing_page_app_id: None | Unset | UUID = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
-    ) -> ReplaceGroupResponseData:
+    ) -> Group:
         """Replace a group
 
         Replaces the entire group and returns the updated group. Requires the `groups:write`
@@ -376,7 +365,7 @@ class GroupsResource:
             body (ReplaceGroupBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
-            ReplaceGroupResponseData
+            Group
         """
 
         from ...models.replace_group_body import ReplaceGroupBody
@@ -423,12 +412,10 @@ class GroupsResource:
         legacy_id: float | None | Unset = UNSET,
         name: str | Unset = UNSET,
         members: list[Any] | tuple[Any, ...] | Unset = UNSET,
-        universal_app_access: ReplaceGroupResponseDataUniversalAppAccess | str | Unset = UNSET,
-        universal_resource_access: ReplaceGroupResponseDataUniversalResourceAccess | str | Unset = UNSET,
-        universal_workflow_access: ReplaceGroupResponseDataUniversalWorkflowAccess | str | Unset = UNSET,
-        universal_query_library_access: ReplaceGroupResponseDataUniversalQueryLibraryAccess
-        | str
-        | Unset = UNSET,
+        universal_app_access: GroupUniversalAppAccess | str | Unset = UNSET,
+        universal_resource_access: GroupUniversalResourceAccess | str | Unset = UNSET,
+        universal_workflow_access: GroupUniversalWorkflowAccess | str | Unset = UNSET,
+        universal_query_library_access: GroupUniversalQueryLibraryAccess | str | Unset = UNSET,
         user_invites: list[Any] | tuple[Any, ...] | Unset = UNSET,
         user_list_access: bool | Unset = UNSET,
         audit_log_access: bool | Unset = UNSET,
@@ -439,7 +426,7 @@ class GroupsResource:
         landing_page_app_id: UUID | str | None | Unset = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
-    ) -> ReplaceGroupResponseData:
+    ) -> Group:
         """Update a group
 
         Updates a group in an organization using JSON Patch (RFC 6902) and returns the updated
@@ -455,7 +442,7 @@ class GroupsResource:
         Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
-            ReplaceGroupResponseData
+            Group
         """
         from .update_group import asyncio as call
 
@@ -501,7 +488,7 @@ class GroupsResource:
         after: Any,
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
-    ) -> ReplaceGroupResponseData | None:
+    ) -> Group | None:
         """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
@@ -561,7 +548,7 @@ class GroupsResourceWithRawResponse:
         group_id: str,
         *,
         body: AddUserInvitesToGroupBody,
-    ) -> Response[ReplaceGroupResponse]:
+    ) -> Response[GroupResponse]:
         """Add user invites to a group: the whole response. See ``GroupsResource.add_user_invites``."""
         from .add_user_invites_to_group import asyncio_detailed as call
 
@@ -576,7 +563,7 @@ class GroupsResourceWithRawResponse:
         group_id: str,
         *,
         body: AddUsersToGroupBody,
-    ) -> Response[ReplaceGroupResponse]:
+    ) -> Response[GroupResponse]:
         """Add users to a group: the whole response. See ``GroupsResource.add_users``."""
         from .add_users_to_group import asyncio_detailed as call
 
@@ -590,7 +577,7 @@ class GroupsResourceWithRawResponse:
         self,
         *,
         body: CreateGroupBody,
-    ) -> Response[CreateGroupResponse200]:
+    ) -> Response[GroupResponse]:
         """Create a group: the whole response. See ``GroupsResource.create``."""
         from .create_group import asyncio_detailed as call
 
@@ -616,7 +603,7 @@ class GroupsResourceWithRawResponse:
         group_id: str,
         *,
         exclude_disabled_users: bool | None | Unset = UNSET,
-    ) -> Response[GetGroupResponse200]:
+    ) -> Response[GroupResponse]:
         """Get a group: the whole response. See ``GroupsResource.get``."""
         from .get_group import asyncio_detailed as call
 
@@ -630,7 +617,7 @@ class GroupsResourceWithRawResponse:
         self,
         group_id: str,
         user_id: str,
-    ) -> Response[ReplaceGroupResponse]:
+    ) -> Response[GroupResponse]:
         """Remove a user from a group: the whole response. See ``GroupsResource.remove_user``."""
         from .remove_user_from_group import asyncio_detailed as call
 
@@ -659,7 +646,7 @@ class GroupsResourceWithRawResponse:
         group_id: str,
         *,
         body: ReplaceGroupBody | Unset = UNSET,
-    ) -> Response[ReplaceGroupResponse]:
+    ) -> Response[GroupResponse]:
         """Replace a group: the whole response. See ``GroupsResource.replace``."""
         from .replace_group import asyncio_detailed as call
 
@@ -674,7 +661,7 @@ class GroupsResourceWithRawResponse:
         group_id: str,
         *,
         body: UpdateGroupBody,
-    ) -> Response[ReplaceGroupResponse]:
+    ) -> Response[GroupResponse]:
         """Update a group: the whole response. See ``GroupsResource.update``."""
         from .update_group import asyncio_detailed as call
 

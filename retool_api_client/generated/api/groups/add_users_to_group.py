@@ -9,7 +9,7 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.add_users_to_group_body import AddUsersToGroupBody
-from ...models.replace_group_response import ReplaceGroupResponse
+from ...models.group_response import GroupResponse
 from ...types import Response
 
 
@@ -35,10 +35,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> ReplaceGroupResponse:
+def _parse_response(*, response: httpx.Response) -> GroupResponse:
     try:
         if response.status_code == 200:
-            response_200 = ReplaceGroupResponse.from_dict(response.json())
+            response_200 = GroupResponse.from_dict(response.json())
 
             return response_200
 
@@ -49,7 +49,7 @@ def _parse_response(*, response: httpx.Response) -> ReplaceGroupResponse:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[ReplaceGroupResponse]:
+def _build_response(*, response: httpx.Response) -> Response[GroupResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -64,7 +64,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: AddUsersToGroupBody,
-) -> Response[ReplaceGroupResponse]:
+) -> Response[GroupResponse]:
     """Add users to a group
 
      Adds specified user(s) to a group and returns the updated group. Can optionally set or unset group
@@ -81,7 +81,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[ReplaceGroupResponse]
+        Response[GroupResponse]
     """
 
     kwargs = _get_kwargs(
@@ -99,7 +99,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: AddUsersToGroupBody,
-) -> ReplaceGroupResponse:
+) -> GroupResponse:
     """Add users to a group
 
      Adds specified user(s) to a group and returns the updated group. Can optionally set or unset group
@@ -116,7 +116,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        ReplaceGroupResponse
+        GroupResponse
     """
 
     kwargs = _get_kwargs(

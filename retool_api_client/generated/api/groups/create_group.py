@@ -9,7 +9,7 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_group_body import CreateGroupBody
-from ...models.create_group_response_200 import CreateGroupResponse200
+from ...models.group_response import GroupResponse
 from ...types import Response
 
 
@@ -32,10 +32,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateGroupResponse200:
+def _parse_response(*, response: httpx.Response) -> GroupResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateGroupResponse200.from_dict(response.json())
+            response_200 = GroupResponse.from_dict(response.json())
 
             return response_200
 
@@ -46,7 +46,7 @@ def _parse_response(*, response: httpx.Response) -> CreateGroupResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateGroupResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[GroupResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -60,7 +60,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateGroupBody,
-) -> Response[CreateGroupResponse200]:
+) -> Response[GroupResponse]:
     """Create a group
 
      Creates a group and returns the created group. Requires the `groups:write` scope.
@@ -74,7 +74,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateGroupResponse200]
+        Response[GroupResponse]
     """
 
     kwargs = _get_kwargs(
@@ -90,7 +90,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateGroupBody,
-) -> CreateGroupResponse200:
+) -> GroupResponse:
     """Create a group
 
      Creates a group and returns the created group. Requires the `groups:write` scope.
@@ -104,7 +104,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateGroupResponse200
+        GroupResponse
     """
 
     kwargs = _get_kwargs(

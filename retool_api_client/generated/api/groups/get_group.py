@@ -8,7 +8,7 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
-from ...models.get_group_response_200 import GetGroupResponse200
+from ...models.group_response import GroupResponse
 from ...types import UNSET, Response, Unset
 
 
@@ -42,10 +42,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> GetGroupResponse200:
+def _parse_response(*, response: httpx.Response) -> GroupResponse:
     try:
         if response.status_code == 200:
-            response_200 = GetGroupResponse200.from_dict(response.json())
+            response_200 = GroupResponse.from_dict(response.json())
 
             return response_200
 
@@ -56,7 +56,7 @@ def _parse_response(*, response: httpx.Response) -> GetGroupResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[GetGroupResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[GroupResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -71,7 +71,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     exclude_disabled_users: bool | None | Unset = UNSET,
-) -> Response[GetGroupResponse200]:
+) -> Response[GroupResponse]:
     """Get a group
 
      Returns the specified group. Requires the `groups:read` scope.
@@ -87,7 +87,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[GetGroupResponse200]
+        Response[GroupResponse]
     """
 
     kwargs = _get_kwargs(
@@ -105,7 +105,7 @@ async def asyncio(
     *,
     client: ApiClient,
     exclude_disabled_users: bool | None | Unset = UNSET,
-) -> GetGroupResponse200:
+) -> GroupResponse:
     """Get a group
 
      Returns the specified group. Requires the `groups:read` scope.
@@ -121,7 +121,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        GetGroupResponse200
+        GroupResponse
     """
 
     kwargs = _get_kwargs(

@@ -8,7 +8,7 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
-from ...models.replace_group_response import ReplaceGroupResponse
+from ...models.group_response import GroupResponse
 from ...types import Response
 
 
@@ -28,10 +28,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> ReplaceGroupResponse:
+def _parse_response(*, response: httpx.Response) -> GroupResponse:
     try:
         if response.status_code == 200:
-            response_200 = ReplaceGroupResponse.from_dict(response.json())
+            response_200 = GroupResponse.from_dict(response.json())
 
             return response_200
 
@@ -42,7 +42,7 @@ def _parse_response(*, response: httpx.Response) -> ReplaceGroupResponse:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[ReplaceGroupResponse]:
+def _build_response(*, response: httpx.Response) -> Response[GroupResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -57,7 +57,7 @@ async def asyncio_detailed(
     user_id: str,
     *,
     client: ApiClient,
-) -> Response[ReplaceGroupResponse]:
+) -> Response[GroupResponse]:
     """Remove a user from a group
 
      Removes the specified user from the group and returns the updated group. Requires the `groups:write`
@@ -73,7 +73,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[ReplaceGroupResponse]
+        Response[GroupResponse]
     """
 
     kwargs = _get_kwargs(
@@ -91,7 +91,7 @@ async def asyncio(
     user_id: str,
     *,
     client: ApiClient,
-) -> ReplaceGroupResponse:
+) -> GroupResponse:
     """Remove a user from a group
 
      Removes the specified user from the group and returns the updated group. Requires the `groups:write`
@@ -107,7 +107,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        ReplaceGroupResponse
+        GroupResponse
     """
 
     kwargs = _get_kwargs(

@@ -8,8 +8,8 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
+from ...models.group_response import GroupResponse
 from ...models.replace_group_body import ReplaceGroupBody
-from ...models.replace_group_response import ReplaceGroupResponse
 from ...types import UNSET, Response, Unset
 
 
@@ -36,10 +36,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> ReplaceGroupResponse:
+def _parse_response(*, response: httpx.Response) -> GroupResponse:
     try:
         if response.status_code == 200:
-            response_200 = ReplaceGroupResponse.from_dict(response.json())
+            response_200 = GroupResponse.from_dict(response.json())
 
             return response_200
 
@@ -50,7 +50,7 @@ def _parse_response(*, response: httpx.Response) -> ReplaceGroupResponse:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[ReplaceGroupResponse]:
+def _build_response(*, response: httpx.Response) -> Response[GroupResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -65,7 +65,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: ReplaceGroupBody | Unset = UNSET,
-) -> Response[ReplaceGroupResponse]:
+) -> Response[GroupResponse]:
     """Replace a group
 
      Replaces the entire group and returns the updated group. Requires the `groups:write` scope.
@@ -80,7 +80,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[ReplaceGroupResponse]
+        Response[GroupResponse]
     """
 
     kwargs = _get_kwargs(
@@ -98,7 +98,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: ReplaceGroupBody | Unset = UNSET,
-) -> ReplaceGroupResponse:
+) -> GroupResponse:
     """Replace a group
 
      Replaces the entire group and returns the updated group. Requires the `groups:write` scope.
@@ -113,7 +113,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        ReplaceGroupResponse
+        GroupResponse
     """
 
     kwargs = _get_kwargs(

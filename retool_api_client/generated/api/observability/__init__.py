@@ -27,24 +27,19 @@ if TYPE_CHECKING:
     from ...models.create_observability_configuration_body import (
         CreateObservabilityConfigurationBody,
     )
-    from ...models.create_observability_configuration_response_200 import (
-        CreateObservabilityConfigurationResponse200,
-    )
-    from ...models.create_observability_configuration_response_200_data import (
-        CreateObservabilityConfigurationResponse200Data,
-    )
     from ...models.error_response import ErrorResponse
     from ...models.list_observability_configurations_response_200 import (
         ListObservabilityConfigurationsResponse200,
     )
-    from ...models.list_observability_configurations_response_200_data_item import (
-        ListObservabilityConfigurationsResponse200DataItem,
-    )
+    from ...models.observability_configuration import ObservabilityConfiguration
     from ...models.observability_configuration_config_datadog import (
         ObservabilityConfigurationConfigDatadog,
     )
     from ...models.observability_configuration_config_sentry import (
         ObservabilityConfigurationConfigSentry,
+    )
+    from ...models.observability_configuration_response import (
+        ObservabilityConfigurationResponse,
     )
     from ...models.send_test_error_event_provider_type_0 import (
         SendTestErrorEventProviderType0,
@@ -63,12 +58,6 @@ if TYPE_CHECKING:
     )
     from ...models.update_observability_configuration_body import (
         UpdateObservabilityConfigurationBody,
-    )
-    from ...models.update_observability_configuration_response_200 import (
-        UpdateObservabilityConfigurationResponse200,
-    )
-    from ...models.update_observability_configuration_response_200_data import (
-        UpdateObservabilityConfigurationResponse200Data,
     )
     from ...types import Response
 
@@ -92,7 +81,7 @@ class ObservabilityResource:
         | ObservabilityConfigurationConfigSentry
         | Unset = UNSET,
         enabled: bool | Unset = UNSET,
-    ) -> CreateObservabilityConfigurationResponse200Data:
+    ) -> ObservabilityConfiguration:
         """Create an observability configuration
 
         Creates an observability configuration for the organization and returns the created
@@ -103,7 +92,7 @@ class ObservabilityResource:
             body (CreateObservabilityConfigurationBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateObservabilityConfigurationResponse200Data
+            ObservabilityConfiguration
         """
 
         from ...models.create_observability_configuration_body import (
@@ -154,14 +143,14 @@ class ObservabilityResource:
 
     async def list_configurations(
         self,
-    ) -> list[ListObservabilityConfigurationsResponse200DataItem]:
+    ) -> list[ObservabilityConfiguration]:
         """List observability configurations
 
         Returns a list of observability configurations for the organization. Requires the
         `observability:read` scope.
 
         Returns:
-            list[ListObservabilityConfigurationsResponse200DataItem]
+            list[ObservabilityConfiguration]
         """
 
         from .list_observability_configurations import asyncio as call
@@ -207,7 +196,7 @@ class ObservabilityResource:
         | ObservabilityConfigurationConfigSentry
         | Unset = UNSET,
         enabled: bool | Unset = UNSET,
-    ) -> UpdateObservabilityConfigurationResponse200Data:
+    ) -> ObservabilityConfiguration:
         """Update an observability configuration
 
         Updates the specified observability configuration for the organization and returns the
@@ -219,7 +208,7 @@ class ObservabilityResource:
             body (UpdateObservabilityConfigurationBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
-            UpdateObservabilityConfigurationResponse200Data
+            ObservabilityConfiguration
         """
 
         from ...models.update_observability_configuration_body import (
@@ -258,7 +247,7 @@ class ObservabilityResourceWithRawResponse:
         self,
         *,
         body: CreateObservabilityConfigurationBody,
-    ) -> Response[CreateObservabilityConfigurationResponse200]:
+    ) -> Response[ObservabilityConfigurationResponse]:
         """Create an observability configuration: the whole response. See ``ObservabilityResource.create_configuration``."""
         from .create_observability_configuration import asyncio_detailed as call
 
@@ -306,7 +295,7 @@ class ObservabilityResourceWithRawResponse:
         config_id: UUID,
         *,
         body: UpdateObservabilityConfigurationBody | Unset = UNSET,
-    ) -> Response[UpdateObservabilityConfigurationResponse200]:
+    ) -> Response[ObservabilityConfigurationResponse]:
         """Update an observability configuration: the whole response. See ``ObservabilityResource.update_configuration``."""
         from .update_observability_configuration import asyncio_detailed as call
 

@@ -11,10 +11,10 @@ from ...client import ApiClient
 from ...models.create_observability_configuration_body import (
     CreateObservabilityConfigurationBody,
 )
-from ...models.create_observability_configuration_response_200 import (
-    CreateObservabilityConfigurationResponse200,
-)
 from ...models.error_response import ErrorResponse
+from ...models.observability_configuration_response import (
+    ObservabilityConfigurationResponse,
+)
 from ...types import Response
 
 
@@ -37,10 +37,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateObservabilityConfigurationResponse200:
+def _parse_response(*, response: httpx.Response) -> ObservabilityConfigurationResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateObservabilityConfigurationResponse200.from_dict(response.json())
+            response_200 = ObservabilityConfigurationResponse.from_dict(response.json())
 
             return response_200
 
@@ -57,7 +57,7 @@ def _parse_response(*, response: httpx.Response) -> CreateObservabilityConfigura
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateObservabilityConfigurationResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[ObservabilityConfigurationResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -71,7 +71,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateObservabilityConfigurationBody,
-) -> Response[CreateObservabilityConfigurationResponse200]:
+) -> Response[ObservabilityConfigurationResponse]:
     """Create an observability configuration
 
      Creates an observability configuration for the organization and returns the created configuration.
@@ -86,7 +86,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateObservabilityConfigurationResponse200]
+        Response[ObservabilityConfigurationResponse]
     """
 
     kwargs = _get_kwargs(
@@ -102,7 +102,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateObservabilityConfigurationBody,
-) -> CreateObservabilityConfigurationResponse200:
+) -> ObservabilityConfigurationResponse:
     """Create an observability configuration
 
      Creates an observability configuration for the organization and returns the created configuration.
@@ -117,7 +117,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateObservabilityConfigurationResponse200
+        ObservabilityConfigurationResponse
     """
 
     kwargs = _get_kwargs(

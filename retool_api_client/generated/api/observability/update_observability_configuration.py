@@ -10,11 +10,11 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
+from ...models.observability_configuration_response import (
+    ObservabilityConfigurationResponse,
+)
 from ...models.update_observability_configuration_body import (
     UpdateObservabilityConfigurationBody,
-)
-from ...models.update_observability_configuration_response_200 import (
-    UpdateObservabilityConfigurationResponse200,
 )
 from ...types import UNSET, Response, Unset
 
@@ -42,10 +42,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> UpdateObservabilityConfigurationResponse200:
+def _parse_response(*, response: httpx.Response) -> ObservabilityConfigurationResponse:
     try:
         if response.status_code == 200:
-            response_200 = UpdateObservabilityConfigurationResponse200.from_dict(response.json())
+            response_200 = ObservabilityConfigurationResponse.from_dict(response.json())
 
             return response_200
 
@@ -62,7 +62,7 @@ def _parse_response(*, response: httpx.Response) -> UpdateObservabilityConfigura
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[UpdateObservabilityConfigurationResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[ObservabilityConfigurationResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -77,7 +77,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: UpdateObservabilityConfigurationBody | Unset = UNSET,
-) -> Response[UpdateObservabilityConfigurationResponse200]:
+) -> Response[ObservabilityConfigurationResponse]:
     """Update an observability configuration
 
      Updates the specified observability configuration for the organization and returns the updated
@@ -95,7 +95,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[UpdateObservabilityConfigurationResponse200]
+        Response[ObservabilityConfigurationResponse]
     """
 
     kwargs = _get_kwargs(
@@ -113,7 +113,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: UpdateObservabilityConfigurationBody | Unset = UNSET,
-) -> UpdateObservabilityConfigurationResponse200:
+) -> ObservabilityConfigurationResponse:
     """Update an observability configuration
 
      Updates the specified observability configuration for the organization and returns the updated
@@ -131,7 +131,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        UpdateObservabilityConfigurationResponse200
+        ObservabilityConfigurationResponse
     """
 
     kwargs = _get_kwargs(

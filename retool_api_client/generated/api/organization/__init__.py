@@ -60,9 +60,6 @@ if TYPE_CHECKING:
     from ...models.update_organization_settings_response_200 import (
         UpdateOrganizationSettingsResponse200,
     )
-    from ...models.update_organization_settings_response_200_data import (
-        UpdateOrganizationSettingsResponse200Data,
-    )
     from ...types import Response
 
 
@@ -253,7 +250,7 @@ class OrganizationResource:
         two_factor_auth_required: bool | Unset = UNSET,
         two_factor_auth_type: OrganizationSettingsTwoFactorAuthType | str | None | Unset = UNSET,
         disable_new_login_ip_notification_email: bool | Unset = UNSET,
-    ) -> UpdateOrganizationSettingsResponse200Data:
+    ) -> OrganizationSettings:
         """Update organization settings
 
         Updates the organization settings and returns the updated organization. Requires the
@@ -270,7 +267,7 @@ class OrganizationResource:
         Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
-            UpdateOrganizationSettingsResponse200Data
+            OrganizationSettings
         """
         from .update_organization_settings import asyncio as call
 
@@ -315,7 +312,7 @@ class OrganizationResource:
         after: Any,
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
-    ) -> UpdateOrganizationSettingsResponse200Data | None:
+    ) -> OrganizationSettings | None:
         """Send ``diff(before, after)`` through ``update_settings``: models or dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked

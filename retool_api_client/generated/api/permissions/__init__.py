@@ -51,7 +51,6 @@ if TYPE_CHECKING:
         ListObjectsGroupCanAccessResponse200,
     )
     from ...models.list_roles_response_200 import ListRolesResponse200
-    from ...models.list_roles_response_200_data_item import ListRolesResponse200DataItem
     from ...models.resource_access import ResourceAccess
     from ...models.resource_configuration_access import ResourceConfigurationAccess
     from ...models.resource_configuration_ref import ResourceConfigurationRef
@@ -403,13 +402,13 @@ class PermissionsResource:
 
     async def list_roles(
         self,
-    ) -> list[ListRolesResponse200DataItem]:
+    ) -> list[Role]:
         """List roles
 
         Returns a list of roles. Requires the `permissions:read` scope.
 
         Returns:
-            list[ListRolesResponse200DataItem]
+            list[Role]
         """
 
         from .list_roles import asyncio as call

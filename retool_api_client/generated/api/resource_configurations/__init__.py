@@ -30,12 +30,6 @@ if TYPE_CHECKING:
     from ...models.create_resource_configuration_body import (
         CreateResourceConfigurationBody,
     )
-    from ...models.create_resource_configuration_response_200 import (
-        CreateResourceConfigurationResponse200,
-    )
-    from ...models.create_resource_configuration_response_200_data import (
-        CreateResourceConfigurationResponse200Data,
-    )
     from ...models.empty_options import EmptyOptions
     from ...models.environment import Environment
     from ...models.grpc_options import GRPCOptions
@@ -45,25 +39,17 @@ if TYPE_CHECKING:
     from ...models.list_resource_configurations_response_200 import (
         ListResourceConfigurationsResponse200,
     )
-    from ...models.list_resource_configurations_response_200_data_item import (
-        ListResourceConfigurationsResponse200DataItem,
-    )
     from ...models.my_sql_options import MySQLOptions
     from ...models.postgres_options import PostgresOptions
     from ...models.redshift_options import RedshiftOptions
     from ...models.replace_operation import ReplaceOperation
     from ...models.resource import Resource
     from ...models.resource_configuration import ResourceConfiguration
+    from ...models.resource_configuration_response import ResourceConfigurationResponse
     from ...models.rest_api_options import RestAPIOptions
     from ...models.snowflake_options import SnowflakeOptions
     from ...models.update_resource_configuration_body import (
         UpdateResourceConfigurationBody,
-    )
-    from ...models.update_resource_configuration_response_200 import (
-        UpdateResourceConfigurationResponse200,
-    )
-    from ...models.update_resource_configuration_response_200_data import (
-        UpdateResourceConfigurationResponse200Data,
     )
     from ...types import Response
 
@@ -94,7 +80,7 @@ class ResourceConfigurationsResource:
         | RestAPIOptions
         | SnowflakeOptions
         | Unset = UNSET,
-    ) -> CreateResourceConfigurationResponse200Data:
+    ) -> ResourceConfiguration:
         """Create a resource configuration
 
         Creates a resource configuration and returns the created resource configuration. Requires
@@ -104,7 +90,7 @@ class ResourceConfigurationsResource:
             body (CreateResourceConfigurationBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateResourceConfigurationResponse200Data
+            ResourceConfiguration
         """
 
         from ...models.create_resource_configuration_body import (
@@ -196,7 +182,7 @@ class ResourceConfigurationsResource:
         | Unset = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
-    ) -> UpdateResourceConfigurationResponse200Data:
+    ) -> ResourceConfiguration:
         """Update a resource configuration
 
         Updates a resource configuration and returns the updated resource configuration. Requires
@@ -208,7 +194,7 @@ class ResourceConfigurationsResource:
         Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
-            UpdateResourceConfigurationResponse200Data
+            ResourceConfiguration
         """
         from .update_resource_configuration import asyncio as call
 
@@ -246,7 +232,7 @@ class ResourceConfigurationsResource:
         after: Any,
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
-    ) -> UpdateResourceConfigurationResponse200Data | None:
+    ) -> ResourceConfiguration | None:
         """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
@@ -269,7 +255,7 @@ class ResourceConfigurationsResource:
         max_items: int | None = None,
         start_token: str | None = None,
         prefetch: bool = False,
-    ) -> AsyncPaginator[ListResourceConfigurationsResponse200DataItem]:
+    ) -> AsyncPaginator[ResourceConfiguration]:
         """List resource configurations
 
         Returns a paginated list of resource configurations. Requires the `resources:read` scope.
@@ -284,7 +270,7 @@ class ResourceConfigurationsResource:
             prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
-            AsyncPaginator[ListResourceConfigurationsResponse200DataItem]: iterate with ``async for``; ``.pages()`` for whole pages
+            AsyncPaginator[ResourceConfiguration]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
         from ...models.list_resource_configurations_response_200 import (
@@ -292,9 +278,7 @@ class ResourceConfigurationsResource:
         )
         from .list_resource_configurations import _get_kwargs, _parse_response
 
-        async def fetch(
-            token: str | None, size: int | None
-        ) -> Page[ListResourceConfigurationsResponse200DataItem]:
+        async def fetch(token: str | None, size: int | None) -> Page[ResourceConfiguration]:
             request = _get_kwargs(
                 resource_type=resource_type,
                 resource_id=resource_id,
@@ -327,7 +311,7 @@ class ResourceConfigurationsResourceWithRawResponse:
         self,
         *,
         body: CreateResourceConfigurationBody,
-    ) -> Response[CreateResourceConfigurationResponse200]:
+    ) -> Response[ResourceConfigurationResponse]:
         """Create a resource configuration: the whole response. See ``ResourceConfigurationsResource.create``."""
         from .create_resource_configuration import asyncio_detailed as call
 
@@ -365,7 +349,7 @@ class ResourceConfigurationsResourceWithRawResponse:
         configuration_id: UUID,
         *,
         body: UpdateResourceConfigurationBody,
-    ) -> Response[UpdateResourceConfigurationResponse200]:
+    ) -> Response[ResourceConfigurationResponse]:
         """Update a resource configuration: the whole response. See ``ResourceConfigurationsResource.update``."""
         from .update_resource_configuration import asyncio_detailed as call
 

@@ -9,9 +9,7 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_resource_configuration_body import CreateResourceConfigurationBody
-from ...models.create_resource_configuration_response_200 import (
-    CreateResourceConfigurationResponse200,
-)
+from ...models.resource_configuration_response import ResourceConfigurationResponse
 from ...types import Response
 
 
@@ -34,10 +32,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateResourceConfigurationResponse200:
+def _parse_response(*, response: httpx.Response) -> ResourceConfigurationResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateResourceConfigurationResponse200.from_dict(response.json())
+            response_200 = ResourceConfigurationResponse.from_dict(response.json())
 
             return response_200
 
@@ -48,7 +46,7 @@ def _parse_response(*, response: httpx.Response) -> CreateResourceConfigurationR
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateResourceConfigurationResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[ResourceConfigurationResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -62,7 +60,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateResourceConfigurationBody,
-) -> Response[CreateResourceConfigurationResponse200]:
+) -> Response[ResourceConfigurationResponse]:
     """Create a resource configuration
 
      Creates a resource configuration and returns the created resource configuration. Requires the
@@ -77,7 +75,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateResourceConfigurationResponse200]
+        Response[ResourceConfigurationResponse]
     """
 
     kwargs = _get_kwargs(
@@ -93,7 +91,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateResourceConfigurationBody,
-) -> CreateResourceConfigurationResponse200:
+) -> ResourceConfigurationResponse:
     """Create a resource configuration
 
      Creates a resource configuration and returns the created resource configuration. Requires the
@@ -108,7 +106,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateResourceConfigurationResponse200
+        ResourceConfigurationResponse
     """
 
     kwargs = _get_kwargs(

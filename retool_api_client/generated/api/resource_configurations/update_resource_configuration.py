@@ -9,10 +9,8 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
+from ...models.resource_configuration_response import ResourceConfigurationResponse
 from ...models.update_resource_configuration_body import UpdateResourceConfigurationBody
-from ...models.update_resource_configuration_response_200 import (
-    UpdateResourceConfigurationResponse200,
-)
 from ...types import Response
 
 
@@ -38,10 +36,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> UpdateResourceConfigurationResponse200:
+def _parse_response(*, response: httpx.Response) -> ResourceConfigurationResponse:
     try:
         if response.status_code == 200:
-            response_200 = UpdateResourceConfigurationResponse200.from_dict(response.json())
+            response_200 = ResourceConfigurationResponse.from_dict(response.json())
 
             return response_200
 
@@ -52,7 +50,7 @@ def _parse_response(*, response: httpx.Response) -> UpdateResourceConfigurationR
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[UpdateResourceConfigurationResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[ResourceConfigurationResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -67,7 +65,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: UpdateResourceConfigurationBody,
-) -> Response[UpdateResourceConfigurationResponse200]:
+) -> Response[ResourceConfigurationResponse]:
     """Update a resource configuration
 
      Updates a resource configuration and returns the updated resource configuration. Requires the
@@ -84,7 +82,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[UpdateResourceConfigurationResponse200]
+        Response[ResourceConfigurationResponse]
     """
 
     kwargs = _get_kwargs(
@@ -102,7 +100,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: UpdateResourceConfigurationBody,
-) -> UpdateResourceConfigurationResponse200:
+) -> ResourceConfigurationResponse:
     """Update a resource configuration
 
      Updates a resource configuration and returns the updated resource configuration. Requires the
@@ -119,7 +117,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        UpdateResourceConfigurationResponse200
+        ResourceConfigurationResponse
     """
 
     kwargs = _get_kwargs(

@@ -25,10 +25,6 @@ if TYPE_CHECKING:
     from ...models.azure_blob_options import AzureBlobOptions
     from ...models.create_resource_body import CreateResourceBody
     from ...models.create_resource_body_type import CreateResourceBodyType
-    from ...models.create_resource_response_200 import CreateResourceResponse200
-    from ...models.create_resource_response_200_data import (
-        CreateResourceResponse200Data,
-    )
     from ...models.empty_options import EmptyOptions
     from ...models.get_resource_response_200 import GetResourceResponse200
     from ...models.grpc_options import GRPCOptions
@@ -39,16 +35,11 @@ if TYPE_CHECKING:
     from ...models.redshift_options import RedshiftOptions
     from ...models.replace_operation import ReplaceOperation
     from ...models.resource import Resource
+    from ...models.resource_response import ResourceResponse
+    from ...models.resource_type import ResourceType
     from ...models.rest_api_options import RestAPIOptions
     from ...models.snowflake_options import SnowflakeOptions
     from ...models.update_resource_body import UpdateResourceBody
-    from ...models.update_resource_response_200 import UpdateResourceResponse200
-    from ...models.update_resource_response_200_data import (
-        UpdateResourceResponse200Data,
-    )
-    from ...models.update_resource_response_200_data_type import (
-        UpdateResourceResponse200DataType,
-    )
     from ...types import Response
 
 
@@ -78,7 +69,7 @@ class ResourcesResource:
         | RestAPIOptions
         | SnowflakeOptions
         | Unset = UNSET,
-    ) -> CreateResourceResponse200Data:
+    ) -> Resource:
         """Create a resource
 
         Creates a resource and returns the created resource. Requires the `resources:write` scope.
@@ -87,7 +78,7 @@ class ResourcesResource:
             body (CreateResourceBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateResourceResponse200Data
+            Resource
         """
 
         from ...models.create_resource_body import CreateResourceBody
@@ -168,13 +159,13 @@ class ResourcesResource:
         *,
         body: UpdateResourceBody | Unset = UNSET,
         id: str | Unset = UNSET,
-        type_: UpdateResourceResponse200DataType | str | Unset = UNSET,
+        type_: ResourceType | str | Unset = UNSET,
         display_name: str | Unset = UNSET,
         protected: bool | Unset = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
         folder_id: str | None | Unset = UNSET,
-    ) -> UpdateResourceResponse200Data:
+    ) -> Resource:
         """Update a resource
 
         Updates a resource and returns the updated resource. Requires the `resources:write` scope.
@@ -185,7 +176,7 @@ class ResourcesResource:
         Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
-            UpdateResourceResponse200Data
+            Resource
         """
         from .update_resource import asyncio as call
 
@@ -220,7 +211,7 @@ class ResourcesResource:
         after: Any,
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
-    ) -> UpdateResourceResponse200Data | None:
+    ) -> Resource | None:
         """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
@@ -291,7 +282,7 @@ class ResourcesResourceWithRawResponse:
         self,
         *,
         body: CreateResourceBody,
-    ) -> Response[CreateResourceResponse200]:
+    ) -> Response[ResourceResponse]:
         """Create a resource: the whole response. See ``ResourcesResource.create``."""
         from .create_resource import asyncio_detailed as call
 
@@ -332,7 +323,7 @@ class ResourcesResourceWithRawResponse:
         resource_id: str,
         *,
         body: UpdateResourceBody,
-    ) -> Response[UpdateResourceResponse200]:
+    ) -> Response[ResourceResponse]:
         """Update a resource: the whole response. See ``ResourcesResource.update``."""
         from .update_resource import asyncio_detailed as call
 

@@ -9,7 +9,7 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_resource_body import CreateResourceBody
-from ...models.create_resource_response_200 import CreateResourceResponse200
+from ...models.resource_response import ResourceResponse
 from ...types import Response
 
 
@@ -32,10 +32,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateResourceResponse200:
+def _parse_response(*, response: httpx.Response) -> ResourceResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateResourceResponse200.from_dict(response.json())
+            response_200 = ResourceResponse.from_dict(response.json())
 
             return response_200
 
@@ -46,7 +46,7 @@ def _parse_response(*, response: httpx.Response) -> CreateResourceResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateResourceResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[ResourceResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -60,7 +60,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateResourceBody,
-) -> Response[CreateResourceResponse200]:
+) -> Response[ResourceResponse]:
     """Create a resource
 
      Creates a resource and returns the created resource. Requires the `resources:write` scope.
@@ -74,7 +74,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateResourceResponse200]
+        Response[ResourceResponse]
     """
 
     kwargs = _get_kwargs(
@@ -90,7 +90,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateResourceBody,
-) -> CreateResourceResponse200:
+) -> ResourceResponse:
     """Create a resource
 
      Creates a resource and returns the created resource. Requires the `resources:write` scope.
@@ -104,7 +104,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateResourceResponse200
+        ResourceResponse
     """
 
     kwargs = _get_kwargs(

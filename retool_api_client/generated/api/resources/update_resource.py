@@ -8,8 +8,8 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
+from ...models.resource_response import ResourceResponse
 from ...models.update_resource_body import UpdateResourceBody
-from ...models.update_resource_response_200 import UpdateResourceResponse200
 from ...types import Response
 
 
@@ -35,10 +35,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> UpdateResourceResponse200:
+def _parse_response(*, response: httpx.Response) -> ResourceResponse:
     try:
         if response.status_code == 200:
-            response_200 = UpdateResourceResponse200.from_dict(response.json())
+            response_200 = ResourceResponse.from_dict(response.json())
 
             return response_200
 
@@ -49,7 +49,7 @@ def _parse_response(*, response: httpx.Response) -> UpdateResourceResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[UpdateResourceResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[ResourceResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -64,7 +64,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: UpdateResourceBody,
-) -> Response[UpdateResourceResponse200]:
+) -> Response[ResourceResponse]:
     """Update a resource
 
      Updates a resource and returns the updated resource. Requires the `resources:write` scope.
@@ -79,7 +79,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[UpdateResourceResponse200]
+        Response[ResourceResponse]
     """
 
     kwargs = _get_kwargs(
@@ -97,7 +97,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: UpdateResourceBody,
-) -> UpdateResourceResponse200:
+) -> ResourceResponse:
     """Update a resource
 
      Updates a resource and returns the updated resource. Requires the `resources:write` scope.
@@ -112,7 +112,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        UpdateResourceResponse200
+        ResourceResponse
     """
 
     kwargs = _get_kwargs(

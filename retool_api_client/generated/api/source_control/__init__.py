@@ -38,12 +38,6 @@ if TYPE_CHECKING:
     from ...models.get_source_control_configuration_response_200 import (
         GetSourceControlConfigurationResponse200,
     )
-    from ...models.get_source_control_settings_response_200 import (
-        GetSourceControlSettingsResponse200,
-    )
-    from ...models.get_source_control_settings_response_200_data import (
-        GetSourceControlSettingsResponse200Data,
-    )
     from ...models.git_hub import GitHub
     from ...models.git_lab import GitLab
     from ...models.list_source_control_deployments_response_200 import (
@@ -62,12 +56,8 @@ if TYPE_CHECKING:
     from ...models.set_source_control_settings_body_settings import (
         SetSourceControlSettingsBodySettings,
     )
-    from ...models.set_source_control_settings_response import (
-        SetSourceControlSettingsResponse,
-    )
-    from ...models.set_source_control_settings_response_data import (
-        SetSourceControlSettingsResponseData,
-    )
+    from ...models.source_control_settings import SourceControlSettings
+    from ...models.source_control_settings_response import SourceControlSettingsResponse
     from ...models.test_source_control_changes_body import TestSourceControlChangesBody
     from ...models.test_source_control_changes_body_deploy_params import (
         TestSourceControlChangesBodyDeployParams,
@@ -231,14 +221,14 @@ class SourceControlResource:
 
     async def get_settings(
         self,
-    ) -> GetSourceControlSettingsResponse200Data:
+    ) -> SourceControlSettings:
         """Get source control settings
 
         Returns the source control settings for the organization or space. Requires the
         `source_control:read` scope.
 
         Returns:
-            GetSourceControlSettingsResponse200Data
+            SourceControlSettings
         """
 
         from .get_source_control_settings import asyncio as call
@@ -314,7 +304,7 @@ class SourceControlResource:
         *,
         body: SetSourceControlSettingsBody | Unset = UNSET,
         settings: SetSourceControlSettingsBodySettings | Unset = UNSET,
-    ) -> SetSourceControlSettingsResponseData:
+    ) -> SourceControlSettings:
         """Set source control settings
 
         Creates or updates source control settings for the organization or space. Overwrites any
@@ -324,7 +314,7 @@ class SourceControlResource:
             body (SetSourceControlSettingsBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            SetSourceControlSettingsResponseData
+            SourceControlSettings
         """
 
         from ...models.set_source_control_settings_body import (
@@ -470,7 +460,7 @@ class SourceControlResourceWithRawResponse:
 
     async def get_settings(
         self,
-    ) -> Response[GetSourceControlSettingsResponse200]:
+    ) -> Response[SourceControlSettingsResponse]:
         """Get source control settings: the whole response. See ``SourceControlResource.get_settings``."""
         from .get_source_control_settings import asyncio_detailed as call
 
@@ -505,7 +495,7 @@ class SourceControlResourceWithRawResponse:
         self,
         *,
         body: SetSourceControlSettingsBody,
-    ) -> Response[SetSourceControlSettingsResponse]:
+    ) -> Response[SourceControlSettingsResponse]:
         """Set source control settings: the whole response. See ``SourceControlResource.set_settings``."""
         from .set_source_control_settings import asyncio_detailed as call
 

@@ -8,9 +8,7 @@ import httpx
 from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
-from ...models.get_source_control_settings_response_200 import (
-    GetSourceControlSettingsResponse200,
-)
+from ...models.source_control_settings_response import SourceControlSettingsResponse
 from ...types import Response
 
 
@@ -24,10 +22,10 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> GetSourceControlSettingsResponse200:
+def _parse_response(*, response: httpx.Response) -> SourceControlSettingsResponse:
     try:
         if response.status_code == 200:
-            response_200 = GetSourceControlSettingsResponse200.from_dict(response.json())
+            response_200 = SourceControlSettingsResponse.from_dict(response.json())
 
             return response_200
 
@@ -38,7 +36,7 @@ def _parse_response(*, response: httpx.Response) -> GetSourceControlSettingsResp
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[GetSourceControlSettingsResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[SourceControlSettingsResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -51,7 +49,7 @@ def _build_response(*, response: httpx.Response) -> Response[GetSourceControlSet
 async def asyncio_detailed(
     *,
     client: ApiClient,
-) -> Response[GetSourceControlSettingsResponse200]:
+) -> Response[SourceControlSettingsResponse]:
     """Get source control settings
 
      Returns the source control settings for the organization or space. Requires the
@@ -63,7 +61,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[GetSourceControlSettingsResponse200]
+        Response[SourceControlSettingsResponse]
     """
 
     kwargs = _get_kwargs()
@@ -76,7 +74,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-) -> GetSourceControlSettingsResponse200:
+) -> SourceControlSettingsResponse:
     """Get source control settings
 
      Returns the source control settings for the organization or space. Requires the
@@ -88,7 +86,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        GetSourceControlSettingsResponse200
+        SourceControlSettingsResponse
     """
 
     kwargs = _get_kwargs()

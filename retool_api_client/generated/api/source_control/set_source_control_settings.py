@@ -10,9 +10,7 @@ from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
 from ...models.set_source_control_settings_body import SetSourceControlSettingsBody
-from ...models.set_source_control_settings_response import (
-    SetSourceControlSettingsResponse,
-)
+from ...models.source_control_settings_response import SourceControlSettingsResponse
 from ...types import Response
 
 
@@ -35,15 +33,15 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> SetSourceControlSettingsResponse:
+def _parse_response(*, response: httpx.Response) -> SourceControlSettingsResponse:
     try:
         if response.status_code == 200:
-            response_200 = SetSourceControlSettingsResponse.from_dict(response.json())
+            response_200 = SourceControlSettingsResponse.from_dict(response.json())
 
             return response_200
 
         if response.status_code == 201:
-            response_201 = SetSourceControlSettingsResponse.from_dict(response.json())
+            response_201 = SourceControlSettingsResponse.from_dict(response.json())
 
             return response_201
 
@@ -56,7 +54,7 @@ def _parse_response(*, response: httpx.Response) -> SetSourceControlSettingsResp
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[SetSourceControlSettingsResponse]:
+def _build_response(*, response: httpx.Response) -> Response[SourceControlSettingsResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -70,7 +68,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: SetSourceControlSettingsBody,
-) -> Response[SetSourceControlSettingsResponse]:
+) -> Response[SourceControlSettingsResponse]:
     """Set source control settings
 
      Creates or updates source control settings for the organization or space. Overwrites any existing
@@ -85,7 +83,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[SetSourceControlSettingsResponse]
+        Response[SourceControlSettingsResponse]
     """
 
     kwargs = _get_kwargs(
@@ -101,7 +99,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: SetSourceControlSettingsBody,
-) -> SetSourceControlSettingsResponse:
+) -> SourceControlSettingsResponse:
     """Set source control settings
 
      Creates or updates source control settings for the organization or space. Overwrites any existing
@@ -116,7 +114,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        SetSourceControlSettingsResponse
+        SourceControlSettingsResponse
     """
 
     kwargs = _get_kwargs(

@@ -38,18 +38,11 @@ if TYPE_CHECKING:
     )
     from ...models.create_space_body import CreateSpaceBody
     from ...models.create_space_body_options import CreateSpaceBodyOptions
-    from ...models.create_space_response_200 import CreateSpaceResponse200
-    from ...models.create_space_response_200_data import CreateSpaceResponse200Data
     from ...models.error_response import ErrorResponse
-    from ...models.get_space_response_200 import GetSpaceResponse200
-    from ...models.get_space_response_200_data import GetSpaceResponse200Data
     from ...models.list_spaces_response_200 import ListSpacesResponse200
-    from ...models.list_spaces_response_200_data_item import (
-        ListSpacesResponse200DataItem,
-    )
+    from ...models.space import Space
+    from ...models.space_response import SpaceResponse
     from ...models.update_space_body import UpdateSpaceBody
-    from ...models.update_space_response_200 import UpdateSpaceResponse200
-    from ...models.update_space_response_200_data import UpdateSpaceResponse200Data
     from ...types import Response
 
 
@@ -119,7 +112,7 @@ class SpacesResource:
         name: str | Unset = UNSET,
         domain: str | Unset = UNSET,
         options: CreateSpaceBodyOptions | Unset = UNSET,
-    ) -> CreateSpaceResponse200Data:
+    ) -> Space:
         """Create a space
 
         Creates a space and returns the created space. Requires the `spaces:write` scope.
@@ -128,7 +121,7 @@ class SpacesResource:
             body (CreateSpaceBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateSpaceResponse200Data
+            Space
         """
 
         from ...models.create_space_body import CreateSpaceBody
@@ -176,7 +169,7 @@ class SpacesResource:
     async def get(
         self,
         space_id: str,
-    ) -> GetSpaceResponse200Data:
+    ) -> Space:
         """Get a space
 
         Returns the specified space. Requires the `spaces:read` scope.
@@ -185,7 +178,7 @@ class SpacesResource:
             space_id (str):
 
         Returns:
-            GetSpaceResponse200Data
+            Space
         """
 
         from .get_space import asyncio as call
@@ -204,7 +197,7 @@ class SpacesResource:
         body: UpdateSpaceBody | Unset = UNSET,
         name: str | Unset = UNSET,
         domain: str | Unset = UNSET,
-    ) -> UpdateSpaceResponse200Data:
+    ) -> Space:
         """Update a space
 
         Updates the specified space and returns the updated space. Requires the `spaces:write`
@@ -215,7 +208,7 @@ class SpacesResource:
             body (UpdateSpaceBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            UpdateSpaceResponse200Data
+            Space
         """
 
         from ...models.update_space_body import UpdateSpaceBody
@@ -242,7 +235,7 @@ class SpacesResource:
         self,
         *,
         max_items: int | None = None,
-    ) -> AsyncPaginator[ListSpacesResponse200DataItem]:
+    ) -> AsyncPaginator[Space]:
         """List spaces
 
         Returns a list of child spaces within the current space. Requires the `spaces:read` scope.
@@ -254,13 +247,13 @@ class SpacesResource:
             prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
-            AsyncPaginator[ListSpacesResponse200DataItem]: iterate with ``async for``; ``.pages()`` for whole pages
+            AsyncPaginator[Space]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
         from ...models.list_spaces_response_200 import ListSpacesResponse200
         from .list_spaces import _get_kwargs, _parse_response
 
-        async def fetch(token: str | None, size: int | None) -> Page[ListSpacesResponse200DataItem]:
+        async def fetch(token: str | None, size: int | None) -> Page[Space]:
             if token is not None:
                 raise _facade.no_next_page("list_spaces")
             request = _get_kwargs()
@@ -296,7 +289,7 @@ class SpacesResourceWithRawResponse:
         self,
         *,
         body: CreateSpaceBody,
-    ) -> Response[CreateSpaceResponse200]:
+    ) -> Response[SpaceResponse]:
         """Create a space: the whole response. See ``SpacesResource.create``."""
         from .create_space import asyncio_detailed as call
 
@@ -320,7 +313,7 @@ class SpacesResourceWithRawResponse:
     async def get(
         self,
         space_id: str,
-    ) -> Response[GetSpaceResponse200]:
+    ) -> Response[SpaceResponse]:
         """Get a space: the whole response. See ``SpacesResource.get``."""
         from .get_space import asyncio_detailed as call
 
@@ -334,7 +327,7 @@ class SpacesResourceWithRawResponse:
         space_id: str,
         *,
         body: UpdateSpaceBody,
-    ) -> Response[UpdateSpaceResponse200]:
+    ) -> Response[SpaceResponse]:
         """Update a space: the whole response. See ``SpacesResource.update``."""
         from .update_space import asyncio_detailed as call
 

@@ -9,7 +9,7 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_space_body import CreateSpaceBody
-from ...models.create_space_response_200 import CreateSpaceResponse200
+from ...models.space_response import SpaceResponse
 from ...types import Response
 
 
@@ -32,10 +32,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateSpaceResponse200:
+def _parse_response(*, response: httpx.Response) -> SpaceResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateSpaceResponse200.from_dict(response.json())
+            response_200 = SpaceResponse.from_dict(response.json())
 
             return response_200
 
@@ -46,7 +46,7 @@ def _parse_response(*, response: httpx.Response) -> CreateSpaceResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateSpaceResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[SpaceResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -60,7 +60,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateSpaceBody,
-) -> Response[CreateSpaceResponse200]:
+) -> Response[SpaceResponse]:
     """Create a space
 
      Creates a space and returns the created space. Requires the `spaces:write` scope.
@@ -74,7 +74,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateSpaceResponse200]
+        Response[SpaceResponse]
     """
 
     kwargs = _get_kwargs(
@@ -90,7 +90,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateSpaceBody,
-) -> CreateSpaceResponse200:
+) -> SpaceResponse:
     """Create a space
 
      Creates a space and returns the created space. Requires the `spaces:write` scope.
@@ -104,7 +104,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateSpaceResponse200
+        SpaceResponse
     """
 
     kwargs = _get_kwargs(

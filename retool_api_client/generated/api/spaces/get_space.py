@@ -9,7 +9,7 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
-from ...models.get_space_response_200 import GetSpaceResponse200
+from ...models.space_response import SpaceResponse
 from ...types import Response
 
 
@@ -27,10 +27,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> GetSpaceResponse200:
+def _parse_response(*, response: httpx.Response) -> SpaceResponse:
     try:
         if response.status_code == 200:
-            response_200 = GetSpaceResponse200.from_dict(response.json())
+            response_200 = SpaceResponse.from_dict(response.json())
 
             return response_200
 
@@ -43,7 +43,7 @@ def _parse_response(*, response: httpx.Response) -> GetSpaceResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[GetSpaceResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[SpaceResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -57,7 +57,7 @@ async def asyncio_detailed(
     space_id: str,
     *,
     client: ApiClient,
-) -> Response[GetSpaceResponse200]:
+) -> Response[SpaceResponse]:
     """Get a space
 
      Returns the specified space. Requires the `spaces:read` scope.
@@ -71,7 +71,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[GetSpaceResponse200]
+        Response[SpaceResponse]
     """
 
     kwargs = _get_kwargs(
@@ -87,7 +87,7 @@ async def asyncio(
     space_id: str,
     *,
     client: ApiClient,
-) -> GetSpaceResponse200:
+) -> SpaceResponse:
     """Get a space
 
      Returns the specified space. Requires the `spaces:read` scope.
@@ -101,7 +101,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        GetSpaceResponse200
+        SpaceResponse
     """
 
     kwargs = _get_kwargs(

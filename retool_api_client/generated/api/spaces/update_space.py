@@ -9,8 +9,8 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
+from ...models.space_response import SpaceResponse
 from ...models.update_space_body import UpdateSpaceBody
-from ...models.update_space_response_200 import UpdateSpaceResponse200
 from ...types import Response
 
 
@@ -36,10 +36,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> UpdateSpaceResponse200:
+def _parse_response(*, response: httpx.Response) -> SpaceResponse:
     try:
         if response.status_code == 200:
-            response_200 = UpdateSpaceResponse200.from_dict(response.json())
+            response_200 = SpaceResponse.from_dict(response.json())
 
             return response_200
 
@@ -54,7 +54,7 @@ def _parse_response(*, response: httpx.Response) -> UpdateSpaceResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[UpdateSpaceResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[SpaceResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -69,7 +69,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: UpdateSpaceBody,
-) -> Response[UpdateSpaceResponse200]:
+) -> Response[SpaceResponse]:
     """Update a space
 
      Updates the specified space and returns the updated space. Requires the `spaces:write` scope.
@@ -84,7 +84,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[UpdateSpaceResponse200]
+        Response[SpaceResponse]
     """
 
     kwargs = _get_kwargs(
@@ -102,7 +102,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: UpdateSpaceBody,
-) -> UpdateSpaceResponse200:
+) -> SpaceResponse:
     """Update a space
 
      Updates the specified space and returns the updated space. Requires the `spaces:write` scope.
@@ -117,7 +117,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        UpdateSpaceResponse200
+        SpaceResponse
     """
 
     kwargs = _get_kwargs(

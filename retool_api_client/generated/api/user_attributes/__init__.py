@@ -39,12 +39,6 @@ if TYPE_CHECKING:
     from ...models.create_organization_user_attribute_body_data_type import (
         CreateOrganizationUserAttributeBodyDataType,
     )
-    from ...models.create_organization_user_attribute_response_200 import (
-        CreateOrganizationUserAttributeResponse200,
-    )
-    from ...models.create_organization_user_attribute_response_200_data import (
-        CreateOrganizationUserAttributeResponse200Data,
-    )
     from ...models.delete_organization_user_attribute_update_existing_users import (
         DeleteOrganizationUserAttributeUpdateExistingUsers,
     )
@@ -61,16 +55,9 @@ if TYPE_CHECKING:
     from ...models.update_organization_user_attribute_body import (
         UpdateOrganizationUserAttributeBody,
     )
-    from ...models.update_organization_user_attribute_response_200 import (
-        UpdateOrganizationUserAttributeResponse200,
-    )
-    from ...models.update_organization_user_attribute_response_200_data import (
-        UpdateOrganizationUserAttributeResponse200Data,
-    )
-    from ...models.update_organization_user_attribute_response_200_data_data_type import (
-        UpdateOrganizationUserAttributeResponse200DataDataType,
-    )
     from ...models.user_attributes import UserAttributes
+    from ...models.user_attributes_data_type import UserAttributesDataType
+    from ...models.user_attributes_response import UserAttributesResponse
     from ...types import Response
 
 
@@ -93,7 +80,7 @@ class UserAttributesResource:
         label: str | Unset = UNSET,
         data_type: CreateOrganizationUserAttributeBodyDataType | Unset = UNSET,
         default_value: None | str | Unset = UNSET,
-    ) -> CreateOrganizationUserAttributeResponse200Data:
+    ) -> UserAttributes:
         """Create an organization user attribute
 
         Creates a new user attribute for the organization and returns the created user attribute.
@@ -103,7 +90,7 @@ class UserAttributesResource:
             body (CreateOrganizationUserAttributeBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateOrganizationUserAttributeResponse200Data
+            UserAttributes
         """
 
         from ...models.create_organization_user_attribute_body import (
@@ -242,10 +229,10 @@ class UserAttributesResource:
         update_existing: bool | Unset = UNSET,
         name: str | Unset = UNSET,
         label: str | Unset = UNSET,
-        data_type: UpdateOrganizationUserAttributeResponse200DataDataType | str | Unset = UNSET,
+        data_type: UserAttributesDataType | str | Unset = UNSET,
         intercom_attribute_name: str | None | Unset = UNSET,
         default_value: str | None | Unset = UNSET,
-    ) -> UpdateOrganizationUserAttributeResponse200Data:
+    ) -> UserAttributes:
         """Update an organization user attribute
 
         Updates an organization user attribute and returns the updated user attribute. Requires
@@ -257,7 +244,7 @@ class UserAttributesResource:
         Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
-            UpdateOrganizationUserAttributeResponse200Data
+            UserAttributes
         """
         from .update_organization_user_attribute import asyncio as call
 
@@ -296,7 +283,7 @@ class UserAttributesResource:
         after: Any,
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
-    ) -> UpdateOrganizationUserAttributeResponse200Data | None:
+    ) -> UserAttributes | None:
         """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
@@ -341,7 +328,7 @@ class UserAttributesResourceWithRawResponse:
         self,
         *,
         body: CreateOrganizationUserAttributeBody,
-    ) -> Response[CreateOrganizationUserAttributeResponse200]:
+    ) -> Response[UserAttributesResponse]:
         """Create an organization user attribute: the whole response. See ``UserAttributesResource.create``."""
         from .create_organization_user_attribute import asyncio_detailed as call
 
@@ -399,7 +386,7 @@ class UserAttributesResourceWithRawResponse:
         id: UUID,
         *,
         body: UpdateOrganizationUserAttributeBody,
-    ) -> Response[UpdateOrganizationUserAttributeResponse200]:
+    ) -> Response[UserAttributesResponse]:
         """Update an organization user attribute: the whole response. See ``UserAttributesResource.update``."""
         from .update_organization_user_attribute import asyncio_detailed as call
 

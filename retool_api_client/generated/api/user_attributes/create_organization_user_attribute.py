@@ -11,9 +11,7 @@ from ...client import ApiClient
 from ...models.create_organization_user_attribute_body import (
     CreateOrganizationUserAttributeBody,
 )
-from ...models.create_organization_user_attribute_response_200 import (
-    CreateOrganizationUserAttributeResponse200,
-)
+from ...models.user_attributes_response import UserAttributesResponse
 from ...types import Response
 
 
@@ -36,10 +34,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateOrganizationUserAttributeResponse200:
+def _parse_response(*, response: httpx.Response) -> UserAttributesResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateOrganizationUserAttributeResponse200.from_dict(response.json())
+            response_200 = UserAttributesResponse.from_dict(response.json())
 
             return response_200
 
@@ -52,7 +50,7 @@ def _parse_response(*, response: httpx.Response) -> CreateOrganizationUserAttrib
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateOrganizationUserAttributeResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[UserAttributesResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -66,7 +64,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateOrganizationUserAttributeBody,
-) -> Response[CreateOrganizationUserAttributeResponse200]:
+) -> Response[UserAttributesResponse]:
     """Create an organization user attribute
 
      Creates a new user attribute for the organization and returns the created user attribute. Requires
@@ -81,7 +79,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateOrganizationUserAttributeResponse200]
+        Response[UserAttributesResponse]
     """
 
     kwargs = _get_kwargs(
@@ -97,7 +95,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateOrganizationUserAttributeBody,
-) -> CreateOrganizationUserAttributeResponse200:
+) -> UserAttributesResponse:
     """Create an organization user attribute
 
      Creates a new user attribute for the organization and returns the created user attribute. Requires
@@ -112,7 +110,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateOrganizationUserAttributeResponse200
+        UserAttributesResponse
     """
 
     kwargs = _get_kwargs(

@@ -12,9 +12,7 @@ from ...client import ApiClient
 from ...models.update_organization_user_attribute_body import (
     UpdateOrganizationUserAttributeBody,
 )
-from ...models.update_organization_user_attribute_response_200 import (
-    UpdateOrganizationUserAttributeResponse200,
-)
+from ...models.user_attributes_response import UserAttributesResponse
 from ...types import Response
 
 
@@ -40,10 +38,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> UpdateOrganizationUserAttributeResponse200:
+def _parse_response(*, response: httpx.Response) -> UserAttributesResponse:
     try:
         if response.status_code == 200:
-            response_200 = UpdateOrganizationUserAttributeResponse200.from_dict(response.json())
+            response_200 = UserAttributesResponse.from_dict(response.json())
 
             return response_200
 
@@ -54,7 +52,7 @@ def _parse_response(*, response: httpx.Response) -> UpdateOrganizationUserAttrib
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[UpdateOrganizationUserAttributeResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[UserAttributesResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -69,7 +67,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: UpdateOrganizationUserAttributeBody,
-) -> Response[UpdateOrganizationUserAttributeResponse200]:
+) -> Response[UserAttributesResponse]:
     """Update an organization user attribute
 
      Updates an organization user attribute and returns the updated user attribute. Requires the
@@ -86,7 +84,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[UpdateOrganizationUserAttributeResponse200]
+        Response[UserAttributesResponse]
     """
 
     kwargs = _get_kwargs(
@@ -104,7 +102,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: UpdateOrganizationUserAttributeBody,
-) -> UpdateOrganizationUserAttributeResponse200:
+) -> UserAttributesResponse:
     """Update an organization user attribute
 
      Updates an organization user attribute and returns the updated user attribute. Requires the
@@ -121,7 +119,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        UpdateOrganizationUserAttributeResponse200
+        UserAttributesResponse
     """
 
     kwargs = _get_kwargs(

@@ -35,9 +35,6 @@ if TYPE_CHECKING:
     from ...models.create_user_invite_body import CreateUserInviteBody
     from ...models.create_user_invite_body_metadata import CreateUserInviteBodyMetadata
     from ...models.create_user_invite_response_200 import CreateUserInviteResponse200
-    from ...models.create_user_invite_response_200_data import (
-        CreateUserInviteResponse200Data,
-    )
     from ...models.delete_user_attribute_on_user_invite_response_200 import (
         DeleteUserAttributeOnUserInviteResponse200,
     )
@@ -115,7 +112,7 @@ class UserInvitesResource:
         email: str | Unset = UNSET,
         default_group_ids: list[float] | Unset = UNSET,
         metadata: CreateUserInviteBodyMetadata | Unset = UNSET,
-    ) -> CreateUserInviteResponse200Data:
+    ) -> UserInvite:
         """Create a user invite
 
         Creates a user invite and returns the created user invite. User invite link expires 7 days
@@ -125,7 +122,7 @@ class UserInvitesResource:
             body (CreateUserInviteBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateUserInviteResponse200Data
+            UserInvite
         """
 
         from ...models.create_user_invite_body import CreateUserInviteBody

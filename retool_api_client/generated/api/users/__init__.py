@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from ...models.create_user_body import CreateUserBody
     from ...models.create_user_body_metadata import CreateUserBodyMetadata
     from ...models.create_user_body_user_type import CreateUserBodyUserType
-    from ...models.create_user_response_200 import CreateUserResponse200
-    from ...models.create_user_response_200_data import CreateUserResponse200Data
     from ...models.get_user_response_200 import GetUserResponse200
     from ...models.get_user_response_200_data import GetUserResponse200Data
     from ...models.list_users_response_200 import ListUsersResponse200
@@ -40,15 +38,10 @@ if TYPE_CHECKING:
     from ...models.remove_operation import RemoveOperation
     from ...models.replace_operation import ReplaceOperation
     from ...models.update_user_body import UpdateUserBody
-    from ...models.update_user_response_200 import UpdateUserResponse200
-    from ...models.update_user_response_200_data import UpdateUserResponse200Data
-    from ...models.update_user_response_200_data_metadata import (
-        UpdateUserResponse200DataMetadata,
-    )
-    from ...models.update_user_response_200_data_user_type import (
-        UpdateUserResponse200DataUserType,
-    )
     from ...models.user import User
+    from ...models.user_metadata import UserMetadata
+    from ...models.user_response import UserResponse
+    from ...models.user_user_type import UserUserType
     from ...types import Response
 
 
@@ -73,7 +66,7 @@ class UsersResource:
         active: bool | Unset = UNSET,
         metadata: CreateUserBodyMetadata | Unset = UNSET,
         user_type: CreateUserBodyUserType | Unset = UNSET,
-    ) -> CreateUserResponse200Data:
+    ) -> User:
         """Create a user
 
         Creates a user and returns the created user. Requires the `users:write` scope.
@@ -82,7 +75,7 @@ class UsersResource:
             body (CreateUserBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateUserResponse200Data
+            User
         """
 
         from ...models.create_user_body import CreateUserBody
@@ -238,11 +231,11 @@ class UsersResource:
         last_active: datetime.datetime | None | Unset = UNSET,
         first_name: str | None | Unset = UNSET,
         last_name: str | None | Unset = UNSET,
-        metadata: UpdateUserResponse200DataMetadata | Mapping[str, Any] | Unset = UNSET,
+        metadata: UserMetadata | Mapping[str, Any] | Unset = UNSET,
         is_admin: bool | Unset = UNSET,
-        user_type: UpdateUserResponse200DataUserType | str | Unset = UNSET,
+        user_type: UserUserType | str | Unset = UNSET,
         two_factor_auth_enabled: bool | Unset = UNSET,
-    ) -> UpdateUserResponse200Data:
+    ) -> User:
         """Update a user
 
         Updates a user and returns the updated user. Requires the `users:write` scope.
@@ -254,7 +247,7 @@ class UsersResource:
         Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
-            UpdateUserResponse200Data
+            User
         """
         from .update_user import asyncio as call
 
@@ -294,7 +287,7 @@ class UsersResource:
         after: Any,
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
-    ) -> UpdateUserResponse200Data | None:
+    ) -> User | None:
         """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
@@ -369,7 +362,7 @@ class UsersResourceWithRawResponse:
         self,
         *,
         body: CreateUserBody,
-    ) -> Response[CreateUserResponse200]:
+    ) -> Response[UserResponse]:
         """Create a user: the whole response. See ``UsersResource.create``."""
         from .create_user import asyncio_detailed as call
 
@@ -437,7 +430,7 @@ class UsersResourceWithRawResponse:
         user_id: str,
         *,
         body: UpdateUserBody,
-    ) -> Response[UpdateUserResponse200]:
+    ) -> Response[UserResponse]:
         """Update a user: the whole response. See ``UsersResource.update``."""
         from .update_user import asyncio_detailed as call
 

@@ -9,7 +9,7 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_user_body import CreateUserBody
-from ...models.create_user_response_200 import CreateUserResponse200
+from ...models.user_response import UserResponse
 from ...types import Response
 
 
@@ -32,10 +32,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateUserResponse200:
+def _parse_response(*, response: httpx.Response) -> UserResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateUserResponse200.from_dict(response.json())
+            response_200 = UserResponse.from_dict(response.json())
 
             return response_200
 
@@ -46,7 +46,7 @@ def _parse_response(*, response: httpx.Response) -> CreateUserResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateUserResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[UserResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -60,7 +60,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateUserBody,
-) -> Response[CreateUserResponse200]:
+) -> Response[UserResponse]:
     """Create a user
 
      Creates a user and returns the created user. Requires the `users:write` scope.
@@ -74,7 +74,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateUserResponse200]
+        Response[UserResponse]
     """
 
     kwargs = _get_kwargs(
@@ -90,7 +90,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateUserBody,
-) -> CreateUserResponse200:
+) -> UserResponse:
     """Create a user
 
      Creates a user and returns the created user. Requires the `users:write` scope.
@@ -104,7 +104,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateUserResponse200
+        UserResponse
     """
 
     kwargs = _get_kwargs(

@@ -9,7 +9,7 @@ from .... import _parsing
 from ...._http import send
 from ...client import ApiClient
 from ...models.update_user_body import UpdateUserBody
-from ...models.update_user_response_200 import UpdateUserResponse200
+from ...models.user_response import UserResponse
 from ...types import Response
 
 
@@ -35,10 +35,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> UpdateUserResponse200:
+def _parse_response(*, response: httpx.Response) -> UserResponse:
     try:
         if response.status_code == 200:
-            response_200 = UpdateUserResponse200.from_dict(response.json())
+            response_200 = UserResponse.from_dict(response.json())
 
             return response_200
 
@@ -49,7 +49,7 @@ def _parse_response(*, response: httpx.Response) -> UpdateUserResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[UpdateUserResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[UserResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -64,7 +64,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: UpdateUserBody,
-) -> Response[UpdateUserResponse200]:
+) -> Response[UserResponse]:
     """Update a user
 
      Updates a user and returns the updated user. Requires the `users:write` scope.
@@ -79,7 +79,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[UpdateUserResponse200]
+        Response[UserResponse]
     """
 
     kwargs = _get_kwargs(
@@ -97,7 +97,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: UpdateUserBody,
-) -> UpdateUserResponse200:
+) -> UserResponse:
     """Update a user
 
      Updates a user and returns the updated user. Requires the `users:write` scope.
@@ -112,7 +112,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        UpdateUserResponse200
+        UserResponse
     """
 
     kwargs = _get_kwargs(
