@@ -140,10 +140,11 @@ async def test_early_break_sends_no_further_request() -> None:
     assert len(server.requests) == 1
 
 
-async def test_retry_in_the_middle_keeps_its_place() -> None:
+@pytest.mark.parametrize("prefetch", [False, True])
+async def test_retry_in_the_middle_keeps_its_place(prefetch: bool) -> None:
     server = Server(total=30, size=10, fail_once_at=1)
     client = make_client(server, FakeTime())
-    ids = [u.id async for u in paginate(list_users, client=client, page_size=10)]
+    ids = [u.id async for u in paginate(list_users, client=client, page_size=10, prefetch=prefetch)]
     assert ids == [f"user_{i}" for i in range(30)]
     assert [r.url.params.get("next_token") for r in server.requests] == [None, "t1", "t1", "t2"]
 
@@ -239,3 +240,16 @@ async def test_paginate_still_calls_functions_that_are_not_generated_modules() -
     items = [i async for i in paginate(list_things, client=object(), page_size=2)]
     assert items == [1, 2, 3]
     assert calls == [{"next_token": None, "limit": 2}, {"next_token": "t1", "limit": 2}]
+
+
+async def test_a_prefetched_page_that_fails_raises_when_the_walk_reaches_it() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("next_token"):
+            return httpx.Response(404, json={"success": False, "message": "cursor expired"})
+        return Server(total=20, size=10)(request)
+
+    seen: list[str] = []
+    with pytest.raises(rac.NotFoundError, match="cursor expired"):
+        async for user in paginate(list_users, client=make_client(handler), page_size=10, prefetch=True):
+            seen.append(user.id)
+    assert seen == [f"user_{i}" for i in range(10)]  # the whole first page, then the error
