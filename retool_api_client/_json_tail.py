@@ -30,7 +30,7 @@ __all__ = ["trailing_scalars"]
 _SPACE = frozenset(b" \t\n\r")
 # the characters a number or a literal (true, false, null) can end with or contain
 _SCALAR = frozenset(b"0123456789+-.eEtruefalsn")
-_QUOTE, _COLON, _COMMA, _OPEN, _CLOSE, _BACKSLASH = b'"', 0x3A, 0x2C, 0x7B, 0x7D, 0x5C
+_QUOTE, _COLON, _COMMA, _OPEN, _CLOSE, _BACKSLASH = 0x22, 0x3A, 0x2C, 0x7B, 0x7D, 0x5C
 
 
 def trailing_scalars(body: bytes, wanted: frozenset[str] | None = None) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def trailing_scalars(body: bytes, wanted: frozenset[str] | None = None) -> dict[
             if end < 0:
                 return {}
             last = body[end]
-            if last == 0x22:  # a string value
+            if last == _QUOTE:  # a string value
                 start = _string_start(body, end)
             elif last in _SCALAR:
                 start = end
@@ -57,7 +57,7 @@ def trailing_scalars(body: bytes, wanted: frozenset[str] | None = None) -> dict[
             if colon < 0 or body[colon] != _COLON:
                 return {}
             key_end = _skip_space(body, colon - 1)
-            if key_end < 0 or body[key_end] != 0x22:
+            if key_end < 0 or body[key_end] != _QUOTE:
                 return {}
             key_start = _string_start(body, key_end)
             key_bytes = body[key_start + 1 : key_end]
@@ -85,7 +85,7 @@ def _scalar(token: bytes) -> Any:
         return _LITERALS[token]
     if token.isdigit() and (token[0] != 0x30 or len(token) == 1):  # no leading zero
         return int(token)
-    if token[0] == 0x22 and _BACKSLASH not in token and len(token) > 1:
+    if token[0] == _QUOTE and _BACKSLASH not in token and len(token) > 1:
         return token[1:-1].decode()
     return json.loads(token)
 
@@ -99,7 +99,7 @@ def _skip_space(body: bytes, i: int) -> int:
 def _string_start(body: bytes, close: int) -> int:
     quote = close
     while True:
-        quote = body.rfind(_QUOTE, 0, quote)
+        quote = body.rfind(b'"', 0, quote)
         if quote < 0:
             raise ValueError("unterminated string")
         slash = quote

@@ -134,6 +134,9 @@ def _items_of(data: Any) -> list[Any]:
     return list(data) if isinstance(data, list) else ([] if data is None else [data])
 
 
+_CURSOR_FIELDS = frozenset(("next_token", "has_more", "total_count"))
+
+
 async def fetch_page(
     client: Any,
     request: dict[str, Any],
@@ -155,9 +158,6 @@ async def fetch_page(
         body = _decode_object(response)
         return Page.from_body(body, lambda: _typed(response, from_dict, body))
     return Page.from_body(tail, lambda: _typed(response, from_dict, _decode_object(response)))
-
-
-_CURSOR_FIELDS = frozenset(("next_token", "has_more", "total_count"))
 
 
 def _decode_object(response: Any) -> dict[str, Any]:
