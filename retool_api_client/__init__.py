@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         PatchError,
         PermissionDeniedError,
         RateLimitError,
+        RequestValidationError,
         RetoolError,
         UnprocessableEntityError,
     )
@@ -62,6 +63,7 @@ _LAZY = {
     "NotFoundError": "._exceptions",
     "PermissionDeniedError": "._exceptions",
     "RateLimitError": "._exceptions",
+    "RequestValidationError": "._exceptions",
     "RetoolError": "._exceptions",
     "UnprocessableEntityError": "._exceptions",
 }
@@ -85,6 +87,7 @@ __all__ = [
     "PatchError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestValidationError",
     "RetoolClient",
     "RetoolError",
     "RetryConfig",

@@ -118,6 +118,9 @@ class RetoolClient(Resources):
         headers: extra headers for every request.
         httpx_args: more keyword arguments for ``httpx.AsyncClient`` (``verify``, ``limits``,
             ``proxy``, ``http2``... go to the default transport).
+        validate_requests: check every request against the spec before sending it (default):
+            a wrong argument raises :class:`RequestValidationError` and nothing is sent. Turn
+            off only for a server newer than the spec this package was generated from.
     """
 
     def __init__(
@@ -133,6 +136,7 @@ class RetoolClient(Resources):
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
         httpx_args: Mapping[str, Any] | None = None,
+        validate_requests: bool = True,
         _sleep: Sleeper | None = None,
         _clock: Clock | None = None,
         _rng: random.Random | None = None,
@@ -149,6 +153,9 @@ class RetoolClient(Resources):
         self.allow_insecure_http = allow_insecure_http
         self.headers = dict(headers or {})
         self.httpx_args = dict(httpx_args or {})
+        if not isinstance(validate_requests, bool):
+            raise ConfigurationError(f"validate_requests must be True or False, got {validate_requests!r}")
+        self.validate_requests = validate_requests
         self._sleep, self._clock, self._rng = _sleep, _clock, _rng
 
         client_args = dict(self.httpx_args)
@@ -215,6 +222,7 @@ class RetoolClient(Resources):
         retry: RetryConfig = _UNSET,
         on_retry: OnRetry | None = _UNSET,
         headers: Mapping[str, str] = _UNSET,
+        validate_requests: bool = _UNSET,
     ) -> RetoolClient:
         """A client with some settings changed that shares this one's connection pool.
 
@@ -229,6 +237,7 @@ class RetoolClient(Resources):
             allow_insecure_http=self.allow_insecure_http,
             headers={**self.headers, **(headers if headers is not _UNSET else {})},
             httpx_args={k: v for k, v in self.httpx_args.items() if k not in _TRANSPORT_ARGS},
+            validate_requests=self.validate_requests if validate_requests is _UNSET else validate_requests,
             _sleep=self._sleep,
             _clock=self._clock,
             _rng=self._rng,

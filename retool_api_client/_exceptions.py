@@ -43,6 +43,7 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "PatchError",
+    "RequestValidationError",
     "PermissionDeniedError",
     "RateLimitError",
     "RetoolError",
@@ -56,6 +57,24 @@ class RetoolError(Exception):
 
 class ConfigurationError(RetoolError, ValueError):
     """The client was given a bad argument or environment; raised before any request is sent."""
+
+
+class RequestValidationError(ConfigurationError):
+    """A request that does not fit the operation's spec; raised before anything is sent.
+
+    ``operation`` is the operationId; ``problems`` has one line per broken rule, each starting
+    with where it is: a parameter's Python name (``user_id``) or the body path
+    (``body.members[0].id``)."""
+
+    operation: str
+    problems: list[str]
+
+    def __init__(self, operation: str, problems: list[str]) -> None:
+        self.operation = operation
+        self.problems = problems
+        shown = problems[:10]
+        more = f"; and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        super().__init__(f"{operation}: request not sent: {'; '.join(shown)}{more}")
 
 
 class PatchError(RetoolError, ValueError):

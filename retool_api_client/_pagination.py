@@ -19,7 +19,7 @@ import sys
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
-from . import _parsing
+from . import _parsing, _validate
 from ._exceptions import ConfigurationError, RetoolError
 from ._http import send
 from ._json_tail import trailing_scalars
@@ -305,6 +305,8 @@ def paginate(
     if page_size is not None and "limit" not in accepted:
         raise ConfigurationError(f"{function.__module__} takes no limit, so page_size cannot be set")
     operation_id = str(getattr(function, "__module__", "")).rpartition(".")[2]
+    # one operation (list_user_tasks) declares its limit as text: the size is sent as such
+    limit_as_text = "limit" in accepted and str(accepted["limit"].annotation).startswith("str")
     size_range = PAGE_SIZE_RANGES.get(operation_id, PAGE_SIZE_RANGE)
 
     # A generated module's own pieces let pages be fetched as the facade does (cursor first,
@@ -320,13 +322,13 @@ def paginate(
         if token is not None:
             kwargs["next_token"] = token
         if size is not None:
-            kwargs["limit"] = size
+            kwargs["limit"] = str(size) if limit_as_text else size
         if get_kwargs is not None and from_dict is not None and parse_response is not None:
             return await fetch_page(client, get_kwargs(**kwargs), from_dict, parse_response)
         envelope = await function(client=client, **kwargs)
         return Page.from_envelope(envelope)
 
-    return AsyncPaginator(
+    paginator: AsyncPaginator[Any] = AsyncPaginator(
         fetch,
         page_size=page_size,
         max_items=max_items,
@@ -334,3 +336,11 @@ def paginate(
         prefetch=prefetch,
         page_size_range=size_range,
     )
+    if get_kwargs is not None:  # the first page's request, checked once (as the facade does)
+        first = dict(params)
+        if start_token is not None:
+            first["next_token"] = start_token
+        if page_size is not None:
+            first["limit"] = str(page_size) if limit_as_text else page_size
+        _validate.check_call(client, operation_id, get_kwargs, first)
+    return paginator

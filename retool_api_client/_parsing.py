@@ -14,10 +14,11 @@ tests; the templates in ``templates/`` only emit calls to it.
 
 from __future__ import annotations
 
+import datetime
 import json
 import uuid
-from collections.abc import Callable
-from enum import StrEnum
+from collections.abc import Callable, Mapping
+from enum import Enum, StrEnum
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -226,3 +227,32 @@ def path_segment(name: str, value: object) -> str:
     if text in (".", ".."):
         return text.replace(".", "%2E")
     return quote(text, safe="")
+
+
+def json_value(value: Any, strict: bool = False) -> Any:
+    """A request value as JSON: models via ``to_dict()``, enums by value, dates in ISO 8601,
+    UUIDs as text, mappings and lists element by element.
+
+    Generated ``to_dict()`` methods call this for enum, date and model fields, so a plain
+    ``"mobile"`` for an enum field or a dict for a model field is sent as it is rather than
+    failing with ``AttributeError``. Anything else is returned unchanged for the request check
+    (``_validate.py``) to name; with ``strict``, it raises ``TypeError`` instead."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, Enum):
+        return json_value(value.value, strict)
+    if isinstance(value, datetime.date):  # datetime.datetime too
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
+    if isinstance(value, Mapping):
+        return {str(k): json_value(v, strict) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v, strict) for v in value]
+    if strict:
+        kind = "UNSET" if isinstance(value, Unset) else type(value).__name__
+        raise TypeError(f"{kind} is not a JSON value")
+    return value

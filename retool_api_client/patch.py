@@ -14,14 +14,11 @@ runtime dependency.
 
 from __future__ import annotations
 
-import datetime as _dt
-import enum
-import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
+from . import _parsing
 from ._exceptions import PatchError
-from .generated.types import Unset
 
 __all__ = ["JsonPatch", "PatchError", "check", "diff", "escape", "pointer", "to_json", "unescape"]
 
@@ -61,23 +58,10 @@ def segments(path: str) -> list[str]:
 def to_json(value: Any) -> Any:
     """A value as JSON: generated models via ``to_dict()``, enums by value, dates ISO 8601,
     UUIDs as text."""
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    if isinstance(value, enum.Enum):
-        return to_json(value.value)
-    if isinstance(value, _dt.datetime | _dt.date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if hasattr(value, "to_dict") and callable(value.to_dict):
-        return value.to_dict()
-    if isinstance(value, Mapping):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_json(v) for v in value]
-    if isinstance(value, Unset):
-        raise PatchError("UNSET is not a JSON value")
-    raise PatchError(f"{type(value).__name__} is not a JSON value")
+    try:
+        return _parsing.json_value(value, strict=True)
+    except TypeError as exc:
+        raise PatchError(str(exc)) from None
 
 
 class JsonPatch:

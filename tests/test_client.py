@@ -192,13 +192,13 @@ async def test_token_never_appears_in_repr_str_errors_or_logs(caplog: pytest.Log
     caplog.set_level(logging.DEBUG)
 
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/users/a"):
+        if request.url.path.endswith("/users/user_a"):
             raise httpx.ConnectError(f"boom {request.headers['authorization']!r}"[:10])
         return httpx.Response(401, json={"success": False, "message": "bad token"})
 
     client = make_client(handler)
     texts = [repr(client), str(client), repr(client.get_async_httpx_client().headers)]
-    for user_id in ("a", "b"):
+    for user_id in ("user_a", "user_b"):
         try:
             await get_user.asyncio(user_id, client=client)
         except retool_api_client.RetoolError as exc:

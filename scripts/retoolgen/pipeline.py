@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from . import changelog, facade, normalize, pull
+from . import changelog, facade, normalize, pull, request_schemas
 
 GENERATED_PACKAGE = Path("retool_api_client") / "generated"
 HEADER = (
@@ -130,6 +130,7 @@ def generate_into(layout: Layout, spec_bytes: bytes, dest: Path) -> None:
         + f'"""The Retool API version this package was generated from."""\n\nAPI_VERSION = "{version}"\n'
     )
     (dest / "py.typed").write_text("")
+    (dest / "request_schemas.json").write_bytes(dump_json(request_schemas.build(spec)))
 
 
 def regenerate(layout: Layout, source: str | None = None, token: str | None = None) -> list[str]:

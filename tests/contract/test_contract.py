@@ -10,7 +10,7 @@ import httpx
 import pytest
 from prism import Prism
 
-from retool_api_client import RetoolClient, UnprocessableEntityError
+from retool_api_client import PatchError, RequestValidationError, RetoolClient, UnprocessableEntityError
 from retool_api_client.generated.api import OPERATIONS
 from retool_api_client.generated.models import CreateUserBody
 
@@ -86,12 +86,33 @@ async def test_validation_is_live_an_invalid_body_gets_422(prism: Prism) -> None
     assert bad_op.status_code == 422
     assert fine.status_code == 200
 
-    async with RetoolClient(prism.url, TOKEN) as retool:
-        body = CreateUserBody(email=5, first_name="A", last_name="B")  # type: ignore[arg-type]
+    body = CreateUserBody(email=5, first_name="A", last_name="B")  # type: ignore[arg-type]
+    async with RetoolClient(prism.url, TOKEN, validate_requests=False) as retool:
         with pytest.raises(UnprocessableEntityError) as caught:
             await retool.users.create(body=body)
     assert caught.value.status_code == 422
     assert "email" in caught.value.message
+
+    # By default the SDK refuses the same requests itself, before sending anything.
+    sent: list[httpx.Request] = []
+    counting = httpx.AsyncHTTPTransport()
+
+    class Counting(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(request)
+            return await counting.handle_async_request(request)
+
+    async with RetoolClient(prism.url, TOKEN, transport=Counting()) as retool:
+        for error, call in (
+            (RequestValidationError, lambda: retool.users.create(body=body)),
+            (RequestValidationError, lambda: retool.users.create(body={"email": "ada@example.com"})),
+            (PatchError, lambda: retool.users.update("user_1", [{"op": "move", "path": "/a", "from": "/b"}])),
+        ):
+            with pytest.raises(error):
+                await call()
+        assert sent == []
+        await retool.users.create(email="ada@example.com", first_name="A", last_name="B")
+    assert len(sent) == 1
 
 
 async def test_missing_token_is_refused_by_prism(prism: Prism) -> None:

@@ -23,13 +23,13 @@ class AccessListEntry:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        subject = self.subject.to_dict()
+        subject = _parsing.json_value(self.subject)
 
-        access_level = self.access_level.value
+        access_level = _parsing.json_value(self.access_level)
 
         sources: dict[str, Any] | Unset = UNSET
         if not isinstance(self.sources, Unset):
-            sources = self.sources.to_dict()
+            sources = _parsing.json_value(self.sources)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -46,9 +46,9 @@ class AccessToken:
 
         scopes = self.scopes
 
-        created_at = self.created_at.isoformat()
+        created_at = _parsing.json_value(self.created_at)
 
-        updated_at = self.updated_at.isoformat()
+        updated_at = _parsing.json_value(self.updated_at)
 
         field_dict: dict[str, Any] = {}
 

@@ -21,7 +21,7 @@ class AppRef:
     """ The app ID. """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = _parsing.json_value(self.type_)
 
         id = str(self.id)
 

@@ -30,9 +30,9 @@ class AWSCodeCommit:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        config = self.config.to_dict()
+        config = _parsing.json_value(self.config)
 
-        provider = self.provider.value
+        provider = _parsing.json_value(self.provider)
 
         org = self.org
 

@@ -32,11 +32,11 @@ class Bitbucket:
     def to_dict(self) -> dict[str, Any]:
         config: dict[str, Any]
         if isinstance(self.config, BitbucketConfigAppPassword):
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
         else:
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
 
-        provider = self.provider.value
+        provider = _parsing.json_value(self.provider)
 
         org = self.org
 

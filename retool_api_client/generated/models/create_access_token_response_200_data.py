@@ -50,9 +50,9 @@ class CreateAccessTokenResponse200Data:
 
         scopes = self.scopes
 
-        created_at = self.created_at.isoformat()
+        created_at = _parsing.json_value(self.created_at)
 
-        updated_at = self.updated_at.isoformat()
+        updated_at = _parsing.json_value(self.updated_at)
 
         access_token = self.access_token
 

@@ -32,10 +32,13 @@ class CreateConfigurationVariableBody:
 
         secret = self.secret
 
-        values = []
-        for values_item_data in self.values:
-            values_item = values_item_data.to_dict()
-            values.append(values_item)
+        if isinstance(self.values, list | tuple):
+            values = []
+            for values_item_data in self.values:
+                values_item = _parsing.json_value(values_item_data)
+                values.append(values_item)
+        else:
+            values = self.values
 
         description = self.description
 

@@ -24,9 +24,9 @@ class CreateObservabilityConfigurationBody:
     def to_dict(self) -> dict[str, Any]:
         config: dict[str, Any]
         if isinstance(self.config, ObservabilityConfigurationConfigSentry):
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
         else:
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
 
         enabled = self.enabled
 

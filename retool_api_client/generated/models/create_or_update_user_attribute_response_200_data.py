@@ -20,7 +20,7 @@ class CreateOrUpdateUserAttributeResponse200Data:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        metadata = self.metadata.to_dict()
+        metadata = _parsing.json_value(self.metadata)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

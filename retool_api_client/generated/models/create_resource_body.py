@@ -31,27 +31,27 @@ class CreateResourceBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = _parsing.json_value(self.type_)
 
         display_name = self.display_name
 
         options: dict[str, Any]
         if isinstance(self.options, AzureBlobOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, PostgresOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, MySQLOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, RedshiftOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, SnowflakeOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, RestAPIOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, GRPCOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         else:
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

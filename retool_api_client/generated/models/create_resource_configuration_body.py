@@ -40,21 +40,21 @@ class CreateResourceConfigurationBody:
 
         options: dict[str, Any]
         if isinstance(self.options, AzureBlobOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, PostgresOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, MySQLOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, RedshiftOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, SnowflakeOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, RestAPIOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, GRPCOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         else:
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -26,15 +26,15 @@ class CreateSourceControlConfigurationResponse200:
 
         data: dict[str, Any]
         if isinstance(self.data, GitHub):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         elif isinstance(self.data, GitLab):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         elif isinstance(self.data, AWSCodeCommit):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         elif isinstance(self.data, Bitbucket):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         else:
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -27,7 +27,7 @@ class CreateSpaceBody:
 
         options: dict[str, Any] | Unset = UNSET
         if not isinstance(self.options, Unset):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
 
         field_dict: dict[str, Any] = {}
 

@@ -55,11 +55,11 @@ class GetUserResponse200Data:
 
         active = self.active
 
-        created_at = self.created_at.isoformat()
+        created_at = _parsing.json_value(self.created_at)
 
         last_active: None | str
         if isinstance(self.last_active, datetime.datetime):
-            last_active = self.last_active.isoformat()
+            last_active = _parsing.json_value(self.last_active)
         else:
             last_active = self.last_active
 
@@ -69,20 +69,23 @@ class GetUserResponse200Data:
         last_name: None | str
         last_name = self.last_name
 
-        metadata = self.metadata.to_dict()
+        metadata = _parsing.json_value(self.metadata)
 
         is_admin = self.is_admin
 
-        user_type = self.user_type.value
+        user_type = _parsing.json_value(self.user_type)
 
         two_factor_auth_enabled = self.two_factor_auth_enabled
 
         groups: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.groups, Unset):
-            groups = []
-            for groups_item_data in self.groups:
-                groups_item = groups_item_data.to_dict()
-                groups.append(groups_item)
+            if isinstance(self.groups, list | tuple):
+                groups = []
+                for groups_item_data in self.groups:
+                    groups_item = _parsing.json_value(groups_item_data)
+                    groups.append(groups_item)
+            else:
+                groups = self.groups
 
         field_dict: dict[str, Any] = {}
 

@@ -20,7 +20,7 @@ class GroupRef:
     """ The ID number of the group. """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = _parsing.json_value(self.type_)
 
         id: float | None
         id = self.id

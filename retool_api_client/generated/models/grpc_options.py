@@ -39,13 +39,13 @@ class GRPCOptions:
         if isinstance(self.authentication_options, Unset):
             authentication_options = UNSET
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsAuth0):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         elif isinstance(self.authentication_options, SnowflakeOptionsAuthenticationOptionsBearer):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsOauth2):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         else:
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
 
         max_receive_message_length = self.max_receive_message_length
 
@@ -53,11 +53,14 @@ class GRPCOptions:
 
         metadata: list[list[str]] | Unset = UNSET
         if not isinstance(self.metadata, Unset):
-            metadata = []
-            for metadata_item_data in self.metadata:
-                metadata_item = metadata_item_data
+            if isinstance(self.metadata, list | tuple):
+                metadata = []
+                for metadata_item_data in self.metadata:
+                    metadata_item = metadata_item_data
 
-                metadata.append(metadata_item)
+                    metadata.append(metadata_item)
+            else:
+                metadata = self.metadata
 
         options = self.options
 
@@ -67,18 +70,21 @@ class GRPCOptions:
         if isinstance(self.proto_file_url_headers, Unset):
             proto_file_url_headers = UNSET
         elif isinstance(self.proto_file_url_headers, list):
-            proto_file_url_headers = []
-            for proto_file_url_headers_type_0_item_data in self.proto_file_url_headers:
-                proto_file_url_headers_type_0_item = proto_file_url_headers_type_0_item_data
+            if isinstance(self.proto_file_url_headers, list | tuple):
+                proto_file_url_headers = []
+                for proto_file_url_headers_type_0_item_data in self.proto_file_url_headers:
+                    proto_file_url_headers_type_0_item = proto_file_url_headers_type_0_item_data
 
-                proto_file_url_headers.append(proto_file_url_headers_type_0_item)
+                    proto_file_url_headers.append(proto_file_url_headers_type_0_item)
+            else:
+                proto_file_url_headers = self.proto_file_url_headers
 
         else:
             proto_file_url_headers = self.proto_file_url_headers
 
         proto_source: str | Unset = UNSET
         if not isinstance(self.proto_source, Unset):
-            proto_source = self.proto_source.value
+            proto_source = _parsing.json_value(self.proto_source)
 
         service_name = self.service_name
 

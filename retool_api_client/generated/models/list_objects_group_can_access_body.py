@@ -25,11 +25,11 @@ class ListObjectsGroupCanAccessBody:
     def to_dict(self) -> dict[str, Any]:
         subject: dict[str, Any]
         if isinstance(self.subject, GroupRef):
-            subject = self.subject.to_dict()
+            subject = _parsing.json_value(self.subject)
         else:
-            subject = self.subject.to_dict()
+            subject = _parsing.json_value(self.subject)
 
-        object_type = self.object_type.value
+        object_type = _parsing.json_value(self.object_type)
 
         include_inherited_access = self.include_inherited_access
 

@@ -20,10 +20,13 @@ class ListReleaseManifestsResponse200Data:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        manifests = []
-        for manifests_item_data in self.manifests:
-            manifests_item = manifests_item_data.to_dict()
-            manifests.append(manifests_item)
+        if isinstance(self.manifests, list | tuple):
+            manifests = []
+            for manifests_item_data in self.manifests:
+                manifests_item = _parsing.json_value(manifests_item_data)
+                manifests.append(manifests_item)
+        else:
+            manifests = self.manifests
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -28,7 +28,7 @@ class ListReleaseManifestsResponseDataManifestsItemAppsItem:
 
         release: str
         if isinstance(self.release, ListReleaseManifestsResponseDataManifestsItemAppsItemReleaseType1):
-            release = self.release.value
+            release = _parsing.json_value(self.release)
         else:
             release = self.release
 

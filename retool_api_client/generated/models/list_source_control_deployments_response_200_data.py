@@ -22,10 +22,13 @@ class ListSourceControlDeploymentsResponse200Data:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        deployments = []
-        for deployments_item_data in self.deployments:
-            deployments_item = deployments_item_data.to_dict()
-            deployments.append(deployments_item)
+        if isinstance(self.deployments, list | tuple):
+            deployments = []
+            for deployments_item_data in self.deployments:
+                deployments_item = _parsing.json_value(deployments_item_data)
+                deployments.append(deployments_item)
+        else:
+            deployments = self.deployments
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -29,9 +29,9 @@ class ObservabilityConfiguration:
 
         config: dict[str, Any]
         if isinstance(self.config, ObservabilityConfigurationConfigSentry):
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
         else:
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
 
         enabled = self.enabled
 

@@ -24,7 +24,7 @@ class ObservabilityConfigurationResponse:
     def to_dict(self) -> dict[str, Any]:
         success = self.success
 
-        data = self.data.to_dict()
+        data = _parsing.json_value(self.data)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

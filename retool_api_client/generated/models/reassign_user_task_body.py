@@ -24,15 +24,18 @@ class ReassignUserTaskBody:
     def to_dict(self) -> dict[str, Any]:
         email = self.email
 
-        assignees = []
-        for assignees_item_data in self.assignees:
-            assignees_item: dict[str, Any]
-            if isinstance(assignees_item_data, ReassignUserTaskBodyAssigneesItemType0):
-                assignees_item = assignees_item_data.to_dict()
-            else:
-                assignees_item = assignees_item_data.to_dict()
+        if isinstance(self.assignees, list | tuple):
+            assignees = []
+            for assignees_item_data in self.assignees:
+                assignees_item: dict[str, Any]
+                if isinstance(assignees_item_data, ReassignUserTaskBodyAssigneesItemType0):
+                    assignees_item = _parsing.json_value(assignees_item_data)
+                else:
+                    assignees_item = _parsing.json_value(assignees_item_data)
 
-            assignees.append(assignees_item)
+                assignees.append(assignees_item)
+        else:
+            assignees = self.assignees
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -33,7 +33,7 @@ class Resource:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        type_ = self.type_.value
+        type_ = _parsing.json_value(self.type_)
 
         display_name = self.display_name
 

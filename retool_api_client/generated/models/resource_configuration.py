@@ -39,27 +39,27 @@ class ResourceConfiguration:
     def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
 
-        resource = self.resource.to_dict()
+        resource = _parsing.json_value(self.resource)
 
-        environment = self.environment.to_dict()
+        environment = _parsing.json_value(self.environment)
 
         options: dict[str, Any]
         if isinstance(self.options, AzureBlobOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, PostgresOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, MySQLOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, RedshiftOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, SnowflakeOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, RestAPIOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         elif isinstance(self.options, GRPCOptions):
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
         else:
-            options = self.options.to_dict()
+            options = _parsing.json_value(self.options)
 
         created_at = self.created_at
 

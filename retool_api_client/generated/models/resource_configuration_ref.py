@@ -21,7 +21,7 @@ class ResourceConfigurationRef:
     """ The resource configuration id. """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = _parsing.json_value(self.type_)
 
         id = str(self.id)
 

@@ -45,27 +45,36 @@ class RestAPIOptions:
 
         url_parameters: list[list[str]] | Unset = UNSET
         if not isinstance(self.url_parameters, Unset):
-            url_parameters = []
-            for url_parameters_item_data in self.url_parameters:
-                url_parameters_item = url_parameters_item_data
+            if isinstance(self.url_parameters, list | tuple):
+                url_parameters = []
+                for url_parameters_item_data in self.url_parameters:
+                    url_parameters_item = url_parameters_item_data
 
-                url_parameters.append(url_parameters_item)
+                    url_parameters.append(url_parameters_item)
+            else:
+                url_parameters = self.url_parameters
 
         headers: list[list[str]] | Unset = UNSET
         if not isinstance(self.headers, Unset):
-            headers = []
-            for headers_item_data in self.headers:
-                headers_item = headers_item_data
+            if isinstance(self.headers, list | tuple):
+                headers = []
+                for headers_item_data in self.headers:
+                    headers_item = headers_item_data
 
-                headers.append(headers_item)
+                    headers.append(headers_item)
+            else:
+                headers = self.headers
 
         extra_body_values: list[list[str]] | Unset = UNSET
         if not isinstance(self.extra_body_values, Unset):
-            extra_body_values = []
-            for extra_body_values_item_data in self.extra_body_values:
-                extra_body_values_item = extra_body_values_item_data
+            if isinstance(self.extra_body_values, list | tuple):
+                extra_body_values = []
+                for extra_body_values_item_data in self.extra_body_values:
+                    extra_body_values_item = extra_body_values_item_data
 
-                extra_body_values.append(extra_body_values_item)
+                    extra_body_values.append(extra_body_values_item)
+            else:
+                extra_body_values = self.extra_body_values
 
         cookies_to_forward: list[str] | Unset = UNSET
         if not isinstance(self.cookies_to_forward, Unset):
@@ -77,23 +86,23 @@ class RestAPIOptions:
         if isinstance(self.authentication_options, Unset):
             authentication_options = UNSET
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsAuth0):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsAws4):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsAzureIdentity):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsBasic):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         elif isinstance(self.authentication_options, SnowflakeOptionsAuthenticationOptionsBearer):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsDigest):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsOauth1):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsOauth2):
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
         else:
-            authentication_options = self.authentication_options.to_dict()
+            authentication_options = _parsing.json_value(self.authentication_options)
 
         field_dict: dict[str, Any] = {}
 

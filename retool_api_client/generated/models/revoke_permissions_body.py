@@ -20,21 +20,21 @@ class RevokePermissionsBody:
     def to_dict(self) -> dict[str, Any]:
         subject: dict[str, Any]
         if isinstance(self.subject, GroupRef):
-            subject = self.subject.to_dict()
+            subject = _parsing.json_value(self.subject)
         else:
-            subject = self.subject.to_dict()
+            subject = _parsing.json_value(self.subject)
 
         object_: dict[str, Any]
         if isinstance(self.object_, FolderRef):
-            object_ = self.object_.to_dict()
+            object_ = _parsing.json_value(self.object_)
         elif isinstance(self.object_, AppRef):
-            object_ = self.object_.to_dict()
+            object_ = _parsing.json_value(self.object_)
         elif isinstance(self.object_, ScreenRef):
-            object_ = self.object_.to_dict()
+            object_ = _parsing.json_value(self.object_)
         elif isinstance(self.object_, ResourceRef):
-            object_ = self.object_.to_dict()
+            object_ = _parsing.json_value(self.object_)
         else:
-            object_ = self.object_.to_dict()
+            object_ = _parsing.json_value(self.object_)
 
         field_dict: dict[str, Any] = {}
 

@@ -23,7 +23,7 @@ class ScreenRef:
     """ The app ID. """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = _parsing.json_value(self.type_)
 
         id = str(self.id)
 

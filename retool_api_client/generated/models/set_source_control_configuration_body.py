@@ -23,15 +23,15 @@ class SetSourceControlConfigurationBody:
     def to_dict(self) -> dict[str, Any]:
         config: dict[str, Any]
         if isinstance(self.config, GitHub):
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
         elif isinstance(self.config, GitLab):
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
         elif isinstance(self.config, AWSCodeCommit):
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
         elif isinstance(self.config, Bitbucket):
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
         else:
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
 
         field_dict: dict[str, Any] = {}
 

@@ -19,7 +19,7 @@ class SetSourceControlSettingsBody:
     settings: SetSourceControlSettingsBodySettings
 
     def to_dict(self) -> dict[str, Any]:
-        settings = self.settings.to_dict()
+        settings = _parsing.json_value(self.settings)
 
         field_dict: dict[str, Any] = {}
 

@@ -23,15 +23,15 @@ class SetSsoConfigurationBody:
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any]
         if isinstance(self.data, Google):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         elif isinstance(self.data, OIDC):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         elif isinstance(self.data, GoogleOIDC):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         elif isinstance(self.data, SAML):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         else:
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
 
         field_dict: dict[str, Any] = {}
 

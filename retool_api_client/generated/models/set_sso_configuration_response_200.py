@@ -26,15 +26,15 @@ class SetSsoConfigurationResponse200:
 
         data: dict[str, Any]
         if isinstance(self.data, Google):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         elif isinstance(self.data, OIDC):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         elif isinstance(self.data, GoogleOIDC):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         elif isinstance(self.data, SAML):
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
         else:
-            data = self.data.to_dict()
+            data = _parsing.json_value(self.data)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

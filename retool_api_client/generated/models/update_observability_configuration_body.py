@@ -27,9 +27,9 @@ class UpdateObservabilityConfigurationBody:
         if isinstance(self.config, Unset):
             config = UNSET
         elif isinstance(self.config, ObservabilityConfigurationConfigSentry):
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
         else:
-            config = self.config.to_dict()
+            config = _parsing.json_value(self.config)
 
         enabled = self.enabled
 

@@ -52,11 +52,11 @@ class User:
 
         active = self.active
 
-        created_at = self.created_at.isoformat()
+        created_at = _parsing.json_value(self.created_at)
 
         last_active: None | str
         if isinstance(self.last_active, datetime.datetime):
-            last_active = self.last_active.isoformat()
+            last_active = _parsing.json_value(self.last_active)
         else:
             last_active = self.last_active
 
@@ -66,11 +66,11 @@ class User:
         last_name: None | str
         last_name = self.last_name
 
-        metadata = self.metadata.to_dict()
+        metadata = _parsing.json_value(self.metadata)
 
         is_admin = self.is_admin
 
-        user_type = self.user_type.value
+        user_type = _parsing.json_value(self.user_type)
 
         two_factor_auth_enabled = self.two_factor_auth_enabled
 

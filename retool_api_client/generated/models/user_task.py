@@ -60,9 +60,9 @@ class UserTask:
 
         task_name = self.task_name
 
-        status = self.status.value
+        status = _parsing.json_value(self.status)
 
-        context = self.context.to_dict()
+        context = _parsing.json_value(self.context)
 
         created_at = self.created_at
 
@@ -71,10 +71,13 @@ class UserTask:
 
         task_url = self.task_url
 
-        assignees = []
-        for assignees_item_data in self.assignees:
-            assignees_item = assignees_item_data.to_dict()
-            assignees.append(assignees_item)
+        if isinstance(self.assignees, list | tuple):
+            assignees = []
+            for assignees_item_data in self.assignees:
+                assignees_item = _parsing.json_value(assignees_item_data)
+                assignees.append(assignees_item)
+        else:
+            assignees = self.assignees
 
         workflow_release: None | str
         workflow_release = self.workflow_release
@@ -84,7 +87,7 @@ class UserTask:
 
         output: dict[str, Any] | Unset = UNSET
         if not isinstance(self.output, Unset):
-            output = self.output.to_dict()
+            output = _parsing.json_value(self.output)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

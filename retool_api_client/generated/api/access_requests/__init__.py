@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -193,7 +193,7 @@ class AccessRequestsResource:
                 self._client, request, ListAccessRequestsResponse200.from_dict, _parse_response
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[AccessRequest] = AsyncPaginator(
             fetch,
             max_items=max_items,
             page_size=page_size,
@@ -201,6 +201,14 @@ class AccessRequestsResource:
             start_token=start_token,
             prefetch=prefetch,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs(
+            status=status,
+            limit=UNSET if page_size is None else page_size,
+            next_token=UNSET if start_token is None else start_token,
+        )
+        _validate.check(self._client, "list_access_requests", first)
+        return paginator
 
 
 class AccessRequestsResourceWithRawResponse:

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.approve_or_deny_access_request_body import ApproveOrDenyAccessRequestBody
@@ -29,7 +29,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -90,6 +90,9 @@ async def asyncio_detailed(
         access_request_id=access_request_id,
         body=body,
     )
+    _validate.check(
+        client, "approve_or_deny_access_request", kwargs, {"access_request_id": access_request_id}
+    )
 
     response = await send(client, kwargs)
 
@@ -124,6 +127,9 @@ async def asyncio(
     kwargs = _get_kwargs(
         access_request_id=access_request_id,
         body=body,
+    )
+    _validate.check(
+        client, "approve_or_deny_access_request", kwargs, {"access_request_id": access_request_id}
     )
 
     response = await send(client, kwargs)

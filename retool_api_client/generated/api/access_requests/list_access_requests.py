@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_access_requests_response_200 import ListAccessRequestsResponse200
@@ -24,7 +24,7 @@ def _get_kwargs(
 
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
-        json_status = status.value
+        json_status = _parsing.json_value(status)
 
     params["status"] = json_status
 
@@ -103,6 +103,7 @@ async def asyncio_detailed(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "list_access_requests", kwargs)
 
     response = await send(client, kwargs)
 
@@ -143,6 +144,7 @@ async def asyncio(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "list_access_requests", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_access_token_response_200 import GetAccessTokenResponse200
@@ -76,6 +76,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         access_token_id=access_token_id,
     )
+    _validate.check(client, "get_access_token", kwargs, {"access_token_id": access_token_id})
 
     response = await send(client, kwargs)
 
@@ -106,6 +107,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         access_token_id=access_token_id,
     )
+    _validate.check(client, "get_access_token", kwargs, {"access_token_id": access_token_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

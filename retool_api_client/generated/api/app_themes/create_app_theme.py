@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.app_theme import AppTheme
@@ -25,7 +25,7 @@ def _get_kwargs(
         "url": "/app_themes",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -86,6 +86,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_app_theme", kwargs)
 
     response = await send(client, kwargs)
 
@@ -119,6 +120,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_app_theme", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

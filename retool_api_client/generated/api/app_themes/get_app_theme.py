@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.app_theme_response import AppThemeResponse
@@ -77,6 +77,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
     )
+    _validate.check(client, "get_app_theme", kwargs, {"id": id})
 
     response = await send(client, kwargs)
 
@@ -107,6 +108,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         id=id,
     )
+    _validate.check(client, "get_app_theme", kwargs, {"id": id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

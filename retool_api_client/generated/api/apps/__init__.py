@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -169,7 +169,7 @@ class AppsResource:
             )
             return await fetch_page(self._client, request, ListAppsResponse200.from_dict, _parse_response)
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[App] = AsyncPaginator(
             fetch,
             max_items=max_items,
             page_size=page_size,
@@ -177,6 +177,15 @@ class AppsResource:
             start_token=start_token,
             prefetch=prefetch,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs(
+            using_resource=using_resource,
+            name_contains=name_contains,
+            limit=UNSET if page_size is None else page_size,
+            next_token=UNSET if start_token is None else start_token,
+        )
+        _validate.check(self._client, "list_apps", first)
+        return paginator
 
 
 class AppsResourceWithRawResponse:

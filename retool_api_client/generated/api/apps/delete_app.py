@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...types import Response
@@ -72,6 +72,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         app_id=app_id,
     )
+    _validate.check(client, "delete_app", kwargs, {"app_id": app_id})
 
     response = await send(client, kwargs)
 
@@ -102,6 +103,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         app_id=app_id,
     )
+    _validate.check(client, "delete_app", kwargs, {"app_id": app_id})
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

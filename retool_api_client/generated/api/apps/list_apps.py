@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_apps_response_200 import ListAppsResponse200
@@ -113,6 +113,7 @@ async def asyncio_detailed(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "list_apps", kwargs)
 
     response = await send(client, kwargs)
 
@@ -158,6 +159,7 @@ async def asyncio(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "list_apps", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.configuration_variable_response import ConfigurationVariableResponse
@@ -24,7 +24,7 @@ def _get_kwargs(
         "url": "/configuration_variables",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -81,6 +81,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_configuration_variable", kwargs)
 
     response = await send(client, kwargs)
 
@@ -112,6 +113,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_configuration_variable", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

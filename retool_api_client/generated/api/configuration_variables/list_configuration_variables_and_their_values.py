@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_configuration_variables_and_their_values_response_200 import (
@@ -68,6 +68,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_configuration_variables_and_their_values", kwargs)
 
     response = await send(client, kwargs)
 
@@ -92,6 +93,7 @@ async def asyncio(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_configuration_variables_and_their_values", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_custom_component_library_body import (
@@ -28,7 +28,7 @@ def _get_kwargs(
         "url": "/custom_component_libraries",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -87,6 +87,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_custom_component_library", kwargs)
 
     response = await send(client, kwargs)
 
@@ -118,6 +119,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_custom_component_library", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_custom_component_library_revision_body import (
@@ -91,6 +91,7 @@ async def asyncio_detailed(
         library_id=library_id,
         body=body,
     )
+    _validate.check(client, "create_custom_component_library_revision", kwargs, {"library_id": library_id})
 
     response = await send(client, kwargs)
 
@@ -125,6 +126,7 @@ async def asyncio(
         library_id=library_id,
         body=body,
     )
+    _validate.check(client, "create_custom_component_library_revision", kwargs, {"library_id": library_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_custom_component_library_response_200 import (
@@ -79,6 +79,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         library_id=library_id,
     )
+    _validate.check(client, "get_custom_component_library", kwargs, {"library_id": library_id})
 
     response = await send(client, kwargs)
 
@@ -109,6 +110,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         library_id=library_id,
     )
+    _validate.check(client, "get_custom_component_library", kwargs, {"library_id": library_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_custom_component_libraries_response_200 import (
@@ -86,6 +86,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         library_id=library_id,
     )
+    _validate.check(client, "list_custom_component_libraries", kwargs)
 
     response = await send(client, kwargs)
 
@@ -116,6 +117,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         library_id=library_id,
     )
+    _validate.check(client, "list_custom_component_libraries", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

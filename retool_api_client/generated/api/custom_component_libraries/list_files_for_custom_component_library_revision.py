@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_files_for_custom_component_library_revision_response_200 import (
@@ -85,6 +85,12 @@ async def asyncio_detailed(
         library_id=library_id,
         revision_id=revision_id,
     )
+    _validate.check(
+        client,
+        "list_files_for_custom_component_library_revision",
+        kwargs,
+        {"library_id": library_id, "revision_id": revision_id},
+    )
 
     response = await send(client, kwargs)
 
@@ -118,6 +124,12 @@ async def asyncio(
     kwargs = _get_kwargs(
         library_id=library_id,
         revision_id=revision_id,
+    )
+    _validate.check(
+        client,
+        "list_files_for_custom_component_library_revision",
+        kwargs,
+        {"library_id": library_id, "revision_id": revision_id},
     )
 
     response = await send(client, kwargs)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_revisions_of_custom_component_library_response_200 import (
@@ -82,6 +82,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         library_id=library_id,
     )
+    _validate.check(client, "list_revisions_of_custom_component_library", kwargs, {"library_id": library_id})
 
     response = await send(client, kwargs)
 
@@ -113,6 +114,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         library_id=library_id,
     )
+    _validate.check(client, "list_revisions_of_custom_component_library", kwargs, {"library_id": library_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -237,10 +237,14 @@ class EnvironmentsResource:
                 self._client, request, ListEnvironmentsResponse200.from_dict, _parse_response
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[Environment] = AsyncPaginator(
             fetch,
             max_items=max_items,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs()
+        _validate.check(self._client, "list_environments", first)
+        return paginator
 
 
 class EnvironmentsResourceWithRawResponse:

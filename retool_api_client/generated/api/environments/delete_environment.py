@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -75,6 +75,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         environment_id=environment_id,
     )
+    _validate.check(client, "delete_environment", kwargs, {"environment_id": environment_id})
 
     response = await send(client, kwargs)
 
@@ -105,6 +106,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         environment_id=environment_id,
     )
+    _validate.check(client, "delete_environment", kwargs, {"environment_id": environment_id})
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

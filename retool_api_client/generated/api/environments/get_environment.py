@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.environment_response import EnvironmentResponse
@@ -75,6 +75,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         environment_id=environment_id,
     )
+    _validate.check(client, "get_environment", kwargs, {"environment_id": environment_id})
 
     response = await send(client, kwargs)
 
@@ -105,6 +106,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         environment_id=environment_id,
     )
+    _validate.check(client, "get_environment", kwargs, {"environment_id": environment_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

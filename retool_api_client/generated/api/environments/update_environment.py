@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.environment_response import EnvironmentResponse
@@ -28,7 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -88,6 +88,7 @@ async def asyncio_detailed(
         environment_id=environment_id,
         body=body,
     )
+    _validate.check(client, "update_environment", kwargs, {"environment_id": environment_id})
 
     response = await send(client, kwargs)
 
@@ -122,6 +123,7 @@ async def asyncio(
         environment_id=environment_id,
         body=body,
     )
+    _validate.check(client, "update_environment", kwargs, {"environment_id": environment_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -243,10 +243,14 @@ class FoldersResource:
             request = _get_kwargs()
             return await fetch_page(self._client, request, ListFoldersResponse200.from_dict, _parse_response)
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[Folder] = AsyncPaginator(
             fetch,
             max_items=max_items,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs()
+        _validate.check(self._client, "list_folders", first)
+        return paginator
 
 
 class FoldersResourceWithRawResponse:

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_folder_body import CreateFolderBody
@@ -25,7 +25,7 @@ def _get_kwargs(
         "url": "/folders",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -85,6 +85,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_folder", kwargs)
 
     response = await send(client, kwargs)
 
@@ -115,6 +116,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_folder", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

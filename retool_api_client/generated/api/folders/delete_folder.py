@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -94,6 +94,7 @@ async def asyncio_detailed(
         folder_id=folder_id,
         recursive=recursive,
     )
+    _validate.check(client, "delete_folder", kwargs, {"folder_id": folder_id})
 
     response = await send(client, kwargs)
 
@@ -128,6 +129,7 @@ async def asyncio(
         folder_id=folder_id,
         recursive=recursive,
     )
+    _validate.check(client, "delete_folder", kwargs, {"folder_id": folder_id})
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -28,7 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -93,6 +93,7 @@ async def asyncio_detailed(
         folder_id=folder_id,
         body=body,
     )
+    _validate.check(client, "update_folder", kwargs, {"folder_id": folder_id})
 
     response = await send(client, kwargs)
 
@@ -126,6 +127,7 @@ async def asyncio(
         folder_id=folder_id,
         body=body,
     )
+    _validate.check(client, "update_folder", kwargs, {"folder_id": folder_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

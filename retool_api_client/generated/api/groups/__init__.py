@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -530,10 +530,14 @@ class GroupsResource:
             request = _get_kwargs()
             return await fetch_page(self._client, request, ListGroupsResponse200.from_dict, _parse_response)
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[Group] = AsyncPaginator(
             fetch,
             max_items=max_items,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs()
+        _validate.check(self._client, "list_groups", first)
+        return paginator
 
 
 class GroupsResourceWithRawResponse:

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.group_response import GroupResponse
@@ -94,6 +94,7 @@ async def asyncio_detailed(
         group_id=group_id,
         exclude_disabled_users=exclude_disabled_users,
     )
+    _validate.check(client, "get_group", kwargs, {"group_id": group_id})
 
     response = await send(client, kwargs)
 
@@ -128,6 +129,7 @@ async def asyncio(
         group_id=group_id,
         exclude_disabled_users=exclude_disabled_users,
     )
+    _validate.check(client, "get_group", kwargs, {"group_id": group_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

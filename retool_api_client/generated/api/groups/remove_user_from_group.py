@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.group_response import GroupResponse
@@ -80,6 +80,7 @@ async def asyncio_detailed(
         group_id=group_id,
         user_id=user_id,
     )
+    _validate.check(client, "remove_user_from_group", kwargs, {"group_id": group_id, "user_id": user_id})
 
     response = await send(client, kwargs)
 
@@ -114,6 +115,7 @@ async def asyncio(
         group_id=group_id,
         user_id=user_id,
     )
+    _validate.check(client, "remove_user_from_group", kwargs, {"group_id": group_id, "user_id": user_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

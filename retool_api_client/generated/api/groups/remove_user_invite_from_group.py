@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...types import Response
@@ -76,6 +76,12 @@ async def asyncio_detailed(
         group_id=group_id,
         user_invite_id=user_invite_id,
     )
+    _validate.check(
+        client,
+        "remove_user_invite_from_group",
+        kwargs,
+        {"group_id": group_id, "user_invite_id": user_invite_id},
+    )
 
     response = await send(client, kwargs)
 
@@ -108,6 +114,12 @@ async def asyncio(
     kwargs = _get_kwargs(
         group_id=group_id,
         user_invite_id=user_invite_id,
+    )
+    _validate.check(
+        client,
+        "remove_user_invite_from_group",
+        kwargs,
+        {"group_id": group_id, "user_invite_id": user_invite_id},
     )
 
     response = await send(client, kwargs)

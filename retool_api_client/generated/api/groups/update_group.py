@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.group_response import GroupResponse
@@ -27,7 +27,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -87,6 +87,7 @@ async def asyncio_detailed(
         group_id=group_id,
         body=body,
     )
+    _validate.check(client, "update_group", kwargs, {"group_id": group_id})
 
     response = await send(client, kwargs)
 
@@ -121,6 +122,7 @@ async def asyncio(
         group_id=group_id,
         body=body,
     )
+    _validate.check(client, "update_group", kwargs, {"group_id": group_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_observability_configuration_body import (
@@ -29,7 +29,7 @@ def _get_kwargs(
         "url": "/observability/config",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -92,6 +92,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_observability_configuration", kwargs)
 
     response = await send(client, kwargs)
 
@@ -123,6 +124,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_observability_configuration", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

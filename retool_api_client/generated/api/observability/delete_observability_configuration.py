@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -78,6 +78,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         config_id=config_id,
     )
+    _validate.check(client, "delete_observability_configuration", kwargs, {"config_id": config_id})
 
     response = await send(client, kwargs)
 
@@ -109,6 +110,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         config_id=config_id,
     )
+    _validate.check(client, "delete_observability_configuration", kwargs, {"config_id": config_id})
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -72,6 +72,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_observability_configurations", kwargs)
 
     response = await send(client, kwargs)
 
@@ -97,6 +98,7 @@ async def asyncio(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_observability_configurations", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

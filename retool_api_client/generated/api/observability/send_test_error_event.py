@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -87,6 +87,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         provider=provider,
     )
+    _validate.check(client, "send_test_error_event", kwargs, {"provider": provider})
 
     response = await send(client, kwargs)
 
@@ -119,6 +120,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         provider=provider,
     )
+    _validate.check(client, "send_test_error_event", kwargs, {"provider": provider})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -34,7 +34,7 @@ def _get_kwargs(
     }
 
     if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+        _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -102,6 +102,7 @@ async def asyncio_detailed(
         config_id=config_id,
         body=body,
     )
+    _validate.check(client, "update_observability_configuration", kwargs, {"config_id": config_id})
 
     response = await send(client, kwargs)
 
@@ -138,6 +139,7 @@ async def asyncio(
         config_id=config_id,
         body=body,
     )
+    _validate.check(client, "update_observability_configuration", kwargs, {"config_id": config_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

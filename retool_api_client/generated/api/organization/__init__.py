@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -142,10 +142,18 @@ class OrganizationResource:
                 _parse_response,
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[
+            AnalyticsIntegrationsSettingsType0
+            | AnalyticsIntegrationsSettingsType1
+            | AnalyticsIntegrationsSettingsType2
+        ] = AsyncPaginator(
             fetch,
             max_items=max_items,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs()
+        _validate.check(self._client, "get_organization_analytics_integrations", first)
+        return paginator
 
     async def get_settings(
         self,

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...types import Response
@@ -62,6 +62,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "invalidate_all_sessions", kwargs)
 
     response = await send(client, kwargs)
 
@@ -87,6 +88,7 @@ async def asyncio(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "invalidate_all_sessions", kwargs)
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_organization_ai_settings_response_data import (
@@ -28,7 +28,7 @@ def _get_kwargs(
         "url": "/organization/ai_settings",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -85,6 +85,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "update_organization_ai_settings", kwargs)
 
     response = await send(client, kwargs)
 
@@ -116,6 +117,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "update_organization_ai_settings", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

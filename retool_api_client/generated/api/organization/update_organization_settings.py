@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.update_organization_settings_body import UpdateOrganizationSettingsBody
@@ -26,7 +26,7 @@ def _get_kwargs(
         "url": "/organization/",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -83,6 +83,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "update_organization_settings", kwargs)
 
     response = await send(client, kwargs)
 
@@ -114,6 +115,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "update_organization_settings", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -378,10 +378,18 @@ class PermissionsResource:
                 self._client, request, ListObjectsGroupCanAccessResponse200.from_dict, _parse_response
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[
+            AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess
+        ] = AsyncPaginator(
             fetch,
             max_items=max_items,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs(
+            body=body,
+        )
+        _validate.check(self._client, "list_objects_group_can_access", first)
+        return paginator
 
     async def list_role_grants(
         self,

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_role_body import CreateRoleBody
@@ -25,7 +25,7 @@ def _get_kwargs(
         "url": "/role_permissions/roles",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -91,6 +91,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_role", kwargs)
 
     response = await send(client, kwargs)
 
@@ -121,6 +122,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_role", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

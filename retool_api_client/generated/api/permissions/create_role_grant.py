@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_role_grant_body import CreateRoleGrantBody
@@ -24,7 +24,7 @@ def _get_kwargs(
         "url": "/role_permissions/role_grants",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -84,6 +84,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_role_grant", kwargs)
 
     response = await send(client, kwargs)
 
@@ -114,6 +115,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_role_grant", kwargs)
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

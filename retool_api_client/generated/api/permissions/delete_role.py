@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -81,6 +81,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         role_id=role_id,
     )
+    _validate.check(client, "delete_role", kwargs, {"role_id": role_id})
 
     response = await send(client, kwargs)
 
@@ -111,6 +112,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         role_id=role_id,
     )
+    _validate.check(client, "delete_role", kwargs, {"role_id": role_id})
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_access_list_object_type import GetAccessListObjectType
@@ -82,6 +82,7 @@ async def asyncio_detailed(
         object_type=object_type,
         object_id=object_id,
     )
+    _validate.check(client, "get_access_list", kwargs, {"object_type": object_type, "object_id": object_id})
 
     response = await send(client, kwargs)
 
@@ -117,6 +118,7 @@ async def asyncio(
         object_type=object_type,
         object_id=object_id,
     )
+    _validate.check(client, "get_access_list", kwargs, {"object_type": object_type, "object_id": object_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

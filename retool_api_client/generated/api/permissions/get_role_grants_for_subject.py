@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -83,6 +83,12 @@ async def asyncio_detailed(
         subject_type=subject_type,
         subject_id=subject_id,
     )
+    _validate.check(
+        client,
+        "get_role_grants_for_subject",
+        kwargs,
+        {"subject_type": subject_type, "subject_id": subject_id},
+    )
 
     response = await send(client, kwargs)
 
@@ -115,6 +121,12 @@ async def asyncio(
     kwargs = _get_kwargs(
         subject_type=subject_type,
         subject_id=subject_id,
+    )
+    _validate.check(
+        client,
+        "get_role_grants_for_subject",
+        kwargs,
+        {"subject_type": subject_type, "subject_id": subject_id},
     )
 
     response = await send(client, kwargs)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_objects_group_can_access_body import ListObjectsGroupCanAccessBody
@@ -26,7 +26,7 @@ def _get_kwargs(
         "url": "/permissions/listObjects",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -83,6 +83,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "list_objects_group_can_access", kwargs)
 
     response = await send(client, kwargs)
 
@@ -114,6 +115,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "list_objects_group_can_access", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -66,6 +66,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_role_grants", kwargs)
 
     response = await send(client, kwargs)
 
@@ -90,6 +91,7 @@ async def asyncio(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_role_grants", kwargs)
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

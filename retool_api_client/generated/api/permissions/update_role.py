@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -30,7 +30,7 @@ def _get_kwargs(
     }
 
     if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+        _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -95,6 +95,7 @@ async def asyncio_detailed(
         role_id=role_id,
         body=body,
     )
+    _validate.check(client, "update_role", kwargs, {"role_id": role_id})
 
     response = await send(client, kwargs)
 
@@ -128,6 +129,7 @@ async def asyncio(
         role_id=role_id,
         body=body,
     )
+    _validate.check(client, "update_role", kwargs, {"role_id": role_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_app_release_body import CreateAppReleaseBody
@@ -28,7 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -93,6 +93,7 @@ async def asyncio_detailed(
         app_uuid=app_uuid,
         body=body,
     )
+    _validate.check(client, "create_app_release", kwargs, {"app_uuid": app_uuid})
 
     response = await send(client, kwargs)
 
@@ -130,6 +131,7 @@ async def asyncio(
         app_uuid=app_uuid,
         body=body,
     )
+    _validate.check(client, "create_app_release", kwargs, {"app_uuid": app_uuid})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

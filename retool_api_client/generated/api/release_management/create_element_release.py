@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_app_release_body import CreateAppReleaseBody
@@ -27,7 +27,7 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    json_element_type = element_type.value
+    json_element_type = _parsing.json_value(element_type)
     params["elementType"] = json_element_type
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -41,7 +41,7 @@ def _get_kwargs(
 
     if params:  # an empty params= still makes httpx re-parse and re-encode the URL
         _kwargs["params"] = params
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -107,6 +107,7 @@ async def asyncio_detailed(
         body=body,
         element_type=element_type,
     )
+    _validate.check(client, "create_element_release", kwargs, {"element_uuid": element_uuid})
 
     response = await send(client, kwargs)
 
@@ -145,6 +146,7 @@ async def asyncio(
         body=body,
         element_type=element_type,
     )
+    _validate.check(client, "create_element_release", kwargs, {"element_uuid": element_uuid})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

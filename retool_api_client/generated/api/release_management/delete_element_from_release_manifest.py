@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.delete_element_from_release_manifest_element_type import (
@@ -29,7 +29,7 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    json_element_type = element_type.value
+    json_element_type = _parsing.json_value(element_type)
     params["elementType"] = json_element_type
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -46,7 +46,7 @@ def _get_kwargs(
         _kwargs["params"] = params
 
     if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+        _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -115,6 +115,12 @@ async def asyncio_detailed(
         body=body,
         element_type=element_type,
     )
+    _validate.check(
+        client,
+        "delete_element_from_release_manifest",
+        kwargs,
+        {"manifest_name": manifest_name, "element_uuid": element_uuid},
+    )
 
     response = await send(client, kwargs)
 
@@ -155,6 +161,12 @@ async def asyncio(
         element_uuid=element_uuid,
         body=body,
         element_type=element_type,
+    )
+    _validate.check(
+        client,
+        "delete_element_from_release_manifest",
+        kwargs,
+        {"manifest_name": manifest_name, "element_uuid": element_uuid},
     )
 
     response = await send(client, kwargs)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.delete_release_manifest_body import DeleteReleaseManifestBody
@@ -32,7 +32,7 @@ def _get_kwargs(
     }
 
     if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+        _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -102,6 +102,12 @@ async def asyncio_detailed(
         app_uuid=app_uuid,
         body=body,
     )
+    _validate.check(
+        client,
+        "delete_entry_for_app_from_release_manifest",
+        kwargs,
+        {"manifest_name": manifest_name, "app_uuid": app_uuid},
+    )
 
     response = await send(client, kwargs)
 
@@ -143,6 +149,12 @@ async def asyncio(
         manifest_name=manifest_name,
         app_uuid=app_uuid,
         body=body,
+    )
+    _validate.check(
+        client,
+        "delete_entry_for_app_from_release_manifest",
+        kwargs,
+        {"manifest_name": manifest_name, "app_uuid": app_uuid},
     )
 
     response = await send(client, kwargs)

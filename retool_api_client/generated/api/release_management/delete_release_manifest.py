@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.delete_release_manifest_body import DeleteReleaseManifestBody
@@ -29,7 +29,7 @@ def _get_kwargs(
     }
 
     if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+        _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -91,6 +91,7 @@ async def asyncio_detailed(
         manifest_name=manifest_name,
         body=body,
     )
+    _validate.check(client, "delete_release_manifest", kwargs, {"manifest_name": manifest_name})
 
     response = await send(client, kwargs)
 
@@ -125,6 +126,7 @@ async def asyncio(
         manifest_name=manifest_name,
         body=body,
     )
+    _validate.check(client, "delete_release_manifest", kwargs, {"manifest_name": manifest_name})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

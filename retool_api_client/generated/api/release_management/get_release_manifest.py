@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -78,6 +78,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         manifest_name=manifest_name,
     )
+    _validate.check(client, "get_release_manifest", kwargs, {"manifest_name": manifest_name})
 
     response = await send(client, kwargs)
 
@@ -109,6 +110,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         manifest_name=manifest_name,
     )
+    _validate.check(client, "get_release_manifest", kwargs, {"manifest_name": manifest_name})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

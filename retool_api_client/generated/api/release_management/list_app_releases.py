@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -80,6 +80,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         app_uuid=app_uuid,
     )
+    _validate.check(client, "list_app_releases", kwargs, {"app_uuid": app_uuid})
 
     response = await send(client, kwargs)
 
@@ -113,6 +114,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         app_uuid=app_uuid,
     )
+    _validate.check(client, "list_app_releases", kwargs, {"app_uuid": app_uuid})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

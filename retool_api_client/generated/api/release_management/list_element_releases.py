@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -22,7 +22,7 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    json_element_type = element_type.value
+    json_element_type = _parsing.json_value(element_type)
     params["elementType"] = json_element_type
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -94,6 +94,7 @@ async def asyncio_detailed(
         element_uuid=element_uuid,
         element_type=element_type,
     )
+    _validate.check(client, "list_element_releases", kwargs, {"element_uuid": element_uuid})
 
     response = await send(client, kwargs)
 
@@ -128,6 +129,7 @@ async def asyncio(
         element_uuid=element_uuid,
         element_type=element_type,
     )
+    _validate.check(client, "list_element_releases", kwargs, {"element_uuid": element_uuid})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -33,7 +33,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -104,6 +104,12 @@ async def asyncio_detailed(
         app_uuid=app_uuid,
         body=body,
     )
+    _validate.check(
+        client,
+        "set_release_configuration_for_app_in_manifest",
+        kwargs,
+        {"manifest_name": manifest_name, "app_uuid": app_uuid},
+    )
 
     response = await send(client, kwargs)
 
@@ -146,6 +152,12 @@ async def asyncio(
         manifest_name=manifest_name,
         app_uuid=app_uuid,
         body=body,
+    )
+    _validate.check(
+        client,
+        "set_release_configuration_for_app_in_manifest",
+        kwargs,
+        {"manifest_name": manifest_name, "app_uuid": app_uuid},
     )
 
     response = await send(client, kwargs)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -29,7 +29,7 @@ def _get_kwargs(
     }
 
     if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+        _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -92,6 +92,7 @@ async def asyncio_detailed(
         manifest_name=manifest_name,
         body=body,
     )
+    _validate.check(client, "set_release_manifest", kwargs, {"manifest_name": manifest_name})
 
     response = await send(client, kwargs)
 
@@ -127,6 +128,7 @@ async def asyncio(
         manifest_name=manifest_name,
         body=body,
     )
+    _validate.check(client, "set_release_manifest", kwargs, {"manifest_name": manifest_name})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -290,7 +290,7 @@ class ResourceConfigurationsResource:
                 self._client, request, ListResourceConfigurationsResponse200.from_dict, _parse_response
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[ResourceConfiguration] = AsyncPaginator(
             fetch,
             max_items=max_items,
             page_size=page_size,
@@ -298,6 +298,16 @@ class ResourceConfigurationsResource:
             start_token=start_token,
             prefetch=prefetch,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs(
+            resource_type=resource_type,
+            resource_id=resource_id,
+            environment_id=environment_id,
+            limit=UNSET if page_size is None else page_size,
+            next_token=UNSET if start_token is None else start_token,
+        )
+        _validate.check(self._client, "list_resource_configurations", first)
+        return paginator
 
 
 class ResourceConfigurationsResourceWithRawResponse:

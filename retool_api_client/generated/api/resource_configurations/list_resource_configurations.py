@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_resource_configurations_resource_type import (
@@ -31,7 +31,7 @@ def _get_kwargs(
 
     json_resource_type: str | Unset = UNSET
     if not isinstance(resource_type, Unset):
-        json_resource_type = resource_type.value
+        json_resource_type = _parsing.json_value(resource_type)
 
     params["resource_type"] = json_resource_type
 
@@ -123,6 +123,7 @@ async def asyncio_detailed(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "list_resource_configurations", kwargs)
 
     response = await send(client, kwargs)
 
@@ -169,6 +170,7 @@ async def asyncio(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "list_resource_configurations", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

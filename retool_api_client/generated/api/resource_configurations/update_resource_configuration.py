@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.resource_configuration_response import ResourceConfigurationResponse
@@ -28,7 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -89,6 +89,7 @@ async def asyncio_detailed(
         configuration_id=configuration_id,
         body=body,
     )
+    _validate.check(client, "update_resource_configuration", kwargs, {"configuration_id": configuration_id})
 
     response = await send(client, kwargs)
 
@@ -124,6 +125,7 @@ async def asyncio(
         configuration_id=configuration_id,
         body=body,
     )
+    _validate.check(client, "update_resource_configuration", kwargs, {"configuration_id": configuration_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -261,7 +261,7 @@ class ResourcesResource:
                 self._client, request, ListResourcesResponse200.from_dict, _parse_response
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[Resource] = AsyncPaginator(
             fetch,
             max_items=max_items,
             page_size=page_size,
@@ -269,6 +269,14 @@ class ResourcesResource:
             start_token=start_token,
             prefetch=prefetch,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs(
+            resource_type=resource_type,
+            limit=UNSET if page_size is None else page_size,
+            next_token=UNSET if start_token is None else start_token,
+        )
+        _validate.check(self._client, "list_resources", first)
+        return paginator
 
 
 class ResourcesResourceWithRawResponse:

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...types import UNSET, Response, Unset
@@ -86,6 +86,7 @@ async def asyncio_detailed(
         resource_id=resource_id,
         delete_underlying_db=delete_underlying_db,
     )
+    _validate.check(client, "delete_resource", kwargs, {"resource_id": resource_id})
 
     response = await send(client, kwargs)
 
@@ -120,6 +121,7 @@ async def asyncio(
         resource_id=resource_id,
         delete_underlying_db=delete_underlying_db,
     )
+    _validate.check(client, "delete_resource", kwargs, {"resource_id": resource_id})
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

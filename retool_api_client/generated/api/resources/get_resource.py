@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_resource_response_200 import GetResourceResponse200
@@ -74,6 +74,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         resource_id=resource_id,
     )
+    _validate.check(client, "get_resource", kwargs, {"resource_id": resource_id})
 
     response = await send(client, kwargs)
 
@@ -104,6 +105,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         resource_id=resource_id,
     )
+    _validate.check(client, "get_resource", kwargs, {"resource_id": resource_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

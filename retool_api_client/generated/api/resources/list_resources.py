@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_resources_resource_type import ListResourcesResourceType
@@ -24,7 +24,7 @@ def _get_kwargs(
 
     json_resource_type: str | Unset = UNSET
     if not isinstance(resource_type, Unset):
-        json_resource_type = resource_type.value
+        json_resource_type = _parsing.json_value(resource_type)
 
     params["resource_type"] = json_resource_type
 
@@ -103,6 +103,7 @@ async def asyncio_detailed(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "list_resources", kwargs)
 
     response = await send(client, kwargs)
 
@@ -143,6 +144,7 @@ async def asyncio(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "list_resources", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

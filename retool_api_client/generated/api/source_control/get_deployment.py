@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.deploy_latest_changes_response import DeployLatestChangesResponse
@@ -78,6 +78,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
     )
+    _validate.check(client, "get_deployment", kwargs, {"id": id})
 
     response = await send(client, kwargs)
 
@@ -108,6 +109,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         id=id,
     )
+    _validate.check(client, "get_deployment", kwargs, {"id": id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

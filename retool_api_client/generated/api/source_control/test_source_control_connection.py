@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -70,6 +70,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "test_source_control_connection", kwargs)
 
     response = await send(client, kwargs)
 
@@ -95,6 +96,7 @@ async def asyncio(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "test_source_control_connection", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

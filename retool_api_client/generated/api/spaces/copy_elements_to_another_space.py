@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.copy_elements_to_another_space_body import CopyElementsToAnotherSpaceBody
@@ -27,7 +27,7 @@ def _get_kwargs(
         "url": "/spaces/copyElements",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -86,6 +86,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "copy_elements_to_another_space", kwargs)
 
     response = await send(client, kwargs)
 
@@ -117,6 +118,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "copy_elements_to_another_space", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -74,6 +74,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         space_id=space_id,
     )
+    _validate.check(client, "delete_space", kwargs, {"space_id": space_id})
 
     response = await send(client, kwargs)
 
@@ -104,6 +105,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         space_id=space_id,
     )
+    _validate.check(client, "delete_space", kwargs, {"space_id": space_id})
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.error_response import ErrorResponse
@@ -28,7 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -91,6 +91,7 @@ async def asyncio_detailed(
         space_id=space_id,
         body=body,
     )
+    _validate.check(client, "update_space", kwargs, {"space_id": space_id})
 
     response = await send(client, kwargs)
 
@@ -124,6 +125,7 @@ async def asyncio(
         space_id=space_id,
         body=body,
     )
+    _validate.check(client, "update_space", kwargs, {"space_id": space_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -118,7 +118,7 @@ class UsageResource:
                 self._client, request, GetAppUsageDetailsResponse200.from_dict, _parse_response
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[GetAppUsageDetailsResponse200Data] = AsyncPaginator(
             fetch,
             max_items=max_items,
             page_size=page_size,
@@ -126,6 +126,17 @@ class UsageResource:
             start_token=start_token,
             prefetch=prefetch,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs(
+            org_ids=org_ids,
+            start_date=start_date,
+            end_date=end_date,
+            app_name=app_name,
+            limit=UNSET if page_size is None else page_size,
+            next_token=UNSET if start_token is None else start_token,
+        )
+        _validate.check(self._client, "get_app_usage_details", first)
+        return paginator
 
     async def get_app_summaries(
         self,

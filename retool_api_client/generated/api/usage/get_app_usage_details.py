@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_app_usage_details_response_200 import GetAppUsageDetailsResponse200
@@ -123,6 +123,7 @@ async def asyncio_detailed(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "get_app_usage_details", kwargs)
 
     response = await send(client, kwargs)
 
@@ -179,6 +180,7 @@ async def asyncio(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "get_app_usage_details", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

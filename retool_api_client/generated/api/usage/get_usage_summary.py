@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_usage_summary_response_200 import GetUsageSummaryResponse200
@@ -100,6 +100,7 @@ async def asyncio_detailed(
         start_date=start_date,
         end_date=end_date,
     )
+    _validate.check(client, "get_usage_summary", kwargs)
 
     response = await send(client, kwargs)
 
@@ -142,6 +143,7 @@ async def asyncio(
         start_date=start_date,
         end_date=end_date,
     )
+    _validate.check(client, "get_usage_summary", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

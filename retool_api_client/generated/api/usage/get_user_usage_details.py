@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_user_usage_details_response_200 import GetUserUsageDetailsResponse200
@@ -106,6 +106,7 @@ async def asyncio_detailed(
         end_date=end_date,
         email=email,
     )
+    _validate.check(client, "get_user_usage_details", kwargs)
 
     response = await send(client, kwargs)
 
@@ -151,6 +152,7 @@ async def asyncio(
         end_date=end_date,
         email=email,
     )
+    _validate.check(client, "get_user_usage_details", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

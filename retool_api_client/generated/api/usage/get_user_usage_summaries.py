@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_user_usage_summaries_response_200 import (
@@ -102,6 +102,7 @@ async def asyncio_detailed(
         start_date=start_date,
         end_date=end_date,
     )
+    _validate.check(client, "get_user_usage_summaries", kwargs)
 
     response = await send(client, kwargs)
 
@@ -144,6 +145,7 @@ async def asyncio(
         start_date=start_date,
         end_date=end_date,
     )
+    _validate.check(client, "get_user_usage_summaries", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

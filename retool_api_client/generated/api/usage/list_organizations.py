@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_organizations_response_200 import ListOrganizationsResponse200
@@ -69,6 +69,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_organizations", kwargs)
 
     response = await send(client, kwargs)
 
@@ -98,6 +99,7 @@ async def asyncio(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_organizations", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

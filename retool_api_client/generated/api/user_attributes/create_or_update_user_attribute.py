@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_or_update_user_attribute_body import (
@@ -31,7 +31,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -92,6 +92,7 @@ async def asyncio_detailed(
         user_id=user_id,
         body=body,
     )
+    _validate.check(client, "create_or_update_user_attribute", kwargs, {"user_id": user_id})
 
     response = await send(client, kwargs)
 
@@ -127,6 +128,7 @@ async def asyncio(
         user_id=user_id,
         body=body,
     )
+    _validate.check(client, "create_or_update_user_attribute", kwargs, {"user_id": user_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

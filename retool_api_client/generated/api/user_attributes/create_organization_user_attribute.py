@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.create_organization_user_attribute_body import (
@@ -26,7 +26,7 @@ def _get_kwargs(
         "url": "/user_attributes",
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -85,6 +85,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_organization_user_attribute", kwargs)
 
     response = await send(client, kwargs)
 
@@ -116,6 +117,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         body=body,
     )
+    _validate.check(client, "create_organization_user_attribute", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

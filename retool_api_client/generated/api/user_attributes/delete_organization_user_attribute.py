@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.delete_organization_user_attribute_update_existing_users import (
@@ -25,7 +25,7 @@ def _get_kwargs(
 
     json_update_existing_users: str | Unset = UNSET
     if not isinstance(update_existing_users, Unset):
-        json_update_existing_users = update_existing_users.value
+        json_update_existing_users = _parsing.json_value(update_existing_users)
 
     params["update_existing_users"] = json_update_existing_users
 
@@ -95,6 +95,7 @@ async def asyncio_detailed(
         id=id,
         update_existing_users=update_existing_users,
     )
+    _validate.check(client, "delete_organization_user_attribute", kwargs, {"id": id})
 
     response = await send(client, kwargs)
 
@@ -130,6 +131,7 @@ async def asyncio(
         id=id,
         update_existing_users=update_existing_users,
     )
+    _validate.check(client, "delete_organization_user_attribute", kwargs, {"id": id})
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.delete_user_attribute_response_200 import DeleteUserAttributeResponse200
@@ -80,6 +80,9 @@ async def asyncio_detailed(
         user_id=user_id,
         attribute_name=attribute_name,
     )
+    _validate.check(
+        client, "delete_user_attribute", kwargs, {"user_id": user_id, "attribute_name": attribute_name}
+    )
 
     response = await send(client, kwargs)
 
@@ -113,6 +116,9 @@ async def asyncio(
     kwargs = _get_kwargs(
         user_id=user_id,
         attribute_name=attribute_name,
+    )
+    _validate.check(
+        client, "delete_user_attribute", kwargs, {"user_id": user_id, "attribute_name": attribute_name}
     )
 
     response = await send(client, kwargs)

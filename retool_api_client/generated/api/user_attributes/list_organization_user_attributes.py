@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_organization_user_attributes_response_200 import (
@@ -67,6 +67,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_organization_user_attributes", kwargs)
 
     response = await send(client, kwargs)
 
@@ -92,6 +93,7 @@ async def asyncio(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_organization_user_attributes", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.update_organization_user_attribute_body import (
@@ -30,7 +30,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -91,6 +91,7 @@ async def asyncio_detailed(
         id=id,
         body=body,
     )
+    _validate.check(client, "update_organization_user_attribute", kwargs, {"id": id})
 
     response = await send(client, kwargs)
 
@@ -126,6 +127,7 @@ async def asyncio(
         id=id,
         body=body,
     )
+    _validate.check(client, "update_organization_user_attribute", kwargs, {"id": id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -249,10 +249,14 @@ class UserInvitesResource:
                 self._client, request, ListUserInvitesResponse200.from_dict, _parse_response
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[UserInvite] = AsyncPaginator(
             fetch,
             max_items=max_items,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs()
+        _validate.check(self._client, "list_user_invites", first)
+        return paginator
 
 
 class UserInvitesResourceWithRawResponse:

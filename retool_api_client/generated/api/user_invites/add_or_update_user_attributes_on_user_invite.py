@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.add_or_update_user_attributes_on_user_invite_body import (
@@ -31,7 +31,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -94,6 +94,9 @@ async def asyncio_detailed(
         user_invite_id=user_invite_id,
         body=body,
     )
+    _validate.check(
+        client, "add_or_update_user_attributes_on_user_invite", kwargs, {"user_invite_id": user_invite_id}
+    )
 
     response = await send(client, kwargs)
 
@@ -128,6 +131,9 @@ async def asyncio(
     kwargs = _get_kwargs(
         user_invite_id=user_invite_id,
         body=body,
+    )
+    _validate.check(
+        client, "add_or_update_user_attributes_on_user_invite", kwargs, {"user_invite_id": user_invite_id}
     )
 
     response = await send(client, kwargs)

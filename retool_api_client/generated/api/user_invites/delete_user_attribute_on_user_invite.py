@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.delete_user_attribute_on_user_invite_response_200 import (
@@ -82,6 +82,12 @@ async def asyncio_detailed(
         user_invite_id=user_invite_id,
         attribute_name=attribute_name,
     )
+    _validate.check(
+        client,
+        "delete_user_attribute_on_user_invite",
+        kwargs,
+        {"user_invite_id": user_invite_id, "attribute_name": attribute_name},
+    )
 
     response = await send(client, kwargs)
 
@@ -115,6 +121,12 @@ async def asyncio(
     kwargs = _get_kwargs(
         user_invite_id=user_invite_id,
         attribute_name=attribute_name,
+    )
+    _validate.check(
+        client,
+        "delete_user_attribute_on_user_invite",
+        kwargs,
+        {"user_invite_id": user_invite_id, "attribute_name": attribute_name},
     )
 
     response = await send(client, kwargs)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_user_invites_response_200 import ListUserInvitesResponse200
@@ -64,6 +64,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_user_invites", kwargs)
 
     response = await send(client, kwargs)
 
@@ -88,6 +89,7 @@ async def asyncio(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_user_invites", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -231,7 +231,7 @@ class UserTasksResource:
                 self._client, request, ListUserTasksResponse200.from_dict, _parse_response
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[UserTask] = AsyncPaginator(
             fetch,
             max_items=max_items,
             page_size=page_size,
@@ -239,6 +239,18 @@ class UserTasksResource:
             start_token=start_token,
             prefetch=prefetch,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs(
+            assigned_to_users=assigned_to_users,
+            statuses=statuses,
+            workflow_ids=workflow_ids,
+            starting_after=starting_after,
+            ending_before=ending_before,
+            limit=UNSET if page_size is None else str(page_size),
+            next_token=UNSET if start_token is None else start_token,
+        )
+        _validate.check(self._client, "list_user_tasks", first)
+        return paginator
 
 
 class UserTasksResourceWithRawResponse:

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_user_tasks_response_200 import ListUserTasksResponse200
@@ -38,7 +38,7 @@ def _get_kwargs(
 
     json_statuses: str | Unset = UNSET
     if not isinstance(statuses, Unset):
-        json_statuses = statuses.value
+        json_statuses = _parsing.json_value(statuses)
 
     params["statuses"] = json_statuses
 
@@ -135,6 +135,7 @@ async def asyncio_detailed(
         starting_after=starting_after,
         ending_before=ending_before,
     )
+    _validate.check(client, "list_user_tasks", kwargs)
 
     response = await send(client, kwargs)
 
@@ -187,6 +188,7 @@ async def asyncio(
         starting_after=starting_after,
         ending_before=ending_before,
     )
+    _validate.check(client, "list_user_tasks", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

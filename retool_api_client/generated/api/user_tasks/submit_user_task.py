@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.submit_user_task_body import SubmitUserTaskBody
@@ -28,7 +28,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -87,6 +87,7 @@ async def asyncio_detailed(
         task_id=task_id,
         body=body,
     )
+    _validate.check(client, "submit_user_task", kwargs, {"task_id": task_id})
 
     response = await send(client, kwargs)
 
@@ -120,6 +121,7 @@ async def asyncio(
         task_id=task_id,
         body=body,
     )
+    _validate.check(client, "submit_user_task", kwargs, {"task_id": task_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

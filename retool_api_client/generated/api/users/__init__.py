@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -341,7 +341,7 @@ class UsersResource:
             )
             return await fetch_page(self._client, request, ListUsersResponse200.from_dict, _parse_response)
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[User] = AsyncPaginator(
             fetch,
             max_items=max_items,
             page_size=page_size,
@@ -349,6 +349,16 @@ class UsersResource:
             start_token=start_token,
             prefetch=prefetch,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            limit=UNSET if page_size is None else page_size,
+            next_token=UNSET if start_token is None else start_token,
+        )
+        _validate.check(self._client, "list_users", first)
+        return paginator
 
 
 class UsersResourceWithRawResponse:

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_user_response_200 import GetUserResponse200
@@ -94,6 +94,7 @@ async def asyncio_detailed(
         user_id=user_id,
         include_groups=include_groups,
     )
+    _validate.check(client, "get_user", kwargs, {"user_id": user_id})
 
     response = await send(client, kwargs)
 
@@ -128,6 +129,7 @@ async def asyncio(
         user_id=user_id,
         include_groups=include_groups,
     )
+    _validate.check(client, "get_user", kwargs, {"user_id": user_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_users_response_200 import ListUsersResponse200
@@ -110,6 +110,7 @@ async def asyncio_detailed(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "list_users", kwargs)
 
     response = await send(client, kwargs)
 
@@ -156,6 +157,7 @@ async def asyncio(
         limit=limit,
         next_token=next_token,
     )
+    _validate.check(client, "list_users", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

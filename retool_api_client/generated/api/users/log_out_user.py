@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.log_out_user_body import LogOutUserBody
@@ -28,7 +28,7 @@ def _get_kwargs(
     }
 
     if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+        _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -89,6 +89,7 @@ async def asyncio_detailed(
         user_id=user_id,
         body=body,
     )
+    _validate.check(client, "log_out_user", kwargs, {"user_id": user_id})
 
     response = await send(client, kwargs)
 
@@ -124,6 +125,7 @@ async def asyncio(
         user_id=user_id,
         body=body,
     )
+    _validate.check(client, "log_out_user", kwargs, {"user_id": user_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

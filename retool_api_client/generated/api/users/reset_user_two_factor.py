@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...types import Response
@@ -72,6 +72,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
     )
+    _validate.check(client, "reset_user_two_factor", kwargs, {"user_id": user_id})
 
     response = await send(client, kwargs)
 
@@ -103,6 +104,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         user_id=user_id,
     )
+    _validate.check(client, "reset_user_two_factor", kwargs, {"user_id": user_id})
 
     response = await send(client, kwargs)
     _parse_response(response=response)  # raises for anything but the documented success

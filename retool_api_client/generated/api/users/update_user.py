@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.update_user_body import UpdateUserBody
@@ -27,7 +27,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = _parsing.json_value(body)
 
     headers["Content-Type"] = "application/json"
 
@@ -86,6 +86,7 @@ async def asyncio_detailed(
         user_id=user_id,
         body=body,
     )
+    _validate.check(client, "update_user", kwargs, {"user_id": user_id})
 
     response = await send(client, kwargs)
 
@@ -119,6 +120,7 @@ async def asyncio(
         user_id=user_id,
         body=body,
     )
+    _validate.check(client, "update_user", kwargs, {"user_id": user_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

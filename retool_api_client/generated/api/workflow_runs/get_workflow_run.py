@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.workflow_run_with_user_task import WorkflowRunWithUserTask
@@ -75,6 +75,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
     )
+    _validate.check(client, "get_workflow_run", kwargs, {"id": id})
 
     response = await send(client, kwargs)
 
@@ -105,6 +106,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         id=id,
     )
+    _validate.check(client, "get_workflow_run", kwargs, {"id": id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

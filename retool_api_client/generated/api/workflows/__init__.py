@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from .... import _facade
+from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
 from ...types import UNSET, Unset
 
@@ -118,10 +118,14 @@ class WorkflowsResource:
                 self._client, request, ListWorkflowsResponse200.from_dict, _parse_response
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[Workflow] = AsyncPaginator(
             fetch,
             max_items=max_items,
         )
+        # the first page's request, checked once now (later pages only change the cursor)
+        first = _get_kwargs()
+        _validate.check(self._client, "list_workflows", first)
+        return paginator
 
 
 class WorkflowsResourceWithRawResponse:

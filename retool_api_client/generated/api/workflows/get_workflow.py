@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.get_workflow_response_200 import GetWorkflowResponse200
@@ -82,6 +82,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         workflow_id=workflow_id,
     )
+    _validate.check(client, "get_workflow", kwargs, {"workflow_id": workflow_id})
 
     response = await send(client, kwargs)
 
@@ -112,6 +113,7 @@ async def asyncio(
     kwargs = _get_kwargs(
         workflow_id=workflow_id,
     )
+    _validate.check(client, "get_workflow", kwargs, {"workflow_id": workflow_id})
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

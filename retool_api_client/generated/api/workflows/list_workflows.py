@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from .... import _parsing
+from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
 from ...models.list_workflows_response_200 import ListWorkflowsResponse200
@@ -67,6 +67,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_workflows", kwargs)
 
     response = await send(client, kwargs)
 
@@ -91,6 +92,7 @@ async def asyncio(
     """
 
     kwargs = _get_kwargs()
+    _validate.check(client, "list_workflows", kwargs)
 
     response = await send(client, kwargs)
     return _parse_response(response=response)

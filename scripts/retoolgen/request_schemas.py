@@ -1,0 +1,116 @@
+"""What each operation accepts, as JSON Schema, for checking a request before it is sent.
+
+Written to ``retool_api_client/generated/request_schemas.json`` at generation time and read by
+``retool_api_client/_validate.py`` (with the ``jsonschema`` library) on a request's way out, so
+a wrong argument fails before any request with the field and the rule it breaks.
+
+Per operation: ``path`` (Python argument names -> schema), ``query`` (wire names -> schema, as
+in the request's ``params``), ``body`` (the JSON body's schema; multipart bodies are not
+checked), and ``names`` (wire name -> Python argument name, for messages). Component schemas go
+once into ``$defs``.
+
+OpenAPI 3.0 schemas become JSON Schema 2020-12: ``nullable`` becomes a ``"null"`` type (or an
+``anyOf`` with null around a ``$ref`` / combinator), refs point into ``$defs``, and annotations
+(description, example, title, default) are dropped. Nothing else changes meaning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .facade import snake
+from .normalize import operations
+
+JSON = Any
+
+#: Keywords that only annotate; kept out of the runtime file.
+ANNOTATIONS = frozenset(
+    {"description", "example", "examples", "title", "default", "deprecated", "externalDocs", "xml"}
+)
+COMPONENTS = "#/components/schemas/"
+
+
+def to_json_schema(node: JSON) -> JSON:
+    """One OpenAPI 3.0 schema as JSON Schema 2020-12."""
+    if isinstance(node, list):
+        return [to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ANNOTATIONS or key == "nullable":
+            continue
+        if key == "$ref":
+            out[key] = "#/$defs/" + value.removeprefix(COMPONENTS)
+        elif key == "format" and value == "binary":
+            continue  # bytes on the wire; nothing to check in JSON
+        elif key in ("properties", "patternProperties"):
+            out[key] = {name: to_json_schema(sub) for name, sub in value.items()}
+        elif key in ("items", "additionalProperties", "not", "anyOf", "oneOf", "allOf"):
+            out[key] = to_json_schema(value)
+        else:
+            out[key] = value
+    if node.get("nullable") is True:
+        kind = out.get("type")
+        if isinstance(kind, str) and "$ref" not in out:
+            out["type"] = [kind, "null"]
+            if "enum" in out and None not in out["enum"]:
+                out["enum"] = [*out["enum"], None]
+        else:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def _refs(node: JSON, found: set[str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(COMPONENTS):
+            found.add(ref.removeprefix(COMPONENTS))
+        for value in node.values():
+            _refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _refs(value, found)
+
+
+def _object(properties: dict[str, JSON], required: list[str]) -> JSON:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = sorted(required)
+    return schema
+
+
+def build(spec: JSON) -> JSON:
+    """The runtime document: ``{"$defs": {...}, "operations": {operationId: {...}}}``."""
+    ops: dict[str, Any] = {}
+    used: set[str] = set()
+    for _path, _method, op in operations(spec):
+        entry: dict[str, Any] = {}
+        names: dict[str, str] = {}
+        for where in ("path", "query"):
+            params = [p for p in op.get("parameters", []) if p["in"] == where]
+            if not params:
+                continue
+            key = (lambda p: snake(p["name"])) if where == "path" else (lambda p: p["name"])
+            properties = {key(p): to_json_schema(p.get("schema", {})) for p in params}
+            required = [key(p) for p in params if p.get("required")]
+            entry[where] = _object(properties, required)
+            names.update({p["name"]: snake(p["name"]) for p in params if snake(p["name"]) != p["name"]})
+        content = op.get("requestBody", {}).get("content", {})
+        if "application/json" in content:
+            entry["body"] = to_json_schema(content["application/json"].get("schema", {}))
+        if names:
+            entry["names"] = names
+        _refs({k: v for k, v in op.items() if k in ("parameters", "requestBody")}, used)
+        ops[op["operationId"]] = entry
+    components = spec.get("components", {}).get("schemas", {})
+    pending, defs = sorted(used), {}
+    while pending:  # components referenced by the ones already taken
+        name = pending.pop()
+        if name in defs:
+            continue
+        defs[name] = to_json_schema(components[name])
+        more: set[str] = set()
+        _refs(components[name], more)
+        pending.extend(sorted(more - defs.keys()))
+    return {"$defs": dict(sorted(defs.items())), "operations": dict(sorted(ops.items()))}
