@@ -10,17 +10,24 @@ field and rule it breaks, and nothing is sent. ``RetoolClient(validate_requests=
 the check off (for a server newer than the spec it was generated from).
 
 Validation is the ``jsonschema`` library's (Draft 2020-12); only the message formatting is
-written here. ``jsonschema`` is imported on the first check (~80 ms), not with the package.
+written here, and one shortcut: a path parameter whose schema is a plain string rule (type,
+pattern, ``uuid``/``email`` format, enum, length: all but one in the spec) is tested with a small
+predicate first (~0.5 us instead of jsonschema's ~3-8 us, which took the per-call overhead
+from 1.06x to 1.15x of bare httpx); jsonschema still writes the message when it fails, and a
+test holds the two to the same verdicts. ``jsonschema`` is imported on the first check
+(~80 ms), not with the package.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from collections.abc import Callable
 from enum import Enum
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._exceptions import RequestValidationError
 
@@ -30,7 +37,13 @@ if TYPE_CHECKING:
 
 __all__ = ["check", "check_call"]
 
-_PARTS = ("path", "query", "body")
+_NO_BODY: Any = object()
+
+
+class _Validators(NamedTuple):
+    path: dict[str, tuple[Callable[[Any], bool], Validator]]  # per parameter: (quick test, full)
+    query: Validator | None
+    body: Validator | None
 
 
 def check(
@@ -40,22 +53,29 @@ def check(
     or the raw ``path`` parameter values do not fit ``operation_id``'s schemas."""
     if not getattr(client, "validate_requests", True):
         return
-    instance: dict[str, Any] = {}
-    if path:
-        instance["path"] = {name: _path_text(value) for name, value in path.items()}
+    validators = _validators(operation_id)
+    if validators is None:
+        return
+    failed: list[tuple[tuple[str, ...], Validator, Any]] = []
+    for name, value in (path or {}).items():
+        if name in validators.path:
+            quick, validator = validators.path[name]
+            text = _path_text(value)
+            if not quick(text):
+                failed.append((("path", name), validator, text))
     params = request.get("params")
-    if params:
-        instance["query"] = params
-    if "json" in request:
-        instance["body"] = request["json"]
-    if not instance:
+    if params and validators.query is not None and not validators.query.is_valid(params):
+        failed.append((("query",), validators.query, params))
+    body = request.get("json", _NO_BODY)
+    if body is not _NO_BODY and validators.body is not None and not validators.body.is_valid(body):
+        failed.append((("body",), validators.body, body))
+    if not failed:
         return
-    validator = _validator(operation_id)
-    if validator is None or validator.is_valid(instance):
-        return
-    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
     names = _document()["operations"][operation_id].get("names", {})
-    problems = [_problem(error, names) for error in errors]
+    problems = []
+    for prefix, validator, instance in failed:
+        errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+        problems += [_problem(error, prefix, names) for error in errors]
     raise RequestValidationError(operation_id, problems)
 
 
@@ -87,20 +107,67 @@ def _document() -> dict[str, Any]:
 
 
 @cache
-def _validator(operation_id: str) -> Validator | None:
+def _validators(operation_id: str) -> _Validators | None:
     from jsonschema import Draft202012Validator
 
     doc = _document()
     entry = doc["operations"].get(operation_id)
     if entry is None:
         return None
-    schema = {
-        "$defs": doc["$defs"],
-        "type": "object",
-        "properties": {part: entry[part] for part in _PARTS if part in entry},
-    }
-    validator: Validator = Draft202012Validator(schema, format_checker=_formats())
-    return validator
+
+    def compile(schema: dict[str, Any] | None) -> Validator | None:
+        if schema is None:
+            return None
+        validator: Validator = Draft202012Validator(
+            {**schema, "$defs": doc["$defs"]}, format_checker=_formats()
+        )
+        return validator
+
+    path = {}
+    for name, schema in entry.get("path", {}).get("properties", {}).items():
+        validator = compile(schema)
+        assert validator is not None
+        path[name] = (string_rule(schema) or validator.is_valid, validator)
+    return _Validators(path=path, query=compile(entry.get("query")), body=compile(entry.get("body")))
+
+
+#: The keywords :func:`string_rule` knows; a schema with any other is left to jsonschema.
+_STRING_KEYWORDS = frozenset({"type", "pattern", "format", "enum", "minLength", "maxLength"})
+_UUID_DASHES = (8, 13, 18, 23)
+
+
+def string_rule(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
+    """A quick test equal to jsonschema's verdict for a plain string schema, else None."""
+    if (
+        not _STRING_KEYWORDS.issuperset(schema)
+        or schema.get("type") != "string"
+        or schema.get("format", "email") not in ("uuid", "email")
+        or not all(isinstance(v, str) for v in schema.get("enum", ()))
+    ):
+        return None
+    search = re.compile(schema["pattern"]).search if "pattern" in schema else None
+    kind = schema.get("format")
+    allowed = frozenset(schema["enum"]) if "enum" in schema else None
+    low, high = schema.get("minLength", 0), schema.get("maxLength")
+
+    def quick(value: Any) -> bool:
+        if not isinstance(value, str) or len(value) < low or (high is not None and len(value) > high):
+            return False
+        if allowed is not None and value not in allowed:
+            return False
+        if search is not None and search(value) is None:
+            return False
+        if kind == "email":
+            return "@" in value
+        if kind == "uuid":  # as jsonschema's own check
+            try:
+                uuid.UUID(value)
+            except ValueError:
+                return False
+            return all(value[i] == "-" for i in _UUID_DASHES)
+        return True
+
+    return quick
 
 
 @cache
@@ -111,12 +178,12 @@ def _formats() -> Any:
     return FormatChecker(formats=("uuid", "email"))
 
 
-def _problem(error: ValidationError, names: dict[str, str]) -> str:
+def _problem(error: ValidationError, prefix: tuple[str, ...], names: dict[str, str]) -> str:
     from jsonschema.exceptions import best_match
 
     if error.context:  # anyOf / oneOf: the alternative that came closest says more
         error = best_match(error.context) or error
-    where = _where(list(error.absolute_path), names)
+    where = _where([*prefix, *error.absolute_path], names)
     message = error.message
     text = repr(error.instance)
     if len(text) > 60:

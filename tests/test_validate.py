@@ -1,0 +1,420 @@
+"""Requests are checked against the spec before they are sent (retool_api_client/_validate.py)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator, FormatChecker
+from openapi_schema_validator import OAS30Validator
+from retoolgen import request_schemas
+
+from retool_api_client import ConfigurationError, RequestValidationError, RetoolClient, paginate
+from retool_api_client._validate import _document
+from retool_api_client.generated.api.users import list_users
+from retool_api_client.generated.models import CreateUserBody, CreateUserBodyUserType
+
+from . import samples
+from .conftest import ROOT
+from .fakes import make_client
+
+FORMATS = FormatChecker(formats=("uuid", "email"))
+WRONG_VALUES: tuple[Any, ...] = (None, 5, 2.5, "x", "", True, [], {}, ["x"], {"zz": 1})
+
+
+def spec_ops() -> Iterator[tuple[str, dict[str, Any]]]:
+    for item in samples.spec()["paths"].values():
+        for method in ("get", "post", "put", "patch", "delete"):
+            if method in item:
+                yield item[method]["operationId"], item[method]
+
+
+def null_for_typeless_nullable(node: Any) -> Any:
+    """The spec as the generator reads it. ``{"nullable": true, "allOf": [{"$ref": enum}]}`` (how
+    the normalizer marks a nullable enum) admits null for openapi-python-client (the field is
+    typed ``Enum | None``), while OpenAPI 3.0.3 lets ``nullable`` act only beside ``type``. The
+    request check follows the generated types, so the reference is given that reading too."""
+    if isinstance(node, list):
+        return [null_for_typeless_nullable(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: null_for_typeless_nullable(v) for k, v in node.items()}
+    if out.get("nullable") is True and "type" not in out:
+        rest = {k: v for k, v in out.items() if k != "nullable"}
+        return {"anyOf": [rest, {"type": "string", "nullable": True, "enum": [None]}]}
+    return out
+
+
+@cache
+def reference_components() -> dict[str, Any]:
+    return null_for_typeless_nullable(samples.spec()["components"])  # type: ignore[no-any-return]
+
+
+def with_components(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**null_for_typeless_nullable(schema), "components": reference_components()}
+
+
+def mutations(value: Any, depth: int = 0) -> Iterator[Any]:
+    """``value`` changed in one place: every member replaced by each wrong value, removed, or
+    joined by an unknown member; every array item likewise."""
+    yield from WRONG_VALUES
+    if depth > 4:
+        return
+    if isinstance(value, dict):
+        yield {**value, "zz_unknown": 1}
+        for key in value:
+            yield {k: v for k, v in value.items() if k != key}
+            for changed in mutations(value[key], depth + 1):
+                yield {**value, key: changed}
+    elif isinstance(value, list) and value:
+        for changed in mutations(value[0], depth + 1):
+            yield [changed, *value[1:]]
+
+
+def ours(operation_id: str, part: str) -> Draft202012Validator:
+    doc = _document()
+    return Draft202012Validator(
+        {**doc["operations"][operation_id][part], "$defs": doc["$defs"]}, format_checker=FORMATS
+    )
+
+
+def agree(
+    operation_id: str, part: str, reference: dict[str, Any], instances: Iterator[Any]
+) -> tuple[int, int]:
+    mine, theirs = ours(operation_id, part), OAS30Validator(reference, format_checker=FORMATS)
+    counts = [0, 0]
+    for instance in instances:
+        verdict = theirs.is_valid(instance)
+        assert mine.is_valid(instance) == verdict, (operation_id, part, instance)
+        counts[verdict] += 1
+    return counts[0], counts[1]
+
+
+def test_body_schemas_mean_what_the_spec_means() -> None:
+    """The OpenAPI 3.0 -> JSON Schema conversion against openapi-schema-validator reading the
+    spec itself, on a valid body of every operation and thousands of one-place changes of it."""
+    invalid = valid = bodies = 0
+    for operation_id, op in spec_ops():
+        content = op.get("requestBody", {}).get("content", {})
+        if "application/json" not in content:
+            continue
+        bodies += 1
+        schema = content["application/json"]["schema"]
+        full = samples.sample(schema, optional=True)
+        minimal = samples.sample(schema)
+        bad, good = agree(
+            operation_id,
+            "body",
+            with_components(schema),
+            iter([full, minimal, *mutations(full), *mutations(minimal)]),
+        )
+        assert good >= 1, operation_id  # the spec's own sample passes
+        invalid, valid = invalid + bad, valid + good
+    assert bodies == 59
+    assert invalid > 5000 and valid > 500, (invalid, valid)  # both verdicts are exercised
+
+
+def test_parameter_schemas_mean_what_the_spec_means() -> None:
+    checked = 0
+    for operation_id, op in spec_ops():
+        for where in ("path", "query"):
+            params = [p for p in op.get("parameters", []) if p["in"] == where]
+            if not params:
+                continue
+            key = (
+                (lambda p: _document()["operations"][operation_id].get("names", {}).get(p["name"], p["name"]))
+                if where == "path"
+                else (lambda p: p["name"])
+            )
+            reference = with_components(
+                {
+                    "type": "object",
+                    "properties": {key(p): p["schema"] for p in params},
+                    "required": [key(p) for p in params if p.get("required")] or None,
+                }
+            )
+            if reference["required"] is None:
+                del reference["required"]
+            sample = {key(p): samples.sample(p["schema"]) for p in params}
+            agree(operation_id, where, reference, iter([sample, *mutations(sample)]))
+            checked += 1
+    assert checked > 90
+
+
+def test_the_specs_own_request_examples_pass_the_check() -> None:
+    """No false alarms on what the spec itself shows: every example on a parameter or body
+    schema (43 of them: ids, emails, patterns) fits that schema as the check reads it."""
+    to_json_schema = request_schemas.to_json_schema
+    defs = _document()["$defs"]
+    found: list[tuple[str, Any]] = []
+
+    def collect(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            if "example" in node:
+                found.append((where, node))
+            for key, value in node.items():
+                collect(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for value in node:
+                collect(value, where)
+
+    for operation_id, op in spec_ops():
+        collect({"parameters": op.get("parameters", []), "body": op.get("requestBody", {})}, operation_id)
+    assert len(found) == 43
+    for where, node in found:
+        validator = Draft202012Validator({**to_json_schema(node), "$defs": defs}, format_checker=FORMATS)
+        assert validator.is_valid(node["example"]), (where, node)
+
+
+class Recorder:
+    def __init__(self, status: int = 200, answer: Any = None) -> None:
+        self.sent: list[httpx.Request] = []
+        self.status, self.answer = status, answer
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(request)
+        return httpx.Response(self.status, json=self.answer if self.answer is not None else {"success": True})
+
+    @property
+    def bodies(self) -> list[Any]:
+        return [json.loads(r.content) for r in self.sent]
+
+
+USER = samples.component("user", optional=True)
+
+
+async def test_wrong_arguments_fail_before_any_request_naming_the_field_and_rule() -> None:
+    recorder = Recorder()
+    async with make_client(recorder) as retool:
+        cases: list[tuple[Any, list[str]]] = [
+            (
+                lambda: retool.users.create(email=123, first_name="A", last_name="B"),
+                ["body.email: 123 is not of type 'string'"],
+            ),
+            (
+                lambda: retool.users.create(email="a@b.c", first_name="", last_name="B"),
+                ["body.first_name: '' should be non-empty"],
+            ),
+            (
+                lambda: retool.users.create(email="a@b.c", first_name="A", last_name="B", user_type="boss"),
+                ["body.user_type: 'boss' is not one of ['default', 'mobile', 'embed']"],
+            ),
+            (
+                lambda: retool.users.create(email="no-at-sign", first_name=None, last_name="B", active="yes"),
+                [
+                    "body.active: 'yes' is not of type 'boolean'",
+                    "body.email: 'no-at-sign' is not a 'email'",
+                    "body.first_name: None is not of type 'string'",
+                ],
+            ),
+            (
+                lambda: retool.users.create(
+                    body={"email": "a@b.c", "first_name": "A", "last_name": "B", "x": 1}
+                ),
+                ["body: Additional properties are not allowed ('x' was unexpected)"],
+            ),
+            (lambda: retool.users.create(body=[1]), ["body: [1] is not of type 'object'"]),
+            (lambda: retool.users.get("42"), ["user_id: '42' does not match 'user_([a-z0-9]+)'"]),
+            (
+                lambda: retool.users.get("user_1", include_groups="yes"),
+                ["include_groups: 'yes' is not of type 'boolean', 'null'"],
+            ),
+            (lambda: retool.groups.get("seven"), ["group_id: 'seven' does not match '^\\\\d+$'"]),
+            (lambda: retool.apps.get("not-a-uuid"), ["app_id: 'not-a-uuid' is not a 'uuid'"]),
+        ]
+        for call, problems in cases:
+            with pytest.raises(RequestValidationError) as caught:
+                await call()
+            assert caught.value.problems == problems
+            assert isinstance(caught.value, ConfigurationError) and isinstance(caught.value, ValueError)
+            assert str(caught.value).startswith(f"{caught.value.operation}: request not sent: ")
+    assert recorder.sent == []
+
+
+async def test_plain_values_for_enum_model_and_date_fields_are_sent_as_json() -> None:
+    recorder = Recorder(answer={"success": True, "data": USER})
+    async with make_client(recorder) as retool:
+        await retool.users.create(
+            email="a@b.c", first_name="A", last_name="B", user_type="mobile", metadata={"team": "x"}
+        )
+        await retool.users.create(
+            email="a@b.c", first_name="A", last_name="B", user_type=CreateUserBodyUserType.EMBED
+        )
+        await retool.users.create(
+            body={
+                "email": "a@b.c",
+                "first_name": "A",
+                "last_name": "B",
+                "user_type": CreateUserBodyUserType.MOBILE,
+            }
+        )
+        await retool.users.create(body=CreateUserBody(email="a@b.c", first_name="A", last_name="B"))
+    assert recorder.bodies == [
+        {
+            "email": "a@b.c",
+            "first_name": "A",
+            "last_name": "B",
+            "user_type": "mobile",
+            "metadata": {"team": "x"},
+        },
+        {"email": "a@b.c", "first_name": "A", "last_name": "B", "user_type": "embed"},
+        {"email": "a@b.c", "first_name": "A", "last_name": "B", "user_type": "mobile"},
+        {"email": "a@b.c", "first_name": "A", "last_name": "B", "active": True, "user_type": "default"},
+    ]  # (a model built by hand carries the spec's defaults)
+
+
+async def test_nested_problems_name_their_path_and_long_values_are_cut() -> None:
+    async with make_client(Recorder()) as retool:
+        with pytest.raises(RequestValidationError) as caught:
+            await retool.groups.add_users(
+                "7", members=[{"id": "user_1", "is_group_admin": "yes"}, {"id": 5, "is_group_admin": False}]
+            )
+        assert caught.value.problems == [
+            "body.members[0].is_group_admin: 'yes' is not of type 'boolean'",
+            "body.members[1].id: 5 is not of type 'string'",
+        ]
+        with pytest.raises(RequestValidationError) as caught:
+            await retool.users.create(email="a" * 500, first_name=["b" * 500], last_name="B")
+    problems = caught.value.problems
+    assert problems[0].startswith("body.email: 'aaaa") and len(problems[0]) < 140
+    assert problems[1].startswith("body.first_name: ['bbb") and "... is not of type 'string'" in problems[1]
+
+
+async def test_many_problems_are_counted_not_all_printed() -> None:
+    error = RequestValidationError("op", [f"f{i}: bad" for i in range(14)])
+    assert (
+        str(error) == "op: request not sent: " + "; ".join(f"f{i}: bad" for i in range(10)) + "; and 4 more"
+    )
+    assert len(error.problems) == 14
+
+
+async def test_the_check_can_be_turned_off_and_with_options_keeps_or_changes_it() -> None:
+    recorder = Recorder(status=422, answer={"success": False, "message": "email: expected string"})
+    async with make_client(recorder, validate_requests=False) as retool:
+        with pytest.raises(Exception, match="expected string"):
+            await retool.users.create(email=123, first_name="A", last_name="B")
+        assert len(recorder.sent) == 1 and recorder.bodies[0]["email"] == 123
+        assert retool.with_options(timeout=5).validate_requests is False
+        strict = retool.with_options(validate_requests=True)
+        with pytest.raises(RequestValidationError):
+            await strict.users.create(email=123, first_name="A", last_name="B")
+    assert len(recorder.sent) == 1
+    with pytest.raises(ConfigurationError, match="validate_requests must be True or False"):
+        RetoolClient("https://a.retool.com", "tok", validate_requests="no")  # type: ignore[arg-type]
+
+
+def page(items: list[Any], token: str | None) -> dict[str, Any]:
+    return {
+        "success": True,
+        "data": items,
+        "total_count": 3,
+        "next_token": token,
+        "has_more": token is not None,
+    }
+
+
+async def test_paginators_check_their_first_request_when_created_and_only_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retool_api_client import _validate
+
+    answers = iter([page([USER], "t1"), page([USER], "t2"), page([USER], None)] * 2)
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=next(answers))
+
+    checks: list[str] = []
+    real = _validate.check
+    monkeypatch.setattr(
+        _validate, "check", lambda client, op, *a: (checks.append(op), real(client, op, *a))[1]
+    )
+    async with make_client(handler) as retool:
+        with pytest.raises(RequestValidationError, match="email: 5 is not of type 'string'"):
+            retool.users.list(email=5)  # type: ignore[arg-type]  # raised by the call, not on iteration
+        with pytest.raises(RequestValidationError, match="next_token"):
+            paginate(list_users, client=retool, next_token=7)
+        assert sent == []
+        checks.clear()
+        assert len([u async for u in retool.users.list(page_size=1)]) == 3
+        assert len([u async for u in paginate(list_users, client=retool, page_size=1)]) == 3
+    assert checks == ["list_users", "list_users"]  # one check per walk, not one per page
+    assert len(sent) == 6
+
+
+def test_jsonschema_is_imported_on_the_first_check_not_with_the_package() -> None:
+    code = (
+        "import sys, retool_api_client as r\n"
+        "c = r.RetoolClient('https://a.retool.com', 'tok')\n"
+        "c.users\n"
+        "print('jsonschema' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_runtime_document_is_the_one_the_pipeline_builds() -> None:
+    build = request_schemas.build
+    assert build(copy.deepcopy(samples.spec())) == _document()
+    assert len(_document()["operations"]) == 146
+
+
+def path_schemas() -> list[dict[str, Any]]:
+    unique = {
+        json.dumps(schema, sort_keys=True): schema
+        for entry in _document()["operations"].values()
+        for schema in entry.get("path", {}).get("properties", {}).values()
+    }
+    return list(unique.values())
+
+
+SYNTHETIC = [
+    {"type": "string", "minLength": 2, "maxLength": 4},
+    {"type": "string", "format": "email"},
+    {"type": "string", "enum": ["a", "b"], "pattern": "^a"},
+]
+
+
+def test_every_path_parameter_gets_the_quick_test() -> None:
+    from retool_api_client._validate import string_rule
+
+    left = [schema for schema in path_schemas() if string_rule(schema) is None]
+    assert left == [
+        {"anyOf": [{"type": "string", "enum": ["Sentry"]}, {"type": "string", "enum": ["Datadog"]}]}
+    ]
+    assert string_rule({"type": "string", "format": "date-time"}) is None  # left to jsonschema
+    assert string_rule({"type": "integer"}) is None
+    assert string_rule({"anyOf": [{"type": "string"}]}) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_the_quick_path_test_gives_jsonschemas_verdict(data: st.DataObject) -> None:
+    from retool_api_client._validate import string_rule
+    from retool_api_client._validate import string_rule as rule
+
+    schema = data.draw(st.sampled_from([s for s in path_schemas() if rule(s)] + SYNTHETIC))
+    candidates = [
+        st.text(max_size=12),
+        st.uuids().map(str),
+        st.uuids().map(lambda u: str(u).replace("-", "")),
+        st.emails(),
+        st.sampled_from(schema.get("enum", ["x"])),
+    ]
+    if "pattern" in schema:
+        candidates.append(st.from_regex(schema["pattern"]))
+    value = data.draw(st.one_of(candidates))
+    validator = Draft202012Validator(schema, format_checker=FORMATS)
+    quick = string_rule(schema)
+    assert quick is not None
+    assert quick(value) == validator.is_valid(value), (schema, value)
