@@ -44,6 +44,7 @@ class _Validators(NamedTuple):
     path: dict[str, tuple[Callable[[Any], bool], Validator]]  # per parameter: (quick test, full)
     query: Validator | None
     body: Validator | None
+    patch_fields: dict[str, Validator]  # JSON Patch endpoints: top-level field -> its values
 
 
 def check(
@@ -69,6 +70,8 @@ def check(
     body = request.get("json", _NO_BODY)
     if body is not _NO_BODY and validators.body is not None and not validators.body.is_valid(body):
         failed.append((("body",), validators.body, body))
+    elif validators.patch_fields and isinstance(body, dict):
+        failed += _patch_values(validators.patch_fields, body.get("operations"))
     if not failed:
         return
     names = _document()["operations"][operation_id].get("names", {})
@@ -128,7 +131,31 @@ def _validators(operation_id: str) -> _Validators | None:
         validator = compile(schema)
         assert validator is not None
         path[name] = (string_rule(schema) or validator.is_valid, validator)
-    return _Validators(path=path, query=compile(entry.get("query")), body=compile(entry.get("body")))
+    fields = {name: compile(schema) for name, schema in entry.get("patch_fields", {}).items()}
+    return _Validators(
+        path=path,
+        query=compile(entry.get("query")),
+        body=compile(entry.get("body")),
+        patch_fields={name: v for name, v in fields.items() if v is not None},
+    )
+
+
+def _patch_values(
+    fields: dict[str, Validator], operations: Any
+) -> list[tuple[tuple[Any, ...], Validator, Any]]:
+    """The ``add``/``replace`` operations whose value does not fit the top-level field they set."""
+    failed: list[tuple[tuple[Any, ...], Validator, Any]] = []
+    for index, op in enumerate(operations if isinstance(operations, list) else ()):
+        if not isinstance(op, dict) or op.get("op") not in ("add", "replace"):
+            continue
+        path = op.get("path")
+        segments = path.split("/") if isinstance(path, str) else []
+        if len(segments) != 2 or segments[0]:
+            continue  # nested paths are not checked
+        validator = fields.get(segments[1].replace("~1", "/").replace("~0", "~"))
+        if validator is not None and not validator.is_valid(op.get("value")):
+            failed.append((("body", "operations", index, f"value ({path})"), validator, op.get("value")))
+    return failed
 
 
 #: The keywords :func:`string_rule` knows; a schema with any other is left to jsonschema.
@@ -182,7 +209,8 @@ def _problem(error: ValidationError, prefix: tuple[str, ...], names: dict[str, s
     from jsonschema.exceptions import best_match
 
     if error.context:  # anyOf / oneOf: the alternative that came closest says more
-        error = best_match(error.context) or error
+        error = best_match([error])
+
     where = _where([*prefix, *error.absolute_path], names)
     message = error.message
     text = repr(error.instance)

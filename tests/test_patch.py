@@ -322,6 +322,20 @@ class Recorder:
         return httpx.Response(self.call["status"], json=self.call["answer"])
 
 
+def changed(operation_id: str, field: str, value: Any) -> Any:
+    """A different value of the same kind (the request check refuses one of another kind)."""
+    from retool_api_client._validate import _document
+
+    schema = _document()["operations"][operation_id]["patch_fields"].get(field, {})
+    if "enum" in schema:
+        return next(v for v in schema["enum"] if v is not None and v != value)
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    return "changed"
+
+
 @pytest.mark.parametrize("operation_id", sorted(PATCH_RULES))
 async def test_each_patch_operation_sends_a_spec_valid_body(operation_id: str) -> None:
     rule = PATCH_RULES[operation_id]
@@ -337,7 +351,10 @@ async def test_each_patch_operation_sends_a_spec_valid_body(operation_id: str) -
         assert field in inspect.signature(getattr(resource, method)).parameters
         await getattr(resource, method)(*recorder.call["args"], **{field: value})
         before = recorder.call["answer"]["data"]
-        after = {**before, field: value if not same(before[field], value) else "changed"}
+        after = {
+            **before,
+            field: value if not same(before[field], value) else changed(operation_id, field, value),
+        }
         await getattr(resource, f"{method}_from")(*recorder.call["args"], before, after)
         assert await getattr(resource, f"{method}_from")(*recorder.call["args"], before, before) is None
     assert len(recorder.bodies) == 3  # nothing sent for the empty diff

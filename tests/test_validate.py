@@ -418,3 +418,48 @@ def test_the_quick_path_test_gives_jsonschemas_verdict(data: st.DataObject) -> N
     quick = string_rule(schema)
     assert quick is not None
     assert quick(value) == validator.is_valid(value), (schema, value)
+
+
+async def test_json_patch_values_are_checked_against_the_field_they_set() -> None:
+    """The spec types a patch ``value`` as anything; the check reads the field's own kind from
+    the model the endpoint answers with (nested paths and compositions are left alone)."""
+    recorder = Recorder(answer={"success": True, "data": USER})
+    async with make_client(recorder) as retool:
+        refused = [
+            (
+                lambda: retool.users.update("user_1", active="yes"),
+                "body.operations[0].value (/active): 'yes' is not of type 'boolean'",
+            ),
+            (
+                lambda: retool.users.update("user_1", [{"op": "add", "path": "/user_type", "value": "boss"}]),
+                "body.operations[0].value (/user_type): 'boss' is not one of ['default', 'mobile', 'embed']",
+            ),
+            (
+                lambda: retool.users.update("user_1", first_name="x" * 37),
+                "body.operations[0].value (/first_name): 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' is too long",
+            ),
+            (
+                lambda: retool.users.update("user_1", email="nobody"),
+                "body.operations[0].value (/email): 'nobody' is not a 'email'",
+            ),
+        ]
+        for call, problem in refused:
+            with pytest.raises(RequestValidationError) as caught:
+                await call()
+            assert caught.value.problems == [problem]
+        assert recorder.sent == []
+        await retool.users.update(
+            "user_1", active=False, first_name=None, metadata={"a": 1}
+        )  # null: first_name is nullable
+        await retool.users.update(
+            "user_1", [{"op": "add", "path": "/metadata/team", "value": 5}]
+        )  # nested: not checked
+        await retool.users.update("user_1", [{"op": "remove", "path": "/metadata"}])
+    assert [b["operations"][0]["path"] for b in recorder.bodies] == ["/active", "/metadata/team", "/metadata"]
+
+
+async def test_a_union_mismatch_names_the_alternative_that_came_closest() -> None:
+    async with make_client(Recorder()) as retool:
+        with pytest.raises(RequestValidationError) as caught:
+            retool.user_tasks.list(assigned_to_users=[1, "user_2"])  # type: ignore[list-item]
+    assert caught.value.problems == ["assigned_to_users[0]: 1 is not of type 'string'"]

@@ -7,7 +7,11 @@ a wrong argument fails before any request with the field and the rule it breaks.
 Per operation: ``path`` (Python argument names -> schema), ``query`` (wire names -> schema, as
 in the request's ``params``), ``body`` (the JSON body's schema; multipart bodies are not
 checked), and ``names`` (wire name -> Python argument name, for messages). Component schemas go
-once into ``$defs``.
+once into ``$defs``. For the JSON Patch endpoints, ``patch_fields``: what an ``add``/``replace``
+of a top-level field may set it to (the spec types patch values as anything), read from the
+model the endpoint answers with, kept to the field's own kind (type, enum, format, lengths,
+range): a nested response shape may require members a request never sends, and response
+patterns are where the spec's own examples disagree with it (folder ids).
 
 OpenAPI 3.0 schemas become JSON Schema 2020-12: ``nullable`` becomes a ``"null"`` type (or an
 ``anyOf`` with null around a ``$ref`` / combinator), refs point into ``$defs``, and annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import facade
 from .facade import snake
 from .normalize import operations
 
@@ -28,6 +33,8 @@ ANNOTATIONS = frozenset(
     {"description", "example", "examples", "title", "default", "deprecated", "externalDocs", "xml"}
 )
 COMPONENTS = "#/components/schemas/"
+#: What a JSON Patch value is checked for (see the module docstring).
+SHALLOW = frozenset({"type", "enum", "format", "minLength", "maxLength", "minimum", "maximum", "nullable"})
 
 
 def to_json_schema(node: JSON) -> JSON:
@@ -80,6 +87,25 @@ def _object(properties: dict[str, JSON], required: list[str]) -> JSON:
     return schema
 
 
+def _patch_fields(spec: JSON, op: JSON) -> dict[str, Any]:
+    if facade._patch_rules(spec, op) is None:
+        return {}
+    fields: dict[str, Any] = {}
+    for success in facade._success_bodies(spec, op):
+        data = facade._resolve(spec, success.get("properties", {}).get("data", {}))
+        for name, declared in data.get("properties", {}).items():
+            schema = facade._resolve(spec, declared)
+            parts = schema.get("allOf", [])
+            if len(parts) == 1:  # {"nullable": true, "allOf": [{"$ref": enum}]}
+                schema = {**facade._resolve(spec, parts[0]), "nullable": schema.get("nullable", False)}
+            if {"anyOf", "oneOf", "allOf", "not"} & schema.keys():
+                continue  # a union or composition: left to the server
+            shallow = {k: v for k, v in schema.items() if k in SHALLOW}
+            if "type" in shallow or "enum" in shallow:
+                fields[name] = to_json_schema(shallow)
+    return dict(sorted(fields.items()))
+
+
 def build(spec: JSON) -> JSON:
     """The runtime document: ``{"$defs": {...}, "operations": {operationId: {...}}}``."""
     ops: dict[str, Any] = {}
@@ -101,6 +127,9 @@ def build(spec: JSON) -> JSON:
             entry["body"] = to_json_schema(content["application/json"].get("schema", {}))
         if names:
             entry["names"] = names
+        fields = _patch_fields(spec, op)
+        if fields:
+            entry["patch_fields"] = fields
         _refs({k: v for k, v in op.items() if k in ("parameters", "requestBody")}, used)
         ops[op["operationId"]] = entry
     components = spec.get("components", {}).get("schemas", {})
