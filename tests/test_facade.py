@@ -581,6 +581,10 @@ async def right(retool: RetoolClient) -> None:
     await retool.groups.update("7", landing_page_app_id=UUID(int=1), universal_app_access="use")
     raw = await retool.users.with_raw_response.get("user_1")
     print(users, one, raw.parsed.data.email, created, updated, group)
+    # enum fields take their text, model fields and bodies a mapping (checked at run time)
+    await retool.users.create(email="a@example.com", first_name="A", last_name="B", user_type="mobile")
+    await retool.users.create(body={"email": "a@example.com", "first_name": "A", "last_name": "B"})
+    await retool.users.with_raw_response.create(body={"email": "a@example.com"})
 
 
 async def wrong(retool: RetoolClient) -> None:
@@ -592,6 +596,8 @@ async def wrong(retool: RetoolClient) -> None:
     await retool.users.update("user_1", metadata="team=data")  # E6
     await retool.groups.update("7", members="user_1")  # E7
     await retool.groups.update("7", landing_page_app_id=7)  # E8
+    await retool.users.create(email="a@example.com", first_name="A", last_name="B", user_type=1)  # E9
+    await retool.users.create(body=[{"email": "a@example.com"}])  # E10
 """
     (tmp_path / "snippet.py").write_text(code)
     result = subprocess.run(
@@ -601,7 +607,7 @@ async def wrong(retool: RetoolClient) -> None:
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     lines = code.splitlines()
     flagged = {lines[int(e.split(":")[1]) - 1].split("# ")[-1] for e in errors}
-    assert flagged == {"E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8"}, result.stdout
+    assert flagged == {f"E{i}" for i in range(1, 11)}, result.stdout
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,7 @@ class AccessRequestsResource:
         access_request_id: str,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
-        body: ApproveOrDenyAccessRequestBody | Unset = UNSET,
+        body: ApproveOrDenyAccessRequestBody | Mapping[str, Any] | Unset = UNSET,
         id: float | Unset = UNSET,
         status: AccessRequestStatus | str | Unset = UNSET,
         legacy_id: float | Unset = UNSET,
@@ -222,7 +222,7 @@ class AccessRequestsResourceWithRawResponse:
         self,
         access_request_id: str,
         *,
-        body: ApproveOrDenyAccessRequestBody,
+        body: ApproveOrDenyAccessRequestBody | Mapping[str, Any],
     ) -> Response[ApproveOrDenyAccessRequestResponse200]:
         """Approve or deny an access request: the whole response. See ``AccessRequestsResource.approve_or_deny``."""
         from .approve_or_deny_access_request import asyncio_detailed as call

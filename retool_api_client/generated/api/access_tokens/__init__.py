@@ -48,10 +48,10 @@ class AccessTokensResource:
     async def create(
         self,
         *,
-        body: CreateAccessTokenBody | Unset = UNSET,
+        body: CreateAccessTokenBody | Mapping[str, Any] | Unset = UNSET,
         label: str | Unset = UNSET,
-        scopes: list[str] | Unset = UNSET,
-        description: None | str | Unset = UNSET,
+        scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        description: str | None | Unset = UNSET,
     ) -> CreateAccessTokenResponse200Data:
         """Create an access token
 
@@ -162,7 +162,7 @@ class AccessTokensResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateAccessTokenBody,
+        body: CreateAccessTokenBody | Mapping[str, Any],
     ) -> Response[CreateAccessTokenResponse200]:
         """Create an access token: the whole response. See ``AccessTokensResource.create``."""
         from .create_access_token import asyncio_detailed as call

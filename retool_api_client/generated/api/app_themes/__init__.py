@@ -46,11 +46,11 @@ class AppThemesResource:
     async def create(
         self,
         *,
-        body: AppTheme | Unset = UNSET,
+        body: AppTheme | Mapping[str, Any] | Unset = UNSET,
         id: float | Unset = UNSET,
         legacy_id: float | Unset = UNSET,
         name: str | Unset = UNSET,
-        theme: AppThemeTheme | Unset = UNSET,
+        theme: AppThemeTheme | Mapping[str, Any] | Unset = UNSET,
         created_at: datetime.datetime | Unset = UNSET,
         updated_at: datetime.datetime | Unset = UNSET,
     ) -> AppTheme:
@@ -139,11 +139,11 @@ class AppThemesResource:
     async def update(
         self,
         *,
-        body: AppTheme | Unset = UNSET,
+        body: AppTheme | Mapping[str, Any] | Unset = UNSET,
         id: float | Unset = UNSET,
         legacy_id: float | Unset = UNSET,
         name: str | Unset = UNSET,
-        theme: AppThemeTheme | Unset = UNSET,
+        theme: AppThemeTheme | Mapping[str, Any] | Unset = UNSET,
         created_at: datetime.datetime | Unset = UNSET,
         updated_at: datetime.datetime | Unset = UNSET,
     ) -> AppTheme:
@@ -213,7 +213,7 @@ class AppThemesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: AppTheme,
+        body: AppTheme | Mapping[str, Any],
     ) -> Response[AppThemeResponse]:
         """Create an app theme: the whole response. See ``AppThemesResource.create``."""
         from .create_app_theme import asyncio_detailed as call
@@ -250,7 +250,7 @@ class AppThemesResourceWithRawResponse:
     async def update(
         self,
         *,
-        body: AppTheme,
+        body: AppTheme | Mapping[str, Any],
     ) -> Response[AppThemeResponse]:
         """Update an app theme: the whole response. See ``AppThemesResource.update``."""
         from .update_app_theme import asyncio_detailed as call

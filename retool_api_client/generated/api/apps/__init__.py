@@ -46,8 +46,8 @@ class AppsResource:
     async def clone(
         self,
         *,
-        body: CloneAppBody | Unset = UNSET,
-        app_id: UUID | Unset = UNSET,
+        body: CloneAppBody | Mapping[str, Any] | Unset = UNSET,
+        app_id: UUID | str | Unset = UNSET,
         new_app_name: str | Unset = UNSET,
         folder_id: str | Unset = UNSET,
     ) -> App:
@@ -198,7 +198,7 @@ class AppsResourceWithRawResponse:
     async def clone(
         self,
         *,
-        body: CloneAppBody,
+        body: CloneAppBody | Mapping[str, Any],
     ) -> Response[AppResponse]:
         """Clone an app: the whole response. See ``AppsResource.clone``."""
         from .clone_app import asyncio_detailed as call

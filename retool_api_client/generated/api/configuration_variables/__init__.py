@@ -52,12 +52,12 @@ class ConfigurationVariablesResource:
     async def create(
         self,
         *,
-        body: CreateConfigurationVariableBody | Unset = UNSET,
+        body: CreateConfigurationVariableBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         secret: bool | Unset = UNSET,
-        values: list[ConfigurationVariableValuesItem] | Unset = UNSET,
+        values: list[Any] | tuple[Any, ...] | Unset = UNSET,
         description: str | Unset = UNSET,
-        default_value: None | str | Unset = UNSET,
+        default_value: str | None | Unset = UNSET,
     ) -> ConfigurationVariable:
         """Create a configuration variable
 
@@ -148,12 +148,12 @@ class ConfigurationVariablesResource:
         self,
         id: UUID,
         *,
-        body: CreateConfigurationVariableBody | Unset = UNSET,
+        body: CreateConfigurationVariableBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         secret: bool | Unset = UNSET,
-        values: list[ConfigurationVariableValuesItem] | Unset = UNSET,
+        values: list[Any] | tuple[Any, ...] | Unset = UNSET,
         description: str | Unset = UNSET,
-        default_value: None | str | Unset = UNSET,
+        default_value: str | None | Unset = UNSET,
     ) -> ConfigurationVariable:
         """Update a configuration variable
 
@@ -226,7 +226,7 @@ class ConfigurationVariablesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateConfigurationVariableBody,
+        body: CreateConfigurationVariableBody | Mapping[str, Any],
     ) -> Response[ConfigurationVariableResponse]:
         """Create a configuration variable: the whole response. See ``ConfigurationVariablesResource.create``."""
         from .create_configuration_variable import asyncio_detailed as call
@@ -264,7 +264,7 @@ class ConfigurationVariablesResourceWithRawResponse:
         self,
         id: UUID,
         *,
-        body: CreateConfigurationVariableBody,
+        body: CreateConfigurationVariableBody | Mapping[str, Any],
     ) -> Response[ConfigurationVariableResponse]:
         """Update a configuration variable: the whole response. See ``ConfigurationVariablesResource.update``."""
         from .update_configuration_variable import asyncio_detailed as call

@@ -72,11 +72,11 @@ class CustomComponentLibrariesResource:
     async def create(
         self,
         *,
-        body: CreateCustomComponentLibraryBody | Unset = UNSET,
+        body: CreateCustomComponentLibraryBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
-        description: None | str | Unset = UNSET,
+        description: str | None | Unset = UNSET,
         label: str | Unset = UNSET,
-        id: UUID | Unset = UNSET,
+        id: UUID | str | Unset = UNSET,
     ) -> CustomComponentLibrary:
         """Create a custom component library
 
@@ -259,7 +259,7 @@ class CustomComponentLibrariesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateCustomComponentLibraryBody,
+        body: CreateCustomComponentLibraryBody | Mapping[str, Any],
     ) -> Response[CreateCustomComponentLibraryResponse200]:
         """Create a custom component library: the whole response. See ``CustomComponentLibrariesResource.create``."""
         from .create_custom_component_library import asyncio_detailed as call

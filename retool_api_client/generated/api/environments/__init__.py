@@ -49,7 +49,7 @@ class EnvironmentsResource:
     async def create(
         self,
         *,
-        body: CreateEnvironmentBody | Unset = UNSET,
+        body: CreateEnvironmentBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         color: str | Unset = UNSET,
         description: str | Unset = UNSET,
@@ -137,7 +137,7 @@ class EnvironmentsResource:
         environment_id: UUID,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
-        body: UpdateEnvironmentBody | Unset = UNSET,
+        body: UpdateEnvironmentBody | Mapping[str, Any] | Unset = UNSET,
         id: UUID | str | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | None | Unset = UNSET,
@@ -257,7 +257,7 @@ class EnvironmentsResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateEnvironmentBody,
+        body: CreateEnvironmentBody | Mapping[str, Any],
     ) -> Response[EnvironmentResponse]:
         """Create an environment: the whole response. See ``EnvironmentsResource.create``."""
         from .create_environment import asyncio_detailed as call
@@ -295,7 +295,7 @@ class EnvironmentsResourceWithRawResponse:
         self,
         environment_id: UUID,
         *,
-        body: UpdateEnvironmentBody,
+        body: UpdateEnvironmentBody | Mapping[str, Any],
     ) -> Response[EnvironmentResponse]:
         """Update an environment: the whole response. See ``EnvironmentsResource.update``."""
         from .update_environment import asyncio_detailed as call

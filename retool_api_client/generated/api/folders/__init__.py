@@ -53,10 +53,10 @@ class FoldersResource:
     async def create(
         self,
         *,
-        body: CreateFolderBody | Unset = UNSET,
+        body: CreateFolderBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
-        folder_type: CreateFolderBodyFolderType | Unset = UNSET,
-        parent_folder_id: None | str | Unset = UNSET,
+        folder_type: CreateFolderBodyFolderType | str | Unset = UNSET,
+        parent_folder_id: str | None | Unset = UNSET,
     ) -> Folder:
         """Create a folder
 
@@ -145,7 +145,7 @@ class FoldersResource:
         folder_id: str,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
-        body: UpdateFolderBody | Unset = UNSET,
+        body: UpdateFolderBody | Mapping[str, Any] | Unset = UNSET,
         id: str | Unset = UNSET,
         legacy_id: str | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -263,7 +263,7 @@ class FoldersResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateFolderBody,
+        body: CreateFolderBody | Mapping[str, Any],
     ) -> Response[FolderResponse]:
         """Create a folder: the whole response. See ``FoldersResource.create``."""
         from .create_folder import asyncio_detailed as call
@@ -304,7 +304,7 @@ class FoldersResourceWithRawResponse:
         self,
         folder_id: str,
         *,
-        body: UpdateFolderBody,
+        body: UpdateFolderBody | Mapping[str, Any],
     ) -> Response[FolderResponse]:
         """Update a folder: the whole response. See ``FoldersResource.update``."""
         from .update_folder import asyncio_detailed as call

@@ -88,8 +88,8 @@ class GroupsResource:
         self,
         group_id: str,
         *,
-        body: AddUserInvitesToGroupBody | Unset = UNSET,
-        user_invite_ids: list[float] | Unset = UNSET,
+        body: AddUserInvitesToGroupBody | Mapping[str, Any] | Unset = UNSET,
+        user_invite_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
     ) -> Group:
         """Add user invites to a group
 
@@ -127,8 +127,8 @@ class GroupsResource:
         self,
         group_id: str,
         *,
-        body: AddUsersToGroupBody | Unset = UNSET,
-        members: list[GroupMemberRef] | Unset = UNSET,
+        body: AddUsersToGroupBody | Mapping[str, Any] | Unset = UNSET,
+        members: list[Any] | tuple[Any, ...] | Unset = UNSET,
     ) -> Group:
         """Add users to a group
 
@@ -167,21 +167,21 @@ class GroupsResource:
     async def create(
         self,
         *,
-        body: CreateGroupBody | Unset = UNSET,
+        body: CreateGroupBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
-        members: list[GroupMemberRef] | Unset = UNSET,
-        universal_app_access: CreateGroupBodyUniversalAppAccess | Unset = UNSET,
-        universal_resource_access: CreateGroupBodyUniversalResourceAccess | Unset = UNSET,
-        universal_workflow_access: CreateGroupBodyUniversalWorkflowAccess | Unset = UNSET,
-        universal_query_library_access: CreateGroupBodyUniversalQueryLibraryAccess | Unset = UNSET,
-        user_invites: list[UserInvite] | Unset = UNSET,
+        members: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        universal_app_access: CreateGroupBodyUniversalAppAccess | str | Unset = UNSET,
+        universal_resource_access: CreateGroupBodyUniversalResourceAccess | str | Unset = UNSET,
+        universal_workflow_access: CreateGroupBodyUniversalWorkflowAccess | str | Unset = UNSET,
+        universal_query_library_access: CreateGroupBodyUniversalQueryLibraryAccess | str | Unset = UNSET,
+        user_invites: list[Any] | tuple[Any, ...] | Unset = UNSET,
         user_list_access: bool | Unset = UNSET,
         audit_log_access: bool | Unset = UNSET,
         unpublished_release_access: bool | Unset = UNSET,
         usage_analytics_access: bool | Unset = UNSET,
         theme_access: bool | Unset = UNSET,
         account_details_access: bool | Unset = UNSET,
-        landing_page_app_id: None | Unset | UUID = UNSET,
+        landing_page_app_id: UUID | str | None | Unset = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
     ) -> Group:
@@ -337,21 +337,21 @@ class GroupsResource:
         self,
         group_id: str,
         *,
-        body: ReplaceGroupBody | Unset = UNSET,
+        body: ReplaceGroupBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
-        members: list[GroupMemberRef] | Unset = UNSET,
-        universal_app_access: ReplaceGroupBodyUniversalAppAccess | Unset = UNSET,
-        universal_resource_access: ReplaceGroupBodyUniversalResourceAccess | Unset = UNSET,
-        universal_workflow_access: ReplaceGroupBodyUniversalWorkflowAccess | Unset = UNSET,
-        universal_query_library_access: ReplaceGroupBodyUniversalQueryLibraryAccess | Unset = UNSET,
-        user_invites: list[UserInvite] | Unset = UNSET,
+        members: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        universal_app_access: ReplaceGroupBodyUniversalAppAccess | str | Unset = UNSET,
+        universal_resource_access: ReplaceGroupBodyUniversalResourceAccess | str | Unset = UNSET,
+        universal_workflow_access: ReplaceGroupBodyUniversalWorkflowAccess | str | Unset = UNSET,
+        universal_query_library_access: ReplaceGroupBodyUniversalQueryLibraryAccess | str | Unset = UNSET,
+        user_invites: list[Any] | tuple[Any, ...] | Unset = UNSET,
         user_list_access: bool | Unset = UNSET,
         audit_log_access: bool | Unset = UNSET,
         unpublished_release_access: bool | Unset = UNSET,
         usage_analytics_access: bool | Unset = UNSET,
         theme_access: bool | Unset = UNSET,
         account_details_access: bool | Unset = UNSET,
-        landing_page_app_id: None | Unset | UUID = UNSET,
+        landing_page_app_id: UUID | str | None | Unset = UNSET,
         created_at: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
     ) -> Group:
@@ -407,7 +407,7 @@ class GroupsResource:
         group_id: str,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
-        body: UpdateGroupBody | Unset = UNSET,
+        body: UpdateGroupBody | Mapping[str, Any] | Unset = UNSET,
         id: float | None | Unset = UNSET,
         legacy_id: float | None | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -551,7 +551,7 @@ class GroupsResourceWithRawResponse:
         self,
         group_id: str,
         *,
-        body: AddUserInvitesToGroupBody,
+        body: AddUserInvitesToGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:
         """Add user invites to a group: the whole response. See ``GroupsResource.add_user_invites``."""
         from .add_user_invites_to_group import asyncio_detailed as call
@@ -566,7 +566,7 @@ class GroupsResourceWithRawResponse:
         self,
         group_id: str,
         *,
-        body: AddUsersToGroupBody,
+        body: AddUsersToGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:
         """Add users to a group: the whole response. See ``GroupsResource.add_users``."""
         from .add_users_to_group import asyncio_detailed as call
@@ -580,7 +580,7 @@ class GroupsResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateGroupBody,
+        body: CreateGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:
         """Create a group: the whole response. See ``GroupsResource.create``."""
         from .create_group import asyncio_detailed as call
@@ -649,7 +649,7 @@ class GroupsResourceWithRawResponse:
         self,
         group_id: str,
         *,
-        body: ReplaceGroupBody | Unset = UNSET,
+        body: ReplaceGroupBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[GroupResponse]:
         """Replace a group: the whole response. See ``GroupsResource.replace``."""
         from .replace_group import asyncio_detailed as call
@@ -664,7 +664,7 @@ class GroupsResourceWithRawResponse:
         self,
         group_id: str,
         *,
-        body: UpdateGroupBody,
+        body: UpdateGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:
         """Update a group: the whole response. See ``GroupsResource.update``."""
         from .update_group import asyncio_detailed as call

@@ -76,9 +76,10 @@ class ObservabilityResource:
     async def create_configuration(
         self,
         *,
-        body: CreateObservabilityConfigurationBody | Unset = UNSET,
-        config: ObservabilityConfigurationConfigDatadog
-        | ObservabilityConfigurationConfigSentry
+        body: CreateObservabilityConfigurationBody | Mapping[str, Any] | Unset = UNSET,
+        config: ObservabilityConfigurationConfigSentry
+        | ObservabilityConfigurationConfigDatadog
+        | Mapping[str, Any]
         | Unset = UNSET,
         enabled: bool | Unset = UNSET,
     ) -> ObservabilityConfiguration:
@@ -191,9 +192,10 @@ class ObservabilityResource:
         self,
         config_id: UUID,
         *,
-        body: UpdateObservabilityConfigurationBody | Unset = UNSET,
-        config: ObservabilityConfigurationConfigDatadog
-        | ObservabilityConfigurationConfigSentry
+        body: UpdateObservabilityConfigurationBody | Mapping[str, Any] | Unset = UNSET,
+        config: ObservabilityConfigurationConfigSentry
+        | ObservabilityConfigurationConfigDatadog
+        | Mapping[str, Any]
         | Unset = UNSET,
         enabled: bool | Unset = UNSET,
     ) -> ObservabilityConfiguration:
@@ -246,7 +248,7 @@ class ObservabilityResourceWithRawResponse:
     async def create_configuration(
         self,
         *,
-        body: CreateObservabilityConfigurationBody,
+        body: CreateObservabilityConfigurationBody | Mapping[str, Any],
     ) -> Response[ObservabilityConfigurationResponse]:
         """Create an observability configuration: the whole response. See ``ObservabilityResource.create_configuration``."""
         from .create_observability_configuration import asyncio_detailed as call
@@ -294,7 +296,7 @@ class ObservabilityResourceWithRawResponse:
         self,
         config_id: UUID,
         *,
-        body: UpdateObservabilityConfigurationBody | Unset = UNSET,
+        body: UpdateObservabilityConfigurationBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[ObservabilityConfigurationResponse]:
         """Update an observability configuration: the whole response. See ``ObservabilityResource.update_configuration``."""
         from .update_observability_configuration import asyncio_detailed as call

@@ -195,7 +195,7 @@ class OrganizationResource:
     async def update_ai_settings(
         self,
         *,
-        body: GetOrganizationAiSettingsResponseData | Unset = UNSET,
+        body: GetOrganizationAiSettingsResponseData | Mapping[str, Any] | Unset = UNSET,
         retool_ai: bool | Unset = UNSET,
         retool_ai_actions: bool | Unset = UNSET,
         retool_vector: bool | Unset = UNSET,
@@ -242,7 +242,7 @@ class OrganizationResource:
         self,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
-        body: UpdateOrganizationSettingsBody | Unset = UNSET,
+        body: UpdateOrganizationSettingsBody | Mapping[str, Any] | Unset = UNSET,
         id: str | Unset = UNSET,
         request_access_enabled: bool | Unset = UNSET,
         ai_support_bot_disabled: bool | Unset = UNSET,
@@ -383,7 +383,7 @@ class OrganizationResourceWithRawResponse:
     async def update_ai_settings(
         self,
         *,
-        body: GetOrganizationAiSettingsResponseData,
+        body: GetOrganizationAiSettingsResponseData | Mapping[str, Any],
     ) -> Response[UpdateOrganizationAiSettingsResponse200]:
         """Update organization AI settings: the whole response. See ``OrganizationResource.update_ai_settings``."""
         from .update_organization_ai_settings import asyncio_detailed as call
@@ -396,7 +396,7 @@ class OrganizationResourceWithRawResponse:
     async def update_settings(
         self,
         *,
-        body: UpdateOrganizationSettingsBody,
+        body: UpdateOrganizationSettingsBody | Mapping[str, Any],
     ) -> Response[UpdateOrganizationSettingsResponse200]:
         """Update organization settings: the whole response. See ``OrganizationResource.update_settings``."""
         from .update_organization_settings import asyncio_detailed as call

@@ -78,10 +78,10 @@ class PermissionsResource:
     async def create_role(
         self,
         *,
-        body: CreateRoleBody | Unset = UNSET,
+        body: CreateRoleBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
-        object_scopes: list[str] | Unset = UNSET,
-        organization_scopes: list[str] | Unset = UNSET,
+        object_scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        organization_scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
         description: str | Unset = UNSET,
     ) -> Role:
         """Create a role
@@ -117,8 +117,8 @@ class PermissionsResource:
     async def create_role_grant(
         self,
         *,
-        body: CreateRoleGrantBody | Unset = UNSET,
-        role_id: UUID | Unset = UNSET,
+        body: CreateRoleGrantBody | Mapping[str, Any] | Unset = UNSET,
+        role_id: UUID | str | Unset = UNSET,
         subject_type: str | Unset = UNSET,
         subject_id: str | Unset = UNSET,
         object_type: str | Unset = UNSET,
@@ -202,8 +202,8 @@ class PermissionsResource:
     async def delete_role_grant_for_subject(
         self,
         *,
-        body: CreateRoleGrantBody | Unset = UNSET,
-        role_id: UUID | Unset = UNSET,
+        body: CreateRoleGrantBody | Mapping[str, Any] | Unset = UNSET,
+        role_id: UUID | str | Unset = UNSET,
         subject_type: str | Unset = UNSET,
         subject_id: str | Unset = UNSET,
         object_type: str | Unset = UNSET,
@@ -299,10 +299,16 @@ class PermissionsResource:
     async def grant(
         self,
         *,
-        body: GrantPermissionsBody | Unset = UNSET,
-        subject: GroupRef | UserRef | Unset = UNSET,
-        object_: AppRef | FolderRef | ResourceConfigurationRef | ResourceRef | ScreenRef | Unset = UNSET,
-        access_level: GrantPermissionsBodyAccessLevel | Unset = UNSET,
+        body: GrantPermissionsBody | Mapping[str, Any] | Unset = UNSET,
+        subject: GroupRef | UserRef | Mapping[str, Any] | Unset = UNSET,
+        object_: FolderRef
+        | AppRef
+        | ScreenRef
+        | ResourceRef
+        | ResourceConfigurationRef
+        | Mapping[str, Any]
+        | Unset = UNSET,
+        access_level: GrantPermissionsBodyAccessLevel | str | Unset = UNSET,
     ) -> list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]:
         """Grant permissions
 
@@ -340,7 +346,7 @@ class PermissionsResource:
     def list_objects_group_can_access(
         self,
         *,
-        body: ListObjectsGroupCanAccessBody,
+        body: ListObjectsGroupCanAccessBody | Mapping[str, Any],
         max_items: int | None = None,
     ) -> AsyncPaginator[
         AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess
@@ -430,9 +436,15 @@ class PermissionsResource:
     async def revoke(
         self,
         *,
-        body: RevokePermissionsBody | Unset = UNSET,
-        subject: GroupRef | UserRef | Unset = UNSET,
-        object_: AppRef | FolderRef | ResourceConfigurationRef | ResourceRef | ScreenRef | Unset = UNSET,
+        body: RevokePermissionsBody | Mapping[str, Any] | Unset = UNSET,
+        subject: GroupRef | UserRef | Mapping[str, Any] | Unset = UNSET,
+        object_: FolderRef
+        | AppRef
+        | ScreenRef
+        | ResourceRef
+        | ResourceConfigurationRef
+        | Mapping[str, Any]
+        | Unset = UNSET,
     ) -> list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]:
         """Revoke permissions
 
@@ -470,11 +482,11 @@ class PermissionsResource:
         self,
         role_id: UUID,
         *,
-        body: UpdateRoleBody | Unset = UNSET,
+        body: UpdateRoleBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
-        object_scopes: list[str] | Unset = UNSET,
-        organization_scopes: list[str] | Unset = UNSET,
+        object_scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        organization_scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
     ) -> Role:
         """Update a role
 
@@ -519,7 +531,7 @@ class PermissionsResourceWithRawResponse:
     async def create_role(
         self,
         *,
-        body: CreateRoleBody,
+        body: CreateRoleBody | Mapping[str, Any],
     ) -> Response[Role]:
         """Create a role: the whole response. See ``PermissionsResource.create_role``."""
         from .create_role import asyncio_detailed as call
@@ -532,7 +544,7 @@ class PermissionsResourceWithRawResponse:
     async def create_role_grant(
         self,
         *,
-        body: CreateRoleGrantBody,
+        body: CreateRoleGrantBody | Mapping[str, Any],
     ) -> Response[None]:
         """Create a role grant: the whole response. See ``PermissionsResource.create_role_grant``."""
         from .create_role_grant import asyncio_detailed as call
@@ -569,7 +581,7 @@ class PermissionsResourceWithRawResponse:
     async def delete_role_grant_for_subject(
         self,
         *,
-        body: CreateRoleGrantBody,
+        body: CreateRoleGrantBody | Mapping[str, Any],
     ) -> Response[None]:
         """Delete a role grant for a subject: the whole response. See ``PermissionsResource.delete_role_grant_for_subject``."""
         from .delete_role_grant_for_subject import asyncio_detailed as call
@@ -610,7 +622,7 @@ class PermissionsResourceWithRawResponse:
     async def grant(
         self,
         *,
-        body: GrantPermissionsBody,
+        body: GrantPermissionsBody | Mapping[str, Any],
     ) -> Response[GrantPermissionsResponse]:
         """Grant permissions: the whole response. See ``PermissionsResource.grant``."""
         from .grant_permissions import asyncio_detailed as call
@@ -623,7 +635,7 @@ class PermissionsResourceWithRawResponse:
     async def list_objects_group_can_access(
         self,
         *,
-        body: ListObjectsGroupCanAccessBody,
+        body: ListObjectsGroupCanAccessBody | Mapping[str, Any],
     ) -> Response[ListObjectsGroupCanAccessResponse200]:
         """List objects a group can access: the whole response. See ``PermissionsResource.list_objects_group_can_access``."""
         from .list_objects_group_can_access import asyncio_detailed as call
@@ -656,7 +668,7 @@ class PermissionsResourceWithRawResponse:
     async def revoke(
         self,
         *,
-        body: RevokePermissionsBody,
+        body: RevokePermissionsBody | Mapping[str, Any],
     ) -> Response[GrantPermissionsResponse]:
         """Revoke permissions: the whole response. See ``PermissionsResource.revoke``."""
         from .revoke_permissions import asyncio_detailed as call
@@ -670,7 +682,7 @@ class PermissionsResourceWithRawResponse:
         self,
         role_id: UUID,
         *,
-        body: UpdateRoleBody | Unset = UNSET,
+        body: UpdateRoleBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[Role]:
         """Update a role: the whole response. See ``PermissionsResource.update_role``."""
         from .update_role import asyncio_detailed as call

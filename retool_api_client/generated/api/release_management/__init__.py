@@ -87,7 +87,7 @@ class ReleaseManagementResource:
         self,
         app_uuid: str,
         *,
-        body: CreateAppReleaseBody | Unset = UNSET,
+        body: CreateAppReleaseBody | Mapping[str, Any] | Unset = UNSET,
         release_version: str | Unset = UNSET,
         release_description: str | Unset = UNSET,
         commit_message: str | Unset = UNSET,
@@ -133,7 +133,7 @@ class ReleaseManagementResource:
         self,
         element_uuid: str,
         *,
-        body: CreateAppReleaseBody | Unset = UNSET,
+        body: CreateAppReleaseBody | Mapping[str, Any] | Unset = UNSET,
         element_type: CreateElementReleaseElementType,
         release_version: str | Unset = UNSET,
         release_description: str | Unset = UNSET,
@@ -181,7 +181,7 @@ class ReleaseManagementResource:
         manifest_name: str,
         element_uuid: UUID,
         *,
-        body: DeleteReleaseManifestBody | Unset = UNSET,
+        body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
         element_type: DeleteElementFromReleaseManifestElementType,
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
@@ -230,7 +230,7 @@ class ReleaseManagementResource:
         manifest_name: str,
         app_uuid: UUID,
         *,
-        body: DeleteReleaseManifestBody | Unset = UNSET,
+        body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Delete the entry for an app from a release manifest
@@ -278,7 +278,7 @@ class ReleaseManagementResource:
         self,
         manifest_name: str,
         *,
-        body: DeleteReleaseManifestBody | Unset = UNSET,
+        body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Delete a release manifest
@@ -418,8 +418,8 @@ class ReleaseManagementResource:
         self,
         manifest_name: str,
         *,
-        body: SetReleaseManifestBody | Unset = UNSET,
-        manifest: SetReleaseManifestBodyManifest | Unset = UNSET,
+        body: SetReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
+        manifest: SetReleaseManifestBodyManifest | Mapping[str, Any] | Unset = UNSET,
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Set release manifest
@@ -461,8 +461,8 @@ class ReleaseManagementResource:
         manifest_name: str,
         app_uuid: UUID,
         *,
-        body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
-        release: SetReleaseConfigurationForAppInManifestBodyReleaseType1 | str | Unset = UNSET,
+        body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any] | Unset = UNSET,
+        release: str | SetReleaseConfigurationForAppInManifestBodyReleaseType1 | Unset = UNSET,
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Set release configuration for app in manifest
@@ -517,9 +517,9 @@ class ReleaseManagementResource:
         manifest_name: str,
         element_uuid: UUID,
         *,
-        body: SetReleaseConfigurationForAppInManifestBody | Unset = UNSET,
+        body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any] | Unset = UNSET,
         element_type: SetReleaseVersionForElementInManifestElementType,
-        release: SetReleaseConfigurationForAppInManifestBodyReleaseType1 | str | Unset = UNSET,
+        release: str | SetReleaseConfigurationForAppInManifestBodyReleaseType1 | Unset = UNSET,
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Set release version for element in manifest
@@ -580,7 +580,7 @@ class ReleaseManagementResourceWithRawResponse:
         self,
         app_uuid: str,
         *,
-        body: CreateAppReleaseBody,
+        body: CreateAppReleaseBody | Mapping[str, Any],
     ) -> Response[SetReleaseManifestResponse]:
         """Create a release artifact: the whole response. See ``ReleaseManagementResource.create_app_release``."""
         from .create_app_release import asyncio_detailed as call
@@ -595,7 +595,7 @@ class ReleaseManagementResourceWithRawResponse:
         self,
         element_uuid: str,
         *,
-        body: CreateAppReleaseBody,
+        body: CreateAppReleaseBody | Mapping[str, Any],
         element_type: CreateElementReleaseElementType,
     ) -> Response[SetReleaseManifestResponse]:
         """Create a release artifact: the whole response. See ``ReleaseManagementResource.create_element_release``."""
@@ -613,7 +613,7 @@ class ReleaseManagementResourceWithRawResponse:
         manifest_name: str,
         element_uuid: UUID,
         *,
-        body: DeleteReleaseManifestBody | Unset = UNSET,
+        body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
         element_type: DeleteElementFromReleaseManifestElementType,
     ) -> Response[SetReleaseManifestResponse]:
         """Delete element from release manifest: the whole response. See ``ReleaseManagementResource.delete_element_from_release_manifest``."""
@@ -632,7 +632,7 @@ class ReleaseManagementResourceWithRawResponse:
         manifest_name: str,
         app_uuid: UUID,
         *,
-        body: DeleteReleaseManifestBody | Unset = UNSET,
+        body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[SetReleaseManifestResponse]:
         """Delete the entry for an app from a release manifest: the whole response. See ``ReleaseManagementResource.delete_entry_for_app_from_release_manifest``."""
         from .delete_entry_for_app_from_release_manifest import asyncio_detailed as call
@@ -648,7 +648,7 @@ class ReleaseManagementResourceWithRawResponse:
         self,
         manifest_name: str,
         *,
-        body: DeleteReleaseManifestBody | Unset = UNSET,
+        body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[SetReleaseManifestResponse]:
         """Delete a release manifest: the whole response. See ``ReleaseManagementResource.delete_manifest``."""
         from .delete_release_manifest import asyncio_detailed as call
@@ -712,7 +712,7 @@ class ReleaseManagementResourceWithRawResponse:
         self,
         manifest_name: str,
         *,
-        body: SetReleaseManifestBody | Unset = UNSET,
+        body: SetReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[SetReleaseManifestResponse]:
         """Set release manifest: the whole response. See ``ReleaseManagementResource.set_manifest``."""
         from .set_release_manifest import asyncio_detailed as call
@@ -728,7 +728,7 @@ class ReleaseManagementResourceWithRawResponse:
         manifest_name: str,
         app_uuid: UUID,
         *,
-        body: SetReleaseConfigurationForAppInManifestBody,
+        body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
     ) -> Response[SetReleaseManifestResponse]:
         """Set release configuration for app in manifest: the whole response. See ``ReleaseManagementResource.set_release_configuration_for_app_in_manifest``."""
         from .set_release_configuration_for_app_in_manifest import (
@@ -747,7 +747,7 @@ class ReleaseManagementResourceWithRawResponse:
         manifest_name: str,
         element_uuid: UUID,
         *,
-        body: SetReleaseConfigurationForAppInManifestBody,
+        body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
         element_type: SetReleaseVersionForElementInManifestElementType,
     ) -> Response[SetReleaseManifestResponse]:
         """Set release version for element in manifest: the whole response. See ``ReleaseManagementResource.set_release_version_for_element_in_manifest``."""

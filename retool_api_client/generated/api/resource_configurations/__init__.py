@@ -68,17 +68,18 @@ class ResourceConfigurationsResource:
     async def create(
         self,
         *,
-        body: CreateResourceConfigurationBody | Unset = UNSET,
+        body: CreateResourceConfigurationBody | Mapping[str, Any] | Unset = UNSET,
         resource_id: str | Unset = UNSET,
-        environment_id: UUID | Unset = UNSET,
+        environment_id: UUID | str | Unset = UNSET,
         options: AzureBlobOptions
-        | EmptyOptions
-        | GRPCOptions
-        | MySQLOptions
         | PostgresOptions
+        | MySQLOptions
         | RedshiftOptions
-        | RestAPIOptions
         | SnowflakeOptions
+        | RestAPIOptions
+        | GRPCOptions
+        | EmptyOptions
+        | Mapping[str, Any]
         | Unset = UNSET,
     ) -> ResourceConfiguration:
         """Create a resource configuration
@@ -166,7 +167,7 @@ class ResourceConfigurationsResource:
         configuration_id: UUID,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
-        body: UpdateResourceConfigurationBody | Unset = UNSET,
+        body: UpdateResourceConfigurationBody | Mapping[str, Any] | Unset = UNSET,
         id: UUID | str | Unset = UNSET,
         resource: Resource | Mapping[str, Any] | Unset = UNSET,
         environment: Environment | Mapping[str, Any] | Unset = UNSET,
@@ -320,7 +321,7 @@ class ResourceConfigurationsResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateResourceConfigurationBody,
+        body: CreateResourceConfigurationBody | Mapping[str, Any],
     ) -> Response[ResourceConfigurationResponse]:
         """Create a resource configuration: the whole response. See ``ResourceConfigurationsResource.create``."""
         from .create_resource_configuration import asyncio_detailed as call
@@ -358,7 +359,7 @@ class ResourceConfigurationsResourceWithRawResponse:
         self,
         configuration_id: UUID,
         *,
-        body: UpdateResourceConfigurationBody,
+        body: UpdateResourceConfigurationBody | Mapping[str, Any],
     ) -> Response[ResourceConfigurationResponse]:
         """Update a resource configuration: the whole response. See ``ResourceConfigurationsResource.update``."""
         from .update_resource_configuration import asyncio_detailed as call

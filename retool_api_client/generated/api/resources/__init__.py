@@ -57,17 +57,18 @@ class ResourcesResource:
     async def create(
         self,
         *,
-        body: CreateResourceBody | Unset = UNSET,
-        type_: CreateResourceBodyType | Unset = UNSET,
+        body: CreateResourceBody | Mapping[str, Any] | Unset = UNSET,
+        type_: CreateResourceBodyType | str | Unset = UNSET,
         display_name: str | Unset = UNSET,
         options: AzureBlobOptions
-        | EmptyOptions
-        | GRPCOptions
-        | MySQLOptions
         | PostgresOptions
+        | MySQLOptions
         | RedshiftOptions
-        | RestAPIOptions
         | SnowflakeOptions
+        | RestAPIOptions
+        | GRPCOptions
+        | EmptyOptions
+        | Mapping[str, Any]
         | Unset = UNSET,
     ) -> Resource:
         """Create a resource
@@ -157,7 +158,7 @@ class ResourcesResource:
         resource_id: str,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
-        body: UpdateResourceBody | Unset = UNSET,
+        body: UpdateResourceBody | Mapping[str, Any] | Unset = UNSET,
         id: str | Unset = UNSET,
         type_: ResourceType | str | Unset = UNSET,
         display_name: str | Unset = UNSET,
@@ -289,7 +290,7 @@ class ResourcesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateResourceBody,
+        body: CreateResourceBody | Mapping[str, Any],
     ) -> Response[ResourceResponse]:
         """Create a resource: the whole response. See ``ResourcesResource.create``."""
         from .create_resource import asyncio_detailed as call
@@ -330,7 +331,7 @@ class ResourcesResourceWithRawResponse:
         self,
         resource_id: str,
         *,
-        body: UpdateResourceBody,
+        body: UpdateResourceBody | Mapping[str, Any],
     ) -> Response[ResourceResponse]:
         """Update a resource: the whole response. See ``ResourcesResource.update``."""
         from .update_resource import asyncio_detailed as call

@@ -97,8 +97,8 @@ class SourceControlResource:
     async def create_configuration(
         self,
         *,
-        body: SetSourceControlConfigurationBody | Unset = UNSET,
-        config: AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab | Unset = UNSET,
+        body: SetSourceControlConfigurationBody | Mapping[str, Any] | Unset = UNSET,
+        config: GitHub | GitLab | AWSCodeCommit | Bitbucket | AzureRepos | Mapping[str, Any] | Unset = UNSET,
     ) -> AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab:
         """Create source control configuration
 
@@ -262,8 +262,8 @@ class SourceControlResource:
     async def set_configuration(
         self,
         *,
-        body: SetSourceControlConfigurationBody | Unset = UNSET,
-        config: AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab | Unset = UNSET,
+        body: SetSourceControlConfigurationBody | Mapping[str, Any] | Unset = UNSET,
+        config: GitHub | GitLab | AWSCodeCommit | Bitbucket | AzureRepos | Mapping[str, Any] | Unset = UNSET,
     ) -> AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab:
         """Set source control configuration
 
@@ -302,8 +302,8 @@ class SourceControlResource:
     async def set_settings(
         self,
         *,
-        body: SetSourceControlSettingsBody | Unset = UNSET,
-        settings: SetSourceControlSettingsBodySettings | Unset = UNSET,
+        body: SetSourceControlSettingsBody | Mapping[str, Any] | Unset = UNSET,
+        settings: SetSourceControlSettingsBodySettings | Mapping[str, Any] | Unset = UNSET,
     ) -> SourceControlSettings:
         """Set source control settings
 
@@ -340,8 +340,8 @@ class SourceControlResource:
     async def test_changes(
         self,
         *,
-        body: TestSourceControlChangesBody | Unset = UNSET,
-        deploy_params: TestSourceControlChangesBodyDeployParams | Unset = UNSET,
+        body: TestSourceControlChangesBody | Mapping[str, Any] | Unset = UNSET,
+        deploy_params: TestSourceControlChangesBodyDeployParams | Mapping[str, Any] | Unset = UNSET,
     ) -> TestSourceControlChangesResponse200DataType0 | TestSourceControlChangesResponse200DataType1:
         """Test source control changes
 
@@ -406,7 +406,7 @@ class SourceControlResourceWithRawResponse:
     async def create_configuration(
         self,
         *,
-        body: SetSourceControlConfigurationBody,
+        body: SetSourceControlConfigurationBody | Mapping[str, Any],
     ) -> Response[CreateSourceControlConfigurationResponse200]:
         """Create source control configuration: the whole response. See ``SourceControlResource.create_configuration``."""
         from .create_source_control_configuration import asyncio_detailed as call
@@ -481,7 +481,7 @@ class SourceControlResourceWithRawResponse:
     async def set_configuration(
         self,
         *,
-        body: SetSourceControlConfigurationBody,
+        body: SetSourceControlConfigurationBody | Mapping[str, Any],
     ) -> Response[SetSourceControlConfigurationResponse]:
         """Set source control configuration: the whole response. See ``SourceControlResource.set_configuration``."""
         from .set_source_control_configuration import asyncio_detailed as call
@@ -494,7 +494,7 @@ class SourceControlResourceWithRawResponse:
     async def set_settings(
         self,
         *,
-        body: SetSourceControlSettingsBody,
+        body: SetSourceControlSettingsBody | Mapping[str, Any],
     ) -> Response[SourceControlSettingsResponse]:
         """Set source control settings: the whole response. See ``SourceControlResource.set_settings``."""
         from .set_source_control_settings import asyncio_detailed as call
@@ -507,7 +507,7 @@ class SourceControlResourceWithRawResponse:
     async def test_changes(
         self,
         *,
-        body: TestSourceControlChangesBody,
+        body: TestSourceControlChangesBody | Mapping[str, Any],
     ) -> Response[TestSourceControlChangesResponse200]:
         """Test source control changes: the whole response. See ``SourceControlResource.test_changes``."""
         from .test_source_control_changes import asyncio_detailed as call

@@ -60,11 +60,11 @@ class SpacesResource:
     async def copy_elements(
         self,
         *,
-        body: CopyElementsToAnotherSpaceBody | Unset = UNSET,
-        resource_ids: list[UUID] | Unset = UNSET,
-        query_library_query_ids: list[UUID] | Unset = UNSET,
-        app_ids: list[UUID] | Unset = UNSET,
-        workflow_ids: list[UUID] | Unset = UNSET,
+        body: CopyElementsToAnotherSpaceBody | Mapping[str, Any] | Unset = UNSET,
+        resource_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        query_library_query_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        app_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        workflow_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
         destination_space_id: str | Unset = UNSET,
     ) -> CopyElementsToAnotherSpaceResponse201Data:
         """Copy elements to another space
@@ -108,10 +108,10 @@ class SpacesResource:
     async def create(
         self,
         *,
-        body: CreateSpaceBody | Unset = UNSET,
+        body: CreateSpaceBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         domain: str | Unset = UNSET,
-        options: CreateSpaceBodyOptions | Unset = UNSET,
+        options: CreateSpaceBodyOptions | Mapping[str, Any] | Unset = UNSET,
     ) -> Space:
         """Create a space
 
@@ -194,7 +194,7 @@ class SpacesResource:
         self,
         space_id: str,
         *,
-        body: UpdateSpaceBody | Unset = UNSET,
+        body: UpdateSpaceBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         domain: str | Unset = UNSET,
     ) -> Space:
@@ -279,7 +279,7 @@ class SpacesResourceWithRawResponse:
     async def copy_elements(
         self,
         *,
-        body: CopyElementsToAnotherSpaceBody,
+        body: CopyElementsToAnotherSpaceBody | Mapping[str, Any],
     ) -> Response[CopyElementsToAnotherSpaceResponse201]:
         """Copy elements to another space: the whole response. See ``SpacesResource.copy_elements``."""
         from .copy_elements_to_another_space import asyncio_detailed as call
@@ -292,7 +292,7 @@ class SpacesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateSpaceBody,
+        body: CreateSpaceBody | Mapping[str, Any],
     ) -> Response[SpaceResponse]:
         """Create a space: the whole response. See ``SpacesResource.create``."""
         from .create_space import asyncio_detailed as call
@@ -330,7 +330,7 @@ class SpacesResourceWithRawResponse:
         self,
         space_id: str,
         *,
-        body: UpdateSpaceBody,
+        body: UpdateSpaceBody | Mapping[str, Any],
     ) -> Response[SpaceResponse]:
         """Update a space: the whole response. See ``SpacesResource.update``."""
         from .update_space import asyncio_detailed as call

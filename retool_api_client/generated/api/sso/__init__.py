@@ -92,8 +92,8 @@ class SsoResource:
     async def set_configuration(
         self,
         *,
-        body: SetSsoConfigurationBody | Unset = UNSET,
-        data: Google | GoogleOIDC | GoogleSAML | OIDC | SAML | Unset = UNSET,
+        body: SetSsoConfigurationBody | Mapping[str, Any] | Unset = UNSET,
+        data: Google | OIDC | GoogleOIDC | SAML | GoogleSAML | Mapping[str, Any] | Unset = UNSET,
     ) -> Google | GoogleOIDC | GoogleSAML | OIDC | SAML:
         """Set SSO configuration
 
@@ -156,7 +156,7 @@ class SsoResourceWithRawResponse:
     async def set_configuration(
         self,
         *,
-        body: SetSsoConfigurationBody,
+        body: SetSsoConfigurationBody | Mapping[str, Any],
     ) -> Response[SetSsoConfigurationResponse200]:
         """Set SSO configuration: the whole response. See ``SsoResource.set_configuration``."""
         from .set_sso_configuration import asyncio_detailed as call

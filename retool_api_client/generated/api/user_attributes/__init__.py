@@ -75,11 +75,11 @@ class UserAttributesResource:
     async def create(
         self,
         *,
-        body: CreateOrganizationUserAttributeBody | Unset = UNSET,
+        body: CreateOrganizationUserAttributeBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         label: str | Unset = UNSET,
-        data_type: CreateOrganizationUserAttributeBodyDataType | Unset = UNSET,
-        default_value: None | str | Unset = UNSET,
+        data_type: CreateOrganizationUserAttributeBodyDataType | str | Unset = UNSET,
+        default_value: str | None | Unset = UNSET,
     ) -> UserAttributes:
         """Create an organization user attribute
 
@@ -179,9 +179,9 @@ class UserAttributesResource:
         self,
         user_id: str,
         *,
-        body: CreateOrUpdateUserAttributeBody | Unset = UNSET,
+        body: CreateOrUpdateUserAttributeBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
-        value: None | str | Unset = UNSET,
+        value: str | None | Unset = UNSET,
     ) -> CreateOrUpdateUserAttributeResponse200Data:
         """Create or update a user attribute
 
@@ -225,7 +225,7 @@ class UserAttributesResource:
         id: UUID,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
-        body: UpdateOrganizationUserAttributeBody | Unset = UNSET,
+        body: UpdateOrganizationUserAttributeBody | Mapping[str, Any] | Unset = UNSET,
         update_existing: bool | Unset = UNSET,
         name: str | Unset = UNSET,
         label: str | Unset = UNSET,
@@ -327,7 +327,7 @@ class UserAttributesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateOrganizationUserAttributeBody,
+        body: CreateOrganizationUserAttributeBody | Mapping[str, Any],
     ) -> Response[UserAttributesResponse]:
         """Create an organization user attribute: the whole response. See ``UserAttributesResource.create``."""
         from .create_organization_user_attribute import asyncio_detailed as call
@@ -370,7 +370,7 @@ class UserAttributesResourceWithRawResponse:
         self,
         user_id: str,
         *,
-        body: CreateOrUpdateUserAttributeBody,
+        body: CreateOrUpdateUserAttributeBody | Mapping[str, Any],
     ) -> Response[CreateOrUpdateUserAttributeResponse200]:
         """Create or update a user attribute: the whole response. See ``UserAttributesResource.set_for_user``."""
         from .create_or_update_user_attribute import asyncio_detailed as call
@@ -385,7 +385,7 @@ class UserAttributesResourceWithRawResponse:
         self,
         id: UUID,
         *,
-        body: UpdateOrganizationUserAttributeBody,
+        body: UpdateOrganizationUserAttributeBody | Mapping[str, Any],
     ) -> Response[UserAttributesResponse]:
         """Update an organization user attribute: the whole response. See ``UserAttributesResource.update``."""
         from .update_organization_user_attribute import asyncio_detailed as call

@@ -62,9 +62,9 @@ class UserInvitesResource:
         self,
         user_invite_id: str,
         *,
-        body: AddOrUpdateUserAttributesOnUserInviteBody | Unset = UNSET,
+        body: AddOrUpdateUserAttributesOnUserInviteBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
-        value: None | str | Unset = UNSET,
+        value: str | None | Unset = UNSET,
     ) -> AddOrUpdateUserAttributesOnUserInviteResponse200Data:
         """Add or update user attributes on a user invite
 
@@ -108,10 +108,10 @@ class UserInvitesResource:
     async def create(
         self,
         *,
-        body: CreateUserInviteBody | Unset = UNSET,
+        body: CreateUserInviteBody | Mapping[str, Any] | Unset = UNSET,
         email: str | Unset = UNSET,
-        default_group_ids: list[float] | Unset = UNSET,
-        metadata: CreateUserInviteBodyMetadata | Unset = UNSET,
+        default_group_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        metadata: CreateUserInviteBodyMetadata | Mapping[str, Any] | Unset = UNSET,
     ) -> UserInvite:
         """Create a user invite
 
@@ -270,7 +270,7 @@ class UserInvitesResourceWithRawResponse:
         self,
         user_invite_id: str,
         *,
-        body: AddOrUpdateUserAttributesOnUserInviteBody,
+        body: AddOrUpdateUserAttributesOnUserInviteBody | Mapping[str, Any],
     ) -> Response[AddOrUpdateUserAttributesOnUserInviteResponse200]:
         """Add or update user attributes on a user invite: the whole response. See ``UserInvitesResource.add_or_update_user_attributes``."""
         from .add_or_update_user_attributes_on_user_invite import (
@@ -286,7 +286,7 @@ class UserInvitesResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateUserInviteBody,
+        body: CreateUserInviteBody | Mapping[str, Any],
     ) -> Response[CreateUserInviteResponse200]:
         """Create a user invite: the whole response. See ``UserInvitesResource.create``."""
         from .create_user_invite import asyncio_detailed as call

@@ -59,9 +59,9 @@ class UserTasksResource:
         self,
         task_id: UUID,
         *,
-        body: CancelUserTaskBody | Unset = UNSET,
+        body: CancelUserTaskBody | Mapping[str, Any] | Unset = UNSET,
         email: str | Unset = UNSET,
-        output: CancelUserTaskBodyOutput | Unset = UNSET,
+        output: CancelUserTaskBodyOutput | Mapping[str, Any] | Unset = UNSET,
     ) -> SubmitUserTaskResponseData:
         """Cancel a user task
 
@@ -100,10 +100,9 @@ class UserTasksResource:
         self,
         task_id: UUID,
         *,
-        body: ReassignUserTaskBody | Unset = UNSET,
+        body: ReassignUserTaskBody | Mapping[str, Any] | Unset = UNSET,
         email: str | Unset = UNSET,
-        assignees: list[ReassignUserTaskBodyAssigneesItemType0 | ReassignUserTaskBodyAssigneesItemType1]
-        | Unset = UNSET,
+        assignees: list[Any] | tuple[Any, ...] | Unset = UNSET,
     ) -> SubmitUserTaskResponseData:
         """Reassign a user task
 
@@ -142,9 +141,9 @@ class UserTasksResource:
         self,
         task_id: UUID,
         *,
-        body: SubmitUserTaskBody | Unset = UNSET,
+        body: SubmitUserTaskBody | Mapping[str, Any] | Unset = UNSET,
         email: str | Unset = UNSET,
-        output: SubmitUserTaskBodyOutput | Unset = UNSET,
+        output: SubmitUserTaskBodyOutput | Mapping[str, Any] | Unset = UNSET,
     ) -> SubmitUserTaskResponseData:
         """Submit a user task
 
@@ -264,7 +263,7 @@ class UserTasksResourceWithRawResponse:
         self,
         task_id: UUID,
         *,
-        body: CancelUserTaskBody,
+        body: CancelUserTaskBody | Mapping[str, Any],
     ) -> Response[SubmitUserTaskResponse]:
         """Cancel a user task: the whole response. See ``UserTasksResource.cancel``."""
         from .cancel_user_task import asyncio_detailed as call
@@ -279,7 +278,7 @@ class UserTasksResourceWithRawResponse:
         self,
         task_id: UUID,
         *,
-        body: ReassignUserTaskBody,
+        body: ReassignUserTaskBody | Mapping[str, Any],
     ) -> Response[SubmitUserTaskResponse]:
         """Reassign a user task: the whole response. See ``UserTasksResource.reassign``."""
         from .reassign_user_task import asyncio_detailed as call
@@ -294,7 +293,7 @@ class UserTasksResourceWithRawResponse:
         self,
         task_id: UUID,
         *,
-        body: SubmitUserTaskBody,
+        body: SubmitUserTaskBody | Mapping[str, Any],
     ) -> Response[SubmitUserTaskResponse]:
         """Submit a user task: the whole response. See ``UserTasksResource.submit``."""
         from .submit_user_task import asyncio_detailed as call

@@ -59,13 +59,13 @@ class UsersResource:
     async def create(
         self,
         *,
-        body: CreateUserBody | Unset = UNSET,
+        body: CreateUserBody | Mapping[str, Any] | Unset = UNSET,
         email: str | Unset = UNSET,
         first_name: str | Unset = UNSET,
         last_name: str | Unset = UNSET,
         active: bool | Unset = UNSET,
-        metadata: CreateUserBodyMetadata | Unset = UNSET,
-        user_type: CreateUserBodyUserType | Unset = UNSET,
+        metadata: CreateUserBodyMetadata | Mapping[str, Any] | Unset = UNSET,
+        user_type: CreateUserBodyUserType | str | Unset = UNSET,
     ) -> User:
         """Create a user
 
@@ -156,7 +156,7 @@ class UsersResource:
         self,
         user_id: str,
         *,
-        body: LogOutUserBody | Unset = UNSET,
+        body: LogOutUserBody | Mapping[str, Any] | Unset = UNSET,
         sso_logout: bool | Unset = UNSET,
         post_logout_redirect_uri: str | Unset = UNSET,
     ) -> LogOutUserResponse200Data:
@@ -222,7 +222,7 @@ class UsersResource:
         user_id: str,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
-        body: UpdateUserBody | Unset = UNSET,
+        body: UpdateUserBody | Mapping[str, Any] | Unset = UNSET,
         id: str | Unset = UNSET,
         legacy_id: float | Unset = UNSET,
         email: str | Unset = UNSET,
@@ -371,7 +371,7 @@ class UsersResourceWithRawResponse:
     async def create(
         self,
         *,
-        body: CreateUserBody,
+        body: CreateUserBody | Mapping[str, Any],
     ) -> Response[UserResponse]:
         """Create a user: the whole response. See ``UsersResource.create``."""
         from .create_user import asyncio_detailed as call
@@ -412,7 +412,7 @@ class UsersResourceWithRawResponse:
         self,
         user_id: str,
         *,
-        body: LogOutUserBody | Unset = UNSET,
+        body: LogOutUserBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[LogOutUserResponse200]:
         """Log out a user: the whole response. See ``UsersResource.log_out``."""
         from .log_out_user import asyncio_detailed as call
@@ -439,7 +439,7 @@ class UsersResourceWithRawResponse:
         self,
         user_id: str,
         *,
-        body: UpdateUserBody,
+        body: UpdateUserBody | Mapping[str, Any],
     ) -> Response[UserResponse]:
         """Update a user: the whole response. See ``UsersResource.update``."""
         from .update_user import asyncio_detailed as call
