@@ -463,3 +463,14 @@ async def test_a_union_mismatch_names_the_alternative_that_came_closest() -> Non
         with pytest.raises(RequestValidationError) as caught:
             retool.user_tasks.list(assigned_to_users=[1, "user_2"])  # type: ignore[list-item]
     assert caught.value.problems == ["assigned_to_users[0]: 1 is not of type 'string'"]
+
+
+async def test_enum_parameters_take_their_text_and_are_checked() -> None:
+    answer = {"success": True, "data": [], "total_count": 0, "next_token": None, "has_more": False}
+    recorder = Recorder(answer=answer)
+    async with make_client(recorder) as retool:
+        await retool.access_requests.list(status="PENDING").first_page()
+        with pytest.raises(RequestValidationError) as caught:
+            retool.access_requests.list(status="pending")
+    assert caught.value.problems == ["status: 'pending' is not one of ['PENDING', 'APPROVED', 'DENIED']"]
+    assert [r.url.params["status"] for r in recorder.sent] == ["PENDING"]

@@ -157,7 +157,7 @@ class AccessRequestsResource:
     def list(
         self,
         *,
-        status: ListAccessRequestsStatus | Unset = UNSET,
+        status: ListAccessRequestsStatus | str | Unset = UNSET,
         page_size: int | None = None,
         max_items: int | None = None,
         start_token: str | None = None,
@@ -248,7 +248,7 @@ class AccessRequestsResourceWithRawResponse:
     async def list(
         self,
         *,
-        status: ListAccessRequestsStatus | Unset = UNSET,
+        status: ListAccessRequestsStatus | str | Unset = UNSET,
         limit: int | Unset = UNSET,
         next_token: str | Unset = UNSET,
     ) -> Response[ListAccessRequestsResponse200]:

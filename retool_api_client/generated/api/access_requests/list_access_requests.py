@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    status: ListAccessRequestsStatus | Unset = UNSET,
+    status: ListAccessRequestsStatus | str | Unset = UNSET,
     limit: int | Unset = UNSET,
     next_token: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def _build_response(*, response: httpx.Response) -> Response[ListAccessRequestsR
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    status: ListAccessRequestsStatus | Unset = UNSET,
+    status: ListAccessRequestsStatus | str | Unset = UNSET,
     limit: int | Unset = UNSET,
     next_token: str | Unset = UNSET,
 ) -> Response[ListAccessRequestsResponse200]:
@@ -113,7 +113,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    status: ListAccessRequestsStatus | Unset = UNSET,
+    status: ListAccessRequestsStatus | str | Unset = UNSET,
     limit: int | Unset = UNSET,
     next_token: str | Unset = UNSET,
 ) -> ListAccessRequestsResponse200:

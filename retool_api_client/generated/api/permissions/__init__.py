@@ -243,7 +243,7 @@ class PermissionsResource:
 
     async def get_access_list(
         self,
-        object_type: GetAccessListObjectType,
+        object_type: GetAccessListObjectType | str,
         object_id: str,
     ) -> GetAccessListResponse200Data:
         """Get an access list
@@ -593,7 +593,7 @@ class PermissionsResourceWithRawResponse:
 
     async def get_access_list(
         self,
-        object_type: GetAccessListObjectType,
+        object_type: GetAccessListObjectType | str,
         object_id: str,
     ) -> Response[GetAccessListResponse200]:
         """Get an access list: the whole response. See ``PermissionsResource.get_access_list``."""

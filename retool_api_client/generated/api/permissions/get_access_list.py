@@ -14,7 +14,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    object_type: GetAccessListObjectType,
+    object_type: GetAccessListObjectType | str,
     object_id: str,
 ) -> dict[str, Any]:
 
@@ -54,7 +54,7 @@ def _build_response(*, response: httpx.Response) -> Response[GetAccessListRespon
 
 
 async def asyncio_detailed(
-    object_type: GetAccessListObjectType,
+    object_type: GetAccessListObjectType | str,
     object_id: str,
     *,
     client: ApiClient,
@@ -90,7 +90,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    object_type: GetAccessListObjectType,
+    object_type: GetAccessListObjectType | str,
     object_id: str,
     *,
     client: ApiClient,

@@ -134,7 +134,7 @@ class ReleaseManagementResource:
         element_uuid: str,
         *,
         body: CreateAppReleaseBody | Mapping[str, Any] | Unset = UNSET,
-        element_type: CreateElementReleaseElementType,
+        element_type: CreateElementReleaseElementType | str,
         release_version: str | Unset = UNSET,
         release_description: str | Unset = UNSET,
         commit_message: str | Unset = UNSET,
@@ -182,7 +182,7 @@ class ReleaseManagementResource:
         element_uuid: UUID,
         *,
         body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
-        element_type: DeleteElementFromReleaseManifestElementType,
+        element_type: DeleteElementFromReleaseManifestElementType | str,
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Delete element from release manifest
@@ -369,7 +369,7 @@ class ReleaseManagementResource:
         self,
         element_uuid: str,
         *,
-        element_type: ListElementReleasesElementType,
+        element_type: ListElementReleasesElementType | str,
     ) -> list[ListAppReleasesResponseDataItem]:
         """List all available releases for the given element
 
@@ -518,7 +518,7 @@ class ReleaseManagementResource:
         element_uuid: UUID,
         *,
         body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any] | Unset = UNSET,
-        element_type: SetReleaseVersionForElementInManifestElementType,
+        element_type: SetReleaseVersionForElementInManifestElementType | str,
         release: str | SetReleaseConfigurationForAppInManifestBodyReleaseType1 | Unset = UNSET,
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
@@ -596,7 +596,7 @@ class ReleaseManagementResourceWithRawResponse:
         element_uuid: str,
         *,
         body: CreateAppReleaseBody | Mapping[str, Any],
-        element_type: CreateElementReleaseElementType,
+        element_type: CreateElementReleaseElementType | str,
     ) -> Response[SetReleaseManifestResponse]:
         """Create a release artifact: the whole response. See ``ReleaseManagementResource.create_element_release``."""
         from .create_element_release import asyncio_detailed as call
@@ -614,7 +614,7 @@ class ReleaseManagementResourceWithRawResponse:
         element_uuid: UUID,
         *,
         body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
-        element_type: DeleteElementFromReleaseManifestElementType,
+        element_type: DeleteElementFromReleaseManifestElementType | str,
     ) -> Response[SetReleaseManifestResponse]:
         """Delete element from release manifest: the whole response. See ``ReleaseManagementResource.delete_element_from_release_manifest``."""
         from .delete_element_from_release_manifest import asyncio_detailed as call
@@ -687,7 +687,7 @@ class ReleaseManagementResourceWithRawResponse:
         self,
         element_uuid: str,
         *,
-        element_type: ListElementReleasesElementType,
+        element_type: ListElementReleasesElementType | str,
     ) -> Response[ListAppReleasesResponse]:
         """List all available releases for the given element: the whole response. See ``ReleaseManagementResource.list_element_releases``."""
         from .list_element_releases import asyncio_detailed as call
@@ -748,7 +748,7 @@ class ReleaseManagementResourceWithRawResponse:
         element_uuid: UUID,
         *,
         body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
-        element_type: SetReleaseVersionForElementInManifestElementType,
+        element_type: SetReleaseVersionForElementInManifestElementType | str,
     ) -> Response[SetReleaseManifestResponse]:
         """Set release version for element in manifest: the whole response. See ``ReleaseManagementResource.set_release_version_for_element_in_manifest``."""
         from .set_release_version_for_element_in_manifest import (

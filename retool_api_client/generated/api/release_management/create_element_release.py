@@ -22,7 +22,7 @@ def _get_kwargs(
     element_uuid: str,
     *,
     body: CreateAppReleaseBody | Mapping[str, Any],
-    element_type: CreateElementReleaseElementType,
+    element_type: CreateElementReleaseElementType | str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -81,7 +81,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateAppReleaseBody | Mapping[str, Any],
-    element_type: CreateElementReleaseElementType,
+    element_type: CreateElementReleaseElementType | str,
 ) -> Response[SetReleaseManifestResponse]:
     """Create a release artifact
 
@@ -120,7 +120,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateAppReleaseBody | Mapping[str, Any],
-    element_type: CreateElementReleaseElementType,
+    element_type: CreateElementReleaseElementType | str,
 ) -> SetReleaseManifestResponse:
     """Create a release artifact
 

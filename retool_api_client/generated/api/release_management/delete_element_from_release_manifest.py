@@ -24,7 +24,7 @@ def _get_kwargs(
     element_uuid: UUID,
     *,
     body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
-    element_type: DeleteElementFromReleaseManifestElementType,
+    element_type: DeleteElementFromReleaseManifestElementType | str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -87,7 +87,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
-    element_type: DeleteElementFromReleaseManifestElementType,
+    element_type: DeleteElementFromReleaseManifestElementType | str,
 ) -> Response[SetReleaseManifestResponse]:
     """Delete element from release manifest
 
@@ -134,7 +134,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
-    element_type: DeleteElementFromReleaseManifestElementType,
+    element_type: DeleteElementFromReleaseManifestElementType | str,
 ) -> SetReleaseManifestResponse:
     """Delete element from release manifest
 

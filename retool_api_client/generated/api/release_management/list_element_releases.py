@@ -17,7 +17,7 @@ from ...types import UNSET, Response
 def _get_kwargs(
     element_uuid: str,
     *,
-    element_type: ListElementReleasesElementType,
+    element_type: ListElementReleasesElementType | str,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -70,7 +70,7 @@ async def asyncio_detailed(
     element_uuid: str,
     *,
     client: ApiClient,
-    element_type: ListElementReleasesElementType,
+    element_type: ListElementReleasesElementType | str,
 ) -> Response[ListAppReleasesResponse]:
     """List all available releases for the given element
 
@@ -105,7 +105,7 @@ async def asyncio(
     element_uuid: str,
     *,
     client: ApiClient,
-    element_type: ListElementReleasesElementType,
+    element_type: ListElementReleasesElementType | str,
 ) -> ListAppReleasesResponse:
     """List all available releases for the given element
 

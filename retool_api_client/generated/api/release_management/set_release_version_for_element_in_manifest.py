@@ -26,7 +26,7 @@ def _get_kwargs(
     element_uuid: UUID,
     *,
     body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
-    element_type: SetReleaseVersionForElementInManifestElementType,
+    element_type: SetReleaseVersionForElementInManifestElementType | str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -87,7 +87,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
-    element_type: SetReleaseVersionForElementInManifestElementType,
+    element_type: SetReleaseVersionForElementInManifestElementType | str,
 ) -> Response[SetReleaseManifestResponse]:
     """Set release version for element in manifest
 
@@ -135,7 +135,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
-    element_type: SetReleaseVersionForElementInManifestElementType,
+    element_type: SetReleaseVersionForElementInManifestElementType | str,
 ) -> SetReleaseManifestResponse:
     """Set release version for element in manifest
 

@@ -249,7 +249,7 @@ class ResourceConfigurationsResource:
     def list(
         self,
         *,
-        resource_type: ListResourceConfigurationsResourceType | Unset = UNSET,
+        resource_type: ListResourceConfigurationsResourceType | str | Unset = UNSET,
         resource_id: str | Unset = UNSET,
         environment_id: UUID | Unset = UNSET,
         page_size: int | None = None,
@@ -373,7 +373,7 @@ class ResourceConfigurationsResourceWithRawResponse:
     async def list(
         self,
         *,
-        resource_type: ListResourceConfigurationsResourceType | Unset = UNSET,
+        resource_type: ListResourceConfigurationsResourceType | str | Unset = UNSET,
         resource_id: str | Unset = UNSET,
         environment_id: UUID | Unset = UNSET,
         limit: int | Unset = UNSET,

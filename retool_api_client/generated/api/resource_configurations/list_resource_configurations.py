@@ -20,7 +20,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    resource_type: ListResourceConfigurationsResourceType | Unset = UNSET,
+    resource_type: ListResourceConfigurationsResourceType | str | Unset = UNSET,
     resource_id: str | Unset = UNSET,
     environment_id: UUID | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -86,7 +86,7 @@ def _build_response(*, response: httpx.Response) -> Response[ListResourceConfigu
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    resource_type: ListResourceConfigurationsResourceType | Unset = UNSET,
+    resource_type: ListResourceConfigurationsResourceType | str | Unset = UNSET,
     resource_id: str | Unset = UNSET,
     environment_id: UUID | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -133,7 +133,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    resource_type: ListResourceConfigurationsResourceType | Unset = UNSET,
+    resource_type: ListResourceConfigurationsResourceType | str | Unset = UNSET,
     resource_id: str | Unset = UNSET,
     environment_id: UUID | Unset = UNSET,
     limit: int | Unset = UNSET,

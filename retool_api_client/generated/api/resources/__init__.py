@@ -228,7 +228,7 @@ class ResourcesResource:
     def list(
         self,
         *,
-        resource_type: ListResourcesResourceType | Unset = UNSET,
+        resource_type: ListResourcesResourceType | str | Unset = UNSET,
         page_size: int | None = None,
         max_items: int | None = None,
         start_token: str | None = None,
@@ -345,7 +345,7 @@ class ResourcesResourceWithRawResponse:
     async def list(
         self,
         *,
-        resource_type: ListResourcesResourceType | Unset = UNSET,
+        resource_type: ListResourcesResourceType | str | Unset = UNSET,
         limit: int | Unset = UNSET,
         next_token: str | Unset = UNSET,
     ) -> Response[ListResourcesResponse200]:

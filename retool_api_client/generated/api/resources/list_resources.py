@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    resource_type: ListResourcesResourceType | Unset = UNSET,
+    resource_type: ListResourcesResourceType | str | Unset = UNSET,
     limit: int | Unset = UNSET,
     next_token: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def _build_response(*, response: httpx.Response) -> Response[ListResourcesRespon
 async def asyncio_detailed(
     *,
     client: ApiClient,
-    resource_type: ListResourcesResourceType | Unset = UNSET,
+    resource_type: ListResourcesResourceType | str | Unset = UNSET,
     limit: int | Unset = UNSET,
     next_token: str | Unset = UNSET,
 ) -> Response[ListResourcesResponse200]:
@@ -113,7 +113,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: ApiClient,
-    resource_type: ListResourcesResourceType | Unset = UNSET,
+    resource_type: ListResourcesResourceType | str | Unset = UNSET,
     limit: int | Unset = UNSET,
     next_token: str | Unset = UNSET,
 ) -> ListResourcesResponse200:

@@ -122,7 +122,7 @@ class UserAttributesResource:
         self,
         id: UUID,
         *,
-        update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | Unset = UNSET,
+        update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
     ) -> None:
         """Delete an organization user attribute
 
@@ -341,7 +341,7 @@ class UserAttributesResourceWithRawResponse:
         self,
         id: UUID,
         *,
-        update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | Unset = UNSET,
+        update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
     ) -> Response[None]:
         """Delete an organization user attribute: the whole response. See ``UserAttributesResource.delete``."""
         from .delete_organization_user_attribute import asyncio_detailed as call

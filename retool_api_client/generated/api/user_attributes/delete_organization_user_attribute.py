@@ -18,7 +18,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     id: UUID,
     *,
-    update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | Unset = UNSET,
+    update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -70,7 +70,7 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: ApiClient,
-    update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | Unset = UNSET,
+    update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
 ) -> Response[None]:
     """Delete an organization user attribute
 
@@ -106,7 +106,7 @@ async def asyncio(
     id: UUID,
     *,
     client: ApiClient,
-    update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | Unset = UNSET,
+    update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
 ) -> None:
     """Delete an organization user attribute
 
