@@ -30,6 +30,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._exceptions import RequestValidationError
+from .patch import unescape
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -57,7 +58,7 @@ def check(
     validators = _validators(operation_id)
     if validators is None:
         return
-    failed: list[tuple[tuple[str, ...], Validator, Any]] = []
+    failed: list[tuple[tuple[Any, ...], Validator, Any]] = []
     for name, value in (path or {}).items():
         if name in validators.path:
             quick, validator = validators.path[name]
@@ -118,7 +119,7 @@ def _validators(operation_id: str) -> _Validators | None:
     if entry is None:
         return None
 
-    def compile(schema: dict[str, Any] | None) -> Validator | None:
+    def build(schema: dict[str, Any] | None) -> Validator | None:
         if schema is None:
             return None
         validator: Validator = Draft202012Validator(
@@ -128,14 +129,14 @@ def _validators(operation_id: str) -> _Validators | None:
 
     path = {}
     for name, schema in entry.get("path", {}).get("properties", {}).items():
-        validator = compile(schema)
+        validator = build(schema)
         assert validator is not None
         path[name] = (string_rule(schema) or validator.is_valid, validator)
-    fields = {name: compile(schema) for name, schema in entry.get("patch_fields", {}).items()}
+    fields = {name: build(schema) for name, schema in entry.get("patch_fields", {}).items()}
     return _Validators(
         path=path,
-        query=compile(entry.get("query")),
-        body=compile(entry.get("body")),
+        query=build(entry.get("query")),
+        body=build(entry.get("body")),
         patch_fields={name: v for name, v in fields.items() if v is not None},
     )
 
@@ -152,7 +153,7 @@ def _patch_values(
         segments = path.split("/") if isinstance(path, str) else []
         if len(segments) != 2 or segments[0]:
             continue  # nested paths are not checked
-        validator = fields.get(segments[1].replace("~1", "/").replace("~0", "~"))
+        validator = fields.get(unescape(segments[1]))
         if validator is not None and not validator.is_valid(op.get("value")):
             failed.append((("body", "operations", index, f"value ({path})"), validator, op.get("value")))
     return failed
@@ -205,12 +206,11 @@ def _formats() -> Any:
     return FormatChecker(formats=("uuid", "email"))
 
 
-def _problem(error: ValidationError, prefix: tuple[str, ...], names: dict[str, str]) -> str:
+def _problem(error: ValidationError, prefix: tuple[Any, ...], names: dict[str, str]) -> str:
     from jsonschema.exceptions import best_match
 
     if error.context:  # anyOf / oneOf: the alternative that came closest says more
         error = best_match([error])
-
     where = _where([*prefix, *error.absolute_path], names)
     message = error.message
     text = repr(error.instance)
