@@ -2,7 +2,8 @@
 
     RETOOL_BASE_URL=https://acme.retool.com RETOOL_API_TOKEN=... python examples/quickstart.py
 
-Paginated list, get, create, a JSON-Patch update, a typed error handled, and a retried 503.
+Paginated list, get, create, a JSON-Patch update, a typed error handled, a wrong argument
+refused before sending, and a retried 503.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from retool_api_client import (
     JsonPatch,
     NotFoundError,
     PaginationError,
+    RequestValidationError,
     RetoolClient,
     RetryConfig,
     RetryEvent,
@@ -92,6 +94,13 @@ async def main() -> None:
             await retool.with_options(headers={"Prefer": "code=404"}).workflows.get(missing)
         except NotFoundError as exc:
             print(f"   NotFoundError: status {exc.status_code}, message {exc.message!r}")
+
+        step("A wrong argument, refused before anything is sent (checked against the spec)")
+        try:
+            await retool.users.create(email="ada.example.com", first_name="", last_name="Lovelace")
+        except RequestValidationError as exc:
+            for problem in exc.problems:
+                print(f"   {problem}")
 
     step("A retried 503 (GET is idempotent, so the transport retries it)")
     flaky = FlakyOnce(httpx.AsyncHTTPTransport())

@@ -31,7 +31,7 @@ def main() -> int:
     with Prism() as prism:
         print(f"Prism listening on {prism.url}/api/v2 (pid {prism.process.pid if prism.process else '?'})")
         env = dict(os.environ, RETOOL_BASE_URL=prism.url, RETOOL_API_TOKEN=DEMO_TOKEN)
-        run("paginated list, get, create, JSON-Patch update, typed error, retried 503",
+        run("list, get, create, JSON-Patch update, typed error, refused argument, retried 503",
             ["examples/quickstart.py"], env)  # fmt: skip
         run("offboard a user by email", ["examples/offboard_user.py", "user@example.com"], env)
     print("\nrestarting Prism in dynamic mode (made-up data, real pagination) ...", flush=True)
