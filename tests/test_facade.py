@@ -9,6 +9,7 @@ declared return type.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as dt
 import enum
 import importlib
@@ -19,6 +20,8 @@ import subprocess
 import sys
 import types
 import typing
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +214,21 @@ def build_call(operation_id: str) -> dict[str, Any]:
         "name": name,
         "args": args,
         "kwargs": kwargs,
+        "deprecated": bool(op.get("deprecated")),
     }
+
+
+@contextlib.contextmanager
+def deprecation_checked(call: dict[str, Any]) -> Iterator[None]:
+    """Exactly the operations the spec deprecates warn, once, pointing at the caller's line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    found = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert len(found) == int(call["deprecated"]), [str(w.message) for w in found]
+    for warning in found:
+        assert str(warning.message).startswith("Retool deprecated ")
+        assert warning.filename == inspect.stack()[2].filename  # stacklevel: the caller, not the SDK
 
 
 async def call_declared(retool: Any, call: dict[str, Any]) -> tuple[Any, Any, bool]:
@@ -220,12 +237,15 @@ async def call_declared(retool: Any, call: dict[str, Any]) -> tuple[Any, Any, bo
     method = getattr(getattr(retool, call["namespace"]), call["name"])
     declared = resolve_annotation(inspect.get_annotations(method)["return"])
     if typing.get_origin(declared) is AsyncPaginator:
-        paginator = method(*call["args"], **call["kwargs"])
+        with deprecation_checked(call):
+            paginator = method(*call["args"], **call["kwargs"])
         assert isinstance(paginator, AsyncPaginator)
         page = await paginator.first_page()
         (item_type,) = typing.get_args(declared)
         return page.items, list[item_type], True  # type: ignore[valid-type]
-    return await method(*call["args"], **call["kwargs"]), declared, False
+    with deprecation_checked(call):
+        pending = method(*call["args"], **call["kwargs"])
+    return await pending, declared, False
 
 
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
@@ -275,7 +295,9 @@ async def test_raw_response(operation_id: str) -> None:
 
     async with make_client(handler) as retool:
         raw_method = getattr(getattr(retool, call["namespace"]).with_raw_response, call["name"])
-        raw = await raw_method(*call["args"], **call["kwargs"])
+        with deprecation_checked(call):
+            pending = raw_method(*call["args"], **call["kwargs"])
+        raw = await pending
     assert isinstance(raw, Response)
     assert raw.status_code == call["status"]
     assert raw.headers["x-request-id"] == "req_1"
@@ -540,10 +562,14 @@ async def test_body_given_as_field_keywords_sends_the_same_json(operation_id: st
 
     async with make_client(handler) as retool:
         method = getattr(getattr(retool, call["namespace"]), call["name"])
-        await method(*call["args"], **call["kwargs"], **fields)
+        with deprecation_checked(call):
+            pending = method(*call["args"], **call["kwargs"], **fields)
+        await pending
         if fields:
             with pytest.raises(ConfigurationError, match="either body= or field keywords"):
-                await method(*call["args"], **call["kwargs"], body=body, **fields)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)  # checked above
+                    await method(*call["args"], **call["kwargs"], body=body, **fields)
     (request,) = sent
     if fields:
         assert json.loads(request.content) == call["body"]
@@ -695,3 +721,16 @@ async def test_multipart_uploads_use_a_fresh_boundary_that_file_contents_cannot_
     parts = {part.get_param("name", header="content-disposition"): part for part in message.iter_parts()}
     assert {"version_bump", "files"} <= set(parts)
     assert parts["files"].get_payload(decode=True) == bundle
+
+
+def test_deprecated_operations_name_a_replacement_that_exists() -> None:
+    deprecated = sorted(op_id for op_id, (_, _, op) in SPEC_OPS.items() if op.get("deprecated"))
+    assert len(deprecated) == 4
+    retool = make_client(lambda r: httpx.Response(500))
+    for operation_id in deprecated:
+        namespace, name = OPERATIONS[operation_id]
+        message = getattr(getattr(retool, namespace), name).__deprecated__
+        replacement = message.split("use retool.", 1)[1].removesuffix("() instead")
+        resource, method = replacement.split(".")
+        assert callable(getattr(getattr(retool, resource), method)), message
+        assert replacement != f"{namespace}.{name}"

@@ -166,12 +166,16 @@ def plan(spec: JSON, fixes: JSON) -> dict[str, Any]:
             "http": f"{method.upper()} {path}",
             "paginated": pagination is not None,
             "pagination": pagination or {},
+            "deprecated": bool(op.get("deprecated")),
         }
         rules = _patch_rules(spec, op) if method == "patch" else None
         if rules is not None:
             ops[operation_id]["patch"] = rules
     if overrides:
         raise NormalizeError(f"facade_method_names entries match no operation: {sorted(overrides)}")
+    for _, _, op in operations(spec):
+        if op.get("deprecated"):
+            ops[op["operationId"]]["deprecation"] = _deprecation(op, ops)
     for operation_id, entry in ops.items():
         if "patch" in entry:
             methods = tags[entry["tag"]]["methods"]
@@ -181,6 +185,25 @@ def plan(spec: JSON, fixes: JSON) -> dict[str, Any]:
             if clash:
                 raise NormalizeError(f"{operation_id}: fields {sorted(clash)} collide with facade arguments")
     return {"tags": tags, "ops": ops}
+
+
+#: How Retool names the replacement of a deprecated endpoint in its description.
+_REPLACEMENT = re.compile(r"Use the (GET|POST|PUT|PATCH|DELETE) (/\S+) endpoint instead")
+
+
+def _deprecation(op: JSON, ops: dict[str, Any]) -> str:
+    """The warning for a deprecated operation, naming the facade method that replaces it when
+    the description points at exactly one operation (Retool writes its path without the tag's
+    prefix: "Use the PUT /manifests/{manifestName}/{elementUuid} endpoint instead")."""
+    text = f"Retool deprecated {ops[op['operationId']]['http']}"
+    found = _REPLACEMENT.search(op.get("description") or "")
+    if found is None:
+        return text
+    verb, tail = found.groups()
+    matches = [o for o in ops.values() if o["http"].startswith(verb + " ") and o["http"].endswith(tail)]
+    if len(matches) == 1:
+        return f"{text}; use retool.{matches[0]['tag']}.{matches[0]['method']}() instead"
+    return f"{text}; use {verb} {tail} instead"
 
 
 def order_methods(names: list[str]) -> list[str]:

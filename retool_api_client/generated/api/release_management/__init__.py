@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from typing_extensions import deprecated
+
 from .... import _facade, _validate
 from ...types import UNSET, Unset
 
@@ -83,6 +85,9 @@ class ReleaseManagementResource:
         """The same operations returning the whole ``Response`` (status, headers, parsed envelope)."""
         return ReleaseManagementResourceWithRawResponse(self._client)
 
+    @deprecated(
+        "Retool deprecated POST /source_control/releases/apps/{appUuid}; use retool.release_management.create_element_release() instead"
+    )
     async def create_app_release(
         self,
         app_uuid: str,
@@ -225,6 +230,9 @@ class ReleaseManagementResource:
             )
         ).data
 
+    @deprecated(
+        "Retool deprecated POST /source_control/manifests/{manifestName}/apps/{appUuid}/delete; use retool.release_management.delete_element_from_release_manifest() instead"
+    )
     async def delete_entry_for_app_from_release_manifest(
         self,
         manifest_name: str,
@@ -338,6 +346,9 @@ class ReleaseManagementResource:
             )
         ).data
 
+    @deprecated(
+        "Retool deprecated GET /source_control/releases/apps/{appUuid}; use retool.release_management.list_element_releases() instead"
+    )
     async def list_app_releases(
         self,
         app_uuid: str,
@@ -456,6 +467,9 @@ class ReleaseManagementResource:
             )
         ).data
 
+    @deprecated(
+        "Retool deprecated PUT /source_control/manifests/{manifestName}/apps/{appUuid}; use retool.release_management.set_release_version_for_element_in_manifest() instead"
+    )
     async def set_release_configuration_for_app_in_manifest(
         self,
         manifest_name: str,
@@ -576,6 +590,9 @@ class ReleaseManagementResourceWithRawResponse:
     def __init__(self, client: ApiClient) -> None:
         self._client = client
 
+    @deprecated(
+        "Retool deprecated POST /source_control/releases/apps/{appUuid}; use retool.release_management.create_element_release() instead"
+    )
     async def create_app_release(
         self,
         app_uuid: str,
@@ -627,6 +644,9 @@ class ReleaseManagementResourceWithRawResponse:
             element_type=element_type,
         )
 
+    @deprecated(
+        "Retool deprecated POST /source_control/manifests/{manifestName}/apps/{appUuid}/delete; use retool.release_management.delete_element_from_release_manifest() instead"
+    )
     async def delete_entry_for_app_from_release_manifest(
         self,
         manifest_name: str,
@@ -671,6 +691,9 @@ class ReleaseManagementResourceWithRawResponse:
             client=self._client,
         )
 
+    @deprecated(
+        "Retool deprecated GET /source_control/releases/apps/{appUuid}; use retool.release_management.list_element_releases() instead"
+    )
     async def list_app_releases(
         self,
         app_uuid: str,
@@ -723,6 +746,9 @@ class ReleaseManagementResourceWithRawResponse:
             body=body,
         )
 
+    @deprecated(
+        "Retool deprecated PUT /source_control/manifests/{manifestName}/apps/{appUuid}; use retool.release_management.set_release_version_for_element_in_manifest() instead"
+    )
     async def set_release_configuration_for_app_in_manifest(
         self,
         manifest_name: str,
