@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import datetime
 import json
+import types
+import typing
 import uuid
 from collections.abc import Callable, Mapping
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+import attrs
 import httpx
 
 from ._exceptions import (
@@ -256,3 +259,32 @@ def json_value(value: Any, strict: bool = False) -> Any:
         kind = "UNSET" if isinstance(value, Unset) else type(value).__name__
         raise TypeError(f"{kind} is not a JSON value")
     return value
+
+
+def multipart_body(body: Any) -> Any:
+    """``body.to_multipart()`` for a generated multipart model, or a ConfigurationError naming
+    the field whose value is not of its declared type (the generated method would fail with
+    ``AttributeError`` on a plain ``"major"`` for an enum or ``bytes`` for a ``File``)."""
+    to_multipart = getattr(body, "to_multipart", None)
+    if not callable(to_multipart):
+        raise ConfigurationError(f"body must be the operation's multipart model, got {type(body).__name__}")
+    try:
+        return to_multipart()
+    except (AttributeError, TypeError, ValueError) as exc:
+        hints = typing.get_type_hints(type(body))
+        wrong = [
+            f"body.{name}: expected {_type_text(hints[name])}, got {type(value).__name__}"
+            for name, value in attrs.asdict(body, recurse=False).items()
+            if name in hints and not _is_instance(value, hints[name])
+        ]
+        raise ConfigurationError("; ".join(wrong) or f"the multipart body cannot be encoded: {exc}") from None
+
+
+def _is_instance(value: Any, hint: Any) -> bool:
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    return any(isinstance(value, typing.get_origin(o) or o) for o in options if o is not Any)
+
+
+def _type_text(hint: Any) -> str:
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    return " or ".join(getattr(o, "__name__", str(o)) for o in options if o is not Unset)

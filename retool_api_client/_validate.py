@@ -21,9 +21,10 @@ test holds the two to the same verdicts. ``jsonschema`` is imported on the first
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from functools import cache
 from importlib import resources
@@ -73,14 +74,34 @@ def check(
         failed.append((("body",), validators.body, body))
     elif validators.patch_fields and isinstance(body, dict):
         failed += _patch_values(validators.patch_fields, body.get("operations"))
-    if not failed:
+    unencodable = [] if body is _NO_BODY else list(_not_json(body, "body"))
+    if not failed and not unencodable:
         return
     names = _document()["operations"][operation_id].get("names", {})
     problems = []
     for prefix, validator, instance in failed:
         errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
         problems += [_problem(error, prefix, names) for error in errors]
+    problems += [p for p in unencodable if p not in problems]
     raise RequestValidationError(operation_id, problems)
+
+
+def _not_json(value: Any, where: str) -> Iterator[str]:
+    """Values JSON cannot carry, where free-form fields (``metadata: {}``) let the schema pass
+    them: ``json.dumps`` would fail later with a bare TypeError / ValueError."""
+    if value is None or isinstance(value, str | bool | int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            yield f"{where}: {value!r} is not a JSON number"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _not_json(item, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _not_json(item, f"{where}[{index}]")
+    else:
+        yield f"{where}: a {type(value).__name__} is not a JSON value"
 
 
 def check_call(client: Any, operation_id: str, get_kwargs: Any, arguments: dict[str, Any]) -> None:

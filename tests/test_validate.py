@@ -6,6 +6,7 @@ import copy
 import json
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -18,7 +19,13 @@ from jsonschema import Draft202012Validator, FormatChecker
 from openapi_schema_validator import OAS30Validator
 from retoolgen import request_schemas
 
-from retool_api_client import ConfigurationError, RequestValidationError, RetoolClient, paginate
+from retool_api_client import (
+    AsyncPaginator,
+    ConfigurationError,
+    RequestValidationError,
+    RetoolClient,
+    paginate,
+)
 from retool_api_client._validate import _document
 from retool_api_client.generated.api.users import list_users
 from retool_api_client.generated.models import CreateUserBody, CreateUserBodyUserType
@@ -26,6 +33,7 @@ from retool_api_client.generated.models import CreateUserBody, CreateUserBodyUse
 from . import samples
 from .conftest import ROOT
 from .fakes import make_client
+from .test_facade import build_call
 
 FORMATS = FormatChecker(formats=("uuid", "email"))
 WRONG_VALUES: tuple[Any, ...] = (None, 5, 2.5, "x", "", True, [], {}, ["x"], {"zz": 1})
@@ -474,3 +482,107 @@ async def test_enum_parameters_take_their_text_and_are_checked() -> None:
             retool.access_requests.list(status="pending")
     assert caught.value.problems == ["status: 'pending' is not one of ['PENDING', 'APPROVED', 'DENIED']"]
     assert [r.url.params["status"] for r in recorder.sent] == ["PENDING"]
+
+
+ODD_VALUES: tuple[Any, ...] = (
+    None, 5, -1, 1.5, float("nan"), float("inf"), True, "", "x", b"bytes", [], {}, [object()], {"k": object()},
+    object(), {1, 2}, ("t",), {"nested": {"deep": [None, {"a": b"x"}]}},
+)  # fmt: skip
+
+
+def wrong_calls(operation_id: str) -> Iterator[tuple[list[Any], dict[str, Any]]]:
+    """The operation's valid call with one argument, or one place of its JSON body, replaced."""
+    call = build_call(operation_id)
+    args, kwargs = call["args"], call["kwargs"]
+    for index in range(len(args)):
+        for odd in ODD_VALUES:
+            yield [*args[:index], odd, *args[index + 1 :]], kwargs
+    for name in kwargs:
+        for odd in ODD_VALUES:
+            yield args, {**kwargs, name: odd}
+    if call["body"] is not None:
+        for changed in mutations(call["body"], depth=2):
+            yield args, {**kwargs, "body": changed}
+        for odd in ODD_VALUES:
+            if isinstance(call["body"], dict):
+                for key in call["body"]:
+                    yield args, {**kwargs, "body": {**call["body"], key: odd}}
+
+
+async def test_no_wrong_argument_escapes_as_anything_but_a_clear_error() -> None:
+    """Every operation, every argument and body member replaced by odd values (wrong types,
+    NaN, bytes, objects JSON cannot hold): the call either goes out as valid, or fails before
+    sending with ConfigurationError / PatchError. Never TypeError, AttributeError, KeyError."""
+    from retool_api_client import PatchError
+
+    from .test_facade import OPERATIONS as OPS
+
+    tried = refused = 0
+    for operation_id in sorted(OPS):
+        namespace, name = OPS[operation_id]
+        call = build_call(operation_id)
+        sent: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            sent.append(request)
+            if call["answer"] is None:
+                return httpx.Response(call["status"])
+            return httpx.Response(call["status"], json=call["answer"])
+
+        async with make_client(handler) as retool:
+            method = getattr(getattr(retool, namespace), name)
+            for args, kwargs in wrong_calls(operation_id):
+                tried += 1
+                before = len(sent)
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", DeprecationWarning)
+                        result = method(*args, **kwargs)
+                        if isinstance(result, AsyncPaginator):
+                            await result.first_page()
+                        else:
+                            await result
+                except (ConfigurationError, PatchError) as exc:
+                    refused += 1
+                    assert len(sent) == before, (operation_id, args, kwargs, exc)
+                except Exception as exc:
+                    pytest.fail(f"{operation_id}{tuple(args)} {kwargs}: {type(exc).__name__}: {exc}")
+                else:
+                    assert len(sent) == before + 1
+                    if sent[-1].headers.get("content-type") == "application/json":
+                        json.loads(sent[-1].content)  # what went out is JSON
+    assert tried > 7_000 and refused > 0.8 * tried, (tried, refused)
+
+
+async def test_a_multipart_body_of_the_wrong_kinds_names_its_fields() -> None:
+    from retool_api_client.generated.models import CreateCustomComponentLibraryRevisionBody
+
+    library = "11111111-1111-4111-8111-111111111111"
+    recorder = Recorder()
+    async with make_client(recorder) as retool:
+        bad = CreateCustomComponentLibraryRevisionBody(version_bump="major", files=b"zip")  # type: ignore[arg-type]
+        with pytest.raises(ConfigurationError) as caught:
+            await retool.custom_component_libraries.create_revision(library, body=bad)
+        assert str(caught.value) == (
+            "body.version_bump: expected CreateCustomComponentLibraryRevisionBodyVersionBump, got str; "
+            "body.files: expected File, got bytes"
+        )
+        with pytest.raises(
+            ConfigurationError, match="body must be the operation's multipart model, got dict"
+        ):
+            await retool.custom_component_libraries.create_revision(library, body={"files": b"x"})  # type: ignore[arg-type]
+    assert recorder.sent == []
+
+
+async def test_values_json_cannot_carry_are_named_before_sending() -> None:
+    recorder = Recorder()
+    async with make_client(recorder) as retool:
+        with pytest.raises(RequestValidationError) as caught:
+            await retool.users.create(
+                email="a@b.c", first_name="A", last_name="B", metadata={"score": float("nan"), "tags": [b"x"]}
+            )
+    assert caught.value.problems == [
+        "body.metadata.score: nan is not a JSON number",
+        "body.metadata.tags[0]: a bytes is not a JSON value",
+    ]
+    assert recorder.sent == []

@@ -31,7 +31,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["files"] = body.to_multipart()
+    _kwargs["files"] = _parsing.multipart_body(body)
 
     _kwargs["headers"] = headers
     return _kwargs
