@@ -18,13 +18,23 @@ from typing import Any
 
 import httpx
 
+from ._exceptions import ConfigurationError
+
 __all__ = ["absolute", "send"]
 
 
 async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
-    """Send a generated ``_get_kwargs(...)`` request through ``client``'s httpx client."""
+    """Send a generated ``_get_kwargs(...)`` request through ``client``'s httpx client.
+
+    A request httpx cannot encode (NaN in a JSON body, an object in a query parameter: the
+    request check names these first, unless ``validate_requests=False``) raises
+    ``ConfigurationError`` instead of httpx's bare ``TypeError`` / ``ValueError``."""
     http: httpx.AsyncClient = client.get_async_httpx_client()
-    return await http.request(**absolute(http, request))
+    try:
+        built = http.build_request(**absolute(http, request))
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"the request cannot be encoded: {exc}") from exc
+    return await http.send(built)
 
 
 def absolute(http: httpx.AsyncClient, request: dict[str, Any]) -> dict[str, Any]:
