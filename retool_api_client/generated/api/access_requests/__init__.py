@@ -185,14 +185,16 @@ class AccessRequestsResource:
         )
         from .list_access_requests import _get_kwargs, _parse_response
 
-        async def fetch(token: str | None, size: int | None) -> Page[AccessRequest]:
-            request = _get_kwargs(
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs(
                 status=status,
                 limit=UNSET if size is None else size,
                 next_token=UNSET if token is None else token,
             )
+
+        async def fetch(token: str | None, size: int | None) -> Page[AccessRequest]:
             return await fetch_page(
-                self._client, request, ListAccessRequestsResponse200.from_dict, _parse_response
+                self._client, request(token, size), ListAccessRequestsResponse200.from_dict, _parse_response
             )
 
         paginator: AsyncPaginator[AccessRequest] = AsyncPaginator(
@@ -204,11 +206,7 @@ class AccessRequestsResource:
             prefetch=prefetch,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs(
-            status=status,
-            limit=UNSET if page_size is None else page_size,
-            next_token=UNSET if start_token is None else start_token,
-        )
+        first = request(start_token, page_size)
         _validate.check(self._client, "list_access_requests", first)
         return paginator
 

@@ -136,12 +136,14 @@ class AccessTokensResource:
         )
         from .list_access_tokens import _get_kwargs, _parse_response
 
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs()
+
         async def fetch(token: str | None, size: int | None) -> Page[AccessToken]:
             if token is not None:
                 raise _facade.no_next_page("list_access_tokens")
-            request = _get_kwargs()
             return await fetch_page(
-                self._client, request, ListAccessTokensResponse200.from_dict, _parse_response
+                self._client, request(token, size), ListAccessTokensResponse200.from_dict, _parse_response
             )
 
         paginator: AsyncPaginator[AccessToken] = AsyncPaginator(
@@ -149,7 +151,7 @@ class AccessTokensResource:
             max_items=max_items,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs()
+        first = request(None, None)
         _validate.check(self._client, "list_access_tokens", first)
         return paginator
 

@@ -162,14 +162,18 @@ class AppsResource:
         from ...models.list_apps_response_200 import ListAppsResponse200
         from .list_apps import _get_kwargs, _parse_response
 
-        async def fetch(token: str | None, size: int | None) -> Page[App]:
-            request = _get_kwargs(
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs(
                 using_resource=using_resource,
                 name_contains=name_contains,
                 limit=UNSET if size is None else size,
                 next_token=UNSET if token is None else token,
             )
-            return await fetch_page(self._client, request, ListAppsResponse200.from_dict, _parse_response)
+
+        async def fetch(token: str | None, size: int | None) -> Page[App]:
+            return await fetch_page(
+                self._client, request(token, size), ListAppsResponse200.from_dict, _parse_response
+            )
 
         paginator: AsyncPaginator[App] = AsyncPaginator(
             fetch,
@@ -180,12 +184,7 @@ class AppsResource:
             prefetch=prefetch,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs(
-            using_resource=using_resource,
-            name_contains=name_contains,
-            limit=UNSET if page_size is None else page_size,
-            next_token=UNSET if start_token is None else start_token,
-        )
+        first = request(start_token, page_size)
         _validate.check(self._client, "list_apps", first)
         return paginator
 

@@ -231,12 +231,14 @@ class EnvironmentsResource:
         from ...models.list_environments_response_200 import ListEnvironmentsResponse200
         from .list_environments import _get_kwargs, _parse_response
 
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs()
+
         async def fetch(token: str | None, size: int | None) -> Page[Environment]:
             if token is not None:
                 raise _facade.no_next_page("list_environments")
-            request = _get_kwargs()
             return await fetch_page(
-                self._client, request, ListEnvironmentsResponse200.from_dict, _parse_response
+                self._client, request(token, size), ListEnvironmentsResponse200.from_dict, _parse_response
             )
 
         paginator: AsyncPaginator[Environment] = AsyncPaginator(
@@ -244,7 +246,7 @@ class EnvironmentsResource:
             max_items=max_items,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs()
+        first = request(None, None)
         _validate.check(self._client, "list_environments", first)
         return paginator
 

@@ -239,18 +239,22 @@ class FoldersResource:
         from ...models.list_folders_response_200 import ListFoldersResponse200
         from .list_folders import _get_kwargs, _parse_response
 
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs()
+
         async def fetch(token: str | None, size: int | None) -> Page[Folder]:
             if token is not None:
                 raise _facade.no_next_page("list_folders")
-            request = _get_kwargs()
-            return await fetch_page(self._client, request, ListFoldersResponse200.from_dict, _parse_response)
+            return await fetch_page(
+                self._client, request(token, size), ListFoldersResponse200.from_dict, _parse_response
+            )
 
         paginator: AsyncPaginator[Folder] = AsyncPaginator(
             fetch,
             max_items=max_items,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs()
+        first = request(None, None)
         _validate.check(self._client, "list_folders", first)
         return paginator
 

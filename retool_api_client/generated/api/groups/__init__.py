@@ -526,18 +526,22 @@ class GroupsResource:
         from ...models.list_groups_response_200 import ListGroupsResponse200
         from .list_groups import _get_kwargs, _parse_response
 
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs()
+
         async def fetch(token: str | None, size: int | None) -> Page[Group]:
             if token is not None:
                 raise _facade.no_next_page("list_groups")
-            request = _get_kwargs()
-            return await fetch_page(self._client, request, ListGroupsResponse200.from_dict, _parse_response)
+            return await fetch_page(
+                self._client, request(token, size), ListGroupsResponse200.from_dict, _parse_response
+            )
 
         paginator: AsyncPaginator[Group] = AsyncPaginator(
             fetch,
             max_items=max_items,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs()
+        first = request(None, None)
         _validate.check(self._client, "list_groups", first)
         return paginator
 

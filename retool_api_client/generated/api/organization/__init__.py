@@ -127,6 +127,9 @@ class OrganizationResource:
             _parse_response,
         )
 
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs()
+
         async def fetch(
             token: str | None, size: int | None
         ) -> Page[
@@ -136,10 +139,9 @@ class OrganizationResource:
         ]:
             if token is not None:
                 raise _facade.no_next_page("get_organization_analytics_integrations")
-            request = _get_kwargs()
             return await fetch_page(
                 self._client,
-                request,
+                request(token, size),
                 GetOrganizationAnalyticsIntegrationsResponse200.from_dict,
                 _parse_response,
             )
@@ -153,7 +155,7 @@ class OrganizationResource:
             max_items=max_items,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs()
+        first = request(None, None)
         _validate.check(self._client, "get_organization_analytics_integrations", first)
         return paginator
 

@@ -374,16 +374,21 @@ class PermissionsResource:
         )
         from .list_objects_group_can_access import _get_kwargs, _parse_response
 
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs(
+                body=body,
+            )
+
         async def fetch(
             token: str | None, size: int | None
         ) -> Page[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]:
             if token is not None:
                 raise _facade.no_next_page("list_objects_group_can_access")
-            request = _get_kwargs(
-                body=body,
-            )
             return await fetch_page(
-                self._client, request, ListObjectsGroupCanAccessResponse200.from_dict, _parse_response
+                self._client,
+                request(token, size),
+                ListObjectsGroupCanAccessResponse200.from_dict,
+                _parse_response,
             )
 
         paginator: AsyncPaginator[
@@ -393,9 +398,7 @@ class PermissionsResource:
             max_items=max_items,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs(
-            body=body,
-        )
+        first = request(None, None)
         _validate.check(self._client, "list_objects_group_can_access", first)
         return paginator
 

@@ -281,16 +281,21 @@ class ResourceConfigurationsResource:
         )
         from .list_resource_configurations import _get_kwargs, _parse_response
 
-        async def fetch(token: str | None, size: int | None) -> Page[ResourceConfiguration]:
-            request = _get_kwargs(
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs(
                 resource_type=resource_type,
                 resource_id=resource_id,
                 environment_id=environment_id,
                 limit=UNSET if size is None else size,
                 next_token=UNSET if token is None else token,
             )
+
+        async def fetch(token: str | None, size: int | None) -> Page[ResourceConfiguration]:
             return await fetch_page(
-                self._client, request, ListResourceConfigurationsResponse200.from_dict, _parse_response
+                self._client,
+                request(token, size),
+                ListResourceConfigurationsResponse200.from_dict,
+                _parse_response,
             )
 
         paginator: AsyncPaginator[ResourceConfiguration] = AsyncPaginator(
@@ -302,13 +307,7 @@ class ResourceConfigurationsResource:
             prefetch=prefetch,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs(
-            resource_type=resource_type,
-            resource_id=resource_id,
-            environment_id=environment_id,
-            limit=UNSET if page_size is None else page_size,
-            next_token=UNSET if start_token is None else start_token,
-        )
+        first = request(start_token, page_size)
         _validate.check(self._client, "list_resource_configurations", first)
         return paginator
 

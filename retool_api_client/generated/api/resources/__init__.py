@@ -254,14 +254,16 @@ class ResourcesResource:
         from ...models.list_resources_response_200 import ListResourcesResponse200
         from .list_resources import _get_kwargs, _parse_response
 
-        async def fetch(token: str | None, size: int | None) -> Page[Resource]:
-            request = _get_kwargs(
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs(
                 resource_type=resource_type,
                 limit=UNSET if size is None else size,
                 next_token=UNSET if token is None else token,
             )
+
+        async def fetch(token: str | None, size: int | None) -> Page[Resource]:
             return await fetch_page(
-                self._client, request, ListResourcesResponse200.from_dict, _parse_response
+                self._client, request(token, size), ListResourcesResponse200.from_dict, _parse_response
             )
 
         paginator: AsyncPaginator[Resource] = AsyncPaginator(
@@ -273,11 +275,7 @@ class ResourcesResource:
             prefetch=prefetch,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs(
-            resource_type=resource_type,
-            limit=UNSET if page_size is None else page_size,
-            next_token=UNSET if start_token is None else start_token,
-        )
+        first = request(start_token, page_size)
         _validate.check(self._client, "list_resources", first)
         return paginator
 

@@ -255,18 +255,22 @@ class SpacesResource:
         from ...models.list_spaces_response_200 import ListSpacesResponse200
         from .list_spaces import _get_kwargs, _parse_response
 
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs()
+
         async def fetch(token: str | None, size: int | None) -> Page[Space]:
             if token is not None:
                 raise _facade.no_next_page("list_spaces")
-            request = _get_kwargs()
-            return await fetch_page(self._client, request, ListSpacesResponse200.from_dict, _parse_response)
+            return await fetch_page(
+                self._client, request(token, size), ListSpacesResponse200.from_dict, _parse_response
+            )
 
         paginator: AsyncPaginator[Space] = AsyncPaginator(
             fetch,
             max_items=max_items,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs()
+        first = request(None, None)
         _validate.check(self._client, "list_spaces", first)
         return paginator
 

@@ -107,8 +107,8 @@ class UsageResource:
         )
         from .get_app_usage_details import _get_kwargs, _parse_response
 
-        async def fetch(token: str | None, size: int | None) -> Page[GetAppUsageDetailsResponse200Data]:
-            request = _get_kwargs(
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs(
                 org_ids=org_ids,
                 start_date=start_date,
                 end_date=end_date,
@@ -116,8 +116,10 @@ class UsageResource:
                 limit=UNSET if size is None else size,
                 next_token=UNSET if token is None else token,
             )
+
+        async def fetch(token: str | None, size: int | None) -> Page[GetAppUsageDetailsResponse200Data]:
             return await fetch_page(
-                self._client, request, GetAppUsageDetailsResponse200.from_dict, _parse_response
+                self._client, request(token, size), GetAppUsageDetailsResponse200.from_dict, _parse_response
             )
 
         paginator: AsyncPaginator[GetAppUsageDetailsResponse200Data] = AsyncPaginator(
@@ -129,14 +131,7 @@ class UsageResource:
             prefetch=prefetch,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs(
-            org_ids=org_ids,
-            start_date=start_date,
-            end_date=end_date,
-            app_name=app_name,
-            limit=UNSET if page_size is None else page_size,
-            next_token=UNSET if start_token is None else start_token,
-        )
+        first = request(start_token, page_size)
         _validate.check(self._client, "get_app_usage_details", first)
         return paginator
 

@@ -243,12 +243,14 @@ class UserInvitesResource:
         from ...models.list_user_invites_response_200 import ListUserInvitesResponse200
         from .list_user_invites import _get_kwargs, _parse_response
 
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs()
+
         async def fetch(token: str | None, size: int | None) -> Page[UserInvite]:
             if token is not None:
                 raise _facade.no_next_page("list_user_invites")
-            request = _get_kwargs()
             return await fetch_page(
-                self._client, request, ListUserInvitesResponse200.from_dict, _parse_response
+                self._client, request(token, size), ListUserInvitesResponse200.from_dict, _parse_response
             )
 
         paginator: AsyncPaginator[UserInvite] = AsyncPaginator(
@@ -256,7 +258,7 @@ class UserInvitesResource:
             max_items=max_items,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs()
+        first = request(None, None)
         _validate.check(self._client, "list_user_invites", first)
         return paginator
 

@@ -218,8 +218,8 @@ class UserTasksResource:
         from ...models.list_user_tasks_response_200 import ListUserTasksResponse200
         from .list_user_tasks import _get_kwargs, _parse_response
 
-        async def fetch(token: str | None, size: int | None) -> Page[UserTask]:
-            request = _get_kwargs(
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs(
                 assigned_to_users=assigned_to_users,
                 statuses=statuses,
                 workflow_ids=workflow_ids,
@@ -228,8 +228,10 @@ class UserTasksResource:
                 limit=UNSET if size is None else str(size),
                 next_token=UNSET if token is None else token,
             )
+
+        async def fetch(token: str | None, size: int | None) -> Page[UserTask]:
             return await fetch_page(
-                self._client, request, ListUserTasksResponse200.from_dict, _parse_response
+                self._client, request(token, size), ListUserTasksResponse200.from_dict, _parse_response
             )
 
         paginator: AsyncPaginator[UserTask] = AsyncPaginator(
@@ -241,15 +243,7 @@ class UserTasksResource:
             prefetch=prefetch,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs(
-            assigned_to_users=assigned_to_users,
-            statuses=statuses,
-            workflow_ids=workflow_ids,
-            starting_after=starting_after,
-            ending_before=ending_before,
-            limit=UNSET if page_size is None else str(page_size),
-            next_token=UNSET if start_token is None else start_token,
-        )
+        first = request(start_token, page_size)
         _validate.check(self._client, "list_user_tasks", first)
         return paginator
 

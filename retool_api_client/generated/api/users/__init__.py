@@ -333,15 +333,19 @@ class UsersResource:
         from ...models.list_users_response_200 import ListUsersResponse200
         from .list_users import _get_kwargs, _parse_response
 
-        async def fetch(token: str | None, size: int | None) -> Page[User]:
-            request = _get_kwargs(
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs(
                 email=email,
                 first_name=first_name,
                 last_name=last_name,
                 limit=UNSET if size is None else size,
                 next_token=UNSET if token is None else token,
             )
-            return await fetch_page(self._client, request, ListUsersResponse200.from_dict, _parse_response)
+
+        async def fetch(token: str | None, size: int | None) -> Page[User]:
+            return await fetch_page(
+                self._client, request(token, size), ListUsersResponse200.from_dict, _parse_response
+            )
 
         paginator: AsyncPaginator[User] = AsyncPaginator(
             fetch,
@@ -352,13 +356,7 @@ class UsersResource:
             prefetch=prefetch,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs(
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            limit=UNSET if page_size is None else page_size,
-            next_token=UNSET if start_token is None else start_token,
-        )
+        first = request(start_token, page_size)
         _validate.check(self._client, "list_users", first)
         return paginator
 

@@ -112,12 +112,14 @@ class WorkflowsResource:
         from ...models.list_workflows_response_200 import ListWorkflowsResponse200
         from .list_workflows import _get_kwargs, _parse_response
 
+        def request(token: str | None, size: int | None) -> dict[str, Any]:
+            return _get_kwargs()
+
         async def fetch(token: str | None, size: int | None) -> Page[Workflow]:
             if token is not None:
                 raise _facade.no_next_page("list_workflows")
-            request = _get_kwargs()
             return await fetch_page(
-                self._client, request, ListWorkflowsResponse200.from_dict, _parse_response
+                self._client, request(token, size), ListWorkflowsResponse200.from_dict, _parse_response
             )
 
         paginator: AsyncPaginator[Workflow] = AsyncPaginator(
@@ -125,7 +127,7 @@ class WorkflowsResource:
             max_items=max_items,
         )
         # the first page's request, checked once now (later pages only change the cursor)
-        first = _get_kwargs()
+        first = request(None, None)
         _validate.check(self._client, "list_workflows", first)
         return paginator
 
