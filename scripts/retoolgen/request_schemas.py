@@ -24,7 +24,7 @@ from typing import Any
 
 from . import facade
 from .facade import snake
-from .normalize import operations
+from .normalize import operations, walk
 
 JSON = Any
 
@@ -68,16 +68,17 @@ def to_json_schema(node: JSON) -> JSON:
     return out
 
 
-def _refs(node: JSON, found: set[str]) -> None:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
+def _refs(node: JSON) -> set[str]:
+    """The components ``node`` references."""
+    found: set[str] = set()
+
+    def note(schema: dict[str, Any]) -> None:
+        ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith(COMPONENTS):
             found.add(ref.removeprefix(COMPONENTS))
-        for value in node.values():
-            _refs(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _refs(value, found)
+
+    walk(node, note)
+    return found
 
 
 def _object(properties: dict[str, JSON], required: list[str]) -> JSON:
@@ -130,7 +131,7 @@ def build(spec: JSON) -> JSON:
         fields = _patch_fields(spec, op)
         if fields:
             entry["patch_fields"] = fields
-        _refs({k: v for k, v in op.items() if k in ("parameters", "requestBody")}, used)
+        used |= _refs({k: v for k, v in op.items() if k in ("parameters", "requestBody")})
         ops[op["operationId"]] = entry
     components = spec.get("components", {}).get("schemas", {})
     pending, defs = sorted(used), {}
@@ -139,7 +140,5 @@ def build(spec: JSON) -> JSON:
         if name in defs:
             continue
         defs[name] = to_json_schema(components[name])
-        more: set[str] = set()
-        _refs(components[name], more)
-        pending.extend(sorted(more - defs.keys()))
+        pending.extend(sorted(_refs(components[name]) - defs.keys()))
     return {"$defs": dict(sorted(defs.items())), "operations": dict(sorted(ops.items()))}
