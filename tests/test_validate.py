@@ -248,7 +248,7 @@ async def test_wrong_arguments_fail_before_any_request_naming_the_field_and_rule
     assert recorder.sent == []
 
 
-async def test_plain_values_for_enum_model_and_date_fields_are_sent_as_json() -> None:
+async def test_plain_values_for_enum_and_model_fields_are_sent_as_json() -> None:
     recorder = Recorder(answer={"success": True, "data": USER})
     async with make_client(recorder) as retool:
         await retool.users.create(
