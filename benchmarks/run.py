@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -110,6 +111,44 @@ async def bench_client(calls: int = 2000) -> None:
             "us",
             "<= 1.2x httpx + json.loads",
         )
+
+
+def bench_request_check(calls: int = 2000) -> None:
+    """What checking a write's body costs, next to encoding it (``json.dumps``), which every
+    write pays anyway. No target: reported so the cost is known, not guessed."""
+    from retool_api_client import _validate
+    from retool_api_client.generated.api.groups.replace_group import _get_kwargs
+    from tests import samples
+
+    class Client:
+        validate_requests = True
+
+    op = samples.spec()["paths"]["/groups/{groupId}"]["put"]
+    body = samples.sample(op["requestBody"]["content"]["application/json"]["schema"], optional=True)
+    request = _get_kwargs("7", body=body)
+    _validate.check(Client(), "replace_group", request, {"group_id": "7"})  # warm: import, compile
+
+    def timed(work: Any) -> float:
+        started = time.perf_counter()
+        for _ in range(calls):
+            work()
+        return (time.perf_counter() - started) / calls
+
+    rounds = [
+        (
+            timed(lambda: json.dumps(request["json"])),
+            timed(lambda: _validate.check(Client(), "replace_group", request, {"group_id": "7"})),
+        )
+        for _ in range(9)
+    ]
+    base = statistics.median(b for b, _ in rounds)
+    row(
+        f"request check: replace_group body ({len(json.dumps(body))} B)",
+        base * statistics.median(c / b for b, c in rounds) * 1e6,
+        base * 1e6,
+        "us",
+        "none; baseline json.dumps of the body",
+    )
 
 
 async def network_latency(seconds: float) -> None:
@@ -270,6 +309,7 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, httpx {httpx.__version__}, {time.strftime('%Y-%m-%d')}")
     bench_import()
     asyncio.run(bench_client())
+    bench_request_check()
     bench_pagination()
     bench_regenerate()
 

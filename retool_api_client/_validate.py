@@ -231,7 +231,10 @@ def _problem(error: ValidationError, prefix: tuple[Any, ...], names: dict[str, s
     from jsonschema.exceptions import best_match
 
     if error.context:  # anyOf / oneOf: the alternative that came closest says more
-        error = best_match([error])
+        branches = error.validator_value if isinstance(error.validator_value, list) else []
+        not_null = [e for e in error.context if branches[int(e.schema_path[0])] != {"type": "null"}]
+        # a nullable value (anyOf: [X, null]) is reported by X's rule, not "valid under none"
+        error = best_match(not_null if 0 < len(not_null) < len(error.context) else [error])
     where = _where([*prefix, *error.absolute_path], names)
     message = error.message
     text = repr(error.instance)

@@ -32,8 +32,9 @@ def sample(schema: dict[str, Any], *, optional: bool = False, depth: int = 0) ->
         merged: dict[str, Any] = {}
         for part in schema["allOf"]:
             value = sample(part, optional=optional, depth=depth + 1)
-            if isinstance(value, dict):
-                merged.update(value)
+            if not isinstance(value, dict):
+                return value  # {"allOf": [{"$ref": an enum}]}: that value, not an object
+            merged.update(value)
         return merged
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
