@@ -594,3 +594,17 @@ async def test_values_json_cannot_carry_are_named_before_sending() -> None:
         "body.metadata.tags[0]: a bytes is not a JSON value",
     ]
     assert recorder.sent == []
+
+
+async def test_a_nullable_value_is_reported_by_its_own_rule() -> None:
+    invite = samples.component("user_invite") | {"user_type": "boss"}
+    recorder = Recorder(answer={"success": True, "data": samples.component("group")})
+    async with make_client(recorder) as retool:
+        with pytest.raises(RequestValidationError) as caught:
+            await retool.groups.replace("7", body={"name": "x", "user_invites": [invite]})
+        # anyOf [the enum, null]: the enum's rule, not "is not valid under any of the given schemas"
+        assert caught.value.problems == [
+            "body.user_invites[0].user_type: 'boss' is not one of ['default', 'mobile', 'external']"
+        ]
+        await retool.groups.replace("7", body={"name": "x", "user_invites": [invite | {"user_type": None}]})
+    assert [b["user_invites"][0]["user_type"] for b in recorder.bodies] == [None]
