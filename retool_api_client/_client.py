@@ -35,6 +35,8 @@ from .generated.api import Resources
 ENV_BASE_URL = "RETOOL_BASE_URL"
 ENV_TOKEN = "RETOOL_API_TOKEN"
 _TRANSPORT_ARGS = ("verify", "cert", "limits", "http1", "http2", "trust_env", "proxy")
+#: httpx_args that give httpx's send() work to do (auth flows, hooks, mounts, redirects, decoding)
+_SEND_ARGS = frozenset({"auth", "event_hooks", "mounts", "follow_redirects", "default_encoding"})
 _UNSET: Any = object()
 
 
@@ -174,6 +176,11 @@ class RetoolClient(Resources):
             self._pool = httpx.AsyncHTTPTransport(**transport_args)
         retrying = RetryTransport(
             self._pool, self.retry, on_retry=on_retry, sleep=_sleep, clock=_clock, rng=_rng
+        )
+        #: ``_http.send`` hands requests to this transport directly while httpx's ``send()``
+        #: would add nothing (see there); None when httpx_args configure what it would add.
+        self.direct_transport: httpx.AsyncBaseTransport | None = (
+            None if _SEND_ARGS & self.httpx_args.keys() or "@" in urlsplit(self.base_url).netloc else retrying
         )
         self._http = httpx.AsyncClient(
             base_url=self.base_url,

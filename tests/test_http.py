@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib
+import logging
 from typing import Any
 
 import httpx
@@ -134,3 +136,136 @@ async def test_requests_reach_the_transport_unchanged_apart_from_the_url() -> No
     assert request.headers["authorization"] == "Bearer tok"
     assert request.headers["content-type"] == "application/json"
     assert request.read() == b'{"email":"a@example.com","first_name":"A","last_name":"B"}'
+
+
+# -- the direct path: straight to the retry transport while httpx's send() would add nothing --
+
+#: httpx_args that make RetoolClient take httpx's own send() (empty hooks change nothing else)
+HTTPX_WAY = {"event_hooks": {"request": [], "response": []}}
+
+
+def client_for(handler: Any, **httpx_args: Any) -> RetoolClient:
+    return RetoolClient(
+        "https://acme.retool.com", "tok", transport=httpx.MockTransport(handler), httpx_args=httpx_args
+    )
+
+
+def test_only_a_client_without_send_time_features_goes_direct() -> None:
+    assert client_for(lambda r: httpx.Response(200)).direct_transport is not None
+    for args in (HTTPX_WAY, {"auth": ("u", "p")}, {"mounts": {}}, {"follow_redirects": True}):
+        assert client_for(lambda r: httpx.Response(200), **args).direct_transport is None, args
+    userinfo = RetoolClient(
+        "https://u:p@acme.retool.com", "tok", transport=httpx.MockTransport(lambda r: httpx.Response(200))
+    )
+    assert userinfo.direct_transport is None  # httpx turns URL userinfo into basic auth
+
+
+@pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
+async def test_both_ways_send_the_same_request_and_return_the_same_result(
+    operation_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from .test_facade import call_declared
+
+    call = build_call(operation_id)
+    outcomes = []
+    for httpx_args in ({}, HTTPX_WAY):
+        seen: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            if call["answer"] is None:
+                return httpx.Response(call["status"], headers={"x-request-id": "r1"})
+            return httpx.Response(call["status"], json=call["answer"], headers={"x-request-id": "r1"})
+
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="httpx"):
+            async with client_for(handler, **httpx_args) as retool:
+                assert (retool.direct_transport is None) == bool(httpx_args)
+                result, _, _ = await call_declared(retool, call)
+        (request,) = seen
+        outcomes.append(
+            (
+                request.method,
+                str(request.url),
+                [(k, v.partition("; boundary=")[0]) for k, v in request.headers.multi_items()],
+                request.extensions,
+                request.content if call["multipart"] is None else None,
+                repr(result),
+                [r.getMessage() for r in caplog.records if r.name == "httpx"],
+            )
+        )
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][-1] == [
+        f'HTTP Request: {outcomes[0][0]} {outcomes[0][1]} "HTTP/1.1 {call["status"]} {httpx.codes.get_reason_phrase(call["status"])}"'
+    ]
+
+
+async def test_cookies_the_server_sets_are_sent_back_both_ways() -> None:
+    for httpx_args in ({}, HTTPX_WAY):
+        seen: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            headers = {"set-cookie": "AWSALB=sticky1; Path=/"} if len(seen) == 1 else {}
+            return httpx.Response(404, json={"success": False, "message": "no"}, headers=headers)
+
+        async with client_for(handler, **httpx_args) as retool:
+            for _ in range(3):
+                with pytest.raises(NotFoundError):
+                    await retool.users.get("user_1")
+            assert dict(retool.get_async_httpx_client().cookies) == {"AWSALB": "sticky1"}
+        assert [r.headers.get("cookie") for r in seen] == [None, "AWSALB=sticky1", "AWSALB=sticky1"]
+
+
+async def test_hooks_auth_and_redirects_added_later_take_httpxs_way() -> None:
+    seen: list[httpx.Request] = []
+    hooked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/user_old"):
+            return httpx.Response(301, headers={"location": "/api/v2/users/user_2"})
+        return httpx.Response(404, json={"success": False, "message": "no"})
+
+    async with client_for(handler) as retool:
+        http = retool.get_async_httpx_client()
+
+        async def hook(request: httpx.Request) -> None:
+            hooked.append(request.url.path)
+
+        http.event_hooks = {"request": [hook], "response": []}
+        with pytest.raises(NotFoundError):
+            await retool.users.get("user_1")
+        assert hooked == ["/api/v2/users/user_1"]
+        http.event_hooks = {"request": [], "response": []}
+
+        http.auth = httpx.BasicAuth("u", "p")
+        with pytest.raises(NotFoundError):
+            await retool.users.get("user_1")
+        assert seen[-1].headers["authorization"].startswith("Basic ")
+        http.auth = None
+
+        http.follow_redirects = True
+        with pytest.raises(NotFoundError):
+            await retool.users.get("user_old")  # user_old -> 301 -> user_2 -> 404
+    assert [r.url.path for r in seen[-2:]] == ["/api/v2/users/user_old", "/api/v2/users/user_2"]
+
+
+async def test_a_direct_response_is_read_timed_and_closed() -> None:
+    async with client_for(
+        lambda r: httpx.Response(404, json={"success": False, "message": "gone"})
+    ) as retool:
+        with pytest.raises(NotFoundError) as caught:
+            await retool.users.get("user_1")
+    response = caught.value.response
+    assert response is not None and response.is_closed and response.content
+    assert response.elapsed >= datetime.timedelta(0)
+    assert response.request.url.path == "/api/v2/users/user_1"
+
+
+async def test_a_closed_client_refuses_both_ways() -> None:
+    for httpx_args in ({}, HTTPX_WAY):
+        retool = client_for(lambda r: httpx.Response(200), **httpx_args)
+        await retool.aclose()
+        with pytest.raises(RuntimeError, match="client has been closed"):
+            await retool.users.get("user_1")
