@@ -218,6 +218,18 @@ def build_call(operation_id: str) -> dict[str, Any]:
     }
 
 
+def answering(call: dict[str, Any], sent: list[httpx.Request], headers: dict[str, str] | None = None) -> Any:
+    """A transport handler that records each request and gives the operation's sample answer."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if call["answer"] is None:
+            return httpx.Response(call["status"], headers=headers)
+        return httpx.Response(call["status"], json=call["answer"], headers=headers)
+
+    return handler
+
+
 @contextlib.contextmanager
 def deprecation_checked(call: dict[str, Any]) -> Iterator[None]:
     """Exactly the operations the spec deprecates warn, once, pointing at the caller's line."""
@@ -252,14 +264,7 @@ async def call_declared(retool: Any, call: dict[str, Any]) -> tuple[Any, Any, bo
 async def test_operation_through_facade(operation_id: str) -> None:
     call = build_call(operation_id)
     seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if call["answer"] is None:
-            return httpx.Response(call["status"])
-        return httpx.Response(call["status"], json=call["answer"])
-
-    async with make_client(handler) as retool:
+    async with make_client(answering(call, seen)) as retool:
         result, declared, paginated = await call_declared(retool, call)
     assert conforms(result, declared), (declared, result)
     if paginated:
@@ -286,14 +291,7 @@ async def test_operation_through_facade(operation_id: str) -> None:
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
 async def test_raw_response(operation_id: str) -> None:
     call = build_call(operation_id)
-    headers = {"x-request-id": "req_1"}
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if call["answer"] is None:
-            return httpx.Response(call["status"], headers=headers)
-        return httpx.Response(call["status"], json=call["answer"], headers=headers)
-
-    async with make_client(handler) as retool:
+    async with make_client(answering(call, [], headers={"x-request-id": "req_1"})) as retool:
         raw_method = getattr(getattr(retool, call["namespace"]).with_raw_response, call["name"])
         with deprecation_checked(call):
             pending = raw_method(*call["args"], **call["kwargs"])

@@ -17,7 +17,7 @@ from retool_api_client._http import absolute
 from retool_api_client._parsing import path_segment
 from retool_api_client.generated.api import OPERATIONS
 
-from .test_facade import build_call
+from .test_facade import answering, build_call
 
 BASES = [
     "https://acme.retool.com/api/v2",
@@ -170,13 +170,7 @@ async def test_both_ways_send_the_same_request_and_return_the_same_result(
     outcomes = []
     for httpx_args in ({}, HTTPX_WAY):
         seen: list[httpx.Request] = []
-
-        def handler(request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            if call["answer"] is None:
-                return httpx.Response(call["status"], headers={"x-request-id": "r1"})
-            return httpx.Response(call["status"], json=call["answer"], headers={"x-request-id": "r1"})
-
+        handler = answering(call, seen, headers={"x-request-id": "r1"})
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="httpx"):
             async with client_for(handler, **httpx_args) as retool:

@@ -33,7 +33,7 @@ from retool_api_client.generated.models import CreateUserBody, CreateUserBodyUse
 from . import samples
 from .conftest import ROOT
 from .fakes import make_client
-from .test_facade import build_call
+from .test_facade import answering, build_call
 
 FORMATS = FormatChecker(formats=("uuid", "email"))
 WRONG_VALUES: tuple[Any, ...] = (None, 5, 2.5, "x", "", True, [], {}, ["x"], {"zz": 1})
@@ -530,14 +530,7 @@ async def test_no_wrong_argument_escapes_as_anything_but_a_clear_error(validate:
         namespace, name = OPS[operation_id]
         call = build_call(operation_id)
         sent: list[httpx.Request] = []
-
-        def handler(request: httpx.Request) -> httpx.Response:
-            sent.append(request)
-            if call["answer"] is None:
-                return httpx.Response(call["status"])
-            return httpx.Response(call["status"], json=call["answer"])
-
-        async with make_client(handler, validate_requests=validate) as retool:
+        async with make_client(answering(call, sent), validate_requests=validate) as retool:
             method = getattr(getattr(retool, namespace), name)
             for args, kwargs in wrong_calls(operation_id):
                 tried += 1
