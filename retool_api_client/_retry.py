@@ -89,7 +89,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 if response is not None:
                     return response
                 assert error is not None
-                raise _connection_error(error, request) from error
+                raise connection_error(error, request) from error
             event = RetryEvent(
                 method=request.method,
                 path=request.url.path,
@@ -145,7 +145,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
         await self.transport.aclose()
 
 
-def _connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+def connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    """The SDK's error for a transport failure (a timeout gets :class:`APITimeoutError`)."""
     where = f"{request.method} {request.url}"
     if isinstance(error, httpx.TimeoutException):
         return APITimeoutError(f"{type(error).__name__} on {where}", request=request)

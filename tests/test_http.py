@@ -263,3 +263,30 @@ async def test_a_closed_client_refuses_both_ways() -> None:
         await retool.aclose()
         with pytest.raises(RuntimeError, match="client has been closed"):
             await retool.users.get("user_1")
+
+
+class ResetMidBody(httpx.AsyncByteStream):
+    async def __aiter__(self) -> Any:
+        yield b'{"success": true, "da'
+        raise httpx.ReadError("connection reset by peer")
+
+    async def aclose(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("httpx_args", [{}, HTTPX_WAY])
+async def test_a_reset_while_the_body_is_read_is_a_typed_connection_error(httpx_args: dict[str, Any]) -> None:
+    from retool_api_client import APIConnectionError
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=ResetMidBody(), headers={"content-type": "application/json"})
+
+    async with client_for(handler, **httpx_args) as retool:
+        with pytest.raises(APIConnectionError) as caught:
+            await retool.users.get("user_1")
+        with pytest.raises(APIConnectionError):
+            await retool.users.list().first_page()
+    assert str(caught.value) == (
+        "ReadError on GET https://acme.retool.com/api/v2/users/user_1: connection reset by peer"
+    )
+    assert caught.value.request is not None
