@@ -235,12 +235,19 @@ def _problem(error: ValidationError, prefix: tuple[Any, ...], names: dict[str, s
         not_null = [e for e in error.context if branches[int(e.schema_path[0])] != {"type": "null"}]
         # a nullable value (anyOf: [X, null]) is reported by X's rule, not "valid under none"
         error = best_match(not_null if 0 < len(not_null) < len(error.context) else [error])
-    where = _where([*prefix, *error.absolute_path], names)
+    path = [*prefix, *error.absolute_path]
+    where = _where(path, names)
     message = error.message
     text = repr(error.instance)
-    if len(text) > 60:
+    if any(isinstance(step, str) and _SECRET_NAME.search(step) for step in path):
+        message = message.replace(text, f"<a {type(error.instance).__name__}, not shown>", 1)
+    elif len(text) > 60:
         message = message.replace(text, text[:57] + "...", 1)
     return f"{where}: {message}" if where else message
+
+
+#: Fields whose values a message does not repeat (passwords, client secrets, keys, tokens).
+_SECRET_NAME = re.compile(r"pass|secret|token|key|credential|private", re.IGNORECASE)
 
 
 def _where(path: list[Any], names: dict[str, str]) -> str:

@@ -601,3 +601,14 @@ async def test_a_nullable_value_is_reported_by_its_own_rule() -> None:
         ]
         await retool.groups.replace("7", body={"name": "x", "user_invites": [invite | {"user_type": None}]})
     assert [b["user_invites"][0]["user_type"] for b in recorder.bodies] == [None]
+
+
+async def test_values_of_secret_looking_fields_are_not_repeated_in_messages() -> None:
+    async with make_client(Recorder()) as retool:
+        with pytest.raises(RequestValidationError) as caught:
+            await retool.configuration_variables.create(name=5, secret="hunter2", values=[])  # type: ignore[arg-type]
+    assert caught.value.problems == [
+        "body.name: 5 is not of type 'string'",
+        "body.secret: <a str, not shown> is not of type 'boolean'",
+    ]
+    assert "hunter2" not in str(caught.value) + repr(caught.value)
