@@ -81,7 +81,7 @@ def check(
     problems = []
     for prefix, validator, instance in failed:
         errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
-        problems += [_problem(error, prefix, names) for error in errors]
+        problems += [_problem(error, prefix, names, _hidden_under(instance, error)) for error in errors]
     problems += [p for p in unencodable if p not in problems]
     raise RequestValidationError(operation_id, problems)
 
@@ -227,7 +227,23 @@ def _formats() -> Any:
     return FormatChecker(formats=("uuid", "email"))
 
 
-def _problem(error: ValidationError, prefix: tuple[Any, ...], names: dict[str, str]) -> str:
+def _hidden_under(instance: Any, error: ValidationError) -> bool:
+    """Whether the value sits in an object marked secret (``{"secret": true, "values": [...]}``:
+    a configuration variable's values) on the way from ``instance`` to the error."""
+    node = instance
+    for step in error.absolute_path:
+        if isinstance(node, dict) and any(v is True and _SECRET_NAME.search(str(k)) for k, v in node.items()):
+            return True
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return False
+
+
+def _problem(
+    error: ValidationError, prefix: tuple[Any, ...], names: dict[str, str], hidden: bool = False
+) -> str:
     from jsonschema.exceptions import best_match
 
     if error.context:  # anyOf / oneOf: the alternative that came closest says more
@@ -239,7 +255,7 @@ def _problem(error: ValidationError, prefix: tuple[Any, ...], names: dict[str, s
     where = _where(path, names)
     message = error.message
     text = repr(error.instance)
-    if any(isinstance(step, str) and _SECRET_NAME.search(step) for step in path):
+    if hidden or any(isinstance(step, str) and _SECRET_NAME.search(step) for step in path):
         message = message.replace(text, f"<a {type(error.instance).__name__}, not shown>", 1)
     elif len(text) > 60:
         message = message.replace(text, text[:57] + "...", 1)

@@ -612,3 +612,12 @@ async def test_values_of_secret_looking_fields_are_not_repeated_in_messages() ->
         "body.secret: <a str, not shown> is not of type 'boolean'",
     ]
     assert "hunter2" not in str(caught.value) + repr(caught.value)
+
+
+async def test_values_inside_an_object_marked_secret_are_not_repeated() -> None:
+    values = [{"environment_id": "env_1", "value": 4711}]
+    async with make_client(Recorder()) as retool:
+        for secret, shown in ((True, "<a int, not shown>"), (False, "4711")):
+            with pytest.raises(RequestValidationError) as caught:
+                await retool.configuration_variables.create(name="db", secret=secret, values=values)  # type: ignore[list-item]
+            assert caught.value.problems == [f"body.values[0].value: {shown} is not of type 'string'"]
