@@ -212,6 +212,16 @@ def _present(value: object) -> bool:
     return not isinstance(value, Unset)
 
 
+def path_text(name: str, value: object) -> str:
+    """A path parameter as the text it is sent as: a string, a string enum's value, a UUID or
+    an integer; anything else raises ConfigurationError naming the parameter."""
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, str | uuid.UUID) or (isinstance(value, int) and not isinstance(value, bool)):
+        return str(value)
+    raise ConfigurationError(f"{name} must be a string, got {type(value).__name__} {value!r}")
+
+
 def path_segment(name: str, value: object) -> str:
     """A path parameter, checked and percent-encoded before any request is built.
 
@@ -219,12 +229,7 @@ def path_segment(name: str, value: object) -> str:
     of fetching one), so it is refused here with the parameter's name. ``.`` and ``..`` are
     sent with their dots encoded: as they are, URL normalization would remove them, so that
     ``delete_user(group_id, "..")`` became ``DELETE /groups/{group_id}``."""
-    if isinstance(value, StrEnum):
-        text = value.value
-    elif isinstance(value, str | uuid.UUID) or (isinstance(value, int) and not isinstance(value, bool)):
-        text = str(value)
-    else:
-        raise ConfigurationError(f"{name} must be a string, got {type(value).__name__} {value!r}")
+    text = path_text(name, value)
     if not text.strip():
         raise ConfigurationError(f"{name} must not be empty, got {value!r}")
     if text in (".", ".."):

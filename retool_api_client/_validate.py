@@ -25,12 +25,12 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from enum import Enum
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._exceptions import RequestValidationError
+from ._parsing import path_text
 from .patch import unescape
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def check(
     for name, value in (path or {}).items():
         if name in validators.path:
             quick, validator = validators.path[name]
-            text = _path_text(value)
+            text = path_text(name, value)  # already accepted by _get_kwargs (path_segment)
             if not quick(text):
                 failed.append((("path", name), validator, text))
     params = request.get("params")
@@ -113,15 +113,6 @@ def check_call(client: Any, operation_id: str, get_kwargs: Any, arguments: dict[
     entry = _document()["operations"].get(operation_id, {})
     path_names = entry.get("path", {}).get("properties", {})
     check(client, operation_id, request, {k: v for k, v in arguments.items() if k in path_names})
-
-
-def _path_text(value: Any) -> Any:
-    # path parameters are sent as text; _parsing.path_segment already refused other types
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, uuid.UUID | int) and not isinstance(value, bool):
-        return str(value)
-    return value
 
 
 @cache
