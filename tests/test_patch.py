@@ -28,7 +28,7 @@ from . import samples
 from .fakes import make_client
 from .test_facade import SPEC_OPS, build_call
 
-PEER_SUITE = Path(__file__).resolve().parents[2] / "shared" / "peer-suites" / "json-patch-tests"
+PEER_SUITE = Path(__file__).resolve().parent / "data" / "json-patch-tests"
 
 # -- escaping (RFC 6901) ------------------------------------------------------------------------
 
