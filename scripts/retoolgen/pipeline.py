@@ -131,6 +131,8 @@ def generate_into(layout: Layout, spec_bytes: bytes, dest: Path) -> None:
     )
     (dest / "py.typed").write_text("")
     (dest / "request_schemas.json").write_bytes(dump_json(request_schemas.build(spec)))
+    # the normalized spec itself, for what reads the spec at run time (retool_api_client.testing)
+    (dest / "openapi.json").write_bytes(spec_bytes)
 
 
 def regenerate(layout: Layout, source: str | None = None, token: str | None = None) -> list[str]:
