@@ -83,6 +83,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 error = exc
                 decision = decide_error(request.method, exc, self.config)
             else:
+                if response.status_code < 400:
+                    return response  # success: nothing to decide, nothing to log
                 decision = decide_status(request.method, response.status_code, self.config)
             delay = self._plan(decision, attempt, started, response, request)
             if delay is None:

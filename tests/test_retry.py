@@ -276,3 +276,20 @@ def test_policy_functions_are_pure() -> None:
 def test_bad_retry_config_is_rejected(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError, match=next(iter(bad))):
         RetryConfig(**bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("status", [200, 204, 302])
+def test_a_successful_call_logs_nothing(status: int, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="retool_api_client")
+    result, seen, _ = run("GET", [httpx.Response(status)])
+    assert isinstance(result, httpx.Response) and result.status_code == status
+    assert len(seen) == 1
+    assert caplog.records == []
+
+
+def test_a_final_error_is_still_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="retool_api_client")
+    run("GET", [httpx.Response(404)])
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("DEBUG", "not retrying GET /api/v2/users: status 404 is final")
+    ]
