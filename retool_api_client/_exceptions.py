@@ -18,7 +18,13 @@ Every error the SDK raises on purpose derives from :class:`RetoolError`::
     │   └── APIResponseValidationError  2xx answer that is not JSON or does not fit the model
     │                                   (also a ValueError, so generated union parsing can
     │                                   try the next variant)
-    └── ConfigurationError              bad arguments or environment, raised before any request
+    ├── ConfigurationError              bad arguments or environment, raised before any request
+    │   └── RequestValidationError      a request that does not fit the spec (not sent)
+    ├── PatchError                      a JSON Patch the endpoint would reject (not sent)
+    └── PaginationError                 cursors that do not make progress (in ``_pagination``)
+
+``ConfigurationError``, ``PatchError`` and ``APIResponseValidationError`` are also
+``ValueError``s.
 
 No message, ``repr`` or attribute of these exceptions contains the API token: the request they
 carry is the one httpx built, whose ``Authorization`` header is never rendered by ``str()``.
@@ -267,6 +273,13 @@ class APIResponseValidationError(APIError, ValueError):
             "response": self.response,
         }
         return APIResponseValidationError(self.reason, **{**fields, **changes})
+
+
+# Tracebacks and reprs name the public module (``retool_api_client.NotFoundError``), where
+# users import these from, not this private one; pickling finds them there too.
+for _name in __all__:
+    globals()[_name].__module__ = "retool_api_client"
+del _name
 
 
 def describe_json(value: Any) -> str:

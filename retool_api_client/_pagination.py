@@ -33,7 +33,11 @@ PAGE_SIZE_RANGE = (1, 100)
 
 
 class PaginationError(RetoolError):
-    """The server's cursors do not make progress (a ``next_token`` repeated)."""
+    """The server's cursors do not make progress (a ``next_token`` repeated), or it says there
+    are more pages of an operation that takes no cursor."""
+
+
+PaginationError.__module__ = "retool_api_client"  # public name, as in tracebacks and reprs
 
 
 class Page(Generic[T]):
@@ -224,6 +228,14 @@ class AsyncPaginator(Generic[T]):
         self.max_items = max_items
         self.start_token = start_token
         self.prefetch = prefetch
+        # what the repr names: the method that made the fetch function (``UsersResource.list``)
+        self._source = str(getattr(fetch, "__qualname__", fetch)).removesuffix(".<locals>.fetch")
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncPaginator({self._source}, page_size={self.page_size!r}, max_items={self.max_items!r}, "
+            f"start_token={self.start_token!r}, prefetch={self.prefetch!r})"
+        )
 
     async def first_page(self) -> Page[T]:
         return await self._fetch(self.start_token, self.page_size)
@@ -336,6 +348,7 @@ def paginate(
         prefetch=prefetch,
         page_size_range=size_range,
     )
+    paginator._source = f"paginate({operation_id or function.__qualname__})"
     if get_kwargs is not None:  # the first page's request, checked once (as the facade does)
         first = dict(params)
         if start_token is not None:

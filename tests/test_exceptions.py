@@ -159,3 +159,20 @@ def test_public_names_are_sorted_and_importable() -> None:
     assert set(rac.__all__) == {*rac._LAZY, "__api_version__", "__version__"}
     for name in rac.__all__:
         assert getattr(rac, name) is not None
+
+
+def test_public_exceptions_name_the_public_module() -> None:
+    import pickle
+    import traceback
+
+    public = [getattr(rac, name) for name in rac._LAZY]
+    exceptions = [v for v in public if isinstance(v, type) and issubclass(v, Exception)]
+    assert rac.PaginationError in exceptions and rac.PatchError in exceptions and len(exceptions) == 18
+    for cls in exceptions:
+        assert cls.__module__ == "retool_api_client", cls
+        assert getattr(rac, cls.__name__) is cls
+    error = rac.PaginationError("next_token 't1' was already used")
+    shown = traceback.format_exception_only(error)
+    assert shown == ["retool_api_client.PaginationError: next_token 't1' was already used\n"]
+    again = pickle.loads(pickle.dumps(rac.PatchError("no 'add'")))
+    assert type(again) is rac.PatchError and str(again) == "no 'add'"

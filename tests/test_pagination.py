@@ -253,3 +253,15 @@ async def test_a_prefetched_page_that_fails_raises_when_the_walk_reaches_it() ->
         async for user in paginate(list_users, client=make_client(handler), page_size=10, prefetch=True):
             seen.append(user.id)
     assert seen == [f"user_{i}" for i in range(10)]  # the whole first page, then the error
+
+
+async def test_paginators_say_what_they_iterate() -> None:
+    client = make_client(Server(total=3, size=3))
+    by_paginate = paginate(list_users, client=client, page_size=10, start_token="t2")
+    assert repr(by_paginate) == (
+        "AsyncPaginator(paginate(list_users), page_size=10, max_items=None, start_token='t2', prefetch=False)"
+    )
+    by_facade = client.users.list(page_size=50, max_items=7, prefetch=True)
+    assert repr(by_facade) == (
+        "AsyncPaginator(UsersResource.list, page_size=50, max_items=7, start_token=None, prefetch=True)"
+    )
