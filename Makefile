@@ -1,4 +1,4 @@
-# retool-api-client. Every target installs what it needs first (see README).
+# retool-api-client. Every target installs what it needs first (see CONTRIBUTING.md).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -6,21 +6,50 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 SPEC ?=
+# The other Pythons the package claims (pyproject classifiers; tests/test_packaging.py checks the
+# two agree): `make test` runs the tests on each, in .venv-<version>, with the same pins.
+EXTRA_PYTHONS ?= 3.12 3.13
+# Where each comes from: PYTHON_3.12=/path/to/python, else pyenv's newest 3.12.x, else python3.12.
+python_for = $(or $(PYTHON_$(1)),$(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/$(1).*/bin/python))),python$(1))
+PIP := --quiet --disable-pip-version-check -c requirements-dev.lock
 export SCARF_ANALYTICS = false
 
-.PHONY: install install-mock regenerate check-generated lint typecheck unit contract reliability test bench demo clean
+.PRECIOUS: .venv-%/.installed
+
+.PHONY: install install-mock regenerate check-generated lint typecheck unit contract reliability test test-pythons bench demo clean
+
+# A venv with the pinned tools: pip itself first (dependency groups need pip >= 25.1), then the
+# package (editable) and the `dev` group, then the runtime dependencies' wheels into
+# <venv>/wheelhouse, so tests/test_packaging.py installs the built wheel into a fresh venv
+# without the network. $(1): the venv, $(2): the Python to make it with.
+define make_venv
+	test -x $(1)/bin/python || $(2) -m venv $(1)
+	$(1)/bin/python -m pip install $(PIP) pip
+	$(1)/bin/python -m pip install $(PIP) --group dev -e .
+	rm -rf $(1)/wheelhouse
+	$(1)/bin/python -m pip download $(PIP) --no-build-isolation --only-binary=:all: --dest $(1)/wheelhouse .
+	touch $(1)/.installed
+endef
 
 $(STAMP): pyproject.toml requirements-dev.lock
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements-dev.lock -e '.[dev]'
-	touch $(STAMP)
+	$(call make_venv,$(VENV),$(PYTHON))
+
+.venv-%/.installed: pyproject.toml requirements-dev.lock
+	@$(call python_for,$*) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$*".split("."))))' \
+	  || { echo "error: Python $* not found: the package claims it (pyproject classifiers)." \
+	  "Install it (pyenv install $*) or point PYTHON_$*= at one."; exit 1; }
+	$(call make_venv,.venv-$*,$(call python_for,$*))
 
 install: $(STAMP)
 
 # Prism, the spec-driven mock of Retool (package.json / package-lock.json), into ./node_modules.
 # --ignore-scripts: the only install script in the tree is a telemetry ping.
+# Node >= 20 (package.json "engines", as Prism 5.14.2's dependencies need); --engine-strict turns
+# an engine mismatch anywhere in the tree into an error instead of a warning.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+	  || { echo "error: Node >= 20 is needed for Prism (node --version: $$(node --version 2>&1))"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --engine-strict
 	touch $(NODE_STAMP)
 
 install-mock: $(NODE_STAMP)
@@ -48,13 +77,17 @@ contract: $(STAMP) $(NODE_STAMP)
 reliability: $(STAMP)
 	$(PY) -m pytest tests/reliability -s
 
-test: lint typecheck check-generated unit
+# the unit, contract and reliability tests on every other Python the package claims
+test-pythons: $(NODE_STAMP) $(foreach v,$(EXTRA_PYTHONS),.venv-$(v)/.installed)
+	set -e; for v in $(EXTRA_PYTHONS); do echo "== Python $$v"; .venv-$$v/bin/python -m pytest -p no:cacheprovider; done
+
+test: lint typecheck check-generated unit test-pythons
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) node_modules .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(foreach v,$(EXTRA_PYTHONS),.venv-$(v)) node_modules .mypy_cache .pytest_cache .ruff_cache
 
 # the README's main command: the SDK doing real work against a local mock Retool (Prism)
 demo: $(STAMP) $(NODE_STAMP)
