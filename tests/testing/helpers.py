@@ -1,0 +1,61 @@
+"""Shared helpers for the fake's tests: a valid request for any operation, and the check that
+an answer fits the spec."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from retool_api_client.testing import Answer, FakeRetool
+from retool_api_client.testing._data import Maker, validator
+from retool_api_client.testing._spec import Operation
+
+
+def auth(fake: FakeRetool) -> dict[str, str]:
+    return {"Authorization": f"Bearer {fake.token}"}
+
+
+def call(fake: FakeRetool, method: str, path: str, body: Any = None, **query: Any) -> Answer:
+    """One request to ``fake.handle`` with a JSON body and query parameters."""
+    raw = b"" if body is None else json.dumps(body).encode()
+    text = urlencode({k: str(v).lower() if isinstance(v, bool) else v for k, v in query.items()})
+    return fake.handle(method, fake.spec.root + path, text, auth(fake), raw)
+
+
+def valid_request(fake: FakeRetool, op: Operation, seed: int = 0) -> tuple[str, str, bytes]:
+    """(path, query, body) the operation accepts; path parameters of a collection name a stored
+    record (``fake`` should be populated)."""
+    maker = Maker(fake.spec.defs, random.Random(f"{seed}:{op.operation_id}"), fake.now)
+    path = op.template
+    for param in op.params:
+        if param.where != "path":
+            continue
+        value = None
+        named = [c for c in fake.spec.collections.values() if c.id_param == param.name]
+        # the collection the path is under, else the one whose id the parameter names (userId)
+        owners = [c for c in named if op.template.startswith(c.item)] or (named if len(named) == 1 else [])
+        for coll in owners:
+            if fake._records[coll.name]:
+                value = next(iter(fake._records[coll.name]))
+                break
+        if value is None:
+            value = str(maker.valid(param.schema, name=param.name))
+        path = path.replace("{" + param.name + "}", quote(str(value), safe=""))
+    query = {
+        p.name: maker.valid(p.schema, name=p.name) for p in op.params if p.where == "query" and p.required
+    }
+    body = b"" if op.body is None else json.dumps(maker.valid(op.body, full=False)).encode()
+    return path, urlencode(query, doseq=True), body
+
+
+def answer_problems(fake: FakeRetool, op: Operation, answer: Answer) -> list[str]:
+    """Why ``answer`` does not fit what ``op`` documents (empty when it does)."""
+    response = op.responses.get(answer.status)
+    if response is None:
+        return [f"status {answer.status} is not documented: {answer.body[:200]!r}"]
+    if response.schema is None:
+        return [] if not answer.body else [f"status {answer.status} documents no body"]
+    v = validator(response.schema, fake.spec.defs)
+    return [f"{list(e.absolute_path)}: {e.message[:160]}" for e in v.iter_errors(answer.json())][:5]
