@@ -3,6 +3,7 @@
     python scripts/regenerate.py                       # offline, from openapi/spec.lock
     python scripts/regenerate.py --spec URL_OR_FILE    # pull, pin, changelog, regenerate
     python scripts/regenerate.py --check               # fail if the committed tree is stale
+    python scripts/regenerate.py --strict ...          # what the naming passes report is fatal
 
 A Bearer token for ``--spec URL`` is read from ``RETOOL_API_TOKEN`` (never printed).
 """
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from retoolgen.normalize import NormalizeError
 from retoolgen.pipeline import Layout, PipelineError, check, regenerate
 from retoolgen.pull import PullError
+from retoolgen.surface import SurfaceError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spec", help="URL (e.g. https://acme.retool.com/api/v2/spec) or file to pull")
     parser.add_argument("--check", action="store_true", help="compare a fresh build with the committed tree")
     parser.add_argument(
+        "--strict", action="store_true", help="fail on stale fixes.yaml entries and settled name collisions"
+    )
+    parser.add_argument(
         "--root", type=Path, default=Path(__file__).resolve().parent.parent, help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
@@ -36,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         if args.check:
-            problems = check(layout)
+            problems = check(layout, strict=args.strict)
             if problems:
                 print("generated code is out of date with openapi/ (run `make regenerate`):")
                 print("\n".join(f"  {p}" for p in problems[:50]))
@@ -44,9 +49,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated code matches openapi/ ({time.perf_counter() - started:.1f}s)")
             return 0
         source = args.spec or None
-        for message in regenerate(layout, source, token=os.environ.get("RETOOL_API_TOKEN") or None):
+        for message in regenerate(
+            layout, source, token=os.environ.get("RETOOL_API_TOKEN") or None, strict=args.strict
+        ):
             print(message)
-    except (PullError, NormalizeError, PipelineError) as exc:
+    except (PullError, NormalizeError, PipelineError, SurfaceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"done in {time.perf_counter() - started:.1f}s")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from retoolgen import normalize as n
+from retoolgen.surface import Lock, Operation, SurfaceError
 
 from .conftest import ROOT
 
@@ -212,26 +213,153 @@ def test_operation_id_from_summary(summary: str, expected: str) -> None:
     assert n.snake_from_summary(summary) == expected
 
 
-def test_operation_id_collision_needs_an_override() -> None:
+def test_derived_operation_id_collisions_are_settled_by_the_http_method() -> None:
     s = spec(
         {
+            "/groups/{id}": {
+                "put": {"summary": "Update group", "responses": ok()},
+                "patch": {"summary": "Update group", "responses": ok()},
+            },
             "/a": {"post": {"summary": "Create a release artifact", "responses": ok()}},
             "/b": {"post": {"summary": "Create a release artifact", "responses": ok()}},
         }
     )
-    with pytest.raises(n.NormalizeError, match=r"create_release_artifact.*add an override"):
-        n.operation_ids(copy.deepcopy(s), {})
-    n.operation_ids(s, {"operation_ids": {"POST /b": {"name": "create_b", "reason": "r"}}})
-    assert [s["paths"][p]["post"]["operationId"] for p in ("/a", "/b")] == [
-        "create_release_artifact",
-        "create_b",
-    ]
+    ctx = n.Context()
+    n.surface_names(s, {}, ctx)
+    ids = {f"{m} {p}": op["operationId"] for p, m, op in n.operations(s)}
+    assert ids == {
+        "put /groups/{id}": "replace_group",
+        "patch /groups/{id}": "update_group",
+        "post /a": "create_release_artifact_a",
+        "post /b": "create_release_artifact_b",
+    }
+    assert len(ctx.warnings) == 3 and all("collides" in w for w in ctx.warnings)
 
 
-def test_stale_operation_id_override_is_an_error() -> None:
-    s = spec({"/a": {"get": {"summary": "List as", "responses": ok()}}})
-    with pytest.raises(n.NormalizeError, match="unknown operations"):
-        n.operation_ids(s, {"operation_ids": {"GET /gone": {"name": "x", "reason": "r"}}})
+def test_reviewed_entry_names_an_operation_and_a_stale_one_is_reported() -> None:
+    s = spec({"/a": {"post": {"summary": "Create a", "responses": ok()}}})
+    ctx = n.Context()
+    fixes = {
+        "operations": {"POST /a": {"operation_id": "make_a", "reason": "r"}, "GET /gone": {"reason": "r"}}
+    }
+    n.surface_names(s, fixes, ctx)
+    assert s["paths"]["/a"]["post"]["operationId"] == "make_a"
+    assert ctx.warnings == ["fixes.yaml operations: GET /gone matches no operation of this release"]
+
+
+def test_locked_names_win_over_summaries_and_tags_and_fixes_win_over_the_lock() -> None:
+    s = spec(
+        {
+            "/users/{user_id}": {"get": {"summary": "Fetch one user", "tags": ["People"], "responses": ok()}},
+            "/users": {"get": {"summary": "Enumerate people", "tags": ["People"], "responses": ok()}},
+        }
+    )
+    s["tags"] = [{"name": "People", "description": "Users, renamed"}]
+    lock = Lock(
+        "1.0.0",
+        {
+            "GET /users/{}": Operation("get_user", "users", "get"),
+            "GET /users": Operation("list_users", "users", "list"),
+        },
+    )
+    ctx = n.Context(lock=lock)
+    fixes = {"operations": {"GET /users": {"operation_id": "list_all_users", "reason": "deliberate"}}}
+    n.surface_names(s, fixes, ctx)
+    ops = {p: op for p, _, op in n.operations(s)}
+    assert ops["/users/{user_id}"]["operationId"] == "get_user"  # the summary changed, the name did not
+    assert ops["/users"]["operationId"] == "list_all_users"  # fixes.yaml wins
+    assert ops["/users/{user_id}"]["tags"] == ops["/users"]["tags"] == ["Users"]  # the locked namespace
+    assert {"name": "Users", "description": "Users, renamed"} in s["tags"]
+
+
+def test_a_lock_naming_two_operations_alike_is_refused_naming_both() -> None:
+    s = spec(
+        {
+            "/a": {"get": {"summary": "A", "responses": ok()}},
+            "/b": {"get": {"summary": "B", "responses": ok()}},
+        }
+    )
+    lock = Lock("1", {"GET /a": Operation("get_x", "x", "a"), "GET /b": Operation("get_x", "x", "b")})
+    with pytest.raises(SurfaceError, match=r"GET /b: openapi/surface.lock names it 'get_x'.*GET /a"):
+        n.surface_names(s, {}, n.Context(lock=lock))
+
+
+def test_settle_tries_the_verb_then_the_path_then_a_number_whatever_the_order() -> None:
+    put, patch = (
+        ("k1", "update_group", "put", "/groups/{id}"),
+        ("k2", "update_group", "patch", "/groups/{id}"),
+    )
+    assert (
+        n.settle([put, patch], set())
+        == n.settle([patch, put], set())
+        == {"k1": "replace_group", "k2": "update_group"}
+    )
+    two_gets = [("k1", "get", "get", "/envs/{id}/variables"), ("k2", "get", "get", "/envs/{id}")]
+    assert n.settle(two_gets, set()) == {"k1": "get_variables", "k2": "get_envs"}
+    assert n.settle([("k1", "get", "get", "/v")], {"get", "get_v"}) == {"k1": "get_v_2"}
+    assert n.settle([("k1", "list", "get", "/v")], set()) == {"k1": "list"}
+
+
+def test_numeric_ids_are_integers_and_a_required_id_is_not_nullable() -> None:
+    group = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": {"type": "number", "nullable": True},
+            "legacy_id": {"type": "number"},
+            "count": {"type": "number"},
+        },
+    }
+    s = spec({}, {"group": group})
+    n.integer_ids(s, {})
+    assert group["properties"] == {
+        "id": {"type": "integer"},
+        "legacy_id": {"type": "integer"},
+        "count": {"type": "number"},
+    }
+
+
+def test_path_ids_take_what_the_models_hold() -> None:
+    numeric = {
+        "name": "groupId",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": r"^\d+$"},
+    }
+    uuid = {"name": "appId", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+    s = spec({"/x/{groupId}/{appId}": {"get": {"parameters": [numeric, uuid], "responses": ok()}}})
+    n.path_param_types(s, {})
+    assert numeric["schema"] == {
+        "anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^\d+$"}]
+    }
+    assert uuid["schema"]["anyOf"][0] == {"type": "string", "format": "uuid"}
+
+
+def test_a_component_plus_extras_is_that_component_with_optional_extras() -> None:
+    user = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "email"],
+        "properties": {"id": {"type": "string"}, "email": {"type": "string"}, "name": {"type": "string"}},
+    }
+    extended = copy.deepcopy(user)
+    del extended["additionalProperties"]
+    extended["properties"]["id"]["description"] = "docs do not count"
+    extended["properties"]["groups"] = {"type": "array", "items": {"type": "string"}}
+    other = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "email": {"type": "string"}, "x": {}},
+    }
+    s = spec(
+        {"/u": {"get": {"responses": ok({"type": "object", "properties": {"data": extended, "o": other}})}}},
+        {"user": user},
+    )
+    n.component_extras(s, {})
+    body = s["paths"]["/u"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["properties"]["data"] == {"$ref": "#/components/schemas/user"}
+    assert body["properties"]["o"] == other  # id retyped: not a user
+    assert user["properties"]["groups"] == {"type": "array", "items": {"type": "string"}, "readOnly": True}
+    assert user["required"] == ["id", "email"]
 
 
 def test_component_refs_replace_equal_inline_schemas_only() -> None:
@@ -322,9 +450,35 @@ def test_hoist_repeated_is_bottom_up_named_and_renamable() -> None:
         assert ref == {"$ref": "#/components/schemas/ListAResponse"}
 
 
-def test_hoist_rename_that_matches_nothing_is_an_error() -> None:
-    with pytest.raises(n.NormalizeError, match="match no hoisted schema"):
-        n.hoist_repeated(spec({}), {"schema_names": {"Nope": "X"}})
+def test_hoist_rename_that_matches_nothing_is_reported() -> None:
+    ctx = n.Context()
+    n.hoist_repeated(spec({}), {"schema_names": {"Nope": "X"}}, ctx)
+    assert ctx.warnings == ["fixes.yaml schema_names: Nope matches no hoisted schema of this release"]
+
+
+def test_hoisted_model_keeps_its_locked_name_where_any_place_remains() -> None:
+    item = {"type": "object", "properties": {"id": {"type": "string"}}}
+    s = spec(
+        {
+            "/c": {
+                "get": {
+                    "operationId": "list_c",
+                    "responses": ok({"type": "array", "items": copy.deepcopy(item)}),
+                }
+            },
+            "/b": {
+                "get": {
+                    "operationId": "list_b",
+                    "responses": ok({"type": "array", "items": copy.deepcopy(item)}),
+                }
+            },
+        }
+    )
+    lock = Lock("1", {}, {"Thing": ["GET /a 200[]", "GET /b 200[]"]})
+    ctx = n.Context(lock=lock)
+    n.hoist_repeated(s, {}, ctx)
+    assert s["components"]["schemas"]["Thing"] == item  # derived it would be ListCResponseItem
+    assert ctx.hoisted == {"Thing": ["GET /b 200[]", "GET /c 200[]"]}
 
 
 def test_hoisted_titled_schema_takes_its_title_as_name_and_drops_it() -> None:

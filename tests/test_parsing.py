@@ -98,7 +98,7 @@ def test_missing_required_field_names_model_and_field() -> None:
     [
         ("email", 5, "expected a string"),
         ("active", "yes", "expected a boolean"),
-        ("legacy_id", "one", "expected a number"),
+        ("legacy_id", "one", "expected an integer"),
         ("created_at", "not a date", "ValueError"),
         ("user_type", 7, "ValueError"),
     ],

@@ -1,6 +1,9 @@
 """What changed between two normalized Retool specs, for humans reviewing a version bump.
 
-Compares operations (by ``METHOD /path``), component models (by name), their fields and types,
+The changelog opens with the user's view (``surface.diff``: methods added, removed, renamed,
+moved, retyped, as ``retool.users.get()``), then what the pipeline reported (stale fixes.yaml
+entries, settled name collisions), then the spec-level changes. The spec-level part compares
+operations (by ``METHOD /path``), component models (by name), their fields and types,
 and enum values. Each change is marked breaking when code written against the old SDK can stop
 working: a removed operation, model, field or enum value, a retyped field, a field that became
 required in a request. Added things are not breaking.
@@ -12,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .normalize import operations
+from .surface import Change as UserChange
+from .surface import op_key, render_changes
 
 JSON = Any
 
@@ -64,7 +69,7 @@ def _enums(spec: JSON) -> dict[str, set[str]]:
     for name, schema in spec.get("components", {}).get("schemas", {}).items():
         visit(schema, name)
     for path, method, op in operations(spec):
-        key = f"{method.upper()} {path}"
+        key = op_key(method, path)
         for param in op.get("parameters", []):
             visit(param.get("schema"), f"{key} ?{param.get('name')}")
         for media in op.get("requestBody", {}).get("content", {}).values():
@@ -77,8 +82,8 @@ def _enums(spec: JSON) -> dict[str, set[str]]:
 
 def diff(old: JSON, new: JSON) -> list[Change]:
     changes: list[Change] = []
-    old_ops = {f"{m.upper()} {p}": op for p, m, op in operations(old)}
-    new_ops = {f"{m.upper()} {p}": op for p, m, op in operations(new)}
+    old_ops = {op_key(m, p): op for p, m, op in operations(old)}
+    new_ops = {op_key(m, p): op for p, m, op in operations(new)}
     for key in sorted(new_ops.keys() - old_ops.keys()):
         changes.append(Change("operation", key, f"added ({new_ops[key].get('operationId')})", False))
     for key in sorted(old_ops.keys() - new_ops.keys()):
@@ -122,14 +127,19 @@ def _field_changes(model: str, old: JSON, new: JSON) -> list[Change]:
     return changes
 
 
-def render(old_version: str, new_version: str, changes: list[Change]) -> str:
+def render(
+    old_version: str,
+    new_version: str,
+    changes: list[Change],
+    user_changes: list[UserChange] | None = None,
+    warnings: list[str] | None = None,
+) -> str:
     breaking = sum(c.breaking for c in changes)
-    lines = [
-        f"# Retool API {old_version} -> {new_version}",
-        "",
-        f"{len(changes)} changes, {breaking} breaking.",
-        "",
-    ]
+    lines = [f"# Retool API {old_version} -> {new_version}", ""]
+    lines += ["## Your code", "", *render_changes(user_changes or [])]
+    if warnings:
+        lines += ["## Reported by the pipeline", "", *(f"- {w}" for w in warnings), ""]
+    lines += ["## The spec", "", f"{len(changes)} changes, {breaking} breaking.", ""]
     for kind, title in (
         ("operation", "Operations"),
         ("model", "Models"),
@@ -139,7 +149,7 @@ def render(old_version: str, new_version: str, changes: list[Change]) -> str:
         group = [c for c in changes if c.kind == kind]
         if group:
             lines += [
-                f"## {title}",
+                f"### {title}",
                 "",
                 *(c.line() for c in sorted(group, key=lambda c: (not c.breaking, c.what))),
                 "",

@@ -6,10 +6,12 @@ Computed from the normalized spec at generation time and handed to the templates
 parsed endpoints. Nothing here is per operation by hand except the reviewed
 ``facade_method_names`` table in ``openapi/fixes.yaml``.
 
-Method names are derived mechanically: the operationId minus the tag's noun (plural or
-singular) minus prepositions left dangling at the end: ``list_users`` on ``Users`` -> ``list``,
-``add_users_to_group`` on ``Groups`` -> ``add_users``. Collisions, keywords and stale overrides
-stop the run.
+Method names come from a reviewed ``operations:`` entry in ``openapi/fixes.yaml``, else from
+the surface lock (``openapi/surface.lock``, see ``surface.py``), else they are derived: the
+operationId minus the tag's noun (plural or singular) minus prepositions left dangling at the
+end: ``list_users`` on ``Users`` -> ``list``, ``add_users_to_group`` on ``Groups`` ->
+``add_users``. A derived name that collides is settled by ``normalize.settle`` (PUT ->
+``replace``, ...); only two *kept* names that collide stop the run.
 
 An operation is *paginated* when its success body carries ``next_token`` and ``has_more``;
 ``page_size`` is then checked against its ``limit`` parameter's range from the spec.
@@ -25,7 +27,8 @@ import keyword
 import re
 from typing import Any
 
-from .normalize import NormalizeError, operations
+from .normalize import Context, NormalizeError, operations, reviewed_entries, settle, snake
+from .surface import SurfaceError, op_key
 
 JSON = Any
 
@@ -37,12 +40,6 @@ PAGINATION_ARGS = ("page_size", "max_items", "start_token", "prefetch")
 RESERVED_METHODS = {"with_raw_response"}
 #: Builtins the generated annotations use; a method of the same name must come last in its class.
 SHADOWING_BUILTINS = {"list", "dict", "set", "type", "str", "int", "float", "bool", "tuple"}
-
-
-def snake(text: str) -> str:
-    """Tag or parameter name -> Python identifier, as openapi-python-client spells it."""
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
-    return "_".join(w.lower() for w in re.findall(r"[A-Za-z0-9]+", text))
 
 
 def singular(word: str) -> str:
@@ -127,52 +124,49 @@ def _patch_rules(spec: JSON, op: JSON) -> dict[str, Any] | None:
     return {"ops": sorted(ops), "fields": sorted(fields), "extra": extra}
 
 
-def plan(spec: JSON, fixes: JSON) -> dict[str, Any]:
+def plan(spec: JSON, fixes: JSON, ctx: Context | None = None) -> dict[str, Any]:
     """``{"tags": {tag_attr: {...}}, "ops": {operation_id: {...}}}`` for the templates."""
-    overrides: dict[str, Any] = dict(fixes.get("facade_method_names") or {})
+    ctx = ctx or Context()
+    reviewed = reviewed_entries(fixes, spec)
     descriptions = {t["name"]: t.get("description", "") for t in spec.get("tags", [])}
     tags: dict[str, Any] = {}
     ops: dict[str, Any] = {}
+    fresh: list[tuple[str, str, str, JSON]] = []
     for path, method, op in operations(spec):
-        operation_id = op["operationId"]
-        tag = (op.get("tags") or ["default"])[0]
+        key = op_key(method, path)
+        op.setdefault("tags", ["default"])
+        tag = op["tags"][0]
         attr = snake(tag)
-        entry = overrides.pop(operation_id, None)
-        name = entry["name"] if entry else derive_method_name(operation_id, attr)
-        if not name.isidentifier() or keyword.iskeyword(name) or name in RESERVED_METHODS:
-            raise NormalizeError(
-                f"facade method name {name!r} for {operation_id} is not usable; "
-                "add it to facade_method_names in openapi/fixes.yaml"
-            )
-        tag_plan = tags.setdefault(
+        tags.setdefault(
             attr, {"attr": attr, "title": tag, "description": descriptions.get(tag, ""), "methods": {}}
         )
-        if name in tag_plan["methods"]:
-            raise NormalizeError(
-                f"facade methods collide: {tag_plan['methods'][name]} and {operation_id} are both "
-                f"retool.{attr}.{name}; name one in facade_method_names in openapi/fixes.yaml"
+        locked = ctx.lock.operations.get(key)
+        name = reviewed.get(key, {}).get("method") or (locked.method if locked else None)
+        if name is None:
+            fresh.append((key, method, path, op))
+            continue
+        where = "openapi/fixes.yaml" if reviewed.get(key, {}).get("method") else "openapi/surface.lock"
+        if not name.isidentifier() or keyword.iskeyword(name) or name in RESERVED_METHODS:
+            raise SurfaceError(f"{key}: {where} names it retool.{attr}.{name}, which Python cannot call")
+        if name in tags[attr]["methods"]:
+            raise SurfaceError(
+                f"{key}: {where} names it retool.{attr}.{name}, which is already "
+                f"{tags[attr]['methods'][name]}; give one of them another name in openapi/fixes.yaml"
             )
-        tag_plan["methods"][name] = operation_id
-        pagination = _pagination(spec, op)
-        tag_plan["paginated"] = tag_plan.get("paginated", False) or pagination is not None
-        if pagination is not None:
-            params = {snake(p["name"]) for p in op.get("parameters", [])}
-            clash = params & set(PAGINATION_ARGS)
-            if clash:
-                raise NormalizeError(f"{operation_id} has parameters {sorted(clash)} the paginator uses")
-        ops[operation_id] = {
-            "tag": attr,
-            "method": name,
-            "http": f"{method.upper()} {path}",
-            "paginated": pagination is not None,
-            "pagination": pagination or {},
-            "deprecated": bool(op.get("deprecated")),
-        }
-        rules = _patch_rules(spec, op) if method == "patch" else None
-        if rules is not None:
-            ops[operation_id]["patch"] = rules
-    if overrides:
-        raise NormalizeError(f"facade_method_names entries match no operation: {sorted(overrides)}")
+        _add(tags[attr], ops, name, op, key=key, method=method, path=path, spec=spec)
+    by_tag: dict[str, list[tuple[str, str, str, str]]] = {}
+    for key, method, path, op in fresh:
+        derived = derive_method_name(op["operationId"], snake(op["tags"][0])) or op["operationId"]
+        if keyword.iskeyword(derived) or not derived.isidentifier():
+            derived += "_"
+        by_tag.setdefault(snake(op["tags"][0]), []).append((key, derived, method, path))
+    for attr, wanted in by_tag.items():
+        names = settle(wanted, set(tags[attr]["methods"]) | RESERVED_METHODS)
+        for key, derived, method, path in wanted:
+            if names[key] != derived:
+                ctx.warn(f"{key}: derived method {attr}.{derived} collides; named {attr}.{names[key]}")
+            op = next(o for k, _, _, o in fresh if k == key)
+            _add(tags[attr], ops, names[key], op, key=key, method=method, path=path, spec=spec)
     for _, _, op in operations(spec):
         if op.get("deprecated"):
             ops[op["operationId"]]["deprecation"] = _deprecation(op, ops)
@@ -185,6 +179,39 @@ def plan(spec: JSON, fixes: JSON) -> dict[str, Any]:
             if clash:
                 raise NormalizeError(f"{operation_id}: fields {sorted(clash)} collide with facade arguments")
     return {"tags": tags, "ops": ops}
+
+
+def _add(
+    tag_plan: dict[str, Any],
+    ops: dict[str, Any],
+    name: str,
+    op: JSON,
+    *,
+    key: str,
+    method: str,
+    path: str,
+    spec: JSON,
+) -> None:
+    operation_id = op["operationId"]
+    tag_plan["methods"][name] = operation_id
+    pagination = _pagination(spec, op)
+    tag_plan["paginated"] = tag_plan.get("paginated", False) or pagination is not None
+    if pagination is not None:
+        clash = {snake(p["name"]) for p in op.get("parameters", [])} & set(PAGINATION_ARGS)
+        if clash:
+            raise NormalizeError(f"{operation_id} has parameters {sorted(clash)} the paginator uses")
+    ops[operation_id] = {
+        "tag": tag_plan["attr"],
+        "method": name,
+        "key": key,
+        "http": f"{method.upper()} {path}",
+        "paginated": pagination is not None,
+        "pagination": pagination or {},
+        "deprecated": bool(op.get("deprecated")),
+    }
+    rules = _patch_rules(spec, op) if method == "patch" else None
+    if rules is not None:
+        ops[operation_id]["patch"] = rules
 
 
 #: How Retool names the replacement of a deprecated endpoint in its description.

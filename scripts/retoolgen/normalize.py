@@ -12,9 +12,16 @@ Order matters and is fixed in :data:`PASSES`:
 3. ``typeless_nullable``   ``{"nullable": true}`` without ``type`` -> ``{}`` (same values admitted)
 4. ``patterns``            regexes from fixes.yaml (``\\_`` is not a valid JSON-Schema escape)
 5. ``response_relaxations`` response-only ``required`` entries older instances omit
-6. ``operation_ids``       snake_case ids from ``summary`` + override table
-7. ``component_refs``      inline copies of a component schema become ``$ref``
-8. ``hoist_repeated``      inline object schemas seen more than once become named components
+6. ``integer_ids``         numeric ``id`` / ``*_id`` fields are integers
+7. ``path_param_types``    numeric path ids take ``int | str``, uuid ones ``UUID | str``
+8. ``surface_names``       operationId and namespace: reviewed entry, else the lock, else derived
+9. ``component_refs``      inline copies of a component schema become ``$ref``
+10. ``component_extras``   a component plus extra fields is that component (extras optional)
+11. ``hoist_repeated``     inline object schemas seen more than once become named components
+
+The passes that name things (``surface_names``, ``hoist_repeated``) read the surface lock from
+their :class:`Context` and record what they decided there; nothing is fatal that a
+deterministic rule can settle, and what they could not use is reported in ``ctx.warnings``.
 """
 
 from __future__ import annotations
@@ -22,9 +29,12 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
+
+from .surface import VERBS, Lock, SurfaceError, op_key
 
 JSON = Any
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -34,7 +44,25 @@ DATA_KEYS = frozenset({"example", "examples", "default", "enum"})
 
 
 class NormalizeError(Exception):
-    """The spec cannot be normalized without a reviewed decision (e.g. a new name collision)."""
+    """The spec cannot be normalized (e.g. a path that collides with another once fixed)."""
+
+
+@dataclass
+class Context:
+    """What the naming passes read (the lock) and what they report."""
+
+    lock: Lock = field(default_factory=Lock)
+    warnings: list[str] = field(default_factory=list)
+    hoisted: dict[str, list[str]] = field(default_factory=dict)  # model name -> places
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def snake(text: str) -> str:
+    """Tag or parameter name -> Python identifier, as openapi-python-client spells it."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    return "_".join(w.lower() for w in re.findall(r"[A-Za-z0-9]+", text))
 
 
 def canonical(node: JSON) -> str:
@@ -73,7 +101,7 @@ def walk(node: JSON, fn: Callable[[dict[str, Any]], None]) -> None:
 # --------------------------------------------------------------------------- passes
 
 
-def colon_path_params(spec: JSON, fixes: JSON) -> None:
+def colon_path_params(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     """Express-style ``:name`` path segments become ``{name}`` with a declared parameter."""
     rebuilt: dict[str, JSON] = {}
     for path, item in spec["paths"].items():
@@ -95,7 +123,7 @@ def colon_path_params(spec: JSON, fixes: JSON) -> None:
     spec["paths"] = rebuilt
 
 
-def object_defaults(spec: JSON, fixes: JSON) -> None:
+def object_defaults(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     """``default: {}`` on a nullable object only documents what the server assumes; the generator
     cannot represent an object default and drops the whole schema (and with it two endpoints)."""
 
@@ -106,7 +134,7 @@ def object_defaults(spec: JSON, fixes: JSON) -> None:
     walk(spec, fix)
 
 
-def typeless_nullable(spec: JSON, fixes: JSON) -> None:
+def typeless_nullable(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     """``nullable`` without ``type`` is meaningless in OAS 3.0 (and makes Prism skip validation);
     a schema without ``type`` already admits every JSON value, null included."""
 
@@ -118,7 +146,7 @@ def typeless_nullable(spec: JSON, fixes: JSON) -> None:
     walk(spec.get("components", {}), fix)
 
 
-def nullable_enums(spec: JSON, fixes: JSON) -> None:
+def nullable_enums(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     """``nullable: true`` next to an ``enum`` without ``null``: the generator reads the enum
     strictly and makes the field non-nullable, so a real ``null`` (``user_type`` of an invite,
     ``two_factor_auth_type``) failed to parse. Found by the contract tests in Prism's dynamic
@@ -167,7 +195,7 @@ def nullable_enums(spec: JSON, fixes: JSON) -> None:
         node["allOf"] = [{"$ref": f"#/components/schemas/{names[key]}"}]
 
 
-def parameter_defaults(spec: JSON, fixes: JSON) -> None:
+def parameter_defaults(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     """A query parameter's ``default`` is what the server assumes when it is absent; the generator
     turns it into a default argument and sends it on every call (``?includeGroups=false`` on each
     ``get_user``: a URL re-encode per call, and a pinned value if Retool's default changes).
@@ -183,7 +211,7 @@ def parameter_defaults(spec: JSON, fixes: JSON) -> None:
                 )
 
 
-def required_bodies(spec: JSON, fixes: JSON) -> None:
+def required_bodies(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     """A request body whose schema has required fields is not optional, whatever the missing
     ``requestBody.required`` says (OAS defaults it to false): without this every body was an
     optional argument, and ``create_user()`` with no body at all passed every client check."""
@@ -204,7 +232,7 @@ def _is_composite(node: dict[str, Any]) -> bool:
     return any(k in node for k in ("anyOf", "oneOf", "allOf", "$ref", "properties", "items", "enum"))
 
 
-def patterns(spec: JSON, fixes: JSON) -> None:
+def patterns(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     table: dict[str, str] = {f["from"]: f["to"] for f in fixes.get("patterns", [])}
 
     def fix(node: dict[str, Any]) -> None:
@@ -216,7 +244,7 @@ def patterns(spec: JSON, fixes: JSON) -> None:
     walk(spec.get("components", {}), fix)
 
 
-def response_relaxations(spec: JSON, fixes: JSON) -> None:
+def response_relaxations(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     """Fields the spec marks required in responses but older instances omit: parse as unset.
 
     Applied to component schemas (which are response models) and to response bodies only;
@@ -238,35 +266,160 @@ def response_relaxations(spec: JSON, fixes: JSON) -> None:
         walk(op.get("responses", {}), fix)
 
 
-def operation_ids(spec: JSON, fixes: JSON) -> None:
-    """Stable ``operationId`` from ``summary`` (``List users`` -> ``list_users``) unless reviewed
-    otherwise in ``fixes.yaml``; a collision not covered by an override stops the run."""
-    overrides: dict[str, str] = {k: v["name"] for k, v in fixes.get("operation_ids", {}).items()}
-    seen: dict[str, str] = {}
-    used_overrides = set()
+def integer_ids(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
+    """``id`` and ``*_id`` fields typed ``number`` are integers (``Group.id``, ``legacy_id``):
+    as ``float`` they could not be passed back where a numeric id is expected, and the server
+    never sends fractions. An object's own required ``id`` is not nullable (``group.id`` is
+    marked so): an object without an id cannot be addressed, and ``int | None`` could not be
+    passed to ``groups.get(group.id)``."""
+
+    def fix(node: dict[str, Any]) -> None:
+        for name, prop in (node.get("properties") or {}).items():
+            if not isinstance(prop, dict) or not (name == "id" or name.endswith("_id")):
+                continue
+            if prop.get("type") == "number":
+                prop["type"] = "integer"
+            if name == "id" and "id" in (node.get("required") or []) and prop.get("type"):
+                prop.pop("nullable", None)
+
+    walk(spec.get("paths", {}), fix)
+    walk(spec.get("components", {}), fix)
+
+
+def path_param_types(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
+    """Path parameters take the ids the models hold: a numeric id (``^\\d+$``) is ``int | str``,
+    a uuid ``UUID | str``. The text sent is the same either way, and is what the request check
+    reads (``request_schemas._as_sent`` keeps only the string rule)."""
+    for _, _, op in operations(spec):
+        for param in op.get("parameters", []):
+            schema = param.get("schema")
+            if param.get("in") != "path" or not isinstance(schema, dict) or schema.get("type") != "string":
+                continue
+            docs = {k: schema[k] for k in ("description", "example") if k in schema}
+            if schema.get("pattern") == r"^\d+$":
+                bare = {k: v for k, v in schema.items() if k not in docs}
+                param["schema"] = {"anyOf": [{"type": "integer", "minimum": 0}, bare], **docs}
+            elif schema.get("format") == "uuid":
+                param["schema"] = {"anyOf": [{"type": "string", "format": "uuid"}, {"type": "string"}], **docs}
+
+
+def surface_names(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
+    """Each operation's ``operationId`` and namespace (its first tag): from a reviewed
+    ``operations:`` entry in fixes.yaml, else from the surface lock, else derived (the spec's own
+    operationId, else the summary: ``List users`` -> ``list_users``; the tag).
+
+    Derived names that collide are settled, never stopped on: the HTTP method's verb replaces
+    the first word (PUT -> ``replace_group``), then the last path word is added, then a number.
+    Two operations given the same name by the lock or fixes.yaml cannot be settled by a rule:
+    that raises :class:`SurfaceError` naming both."""
+    ctx = ctx or Context()
+    reviewed = reviewed_entries(fixes, spec, ctx)
+    titles = {snake(t["name"]): t["name"] for t in spec.get("tags", [])}
+    taken: dict[str, str] = {}  # operationId -> key
+    fresh: list[tuple[str, str, str, JSON]] = []
     for path, method, op in operations(spec):
-        key = f"{method.upper()} {path}"
-        if key in overrides:
-            name = overrides[key]
-            used_overrides.add(key)
-        elif op.get("operationId"):
-            name = re.sub(r"(?<!^)(?=[A-Z])", "_", op["operationId"]).lower()
-        else:
-            if not op.get("summary"):
-                raise NormalizeError(f"{key} has neither operationId nor summary: add an override")
-            name = snake_from_summary(op["summary"])
-        if name in seen:
-            raise NormalizeError(
-                f"operationId {name!r} of {key} collides with {seen[name]}: add an override in fixes.yaml"
+        key = op_key(method, path)
+        entry = reviewed.get(key, {})
+        locked = ctx.lock.operations.get(key)
+        tag = (op.get("tags") or ["default"])[0]
+        namespace = entry.get("namespace") or (locked.namespace if locked else snake(tag))
+        title = tag if snake(tag) == namespace else titles.get(namespace, namespace.replace("_", " ").title())
+        if title not in {t["name"] for t in spec.setdefault("tags", [])}:
+            described = [t for t in spec["tags"] if t.get("name") == tag]
+            spec["tags"].append(
+                {"name": title, **({"description": described[0].get("description", "")} if described else {})}
             )
-        seen[name] = key
+            titles[namespace] = title
+        op["tags"] = [title]
+        name = entry.get("operation_id") or (locked.operation_id if locked else None)
+        if name is None:
+            fresh.append((key, method, path, op))
+            continue
+        if name in taken:
+            where = "openapi/fixes.yaml" if entry.get("operation_id") else "openapi/surface.lock"
+            raise SurfaceError(
+                f"{key}: {where} names it {name!r}, which is already the operationId of {taken[name]}; "
+                "give one of them another name in openapi/fixes.yaml `operations:`"
+            )
+        taken[name] = key
         op["operationId"] = name
-    stale = set(overrides) - used_overrides
-    if stale:
-        raise NormalizeError(f"operation_ids overrides for unknown operations: {sorted(stale)}")
+    derived = {key: _derived_id(method, path, op) for key, method, path, op in fresh}
+    names = settle([(key, derived[key], method, path) for key, method, path, _ in fresh], set(taken))
+    for key, _, _, op in fresh:
+        if names[key] != derived[key]:
+            ctx.warn(f"{key}: derived operationId {derived[key]!r} collides; named {names[key]!r}")
+        op["operationId"] = names[key]
 
 
-def component_refs(spec: JSON, fixes: JSON) -> None:
+def reviewed_entries(fixes: JSON, spec: JSON, ctx: Context | None = None) -> dict[str, dict[str, Any]]:
+    """fixes.yaml ``operations:`` entries by operation key; those matching nothing are reported
+    in ``ctx``."""
+    keys = {op_key(m, p) for p, m, _ in operations(spec)}
+    reviewed: dict[str, dict[str, Any]] = {}
+    for raw, entry in (fixes.get("operations") or {}).items():
+        method, _, path = str(raw).partition(" ")
+        key = op_key(method, path)
+        if key in keys:
+            reviewed[key] = entry
+        elif ctx is not None:
+            ctx.warn(f"fixes.yaml operations: {raw} matches no operation of this release")
+    return reviewed
+
+
+def _derived_id(method: str, path: str, op: JSON) -> str:
+    if op.get("operationId"):
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", op["operationId"]).lower()
+    if op.get("summary") and snake_from_summary(op["summary"]):
+        return snake_from_summary(op["summary"])
+    return "_".join([VERBS.get(method, method), *_path_words(path)])
+
+
+def _path_words(path: str) -> list[str]:
+    return [snake(w) for w in path.split("/") if w and not w.startswith("{") and snake(w)]
+
+
+def settle(wanted: list[tuple[str, str, str, str]], taken: set[str]) -> dict[str, str]:
+    """Names for new operations, ``(key, derived name, http method, path)`` in document order,
+    none of which may be in ``taken`` (the rule for operationIds and facade methods alike).
+
+    A derived name that is free and wanted once is kept. Operations that want the same name, or
+    a taken one, try as a group: the HTTP method's verb in place of the first word
+    (``update_group`` -> ``replace_group`` for the PUT), then that plus the last word of the
+    path; a level is used only when it gives every member a distinct free name, else numbers
+    follow in document order. The answer does not depend on the order of the group."""
+    out: dict[str, str] = {}
+    groups: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for key, name, method, path in wanted:
+        groups[name].append((key, method, path))
+    for name, members in groups.items():
+        if len(members) == 1 and name not in taken:
+            out[members[0][0]] = name
+            taken.add(name)
+            continue
+        for level in (0, 1):
+            names = {key: _candidates(name, method, path)[level] for key, method, path in members}
+            if len(set(names.values())) == len(names) and not set(names.values()) & taken:
+                break
+        else:
+            names = {}
+            for key, method, path in members:
+                base = _candidates(name, method, path)[1]
+                candidate, n = base, 2
+                while candidate in taken or candidate in names.values():
+                    candidate, n = f"{base}_{n}", n + 1
+                names[key] = candidate
+        out.update(names)
+        taken.update(names.values())
+    return out
+
+
+def _candidates(name: str, method: str, path: str) -> tuple[str, str]:
+    first = "_".join([VERBS.get(method, method), *name.split("_")[1:]])
+    tail = _path_words(path)[-1:]
+    return first, f"{first}_{tail[0]}" if tail and not first.endswith(tail[0]) else f"{first}_{method}"
+
+
+def component_refs(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     """An inline schema equal to a component schema becomes a ``$ref`` to it.
 
     Objects are compared without their own ``description``/``title``/``example``: Retool
@@ -280,6 +433,87 @@ def component_refs(spec: JSON, fixes: JSON) -> None:
 
 
 _DOCS = frozenset(("description", "title", "example", "examples"))
+
+
+def component_extras(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
+    """An inline response object that is a component plus extra fields becomes that component,
+    and the extras become optional, read-only fields of it: ``GET /users/{userId}`` answers a
+    user plus ``groups``, ``POST /access_tokens`` a token plus its ``secret``, so ``users.get``
+    and ``users.list`` both give ``User`` (with ``groups`` unset where the answer has none).
+
+    A match needs every property of a component of at least three properties, equal but for
+    documentation, its required fields, and no more extras than shared fields; the largest
+    matching component wins. Request bodies are left alone."""
+    components = spec.get("components", {}).get("schemas", {})
+    candidates = {
+        name: (set(c["properties"]), {k: _bare(v) for k, v in c["properties"].items()})
+        for name, c in components.items()
+        if _is_object_schema(c) and len(c["properties"]) >= 3
+    }
+
+    def match(node: JSON) -> str | None:
+        props = node.get("properties") or {}
+        best: tuple[int, str] | None = None
+        for name, (keys, bare) in candidates.items():
+            component = components[name]
+            if not keys < set(props) or len(set(props) - keys) > len(keys):
+                continue
+            if any(_bare(props[k]) != bare[k] for k in keys):
+                continue
+            if not set(component.get("required") or []) <= set(node.get("required") or []):
+                continue
+            if _frame(node) != _frame(component):
+                continue
+            if best is None or len(keys) > best[0]:
+                best = (len(keys), name)
+        return best[1] if best else None
+
+    def visit(node: JSON) -> JSON:
+        if isinstance(node, list):
+            return [visit(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        for key, value in list(node.items()):
+            if key not in DATA_KEYS:
+                node[key] = visit(value)
+        if not _is_object_schema(node):
+            return node
+        target = match(node)
+        if target is None:
+            return node
+        component = components[target]
+        for extra in sorted(set(node["properties"]) - set(component["properties"])):
+            existing = component["properties"].get(extra)
+            added = {**node["properties"][extra], "readOnly": True}
+            if existing is not None and _bare(existing) != _bare(added):
+                return node  # another copy added a different field of the same name
+            component["properties"][extra] = added
+        return {"$ref": f"#/components/schemas/{target}"}
+
+    for _, _, op in operations(spec):
+        for response in op.get("responses", {}).values():
+            for media in response.get("content", {}).values():
+                if isinstance(media.get("schema"), dict):
+                    media["schema"] = visit(media["schema"])
+
+
+def _frame(node: JSON) -> JSON:
+    """An object schema but its fields and docs; ``additionalProperties: false`` counts as absent
+    (Retool's components forbid extras that the inline copies of the same answer allow)."""
+    skip = (*_DOCS, "properties", "required")
+    frame = {k: v for k, v in node.items() if k not in skip}
+    if frame.get("additionalProperties") in (False, True):
+        del frame["additionalProperties"]
+    return frame
+
+
+def _bare(node: JSON) -> JSON:
+    """``node`` without documentation at any depth (data under example/default/enum kept)."""
+    if isinstance(node, dict):
+        return {k: (v if k in DATA_KEYS else _bare(v)) for k, v in node.items() if k not in _DOCS}
+    if isinstance(node, list):
+        return [_bare(v) for v in node]
+    return node
 
 
 def _shape(node: JSON) -> str:
@@ -316,17 +550,17 @@ def _is_object_schema(node: JSON) -> bool:
     )
 
 
-def _schema_children(node: dict[str, Any], context: str) -> Iterator[tuple[Any, Any, str]]:
-    """(container, key, child-context-name) for each schema-valued child: ``container[key]``
-    is the child, so a caller can replace it in place."""
+def _schema_children(node: dict[str, Any], context: str) -> Iterator[tuple[Any, Any, str, str]]:
+    """(container, key, child-context-name, place suffix) for each schema-valued child:
+    ``container[key]`` is the child, so a caller can replace it in place."""
     for prop, child in (node.get("properties") or {}).items():
-        yield node["properties"], prop, _titled(child) or context + pascal(prop)
-    for key, suffix in (("items", "Item"), ("additionalProperties", "Value")):
+        yield node["properties"], prop, _titled(child) or context + pascal(prop), f".{prop}"
+    for key, suffix, mark in (("items", "Item", "[]"), ("additionalProperties", "Value", "{}")):
         if isinstance(node.get(key), dict):
-            yield node, key, _titled(node[key]) or context + suffix
+            yield node, key, _titled(node[key]) or context + suffix, mark
     for comb in ("anyOf", "oneOf", "allOf"):
         for i, child in enumerate(node.get(comb) or []):
-            yield node[comb], i, _titled(child) or context + _variant_name(child, i)
+            yield node[comb], i, _titled(child) or context + _variant_name(child, i), f"|{i}"
 
 
 def _titled(schema: JSON) -> str:
@@ -345,22 +579,29 @@ def _variant_name(variant: JSON, index: int) -> str:
     return f"Variant{index}"
 
 
-def _schema_roots(spec: JSON) -> Iterator[tuple[dict[str, Any], str, str]]:
-    """(holder, key, context name) for every top-level schema: ``holder[key]`` is the schema.
+def _schema_roots(spec: JSON) -> Iterator[tuple[dict[str, Any], str, str, str]]:
+    """(holder, key, context name, place) for every top-level schema: ``holder[key]`` is the
+    schema; the place (``GET /folders/{} 409``, ``components/user``) survives releases.
     Component schemas come first; their holder is ``components.schemas``."""
     components = spec.get("components", {}).get("schemas", {})
     for name in components:
-        yield components, name, pascal(name)
+        yield components, name, pascal(name), f"components/{name}"
     for path, method, op in operations(spec):
+        key = op_key(method, path)
         base = pascal(op.get("operationId") or f"{method} {path}")
-        holders = [(param, base + pascal(param.get("name", ""))) for param in op.get("parameters", [])]
-        holders += [(media, base + "Body") for media in op.get("requestBody", {}).get("content", {}).values()]
+        holders = [
+            (param, base + pascal(param.get("name", "")), f"{key} ?{param.get('name', '')}")
+            for param in op.get("parameters", [])
+        ]
+        holders += [
+            (m, base + "Body", f"{key} body") for m in op.get("requestBody", {}).get("content", {}).values()
+        ]
         for status, response in op.get("responses", {}).items():
             suffix = "Response" + (status if status != "200" else "")
-            holders += [(media, base + suffix) for media in response.get("content", {}).values()]
-        for holder, context in holders:
+            holders += [(m, base + suffix, f"{key} {status}") for m in response.get("content", {}).values()]
+        for holder, context, place in holders:
             if isinstance(holder.get("schema"), dict):
-                yield holder, "schema", context
+                yield holder, "schema", context, place
 
 
 def _envelope_name(node: JSON, components: JSON) -> str:
@@ -376,17 +617,20 @@ def _envelope_name(node: JSON, components: JSON) -> str:
     return ""
 
 
-def hoist_repeated(spec: JSON, fixes: JSON) -> None:
+def hoist_repeated(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     """Inline object schemas that occur more than once are moved once into ``components``.
 
     Inner schemas are hoisted before the schemas that contain them, so two copies of a parent
-    become equal after their children are replaced. A hoisted schema is named after its ``title``,
-    an envelope after the component it wraps (``UserResponse``), anything else after the context
-    of its first occurrence in document order; the reviewed
-    ``schema_names`` table in fixes.yaml renames by that derived name. Renames that match nothing
-    stop the run, so the table cannot rot silently."""
+    become equal after their children are replaced. A hoisted schema keeps the name the surface
+    lock gives any of the places it occurs in; a new one is named after its ``title``, an
+    envelope after the component it wraps (``UserResponse``), anything else after the context of
+    its first occurrence in document order. The reviewed ``schema_names`` table in fixes.yaml
+    renames by that derived name and wins over the lock; a rename that matches nothing is
+    reported in ``ctx.warnings``."""
+    ctx = ctx or Context()
     components = spec["components"]["schemas"]
     counts: Counter[str] = Counter()
+    places: defaultdict[str, list[str]] = defaultdict(list)
 
     def count(node: JSON) -> None:
         if isinstance(node, dict):
@@ -399,8 +643,17 @@ def hoist_repeated(spec: JSON, fixes: JSON) -> None:
             for value in node:
                 count(value)
 
-    for holder, key, _ in _schema_roots(spec):
+    def locate(node: JSON, place: str) -> None:
+        if not isinstance(node, dict):
+            return
+        if _is_object_schema(node):
+            places[canonical(node)].append(place)
+        for container, key, _, suffix in _schema_children(node, ""):
+            locate(container[key], place + suffix)
+
+    for holder, key, _, place in _schema_roots(spec):
         count(holder[key])
+        locate(holder[key], place)
 
     renames: dict[str, str] = dict(fixes.get("schema_names", {}) or {})
     used_renames: set[str] = set()
@@ -412,7 +665,7 @@ def hoist_repeated(spec: JSON, fixes: JSON) -> None:
         if not isinstance(node, dict):
             return node
         original = canonical(node) if _is_object_schema(node) else None
-        for container, key, child_context in list(_schema_children(node, context)):
+        for container, key, child_context, _ in list(_schema_children(node, context)):
             container[key] = visit(container[key], child_context, False)
         if is_root or original is None or counts[original] < 2:
             return node
@@ -423,28 +676,36 @@ def hoist_repeated(spec: JSON, fixes: JSON) -> None:
             derived, n = base, 2
             while derived.lower() in taken:  # "App" is taken by the component "app": App2
                 derived, n = f"{base}{n}", n + 1
-            name = renames.get(derived, derived)
-            used_renames.add(derived)
+            locked = ctx.lock.model_for(places[original])
+            if derived in renames:
+                name = renames[derived]
+                used_renames.add(derived)
+            elif locked is not None and locked.lower() not in taken:
+                name = locked
+            else:
+                name = derived
             if name.lower() in taken:
-                raise NormalizeError(f"schema_names: {derived} -> {name} collides with an existing schema")
+                raise SurfaceError(f"schema_names: {derived} -> {name} collides with an existing schema")
             taken.add(derived.lower())
             taken.add(name.lower())
             hoisted[shape] = name
+            ctx.hoisted[name] = sorted(set(places[original]))
             # the generator names a titled component after its title, not its key
             new_components[name] = {k: v for k, v in node.items() if k != "title"}
+        else:
+            ctx.hoisted[name] = sorted(set(ctx.hoisted[name]) | set(places[original]))
         return {"$ref": f"#/components/schemas/{name}"}
 
     components_holder = spec["components"]["schemas"]
-    for holder, key, context in list(_schema_roots(spec)):
+    for holder, key, context, _ in list(_schema_roots(spec)):
         holder[key] = visit(holder[key], context, holder is components_holder)
-    stale = set(renames) - used_renames
-    if stale:
-        raise NormalizeError(f"schema_names renames that match no hoisted schema: {sorted(stale)}")
+    for stale in sorted(set(renames) - used_renames):
+        ctx.warn(f"fixes.yaml schema_names: {stale} matches no hoisted schema of this release")
     for name in sorted(new_components):
         components[name] = new_components[name]
 
 
-PASSES: list[Callable[[JSON, JSON], None]] = [
+PASSES: list[Callable[[JSON, JSON, Context], None]] = [
     colon_path_params,
     object_defaults,
     typeless_nullable,
@@ -452,15 +713,20 @@ PASSES: list[Callable[[JSON, JSON], None]] = [
     required_bodies,
     patterns,
     response_relaxations,
-    operation_ids,
+    integer_ids,
+    path_param_types,
+    surface_names,
     nullable_enums,
     component_refs,
+    component_extras,
     hoist_repeated,
 ]
 
 
-def normalize(pristine: JSON, fixes: JSON) -> JSON:
+def normalize(pristine: JSON, fixes: JSON, ctx: Context | None = None) -> JSON:
+    """The normalized spec; names come from ``ctx.lock`` where it has them."""
+    ctx = ctx or Context()
     spec = copy.deepcopy(pristine)
     for pass_ in PASSES:
-        pass_(spec, fixes)
+        pass_(spec, fixes, ctx)
     return spec

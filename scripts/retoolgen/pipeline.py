@@ -1,8 +1,11 @@
-"""The regeneration pipeline: pinned spec -> normalized spec -> generated package.
+"""The regeneration pipeline: pinned spec -> normalized spec + plan -> generated package.
 
 ``regenerate()`` always builds the generated package in a temporary directory first; only a
 complete, warning-free build replaces ``retool_api_client/generated/`` (deleted and rewritten
-wholesale). ``check()`` builds the same way and compares byte for byte with what is committed.
+wholesale), then ``openapi/surface.lock`` and ``docs/api.md`` are written from what was
+generated. ``check()`` builds the same way and compares all of it byte for byte with what is
+committed. Names come from the lock (see ``surface.py``); what the naming passes could not use
+is reported, and fatal only with ``strict``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from . import changelog, facade, normalize, pull, request_schemas
+from . import changelog, facade, normalize, pull, request_schemas, surface
 
 GENERATED_PACKAGE = Path("retool_api_client") / "generated"
 HEADER = (
@@ -52,6 +56,14 @@ class Layout:
         return self.openapi / "normalized.json"
 
     @property
+    def surface_lock(self) -> Path:
+        return self.openapi / "surface.lock"
+
+    @property
+    def api_reference(self) -> Path:
+        return self.root / "docs" / "api.md"
+
+    @property
     def changelogs(self) -> Path:
         return self.openapi / "changelog"
 
@@ -72,12 +84,30 @@ def dump_json(doc: Any) -> bytes:
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def build_normalized(layout: Layout) -> dict[str, Any]:
+@dataclass
+class Build:
+    """A normalized spec and the facade plan, with what the naming passes reported."""
+
+    spec: dict[str, Any]
+    spec_bytes: bytes
+    plan: dict[str, Any]
+    ctx: normalize.Context
+
+
+def build(layout: Layout, *, strict: bool = False) -> Build:
     pristine = json.loads(pull.pinned_spec_path(layout.openapi).read_text())
     fixes = yaml.safe_load(layout.fixes.read_text()) or {}
-    spec = normalize.normalize(pristine, fixes)
+    ctx = normalize.Context(lock=surface.Lock.load(layout.surface_lock))
+    spec = normalize.normalize(pristine, fixes, ctx)
     validate(spec)
-    return spec
+    plan = facade.plan(spec, fixes, ctx)
+    if strict and ctx.warnings:
+        raise PipelineError("--strict: " + "; ".join(ctx.warnings))
+    return Build(spec, dump_json(spec), plan, ctx)
+
+
+def build_normalized(layout: Layout) -> dict[str, Any]:
+    return build(layout).spec
 
 
 def validate(spec: dict[str, Any]) -> None:
@@ -89,17 +119,16 @@ def validate(spec: dict[str, Any]) -> None:
         raise PipelineError(f"normalized spec is not valid OpenAPI: {str(exc).splitlines()[0]}") from exc
 
 
-def generate_into(layout: Layout, spec_bytes: bytes, dest: Path) -> None:
-    """Run openapi-python-client on ``spec_bytes``, writing the package to ``dest`` (replaced).
+def generate_into(layout: Layout, built: Build, dest: Path) -> None:
+    """Run openapi-python-client on the normalized spec, writing the package to ``dest`` (replaced).
 
     ``--fail-on-warning`` makes any generator warning (a dropped schema, an omitted response, a
     skipped post-hook) a failure."""
     bin_dir = Path(sys.executable).parent
     if dest.exists():
         shutil.rmtree(dest)
-    spec = json.loads(spec_bytes)
-    fixes = yaml.safe_load(layout.fixes.read_text()) or {}
-    plan_text = facade.render_jinja(facade.plan(spec, fixes))
+    spec, spec_bytes = built.spec, built.spec_bytes
+    plan_text = facade.render_jinja(built.plan)
     with tempfile.TemporaryDirectory(prefix="retoolgen-") as tmp:
         templates = Path(tmp) / "templates"
         shutil.copytree(layout.templates, templates)
@@ -135,50 +164,93 @@ def generate_into(layout: Layout, spec_bytes: bytes, dest: Path) -> None:
     (dest / "openapi.json").write_bytes(spec_bytes)
 
 
-def regenerate(layout: Layout, source: str | None = None, token: str | None = None) -> list[str]:
+def surface_of(built: Build, package: Path) -> tuple[surface.Lock, str]:
+    """The new surface lock and ``docs/api.md``, read from the generated ``package``."""
+    methods = surface.read_facade(package)
+    ops = {}
+    for operation_id, entry in built.plan["ops"].items():
+        method = methods[entry["tag"]][entry["method"]]
+        ops[entry["key"]] = surface.Operation(
+            operation_id, entry["tag"], entry["method"], method.params, method.returns
+        )
+    lock = surface.Lock(built.spec["info"]["version"], ops, dict(built.ctx.hoisted))
+    titles = {
+        attr: f"{tag['title']}: {tag['description']}".rstrip(": ") for attr, tag in built.plan["tags"].items()
+    }
+    models = sorted(
+        m.group(1)
+        for path in (package / "models").glob("*.py")
+        for m in re.finditer(r"^class (\w+)", path.read_text(), re.MULTILINE)
+    )
+    reference = surface.render_api_reference(
+        lock, methods, surface.endpoint_table(built.spec), titles, models
+    )
+    return lock, reference
+
+
+def regenerate(
+    layout: Layout, source: str | None = None, token: str | None = None, *, strict: bool = False
+) -> list[str]:
     """Pull (when ``source`` is given), normalize and generate. Returns messages for the user."""
     messages: list[str] = []
     old_normalized = json.loads(layout.normalized.read_text()) if layout.normalized.exists() else None
+    old_lock = surface.Lock.load(layout.surface_lock)
     if source is not None:
         _, version = pull.pin(layout.openapi, source, token=token)
         pinned_from = pull.read_lock(layout.openapi)["versions"][version]["source"]
         messages.append(f"pinned Retool API {version} from {pinned_from}")
-    spec = build_normalized(layout)
-    spec_bytes = dump_json(spec)
+    built = build(layout, strict=strict)
+    messages += [f"warning: {w}" for w in built.ctx.warnings]
     with tempfile.TemporaryDirectory(prefix="retoolgen-pkg-") as tmp:
         staged = Path(tmp) / "generated"
-        generate_into(layout, spec_bytes, staged)
-        layout.normalized.write_bytes(spec_bytes)
+        generate_into(layout, built, staged)
+        lock, reference = surface_of(built, staged)
+        layout.normalized.write_bytes(built.spec_bytes)
         if layout.package.exists():
             shutil.rmtree(layout.package)
         shutil.move(staged, layout.package)
-    new_version = spec["info"]["version"]
+    layout.surface_lock.write_text(lock.dump())
+    layout.api_reference.parent.mkdir(exist_ok=True)
+    layout.api_reference.write_text(reference)
+    new_version = built.spec["info"]["version"]
+    user_changes = surface.diff(old_lock, lock) if old_lock.operations else []
     if old_normalized is not None and old_normalized["info"]["version"] != new_version:
         old_version = old_normalized["info"]["version"]
-        text = changelog.render(old_version, new_version, changelog.diff(old_normalized, spec))
+        text = changelog.render(
+            old_version,
+            new_version,
+            changelog.diff(old_normalized, built.spec),
+            user_changes,
+            built.ctx.warnings,
+        )
         layout.changelogs.mkdir(exist_ok=True)
         target = layout.changelogs / f"{old_version}_to_{new_version}.md"
         target.write_text(text)
         messages.append(text)
         messages.append(f"API changelog written to {target.relative_to(layout.root)}")
+    elif user_changes:
+        messages += surface.render_changes(user_changes)
     modules = len(list((layout.package / "models").glob("*.py"))) - 1
-    ops = len(list((layout.package / "api").rglob("*.py"))) - len(
-        list((layout.package / "api").rglob("__init__.py"))
-    )
-    messages.append(f"generated {ops} operations and {modules} model modules for Retool API {new_version}")
+    count = len(lock.operations)
+    messages.append(f"generated {count} operations and {modules} model modules for Retool API {new_version}")
     return messages
 
 
-def check(layout: Layout) -> list[str]:
-    """Differences between a fresh build and the committed normalized spec + generated tree."""
+def check(layout: Layout, *, strict: bool = False) -> list[str]:
+    """Differences between a fresh build and the committed normalized spec, generated tree,
+    surface lock and API reference."""
     problems: list[str] = []
-    spec_bytes = dump_json(build_normalized(layout))
-    if not layout.normalized.exists() or layout.normalized.read_bytes() != spec_bytes:
+    built = build(layout, strict=strict)
+    if not layout.normalized.exists() or layout.normalized.read_bytes() != built.spec_bytes:
         problems.append(f"{layout.normalized.relative_to(layout.root)} differs from a fresh normalization")
     with tempfile.TemporaryDirectory(prefix="retoolgen-check-") as tmp:
         fresh = Path(tmp) / "generated"
-        generate_into(layout, spec_bytes, fresh)
+        generate_into(layout, built, fresh)
         problems.extend(_tree_diff(fresh, layout.package, layout.root))
+        lock, reference = surface_of(built, fresh)
+    for path, text in ((layout.surface_lock, lock.dump()), (layout.api_reference, reference)):
+        if not path.exists() or path.read_text() != text:
+            problems.append(f"{path.relative_to(layout.root)} differs from what the generated code gives")
     return problems
 
 

@@ -107,6 +107,17 @@ def _patch_fields(spec: JSON, op: JSON) -> dict[str, Any]:
     return dict(sorted(fields.items()))
 
 
+def _as_sent(param: JSON, where: str) -> JSON:
+    """A path parameter is checked as the text it is sent as: of ``int | str`` or ``UUID | str``
+    (``normalize.path_param_types``) only the string rule applies."""
+    schema = param.get("schema", {})
+    branches = schema.get("anyOf", [])
+    strings = [b for b in branches if b.get("type") == "string"]
+    if where == "path" and strings and (len(strings) < len(branches) or {"type": "string"} in strings):
+        return next((b for b in strings if b != {"type": "string"}), strings[0])
+    return schema
+
+
 def build(spec: JSON) -> JSON:
     """The runtime document: ``{"$defs": {...}, "operations": {operationId: {...}}}``."""
     ops: dict[str, Any] = {}
@@ -119,7 +130,7 @@ def build(spec: JSON) -> JSON:
             if not params:
                 continue
             key = (lambda p: snake(p["name"])) if where == "path" else (lambda p: p["name"])
-            properties = {key(p): to_json_schema(p.get("schema", {})) for p in params}
+            properties = {key(p): to_json_schema(_as_sent(p, where)) for p in params}
             required = [key(p) for p in params if p.get("required")]
             entry[where] = _object(properties, required)
             names.update({p["name"]: snake(p["name"]) for p in params if snake(p["name"]) != p["name"]})

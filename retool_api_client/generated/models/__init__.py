@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .access_request import AccessRequest
     from .access_request_status import AccessRequestStatus
     from .access_token import AccessToken
+    from .access_token_response import AccessTokenResponse
     from .add_operation import AddOperation
     from .add_operation_op import AddOperationOp
     from .add_or_update_user_attributes_on_user_invite_body import (
@@ -111,8 +112,6 @@ if TYPE_CHECKING:
     from .copy_operation import CopyOperation
     from .copy_operation_op import CopyOperationOp
     from .create_access_token_body import CreateAccessTokenBody
-    from .create_access_token_response_200 import CreateAccessTokenResponse200
-    from .create_access_token_response_200_data import CreateAccessTokenResponse200Data
     from .create_app_release_body import CreateAppReleaseBody
     from .create_configuration_variable_body import CreateConfigurationVariableBody
     from .create_custom_component_library_body import CreateCustomComponentLibraryBody
@@ -229,7 +228,6 @@ if TYPE_CHECKING:
     from .get_access_list_response_200 import GetAccessListResponse200
     from .get_access_list_response_200_data import GetAccessListResponse200Data
     from .get_access_request_response_200 import GetAccessRequestResponse200
-    from .get_access_token_response_200 import GetAccessTokenResponse200
     from .get_app_usage_details_response_200 import GetAppUsageDetailsResponse200
     from .get_app_usage_details_response_200_data import (
         GetAppUsageDetailsResponse200Data,
@@ -280,10 +278,6 @@ if TYPE_CHECKING:
     from .get_usage_summary_response_200 import GetUsageSummaryResponse200
     from .get_user_invite_response_200 import GetUserInviteResponse200
     from .get_user_response_200 import GetUserResponse200
-    from .get_user_response_200_data import GetUserResponse200Data
-    from .get_user_response_200_data_groups_item import GetUserResponse200DataGroupsItem
-    from .get_user_response_200_data_metadata import GetUserResponse200DataMetadata
-    from .get_user_response_200_data_user_type import GetUserResponse200DataUserType
     from .get_user_usage_details_response_200 import GetUserUsageDetailsResponse200
     from .get_user_usage_details_response_200_data import (
         GetUserUsageDetailsResponse200Data,
@@ -679,6 +673,7 @@ if TYPE_CHECKING:
     from .user_attributes import UserAttributes
     from .user_attributes_data_type import UserAttributesDataType
     from .user_attributes_response import UserAttributesResponse
+    from .user_groups_item import UserGroupsItem
     from .user_invite import UserInvite
     from .user_invite_groups_item import UserInviteGroupsItem
     from .user_invite_metadata_type_0 import UserInviteMetadataType0
@@ -709,6 +704,7 @@ _MODULES = {
     "AccessRequest": ".access_request",
     "AccessRequestStatus": ".access_request_status",
     "AccessToken": ".access_token",
+    "AccessTokenResponse": ".access_token_response",
     "AddOperation": ".add_operation",
     "AddOperationOp": ".add_operation_op",
     "AddOrUpdateUserAttributesOnUserInviteBody": ".add_or_update_user_attributes_on_user_invite_body",
@@ -766,8 +762,6 @@ _MODULES = {
     "CopyOperation": ".copy_operation",
     "CopyOperationOp": ".copy_operation_op",
     "CreateAccessTokenBody": ".create_access_token_body",
-    "CreateAccessTokenResponse200": ".create_access_token_response_200",
-    "CreateAccessTokenResponse200Data": ".create_access_token_response_200_data",
     "CreateAppReleaseBody": ".create_app_release_body",
     "CreateConfigurationVariableBody": ".create_configuration_variable_body",
     "CreateCustomComponentLibraryBody": ".create_custom_component_library_body",
@@ -836,7 +830,6 @@ _MODULES = {
     "GetAccessListResponse200": ".get_access_list_response_200",
     "GetAccessListResponse200Data": ".get_access_list_response_200_data",
     "GetAccessRequestResponse200": ".get_access_request_response_200",
-    "GetAccessTokenResponse200": ".get_access_token_response_200",
     "GetAppUsageDetailsResponse200": ".get_app_usage_details_response_200",
     "GetAppUsageDetailsResponse200Data": ".get_app_usage_details_response_200_data",
     "GetAppUsageDetailsResponse200DataOverallSummaryItem": ".get_app_usage_details_response_200_data_overall_summary_item",
@@ -859,10 +852,6 @@ _MODULES = {
     "GetUsageSummaryResponse200": ".get_usage_summary_response_200",
     "GetUserInviteResponse200": ".get_user_invite_response_200",
     "GetUserResponse200": ".get_user_response_200",
-    "GetUserResponse200Data": ".get_user_response_200_data",
-    "GetUserResponse200DataGroupsItem": ".get_user_response_200_data_groups_item",
-    "GetUserResponse200DataMetadata": ".get_user_response_200_data_metadata",
-    "GetUserResponse200DataUserType": ".get_user_response_200_data_user_type",
     "GetUserUsageDetailsResponse200": ".get_user_usage_details_response_200",
     "GetUserUsageDetailsResponse200Data": ".get_user_usage_details_response_200_data",
     "GetUserUsageDetailsResponse200DataOverallSummaryItem": ".get_user_usage_details_response_200_data_overall_summary_item",
@@ -1094,6 +1083,7 @@ _MODULES = {
     "UserAttributes": ".user_attributes",
     "UserAttributesDataType": ".user_attributes_data_type",
     "UserAttributesResponse": ".user_attributes_response",
+    "UserGroupsItem": ".user_groups_item",
     "UserInvite": ".user_invite",
     "UserInviteGroupsItem": ".user_invite_groups_item",
     "UserInviteMetadataType0": ".user_invite_metadata_type_0",
@@ -1139,6 +1129,7 @@ __all__ = (
     "AccessRequest",
     "AccessRequestStatus",
     "AccessToken",
+    "AccessTokenResponse",
     "AddOperation",
     "AddOperationOp",
     "AddOrUpdateUserAttributesOnUserInviteBody",
@@ -1196,8 +1187,6 @@ __all__ = (
     "CopyOperation",
     "CopyOperationOp",
     "CreateAccessTokenBody",
-    "CreateAccessTokenResponse200",
-    "CreateAccessTokenResponse200Data",
     "CreateAppReleaseBody",
     "CreateConfigurationVariableBody",
     "CreateCustomComponentLibraryBody",
@@ -1266,7 +1255,6 @@ __all__ = (
     "GetAccessListResponse200",
     "GetAccessListResponse200Data",
     "GetAccessRequestResponse200",
-    "GetAccessTokenResponse200",
     "GetAppUsageDetailsResponse200",
     "GetAppUsageDetailsResponse200Data",
     "GetAppUsageDetailsResponse200DataOverallSummaryItem",
@@ -1289,10 +1277,6 @@ __all__ = (
     "GetUsageSummaryResponse200",
     "GetUserInviteResponse200",
     "GetUserResponse200",
-    "GetUserResponse200Data",
-    "GetUserResponse200DataGroupsItem",
-    "GetUserResponse200DataMetadata",
-    "GetUserResponse200DataUserType",
     "GetUserUsageDetailsResponse200",
     "GetUserUsageDetailsResponse200Data",
     "GetUserUsageDetailsResponse200DataOverallSummaryItem",
@@ -1524,6 +1508,7 @@ __all__ = (
     "UserAttributes",
     "UserAttributesDataType",
     "UserAttributesResponse",
+    "UserGroupsItem",
     "UserInvite",
     "UserInviteGroupsItem",
     "UserInviteMetadataType0",

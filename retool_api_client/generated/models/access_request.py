@@ -19,9 +19,9 @@ T = TypeVar("T", bound="AccessRequest")
 class AccessRequest:
     """Access Request"""
 
-    id: float
+    id: int
     status: AccessRequestStatus
-    legacy_id: float
+    legacy_id: int
     requesting_email: str
     updated_by_id: None | str
     created_at: datetime.datetime
@@ -67,13 +67,13 @@ class AccessRequest:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_float(d.pop("id"))
+            id = _parsing.expect_int(d.pop("id"))
 
             _field = "status"
             status = AccessRequestStatus(d.pop("status"))
 
             _field = "legacy_id"
-            legacy_id = _parsing.expect_float(d.pop("legacy_id"))
+            legacy_id = _parsing.expect_int(d.pop("legacy_id"))
 
             _field = "requesting_email"
             requesting_email = _parsing.expect_str(d.pop("requesting_email"))

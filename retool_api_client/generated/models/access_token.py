@@ -10,6 +10,7 @@ from uuid import UUID
 from attrs import define as _attrs_define
 
 from ... import _parsing
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AccessToken")
 
@@ -26,11 +27,13 @@ class AccessToken:
     """ The description of the access token. """
     last4: str
     """ Last 4 characters of the access token secret """
-    owner_legacy_id: float
+    owner_legacy_id: int
     """ The legacy id of the user that created the token """
     scopes: list[str]
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    access_token: str | Unset = UNSET
+    """ Secret token for API access. Please note this as it will only be visible once. """
 
     def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
@@ -50,6 +53,8 @@ class AccessToken:
 
         updated_at = _parsing.json_value(self.updated_at)
 
+        access_token = self.access_token
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -64,6 +69,8 @@ class AccessToken:
                 "updated_at": updated_at,
             }
         )
+        if access_token is not UNSET:
+            field_dict["access_token"] = access_token
 
         return field_dict
 
@@ -92,7 +99,7 @@ class AccessToken:
             last4 = _parsing.expect_str(d.pop("last4"))
 
             _field = "owner_legacy_id"
-            owner_legacy_id = _parsing.expect_float(d.pop("owner_legacy_id"))
+            owner_legacy_id = _parsing.expect_int(d.pop("owner_legacy_id"))
 
             _field = "scopes"
             scopes = cast(list[str], d.pop("scopes"))
@@ -102,6 +109,9 @@ class AccessToken:
 
             _field = "updated_at"
             updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+            _field = "access_token"
+            access_token = _parsing.expect_str(d.pop("access_token", UNSET))
 
             _field = ""
             access_token = cls(
@@ -113,6 +123,7 @@ class AccessToken:
                 scopes=scopes,
                 created_at=created_at,
                 updated_at=updated_at,
+                access_token=access_token,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("AccessToken", _field, exc) from exc

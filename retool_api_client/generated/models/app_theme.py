@@ -21,8 +21,8 @@ class AppTheme:
 
     """
 
-    id: float
-    legacy_id: float
+    id: int
+    legacy_id: int
     name: str
     """ The name of the app theme. """
     theme: AppThemeTheme
@@ -68,10 +68,10 @@ class AppTheme:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_float(d.pop("id"))
+            id = _parsing.expect_int(d.pop("id"))
 
             _field = "legacy_id"
-            legacy_id = _parsing.expect_float(d.pop("legacy_id"))
+            legacy_id = _parsing.expect_int(d.pop("legacy_id"))
 
             _field = "name"
             name = _parsing.expect_str(d.pop("name"))

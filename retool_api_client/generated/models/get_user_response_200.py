@@ -19,7 +19,7 @@ class GetUserResponse200:
 
     success: bool
     """ Whether the API request was successful. """
-    data: GetUserResponse200Data
+    data: User
     """ This object represents a user. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -49,7 +49,7 @@ class GetUserResponse200:
             success = _parsing.expect_bool(d.pop("success"))
 
             _field = "data"
-            data = GetUserResponse200Data.from_dict(d.pop("data"))
+            data = User.from_dict(d.pop("data"))
 
             _field = ""
             get_user_response_200 = cls(
@@ -79,4 +79,4 @@ class GetUserResponse200:
         return key in self.additional_properties
 
 
-from ..models.get_user_response_200_data import GetUserResponse200Data  # noqa: E402
+from ..models.user import User  # noqa: E402

@@ -14,7 +14,7 @@ T = TypeVar("T", bound="GitLabConfig")
 
 @_attrs_define
 class GitLabConfig:
-    project_id: float
+    project_id: int
     """ The numerical project ID for your GitLab project. Find this ID listed below the project's name on the
     project's homepage. """
     url: str
@@ -49,7 +49,7 @@ class GitLabConfig:
         try:
             d = dict(src_dict)
             _field = "project_id"
-            project_id = _parsing.expect_float(d.pop("project_id"))
+            project_id = _parsing.expect_int(d.pop("project_id"))
 
             _field = "url"
             url = _parsing.expect_str(d.pop("url"))

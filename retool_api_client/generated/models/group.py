@@ -28,9 +28,9 @@ class Group:
 
     """
 
-    id: float | None
+    id: int
     """ The ID of the group. Currently this is the same legacy_id but will change in the future. """
-    legacy_id: float | None
+    legacy_id: int | None
     """ The legacy ID of the group. """
     name: str
     """ The name of the group. """
@@ -68,10 +68,9 @@ class Group:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id: float | None
         id = self.id
 
-        legacy_id: float | None
+        legacy_id: int | None
         legacy_id = self.legacy_id
 
         name = self.name
@@ -156,20 +155,14 @@ class Group:
         try:
             d = dict(src_dict)
             _field = "id"
-
-            def _parse_id(data: object) -> float | None:
-                if data is None:
-                    return data
-                return cast("float | None", _parsing.expect_float(data))
-
-            id = _parse_id(d.pop("id"))
+            id = _parsing.expect_int(d.pop("id"))
 
             _field = "legacy_id"
 
-            def _parse_legacy_id(data: object) -> float | None:
+            def _parse_legacy_id(data: object) -> int | None:
                 if data is None:
                     return data
-                return cast("float | None", _parsing.expect_float(data))
+                return cast("int | None", _parsing.expect_int(data))
 
             legacy_id = _parse_legacy_id(d.pop("legacy_id"))
 

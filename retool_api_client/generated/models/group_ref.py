@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -16,13 +16,12 @@ T = TypeVar("T", bound="GroupRef")
 @_attrs_define
 class GroupRef:
     type_: GroupRefType
-    id: float | None
+    id: int
     """ The ID number of the group. """
 
     def to_dict(self) -> dict[str, Any]:
         type_ = _parsing.json_value(self.type_)
 
-        id: float | None
         id = self.id
 
         field_dict: dict[str, Any] = {}
@@ -46,13 +45,7 @@ class GroupRef:
             type_ = GroupRefType(d.pop("type"))
 
             _field = "id"
-
-            def _parse_id(data: object) -> float | None:
-                if data is None:
-                    return data
-                return cast("float | None", _parsing.expect_float(data))
-
-            id = _parse_id(d.pop("id"))
+            id = _parsing.expect_int(d.pop("id"))
 
             _field = ""
             group_ref = cls(

@@ -19,7 +19,7 @@ T = TypeVar("T", bound="ReassignUserTaskBodyAssigneesItemType0")
 @_attrs_define
 class ReassignUserTaskBodyAssigneesItemType0:
     type_: ReassignUserTaskBodyAssigneesItemType0Type
-    id: float
+    id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,7 +48,7 @@ class ReassignUserTaskBodyAssigneesItemType0:
             type_ = ReassignUserTaskBodyAssigneesItemType0Type(d.pop("type"))
 
             _field = "id"
-            id = _parsing.expect_float(d.pop("id"))
+            id = _parsing.expect_int(d.pop("id"))
 
             _field = ""
             reassign_user_task_body_assignees_item_type_0 = cls(

@@ -10,6 +10,7 @@ from attrs import define as _attrs_define
 
 from ... import _parsing
 from ..models.user_user_type import UserUserType
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="User")
 
@@ -20,7 +21,7 @@ class User:
 
     id: str
     """ The ID of the user. """
-    legacy_id: float
+    legacy_id: int
     """ The legacy ID of the user. """
     email: str
     """ The email of the user. """
@@ -42,6 +43,8 @@ class User:
     """ The user type. """
     two_factor_auth_enabled: bool
     """ Whether two-factor authentication is enabled for this user. """
+    groups: list[UserGroupsItem] | Unset = UNSET
+    """ The groups that the user is part of. Only included when `includeGroups` query parameter is `true`. """
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -74,6 +77,16 @@ class User:
 
         two_factor_auth_enabled = self.two_factor_auth_enabled
 
+        groups: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.groups, Unset):
+            if isinstance(self.groups, list | tuple):
+                groups = []
+                for groups_item_data in self.groups:
+                    groups_item = _parsing.json_value(groups_item_data)
+                    groups.append(groups_item)
+            else:
+                groups = self.groups
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -92,6 +105,8 @@ class User:
                 "two_factor_auth_enabled": two_factor_auth_enabled,
             }
         )
+        if groups is not UNSET:
+            field_dict["groups"] = groups
 
         return field_dict
 
@@ -105,7 +120,7 @@ class User:
             id = _parsing.expect_str(d.pop("id"))
 
             _field = "legacy_id"
-            legacy_id = _parsing.expect_float(d.pop("legacy_id"))
+            legacy_id = _parsing.expect_int(d.pop("legacy_id"))
 
             _field = "email"
             email = _parsing.expect_str(d.pop("email"))
@@ -163,6 +178,16 @@ class User:
             _field = "two_factor_auth_enabled"
             two_factor_auth_enabled = _parsing.expect_bool(d.pop("two_factor_auth_enabled"))
 
+            _field = "groups"
+            _groups = d.pop("groups", UNSET)
+            groups: list[UserGroupsItem] | Unset = UNSET
+            if _groups is not UNSET:
+                groups = []
+                for groups_item_data in _groups:
+                    groups_item = UserGroupsItem.from_dict(groups_item_data)
+
+                    groups.append(groups_item)
+
             _field = ""
             user = cls(
                 id=id,
@@ -177,10 +202,12 @@ class User:
                 is_admin=is_admin,
                 user_type=user_type,
                 two_factor_auth_enabled=two_factor_auth_enabled,
+                groups=groups,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _parsing.model_error("User", _field, exc) from exc
         return user
 
 
+from ..models.user_groups_item import UserGroupsItem  # noqa: E402
 from ..models.user_metadata import UserMetadata  # noqa: E402

@@ -19,8 +19,8 @@ T = TypeVar("T", bound="UserInvite")
 class UserInvite:
     """User Invite"""
 
-    id: float
-    legacy_id: float
+    id: int
+    legacy_id: int
     invited_by: str
     invited_email: str
     expires_at: str
@@ -108,10 +108,10 @@ class UserInvite:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_float(d.pop("id"))
+            id = _parsing.expect_int(d.pop("id"))
 
             _field = "legacy_id"
-            legacy_id = _parsing.expect_float(d.pop("legacy_id"))
+            legacy_id = _parsing.expect_int(d.pop("legacy_id"))
 
             _field = "invited_by"
             invited_by = _parsing.expect_str(d.pop("invited_by"))

@@ -15,8 +15,8 @@ T = TypeVar("T", bound="UserInviteGroupsItem")
 
 @_attrs_define
 class UserInviteGroupsItem:
-    legacy_id: float
-    id: float
+    legacy_id: int
+    id: int
     name: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -46,10 +46,10 @@ class UserInviteGroupsItem:
         try:
             d = dict(src_dict)
             _field = "legacy_id"
-            legacy_id = _parsing.expect_float(d.pop("legacy_id"))
+            legacy_id = _parsing.expect_int(d.pop("legacy_id"))
 
             _field = "id"
-            id = _parsing.expect_float(d.pop("id"))
+            id = _parsing.expect_int(d.pop("id"))
 
             _field = "name"
             name = _parsing.expect_str(d.pop("name"))

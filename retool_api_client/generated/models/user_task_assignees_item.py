@@ -16,7 +16,7 @@ T = TypeVar("T", bound="UserTaskAssigneesItem")
 @_attrs_define
 class UserTaskAssigneesItem:
     type_: str
-    id: float
+    id: int
     name: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -49,7 +49,7 @@ class UserTaskAssigneesItem:
             type_ = _parsing.expect_str(d.pop("type"))
 
             _field = "id"
-            id = _parsing.expect_float(d.pop("id"))
+            id = _parsing.expect_int(d.pop("id"))
 
             _field = "name"
             name = _parsing.expect_str(d.pop("name"))

@@ -61,9 +61,9 @@ class AccessRequestsResource:
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: ApproveOrDenyAccessRequestBody | Mapping[str, Any] | Unset = UNSET,
-        id: float | Unset = UNSET,
+        id: int | Unset = UNSET,
         status: AccessRequestStatus | str | Unset = UNSET,
-        legacy_id: float | Unset = UNSET,
+        legacy_id: int | Unset = UNSET,
         requesting_email: str | Unset = UNSET,
         updated_by_id: str | None | Unset = UNSET,
         created_at: datetime.datetime | Unset = UNSET,
@@ -134,14 +134,16 @@ class AccessRequestsResource:
 
     async def get(
         self,
-        access_request_id: str,
+        access_request_id: int | str,
     ) -> AccessRequest:
         """Get an access request
+
+        ``GET /access_requests/{accessRequestId}``
 
         Returns the specified access request. Requires the `users:read` scope.
 
         Args:
-            access_request_id (str): The access request's ID number
+            access_request_id (int | str): The access request's ID number
 
         Returns:
             AccessRequest
@@ -166,6 +168,8 @@ class AccessRequestsResource:
         prefetch: bool = False,
     ) -> AsyncPaginator[AccessRequest]:
         """List access requests
+
+        ``GET /access_requests``
 
         Returns a list of access requests for the organization. Requires the `users:read` scope.
 
@@ -235,7 +239,7 @@ class AccessRequestsResourceWithRawResponse:
 
     async def get(
         self,
-        access_request_id: str,
+        access_request_id: int | str,
     ) -> Response[GetAccessRequestResponse200]:
         """Get an access request: the whole response. See ``AccessRequestsResource.get``."""
         from .get_access_request import asyncio_detailed as call

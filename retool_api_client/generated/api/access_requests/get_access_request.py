@@ -13,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    access_request_id: str,
+    access_request_id: int | str,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -51,7 +51,7 @@ def _build_response(*, response: httpx.Response) -> Response[GetAccessRequestRes
 
 
 async def asyncio_detailed(
-    access_request_id: str,
+    access_request_id: int | str,
     *,
     client: ApiClient,
 ) -> Response[GetAccessRequestResponse200]:
@@ -60,7 +60,7 @@ async def asyncio_detailed(
      Returns the specified access request. Requires the `users:read` scope.
 
     Args:
-        access_request_id (str): The access request's ID number
+        access_request_id (int | str): The access request's ID number
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -82,7 +82,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    access_request_id: str,
+    access_request_id: int | str,
     *,
     client: ApiClient,
 ) -> GetAccessRequestResponse200:
@@ -91,7 +91,7 @@ async def asyncio(
      Returns the specified access request. Requires the `users:read` scope.
 
     Args:
-        access_request_id (str): The access request's ID number
+        access_request_id (int | str): The access request's ID number
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

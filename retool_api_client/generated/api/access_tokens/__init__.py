@@ -26,12 +26,8 @@ if TYPE_CHECKING:
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.access_token import AccessToken
+    from ...models.access_token_response import AccessTokenResponse
     from ...models.create_access_token_body import CreateAccessTokenBody
-    from ...models.create_access_token_response_200 import CreateAccessTokenResponse200
-    from ...models.create_access_token_response_200_data import (
-        CreateAccessTokenResponse200Data,
-    )
-    from ...models.get_access_token_response_200 import GetAccessTokenResponse200
     from ...models.list_access_tokens_response_200 import ListAccessTokensResponse200
     from ...types import Response
 
@@ -54,8 +50,10 @@ class AccessTokensResource:
         label: str | Unset = UNSET,
         scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
         description: str | None | Unset = UNSET,
-    ) -> CreateAccessTokenResponse200Data:
+    ) -> AccessToken:
         """Create an access token
+
+        ``POST /access_tokens``
 
         Creates an access token with the specified scopes and returns the created access token.
         Requires the `access_tokens:write` scope.
@@ -64,7 +62,7 @@ class AccessTokensResource:
             body (CreateAccessTokenBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            CreateAccessTokenResponse200Data
+            AccessToken
         """
 
         from ...models.create_access_token_body import CreateAccessTokenBody
@@ -93,6 +91,8 @@ class AccessTokensResource:
     ) -> AccessToken:
         """Get an access token
 
+        ``GET /access_tokens/{accessTokenId}``
+
         Returns the specified access token. Requires the `access_tokens:read` scope.
 
         Args:
@@ -117,6 +117,8 @@ class AccessTokensResource:
         max_items: int | None = None,
     ) -> AsyncPaginator[AccessToken]:
         """List access tokens
+
+        ``GET /access_tokens``
 
         Returns a list of access tokens in the organization. Requires the `access_tokens:read`
         scope.
@@ -167,7 +169,7 @@ class AccessTokensResourceWithRawResponse:
         self,
         *,
         body: CreateAccessTokenBody | Mapping[str, Any],
-    ) -> Response[CreateAccessTokenResponse200]:
+    ) -> Response[AccessTokenResponse]:
         """Create an access token: the whole response. See ``AccessTokensResource.create``."""
         from .create_access_token import asyncio_detailed as call
 
@@ -179,7 +181,7 @@ class AccessTokensResourceWithRawResponse:
     async def get(
         self,
         access_token_id: str,
-    ) -> Response[GetAccessTokenResponse200]:
+    ) -> Response[AccessTokenResponse]:
         """Get an access token: the whole response. See ``AccessTokensResource.get``."""
         from .get_access_token import asyncio_detailed as call
 

@@ -9,8 +9,8 @@ import httpx
 from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
+from ...models.access_token_response import AccessTokenResponse
 from ...models.create_access_token_body import CreateAccessTokenBody
-from ...models.create_access_token_response_200 import CreateAccessTokenResponse200
 from ...types import Response
 
 
@@ -33,10 +33,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> CreateAccessTokenResponse200:
+def _parse_response(*, response: httpx.Response) -> AccessTokenResponse:
     try:
         if response.status_code == 200:
-            response_200 = CreateAccessTokenResponse200.from_dict(response.json())
+            response_200 = AccessTokenResponse.from_dict(response.json())
 
             return response_200
 
@@ -47,7 +47,7 @@ def _parse_response(*, response: httpx.Response) -> CreateAccessTokenResponse200
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[CreateAccessTokenResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[AccessTokenResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -61,7 +61,7 @@ async def asyncio_detailed(
     *,
     client: ApiClient,
     body: CreateAccessTokenBody | Mapping[str, Any],
-) -> Response[CreateAccessTokenResponse200]:
+) -> Response[AccessTokenResponse]:
     """Create an access token
 
      Creates an access token with the specified scopes and returns the created access token. Requires the
@@ -76,7 +76,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[CreateAccessTokenResponse200]
+        Response[AccessTokenResponse]
     """
 
     kwargs = _get_kwargs(
@@ -93,7 +93,7 @@ async def asyncio(
     *,
     client: ApiClient,
     body: CreateAccessTokenBody | Mapping[str, Any],
-) -> CreateAccessTokenResponse200:
+) -> AccessTokenResponse:
     """Create an access token
 
      Creates an access token with the specified scopes and returns the created access token. Requires the
@@ -108,7 +108,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        CreateAccessTokenResponse200
+        AccessTokenResponse
     """
 
     kwargs = _get_kwargs(

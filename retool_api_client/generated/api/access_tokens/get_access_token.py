@@ -8,7 +8,7 @@ import httpx
 from .... import _parsing, _validate
 from ...._http import send
 from ...client import ApiClient
-from ...models.get_access_token_response_200 import GetAccessTokenResponse200
+from ...models.access_token_response import AccessTokenResponse
 from ...types import Response
 
 
@@ -26,10 +26,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> GetAccessTokenResponse200:
+def _parse_response(*, response: httpx.Response) -> AccessTokenResponse:
     try:
         if response.status_code == 200:
-            response_200 = GetAccessTokenResponse200.from_dict(response.json())
+            response_200 = AccessTokenResponse.from_dict(response.json())
 
             return response_200
 
@@ -42,7 +42,7 @@ def _parse_response(*, response: httpx.Response) -> GetAccessTokenResponse200:
     raise _parsing.undocumented_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[GetAccessTokenResponse200]:
+def _build_response(*, response: httpx.Response) -> Response[AccessTokenResponse]:
     parsed = _parse_response(response=response)
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -56,7 +56,7 @@ async def asyncio_detailed(
     access_token_id: str,
     *,
     client: ApiClient,
-) -> Response[GetAccessTokenResponse200]:
+) -> Response[AccessTokenResponse]:
     """Get an access token
 
      Returns the specified access token. Requires the `access_tokens:read` scope.
@@ -70,7 +70,7 @@ async def asyncio_detailed(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        Response[GetAccessTokenResponse200]
+        Response[AccessTokenResponse]
     """
 
     kwargs = _get_kwargs(
@@ -87,7 +87,7 @@ async def asyncio(
     access_token_id: str,
     *,
     client: ApiClient,
-) -> GetAccessTokenResponse200:
+) -> AccessTokenResponse:
     """Get an access token
 
      Returns the specified access token. Requires the `access_tokens:read` scope.
@@ -101,7 +101,7 @@ async def asyncio(
         APIConnectionError: (through ``RetoolClient``) no response, or a timeout.
 
     Returns:
-        GetAccessTokenResponse200
+        AccessTokenResponse
     """
 
     kwargs = _get_kwargs(

@@ -49,14 +49,16 @@ class AppThemesResource:
         self,
         *,
         body: AppTheme | Mapping[str, Any] | Unset = UNSET,
-        id: float | Unset = UNSET,
-        legacy_id: float | Unset = UNSET,
+        id: int | Unset = UNSET,
+        legacy_id: int | Unset = UNSET,
         name: str | Unset = UNSET,
         theme: AppThemeTheme | Mapping[str, Any] | Unset = UNSET,
         created_at: datetime.datetime | Unset = UNSET,
         updated_at: datetime.datetime | Unset = UNSET,
     ) -> AppTheme:
         """Create an app theme
+
+        ``POST /app_themes``
 
         Creates a new app theme and returns the created theme. If a theme with the same name
         already exists, returns 409 without modifying the existing theme. Requires the
@@ -98,6 +100,8 @@ class AppThemesResource:
     ) -> None:
         """Delete an app theme
 
+        ``DELETE /app_themes/{id}``
+
         Deletes the specified app theme. Requires the `app_themes:write` scope.
 
         Args:
@@ -119,6 +123,8 @@ class AppThemesResource:
         id: str,
     ) -> AppTheme:
         """Get an app theme
+
+        ``GET /app_themes/{id}``
 
         Returns the specified app theme. Requires the `app_themes:read` scope.
 
@@ -142,14 +148,16 @@ class AppThemesResource:
         self,
         *,
         body: AppTheme | Mapping[str, Any] | Unset = UNSET,
-        id: float | Unset = UNSET,
-        legacy_id: float | Unset = UNSET,
+        id: int | Unset = UNSET,
+        legacy_id: int | Unset = UNSET,
         name: str | Unset = UNSET,
         theme: AppThemeTheme | Mapping[str, Any] | Unset = UNSET,
         created_at: datetime.datetime | Unset = UNSET,
         updated_at: datetime.datetime | Unset = UNSET,
     ) -> AppTheme:
         """Update an app theme
+
+        ``PUT /app_themes``
 
         Creates or updates an app theme and returns the theme. Requires the `app_themes:write`
         scope.
@@ -188,6 +196,8 @@ class AppThemesResource:
         self,
     ) -> list[AppTheme]:
         """List app themes
+
+        ``GET /app_themes``
 
         Returns all app themes for the organization or space. Requires the `app_themes:read`
         scope.

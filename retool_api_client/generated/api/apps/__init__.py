@@ -55,6 +55,8 @@ class AppsResource:
     ) -> App:
         """Clone an app
 
+        ``POST /apps/cloneApp``
+
         Creates a copy of an existing app in the specified folder and returns the cloned app.
         Requires the `apps:write` scope.
 
@@ -87,14 +89,16 @@ class AppsResource:
 
     async def delete(
         self,
-        app_id: UUID,
+        app_id: str | UUID,
     ) -> None:
         """Delete an app
+
+        ``DELETE /apps/{appId}``
 
         Deletes the specified app. Requires the `apps:write` scope.
 
         Args:
-            app_id (UUID): The app ID.
+            app_id (str | UUID): The app ID.
 
         Returns:
             None
@@ -109,14 +113,16 @@ class AppsResource:
 
     async def get(
         self,
-        app_id: UUID,
+        app_id: str | UUID,
     ) -> App:
         """Get an app
+
+        ``GET /apps/{appId}``
 
         Returns the specified app. Requires the `apps:read` scope.
 
         Args:
-            app_id (UUID): The app ID.
+            app_id (str | UUID): The app ID.
 
         Returns:
             App
@@ -142,6 +148,8 @@ class AppsResource:
         prefetch: bool = False,
     ) -> AsyncPaginator[App]:
         """List apps
+
+        ``GET /apps``
 
         Returns a list of apps. Requires the `apps:read` scope.
 
@@ -211,7 +219,7 @@ class AppsResourceWithRawResponse:
 
     async def delete(
         self,
-        app_id: UUID,
+        app_id: str | UUID,
     ) -> Response[None]:
         """Delete an app: the whole response. See ``AppsResource.delete``."""
         from .delete_app import asyncio_detailed as call
@@ -223,7 +231,7 @@ class AppsResourceWithRawResponse:
 
     async def get(
         self,
-        app_id: UUID,
+        app_id: str | UUID,
     ) -> Response[AppResponse]:
         """Get an app: the whole response. See ``AppsResource.get``."""
         from .get_app import asyncio_detailed as call

@@ -13,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    app_id: UUID,
+    app_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -49,7 +49,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    app_id: UUID,
+    app_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[None]:
@@ -58,7 +58,7 @@ async def asyncio_detailed(
      Deletes the specified app. Requires the `apps:write` scope.
 
     Args:
-        app_id (UUID): The app ID.
+        app_id (str | UUID): The app ID.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -80,7 +80,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    app_id: UUID,
+    app_id: str | UUID,
     *,
     client: ApiClient,
 ) -> None:
@@ -89,7 +89,7 @@ async def asyncio(
      Deletes the specified app. Requires the `apps:write` scope.
 
     Args:
-        app_id (UUID): The app ID.
+        app_id (str | UUID): The app ID.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -14,7 +14,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    app_id: UUID,
+    app_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -52,7 +52,7 @@ def _build_response(*, response: httpx.Response) -> Response[AppResponse]:
 
 
 async def asyncio_detailed(
-    app_id: UUID,
+    app_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[AppResponse]:
@@ -61,7 +61,7 @@ async def asyncio_detailed(
      Returns the specified app. Requires the `apps:read` scope.
 
     Args:
-        app_id (UUID): The app ID.
+        app_id (str | UUID): The app ID.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -83,7 +83,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    app_id: UUID,
+    app_id: str | UUID,
     *,
     client: ApiClient,
 ) -> AppResponse:
@@ -92,7 +92,7 @@ async def asyncio(
      Returns the specified app. Requires the `apps:read` scope.
 
     Args:
-        app_id (UUID): The app ID.
+        app_id (str | UUID): The app ID.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -63,6 +63,8 @@ class ConfigurationVariablesResource:
     ) -> ConfigurationVariable:
         """Create a configuration variable
 
+        ``POST /configuration_variables``
+
         Creates a configuration variable and returns the created configuration variable. Requires
         the `config_vars:write` scope.
 
@@ -101,14 +103,16 @@ class ConfigurationVariablesResource:
 
     async def delete(
         self,
-        id: UUID,
+        id: str | UUID,
     ) -> None:
         """Delete a configuration variable
+
+        ``DELETE /configuration_variables/{id}``
 
         Deletes a configuration variable and its values. Requires the `config_vars:write` scope.
 
         Args:
-            id (UUID): The ID of the configuration variable
+            id (str | UUID): The ID of the configuration variable
 
         Returns:
             None
@@ -123,15 +127,17 @@ class ConfigurationVariablesResource:
 
     async def get(
         self,
-        id: UUID,
+        id: str | UUID,
     ) -> ConfigurationVariable:
         """Get a configuration variable
+
+        ``GET /configuration_variables/{id}``
 
         Returns the specified configuration variable and its values. Requires the
         `config_vars:read` scope.
 
         Args:
-            id (UUID): The ID of the configuration variable
+            id (str | UUID): The ID of the configuration variable
 
         Returns:
             ConfigurationVariable
@@ -148,7 +154,7 @@ class ConfigurationVariablesResource:
 
     async def update(
         self,
-        id: UUID,
+        id: str | UUID,
         *,
         body: CreateConfigurationVariableBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -159,11 +165,13 @@ class ConfigurationVariablesResource:
     ) -> ConfigurationVariable:
         """Update a configuration variable
 
+        ``PUT /configuration_variables/{id}``
+
         Updates a configuration variable and its values and returns the updated configuration
         variable. Requires the `config_vars:write` scope.
 
         Args:
-            id (UUID): The ID of the configuration variable
+            id (str | UUID): The ID of the configuration variable
             body (CreateConfigurationVariableBody): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -201,6 +209,8 @@ class ConfigurationVariablesResource:
         self,
     ) -> list[ConfigurationVariable]:
         """List configuration variables and their values
+
+        ``GET /configuration_variables``
 
         Returns a list of configuration variables and their values. Requires the
         `config_vars:read` scope.
@@ -240,7 +250,7 @@ class ConfigurationVariablesResourceWithRawResponse:
 
     async def delete(
         self,
-        id: UUID,
+        id: str | UUID,
     ) -> Response[None]:
         """Delete a configuration variable: the whole response. See ``ConfigurationVariablesResource.delete``."""
         from .delete_configuration_variable import asyncio_detailed as call
@@ -252,7 +262,7 @@ class ConfigurationVariablesResourceWithRawResponse:
 
     async def get(
         self,
-        id: UUID,
+        id: str | UUID,
     ) -> Response[ConfigurationVariableResponse]:
         """Get a configuration variable: the whole response. See ``ConfigurationVariablesResource.get``."""
         from .get_configuration_variable import asyncio_detailed as call
@@ -264,7 +274,7 @@ class ConfigurationVariablesResourceWithRawResponse:
 
     async def update(
         self,
-        id: UUID,
+        id: str | UUID,
         *,
         body: CreateConfigurationVariableBody | Mapping[str, Any],
     ) -> Response[ConfigurationVariableResponse]:

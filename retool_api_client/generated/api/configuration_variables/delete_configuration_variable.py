@@ -13,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    id: UUID,
+    id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -49,7 +49,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[None]:
@@ -58,7 +58,7 @@ async def asyncio_detailed(
      Deletes a configuration variable and its values. Requires the `config_vars:write` scope.
 
     Args:
-        id (UUID): The ID of the configuration variable
+        id (str | UUID): The ID of the configuration variable
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -80,7 +80,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
 ) -> None:
@@ -89,7 +89,7 @@ async def asyncio(
      Deletes a configuration variable and its values. Requires the `config_vars:write` scope.
 
     Args:
-        id (UUID): The ID of the configuration variable
+        id (str | UUID): The ID of the configuration variable
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

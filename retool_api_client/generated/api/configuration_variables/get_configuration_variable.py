@@ -14,7 +14,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    id: UUID,
+    id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -52,7 +52,7 @@ def _build_response(*, response: httpx.Response) -> Response[ConfigurationVariab
 
 
 async def asyncio_detailed(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[ConfigurationVariableResponse]:
@@ -61,7 +61,7 @@ async def asyncio_detailed(
      Returns the specified configuration variable and its values. Requires the `config_vars:read` scope.
 
     Args:
-        id (UUID): The ID of the configuration variable
+        id (str | UUID): The ID of the configuration variable
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -83,7 +83,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
 ) -> ConfigurationVariableResponse:
@@ -92,7 +92,7 @@ async def asyncio(
      Returns the specified configuration variable and its values. Requires the `config_vars:read` scope.
 
     Args:
-        id (UUID): The ID of the configuration variable
+        id (str | UUID): The ID of the configuration variable
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -16,7 +16,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    id: UUID,
+    id: str | UUID,
     *,
     body: CreateConfigurationVariableBody | Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def _build_response(*, response: httpx.Response) -> Response[ConfigurationVariab
 
 
 async def asyncio_detailed(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
     body: CreateConfigurationVariableBody | Mapping[str, Any],
@@ -73,7 +73,7 @@ async def asyncio_detailed(
     Requires the `config_vars:write` scope.
 
     Args:
-        id (UUID): The ID of the configuration variable
+        id (str | UUID): The ID of the configuration variable
         body (CreateConfigurationVariableBody):
 
     Raises:
@@ -97,7 +97,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
     body: CreateConfigurationVariableBody | Mapping[str, Any],
@@ -108,7 +108,7 @@ async def asyncio(
     Requires the `config_vars:write` scope.
 
     Args:
-        id (UUID): The ID of the configuration variable
+        id (str | UUID): The ID of the configuration variable
         body (CreateConfigurationVariableBody):
 
     Raises:

@@ -82,6 +82,8 @@ class CustomComponentLibrariesResource:
     ) -> CustomComponentLibrary:
         """Create a custom component library
 
+        ``POST /custom_component_libraries``
+
         Creates a custom component library and returns the created library. Requires the
         `custom_components:write` scope.
 
@@ -125,6 +127,8 @@ class CustomComponentLibrariesResource:
     ) -> CustomComponentLibraryRevision:
         """Create a custom component library revision
 
+        ``POST /custom_component_libraries/{libraryId}/revisions``
+
         Creates a new revision of the specified custom component library and returns the created
         revision. Requires the `custom_components:write` scope.
 
@@ -148,15 +152,17 @@ class CustomComponentLibrariesResource:
 
     async def get(
         self,
-        library_id: UUID,
+        library_id: str | UUID,
     ) -> CustomComponentLibrary:
         """Get a custom component library
+
+        ``GET /custom_component_libraries/{libraryId}``
 
         Returns the specified custom component library. Requires the `custom_components:read`
         scope.
 
         Args:
-            library_id (UUID):
+            library_id (str | UUID):
 
         Returns:
             CustomComponentLibrary
@@ -173,17 +179,19 @@ class CustomComponentLibrariesResource:
 
     async def list_revision_files(
         self,
-        library_id: UUID,
-        revision_id: UUID,
+        library_id: str | UUID,
+        revision_id: str | UUID,
     ) -> list[CustomComponentLibraryRevisionFile]:
         """List files for a custom component library revision
+
+        ``GET /custom_component_libraries/{libraryId}/revisions/{revisionId}/files``
 
         Returns a list of files for the specified custom component library revision. Requires the
         `custom_components:read` scope.
 
         Args:
-            library_id (UUID):
-            revision_id (UUID):
+            library_id (str | UUID):
+            revision_id (str | UUID):
 
         Returns:
             list[CustomComponentLibraryRevisionFile]
@@ -201,15 +209,17 @@ class CustomComponentLibrariesResource:
 
     async def list_revisions(
         self,
-        library_id: UUID,
+        library_id: str | UUID,
     ) -> list[CustomComponentLibraryRevision]:
         """List revisions of a custom component library
+
+        ``GET /custom_component_libraries/{libraryId}/revisions``
 
         Returns a list of revisions for the specified custom component library. Requires the
         `custom_components:read` scope.
 
         Args:
-            library_id (UUID):
+            library_id (str | UUID):
 
         Returns:
             list[CustomComponentLibraryRevision]
@@ -230,6 +240,8 @@ class CustomComponentLibrariesResource:
         library_id: UUID,
     ) -> list[CustomComponentLibrary]:
         """List custom component libraries
+
+        ``GET /custom_component_libraries``
 
         Returns a paginated list of custom component libraries. Requires the
         `custom_components:read` scope.
@@ -288,7 +300,7 @@ class CustomComponentLibrariesResourceWithRawResponse:
 
     async def get(
         self,
-        library_id: UUID,
+        library_id: str | UUID,
     ) -> Response[GetCustomComponentLibraryResponse200]:
         """Get a custom component library: the whole response. See ``CustomComponentLibrariesResource.get``."""
         from .get_custom_component_library import asyncio_detailed as call
@@ -300,8 +312,8 @@ class CustomComponentLibrariesResourceWithRawResponse:
 
     async def list_revision_files(
         self,
-        library_id: UUID,
-        revision_id: UUID,
+        library_id: str | UUID,
+        revision_id: str | UUID,
     ) -> Response[ListFilesForCustomComponentLibraryRevisionResponse200]:
         """List files for a custom component library revision: the whole response. See ``CustomComponentLibrariesResource.list_revision_files``."""
         from .list_files_for_custom_component_library_revision import (
@@ -316,7 +328,7 @@ class CustomComponentLibrariesResourceWithRawResponse:
 
     async def list_revisions(
         self,
-        library_id: UUID,
+        library_id: str | UUID,
     ) -> Response[ListRevisionsOfCustomComponentLibraryResponse200]:
         """List revisions of a custom component library: the whole response. See ``CustomComponentLibrariesResource.list_revisions``."""
         from .list_revisions_of_custom_component_library import asyncio_detailed as call

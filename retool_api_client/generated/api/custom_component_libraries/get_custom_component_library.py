@@ -16,7 +16,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    library_id: UUID,
+    library_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -56,7 +56,7 @@ def _build_response(*, response: httpx.Response) -> Response[GetCustomComponentL
 
 
 async def asyncio_detailed(
-    library_id: UUID,
+    library_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[GetCustomComponentLibraryResponse200]:
@@ -65,7 +65,7 @@ async def asyncio_detailed(
      Returns the specified custom component library. Requires the `custom_components:read` scope.
 
     Args:
-        library_id (UUID):
+        library_id (str | UUID):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -87,7 +87,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    library_id: UUID,
+    library_id: str | UUID,
     *,
     client: ApiClient,
 ) -> GetCustomComponentLibraryResponse200:
@@ -96,7 +96,7 @@ async def asyncio(
      Returns the specified custom component library. Requires the `custom_components:read` scope.
 
     Args:
-        library_id (UUID):
+        library_id (str | UUID):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

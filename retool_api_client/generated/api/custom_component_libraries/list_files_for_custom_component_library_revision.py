@@ -16,8 +16,8 @@ from ...types import Response
 
 
 def _get_kwargs(
-    library_id: UUID,
-    revision_id: UUID,
+    library_id: str | UUID,
+    revision_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -58,8 +58,8 @@ def _build_response(
 
 
 async def asyncio_detailed(
-    library_id: UUID,
-    revision_id: UUID,
+    library_id: str | UUID,
+    revision_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[ListFilesForCustomComponentLibraryRevisionResponse200]:
@@ -69,8 +69,8 @@ async def asyncio_detailed(
     `custom_components:read` scope.
 
     Args:
-        library_id (UUID):
-        revision_id (UUID):
+        library_id (str | UUID):
+        revision_id (str | UUID):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -98,8 +98,8 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    library_id: UUID,
-    revision_id: UUID,
+    library_id: str | UUID,
+    revision_id: str | UUID,
     *,
     client: ApiClient,
 ) -> ListFilesForCustomComponentLibraryRevisionResponse200:
@@ -109,8 +109,8 @@ async def asyncio(
     `custom_components:read` scope.
 
     Args:
-        library_id (UUID):
-        revision_id (UUID):
+        library_id (str | UUID):
+        revision_id (str | UUID):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -16,7 +16,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    library_id: UUID,
+    library_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -58,7 +58,7 @@ def _build_response(
 
 
 async def asyncio_detailed(
-    library_id: UUID,
+    library_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[ListRevisionsOfCustomComponentLibraryResponse200]:
@@ -68,7 +68,7 @@ async def asyncio_detailed(
     `custom_components:read` scope.
 
     Args:
-        library_id (UUID):
+        library_id (str | UUID):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -90,7 +90,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    library_id: UUID,
+    library_id: str | UUID,
     *,
     client: ApiClient,
 ) -> ListRevisionsOfCustomComponentLibraryResponse200:
@@ -100,7 +100,7 @@ async def asyncio(
     `custom_components:read` scope.
 
     Args:
-        library_id (UUID):
+        library_id (str | UUID):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -58,6 +58,8 @@ class EnvironmentsResource:
     ) -> Environment:
         """Create an environment
 
+        ``POST /environments``
+
         Creates an environment and returns the created environment. Requires the
         `environments:write` scope.
 
@@ -90,14 +92,16 @@ class EnvironmentsResource:
 
     async def delete(
         self,
-        environment_id: UUID,
+        environment_id: str | UUID,
     ) -> None:
         """Delete an environment
+
+        ``DELETE /environments/{environmentId}``
 
         Deletes the specified environment. Requires the `environments:write` scope.
 
         Args:
-            environment_id (UUID):
+            environment_id (str | UUID):
 
         Returns:
             None
@@ -112,14 +116,16 @@ class EnvironmentsResource:
 
     async def get(
         self,
-        environment_id: UUID,
+        environment_id: str | UUID,
     ) -> Environment:
         """Get an environment
+
+        ``GET /environments/{environmentId}``
 
         Returns the specified environment. Requires the `environments:read` scope.
 
         Args:
-            environment_id (UUID):
+            environment_id (str | UUID):
 
         Returns:
             Environment
@@ -136,7 +142,7 @@ class EnvironmentsResource:
 
     async def update(
         self,
-        environment_id: UUID,
+        environment_id: str | UUID,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateEnvironmentBody | Mapping[str, Any] | Unset = UNSET,
@@ -191,7 +197,7 @@ class EnvironmentsResource:
 
     async def update_from(
         self,
-        environment_id: UUID,
+        environment_id: str | UUID,
         before: Any,
         after: Any,
         *,
@@ -215,6 +221,8 @@ class EnvironmentsResource:
         max_items: int | None = None,
     ) -> AsyncPaginator[Environment]:
         """List environments
+
+        ``GET /environments``
 
         Returns a list of environments. Requires the `environments:read` scope.
 
@@ -273,7 +281,7 @@ class EnvironmentsResourceWithRawResponse:
 
     async def delete(
         self,
-        environment_id: UUID,
+        environment_id: str | UUID,
     ) -> Response[None]:
         """Delete an environment: the whole response. See ``EnvironmentsResource.delete``."""
         from .delete_environment import asyncio_detailed as call
@@ -285,7 +293,7 @@ class EnvironmentsResourceWithRawResponse:
 
     async def get(
         self,
-        environment_id: UUID,
+        environment_id: str | UUID,
     ) -> Response[EnvironmentResponse]:
         """Get an environment: the whole response. See ``EnvironmentsResource.get``."""
         from .get_environment import asyncio_detailed as call
@@ -297,7 +305,7 @@ class EnvironmentsResourceWithRawResponse:
 
     async def update(
         self,
-        environment_id: UUID,
+        environment_id: str | UUID,
         *,
         body: UpdateEnvironmentBody | Mapping[str, Any],
     ) -> Response[EnvironmentResponse]:

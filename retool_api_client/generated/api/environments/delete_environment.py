@@ -14,7 +14,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    environment_id: UUID,
+    environment_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -52,7 +52,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    environment_id: UUID,
+    environment_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[None]:
@@ -61,7 +61,7 @@ async def asyncio_detailed(
      Deletes the specified environment. Requires the `environments:write` scope.
 
     Args:
-        environment_id (UUID):
+        environment_id (str | UUID):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -83,7 +83,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    environment_id: UUID,
+    environment_id: str | UUID,
     *,
     client: ApiClient,
 ) -> None:
@@ -92,7 +92,7 @@ async def asyncio(
      Deletes the specified environment. Requires the `environments:write` scope.
 
     Args:
-        environment_id (UUID):
+        environment_id (str | UUID):
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -16,7 +16,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    environment_id: UUID,
+    environment_id: str | UUID,
     *,
     body: UpdateEnvironmentBody | Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def _build_response(*, response: httpx.Response) -> Response[EnvironmentResponse
 
 
 async def asyncio_detailed(
-    environment_id: UUID,
+    environment_id: str | UUID,
     *,
     client: ApiClient,
     body: UpdateEnvironmentBody | Mapping[str, Any],
@@ -73,7 +73,7 @@ async def asyncio_detailed(
     `environments:write` scope.
 
     Args:
-        environment_id (UUID):
+        environment_id (str | UUID):
         body (UpdateEnvironmentBody): The body of a request to update an environment.
 
     Raises:
@@ -97,7 +97,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    environment_id: UUID,
+    environment_id: str | UUID,
     *,
     client: ApiClient,
     body: UpdateEnvironmentBody | Mapping[str, Any],
@@ -108,7 +108,7 @@ async def asyncio(
     `environments:write` scope.
 
     Args:
-        environment_id (UUID):
+        environment_id (str | UUID):
         body (UpdateEnvironmentBody): The body of a request to update an environment.
 
     Raises:

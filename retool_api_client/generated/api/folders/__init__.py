@@ -62,6 +62,8 @@ class FoldersResource:
     ) -> Folder:
         """Create a folder
 
+        ``POST /folders``
+
         Creates a folder and returns the created folder. Requires the `folders:write` scope.
 
         Args:
@@ -99,6 +101,8 @@ class FoldersResource:
     ) -> None:
         """Delete a folder
 
+        ``DELETE /folders/{folderId}``
+
         Deletes the specified folder. Requires the `folders:write` scope.
 
         Args:
@@ -123,6 +127,8 @@ class FoldersResource:
         folder_id: str,
     ) -> Folder:
         """Get a folder
+
+        ``GET /folders/{folderId}``
 
         Returns the specified folder. Requires the `folders:read` scope.
 
@@ -223,6 +229,8 @@ class FoldersResource:
         max_items: int | None = None,
     ) -> AsyncPaginator[Folder]:
         """List folders
+
+        ``GET /folders``
 
         Returns a list of folders. Requires the `folders:read` scope.
 

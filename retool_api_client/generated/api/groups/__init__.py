@@ -88,18 +88,20 @@ class GroupsResource:
 
     async def add_user_invites(
         self,
-        group_id: str,
+        group_id: int | str,
         *,
         body: AddUserInvitesToGroupBody | Mapping[str, Any] | Unset = UNSET,
         user_invite_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
     ) -> Group:
         """Add user invites to a group
 
+        ``POST /groups/{groupId}/user_invites``
+
         Adds user invites to the specified group and returns the updated group. Requires the
         `groups:write` scope.
 
         Args:
-            group_id (str): The group's ID number.
+            group_id (int | str): The group's ID number.
             body (AddUserInvitesToGroupBody): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -127,12 +129,14 @@ class GroupsResource:
 
     async def add_users(
         self,
-        group_id: str,
+        group_id: int | str,
         *,
         body: AddUsersToGroupBody | Mapping[str, Any] | Unset = UNSET,
         members: list[Any] | tuple[Any, ...] | Unset = UNSET,
     ) -> Group:
         """Add users to a group
+
+        ``POST /groups/{groupId}/members``
 
         Adds specified user(s) to a group and returns the updated group. Can optionally set or
         unset group admins by using the `is_group_admin` property. If existing members are passed
@@ -140,7 +144,7 @@ class GroupsResource:
         Requires the `groups:write` scope.
 
         Args:
-            group_id (str): The group's ID number.
+            group_id (int | str): The group's ID number.
             body (AddUsersToGroupBody): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -189,6 +193,8 @@ class GroupsResource:
     ) -> Group:
         """Create a group
 
+        ``POST /groups``
+
         Creates a group and returns the created group. Requires the `groups:write` scope.
 
         Args:
@@ -233,14 +239,16 @@ class GroupsResource:
 
     async def delete(
         self,
-        group_id: str,
+        group_id: int | str,
     ) -> None:
         """Delete a group
+
+        ``DELETE /groups/{groupId}``
 
         Deletes the specified group. Requires the `groups:write` scope.
 
         Args:
-            group_id (str): The group's ID number.
+            group_id (int | str): The group's ID number.
 
         Returns:
             None
@@ -255,16 +263,18 @@ class GroupsResource:
 
     async def get(
         self,
-        group_id: str,
+        group_id: int | str,
         *,
         exclude_disabled_users: bool | None | Unset = UNSET,
     ) -> Group:
         """Get a group
 
+        ``GET /groups/{groupId}``
+
         Returns the specified group. Requires the `groups:read` scope.
 
         Args:
-            group_id (str): The group's ID number.
+            group_id (int | str): The group's ID number.
             exclude_disabled_users (bool | None | Unset): Whether to exclude disabled users from
                 the members list in the response.
 
@@ -284,16 +294,18 @@ class GroupsResource:
 
     async def remove_user(
         self,
-        group_id: str,
+        group_id: int | str,
         user_id: str,
     ) -> Group:
         """Remove a user from a group
+
+        ``DELETE /groups/{groupId}/members/{userId}``
 
         Removes the specified user from the group and returns the updated group. Requires the
         `groups:write` scope.
 
         Args:
-            group_id (str): The group's ID number.
+            group_id (int | str): The group's ID number.
             user_id (str): The unique identifier for the user. Example: user_1234.
 
         Returns:
@@ -312,16 +324,18 @@ class GroupsResource:
 
     async def remove_user_invite(
         self,
-        group_id: str,
-        user_invite_id: str,
+        group_id: int | str,
+        user_invite_id: int | str,
     ) -> None:
         """Remove a user invite from a group
+
+        ``DELETE /groups/{groupId}/user_invites/{userInviteId}``
 
         Removes the specified user invite from the group. Requires the `groups:write` scope.
 
         Args:
-            group_id (str): The group's ID number.
-            user_invite_id (str): The user invite's ID number.
+            group_id (int | str): The group's ID number.
+            user_invite_id (int | str): The user invite's ID number.
 
         Returns:
             None
@@ -337,7 +351,7 @@ class GroupsResource:
 
     async def replace(
         self,
-        group_id: str,
+        group_id: int | str,
         *,
         body: ReplaceGroupBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -359,11 +373,13 @@ class GroupsResource:
     ) -> Group:
         """Replace a group
 
+        ``PUT /groups/{groupId}``
+
         Replaces the entire group and returns the updated group. Requires the `groups:write`
         scope.
 
         Args:
-            group_id (str): The group's ID number.
+            group_id (int | str): The group's ID number.
             body (ReplaceGroupBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -406,12 +422,12 @@ class GroupsResource:
 
     async def update(
         self,
-        group_id: str,
+        group_id: int | str,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateGroupBody | Mapping[str, Any] | Unset = UNSET,
-        id: float | None | Unset = UNSET,
-        legacy_id: float | None | Unset = UNSET,
+        id: int | Unset = UNSET,
+        legacy_id: int | None | Unset = UNSET,
         name: str | Unset = UNSET,
         members: list[Any] | tuple[Any, ...] | Unset = UNSET,
         universal_app_access: GroupUniversalAppAccess | str | Unset = UNSET,
@@ -485,7 +501,7 @@ class GroupsResource:
 
     async def update_from(
         self,
-        group_id: str,
+        group_id: int | str,
         before: Any,
         after: Any,
         *,
@@ -509,6 +525,8 @@ class GroupsResource:
         max_items: int | None = None,
     ) -> AsyncPaginator[Group]:
         """List groups
+
+        ``GET /groups``
 
         Returns a list of permission groups for an organization or space. Requires the
         `groups:read` scope.
@@ -555,7 +573,7 @@ class GroupsResourceWithRawResponse:
 
     async def add_user_invites(
         self,
-        group_id: str,
+        group_id: int | str,
         *,
         body: AddUserInvitesToGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:
@@ -570,7 +588,7 @@ class GroupsResourceWithRawResponse:
 
     async def add_users(
         self,
-        group_id: str,
+        group_id: int | str,
         *,
         body: AddUsersToGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:
@@ -598,7 +616,7 @@ class GroupsResourceWithRawResponse:
 
     async def delete(
         self,
-        group_id: str,
+        group_id: int | str,
     ) -> Response[None]:
         """Delete a group: the whole response. See ``GroupsResource.delete``."""
         from .delete_group import asyncio_detailed as call
@@ -610,7 +628,7 @@ class GroupsResourceWithRawResponse:
 
     async def get(
         self,
-        group_id: str,
+        group_id: int | str,
         *,
         exclude_disabled_users: bool | None | Unset = UNSET,
     ) -> Response[GroupResponse]:
@@ -625,7 +643,7 @@ class GroupsResourceWithRawResponse:
 
     async def remove_user(
         self,
-        group_id: str,
+        group_id: int | str,
         user_id: str,
     ) -> Response[GroupResponse]:
         """Remove a user from a group: the whole response. See ``GroupsResource.remove_user``."""
@@ -639,8 +657,8 @@ class GroupsResourceWithRawResponse:
 
     async def remove_user_invite(
         self,
-        group_id: str,
-        user_invite_id: str,
+        group_id: int | str,
+        user_invite_id: int | str,
     ) -> Response[None]:
         """Remove a user invite from a group: the whole response. See ``GroupsResource.remove_user_invite``."""
         from .remove_user_invite_from_group import asyncio_detailed as call
@@ -653,7 +671,7 @@ class GroupsResourceWithRawResponse:
 
     async def replace(
         self,
-        group_id: str,
+        group_id: int | str,
         *,
         body: ReplaceGroupBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[GroupResponse]:
@@ -668,7 +686,7 @@ class GroupsResourceWithRawResponse:
 
     async def update(
         self,
-        group_id: str,
+        group_id: int | str,
         *,
         body: UpdateGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:

@@ -15,7 +15,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    group_id: str,
+    group_id: int | str,
     *,
     body: AddUserInvitesToGroupBody | Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def _build_response(*, response: httpx.Response) -> Response[GroupResponse]:
 
 
 async def asyncio_detailed(
-    group_id: str,
+    group_id: int | str,
     *,
     client: ApiClient,
     body: AddUserInvitesToGroupBody | Mapping[str, Any],
@@ -72,7 +72,7 @@ async def asyncio_detailed(
     scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
         body (AddUserInvitesToGroupBody): User invites to add to the group.
 
     Raises:
@@ -96,7 +96,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    group_id: str,
+    group_id: int | str,
     *,
     client: ApiClient,
     body: AddUserInvitesToGroupBody | Mapping[str, Any],
@@ -107,7 +107,7 @@ async def asyncio(
     scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
         body (AddUserInvitesToGroupBody): User invites to add to the group.
 
     Raises:

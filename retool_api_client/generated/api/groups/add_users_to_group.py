@@ -15,7 +15,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    group_id: str,
+    group_id: int | str,
     *,
     body: AddUsersToGroupBody | Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def _build_response(*, response: httpx.Response) -> Response[GroupResponse]:
 
 
 async def asyncio_detailed(
-    group_id: str,
+    group_id: int | str,
     *,
     client: ApiClient,
     body: AddUsersToGroupBody | Mapping[str, Any],
@@ -73,7 +73,7 @@ async def asyncio_detailed(
     will be updated. You cannot remove members using this endpoint. Requires the `groups:write` scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
         body (AddUsersToGroupBody):
 
     Raises:
@@ -97,7 +97,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    group_id: str,
+    group_id: int | str,
     *,
     client: ApiClient,
     body: AddUsersToGroupBody | Mapping[str, Any],
@@ -109,7 +109,7 @@ async def asyncio(
     will be updated. You cannot remove members using this endpoint. Requires the `groups:write` scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
         body (AddUsersToGroupBody):
 
     Raises:

@@ -12,7 +12,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    group_id: str,
+    group_id: int | str,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -48,7 +48,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    group_id: str,
+    group_id: int | str,
     *,
     client: ApiClient,
 ) -> Response[None]:
@@ -57,7 +57,7 @@ async def asyncio_detailed(
      Deletes the specified group. Requires the `groups:write` scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -79,7 +79,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    group_id: str,
+    group_id: int | str,
     *,
     client: ApiClient,
 ) -> None:
@@ -88,7 +88,7 @@ async def asyncio(
      Deletes the specified group. Requires the `groups:write` scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

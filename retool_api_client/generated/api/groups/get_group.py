@@ -13,7 +13,7 @@ from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
-    group_id: str,
+    group_id: int | str,
     *,
     exclude_disabled_users: bool | None | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def _build_response(*, response: httpx.Response) -> Response[GroupResponse]:
 
 
 async def asyncio_detailed(
-    group_id: str,
+    group_id: int | str,
     *,
     client: ApiClient,
     exclude_disabled_users: bool | None | Unset = UNSET,
@@ -77,7 +77,7 @@ async def asyncio_detailed(
      Returns the specified group. Requires the `groups:read` scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
         exclude_disabled_users (bool | None | Unset): Whether to exclude disabled users from the
             members list in the response.
 
@@ -102,7 +102,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    group_id: str,
+    group_id: int | str,
     *,
     client: ApiClient,
     exclude_disabled_users: bool | None | Unset = UNSET,
@@ -112,7 +112,7 @@ async def asyncio(
      Returns the specified group. Requires the `groups:read` scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
         exclude_disabled_users (bool | None | Unset): Whether to exclude disabled users from the
             members list in the response.
 

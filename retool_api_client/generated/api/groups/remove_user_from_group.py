@@ -13,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    group_id: str,
+    group_id: int | str,
     user_id: str,
 ) -> dict[str, Any]:
 
@@ -53,7 +53,7 @@ def _build_response(*, response: httpx.Response) -> Response[GroupResponse]:
 
 
 async def asyncio_detailed(
-    group_id: str,
+    group_id: int | str,
     user_id: str,
     *,
     client: ApiClient,
@@ -64,7 +64,7 @@ async def asyncio_detailed(
     scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
         user_id (str): The unique identifier for the user. Example: user_1234.
 
     Raises:
@@ -88,7 +88,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    group_id: str,
+    group_id: int | str,
     user_id: str,
     *,
     client: ApiClient,
@@ -99,7 +99,7 @@ async def asyncio(
     scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
         user_id (str): The unique identifier for the user. Example: user_1234.
 
     Raises:

@@ -12,8 +12,8 @@ from ...types import Response
 
 
 def _get_kwargs(
-    group_id: str,
-    user_invite_id: str,
+    group_id: int | str,
+    user_invite_id: int | str,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -50,8 +50,8 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    group_id: str,
-    user_invite_id: str,
+    group_id: int | str,
+    user_invite_id: int | str,
     *,
     client: ApiClient,
 ) -> Response[None]:
@@ -60,8 +60,8 @@ async def asyncio_detailed(
      Removes the specified user invite from the group. Requires the `groups:write` scope.
 
     Args:
-        group_id (str): The group's ID number.
-        user_invite_id (str): The user invite's ID number.
+        group_id (int | str): The group's ID number.
+        user_invite_id (int | str): The user invite's ID number.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -89,8 +89,8 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    group_id: str,
-    user_invite_id: str,
+    group_id: int | str,
+    user_invite_id: int | str,
     *,
     client: ApiClient,
 ) -> None:
@@ -99,8 +99,8 @@ async def asyncio(
      Removes the specified user invite from the group. Requires the `groups:write` scope.
 
     Args:
-        group_id (str): The group's ID number.
-        user_invite_id (str): The user invite's ID number.
+        group_id (int | str): The group's ID number.
+        user_invite_id (int | str): The user invite's ID number.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

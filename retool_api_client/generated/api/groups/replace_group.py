@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
-    group_id: str,
+    group_id: int | str,
     *,
     body: ReplaceGroupBody | Mapping[str, Any] | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def _build_response(*, response: httpx.Response) -> Response[GroupResponse]:
 
 
 async def asyncio_detailed(
-    group_id: str,
+    group_id: int | str,
     *,
     client: ApiClient,
     body: ReplaceGroupBody | Mapping[str, Any] | Unset = UNSET,
@@ -72,7 +72,7 @@ async def asyncio_detailed(
      Replaces the entire group and returns the updated group. Requires the `groups:write` scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
         body (ReplaceGroupBody | Unset):
 
     Raises:
@@ -96,7 +96,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    group_id: str,
+    group_id: int | str,
     *,
     client: ApiClient,
     body: ReplaceGroupBody | Mapping[str, Any] | Unset = UNSET,
@@ -106,7 +106,7 @@ async def asyncio(
      Replaces the entire group and returns the updated group. Requires the `groups:write` scope.
 
     Args:
-        group_id (str): The group's ID number.
+        group_id (int | str): The group's ID number.
         body (ReplaceGroupBody | Unset):
 
     Raises:

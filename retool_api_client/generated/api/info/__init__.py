@@ -47,6 +47,8 @@ class InfoResource:
     ) -> IpAllowlist:
         """Get IP allowlist by region
 
+        ``GET /info/ip_allowlist``
+
         Returns a list of Retool Cloud IP addresses that require access to connected data sources.
 
         Returns:

@@ -87,6 +87,8 @@ class ObservabilityResource:
     ) -> ObservabilityConfiguration:
         """Create an observability configuration
 
+        ``POST /observability/config``
+
         Creates an observability configuration for the organization and returns the created
         configuration. Returns an error if a configuration is already set. Requires the
         `observability:write` scope.
@@ -123,15 +125,17 @@ class ObservabilityResource:
 
     async def delete_configuration(
         self,
-        config_id: UUID,
+        config_id: str | UUID,
     ) -> None:
         """Delete an observability configuration
+
+        ``DELETE /observability/config/{configId}``
 
         Deletes the specified observability configuration for the organization. Requires the
         `observability:write` scope.
 
         Args:
-            config_id (UUID): The id of the observability configuration to delete.
+            config_id (str | UUID): The id of the observability configuration to delete.
 
         Returns:
             None
@@ -148,6 +152,8 @@ class ObservabilityResource:
         self,
     ) -> list[ObservabilityConfiguration]:
         """List observability configurations
+
+        ``GET /observability/config``
 
         Returns a list of observability configurations for the organization. Requires the
         `observability:read` scope.
@@ -169,6 +175,8 @@ class ObservabilityResource:
         provider: SendTestErrorEventProviderType0 | SendTestErrorEventProviderType1,
     ) -> SendTestErrorEventResponse200DataType0 | SendTestErrorEventResponse200DataType1:
         """Send a test error event
+
+        ``POST /observability/provider/{provider}/test``
 
         Sends a test error event to the specified observability provider. Requires the
         `observability:read` scope.
@@ -192,7 +200,7 @@ class ObservabilityResource:
 
     async def update_configuration(
         self,
-        config_id: UUID,
+        config_id: str | UUID,
         *,
         body: UpdateObservabilityConfigurationBody | Mapping[str, Any] | Unset = UNSET,
         config: ObservabilityConfigurationConfigSentry
@@ -203,12 +211,14 @@ class ObservabilityResource:
     ) -> ObservabilityConfiguration:
         """Update an observability configuration
 
+        ``PUT /observability/config/{configId}``
+
         Updates the specified observability configuration for the organization and returns the
         updated configuration. Returns an error if no existing configuration is found. Requires
         the `observability:write` scope.
 
         Args:
-            config_id (UUID): The id of the observability configuration to update.
+            config_id (str | UUID): The id of the observability configuration to update.
             body (UpdateObservabilityConfigurationBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -262,7 +272,7 @@ class ObservabilityResourceWithRawResponse:
 
     async def delete_configuration(
         self,
-        config_id: UUID,
+        config_id: str | UUID,
     ) -> Response[None]:
         """Delete an observability configuration: the whole response. See ``ObservabilityResource.delete_configuration``."""
         from .delete_observability_configuration import asyncio_detailed as call
@@ -296,7 +306,7 @@ class ObservabilityResourceWithRawResponse:
 
     async def update_configuration(
         self,
-        config_id: UUID,
+        config_id: str | UUID,
         *,
         body: UpdateObservabilityConfigurationBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[ObservabilityConfigurationResponse]:

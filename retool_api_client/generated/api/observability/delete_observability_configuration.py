@@ -14,7 +14,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    config_id: UUID,
+    config_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -54,7 +54,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    config_id: UUID,
+    config_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[None]:
@@ -64,7 +64,7 @@ async def asyncio_detailed(
     `observability:write` scope.
 
     Args:
-        config_id (UUID): The id of the observability configuration to delete.
+        config_id (str | UUID): The id of the observability configuration to delete.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -86,7 +86,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    config_id: UUID,
+    config_id: str | UUID,
     *,
     client: ApiClient,
 ) -> None:
@@ -96,7 +96,7 @@ async def asyncio(
     `observability:write` scope.
 
     Args:
-        config_id (UUID): The id of the observability configuration to delete.
+        config_id (str | UUID): The id of the observability configuration to delete.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -21,7 +21,7 @@ from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
-    config_id: UUID,
+    config_id: str | UUID,
     *,
     body: UpdateObservabilityConfigurationBody | Mapping[str, Any] | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def _build_response(*, response: httpx.Response) -> Response[ObservabilityConfig
 
 
 async def asyncio_detailed(
-    config_id: UUID,
+    config_id: str | UUID,
     *,
     client: ApiClient,
     body: UpdateObservabilityConfigurationBody | Mapping[str, Any] | Unset = UNSET,
@@ -86,7 +86,7 @@ async def asyncio_detailed(
     `observability:write` scope.
 
     Args:
-        config_id (UUID): The id of the observability configuration to update.
+        config_id (str | UUID): The id of the observability configuration to update.
         body (UpdateObservabilityConfigurationBody | Unset): Shape of Put Observability Config
             Request
 
@@ -111,7 +111,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    config_id: UUID,
+    config_id: str | UUID,
     *,
     client: ApiClient,
     body: UpdateObservabilityConfigurationBody | Mapping[str, Any] | Unset = UNSET,
@@ -123,7 +123,7 @@ async def asyncio(
     `observability:write` scope.
 
     Args:
-        config_id (UUID): The id of the observability configuration to update.
+        config_id (str | UUID): The id of the observability configuration to update.
         body (UpdateObservabilityConfigurationBody | Unset): Shape of Put Observability Config
             Request
 

@@ -81,6 +81,8 @@ class OrganizationResource:
     ) -> GetOrganizationAiSettingsResponseData:
         """Get organization AI settings
 
+        ``GET /organization/ai_settings``
+
         Returns the organization's AI settings. Requires the `organizations:read` scope.
 
         Returns:
@@ -105,6 +107,8 @@ class OrganizationResource:
         | AnalyticsIntegrationsSettingsType2
     ]:
         """Get organization analytics integrations
+
+        ``GET /organization/analytics_integrations``
 
         Returns the organization's analytics integrations settings. Returns at most one
         configuration per integration type. Requires the `organizations:read` scope.
@@ -164,6 +168,8 @@ class OrganizationResource:
     ) -> OrganizationSettings:
         """Get organization settings
 
+        ``GET /organization/``
+
         Returns the organization's advanced settings. Requires the `organizations:read` scope.
 
         Returns:
@@ -182,6 +188,8 @@ class OrganizationResource:
         self,
     ) -> None:
         """Invalidate all sessions
+
+        ``POST /organization/invalidate_sessions/``
 
         Invalidates all sessions for all users in the organization. Requires the
         `organization:write` or `users:write` scope.
@@ -206,6 +214,8 @@ class OrganizationResource:
         retool_ask_ai: bool | Unset = UNSET,
     ) -> GetOrganizationAiSettingsResponseData:
         """Update organization AI settings
+
+        ``PUT /organization/ai_settings``
 
         Updates the AI settings for the organization and returns the updated settings. Requires
         the `organizations:write` scope.

@@ -88,6 +88,8 @@ class PermissionsResource:
     ) -> Role:
         """Create a role
 
+        ``POST /role_permissions/roles``
+
         Creates a role and returns the created role. Requires the `permissions:write` scope.
 
         Args:
@@ -128,6 +130,8 @@ class PermissionsResource:
     ) -> None:
         """Create a role grant
 
+        ``POST /role_permissions/role_grants``
+
         Creates a role grant. Requires the `permissions:write` scope.
 
         Args:
@@ -159,14 +163,16 @@ class PermissionsResource:
 
     async def delete_role(
         self,
-        role_id: UUID,
+        role_id: str | UUID,
     ) -> None:
         """Delete a role
+
+        ``DELETE /role_permissions/roles/{roleId}``
 
         Deletes the specified role. Requires the `permissions:write` scope.
 
         Args:
-            role_id (UUID): The id of the role
+            role_id (str | UUID): The id of the role
 
         Returns:
             None
@@ -181,14 +187,16 @@ class PermissionsResource:
 
     async def delete_role_grant(
         self,
-        role_grant_id: UUID,
+        role_grant_id: str | UUID,
     ) -> None:
         """Delete a role grant
+
+        ``DELETE /role_permissions/role_grants/{roleGrantId}``
 
         Deletes the specified role grant. Requires the `permissions:write` scope.
 
         Args:
-            role_grant_id (UUID): The id of the role grant
+            role_grant_id (str | UUID): The id of the role grant
 
         Returns:
             None
@@ -212,6 +220,8 @@ class PermissionsResource:
         object_id: str | Unset = UNSET,
     ) -> None:
         """Delete a role grant for a subject
+
+        ``POST /role_permissions/remove_role_grants_for_subject/``
 
         Deletes a role grant for the specified subject. Also deletes role grants for the subject
         with objects if object info is provided. Requires the `permissions:write` scope.
@@ -250,6 +260,8 @@ class PermissionsResource:
     ) -> GetAccessListResponse200Data:
         """Get an access list
 
+        ``GET /permissions/accessList/{objectType}/{objectId}``
+
         Returns a list of users and groups with their access levels for the specified folder, app,
         resource, workflow, or agent. Requires the `permissions:read` scope.
 
@@ -278,6 +290,8 @@ class PermissionsResource:
         subject_id: str,
     ) -> None:
         """Get role grants for a subject
+
+        ``GET /role_permissions/role_grants/{subjectType}/{subjectId}``
 
         Returns a list of role grants for the specified subject. Requires the `permissions:read`
         scope.
@@ -313,6 +327,8 @@ class PermissionsResource:
         access_level: GrantPermissionsBodyAccessLevel | str | Unset = UNSET,
     ) -> list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]:
         """Grant permissions
+
+        ``POST /permissions/grant``
 
         Grants a group or user access to an object and returns the updated list of objects with
         corresponding access levels. Also grants or updates access for all objects directly under
@@ -354,6 +370,8 @@ class PermissionsResource:
         AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess
     ]:
         """List objects a group can access
+
+        ``POST /permissions/listObjects``
 
         Returns a list of objects with corresponding access levels that a subject (group or user)
         has access to. Requires the `permissions:read` scope.
@@ -407,6 +425,8 @@ class PermissionsResource:
     ) -> None:
         """List role grants
 
+        ``GET /role_permissions/role_grants``
+
         Returns a list of role grants. Requires the `permissions:read` scope.
 
         Returns:
@@ -423,6 +443,8 @@ class PermissionsResource:
         self,
     ) -> list[Role]:
         """List roles
+
+        ``GET /role_permissions/roles``
 
         Returns a list of roles. Requires the `permissions:read` scope.
 
@@ -452,6 +474,8 @@ class PermissionsResource:
         | Unset = UNSET,
     ) -> list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]:
         """Revoke permissions
+
+        ``POST /permissions/revoke``
 
         Revokes access to an object for a group or user and returns the updated list of objects
         with corresponding access levels. Also revokes access for all objects directly under the
@@ -485,7 +509,7 @@ class PermissionsResource:
 
     async def update_role(
         self,
-        role_id: UUID,
+        role_id: str | UUID,
         *,
         body: UpdateRoleBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -495,10 +519,12 @@ class PermissionsResource:
     ) -> Role:
         """Update a role
 
+        ``PATCH /role_permissions/roles/{roleId}``
+
         Updates a role and returns the updated role. Requires the `permissions:write` scope.
 
         Args:
-            role_id (UUID): The id of the role
+            role_id (str | UUID): The id of the role
             body (UpdateRoleBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -561,7 +587,7 @@ class PermissionsResourceWithRawResponse:
 
     async def delete_role(
         self,
-        role_id: UUID,
+        role_id: str | UUID,
     ) -> Response[None]:
         """Delete a role: the whole response. See ``PermissionsResource.delete_role``."""
         from .delete_role import asyncio_detailed as call
@@ -573,7 +599,7 @@ class PermissionsResourceWithRawResponse:
 
     async def delete_role_grant(
         self,
-        role_grant_id: UUID,
+        role_grant_id: str | UUID,
     ) -> Response[None]:
         """Delete a role grant: the whole response. See ``PermissionsResource.delete_role_grant``."""
         from .delete_role_grant import asyncio_detailed as call
@@ -685,7 +711,7 @@ class PermissionsResourceWithRawResponse:
 
     async def update_role(
         self,
-        role_id: UUID,
+        role_id: str | UUID,
         *,
         body: UpdateRoleBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[Role]:

@@ -14,7 +14,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    role_id: UUID,
+    role_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -58,7 +58,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    role_id: UUID,
+    role_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[None]:
@@ -67,7 +67,7 @@ async def asyncio_detailed(
      Deletes the specified role. Requires the `permissions:write` scope.
 
     Args:
-        role_id (UUID): The id of the role
+        role_id (str | UUID): The id of the role
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -89,7 +89,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    role_id: UUID,
+    role_id: str | UUID,
     *,
     client: ApiClient,
 ) -> None:
@@ -98,7 +98,7 @@ async def asyncio(
      Deletes the specified role. Requires the `permissions:write` scope.
 
     Args:
-        role_id (UUID): The id of the role
+        role_id (str | UUID): The id of the role
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

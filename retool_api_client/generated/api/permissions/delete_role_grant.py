@@ -14,7 +14,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    role_grant_id: UUID,
+    role_grant_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -56,7 +56,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    role_grant_id: UUID,
+    role_grant_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[None]:
@@ -65,7 +65,7 @@ async def asyncio_detailed(
      Deletes the specified role grant. Requires the `permissions:write` scope.
 
     Args:
-        role_grant_id (UUID): The id of the role grant
+        role_grant_id (str | UUID): The id of the role grant
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -87,7 +87,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    role_grant_id: UUID,
+    role_grant_id: str | UUID,
     *,
     client: ApiClient,
 ) -> None:
@@ -96,7 +96,7 @@ async def asyncio(
      Deletes the specified role grant. Requires the `permissions:write` scope.
 
     Args:
-        role_grant_id (UUID): The id of the role grant
+        role_grant_id (str | UUID): The id of the role grant
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

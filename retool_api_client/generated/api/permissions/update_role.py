@@ -17,7 +17,7 @@ from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
-    role_id: UUID,
+    role_id: str | UUID,
     *,
     body: UpdateRoleBody | Mapping[str, Any] | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def _build_response(*, response: httpx.Response) -> Response[Role]:
 
 
 async def asyncio_detailed(
-    role_id: UUID,
+    role_id: str | UUID,
     *,
     client: ApiClient,
     body: UpdateRoleBody | Mapping[str, Any] | Unset = UNSET,
@@ -80,7 +80,7 @@ async def asyncio_detailed(
      Updates a role and returns the updated role. Requires the `permissions:write` scope.
 
     Args:
-        role_id (UUID): The id of the role
+        role_id (str | UUID): The id of the role
         body (UpdateRoleBody | Unset):
 
     Raises:
@@ -104,7 +104,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    role_id: UUID,
+    role_id: str | UUID,
     *,
     client: ApiClient,
     body: UpdateRoleBody | Mapping[str, Any] | Unset = UNSET,
@@ -114,7 +114,7 @@ async def asyncio(
      Updates a role and returns the updated role. Requires the `permissions:write` scope.
 
     Args:
-        role_id (UUID): The id of the role
+        role_id (str | UUID): The id of the role
         body (UpdateRoleBody | Unset):
 
     Raises:

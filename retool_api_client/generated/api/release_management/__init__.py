@@ -99,6 +99,8 @@ class ReleaseManagementResource:
     ) -> SetReleaseManifestResponseData:
         """Create a release artifact
 
+        ``POST /source_control/releases/apps/{appUuid}``
+
         NOTE: This endpoint is deprecated. Use the POST /releases/{elementUuid} endpoint instead.
 
         Pushes a branch to the source control repository that creates a new release artifact with
@@ -146,6 +148,8 @@ class ReleaseManagementResource:
     ) -> SetReleaseManifestResponseData:
         """Create a release artifact
 
+        ``POST /source_control/releases/{elementUuid}``
+
         Pushes a branch to the source control repository that creates a new release artifact with
         the provided version for the element based on the latest version. Requires the
         `source_control:releases_write` scope.
@@ -184,7 +188,7 @@ class ReleaseManagementResource:
     async def delete_element_from_release_manifest(
         self,
         manifest_name: str,
-        element_uuid: UUID,
+        element_uuid: str | UUID,
         *,
         body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
         element_type: DeleteElementFromReleaseManifestElementType | str,
@@ -192,14 +196,16 @@ class ReleaseManagementResource:
     ) -> SetReleaseManifestResponseData:
         """Delete element from release manifest
 
+        ``POST /source_control/manifests/{manifestName}/{elementUuid}/delete``
+
         Pushes a branch to the source control repository that deletes the entry for the specified
         element from the named release manifest. Requires the `source_control:releases_write`
         scope.
 
         Args:
             manifest_name (str): Identifier for the manifest of interest
-            element_uuid (UUID): The uuid to specify an element of interest within the release
-                manifest.
+            element_uuid (str | UUID): The uuid to specify an element of interest within the
+                release manifest.
             element_type (DeleteElementFromReleaseManifestElementType): The type of the element.
             body (DeleteReleaseManifestBody | Unset): the request body; or give its fields as keywords instead.
 
@@ -236,12 +242,14 @@ class ReleaseManagementResource:
     async def delete_entry_for_app_from_release_manifest(
         self,
         manifest_name: str,
-        app_uuid: UUID,
+        app_uuid: str | UUID,
         *,
         body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Delete the entry for an app from a release manifest
+
+        ``POST /source_control/manifests/{manifestName}/apps/{appUuid}/delete``
 
         NOTE: This endpoint is deprecated. Use the POST
         /manifests/{manifestName}/{elementUuid}/delete endpoint instead.
@@ -251,9 +259,9 @@ class ReleaseManagementResource:
 
         Args:
             manifest_name (str): Identifier for the manifest of interest
-            app_uuid (UUID): The uuid to specify an app of interest within the release manifest.
-                This should be the uuid found in the source control repository, which may differ from
-                the organization specific uuid.
+            app_uuid (str | UUID): The uuid to specify an app of interest within the release
+                manifest. This should be the uuid found in the source control repository, which may
+                differ from the organization specific uuid.
             body (DeleteReleaseManifestBody | Unset): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -291,6 +299,8 @@ class ReleaseManagementResource:
     ) -> SetReleaseManifestResponseData:
         """Delete a release manifest
 
+        ``POST /source_control/manifests/{manifestName}/delete``
+
         Pushes a branch to the source control repository that deletes the named release manifest.
         Requires the `source_control:releases_write` scope.
 
@@ -327,6 +337,8 @@ class ReleaseManagementResource:
     ) -> GetReleaseManifestResponse200Data:
         """Get a release manifest
 
+        ``GET /source_control/manifests/{manifestName}``
+
         Returns the release manifest with the specified name from the source control repository.
         Requires the `source_control:releases_read` scope.
 
@@ -354,6 +366,8 @@ class ReleaseManagementResource:
         app_uuid: str,
     ) -> list[ListAppReleasesResponseDataItem]:
         """List all available releases for the given app
+
+        ``GET /source_control/releases/apps/{appUuid}``
 
         NOTE: This endpoint is deprecated. Use the GET /releases/{elementUuid} endpoint instead.
 
@@ -384,6 +398,8 @@ class ReleaseManagementResource:
     ) -> list[ListAppReleasesResponseDataItem]:
         """List all available releases for the given element
 
+        ``GET /source_control/releases/{elementUuid}``
+
         Returns a list of the available releases for the element. Requires the
         `source_control:releases_read` scope.
 
@@ -410,6 +426,8 @@ class ReleaseManagementResource:
     ) -> ListReleaseManifestsResponse200Data:
         """List release manifests
 
+        ``GET /source_control/manifests``
+
         Returns a list of all release manifests available in the source control repository.
         Requires the `source_control:releases_read` scope.
 
@@ -434,6 +452,8 @@ class ReleaseManagementResource:
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Set release manifest
+
+        ``PUT /source_control/manifests/{manifestName}``
 
         Pushes a branch to the source control repository that creates or updates the named release
         manifest. If the manifest exists, it will be overwritten in the branch. Requires the
@@ -473,13 +493,15 @@ class ReleaseManagementResource:
     async def set_release_configuration_for_app_in_manifest(
         self,
         manifest_name: str,
-        app_uuid: UUID,
+        app_uuid: str | UUID,
         *,
         body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any] | Unset = UNSET,
         release: str | SetReleaseConfigurationForAppInManifestBodyReleaseType1 | Unset = UNSET,
         commit_message: str | Unset = UNSET,
     ) -> SetReleaseManifestResponseData:
         """Set release configuration for app in manifest
+
+        ``PUT /source_control/manifests/{manifestName}/apps/{appUuid}``
 
         NOTE: This endpoint is deprecated. Use the PUT /manifests/{manifestName}/{elementUuid}
         endpoint instead.
@@ -490,9 +512,9 @@ class ReleaseManagementResource:
 
         Args:
             manifest_name (str): Identifier for the manifest of interest
-            app_uuid (UUID): The uuid to specify an app of interest within the release manifest.
-                This should be the uuid found in the source control repository, which may differ from
-                the organization specific uuid.
+            app_uuid (str | UUID): The uuid to specify an app of interest within the release
+                manifest. This should be the uuid found in the source control repository, which may
+                differ from the organization specific uuid.
             body (SetReleaseConfigurationForAppInManifestBody): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -529,7 +551,7 @@ class ReleaseManagementResource:
     async def set_release_version_for_element_in_manifest(
         self,
         manifest_name: str,
-        element_uuid: UUID,
+        element_uuid: str | UUID,
         *,
         body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any] | Unset = UNSET,
         element_type: SetReleaseVersionForElementInManifestElementType | str,
@@ -538,14 +560,16 @@ class ReleaseManagementResource:
     ) -> SetReleaseManifestResponseData:
         """Set release version for element in manifest
 
+        ``PUT /source_control/manifests/{manifestName}/{elementUuid}``
+
         Pushes a branch to the source control repository that updates the release version of the
         specified element in the named release manifest. If the manifest does not already exist,
         it will be created in the branch. Requires the `source_control:releases_write` scope.
 
         Args:
             manifest_name (str): Identifier for the manifest of interest
-            element_uuid (UUID): The uuid to specify an element of interest within the release
-                manifest.
+            element_uuid (str | UUID): The uuid to specify an element of interest within the
+                release manifest.
             element_type (SetReleaseVersionForElementInManifestElementType): The type of the
                 element.
             body (SetReleaseConfigurationForAppInManifestBody): the request body; or give its fields as keywords instead.
@@ -628,7 +652,7 @@ class ReleaseManagementResourceWithRawResponse:
     async def delete_element_from_release_manifest(
         self,
         manifest_name: str,
-        element_uuid: UUID,
+        element_uuid: str | UUID,
         *,
         body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
         element_type: DeleteElementFromReleaseManifestElementType | str,
@@ -650,7 +674,7 @@ class ReleaseManagementResourceWithRawResponse:
     async def delete_entry_for_app_from_release_manifest(
         self,
         manifest_name: str,
-        app_uuid: UUID,
+        app_uuid: str | UUID,
         *,
         body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[SetReleaseManifestResponse]:
@@ -752,7 +776,7 @@ class ReleaseManagementResourceWithRawResponse:
     async def set_release_configuration_for_app_in_manifest(
         self,
         manifest_name: str,
-        app_uuid: UUID,
+        app_uuid: str | UUID,
         *,
         body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
     ) -> Response[SetReleaseManifestResponse]:
@@ -771,7 +795,7 @@ class ReleaseManagementResourceWithRawResponse:
     async def set_release_version_for_element_in_manifest(
         self,
         manifest_name: str,
-        element_uuid: UUID,
+        element_uuid: str | UUID,
         *,
         body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
         element_type: SetReleaseVersionForElementInManifestElementType | str,

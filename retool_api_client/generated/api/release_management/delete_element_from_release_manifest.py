@@ -21,7 +21,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     manifest_name: str,
-    element_uuid: UUID,
+    element_uuid: str | UUID,
     *,
     body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
     element_type: DeleteElementFromReleaseManifestElementType | str,
@@ -83,7 +83,7 @@ def _build_response(*, response: httpx.Response) -> Response[SetReleaseManifestR
 
 async def asyncio_detailed(
     manifest_name: str,
-    element_uuid: UUID,
+    element_uuid: str | UUID,
     *,
     client: ApiClient,
     body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
@@ -96,7 +96,7 @@ async def asyncio_detailed(
 
     Args:
         manifest_name (str): Identifier for the manifest of interest
-        element_uuid (UUID): The uuid to specify an element of interest within the release
+        element_uuid (str | UUID): The uuid to specify an element of interest within the release
             manifest.
         element_type (DeleteElementFromReleaseManifestElementType): The type of the element.
         body (DeleteReleaseManifestBody | Unset):
@@ -130,7 +130,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     manifest_name: str,
-    element_uuid: UUID,
+    element_uuid: str | UUID,
     *,
     client: ApiClient,
     body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
@@ -143,7 +143,7 @@ async def asyncio(
 
     Args:
         manifest_name (str): Identifier for the manifest of interest
-        element_uuid (UUID): The uuid to specify an element of interest within the release
+        element_uuid (str | UUID): The uuid to specify an element of interest within the release
             manifest.
         element_type (DeleteElementFromReleaseManifestElementType): The type of the element.
         body (DeleteReleaseManifestBody | Unset):

@@ -18,7 +18,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     manifest_name: str,
-    app_uuid: UUID,
+    app_uuid: str | UUID,
     *,
     body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def _build_response(*, response: httpx.Response) -> Response[SetReleaseManifestR
 
 async def asyncio_detailed(
     manifest_name: str,
-    app_uuid: UUID,
+    app_uuid: str | UUID,
     *,
     client: ApiClient,
     body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
@@ -84,8 +84,8 @@ async def asyncio_detailed(
 
     Args:
         manifest_name (str): Identifier for the manifest of interest
-        app_uuid (UUID): The uuid to specify an app of interest within the release manifest. This
-            should be the uuid found in the source control repository, which may differ from the
+        app_uuid (str | UUID): The uuid to specify an app of interest within the release manifest.
+            This should be the uuid found in the source control repository, which may differ from the
             organization specific uuid.
         body (DeleteReleaseManifestBody | Unset):
 
@@ -117,7 +117,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     manifest_name: str,
-    app_uuid: UUID,
+    app_uuid: str | UUID,
     *,
     client: ApiClient,
     body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
@@ -132,8 +132,8 @@ async def asyncio(
 
     Args:
         manifest_name (str): Identifier for the manifest of interest
-        app_uuid (UUID): The uuid to specify an app of interest within the release manifest. This
-            should be the uuid found in the source control repository, which may differ from the
+        app_uuid (str | UUID): The uuid to specify an app of interest within the release manifest.
+            This should be the uuid found in the source control repository, which may differ from the
             organization specific uuid.
         body (DeleteReleaseManifestBody | Unset):
 

@@ -20,7 +20,7 @@ from ...types import Response
 
 def _get_kwargs(
     manifest_name: str,
-    app_uuid: UUID,
+    app_uuid: str | UUID,
     *,
     body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def _build_response(*, response: httpx.Response) -> Response[SetReleaseManifestR
 
 async def asyncio_detailed(
     manifest_name: str,
-    app_uuid: UUID,
+    app_uuid: str | UUID,
     *,
     client: ApiClient,
     body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
@@ -86,8 +86,8 @@ async def asyncio_detailed(
 
     Args:
         manifest_name (str): Identifier for the manifest of interest
-        app_uuid (UUID): The uuid to specify an app of interest within the release manifest. This
-            should be the uuid found in the source control repository, which may differ from the
+        app_uuid (str | UUID): The uuid to specify an app of interest within the release manifest.
+            This should be the uuid found in the source control repository, which may differ from the
             organization specific uuid.
         body (SetReleaseConfigurationForAppInManifestBody):
 
@@ -119,7 +119,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     manifest_name: str,
-    app_uuid: UUID,
+    app_uuid: str | UUID,
     *,
     client: ApiClient,
     body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
@@ -135,8 +135,8 @@ async def asyncio(
 
     Args:
         manifest_name (str): Identifier for the manifest of interest
-        app_uuid (UUID): The uuid to specify an app of interest within the release manifest. This
-            should be the uuid found in the source control repository, which may differ from the
+        app_uuid (str | UUID): The uuid to specify an app of interest within the release manifest.
+            This should be the uuid found in the source control repository, which may differ from the
             organization specific uuid.
         body (SetReleaseConfigurationForAppInManifestBody):
 

@@ -23,7 +23,7 @@ from ...types import UNSET, Response
 
 def _get_kwargs(
     manifest_name: str,
-    element_uuid: UUID,
+    element_uuid: str | UUID,
     *,
     body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
     element_type: SetReleaseVersionForElementInManifestElementType | str,
@@ -83,7 +83,7 @@ def _build_response(*, response: httpx.Response) -> Response[SetReleaseManifestR
 
 async def asyncio_detailed(
     manifest_name: str,
-    element_uuid: UUID,
+    element_uuid: str | UUID,
     *,
     client: ApiClient,
     body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
@@ -97,7 +97,7 @@ async def asyncio_detailed(
 
     Args:
         manifest_name (str): Identifier for the manifest of interest
-        element_uuid (UUID): The uuid to specify an element of interest within the release
+        element_uuid (str | UUID): The uuid to specify an element of interest within the release
             manifest.
         element_type (SetReleaseVersionForElementInManifestElementType): The type of the element.
         body (SetReleaseConfigurationForAppInManifestBody):
@@ -131,7 +131,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     manifest_name: str,
-    element_uuid: UUID,
+    element_uuid: str | UUID,
     *,
     client: ApiClient,
     body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
@@ -145,7 +145,7 @@ async def asyncio(
 
     Args:
         manifest_name (str): Identifier for the manifest of interest
-        element_uuid (UUID): The uuid to specify an element of interest within the release
+        element_uuid (str | UUID): The uuid to specify an element of interest within the release
             manifest.
         element_type (SetReleaseVersionForElementInManifestElementType): The type of the element.
         body (SetReleaseConfigurationForAppInManifestBody):

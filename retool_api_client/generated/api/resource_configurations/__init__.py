@@ -86,6 +86,8 @@ class ResourceConfigurationsResource:
     ) -> ResourceConfiguration:
         """Create a resource configuration
 
+        ``POST /resource_configurations``
+
         Creates a resource configuration and returns the created resource configuration. Requires
         the `resources:write` scope.
 
@@ -122,14 +124,16 @@ class ResourceConfigurationsResource:
 
     async def delete(
         self,
-        configuration_id: UUID,
+        configuration_id: str | UUID,
     ) -> None:
         """Delete a resource configuration
+
+        ``DELETE /resource_configurations/{configurationId}``
 
         Deletes the specified resource configuration. Requires the `resources:write` scope.
 
         Args:
-            configuration_id (UUID): The resource configuration id.
+            configuration_id (str | UUID): The resource configuration id.
 
         Returns:
             None
@@ -144,14 +148,16 @@ class ResourceConfigurationsResource:
 
     async def get(
         self,
-        configuration_id: UUID,
+        configuration_id: str | UUID,
     ) -> ResourceConfiguration:
         """Get a resource configuration
+
+        ``GET /resource_configurations/{configurationId}``
 
         Returns the specified resource configuration. Requires the `resources:read` scope.
 
         Args:
-            configuration_id (UUID): The resource configuration id.
+            configuration_id (str | UUID): The resource configuration id.
 
         Returns:
             ResourceConfiguration
@@ -166,7 +172,7 @@ class ResourceConfigurationsResource:
 
     async def update(
         self,
-        configuration_id: UUID,
+        configuration_id: str | UUID,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateResourceConfigurationBody | Mapping[str, Any] | Unset = UNSET,
@@ -230,7 +236,7 @@ class ResourceConfigurationsResource:
 
     async def update_from(
         self,
-        configuration_id: UUID,
+        configuration_id: str | UUID,
         before: Any,
         after: Any,
         *,
@@ -260,6 +266,8 @@ class ResourceConfigurationsResource:
         prefetch: bool = False,
     ) -> AsyncPaginator[ResourceConfiguration]:
         """List resource configurations
+
+        ``GET /resource_configurations``
 
         Returns a paginated list of resource configurations. Requires the `resources:read` scope.
 
@@ -334,7 +342,7 @@ class ResourceConfigurationsResourceWithRawResponse:
 
     async def delete(
         self,
-        configuration_id: UUID,
+        configuration_id: str | UUID,
     ) -> Response[None]:
         """Delete a resource configuration: the whole response. See ``ResourceConfigurationsResource.delete``."""
         from .delete_resource_configuration import asyncio_detailed as call
@@ -346,7 +354,7 @@ class ResourceConfigurationsResourceWithRawResponse:
 
     async def get(
         self,
-        configuration_id: UUID,
+        configuration_id: str | UUID,
     ) -> Response[ResourceConfiguration]:
         """Get a resource configuration: the whole response. See ``ResourceConfigurationsResource.get``."""
         from .get_resource_configuration import asyncio_detailed as call
@@ -358,7 +366,7 @@ class ResourceConfigurationsResourceWithRawResponse:
 
     async def update(
         self,
-        configuration_id: UUID,
+        configuration_id: str | UUID,
         *,
         body: UpdateResourceConfigurationBody | Mapping[str, Any],
     ) -> Response[ResourceConfigurationResponse]:

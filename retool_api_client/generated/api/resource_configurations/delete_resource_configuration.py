@@ -13,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    configuration_id: UUID,
+    configuration_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -49,7 +49,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    configuration_id: UUID,
+    configuration_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[None]:
@@ -58,7 +58,7 @@ async def asyncio_detailed(
      Deletes the specified resource configuration. Requires the `resources:write` scope.
 
     Args:
-        configuration_id (UUID): The resource configuration id.
+        configuration_id (str | UUID): The resource configuration id.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -80,7 +80,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    configuration_id: UUID,
+    configuration_id: str | UUID,
     *,
     client: ApiClient,
 ) -> None:
@@ -89,7 +89,7 @@ async def asyncio(
      Deletes the specified resource configuration. Requires the `resources:write` scope.
 
     Args:
-        configuration_id (UUID): The resource configuration id.
+        configuration_id (str | UUID): The resource configuration id.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

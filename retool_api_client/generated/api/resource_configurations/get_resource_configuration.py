@@ -14,7 +14,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    configuration_id: UUID,
+    configuration_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -52,7 +52,7 @@ def _build_response(*, response: httpx.Response) -> Response[ResourceConfigurati
 
 
 async def asyncio_detailed(
-    configuration_id: UUID,
+    configuration_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[ResourceConfiguration]:
@@ -61,7 +61,7 @@ async def asyncio_detailed(
      Returns the specified resource configuration. Requires the `resources:read` scope.
 
     Args:
-        configuration_id (UUID): The resource configuration id.
+        configuration_id (str | UUID): The resource configuration id.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -83,7 +83,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    configuration_id: UUID,
+    configuration_id: str | UUID,
     *,
     client: ApiClient,
 ) -> ResourceConfiguration:
@@ -92,7 +92,7 @@ async def asyncio(
      Returns the specified resource configuration. Requires the `resources:read` scope.
 
     Args:
-        configuration_id (UUID): The resource configuration id.
+        configuration_id (str | UUID): The resource configuration id.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -16,7 +16,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    configuration_id: UUID,
+    configuration_id: str | UUID,
     *,
     body: UpdateResourceConfigurationBody | Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def _build_response(*, response: httpx.Response) -> Response[ResourceConfigurati
 
 
 async def asyncio_detailed(
-    configuration_id: UUID,
+    configuration_id: str | UUID,
     *,
     client: ApiClient,
     body: UpdateResourceConfigurationBody | Mapping[str, Any],
@@ -73,7 +73,7 @@ async def asyncio_detailed(
     `resources:write` scope.
 
     Args:
-        configuration_id (UUID): The resource configuration id.
+        configuration_id (str | UUID): The resource configuration id.
         body (UpdateResourceConfigurationBody): The body of a request to update a resource
             configuration.
 
@@ -98,7 +98,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    configuration_id: UUID,
+    configuration_id: str | UUID,
     *,
     client: ApiClient,
     body: UpdateResourceConfigurationBody | Mapping[str, Any],
@@ -109,7 +109,7 @@ async def asyncio(
     `resources:write` scope.
 
     Args:
-        configuration_id (UUID): The resource configuration id.
+        configuration_id (str | UUID): The resource configuration id.
         body (UpdateResourceConfigurationBody): The body of a request to update a resource
             configuration.
 

@@ -75,6 +75,8 @@ class ResourcesResource:
     ) -> Resource:
         """Create a resource
 
+        ``POST /resources``
+
         Creates a resource and returns the created resource. Requires the `resources:write` scope.
 
         Args:
@@ -112,6 +114,8 @@ class ResourcesResource:
     ) -> None:
         """Delete a resource
 
+        ``DELETE /resources/{resourceId}``
+
         Deletes the specified resource. Requires the `resources:write` scope.
 
         Args:
@@ -136,6 +140,8 @@ class ResourcesResource:
         resource_id: str,
     ) -> Resource:
         """Get a resource
+
+        ``GET /resources/{resourceId}``
 
         Returns the specified resource. Requires the `resources:read` scope.
 
@@ -237,6 +243,8 @@ class ResourcesResource:
         prefetch: bool = False,
     ) -> AsyncPaginator[Resource]:
         """List resources
+
+        ``GET /resources``
 
         Returns a paginated list of resources. Requires the `resources:read` scope.
 

@@ -104,6 +104,8 @@ class SourceControlResource:
     ) -> AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab:
         """Create source control configuration
 
+        ``POST /source_control/config``
+
         Creates source control configuration for the organization or space and returns the created
         configuration. Returns an error if a configuration is already set. Requires the
         `source_control:write` scope.
@@ -142,6 +144,8 @@ class SourceControlResource:
     ) -> None:
         """Delete source control configuration
 
+        ``DELETE /source_control/config``
+
         Deletes the source control configuration for the organization or space. Requires the
         `source_control:write` scope.
 
@@ -159,6 +163,8 @@ class SourceControlResource:
         self,
     ) -> DeployLatestChangesResponseData:
         """Deploy latest changes
+
+        ``POST /source_control/deploy``
 
         Deploys the latest changes from the source control provider to the instance. Use the GET
         /deployment/{id} endpoint to check the status of the deployment. Requires the
@@ -181,6 +187,8 @@ class SourceControlResource:
     ) -> AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab:
         """Get source control configuration
 
+        ``GET /source_control/config``
+
         Returns the source control configuration for the organization or space. Requires the
         `source_control:read` scope.
 
@@ -198,15 +206,17 @@ class SourceControlResource:
 
     async def get_deployment(
         self,
-        id: UUID,
+        id: str | UUID,
     ) -> DeployLatestChangesResponseData:
         """Get a deployment
+
+        ``GET /source_control/deployment/{id}``
 
         Returns the status of the specified deployment. Requires the `source_control:deploy`
         scope.
 
         Args:
-            id (UUID): The deployment ID
+            id (str | UUID): The deployment ID
 
         Returns:
             DeployLatestChangesResponseData
@@ -225,6 +235,8 @@ class SourceControlResource:
         self,
     ) -> SourceControlSettings:
         """Get source control settings
+
+        ``GET /source_control/settings``
 
         Returns the source control settings for the organization or space. Requires the
         `source_control:read` scope.
@@ -245,6 +257,8 @@ class SourceControlResource:
         self,
     ) -> ListSourceControlDeploymentsResponse200Data:
         """List source control deployments
+
+        ``GET /source_control/deployments``
 
         Returns a list of source control deployments in reverse chronological order. Returns the
         same data shown in the deploy dashboard. Requires the `source_control:deploy` scope.
@@ -268,6 +282,8 @@ class SourceControlResource:
         config: GitHub | GitLab | AWSCodeCommit | Bitbucket | AzureRepos | Mapping[str, Any] | Unset = UNSET,
     ) -> AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab:
         """Set source control configuration
+
+        ``PUT /source_control/config``
 
         Creates or updates the source control configuration for the organization or space.
         Overwrites any existing configuration. Requires the `source_control:write` scope.
@@ -309,6 +325,8 @@ class SourceControlResource:
     ) -> SourceControlSettings:
         """Set source control settings
 
+        ``PUT /source_control/settings``
+
         Creates or updates source control settings for the organization or space. Overwrites any
         existing settings. Requires the `source_control:write` scope.
 
@@ -347,6 +365,8 @@ class SourceControlResource:
     ) -> TestSourceControlChangesResponse200DataType0 | TestSourceControlChangesResponse200DataType1:
         """Test source control changes
 
+        ``POST /source_control/test_deploy``
+
         Attempts a test deployment (no permanent changes) using the provided commit SHA to
         determine whether the commit is valid. Requires the `source_control:test_deploy` scope.
 
@@ -381,6 +401,8 @@ class SourceControlResource:
         self,
     ) -> TestSourceControlConnectionResponse200DataType0 | TestSourceControlConnectionResponse200DataType1:
         """Test source control connection
+
+        ``GET /source_control/test_connection``
 
         Tests the connection to the source control provider and returns whether the connection was
         successful. Requires the `source_control:read` scope.
@@ -450,7 +472,7 @@ class SourceControlResourceWithRawResponse:
 
     async def get_deployment(
         self,
-        id: UUID,
+        id: str | UUID,
     ) -> Response[DeployLatestChangesResponse]:
         """Get a deployment: the whole response. See ``SourceControlResource.get_deployment``."""
         from .get_deployment import asyncio_detailed as call

@@ -15,7 +15,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    id: UUID,
+    id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -55,7 +55,7 @@ def _build_response(*, response: httpx.Response) -> Response[DeployLatestChanges
 
 
 async def asyncio_detailed(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[DeployLatestChangesResponse]:
@@ -64,7 +64,7 @@ async def asyncio_detailed(
      Returns the status of the specified deployment. Requires the `source_control:deploy` scope.
 
     Args:
-        id (UUID): The deployment ID
+        id (str | UUID): The deployment ID
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -86,7 +86,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
 ) -> DeployLatestChangesResponse:
@@ -95,7 +95,7 @@ async def asyncio(
      Returns the status of the specified deployment. Requires the `source_control:deploy` scope.
 
     Args:
-        id (UUID): The deployment ID
+        id (str | UUID): The deployment ID
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

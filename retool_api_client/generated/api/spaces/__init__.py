@@ -71,6 +71,8 @@ class SpacesResource:
     ) -> CopyElementsToAnotherSpaceResponse201Data:
         """Copy elements to another space
 
+        ``POST /spaces/copyElements``
+
         Copies apps, queries, resources, and workflows from one space to another and returns the
         result. Requires the `spaces:write` scope.
 
@@ -117,6 +119,8 @@ class SpacesResource:
     ) -> Space:
         """Create a space
 
+        ``POST /spaces``
+
         Creates a space and returns the created space. Requires the `spaces:write` scope.
 
         Args:
@@ -152,6 +156,8 @@ class SpacesResource:
     ) -> None:
         """Delete a space
 
+        ``DELETE /spaces/{spaceId}``
+
         Deletes the specified space. Requires the `spaces:write` scope.
 
         Args:
@@ -173,6 +179,8 @@ class SpacesResource:
         space_id: str,
     ) -> Space:
         """Get a space
+
+        ``GET /spaces/{spaceId}``
 
         Returns the specified space. Requires the `spaces:read` scope.
 
@@ -201,6 +209,8 @@ class SpacesResource:
         domain: str | Unset = UNSET,
     ) -> Space:
         """Update a space
+
+        ``PUT /spaces/{spaceId}``
 
         Updates the specified space and returns the updated space. Requires the `spaces:write`
         scope.
@@ -239,6 +249,8 @@ class SpacesResource:
         max_items: int | None = None,
     ) -> AsyncPaginator[Space]:
         """List spaces
+
+        ``GET /spaces``
 
         Returns a list of child spaces within the current space. Requires the `spaces:read` scope.
 

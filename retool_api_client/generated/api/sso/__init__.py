@@ -56,6 +56,8 @@ class SsoResource:
     ) -> Google | GoogleOIDC | GoogleSAML | OIDC | SAML:
         """Get SSO configuration
 
+        ``GET /sso/config``
+
         Returns the SSO configuration for the organization or space. Note that this will not
         return SSO configurations configured via environment variables. Requires the `spaces:read`
         scope.
@@ -76,6 +78,8 @@ class SsoResource:
         self,
     ) -> None:
         """Remove SSO configuration
+
+        ``DELETE /sso/config``
 
         Removes the SSO configuration for the organization or space. Note that this will not
         remove SSO configurations configured via environment variables. Requires the
@@ -98,6 +102,8 @@ class SsoResource:
         data: Google | OIDC | GoogleOIDC | SAML | GoogleSAML | Mapping[str, Any] | Unset = UNSET,
     ) -> Google | GoogleOIDC | GoogleSAML | OIDC | SAML:
         """Set SSO configuration
+
+        ``POST /sso/config``
 
         Sets the SSO configuration for the organization or space. Requires the `spaces:write`
         scope.

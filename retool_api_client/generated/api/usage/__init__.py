@@ -79,6 +79,8 @@ class UsageResource:
     ) -> AsyncPaginator[GetAppUsageDetailsResponse200Data]:
         """Get app usage details
 
+        ``GET /usage/app_details``
+
         Returns the detailed app usage for the selected organizations, including the breakdown of
         saves and views in the specified time range. Supports pagination via the `limit` and
         `next_token` query parameters. Requires the `usage` scope. If you self-host Retool, you
@@ -144,6 +146,8 @@ class UsageResource:
     ) -> list[AppSummary]:
         """Get app usage summaries
 
+        ``GET /usage/app_summary``
+
         Returns the app usage summaries for the selected organizations, including saves, views,
         and unique editors and viewers in the specified time range. Requires the `usage` scope. If
         you self-host Retool, you must set the `USAGE_API_TOKEN` environment variable to use this
@@ -181,6 +185,8 @@ class UsageResource:
         end_date: str | Unset = UNSET,
     ) -> Usage:
         """Get usage summary
+
+        ``GET /usage``
 
         Returns the usage summary for the selected organizations, including page saves, page
         views, active users, and growth in those fields over the specified time range. Requires
@@ -220,6 +226,8 @@ class UsageResource:
         email: str,
     ) -> GetUserUsageDetailsResponse200Data:
         """Get user usage details
+
+        ``GET /usage/user_details``
 
         Returns the detailed usage for the selected user and organizations, including the
         breakdown of saves and views for apps in the specified time range. Requires the `usage`
@@ -261,6 +269,8 @@ class UsageResource:
     ) -> list[GetUserUsageSummariesResponse200DataItem]:
         """Get user usage summaries
 
+        ``GET /usage/user_summary``
+
         Returns summaries of user usage for the selected organizations, including email, last
         active time, and the number of apps viewed and edited in the specified time range.
         Requires the `usage` scope. If you self-host Retool, you must set the `USAGE_API_TOKEN`
@@ -294,6 +304,8 @@ class UsageResource:
         self,
     ) -> list[UsageAnalyticsOrganization]:
         """List organizations
+
+        ``GET /usage/organizations``
 
         Returns a list of organizations the token has access to. Requires the `usage` scope. The
         `usage:organization` scope returns just the organization, `usage:spaces` returns all

@@ -85,6 +85,8 @@ class UserAttributesResource:
     ) -> UserAttributes:
         """Create an organization user attribute
 
+        ``POST /user_attributes``
+
         Creates a new user attribute for the organization and returns the created user attribute.
         Requires the `user_attributes:write` scope.
 
@@ -122,18 +124,20 @@ class UserAttributesResource:
 
     async def delete(
         self,
-        id: UUID,
+        id: str | UUID,
         *,
         update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
     ) -> None:
         """Delete an organization user attribute
+
+        ``DELETE /user_attributes/{id}``
 
         Deletes an organization user attribute. Optionally also deletes it from any users if
         specified by the `update_existing_users` query parameter. Requires the
         `user_attributes:write` scope.
 
         Args:
-            id (UUID): The id of the user attribute.
+            id (str | UUID): The id of the user attribute.
             update_existing_users (DeleteOrganizationUserAttributeUpdateExistingUsers | Unset):
                 Whether to update existing users with the deleted attribute.
 
@@ -155,6 +159,8 @@ class UserAttributesResource:
         attribute_name: str,
     ) -> DeleteUserAttributeResponse200Data:
         """Delete a user attribute
+
+        ``DELETE /users/{userId}/user_attributes/{attributeName}``
 
         Deletes a user attribute and returns the updated user metadata. Requires the `users:write`
         or `user_attributes:write` scope.
@@ -186,6 +192,8 @@ class UserAttributesResource:
         value: str | None | Unset = UNSET,
     ) -> CreateOrUpdateUserAttributeResponse200Data:
         """Create or update a user attribute
+
+        ``POST /users/{userId}/user_attributes``
 
         Creates or updates a user attribute and returns the updated user metadata. Requires the
         `users:write` or `user_attributes:write` scope.
@@ -224,7 +232,7 @@ class UserAttributesResource:
 
     async def update(
         self,
-        id: UUID,
+        id: str | UUID,
         patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
         *,
         body: UpdateOrganizationUserAttributeBody | Mapping[str, Any] | Unset = UNSET,
@@ -280,7 +288,7 @@ class UserAttributesResource:
 
     async def update_from(
         self,
-        id: UUID,
+        id: str | UUID,
         before: Any,
         after: Any,
         *,
@@ -302,6 +310,8 @@ class UserAttributesResource:
         self,
     ) -> list[UserAttributes]:
         """List organization user attributes
+
+        ``GET /user_attributes``
 
         Returns a list of currently configured user attributes for the organization. Requires the
         `users:read` or `user_attributes:read` scope.
@@ -341,7 +351,7 @@ class UserAttributesResourceWithRawResponse:
 
     async def delete(
         self,
-        id: UUID,
+        id: str | UUID,
         *,
         update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
     ) -> Response[None]:
@@ -385,7 +395,7 @@ class UserAttributesResourceWithRawResponse:
 
     async def update(
         self,
-        id: UUID,
+        id: str | UUID,
         *,
         body: UpdateOrganizationUserAttributeBody | Mapping[str, Any],
     ) -> Response[UserAttributesResponse]:

@@ -16,7 +16,7 @@ from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
-    id: UUID,
+    id: str | UUID,
     *,
     update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
     update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
@@ -78,7 +78,7 @@ async def asyncio_detailed(
     the `update_existing_users` query parameter. Requires the `user_attributes:write` scope.
 
     Args:
-        id (UUID): The id of the user attribute.
+        id (str | UUID): The id of the user attribute.
         update_existing_users (DeleteOrganizationUserAttributeUpdateExistingUsers | Unset):
             Whether to update existing users with the deleted attribute.
 
@@ -103,7 +103,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
     update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
@@ -114,7 +114,7 @@ async def asyncio(
     the `update_existing_users` query parameter. Requires the `user_attributes:write` scope.
 
     Args:
-        id (UUID): The id of the user attribute.
+        id (str | UUID): The id of the user attribute.
         update_existing_users (DeleteOrganizationUserAttributeUpdateExistingUsers | Unset):
             Whether to update existing users with the deleted attribute.
 

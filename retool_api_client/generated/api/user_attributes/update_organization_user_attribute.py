@@ -18,7 +18,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    id: UUID,
+    id: str | UUID,
     *,
     body: UpdateOrganizationUserAttributeBody | Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def _build_response(*, response: httpx.Response) -> Response[UserAttributesRespo
 
 
 async def asyncio_detailed(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
     body: UpdateOrganizationUserAttributeBody | Mapping[str, Any],
@@ -75,7 +75,7 @@ async def asyncio_detailed(
     `user_attributes:write` scope.
 
     Args:
-        id (UUID): The id of the user attribute.
+        id (str | UUID): The id of the user attribute.
         body (UpdateOrganizationUserAttributeBody): The body of a request to update a user
             attribute.
 
@@ -100,7 +100,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    id: UUID,
+    id: str | UUID,
     *,
     client: ApiClient,
     body: UpdateOrganizationUserAttributeBody | Mapping[str, Any],
@@ -111,7 +111,7 @@ async def asyncio(
     `user_attributes:write` scope.
 
     Args:
-        id (UUID): The id of the user attribute.
+        id (str | UUID): The id of the user attribute.
         body (UpdateOrganizationUserAttributeBody): The body of a request to update a user
             attribute.
 

@@ -62,7 +62,7 @@ class UserInvitesResource:
 
     async def add_or_update_user_attributes(
         self,
-        user_invite_id: str,
+        user_invite_id: int | str,
         *,
         body: AddOrUpdateUserAttributesOnUserInviteBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -70,11 +70,13 @@ class UserInvitesResource:
     ) -> AddOrUpdateUserAttributesOnUserInviteResponse200Data:
         """Add or update user attributes on a user invite
 
+        ``POST /user_invites/{userInviteId}/user_attributes``
+
         Adds or updates user attributes on the specified user invite and returns the updated user
         attributes. Requires the `users:write` scope.
 
         Args:
-            user_invite_id (str): The user invite's ID
+            user_invite_id (int | str): The user invite's ID
             body (AddOrUpdateUserAttributesOnUserInviteBody): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -117,6 +119,8 @@ class UserInvitesResource:
     ) -> UserInvite:
         """Create a user invite
 
+        ``POST /user_invites``
+
         Creates a user invite and returns the created user invite. User invite link expires 7 days
         after generation. Requires the `users:write` scope.
 
@@ -149,14 +153,16 @@ class UserInvitesResource:
 
     async def delete(
         self,
-        user_invite_id: str,
+        user_invite_id: int | str,
     ) -> None:
         """Delete a user invite
+
+        ``DELETE /user_invites/{userInviteId}``
 
         Deletes the specified user invite. Requires the `users:write` scope.
 
         Args:
-            user_invite_id (str): The user invite's ID
+            user_invite_id (int | str): The user invite's ID
 
         Returns:
             None
@@ -171,16 +177,18 @@ class UserInvitesResource:
 
     async def delete_user_attribute(
         self,
-        user_invite_id: str,
+        user_invite_id: int | str,
         attribute_name: str,
     ) -> DeleteUserAttributeOnUserInviteResponse200Data:
         """Delete a user attribute on a user invite
+
+        ``DELETE /user_invites/{userInviteId}/user_attributes/{attributeName}``
 
         Deletes the specified user attribute from a user invite and returns the updated user
         attributes. Requires the `users:write` scope.
 
         Args:
-            user_invite_id (str): The user invite's ID
+            user_invite_id (int | str): The user invite's ID
             attribute_name (str):
 
         Returns:
@@ -199,14 +207,16 @@ class UserInvitesResource:
 
     async def get(
         self,
-        user_invite_id: str,
+        user_invite_id: int | str,
     ) -> UserInvite:
         """Get a user invite
+
+        ``GET /user_invites/{userInviteId}``
 
         Returns the specified user invite. Requires the `users:read` scope.
 
         Args:
-            user_invite_id (str): The user invite's ID
+            user_invite_id (int | str): The user invite's ID
 
         Returns:
             UserInvite
@@ -227,6 +237,8 @@ class UserInvitesResource:
         max_items: int | None = None,
     ) -> AsyncPaginator[UserInvite]:
         """List user invites
+
+        ``GET /user_invites``
 
         Returns a list of user invites for the organization. Requires the `users:read` scope.
 
@@ -272,7 +284,7 @@ class UserInvitesResourceWithRawResponse:
 
     async def add_or_update_user_attributes(
         self,
-        user_invite_id: str,
+        user_invite_id: int | str,
         *,
         body: AddOrUpdateUserAttributesOnUserInviteBody | Mapping[str, Any],
     ) -> Response[AddOrUpdateUserAttributesOnUserInviteResponse200]:
@@ -302,7 +314,7 @@ class UserInvitesResourceWithRawResponse:
 
     async def delete(
         self,
-        user_invite_id: str,
+        user_invite_id: int | str,
     ) -> Response[None]:
         """Delete a user invite: the whole response. See ``UserInvitesResource.delete``."""
         from .delete_user_invite import asyncio_detailed as call
@@ -314,7 +326,7 @@ class UserInvitesResourceWithRawResponse:
 
     async def delete_user_attribute(
         self,
-        user_invite_id: str,
+        user_invite_id: int | str,
         attribute_name: str,
     ) -> Response[DeleteUserAttributeOnUserInviteResponse200]:
         """Delete a user attribute on a user invite: the whole response. See ``UserInvitesResource.delete_user_attribute``."""
@@ -328,7 +340,7 @@ class UserInvitesResourceWithRawResponse:
 
     async def get(
         self,
-        user_invite_id: str,
+        user_invite_id: int | str,
     ) -> Response[GetUserInviteResponse200]:
         """Get a user invite: the whole response. See ``UserInvitesResource.get``."""
         from .get_user_invite import asyncio_detailed as call

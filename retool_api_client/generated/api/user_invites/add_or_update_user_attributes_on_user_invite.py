@@ -19,7 +19,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    user_invite_id: str,
+    user_invite_id: int | str,
     *,
     body: AddOrUpdateUserAttributesOnUserInviteBody | Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def _build_response(
 
 
 async def asyncio_detailed(
-    user_invite_id: str,
+    user_invite_id: int | str,
     *,
     client: ApiClient,
     body: AddOrUpdateUserAttributesOnUserInviteBody | Mapping[str, Any],
@@ -78,7 +78,7 @@ async def asyncio_detailed(
     attributes. Requires the `users:write` scope.
 
     Args:
-        user_invite_id (str): The user invite's ID
+        user_invite_id (int | str): The user invite's ID
         body (AddOrUpdateUserAttributesOnUserInviteBody): The body of a request to add a user
             attribute or update an existing user attribute on a user invite.
 
@@ -105,7 +105,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    user_invite_id: str,
+    user_invite_id: int | str,
     *,
     client: ApiClient,
     body: AddOrUpdateUserAttributesOnUserInviteBody | Mapping[str, Any],
@@ -116,7 +116,7 @@ async def asyncio(
     attributes. Requires the `users:write` scope.
 
     Args:
-        user_invite_id (str): The user invite's ID
+        user_invite_id (int | str): The user invite's ID
         body (AddOrUpdateUserAttributesOnUserInviteBody): The body of a request to add a user
             attribute or update an existing user attribute on a user invite.
 

@@ -15,7 +15,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    user_invite_id: str,
+    user_invite_id: int | str,
     attribute_name: str,
 ) -> dict[str, Any]:
 
@@ -55,7 +55,7 @@ def _build_response(*, response: httpx.Response) -> Response[DeleteUserAttribute
 
 
 async def asyncio_detailed(
-    user_invite_id: str,
+    user_invite_id: int | str,
     attribute_name: str,
     *,
     client: ApiClient,
@@ -66,7 +66,7 @@ async def asyncio_detailed(
     Requires the `users:write` scope.
 
     Args:
-        user_invite_id (str): The user invite's ID
+        user_invite_id (int | str): The user invite's ID
         attribute_name (str):
 
     Raises:
@@ -95,7 +95,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    user_invite_id: str,
+    user_invite_id: int | str,
     attribute_name: str,
     *,
     client: ApiClient,
@@ -106,7 +106,7 @@ async def asyncio(
     Requires the `users:write` scope.
 
     Args:
-        user_invite_id (str): The user invite's ID
+        user_invite_id (int | str): The user invite's ID
         attribute_name (str):
 
     Raises:

@@ -13,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    user_invite_id: str,
+    user_invite_id: int | str,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -51,7 +51,7 @@ def _build_response(*, response: httpx.Response) -> Response[GetUserInviteRespon
 
 
 async def asyncio_detailed(
-    user_invite_id: str,
+    user_invite_id: int | str,
     *,
     client: ApiClient,
 ) -> Response[GetUserInviteResponse200]:
@@ -60,7 +60,7 @@ async def asyncio_detailed(
      Returns the specified user invite. Requires the `users:read` scope.
 
     Args:
-        user_invite_id (str): The user invite's ID
+        user_invite_id (int | str): The user invite's ID
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -82,7 +82,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    user_invite_id: str,
+    user_invite_id: int | str,
     *,
     client: ApiClient,
 ) -> GetUserInviteResponse200:
@@ -91,7 +91,7 @@ async def asyncio(
      Returns the specified user invite. Requires the `users:read` scope.
 
     Args:
-        user_invite_id (str): The user invite's ID
+        user_invite_id (int | str): The user invite's ID
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -59,7 +59,7 @@ class UserTasksResource:
 
     async def cancel(
         self,
-        task_id: UUID,
+        task_id: str | UUID,
         *,
         body: CancelUserTaskBody | Mapping[str, Any] | Unset = UNSET,
         email: str | Unset = UNSET,
@@ -67,11 +67,13 @@ class UserTasksResource:
     ) -> SubmitUserTaskResponseData:
         """Cancel a user task
 
+        ``PATCH /user_tasks/{taskId}/cancel``
+
         Cancels the specified user task with the provided reason. Requires the `user_tasks:write`
         scope.
 
         Args:
-            task_id (UUID): The ID of the user task.
+            task_id (str | UUID): The ID of the user task.
             body (CancelUserTaskBody): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -100,7 +102,7 @@ class UserTasksResource:
 
     async def reassign(
         self,
-        task_id: UUID,
+        task_id: str | UUID,
         *,
         body: ReassignUserTaskBody | Mapping[str, Any] | Unset = UNSET,
         email: str | Unset = UNSET,
@@ -108,11 +110,13 @@ class UserTasksResource:
     ) -> SubmitUserTaskResponseData:
         """Reassign a user task
 
+        ``PATCH /user_tasks/{taskId}/reassign``
+
         Reassigns a user task to a group or user based on the provided group or user ID. Requires
         the `user_tasks:write` scope.
 
         Args:
-            task_id (UUID): The ID of the user task.
+            task_id (str | UUID): The ID of the user task.
             body (ReassignUserTaskBody): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -141,7 +145,7 @@ class UserTasksResource:
 
     async def submit(
         self,
-        task_id: UUID,
+        task_id: str | UUID,
         *,
         body: SubmitUserTaskBody | Mapping[str, Any] | Unset = UNSET,
         email: str | Unset = UNSET,
@@ -149,11 +153,13 @@ class UserTasksResource:
     ) -> SubmitUserTaskResponseData:
         """Submit a user task
 
+        ``PATCH /user_tasks/{taskId}/submit``
+
         Submits a user task with the provided output payload. Requires the `user_tasks:write`
         scope.
 
         Args:
-            task_id (UUID): The ID of the user task.
+            task_id (str | UUID): The ID of the user task.
             body (SubmitUserTaskBody): the request body; or give its fields as keywords instead.
 
         Returns:
@@ -194,6 +200,8 @@ class UserTasksResource:
         prefetch: bool = False,
     ) -> AsyncPaginator[UserTask]:
         """List user tasks
+
+        ``GET /user_tasks``
 
         Returns a list of user tasks for the specified user. Requires the `user_tasks:read` scope.
 
@@ -257,7 +265,7 @@ class UserTasksResourceWithRawResponse:
 
     async def cancel(
         self,
-        task_id: UUID,
+        task_id: str | UUID,
         *,
         body: CancelUserTaskBody | Mapping[str, Any],
     ) -> Response[SubmitUserTaskResponse]:
@@ -272,7 +280,7 @@ class UserTasksResourceWithRawResponse:
 
     async def reassign(
         self,
-        task_id: UUID,
+        task_id: str | UUID,
         *,
         body: ReassignUserTaskBody | Mapping[str, Any],
     ) -> Response[SubmitUserTaskResponse]:
@@ -287,7 +295,7 @@ class UserTasksResourceWithRawResponse:
 
     async def submit(
         self,
-        task_id: UUID,
+        task_id: str | UUID,
         *,
         body: SubmitUserTaskBody | Mapping[str, Any],
     ) -> Response[SubmitUserTaskResponse]:

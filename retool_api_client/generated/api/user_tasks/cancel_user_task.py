@@ -16,7 +16,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    task_id: UUID,
+    task_id: str | UUID,
     *,
     body: CancelUserTaskBody | Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def _build_response(*, response: httpx.Response) -> Response[SubmitUserTaskRespo
 
 
 async def asyncio_detailed(
-    task_id: UUID,
+    task_id: str | UUID,
     *,
     client: ApiClient,
     body: CancelUserTaskBody | Mapping[str, Any],
@@ -72,7 +72,7 @@ async def asyncio_detailed(
      Cancels the specified user task with the provided reason. Requires the `user_tasks:write` scope.
 
     Args:
-        task_id (UUID): The ID of the user task.
+        task_id (str | UUID): The ID of the user task.
         body (CancelUserTaskBody):
 
     Raises:
@@ -96,7 +96,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    task_id: UUID,
+    task_id: str | UUID,
     *,
     client: ApiClient,
     body: CancelUserTaskBody | Mapping[str, Any],
@@ -106,7 +106,7 @@ async def asyncio(
      Cancels the specified user task with the provided reason. Requires the `user_tasks:write` scope.
 
     Args:
-        task_id (UUID): The ID of the user task.
+        task_id (str | UUID): The ID of the user task.
         body (CancelUserTaskBody):
 
     Raises:

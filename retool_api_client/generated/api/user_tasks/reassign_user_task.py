@@ -16,7 +16,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    task_id: UUID,
+    task_id: str | UUID,
     *,
     body: ReassignUserTaskBody | Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def _build_response(*, response: httpx.Response) -> Response[SubmitUserTaskRespo
 
 
 async def asyncio_detailed(
-    task_id: UUID,
+    task_id: str | UUID,
     *,
     client: ApiClient,
     body: ReassignUserTaskBody | Mapping[str, Any],
@@ -73,7 +73,7 @@ async def asyncio_detailed(
     `user_tasks:write` scope.
 
     Args:
-        task_id (UUID): The ID of the user task.
+        task_id (str | UUID): The ID of the user task.
         body (ReassignUserTaskBody):
 
     Raises:
@@ -97,7 +97,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    task_id: UUID,
+    task_id: str | UUID,
     *,
     client: ApiClient,
     body: ReassignUserTaskBody | Mapping[str, Any],
@@ -108,7 +108,7 @@ async def asyncio(
     `user_tasks:write` scope.
 
     Args:
-        task_id (UUID): The ID of the user task.
+        task_id (str | UUID): The ID of the user task.
         body (ReassignUserTaskBody):
 
     Raises:

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from ...models.create_user_body_metadata import CreateUserBodyMetadata
     from ...models.create_user_body_user_type import CreateUserBodyUserType
     from ...models.get_user_response_200 import GetUserResponse200
-    from ...models.get_user_response_200_data import GetUserResponse200Data
     from ...models.list_users_response_200 import ListUsersResponse200
     from ...models.log_out_user_body import LogOutUserBody
     from ...models.log_out_user_response_200 import LogOutUserResponse200
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from ...models.replace_operation import ReplaceOperation
     from ...models.update_user_body import UpdateUserBody
     from ...models.user import User
+    from ...models.user_groups_item import UserGroupsItem
     from ...models.user_metadata import UserMetadata
     from ...models.user_response import UserResponse
     from ...models.user_user_type import UserUserType
@@ -70,6 +70,8 @@ class UsersResource:
         user_type: CreateUserBodyUserType | str | Unset = UNSET,
     ) -> User:
         """Create a user
+
+        ``POST /users``
 
         Creates a user and returns the created user. Requires the `users:write` scope.
 
@@ -109,6 +111,8 @@ class UsersResource:
     ) -> None:
         """Delete a user
 
+        ``DELETE /users/{userId}``
+
         Disables a user from the organization. Requires the `users:write` scope.
 
         Args:
@@ -130,8 +134,10 @@ class UsersResource:
         user_id: str,
         *,
         include_groups: bool | None | Unset = UNSET,
-    ) -> GetUserResponse200Data:
+    ) -> User:
         """Get a user
+
+        ``GET /users/{userId}``
 
         Returns the specified user. Requires the `users:read` scope.
 
@@ -141,7 +147,7 @@ class UsersResource:
                 this user is a member.
 
         Returns:
-            GetUserResponse200Data
+            User
         """
 
         from .get_user import asyncio as call
@@ -163,6 +169,8 @@ class UsersResource:
         post_logout_redirect_uri: str | Unset = UNSET,
     ) -> LogOutUserResponse200Data:
         """Log out a user
+
+        ``POST /users/{userId}/logout``
 
         Terminates all active Retool sessions for the specified user. Optionally initiates an RP-
         initiated logout with the configured OIDC SSO provider by returning an `sso_logout_url`
@@ -202,6 +210,8 @@ class UsersResource:
     ) -> None:
         """Reset a user's two-factor authentication
 
+        ``PUT /users/reset2fa/{userId}``
+
         Disables all two-factor authentication methods for the specified user. Requires the
         `users:write` scope.
 
@@ -226,7 +236,7 @@ class UsersResource:
         *,
         body: UpdateUserBody | Mapping[str, Any] | Unset = UNSET,
         id: str | Unset = UNSET,
-        legacy_id: float | Unset = UNSET,
+        legacy_id: int | Unset = UNSET,
         email: str | Unset = UNSET,
         active: bool | Unset = UNSET,
         created_at: datetime.datetime | Unset = UNSET,
@@ -237,6 +247,7 @@ class UsersResource:
         is_admin: bool | Unset = UNSET,
         user_type: UserUserType | str | Unset = UNSET,
         two_factor_auth_enabled: bool | Unset = UNSET,
+        groups: list[Any] | tuple[Any, ...] | Unset = UNSET,
     ) -> User:
         """Update a user
 
@@ -245,7 +256,7 @@ class UsersResource:
         Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
         ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
         add, remove, replace on id, legacy_id, email, active, created_at, last_active, first_name, last_name,
-        metadata, is_admin, user_type, two_factor_auth_enabled.
+        metadata, is_admin, user_type, two_factor_auth_enabled, groups.
         Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
@@ -266,6 +277,7 @@ class UsersResource:
             "is_admin": is_admin,
             "user_type": user_type,
             "two_factor_auth_enabled": two_factor_auth_enabled,
+            "groups": groups,
         }
         if isinstance(body, Unset):
             from ...models.update_user_body import UpdateUserBody
@@ -314,6 +326,8 @@ class UsersResource:
         prefetch: bool = False,
     ) -> AsyncPaginator[User]:
         """List users
+
+        ``GET /users``
 
         Returns a list of users. Requires the `users:read` scope.
 

@@ -42,14 +42,16 @@ class WorkflowRunsResource:
 
     async def get(
         self,
-        id: UUID,
+        id: str | UUID,
     ) -> WorkflowRunWithUserTask:
         """Get a workflow run
+
+        ``GET /workflow_run/{id}``
 
         Returns the details for the specified workflow run. Requires the `workflows:read` scope.
 
         Args:
-            id (UUID): The ID of the workflow run.
+            id (str | UUID): The ID of the workflow run.
 
         Returns:
             WorkflowRunWithUserTask
@@ -72,7 +74,7 @@ class WorkflowRunsResourceWithRawResponse:
 
     async def get(
         self,
-        id: UUID,
+        id: str | UUID,
     ) -> Response[WorkflowRunWithUserTask]:
         """Get a workflow run: the whole response. See ``WorkflowRunsResource.get``."""
         from .get_workflow_run import asyncio_detailed as call

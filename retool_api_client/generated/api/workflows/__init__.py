@@ -46,14 +46,16 @@ class WorkflowsResource:
 
     async def delete(
         self,
-        workflow_id: UUID,
+        workflow_id: str | UUID,
     ) -> None:
         """Delete a workflow
+
+        ``DELETE /workflows/{workflowId}``
 
         Deletes the specified workflow. Requires the `workflows:write` scope.
 
         Args:
-            workflow_id (UUID): The Workflow ID.
+            workflow_id (str | UUID): The Workflow ID.
 
         Returns:
             None
@@ -68,14 +70,16 @@ class WorkflowsResource:
 
     async def get(
         self,
-        workflow_id: UUID,
+        workflow_id: str | UUID,
     ) -> Workflow:
         """Get a workflow
+
+        ``GET /workflows/{workflowId}``
 
         Returns the specified workflow. Requires the `workflows:read` scope.
 
         Args:
-            workflow_id (UUID): The Workflow ID.
+            workflow_id (str | UUID): The Workflow ID.
 
         Returns:
             Workflow
@@ -96,6 +100,8 @@ class WorkflowsResource:
         max_items: int | None = None,
     ) -> AsyncPaginator[Workflow]:
         """List workflows
+
+        ``GET /workflows``
 
         Returns a list of workflows. Requires the `workflows:read` scope.
 
@@ -141,7 +147,7 @@ class WorkflowsResourceWithRawResponse:
 
     async def delete(
         self,
-        workflow_id: UUID,
+        workflow_id: str | UUID,
     ) -> Response[None]:
         """Delete a workflow: the whole response. See ``WorkflowsResource.delete``."""
         from .delete_workflow import asyncio_detailed as call
@@ -153,7 +159,7 @@ class WorkflowsResourceWithRawResponse:
 
     async def get(
         self,
-        workflow_id: UUID,
+        workflow_id: str | UUID,
     ) -> Response[GetWorkflowResponse200]:
         """Get a workflow: the whole response. See ``WorkflowsResource.get``."""
         from .get_workflow import asyncio_detailed as call

@@ -14,7 +14,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    workflow_id: UUID,
+    workflow_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -56,7 +56,7 @@ def _build_response(*, response: httpx.Response) -> Response[None]:
 
 
 async def asyncio_detailed(
-    workflow_id: UUID,
+    workflow_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[None]:
@@ -65,7 +65,7 @@ async def asyncio_detailed(
      Deletes the specified workflow. Requires the `workflows:write` scope.
 
     Args:
-        workflow_id (UUID): The Workflow ID.
+        workflow_id (str | UUID): The Workflow ID.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -87,7 +87,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    workflow_id: UUID,
+    workflow_id: str | UUID,
     *,
     client: ApiClient,
 ) -> None:
@@ -96,7 +96,7 @@ async def asyncio(
      Deletes the specified workflow. Requires the `workflows:write` scope.
 
     Args:
-        workflow_id (UUID): The Workflow ID.
+        workflow_id (str | UUID): The Workflow ID.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

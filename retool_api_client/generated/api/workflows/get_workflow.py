@@ -15,7 +15,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    workflow_id: UUID,
+    workflow_id: str | UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -59,7 +59,7 @@ def _build_response(*, response: httpx.Response) -> Response[GetWorkflowResponse
 
 
 async def asyncio_detailed(
-    workflow_id: UUID,
+    workflow_id: str | UUID,
     *,
     client: ApiClient,
 ) -> Response[GetWorkflowResponse200]:
@@ -68,7 +68,7 @@ async def asyncio_detailed(
      Returns the specified workflow. Requires the `workflows:read` scope.
 
     Args:
-        workflow_id (UUID): The Workflow ID.
+        workflow_id (str | UUID): The Workflow ID.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.
@@ -90,7 +90,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    workflow_id: UUID,
+    workflow_id: str | UUID,
     *,
     client: ApiClient,
 ) -> GetWorkflowResponse200:
@@ -99,7 +99,7 @@ async def asyncio(
      Returns the specified workflow. Requires the `workflows:read` scope.
 
     Args:
-        workflow_id (UUID): The Workflow ID.
+        workflow_id (str | UUID): The Workflow ID.
 
     Raises:
         APIStatusError: (through ``RetoolClient``) the server answered with a status >= 400.

@@ -10,19 +10,30 @@ from attrs import field as _attrs_field
 
 from ... import _parsing
 
-T = TypeVar("T", bound="GetUserResponse200DataMetadata")
+T = TypeVar("T", bound="AccessTokenResponse")
 
 
 @_attrs_define
-class GetUserResponse200DataMetadata:
-    """Custom metadata associated with the user."""
-
+class AccessTokenResponse:
+    success: bool
+    """ Whether the API request was successful. """
+    data: AccessToken
+    """ This object represents an API access token. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        success = self.success
+
+        data = _parsing.json_value(self.data)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "success": success,
+                "data": data,
+            }
+        )
 
         return field_dict
 
@@ -32,13 +43,22 @@ class GetUserResponse200DataMetadata:
         _field = ""
         try:
             d = dict(src_dict)
-            _field = ""
-            get_user_response_200_data_metadata = cls()
+            _field = "success"
+            success = _parsing.expect_bool(d.pop("success"))
 
-            get_user_response_200_data_metadata.additional_properties = d
+            _field = "data"
+            data = AccessToken.from_dict(d.pop("data"))
+
+            _field = ""
+            access_token_response = cls(
+                success=success,
+                data=data,
+            )
+
+            access_token_response.additional_properties = d
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _parsing.model_error("GetUserResponse200DataMetadata", _field, exc) from exc
-        return get_user_response_200_data_metadata
+            raise _parsing.model_error("AccessTokenResponse", _field, exc) from exc
+        return access_token_response
 
     @property
     def additional_keys(self) -> list[str]:
@@ -55,3 +75,6 @@ class GetUserResponse200DataMetadata:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.access_token import AccessToken  # noqa: E402

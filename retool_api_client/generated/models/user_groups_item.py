@@ -3,35 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ... import _parsing
 
-T = TypeVar("T", bound="GetAccessTokenResponse200")
+T = TypeVar("T", bound="UserGroupsItem")
 
 
 @_attrs_define
-class GetAccessTokenResponse200:
-    success: bool
-    """ Whether the API request was successful. """
-    data: AccessToken
-    """ This object represents an API access token. """
+class UserGroupsItem:
+    legacy_id: int | None
+    """ The legacy ID of the group. """
+    id: int
+    """ The ID of the group. Currently this is the same as `legacy_id` but will change in the future. """
+    name: str
+    """ The name of the group. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        success = self.success
+        legacy_id: int | None
+        legacy_id = self.legacy_id
 
-        data = _parsing.json_value(self.data)
+        id = self.id
+
+        name = self.name
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "success": success,
-                "data": data,
+                "legacy_id": legacy_id,
+                "id": id,
+                "name": name,
             }
         )
 
@@ -43,22 +49,32 @@ class GetAccessTokenResponse200:
         _field = ""
         try:
             d = dict(src_dict)
-            _field = "success"
-            success = _parsing.expect_bool(d.pop("success"))
+            _field = "legacy_id"
 
-            _field = "data"
-            data = AccessToken.from_dict(d.pop("data"))
+            def _parse_legacy_id(data: object) -> int | None:
+                if data is None:
+                    return data
+                return cast("int | None", _parsing.expect_int(data))
+
+            legacy_id = _parse_legacy_id(d.pop("legacy_id"))
+
+            _field = "id"
+            id = _parsing.expect_int(d.pop("id"))
+
+            _field = "name"
+            name = _parsing.expect_str(d.pop("name"))
 
             _field = ""
-            get_access_token_response_200 = cls(
-                success=success,
-                data=data,
+            user_groups_item = cls(
+                legacy_id=legacy_id,
+                id=id,
+                name=name,
             )
 
-            get_access_token_response_200.additional_properties = d
+            user_groups_item.additional_properties = d
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _parsing.model_error("GetAccessTokenResponse200", _field, exc) from exc
-        return get_access_token_response_200
+            raise _parsing.model_error("UserGroupsItem", _field, exc) from exc
+        return user_groups_item
 
     @property
     def additional_keys(self) -> list[str]:
@@ -75,6 +91,3 @@ class GetAccessTokenResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
-
-
-from ..models.access_token import AccessToken  # noqa: E402
