@@ -1,9 +1,9 @@
-"""Quickstart: the SDK's main moves against a Retool instance (or the local mock: `make demo`).
+"""Quickstart: the SDK's main moves against a Retool instance (or a local fake: `make demo`).
 
     RETOOL_BASE_URL=https://acme.retool.com RETOOL_API_TOKEN=... python examples/quickstart.py
 
-Paginated list, get, create, a JSON-Patch update, a typed error handled, a wrong argument
-refused before sending, and a retried 503.
+Paginated list, get, create (and find it in the list), a JSON-Patch update, a typed error
+handled, a wrong argument refused before sending, and a retried 503.
 """
 
 from __future__ import annotations
@@ -57,16 +57,20 @@ async def main() -> None:
 
         step("List users, page by page (retool.users.list)")
         pages = retool.users.list(page_size=2).pages()
-        first_id = None
+        first_id, shown = None, 0
         try:
             async for page in pages:
+                shown += 1
                 for user in page.items:
                     first_id = first_id or user.id
-                    print(f"   {user.id:<42} {user.email:<32} active={user.active}")
+                    print(f"   {user.id:<24} {user.email:<36} active={user.active}")
                 print(
                     f"   -- page: {len(page.items)} items, total_count={page.total_count}, "
                     f"has_more={page.has_more}, next_token={page.next_token!r}"
                 )
+                if shown == 2:
+                    print("   (two pages are enough here; the rest is never fetched)")
+                    break
         except PaginationError as exc:  # a server handing back a cursor it already gave
             print(f"   stopped instead of looping: {exc}")
         finally:
@@ -80,6 +84,11 @@ async def main() -> None:
         created = await retool.users.create(email="ada@example.com", first_name="Ada", last_name="Lovelace")
         print(f"   created {created.id} <{created.email}>")
 
+        step("Find it in the list, filtered by email (retool.users.list(email=...))")
+        found = await retool.users.list(email=created.email).first_page()
+        for user in found.items:
+            print(f"   {user.id} <{user.email}> {user.first_name} {user.last_name}, active={user.active}")
+
         step("Update it with JSON Patch (retool.users.update)")
         patch = JsonPatch().replace("/first_name", "Augusta Ada").add(("metadata", "team/analytics"), True)
         for op in patch:
@@ -89,7 +98,8 @@ async def main() -> None:
 
         step("A typed error, handled (404 -> NotFoundError)")
         try:
-            # `Prefer: code=404` asks the mock for the documented 404; a real instance just answers it
+            # `Prefer: code=404` asks Prism for the documented 404; the fake and a real instance
+            # answer 404 because there is no such workflow
             missing = uuid.UUID("00000000-0000-4000-8000-000000000000")
             await retool.with_options(headers={"Prefer": "code=404"}).workflows.get(missing)
         except NotFoundError as exc:

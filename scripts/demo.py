@@ -1,11 +1,10 @@
-"""`make demo`: start Prism (a spec-driven mock of Retool) on 127.0.0.1, run the examples
-against it, stop it.
+"""`make demo`: the examples against a fake Retool on 127.0.0.1 that keeps what they do.
 
-The quickstart and the offboarding run against Prism in static mode: answers are the spec's
-own examples, readable and the same on every run (its list pages always say ``has_more`` with
-the cursor ``"string"``, which the SDK refuses to follow in a loop). The export runs against
-Prism in dynamic mode: answers are made up afresh from the schemas, so lists really paginate
-and the data differ from run to run.
+``retool_api_client.testing.FakeRetool`` (seeded, filled with a few hundred users and some
+groups) is served over HTTP in this process; the example scripts run as subprocesses with
+RETOOL_BASE_URL / RETOOL_API_TOKEN pointing at it, exactly as they would at a real instance.
+So a created user shows up in the list, the offboarded user comes back ``active=False`` and
+the export pages through every seeded user. No Node, no network.
 """
 
 from __future__ import annotations
@@ -16,9 +15,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from prism import ROOT, Prism
+from retool_api_client.testing import FakeRetool
 
-DEMO_TOKEN = "demo-token-not-a-secret"  # Prism checks that a bearer token is present, not its value
+ROOT = Path(__file__).resolve().parent.parent
+SEED, USERS, GROUPS = 2026, 240, 6
 
 
 def run(title: str, args: list[str], env: dict[str, str]) -> None:
@@ -26,25 +26,35 @@ def run(title: str, args: list[str], env: dict[str, str]) -> None:
     subprocess.run([sys.executable, *args], env=env, cwd=ROOT, check=True)
 
 
+def member_of_most_groups(fake: FakeRetool) -> str:
+    """The email of a seeded user in the most groups: the one worth offboarding."""
+    count: dict[str, int] = {}
+    for group in fake.records("groups"):
+        for member in group["members"]:
+            count[member["id"]] = count.get(member["id"], 0) + 1
+    users = [u for u in fake.records("users") if u["active"]]
+    return str(max(users, key=lambda u: count.get(u["id"], 0))["email"])
+
+
 def main() -> int:
-    print("starting Prism, the mock Retool API (node_modules/@stoplight/prism-cli), static mode ...")
-    with Prism() as prism:
-        print(f"Prism listening on {prism.url}/api/v2 (pid {prism.process.pid if prism.process else '?'})")
-        env = dict(os.environ, RETOOL_BASE_URL=prism.url, RETOOL_API_TOKEN=DEMO_TOKEN)
-        run("list, get, create, JSON-Patch update, typed error, refused argument, retried 503",
+    fake = FakeRetool(seed=SEED).populate(users=USERS, groups=GROUPS)
+    print(f"a fake Retool (retool_api_client.testing.FakeRetool, seed {SEED}): "
+          f"{USERS} users, {GROUPS} groups, state kept in memory")  # fmt: skip
+    with fake.serve() as base_url, tempfile.TemporaryDirectory() as tmp:
+        print(f"serving {base_url}")
+        env = dict(os.environ, RETOOL_BASE_URL=base_url, RETOOL_API_TOKEN=fake.token)
+        run("list, get, create, find, JSON-Patch update, typed error, refused argument, retried 503",
             ["examples/quickstart.py"], env)  # fmt: skip
-        run("offboard a user by email", ["examples/offboard_user.py", "user@example.com"], env)
-    print("\nrestarting Prism in dynamic mode (made-up data, real pagination) ...", flush=True)
-    with Prism(dynamic=True) as prism, tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, RETOOL_BASE_URL=prism.url, RETOOL_API_TOKEN=DEMO_TOKEN)
+        email = member_of_most_groups(fake)
+        run("offboard a user by email", ["examples/offboard_user.py", email], env)
         out = Path(tmp) / "users.csv"
         run("export users with their groups to CSV", ["examples/export_users_csv.py", str(out)], env)
         lines = out.read_text().splitlines()
-        print(f"first rows of the CSV ({len(lines) - 1} users, made-up data):")
+        print(f"first rows of the CSV ({len(lines) - 1} users):")
         for line in lines[:4]:
             print(f"   {line[:110]}")
-    print("\nPrism stopped. The same examples run against a real instance with RETOOL_BASE_URL and "
-          "RETOOL_API_TOKEN set.")  # fmt: skip
+        print(f"\nthe fake received {len(fake.requests)} requests; it stops with this script. The same "
+              "examples run against a real instance with RETOOL_BASE_URL and RETOOL_API_TOKEN set.")  # fmt: skip
     return 0
 
 

@@ -247,7 +247,7 @@ def _sequence(p: str, i: int) -> tuple[list[Node], int]:
 
 def _quantifier(p: str, i: int) -> tuple[int, int, int]:
     if i < len(p) and p[i] in "*+?":
-        low, high = {"*": (0, 6), "+": (1, 8), "?": (0, 1)}[p[i]]
+        low, high = {"*": (0, 8), "+": (6, 12), "?": (0, 1)}[p[i]]
         return low, high, i + 1
     if i < len(p) and p[i] == "{":
         j = p.index("}", i)
