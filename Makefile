@@ -89,6 +89,6 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) $(foreach v,$(EXTRA_PYTHONS),.venv-$(v)) node_modules .mypy_cache .pytest_cache .ruff_cache
 
-# the README's main command: the SDK doing real work against a local mock Retool (Prism)
-demo: $(STAMP) $(NODE_STAMP)
+# the README's main command: the SDK doing real work against a local fake Retool that keeps state
+demo: $(STAMP)
 	$(PY) scripts/demo.py
