@@ -1,34 +1,34 @@
-"""The runnable examples: quickstart and offboarding against Prism, the CSV export against a
-local paginating server (Prism cannot paginate: its cursor never changes)."""
+"""The runnable examples: against Prism (the spec's own examples, the contract oracle) and
+against the fake Retool served on 127.0.0.1 (state that reacts: what one call changes, the next
+one sees), as subprocesses with RETOOL_BASE_URL / RETOOL_API_TOKEN, as a user runs them."""
 
 from __future__ import annotations
 
 import csv
-import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from prism import Prism
 
-from .. import samples
+from retool_api_client.testing import FakeRetool
+
 from ..conftest import ROOT
 
 TOKEN = "example-test-token-123"
 
 
-def run_example(args: list[str], base_url: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, RETOOL_BASE_URL=base_url, RETOOL_API_TOKEN=TOKEN)
+def run_example(args: list[str], base_url: str, token: str = TOKEN) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, RETOOL_BASE_URL=base_url, RETOOL_API_TOKEN=token)
     return subprocess.run(
         [sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+# -- Prism ------------------------------------------------------------------------------------------
 
 
 def test_quickstart_against_prism(prism: Prism) -> None:
@@ -64,78 +64,106 @@ def test_offboarding_against_prism(prism: Prism) -> None:
     assert "Traceback" not in missing.stderr
 
 
-# -- the export, against a server that really paginates -------------------------------------------
-
-USERS = 7
-
-
-def user(i: int) -> dict[str, Any]:
-    op = samples.spec()["paths"]["/users"]["get"]
-    item = samples.sample(op["responses"]["200"]["content"]["application/json"]["schema"])["data"][0]
-    return {**item, "id": f"user_{i}", "email": f"u{i}@example.com", "first_name": f"F{i}", "last_name": None}
-
-
-class Retool(BaseHTTPRequestHandler):
-    requests: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        Retool.requests.append(self.path)
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return self.answer(401, {"success": False, "message": "bad token"})
-        if url.path == "/api/v2/groups":
-            op = samples.spec()["paths"]["/groups"]["get"]
-            group = samples.sample(op["responses"]["200"]["content"]["application/json"]["schema"])["data"][0]
-            group = {**group, "name": "Admins", "members": [{**group["members"][0], "id": "user_2"}]}
-            return self.answer(
-                200,
-                {"success": True, "data": [group], "total_count": 1, "next_token": None, "has_more": False},
-            )
-        if url.path == "/api/v2/users":
-            size, start = int(query["limit"]), int(query.get("next_token", "0"))
-            end = min(start + size, USERS)
-            more = end < USERS
-            return self.answer(200, {
-                "success": True, "data": [user(i) for i in range(start, end)], "total_count": USERS,
-                "next_token": str(end) if more else None, "has_more": more,
-            })  # fmt: skip
-        return self.answer(404, {"success": False, "message": "no route"})
-
-    def answer(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+# -- the fake Retool ---------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def paginating_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Retool)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    Retool.requests = []
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def fake() -> FakeRetool:
+    return FakeRetool(seed=5).populate(users=23, groups=3)
 
 
-def test_export_writes_every_user_with_groups(paginating_server: str, tmp_path: Path) -> None:
+@pytest.fixture
+def served(fake: FakeRetool) -> Iterator[str]:
+    with fake.serve() as base_url:
+        yield base_url
+
+
+def test_quickstart_against_the_fake_sees_its_own_changes(fake: FakeRetool, served: str) -> None:
+    result = run_example(["examples/quickstart.py"], served, fake.token)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    created = next(line.split()[1] for line in out.splitlines() if line.strip().startswith("created "))
+    # the list, filtered by email, finds the user just created; the patch took
+    assert f"   {created} <ada@example.com> Ada Lovelace, active=True" in out
+    assert "now Augusta Ada Lovelace" in out
+    assert "total_count=23, has_more=True" in out and "(two pages are enough here" in out
+    assert (
+        "NotFoundError: status 404, message 'workflow 00000000-0000-4000-8000-000000000000 not found'" in out
+    )
+    assert "then succeeded" in out
+    (stored,) = [u for u in fake.records("users") if u["id"] == created]
+    assert stored["first_name"] == "Augusta Ada" and stored["metadata"] == {"team/analytics": True}
+    assert fake.token not in out + result.stderr
+
+
+def test_offboarding_against_the_fake_deactivates_and_leaves_every_group(
+    fake: FakeRetool, served: str
+) -> None:
+    groups_of = {m["id"]: [] for g in fake.records("groups") for m in g["members"]}
+    for group in fake.records("groups"):
+        for member in group["members"]:
+            groups_of[member["id"]].append(group["id"])
+    user_id = max(groups_of, key=lambda u: len(groups_of[u]))
+    (user,) = [u for u in fake.records("users") if u["id"] == user_id]
+    result = run_example(["examples/offboard_user.py", user["email"]], served, fake.token)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("  remove from group ") == len(groups_of[user_id]) > 0
+    assert result.stdout.rstrip().endswith(f"done; the server answered: {user['email']} active=False")
+    assert all(user_id not in [m["id"] for m in g["members"]] for g in fake.records("groups"))
+    again = run_example(["examples/offboard_user.py", user["email"]], served, fake.token)
+    assert "remove from group" not in again.stdout  # the groups are gone for real
+    missing = run_example(["examples/offboard_user.py", "nobody@example.com"], served, fake.token)
+    assert missing.returncode == 1 and missing.stdout == "no user with email nobody@example.com\n"
+
+
+def test_export_pages_through_every_user_with_their_groups(
+    fake: FakeRetool, served: str, tmp_path: Path
+) -> None:
     out = tmp_path / "users.csv"
-    result = run_example(["examples/export_users_csv.py", str(out), "--page-size", "3"], paginating_server)
+    result = run_example(["examples/export_users_csv.py", str(out), "--page-size", "5"], served, fake.token)
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(out.open()))
-    assert [r["id"] for r in rows] == [f"user_{i}" for i in range(USERS)]
-    assert rows[2]["groups"] == "Admins" and rows[1]["groups"] == ""
-    assert rows[0]["email"] == "u0@example.com" and rows[0]["last_name"] == ""
-    assert "exported 7/7 users" in result.stderr
-    assert [p for p in Retool.requests if p.startswith("/api/v2/users")] == [
-        "/api/v2/users?limit=3",
-        "/api/v2/users?limit=3&next_token=3",
-        "/api/v2/users?limit=3&next_token=6",
+    users = fake.records("users")
+    assert [r["id"] for r in rows] == [u["id"] for u in users]
+    member_of = {
+        u["id"]: [g["name"] for g in fake.records("groups") if u["id"] in [m["id"] for m in g["members"]]]
+        for u in users
+    }
+    assert [r["groups"].split(";") if r["groups"] else [] for r in rows] == [
+        member_of[u["id"]] for u in users
     ]
+    assert any(r["groups"] for r in rows)
+    assert "exported 23/23 users" in result.stderr
+    pages = [r for r in fake.requests if r.operation_id == "list_users"]
+    assert [r.query.get("limit") for r in pages] == [["5"]] * 5
+    assert "next_token" not in pages[0].query and all("next_token" in p.query for p in pages[1:])
+
+
+def test_the_fixture_in_a_users_own_test_suite() -> None:
+    """examples/test_offboard_user.py uses the retool_fake fixture, found through the package's
+    pytest11 entry point (no conftest), as in a user's project."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "examples/test_offboard_user.py", "-p", "no:cacheprovider", "-o", "addopts="],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 passed" in result.stdout
+
+
+def test_make_demo_runs_on_the_fake() -> None:
+    result = subprocess.run(
+        [sys.executable, "scripts/demo.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "240 users, 6 groups" in out
+    assert "total_count=240, has_more=True" in out
+    assert "<ada@example.com> Ada Lovelace, active=True" in out
+    assert "active=False" in out.split("offboard_user.py")[-1]
+    assert "exported 241/241 users" in result.stderr and "wrote 241 users" in out
+    assert "Prism" not in out
