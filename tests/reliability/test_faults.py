@@ -3,10 +3,11 @@ injected clock: nothing waits for real).
 
 About 30% of responses are faults: 429 (with retry-after-ms), 503, connection resets before
 the request left and after the server applied it, and slow answers (some past the read
-timeout). The server keeps the state and counts every write it applies, keyed by a marker
-only that call carries, so duplicates are visible. Expected: no read is lost, no POST or PATCH
-is applied twice, every operation ends within the retry deadline, and what the SDK reports
-matches what the server did.
+timeout). Behind the faults, a FakeRetool (``retool_api_client.testing``) keeps the state, pages
+for real and checks every request against the spec; the transport counts every write it
+applies, keyed by a marker only that call carries, so duplicates are visible. Expected: no read
+is lost, no POST or PATCH is applied twice, every operation ends within the retry deadline, and
+what the SDK reports matches what the server did.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ import collections
 import json
 import random
 import time
-from typing import Any
 
 import httpx
 
 from retool_api_client import APIConnectionError, APIStatusError, RetoolClient, RetryConfig
 from retool_api_client.generated.models import CreateUserBody
+from retool_api_client.testing import FakeRetool
 
-from .. import samples
 from ..fakes import FakeTime
 from .conftest import REPORT
 
@@ -34,27 +34,19 @@ FAULTS = ("429", "503", "reset before sending", "reset after applying", "slow", 
 WEIGHTS = (25, 25, 15, 15, 12, 8)
 
 
-def data_template(path: str, method: str, code: str = "200") -> dict[str, Any]:
-    op = samples.spec()["paths"][path][method]
-    body = samples.sample(op["responses"][code]["content"]["application/json"]["schema"], optional=True)
-    return dict(body["data"][0] if isinstance(body["data"], list) else body["data"])
-
-
 class FaultyRetool(httpx.AsyncBaseTransport):
+    """Random faults in front of a :class:`FakeRetool` that keeps the state (and checks every
+    request against the spec); counts each write it applies by the marker only that call carries."""
+
     def __init__(self, time_: FakeTime, seed: int = 2026) -> None:
         self.time, self.rng = time_, random.Random(seed)
-        self.user_shape = data_template("/users/{userId}", "get")
-        self.users: dict[str, dict[str, Any]] = {}
-        for i in range(50):
-            self._store(f"user_{i}", f"seed{i}@example.com", f"F{i}")
+        self.fake = FakeRetool(seed=seed).populate(users=50)
+        self.token = self.fake.token
+        #: user id -> email, as the server has them (in the server's order)
+        self.users: dict[str, str] = {u["id"]: u["email"] for u in self.fake.records("users")}
         self.applied: collections.Counter[str] = collections.Counter()  # write marker -> times applied
         self.faults: collections.Counter[str] = collections.Counter()
         self.responses = 0
-
-    def _store(self, user_id: str, email: str, first_name: str) -> dict[str, Any]:
-        user = {**self.user_shape, "id": user_id, "email": email, "first_name": first_name}
-        self.users[user_id] = user
-        return user
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.responses += 1
@@ -81,33 +73,18 @@ class FaultyRetool(httpx.AsyncBaseTransport):
         return response
 
     def _apply(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path.removeprefix("/api/v2")
-        if request.method == "GET" and path == "/users":
-            limit = int(request.url.params.get("limit", "10"))
-            page = list(self.users.values())[:limit]
-            body = {
-                "success": True,
-                "data": page,
-                "total_count": len(self.users),
-                "next_token": "t1",
-                "has_more": True,
-            }
-            return httpx.Response(200, json=body)
-        if request.method == "GET" and path.startswith("/users/"):
-            user = self.users[path.split("/")[2]]
-            return httpx.Response(200, json={"success": True, "data": user})
-        if request.method == "POST" and path == "/users":
-            body = json.loads(request.content)
-            self.applied[body["email"]] += 1
-            user = self._store(f"user_new_{len(self.users)}", body["email"], body["first_name"])
-            return httpx.Response(200, json={"success": True, "data": user})
-        if request.method == "PATCH" and path.startswith("/users/"):
-            user = self.users[path.split("/")[2]]
-            for op in json.loads(request.content)["operations"]:
-                user[op["path"].lstrip("/")] = op["value"]
+        body = request.read()
+        answer = self.fake.handle(
+            request.method, request.url.path, request.url.query.decode(), request.headers, body
+        )
+        if answer.status < 300 and request.method == "POST":
+            user = answer.json()["data"]
+            self.applied[user["email"]] += 1
+            self.users[user["id"]] = user["email"]
+        if answer.status < 300 and request.method == "PATCH":
+            for op in json.loads(body)["operations"]:
                 self.applied[op["value"]] += 1
-            return httpx.Response(200, json={"success": True, "data": user})
-        return httpx.Response(404, json={"success": False, "message": "no route"})
+        return httpx.Response(answer.status, headers=answer.headers, content=answer.body)
 
 
 async def test_thousand_operations_under_faults_lose_nothing_and_duplicate_nothing() -> None:
@@ -120,7 +97,7 @@ async def test_thousand_operations_under_faults_lose_nothing_and_duplicate_nothi
     longest = 0.0
     wall = time.perf_counter()
     async with RetoolClient(
-        "https://acme.retool.com", "tok_reliability", transport=server, retry=RETRY, timeout=TIMEOUT,
+        "https://acme.retool.com", server.token, transport=server, retry=RETRY, timeout=TIMEOUT,
         _sleep=time_.sleep, _clock=time_.clock, _rng=random.Random(1),
     ) as retool:  # fmt: skip
         for n in range(OPERATIONS):
@@ -131,7 +108,7 @@ async def test_thousand_operations_under_faults_lose_nothing_and_duplicate_nothi
             try:
                 if kind == "get":
                     user = await retool.users.get(user_id)
-                    if (user.id, user.email) != (user_id, server.users[user_id]["email"]):
+                    if (user.id, user.email) != (user_id, server.users[user_id]):
                         lost_reads.append(f"{n}: wrong user {user.id}")
                 elif kind == "list":
                     page = await retool.users.list(page_size=10).first_page()
