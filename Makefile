@@ -58,7 +58,7 @@ regenerate: $(STAMP)
 	$(PY) scripts/regenerate.py $(if $(SPEC),--spec "$(SPEC)")
 
 check-generated: $(STAMP)
-	$(PY) scripts/regenerate.py --check
+	$(PY) scripts/regenerate.py --check --strict
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check retool_api_client scripts tests benchmarks examples

@@ -127,7 +127,9 @@ def test_body_schemas_mean_what_the_spec_means() -> None:
         )
         assert good >= 1, operation_id  # the spec's own sample passes
         invalid, valid = invalid + bad, valid + good
-    assert bodies == 59
+    assert bodies == sum(
+        "application/json" in op.get("requestBody", {}).get("content", {}) for _, op in spec_ops()
+    )
     assert invalid > 5000 and valid > 500, (invalid, valid)  # both verdicts are exercised
 
 
@@ -165,12 +167,14 @@ def test_parameter_schemas_mean_what_the_spec_means() -> None:
             sample = {key(p): samples.sample(p["schema"]) for p in params}
             agree(operation_id, where, reference, iter([sample, *mutations(sample)]))
             checked += 1
-    assert checked > 90
+    assert checked == sum(
+        any(p["in"] == w for p in op.get("parameters", [])) for _, op in spec_ops() for w in ("path", "query")
+    )
 
 
 def test_the_specs_own_request_examples_pass_the_check() -> None:
     """No false alarms on what the spec itself shows: every example on a parameter or body
-    schema (43 of them: ids, emails, patterns) fits that schema as the check reads it."""
+    schema (ids, emails, patterns; 43 in 3.373.0) fits that schema as the check reads it."""
     to_json_schema = request_schemas.to_json_schema
     defs = _document()["$defs"]
     found: list[tuple[str, Any]] = []
@@ -187,7 +191,7 @@ def test_the_specs_own_request_examples_pass_the_check() -> None:
 
     for operation_id, op in spec_ops():
         collect({"parameters": op.get("parameters", []), "body": op.get("requestBody", {})}, operation_id)
-    assert len(found) == 43
+    assert found  # how many: tests/test_pinned_release.py
     for where, node in found:
         validator = Draft202012Validator({**to_json_schema(node), "$defs": defs}, format_checker=FORMATS)
         assert validator.is_valid(node["example"]), (where, node)
@@ -390,7 +394,7 @@ def test_jsonschema_is_imported_on_the_first_check_not_with_the_package() -> Non
 def test_runtime_document_is_the_one_the_pipeline_builds() -> None:
     build = request_schemas.build
     assert build(copy.deepcopy(samples.spec())) == _document()
-    assert len(_document()["operations"]) == 146
+    assert len(_document()["operations"]) == len(list(spec_ops()))
 
 
 def path_schemas() -> list[dict[str, Any]]:

@@ -300,7 +300,8 @@ def path_param_types(spec: JSON, fixes: JSON, ctx: Context | None = None) -> Non
                 bare = {k: v for k, v in schema.items() if k not in docs}
                 param["schema"] = {"anyOf": [{"type": "integer", "minimum": 0}, bare], **docs}
             elif schema.get("format") == "uuid":
-                param["schema"] = {"anyOf": [{"type": "string", "format": "uuid"}, {"type": "string"}], **docs}
+                either = [{"type": "string", "format": "uuid"}, {"type": "string"}]
+                param["schema"] = {"anyOf": either, **docs}
 
 
 def surface_names(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
@@ -560,7 +561,8 @@ def _schema_children(node: dict[str, Any], context: str) -> Iterator[tuple[Any, 
             yield node, key, _titled(node[key]) or context + suffix, mark
     for comb in ("anyOf", "oneOf", "allOf"):
         for i, child in enumerate(node.get(comb) or []):
-            yield node[comb], i, _titled(child) or context + _variant_name(child, i), f"|{i}"
+            name = _titled(child) or _variant_name(child, i)  # a place by position is a last resort
+            yield node[comb], i, _titled(child) or context + _variant_name(child, i), f"|{name}"
 
 
 def _titled(schema: JSON) -> str:

@@ -195,11 +195,21 @@ def regenerate(
     messages: list[str] = []
     old_normalized = json.loads(layout.normalized.read_text()) if layout.normalized.exists() else None
     old_lock = surface.Lock.load(layout.surface_lock)
-    if source is not None:
-        _, version = pull.pin(layout.openapi, source, token=token)
-        pinned_from = pull.read_lock(layout.openapi)["versions"][version]["source"]
-        messages.append(f"pinned Retool API {version} from {pinned_from}")
-    built = build(layout, strict=strict)
+    before = {p: p.read_bytes() for p in layout.openapi.glob("*") if p.is_file()}
+    try:
+        if source is not None:
+            _, version = pull.pin(layout.openapi, source, token=token)
+            pinned_from = pull.read_lock(layout.openapi)["versions"][version]["source"]
+            messages.append(f"pinned Retool API {version} from {pinned_from}")
+        built = build(layout, strict=strict)
+    except Exception:
+        # a spec that cannot be built is not pinned: openapi/ stays as it was
+        for path in set(layout.openapi.glob("*")) - set(before):
+            if path.is_file():
+                path.unlink()
+        for path, data in before.items():
+            path.write_bytes(data)
+        raise
     messages += [f"warning: {w}" for w in built.ctx.warnings]
     with tempfile.TemporaryDirectory(prefix="retoolgen-pkg-") as tmp:
         staged = Path(tmp) / "generated"

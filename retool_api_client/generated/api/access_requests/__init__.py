@@ -71,6 +71,8 @@ class AccessRequestsResource:
     ) -> AccessRequest:
         """Approve or deny an access request
 
+        ``PATCH /access_requests/{accessRequestId}``
+
         Approves or denies an access request and returns the updated access request. Requires the
         `users:write` scope.
 
@@ -120,7 +122,8 @@ class AccessRequestsResource:
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> AccessRequest | None:
-        """Send ``diff(before, after)`` through ``approve_or_deny``: models or dicts, any depth.
+        """Send ``diff(before, after)`` through ``approve_or_deny`` (``PATCH /access_requests/{accessRequestId}``): models or
+        dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
         against this endpoint's rules first (``PatchError``)."""

@@ -156,6 +156,8 @@ class EnvironmentsResource:
     ) -> Environment:
         """Update an environment
 
+        ``PATCH /environments/{environmentId}``
+
         Updates the specified environment and returns the updated environment. Requires the
         `environments:write` scope.
 
@@ -203,7 +205,8 @@ class EnvironmentsResource:
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> Environment | None:
-        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+        """Send ``diff(before, after)`` through ``update`` (``PATCH /environments/{environmentId}``): models or
+        dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
         against this endpoint's rules first (``PatchError``)."""

@@ -165,6 +165,8 @@ class FoldersResource:
     ) -> Folder:
         """Update a folder
 
+        ``PATCH /folders/{folderId}``
+
         Updates a folder and returns the updated folder. Requires the `folders:write` scope.
 
         Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
@@ -211,7 +213,8 @@ class FoldersResource:
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> Folder | None:
-        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+        """Send ``diff(before, after)`` through ``update`` (``PATCH /folders/{folderId}``): models or
+        dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
         against this endpoint's rules first (``PatchError``)."""

@@ -447,6 +447,8 @@ class GroupsResource:
     ) -> Group:
         """Update a group
 
+        ``PATCH /groups/{groupId}``
+
         Updates a group in an organization using JSON Patch (RFC 6902) and returns the updated
         group. Requires the `groups:write` scope.
 
@@ -507,7 +509,8 @@ class GroupsResource:
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> Group | None:
-        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+        """Send ``diff(before, after)`` through ``update`` (``PATCH /groups/{groupId}``): models or
+        dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
         against this endpoint's rules first (``PatchError``)."""

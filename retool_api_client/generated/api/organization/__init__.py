@@ -275,6 +275,8 @@ class OrganizationResource:
     ) -> OrganizationSettings:
         """Update organization settings
 
+        ``PATCH /organization/``
+
         Updates the organization settings and returns the updated organization. Requires the
         `organizations:write` scope.
 
@@ -335,7 +337,8 @@ class OrganizationResource:
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> OrganizationSettings | None:
-        """Send ``diff(before, after)`` through ``update_settings``: models or dicts, any depth.
+        """Send ``diff(before, after)`` through ``update_settings`` (``PATCH /organization/``): models or
+        dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
         against this endpoint's rules first (``PatchError``)."""

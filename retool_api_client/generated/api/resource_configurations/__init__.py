@@ -194,6 +194,8 @@ class ResourceConfigurationsResource:
     ) -> ResourceConfiguration:
         """Update a resource configuration
 
+        ``PATCH /resource_configurations/{configurationId}``
+
         Updates a resource configuration and returns the updated resource configuration. Requires
         the `resources:write` scope.
 
@@ -242,7 +244,8 @@ class ResourceConfigurationsResource:
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> ResourceConfiguration | None:
-        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+        """Send ``diff(before, after)`` through ``update`` (``PATCH /resource_configurations/{configurationId}``): models or
+        dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
         against this endpoint's rules first (``PatchError``)."""

@@ -177,6 +177,8 @@ class ResourcesResource:
     ) -> Resource:
         """Update a resource
 
+        ``PATCH /resources/{resourceId}``
+
         Updates a resource and returns the updated resource. Requires the `resources:write` scope.
 
         Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
@@ -221,7 +223,8 @@ class ResourcesResource:
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> Resource | None:
-        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+        """Send ``diff(before, after)`` through ``update`` (``PATCH /resources/{resourceId}``): models or
+        dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
         against this endpoint's rules first (``PatchError``)."""

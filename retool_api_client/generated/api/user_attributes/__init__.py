@@ -245,6 +245,8 @@ class UserAttributesResource:
     ) -> UserAttributes:
         """Update an organization user attribute
 
+        ``PATCH /user_attributes/{id}``
+
         Updates an organization user attribute and returns the updated user attribute. Requires
         the `user_attributes:write` scope.
 
@@ -294,7 +296,8 @@ class UserAttributesResource:
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> UserAttributes | None:
-        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+        """Send ``diff(before, after)`` through ``update`` (``PATCH /user_attributes/{id}``): models or
+        dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
         against this endpoint's rules first (``PatchError``)."""

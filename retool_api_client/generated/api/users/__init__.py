@@ -251,6 +251,8 @@ class UsersResource:
     ) -> User:
         """Update a user
 
+        ``PATCH /users/{userId}``
+
         Updates a user and returns the updated user. Requires the `users:write` scope.
 
         Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
@@ -302,7 +304,8 @@ class UsersResource:
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> User | None:
-        """Send ``diff(before, after)`` through ``update``: models or dicts, any depth.
+        """Send ``diff(before, after)`` through ``update`` (``PATCH /users/{userId}``): models or
+        dicts, any depth.
 
         Nothing is sent and ``None`` is returned when they are equal. The diff is checked
         against this endpoint's rules first (``PatchError``)."""

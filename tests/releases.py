@@ -1,0 +1,144 @@
+"""Synthetic next Retool releases, made from whatever release is pinned (for the surface tests).
+
+Each change is chosen from the spec, not from a list of 3.373.0 paths, so the helper keeps
+working after a bump: every summary reworded, a tag renamed, an operation removed and two added
+whose summaries collide (PUT and PATCH "Update widget"), an enum value added, fields added,
+removed and retyped, and a component inlined where it was referenced.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .conftest import ROOT
+
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def pinned() -> dict[str, Any]:
+    lock = json.loads((ROOT / "openapi" / "spec.lock").read_text())
+    return json.loads((ROOT / "openapi" / f"retool-{lock['current']}.json").read_text())
+
+
+def ops(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(p, m, item[m]) for p, item in spec["paths"].items() for m in METHODS if m in item]
+
+
+def examples_text() -> str:
+    return "\n".join(p.read_text() for p in sorted((ROOT / "examples").glob("*.py")))
+
+
+@dataclass
+class Release:
+    spec: dict[str, Any]
+    removed: list[str] = field(default_factory=list)  # "METHOD /path" (pristine spelling)
+    added: list[str] = field(default_factory=list)
+    renamed_tag: tuple[str, str] = ("", "")
+    retyped: str = ""  # component.field
+
+
+def next_release(base: dict[str, Any] | None = None, version: str = "99.0.0") -> Release:
+    spec = copy.deepcopy(base or pinned())
+    spec["info"]["version"] = version
+    release = Release(spec)
+    used = examples_text()
+
+    # every summary reworded: names derived from summaries would all move
+    for _, _, op in ops(spec):
+        if op.get("summary"):
+            op["summary"] = f"{op['summary']} (v2)"
+
+    # a tag renamed (the first one the operations use)
+    old_tag = next(op["tags"][0] for _, _, op in ops(spec) if op.get("tags"))
+    new_tag = f"{old_tag} Renamed"
+    for _, _, op in ops(spec):
+        if op.get("tags") and op["tags"][0] == old_tag:
+            op["tags"][0] = new_tag
+    for tag in spec.get("tags", []):
+        if tag["name"] == old_tag:
+            tag["name"] = new_tag
+    release.renamed_tag = (old_tag, new_tag)
+
+    # an operation removed: the last DELETE that no example calls
+    for path, method, _ in reversed(ops(spec)):
+        last = [w for w in re.split(r"[/{}]", path) if w][-1]
+        if method == "delete" and last not in used:
+            del spec["paths"][path][method]
+            if not any(m in spec["paths"][path] for m in METHODS):
+                del spec["paths"][path]
+            release.removed.append(f"DELETE {path}")
+            break
+
+    # two operations added whose summaries collide
+    widget = {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+    answer = {"200": {"description": "ok", "content": {"application/json": {"schema": widget}}}}
+    body = {"content": {"application/json": {"schema": widget}}}
+    spec["paths"]["/widgets/{widgetId}"] = {
+        "parameters": [{"name": "widgetId", "in": "path", "required": True, "schema": {"type": "string"}}],
+        **{
+            m: {"tags": ["Widgets"], "summary": "Update widget", "requestBody": body, "responses": answer}
+            for m in ("put", "patch")
+        },
+    }
+    release.added += ["PUT /widgets/{widgetId}", "PATCH /widgets/{widgetId}"]
+
+    components = spec["components"]["schemas"]
+    # an enum value added, to the first component field with an enum
+    for schema in components.values():
+        enum = next((p for p in (schema.get("properties") or {}).values() if "enum" in p), None)
+        if enum is not None:
+            enum["enum"].append("ADDED_IN_NEXT_RELEASE")
+            break
+
+    # fields added, removed and retyped on the first component with enough plain fields
+    for name, schema in components.items():
+        props = schema.get("properties") or {}
+        plain = [k for k, v in props.items() if v.get("type") in ("string", "boolean") and k != "id"]
+        if len(plain) >= 3:
+            props["added_in_next_release"] = {"type": "string"}
+            removed, retyped = plain[-1], plain[-2]
+            _everywhere(spec, lambda node, f=removed: node.pop(f, None), beside="id", has=removed)
+            new_type = "integer" if props[retyped]["type"] == "string" else "string"
+            _everywhere(
+                spec, lambda node, f=retyped, t=new_type: node[f].update(type=t), beside="id", has=retyped
+            )
+            if removed in (schema.get("required") or []):
+                schema["required"].remove(removed)
+            release.retyped = f"{name}.{retyped}"
+            break
+
+    # a component inlined where one operation referenced it
+    for _, _, op in ops(spec):
+        content = op.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {})
+        data = (content.get("schema") or {}).get("properties", {}).get("data", {})
+        if "$ref" in data:
+            target = data["$ref"].rsplit("/", 1)[-1]
+            content["schema"]["properties"]["data"] = copy.deepcopy(components[target])
+            break
+    return release
+
+
+def _everywhere(node: Any, change: Any, *, beside: str, has: str) -> None:
+    """Apply ``change(properties)`` to every object schema with both ``beside`` and ``has``: all
+    the copies Retool inlines of one model change together in a real release."""
+    if isinstance(node, dict):
+        props = node.get("properties")
+        if isinstance(props, dict) and beside in props and has in props:
+            change(props)
+            if has not in props and has in (node.get("required") or []):
+                node["required"].remove(has)
+        for value in list(node.values()):
+            _everywhere(value, change, beside=beside, has=has)
+    elif isinstance(node, list):
+        for value in node:
+            _everywhere(value, change, beside=beside, has=has)
+
+
+def write(spec: dict[str, Any], path: Path) -> Path:
+    path.write_text(json.dumps(spec, indent=2))
+    return path

@@ -1,0 +1,324 @@
+"""The public surface survives Retool releases: the lock, regeneration from the real 2.12.0 spec
+and from synthetic next releases, one model per resource, and the user's changelog."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from retoolgen import facade, normalize, pipeline
+from retoolgen.surface import Lock, op_key
+
+from . import releases, samples
+from .conftest import ROOT
+from .fakes import make_client
+
+SPEC_2_12 = ROOT / "tests" / "data" / "specs" / "retool-2.12.0.json"
+LOCK = Lock.load(ROOT / "openapi" / "surface.lock")
+
+
+def fixes() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "openapi" / "fixes.yaml").read_text()) or {}
+
+
+def planned(spec: dict[str, Any]) -> tuple[dict[str, Any], normalize.Context]:
+    """Normalize ``spec`` and plan its facade with the committed lock (no generation)."""
+    ctx = normalize.Context(lock=LOCK)
+    normalized = normalize.normalize(spec, fixes(), ctx)
+    plan = facade.plan(normalized, fixes(), ctx)
+    return {e["key"]: (oid, e["tag"], e["method"]) for oid, e in plan["ops"].items()}, ctx
+
+
+def locked(key: str) -> tuple[str, str, str]:
+    op = LOCK.operations[key]
+    return op.operation_id, op.namespace, op.method
+
+
+# -- the lock --------------------------------------------------------------------------------------
+
+
+def test_lock_lists_every_operation_with_the_name_the_client_has() -> None:
+    from retool_api_client import RetoolClient
+    from retool_api_client.generated.api import ENDPOINTS, OPERATIONS
+
+    spec = json.loads((ROOT / "openapi" / "normalized.json").read_text())
+    keys = {op_key(m, p) for p, m, _ in normalize.operations(spec)}
+    assert set(LOCK.operations) == keys
+    retool = RetoolClient("https://acme.retool.com", "tok")
+    for key, op in LOCK.operations.items():
+        assert OPERATIONS[op.operation_id] == (op.namespace, op.method)
+        assert callable(getattr(getattr(retool, op.namespace), op.method))
+        assert op_key(*ENDPOINTS[op.operation_id].split(" ")) == key
+    assert LOCK.api_version == spec["info"]["version"]
+
+
+@pytest.mark.parametrize("source", ["2.12.0", "synthetic"])
+def test_every_shared_operation_keeps_its_names(source: str) -> None:
+    spec = json.loads(SPEC_2_12.read_text()) if source == "2.12.0" else releases.next_release().spec
+    names, ctx = planned(spec)
+    shared = names.keys() & LOCK.operations.keys()
+    assert len(shared) >= len(LOCK.operations) - 3
+    moved = {key: (locked(key), names[key]) for key in shared if names[key] != locked(key)}
+    assert moved == {}
+    assert not any("collides" in w for w in ctx.warnings if any(k in w for k in shared))
+
+
+def test_new_operations_whose_names_collide_are_settled_by_the_http_method() -> None:
+    release = releases.next_release()
+    names, ctx = planned(release.spec)
+    put, patch = (names[op_key(*k.split(" "))] for k in release.added)
+    assert put == ("replace_widget", "widgets", "replace")
+    assert patch == ("update_widget", "widgets", "update")
+    assert any("PUT /widgets/{}: derived operationId 'update_widget' collides" in w for w in ctx.warnings)
+
+
+def test_a_renamed_tag_keeps_the_namespace() -> None:
+    release = releases.next_release()
+    old_tag, _ = release.renamed_tag
+    names, _ = planned(release.spec)
+    moved = [key for key, (_, ns, _) in names.items() if key in LOCK.operations and ns != locked(key)[1]]
+    assert moved == []
+    assert normalize.snake(old_tag) in {ns for _, ns, _ in names.values()}
+
+
+def test_a_fixes_entry_wins_over_the_lock() -> None:
+    key = "GET /users/{}"
+    entry = {"operations": {"GET /users/{userId}": {"method": "fetch", "reason": "deliberate"}}}
+    ctx = normalize.Context(lock=LOCK)
+    spec = normalize.normalize(releases.pinned(), {**fixes(), **entry}, ctx)
+    plan = facade.plan(spec, {**fixes(), **entry}, ctx)
+    assert {e["key"]: e["method"] for e in plan["ops"].values()}[key] == "fetch"
+
+
+# -- one model per resource, ids typed alike ------------------------------------------------------
+
+
+def user_json(**extra: Any) -> dict[str, Any]:
+    return {
+        "id": "user_1", "legacy_id": 1, "email": "a@example.com", "active": True,
+        "created_at": "2024-01-01T00:00:00Z", "last_active": None, "first_name": "A", "last_name": "B",
+        "metadata": {}, "is_admin": False, "user_type": "default", "two_factor_auth_enabled": False, **extra,
+    }  # fmt: skip
+
+
+async def test_users_get_and_list_give_the_same_user() -> None:
+    from retool_api_client.generated.models import User
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/users"):
+            page = {
+                "success": True,
+                "data": [user_json()],
+                "total_count": 1,
+                "next_token": None,
+                "has_more": False,
+            }
+            return httpx.Response(200, json=page)
+        groups = [{"id": 7, "legacy_id": 7, "name": "Admins"}]
+        return httpx.Response(200, json={"success": True, "data": user_json(groups=groups)})
+
+    async with make_client(handler) as retool:
+        listed = [u async for u in retool.users.list()]
+        one = await retool.users.get("user_1", include_groups=True)
+    assert type(one) is type(listed[0]) is User
+    assert [g.id for g in one.groups] == [7] and not listed[0].groups
+
+
+async def test_a_group_id_from_groups_get_goes_back_as_it_is() -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(f"{request.method} {request.url.path}")
+        group = {**samples.sample({"$ref": "#/components/schemas/group"}), "id": 7}
+        return httpx.Response(200, json={"success": True, "data": group})
+
+    async with make_client(handler) as retool:
+        group = await retool.groups.get("7")
+        assert isinstance(group.id, int)
+        await retool.groups.add_users(group.id, members=[{"id": "user_1", "is_group_admin": False}])
+    assert sent == ["GET /api/v2/groups/7", "POST /api/v2/groups/7/members"]
+
+
+def test_every_facade_docstring_names_its_endpoint() -> None:
+    from retool_api_client import RetoolClient
+    from retool_api_client.generated.api import ENDPOINTS, OPERATIONS
+
+    retool = RetoolClient("https://acme.retool.com", "tok")
+    for operation_id, (namespace, method) in OPERATIONS.items():
+        doc = getattr(getattr(retool, namespace), method).__doc__
+        assert f"``{ENDPOINTS[operation_id]}``" in doc, operation_id
+
+
+def test_generated_api_is_looked_up_by_endpoint_too() -> None:
+    from retool_api_client.generated.api import BY_ENDPOINT, ENDPOINTS, OPERATIONS
+
+    assert BY_ENDPOINT["GET /users/{userId}"] == "get_user"
+    assert {BY_ENDPOINT[e] for e in ENDPOINTS.values()} == set(OPERATIONS)
+
+
+def test_api_reference_lists_every_method_with_its_endpoint() -> None:
+    from retool_api_client.generated.api import ENDPOINTS, OPERATIONS
+
+    text = (ROOT / "docs" / "api.md").read_text()
+    for operation_id, (namespace, method) in OPERATIONS.items():
+        section = text.split(f"### retool.{namespace}.{method}\n", 1)[1].split("\n### ", 1)[0]
+        assert f"`{ENDPOINTS[operation_id]}` (operationId `{operation_id}`)" in section
+        assert f"retool.{namespace}.{method}(" in section and " -> " in section
+    assert "retool.users.get(user_id: str, *, include_groups: bool | None = UNSET) -> User" in text
+
+
+# -- regenerating a copy of the project -----------------------------------------------------------
+
+COPIED = ("openapi", "templates", "scripts", "examples", "retool_api_client", "docs")
+
+
+def copy_project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    ignore = shutil.ignore_patterns("__pycache__", ".mypy_cache")
+    for name in COPIED:
+        shutil.copytree(ROOT / name, root / name, ignore=ignore)
+    for name in ("generator-config.yaml", "pyproject.toml"):
+        shutil.copy(ROOT / name, root)
+    return root
+
+
+def regenerate(root: Path, spec: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    cmd = [
+        sys.executable,
+        str(root / "scripts" / "regenerate.py"),
+        "--root",
+        str(root),
+        "--spec",
+        str(spec),
+        *extra,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=root)
+
+
+def mypy_errors(root: Path) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "retool_api_client", "examples"],
+        cwd=root, capture_output=True, text=True, check=False,
+        env={**os.environ, "MYPYPATH": str(root)},
+    )  # fmt: skip
+    return [line for line in result.stdout.splitlines() if ": error:" in line]
+
+
+def imports(root: Path) -> None:
+    code = "import retool_api_client as r, retool_api_client.generated.api as a; print(r.__api_version__, len(a.OPERATIONS))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[1] == str(len(Lock.load(root / "openapi" / "surface.lock").operations))
+
+
+def assert_survives(root: Path, before: Lock, changelog: str) -> Lock:
+    """Shared operations keep names and return models (or the changelog says so), the package
+    imports and type-checks, and what breaks the examples is named in the changelog."""
+    after = Lock.load(root / "openapi" / "surface.lock")
+    shared = before.operations.keys() & after.operations.keys()
+    assert {k for k in shared if before.operations[k].call != after.operations[k].call} == set()
+    for key in shared:
+        old, new = before.operations[key], after.operations[key]
+        if old.returns != new.returns:
+            assert f"BREAKING `{new.call}()`: returns {new.returns} instead of {old.returns}" in changelog
+    imports(root)
+    errors = mypy_errors(root)
+    outside = [e for e in errors if not e.startswith("examples/")]
+    assert outside == []
+    for error in errors:
+        path, line = error.split(":")[:2]
+        source = (root / path).read_text().splitlines()[int(line) - 1]
+        calls = re.findall(r"retool\.(\w+)\.(\w+)", source)
+        assert calls and any(f"BREAKING `retool.{ns}.{m}()`" in changelog for ns, m in calls), error
+    return after
+
+
+def committed_outputs(root: Path) -> dict[str, bytes]:
+    paths = [
+        root / "openapi" / "normalized.json",
+        root / "openapi" / "surface.lock",
+        root / "docs" / "api.md",
+    ]
+    package = root / "retool_api_client" / "generated"
+    paths += sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return {str(p.relative_to(root)): p.read_bytes() for p in paths}
+
+
+@pytest.mark.slow
+def test_regenerating_from_the_real_2_12_0_renames_nothing_and_comes_back_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    root = copy_project(tmp_path)
+    fixes_before = (root / "openapi" / "fixes.yaml").read_bytes()
+    pinned = json.loads((root / "openapi" / "spec.lock").read_text())["current"]
+    outputs = committed_outputs(root)
+
+    result = regenerate(root, SPEC_2_12)
+    assert result.returncode == 0, result.stderr
+    assert (root / "openapi" / "fixes.yaml").read_bytes() == fixes_before  # no hand edit
+    changelog = (root / "openapi" / "changelog" / f"{pinned}_to_2.12.0.md").read_text()
+    assert "renamed to" not in changelog and "moved and renamed" not in changelog
+    assert_survives(root, LOCK, changelog)
+
+    back = regenerate(root, root / "openapi" / f"retool-{pinned}.json")
+    assert back.returncode == 0, back.stderr
+    after = committed_outputs(root)
+    assert [k for k in outputs.keys() | after.keys() if outputs.get(k) != after.get(k)] == []
+
+
+@pytest.mark.slow
+def test_regenerating_to_a_synthetic_next_release_keeps_the_surface(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    release = releases.next_release()
+    result = regenerate(root, releases.write(release.spec, tmp_path / "next.json"))
+    assert result.returncode == 0, result.stderr
+    pinned = LOCK.api_version
+    changelog = (root / "openapi" / "changelog" / f"{pinned}_to_99.0.0.md").read_text()
+    after = assert_survives(root, LOCK, changelog)
+    for removed in release.removed:
+        gone = LOCK.operations[op_key(*removed.split(" "))]
+        assert f"BREAKING `{gone.call}()`: removed" in changelog
+    assert "`retool.widgets.replace()`: added (PUT /widgets/{})" in changelog
+    assert after.operations["PATCH /widgets/{}"].call == "retool.widgets.update"
+    assert "ADDED_IN_NEXT_RELEASE" in changelog
+
+
+def test_a_lock_that_cannot_be_settled_names_both_and_changes_nothing(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    lock_path = root / "openapi" / "surface.lock"
+    text = lock_path.read_text()
+    first, second = sorted(LOCK.operations)[:2]
+    bad = text.replace(
+        f"  {second}:\n    operation_id: {LOCK.operations[second].operation_id}\n",
+        f"  {second}:\n    operation_id: {LOCK.operations[first].operation_id}\n",
+    )
+    assert bad != text
+    lock_path.write_text(bad)
+    before = committed_outputs(root)
+    result = regenerate(root, SPEC_2_12)
+    assert result.returncode == 2
+    message = result.stderr.strip()
+    assert message.count("\n") == 0 and second in message and first in message
+    assert repr(LOCK.operations[first].operation_id) in message
+    assert committed_outputs(root) == before
+    assert json.loads((root / "openapi" / "spec.lock").read_text())["current"] == LOCK.api_version
+
+
+def test_strict_makes_a_stale_fixes_entry_fatal(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    with (root / "openapi" / "fixes.yaml").open("a") as f:
+        f.write("\n")
+    text = (root / "openapi" / "fixes.yaml").read_text()
+    text = text.replace("operations:\n", "operations:\n  GET /no/such/path: {method: x, reason: stale}\n", 1)
+    (root / "openapi" / "fixes.yaml").write_text(text)
+    with pytest.raises(pipeline.PipelineError, match="GET /no/such/path matches no operation"):
+        pipeline.check(pipeline.Layout(root), strict=True)
+    assert pipeline.check(pipeline.Layout(root)) == []  # reported, not fatal
