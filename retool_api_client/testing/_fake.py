@@ -140,6 +140,7 @@ class FakeRetool:
         clock: returns the current time (a timezone-aware ``datetime``) for ``created_at`` /
             ``updated_at``; default: a virtual clock ticking a second per read.
         spec: an OpenAPI document (dict) to use instead of the one shipped in the package.
+        token: the Bearer token to accept (default: one made from the seed).
 
     ``fake.token`` is the Bearer token it accepts; ``fake.requests`` lists what it received.
     """
@@ -150,11 +151,12 @@ class FakeRetool:
         *,
         clock: Callable[[], datetime] | None = None,
         spec: Mapping[str, Any] | None = None,
+        token: str | None = None,
     ) -> None:
         self.seed = seed
         self.spec: Spec = shipped() if spec is None else build(dict(spec))
         self.clock: Callable[[], datetime] = clock or VirtualClock()
-        self.token = f"retool_fake_{random.Random(f'{seed}:token').getrandbits(96):024x}"
+        self.token = token or f"retool_fake_{random.Random(f'{seed}:token').getrandbits(96):024x}"
         self.requests: list[ReceivedRequest] = []
         #: delays the SDK's retries asked for on :meth:`client` (which never waits for real)
         self.sleeps: list[float] = []
@@ -191,6 +193,30 @@ class FakeRetool:
     def collections(self) -> list[str]:
         """The stateful collections found in the spec (``users``, ``groups``...)."""
         return list(self.spec.collections)
+
+    def behaviour(self) -> dict[str, str]:
+        """``"METHOD /path (operationId)"`` -> what the fake does for it: ``list users``,
+        ``members of groups: add``, ``stored document``... or ``made up from the schema``."""
+        words = {
+            "list": "list", "create": "create", "get": "get", "update": "update", "replace": "replace",
+            "delete": "delete", "put_base": "replace (id in the body)", "member_add": "add",
+            "member_remove": "remove", "attr_set": "set", "attr_delete": "delete",
+        }  # fmt: skip
+        out = {}
+        for op in self.spec.operations:
+            role, target = self._roles.get(id(op), ("generated", None))
+            if isinstance(target, Collection):
+                what = f"{target.name}: {words[role]}"
+            elif isinstance(target, Membership):
+                what = f"{target.parent} {target.field}: {words[role]}"
+            elif isinstance(target, AttributeMap):
+                what = f"{target.parent} attributes ({target.field}): {words[role]}"
+            elif role == "singleton":
+                what = "stored document"
+            else:
+                what = "made up from the schema"
+            out[f"{op.method} {op.template} ({op.operation_id})"] = what
+        return out
 
     def records(self, collection: str) -> list[dict[str, Any]]:
         """Copies of the stored records of ``collection``, as the list operation shows them."""
