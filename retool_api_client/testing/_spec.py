@@ -375,8 +375,10 @@ def build(raw: JSON) -> Spec:
     collections = _collections(defs, by_template)
     attributes = _relations(defs, by_template, collections)
     singletons = _singletons(by_template, collections)
-    servers = raw.get("servers") or [{"url": "/api/v2"}]
+    servers = raw.get("servers") or [{}]
     root = re.sub(r"^[a-z]+://[^/]+", "", str(servers[0].get("url", ""))).rstrip("/")
+    if not root.startswith("/"):
+        root = "/api/v2"  # a relative server URL ("./"): where the SDK puts the API root
     return Spec(raw, defs, root, operations, collections, attributes, singletons, by_template)
 
 
