@@ -195,8 +195,8 @@ class FakeRetool:
         return list(self.spec.collections)
 
     def behaviour(self) -> dict[str, str]:
-        """``"METHOD /path (operationId)"`` -> what the fake does for it: ``list users``,
-        ``members of groups: add``, ``stored document``... or ``made up from the schema``."""
+        """``"METHOD /path (operationId)"`` -> what the fake does for it: ``users: list``,
+        ``groups members: add``, ``stored document``... or ``made up from the schema``."""
         words = {
             "list": "list", "create": "create", "get": "get", "update": "update", "replace": "replace",
             "delete": "delete", "put_base": "replace (id in the body)", "member_add": "add",
@@ -307,15 +307,14 @@ class FakeRetool:
             taken = {r.get("name") for r in self._records[coll.name].values()}
             free = [g for g in _data.GROUP_NAMES if g not in taken]
             body["name"] = free[0] if free else f"Team {len(taken) + 1}"
-        for key in ("user_type",):
-            if key in props and "default" in (resolve(self.spec.defs, props[key]).get("enum") or ()):
-                body[key] = "default"
         return body
 
     def _seed_members(self, coll: Collection, record: dict[str, Any], membership: Membership) -> None:
+        """A new group gets a random quarter (at most) of the people there as ``members``; other
+        memberships (user invites) start empty, as pending invites to a new group would."""
         children = list(self._records[membership.child])
         if not children or membership.field != "members":
-            return  # invites and the like start empty
+            return
         count = self._rng.randint(1, max(1, len(children) // 4))
         links = self._links[coll.name].setdefault(str(record["id"]), {}).setdefault(membership.field, {})
         for child in self._rng.sample(children, min(count, len(children))):
@@ -336,27 +335,33 @@ class FakeRetool:
         method = method.upper()
         lowered = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
         params = parse_qs(query, keep_blank_values=True) if query else {}
+        relative = path.removeprefix(self.spec.root) or "/"
         with self._lock:
-            parsed: Any = None
-            op: Operation | None = None
             try:
-                answer, op, parsed = self._answer(method, path, params, lowered, body)
+                answer = self._answer(method, path, params, lowered, body)
             except _Refused as refused:
                 answer = error(refused.status, refused.message, refused.headers)
             except Exception as exc:  # a bug in the fake: say so rather than crash the caller
                 answer = error(500, f"FakeRetool internal error ({type(exc).__name__}); please report it")
-            relative = path.removeprefix(self.spec.root) or "/"
+            try:
+                operation_id: str | None = self._route(method, relative)[0].operation_id
+            except _Refused:
+                operation_id = None
             self.requests.append(
                 ReceivedRequest(
-                    method, relative, params, parsed, op.operation_id if op else None,
+                    method,
+                    relative,
+                    params,
+                    _loose_json(body),
+                    operation_id,
                     None if answer.reset else answer.status,
                 )
-            )  # fmt: skip
+            )
             return answer
 
     def _answer(
         self, method: str, path: str, params: dict[str, list[str]], headers: dict[str, str], body: bytes
-    ) -> tuple[Answer, Operation | None, Any]:
+    ) -> Answer:
         root = self.spec.root
         if root and not (path == root or path.startswith(root + "/")):
             raise _Refused(404, f"Not found: the API lives under {root}")
@@ -365,12 +370,12 @@ class FakeRetool:
             if fault.matches(method, relative):
                 fault.hits += 1
                 if fault.reset:
-                    return Answer(0, reset=True), None, None
+                    return Answer(0, reset=True)
                 extra = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
                 if fault.body is not None:
-                    return Answer(fault.status, {"Content-Type": "application/json", **extra},
-                                  json.dumps(fault.body).encode()), None, None  # fmt: skip
-                return error(fault.status, _reason(fault.status), extra), None, None
+                    headers = {"Content-Type": "application/json", **extra}
+                    return Answer(fault.status, headers, json.dumps(fault.body).encode())
+                return error(fault.status, _reason(fault.status), extra)
         supplied = headers.get("authorization", "")
         if not hmac.compare_digest(supplied.encode(), f"Bearer {self.token}".encode()):
             raise _Refused(401, "Unauthorized: a valid API token is required (Authorization: Bearer ...)")
@@ -378,7 +383,7 @@ class FakeRetool:
         values = self._check_path(op, path_values)
         query = self._check_query(op, params)
         parsed = self._check_body(op, body)
-        return self._dispatch(op, values, query, parsed), op, (None if parsed is _NO_BODY else parsed)
+        return self._dispatch(op, values, query, None if parsed is _NO_BODY else parsed)
 
     # -- routing and request checks --------------------------------------------------------
 
@@ -407,8 +412,7 @@ class FakeRetool:
 
         v = _data.validator(schema, self.spec.defs)
         errors = sorted(v.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
-        names = {p.name: p.name for p in op.params}
-        return "; ".join(_problem(e, where, names, _hidden_under(instance, e)) for e in errors[:5])
+        return "; ".join(_problem(e, where, {}, _hidden_under(instance, e)) for e in errors[:5])
 
     def _refuse_invalid(self, op: Operation, problems: list[str]) -> None:
         if problems:
@@ -458,9 +462,12 @@ class FakeRetool:
             return _NO_BODY
         try:
             parsed = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             raise _Refused(400, "body: not valid JSON") from None
-        problem = self._invalid(op, ("body",), op.body, parsed)
+        try:
+            problem = self._invalid(op, ("body",), op.body, parsed)
+        except RecursionError:
+            raise _Refused(400, "body: nested too deeply") from None
         self._refuse_invalid(op, [problem] if problem else [])
         return parsed
 
@@ -1000,6 +1007,14 @@ class FakeRetool:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _loose_json(body: bytes) -> Any:
+    """The body as JSON for the request log; None when it is empty or not JSON."""
+    try:
+        return json.loads(body) if body.strip() else None
+    except (ValueError, RecursionError):
+        return None
 
 
 def _reason(status: int) -> str:

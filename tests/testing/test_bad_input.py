@@ -42,6 +42,10 @@ def test_bad_json_is_400() -> None:
     answer = FAKE.handle("POST", "/api/v2/users", "", auth(FAKE), b"{not json")
     assert refused(answer, 400) == "body: not valid JSON"
     assert refused(FAKE.handle("POST", "/api/v2/users", "", auth(FAKE), b"\xff\xfe"), 400)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert refused(FAKE.handle("POST", "/api/v2/users", "", auth(FAKE), deep), 400)
+    nested = ("{" + '"a":' * 1) * 3000 + "1" + "}" * 3000
+    assert refused(FAKE.handle("PUT", "/api/v2/app_themes", "", auth(FAKE), nested.encode()), 400)
 
 
 def test_a_body_that_breaks_the_schema_gets_the_documented_status_naming_the_field() -> None:

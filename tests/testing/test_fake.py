@@ -50,6 +50,8 @@ async def test_a_reset_connection_on_a_post_is_not_retried_and_nothing_is_create
         assert fake.records("users") == []  # the fault comes before the fake applies anything
         created = await retool.users.create(email="ada@example.com", first_name="Ada", last_name="L")
     assert [r.status for r in fake.requests] == [None, 200]
+    assert fake.requests[0].body == fake.requests[1].body  # logged even when the fault struck
+    assert fake.requests[0].operation_id == "create_user"
     assert fake.records("users")[0]["id"] == created.id
 
 
