@@ -53,8 +53,10 @@ def main() -> int:
         print(f"first rows of the CSV ({len(lines) - 1} users):")
         for line in lines[:4]:
             print(f"   {line[:110]}")
-        print(f"\nthe fake received {len(fake.requests)} requests; it stops with this script. The same "
-              "examples run against a real instance with RETOOL_BASE_URL and RETOOL_API_TOKEN set.")  # fmt: skip
+        print(
+            f"\nthe fake answered {len(fake.requests)} requests and stops with this script; the same "
+            "examples run against a real instance with RETOOL_BASE_URL and RETOOL_API_TOKEN set."
+        )
     return 0
 
 
