@@ -303,6 +303,15 @@ class FakeRetool:
             body["email"] = _data.email_of(first, last, n)
             body["active"] = rng.random() < 0.9
             body["metadata"] = {}
+        create = coll.ops.get("create")
+        for key in (
+            (object_schema(self.spec.defs, create.body) or {}).get("properties", {})
+            if create and create.body
+            else ()
+        ):
+            referred = self._records.get(key.removesuffix("_id") + "s")
+            if key.endswith("_id") and referred:  # refer to a record there: resource_id, environment_id
+                body[key] = self._rng.choice(list(referred))
         if "name" in props and coll.memberships:
             taken = {r.get("name") for r in self._records[coll.name].values()}
             free = [g for g in _data.GROUP_NAMES if g not in taken]
@@ -519,8 +528,21 @@ class FakeRetool:
     def _all(self, coll: Collection) -> list[dict[str, Any]]:
         return list(self._records[coll.name].values())
 
-    def _find(self, coll: Collection, op: Operation, value: Any) -> dict[str, Any]:
+    def _lookup(self, coll: Collection, value: Any) -> dict[str, Any] | None:
+        """The record with this id, else the one with this ``name`` / ``display_name`` (Retool
+        takes a resource's name where its id goes)."""
         record = self._records[coll.name].get(str(value))
+        if record is None and isinstance(value, str):
+            named = [
+                r
+                for r in self._records[coll.name].values()
+                if value in (r.get("name"), r.get("display_name"))
+            ]
+            record = named[0] if len(named) == 1 else None
+        return record
+
+    def _find(self, coll: Collection, op: Operation, value: Any) -> dict[str, Any]:
+        record = self._lookup(coll, value)
         if record is None:
             singular = coll.name.removesuffix("s").replace("_", " ")
             raise _Refused(op.error_status(404), f"{singular} {value} not found")
@@ -581,12 +603,21 @@ class FakeRetool:
             record.update({k: v for k, v in keep.items() if k in ("id", "legacy_id", "created_at")})
         return record
 
-    def _overlay(self, coll: Collection, record: dict[str, Any], body: Any) -> None:
-        """Copy the body's fields that are fields of the record (and fit them) onto it."""
+    def _overlay(self, coll: Collection, record: dict[str, Any], body: Any, missing: int = 404) -> None:
+        """Copy the body's fields that are fields of the record (and fit them) onto it; a
+        ``X_id`` naming a record of collection ``Xs`` sets the object field ``X`` to that record
+        (a resource configuration's ``resource`` and ``environment``)."""
         if not isinstance(body, dict):
             return
         props = coll.record["properties"]
         for key, value in body.items():
+            referred = self.spec.collections.get(key.removesuffix("_id") + "s")
+            if key.endswith("_id") and key not in props and referred and key.removesuffix("_id") in props:
+                found = self._lookup(referred, value)
+                if found is None:
+                    raise _Refused(missing, f"{referred.name.removesuffix('s')} {value} not found")
+                record[key.removesuffix("_id")] = self._project(props[key.removesuffix("_id")], found)
+                continue
             target = key
             if key not in props:
                 alias = [p for p in props if p.endswith("_" + key)]  # email -> invited_email
@@ -598,7 +629,7 @@ class FakeRetool:
             if self._maker.is_valid(props[target], value):
                 record[target] = copy.deepcopy(value)
 
-    def _new_record(self, coll: Collection, body: Any) -> dict[str, Any]:
+    def _new_record(self, coll: Collection, body: Any, missing: int = 404) -> dict[str, Any]:
         record = self._defaults(coll)
         create = coll.ops.get("create")
         shape = object_schema(self.spec.defs, create.body) if create and create.body else None
@@ -607,7 +638,7 @@ class FakeRetool:
             for k, s in (shape or {}).get("properties", {}).items()
         }
         self._overlay(coll, record, {k: v for k, v in defaults.items() if v is not None})
-        self._overlay(coll, record, body)
+        self._overlay(coll, record, body, missing)
         record["id"] = self._new_id(coll)
         props = coll.record["properties"]
         if "legacy_id" in props:
@@ -751,16 +782,23 @@ class FakeRetool:
     def _filter(self, coll: Collection, name: str, value: Any) -> Callable[[dict[str, Any]], bool] | None:
         props = coll.record["properties"]
         singular = coll.name.removesuffix("s")
-        field_name, contains = name, False
+        field_name, contains, inner = name, False, ""
         if name.endswith("_contains"):
             field_name, contains = name.removesuffix("_contains"), True
         elif name not in props and name.startswith(singular + "_"):
             field_name = name.removeprefix(singular + "_")  # resource_type -> type on resources
+        elif name not in props and "_" in name:
+            outer, _, rest = name.partition("_")  # resource_id -> resource.id on configurations
+            shape = object_schema(self.spec.defs, props.get(outer, {})) or {}
+            if rest in shape.get("properties", {}):
+                field_name, inner = outer, rest
         if field_name not in props or isinstance(value, list | dict):
             return None  # not a field of the records: not filtered by the fake (see the docs)
 
         def test(record: dict[str, Any]) -> bool:
             have = record.get(field_name)
+            if inner:
+                have = have.get(inner) if isinstance(have, dict) else None
             if isinstance(value, str) and isinstance(have, str):
                 return value.lower() in have.lower() if contains else have.lower() == value.lower()
             return bool(have == value)
@@ -770,7 +808,7 @@ class FakeRetool:
     def _create(
         self, coll: Collection, op: Operation, path: dict[str, str], query: dict[str, Any], body: Any
     ) -> Answer:
-        record = self._new_record(coll, body)
+        record = self._new_record(coll, body, op.error_status(404, 400))
         self._set_links(coll, record, body, replace=True)
         self._store(coll, record)
         return self._envelope(op, self._render(coll, record, op, query))
@@ -800,7 +838,7 @@ class FakeRetool:
         self, coll: Collection, op: Operation, old: dict[str, Any], body: Any, query: dict[str, Any]
     ) -> Answer:
         record = self._defaults(coll, keep=old)
-        self._overlay(coll, record, body)
+        self._overlay(coll, record, body, op.error_status(404, 400))
         if "updated_at" in coll.record["properties"]:
             record["updated_at"] = self.now()
         self._set_links(coll, record, body, replace=True)
@@ -821,7 +859,7 @@ class FakeRetool:
             changed = self._apply_patch(op, document, operations, set(coll.record["properties"]))
         else:
             document = copy.deepcopy(record)
-            self._overlay(coll, document, body)
+            self._overlay(coll, document, body, op.error_status(404, 400))
             changed = set(body) if isinstance(body, dict) else set()
         problems = []
         for name in changed:

@@ -24,6 +24,19 @@ def call(fake: FakeRetool, method: str, path: str, body: Any = None, **query: An
     return fake.handle(method, fake.spec.root + path, text, auth(fake), raw)
 
 
+def link_references(fake: FakeRetool, body: Any) -> Any:
+    """Point a body's ``X_id`` fields at a stored record of collection ``Xs`` (populating it
+    when empty): the fake refuses references to records it does not have."""
+    if isinstance(body, dict):
+        for key in list(body):
+            name = key.removesuffix("_id") + "s"
+            if key.endswith("_id") and name in fake.spec.collections:
+                if not fake.records(name):
+                    fake.populate(**{name: 1})
+                body[key] = fake.records(name)[0]["id"]
+    return body
+
+
 def valid_request(fake: FakeRetool, op: Operation, seed: int = 0) -> tuple[str, str, bytes]:
     """(path, query, body) the operation accepts; path parameters of a collection name a stored
     record (``fake`` should be populated)."""
@@ -46,7 +59,11 @@ def valid_request(fake: FakeRetool, op: Operation, seed: int = 0) -> tuple[str, 
     query = {
         p.name: maker.valid(p.schema, name=p.name) for p in op.params if p.where == "query" and p.required
     }
-    body = b"" if op.body is None else json.dumps(maker.valid(op.body, full=False)).encode()
+    body = (
+        b""
+        if op.body is None
+        else json.dumps(link_references(fake, maker.valid(op.body, full=False))).encode()
+    )
     return path, urlencode(query, doseq=True), body
 
 

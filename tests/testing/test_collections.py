@@ -12,7 +12,7 @@ from retool_api_client.testing import FakeRetool
 from retool_api_client.testing._data import Maker
 from retool_api_client.testing._spec import Collection, object_schema, resolve
 
-from .helpers import call
+from .helpers import call, link_references
 
 NAMES = FakeRetool().collections
 
@@ -20,6 +20,7 @@ NAMES = FakeRetool().collections
 def body_for(fake: FakeRetool, op: Any) -> Any:
     """A full valid body, without references to other records (members: tested elsewhere)."""
     body = Maker(fake.spec.defs, random.Random(op.operation_id), fake.now).valid(op.body, full=True)
+    link_references(fake, body)
     coll = fake.spec.collection_of(op)
     if isinstance(body, dict) and coll is not None:
         for field in coll.memberships:
@@ -120,44 +121,50 @@ def test_list_pages_with_opaque_cursors_and_true_counts(name: str) -> None:
     assert [r["id"] for r in everything["data"]] == expected
 
 
-FILTERS = {  # collection -> (query parameter, record field it filters on)
-    name: param.name
-    for name in NAMES
-    for coll in [FakeRetool().spec.collections[name]]
-    if "list" in coll.ops
-    for param in coll.ops["list"].params
-    if param.where == "query"
-    and param.name not in ("limit", "next_token")
-    and FakeRetool()._filter(coll, param.name, "x") is not None
-}
+#: (collection, query parameter, the record's value it filters on)
+FILTERS = [
+    ("users", "email", lambda r: r["email"]),
+    ("users", "first_name", lambda r: r["first_name"]),
+    ("users", "last_name", lambda r: r["last_name"]),
+    ("apps", "name_contains", lambda r: r["name"][2:-2]),
+    ("access_requests", "status", lambda r: r["status"]),
+    ("resources", "resource_type", lambda r: r["type"]),
+    ("resource_configurations", "resource_type", lambda r: r["resource"]["type"]),
+    ("resource_configurations", "resource_id", lambda r: r["resource"]["id"]),
+    ("resource_configurations", "environment_id", lambda r: r["environment"]["id"]),
+]
 
 
-def test_collections_with_a_filter() -> None:
-    assert {"users", "apps", "resources", "access_requests"} <= FILTERS.keys()
+def test_every_filter_the_fake_applies_is_tested() -> None:
+    fake = FakeRetool()
+    applied = {
+        (coll.name, param.name)
+        for coll in fake.spec.collections.values()
+        if "list" in coll.ops
+        for param in coll.ops["list"].params
+        if param.where == "query" and param.name not in ("limit", "next_token")
+        if fake._filter(coll, param.name, "x") is not None
+    }
+    assert applied == {(name, param) for name, param, _ in FILTERS}
 
 
-@pytest.mark.parametrize("name", sorted(FILTERS))
-def test_list_filters_by_the_operations_query_parameters(name: str) -> None:
+@pytest.mark.parametrize(("name", "param", "value_of"), FILTERS, ids=[f"{n}.{p}" for n, p, _ in FILTERS])
+def test_list_filters_by_the_operations_query_parameters(name: str, param: str, value_of: Any) -> None:
     fake = FakeRetool(seed=13)
-    coll = fake.spec.collections[name]
+    fake.populate(resources=3, environments=2)  # what resource configurations refer to
     fake.populate(**{name: 6})
-    param = FILTERS[name]
-    field = next(
-        f
-        for f in (param, param.removesuffix("_contains"), param.split("_", 1)[-1])
-        if f in coll.record["properties"]
-    )
-    target = fake.records(name)[3]
-    value = target[field]
-    text = str(value).lower() if isinstance(value, bool) else str(value)
-    body = call(fake, "GET", coll.base, **{param: text}).json()
-    assert target["id"] in [r["id"] for r in body["data"]]
-    assert all(
-        str(r[field]).lower() == str(value).lower() or text.lower() in str(r[field]).lower()
-        for r in body["data"]
-    )
+    coll = fake.spec.collections[name]
+    records = fake.records(name)
+    target = records[3]
+    value = value_of(target)
+    body = call(fake, "GET", coll.base, **{param: value}).json()
+    found = [r["id"] for r in body["data"]]
+    expected = [r["id"] for r in records if str(value).lower() in str(value_of(r)).lower()]
+    if not param.endswith("_contains"):
+        expected = [r["id"] for r in records if str(value_of(r)).lower() == str(value).lower()]
+    assert target["id"] in found and found == expected
     if "total_count" in body:
-        assert body["total_count"] == len(body["data"])
+        assert body["total_count"] == len(found)
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if "update" in FakeRetool().spec.collections[n].ops])

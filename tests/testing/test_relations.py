@@ -159,3 +159,22 @@ def test_singletons_are_stored_documents() -> None:
     assert call(fake, "GET", "/sso/config").status == 200
     assert 200 <= call(fake, "DELETE", "/sso/config").status < 300
     assert call(fake, "GET", "/sso/config").status == 404
+
+
+def test_a_resource_configuration_refers_to_its_resource_and_environment() -> None:
+    fake = FakeRetool(seed=8).populate(resources=2, environments=1)
+    resource, environment = fake.records("resources")[1], fake.records("environments")[0]
+    body = {"resource_id": resource["id"], "environment_id": environment["id"], "options": {}}
+    created = call(fake, "POST", "/resource_configurations", body)
+    assert created.status == 200, created.body
+    data = created.json()["data"]
+    assert data["resource"]["id"] == resource["id"] and data["resource"]["type"] == resource["type"]
+    assert data["environment"]["name"] == environment["name"]
+    by_name = call(
+        fake, "POST", "/resource_configurations", {**body, "resource_id": resource["display_name"]}
+    )
+    assert by_name.json()["data"]["resource"]["id"] == resource["id"]  # a resource's name works too
+    listed = call(fake, "GET", "/resource_configurations", resource_id=resource["id"]).json()
+    assert [c["id"] for c in listed["data"]] == [data["id"], by_name.json()["data"]["id"]]
+    missing = call(fake, "POST", "/resource_configurations", {**body, "resource_id": "no-such-resource"})
+    assert missing.status == 404 and "no-such-resource" in missing.json()["message"]
