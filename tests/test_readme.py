@@ -40,9 +40,6 @@ def test_quickstart_type_checks(tmp_path: Path) -> None:
 
 REPO = "https://github.com/retool-api-client/retool-api-client/blob/main/"
 LINK = re.compile(r"\]\(([^)\s]+)\)")
-#: pages being written alongside (the lead's bumping guide, the fake's testing guide); a link to
-#: one of them may point ahead until it lands. Empty this set once both exist.
-PENDING = {"docs/bumping.md", "docs/testing.md"}
 
 
 def test_readme_starts_with_the_user_and_links_absolutely() -> None:
@@ -54,7 +51,7 @@ def test_readme_starts_with_the_user_and_links_absolutely() -> None:
     # the repository's own files it links to exist (the docs on GitHub, not on the index)
     own = sorted({link.removeprefix(REPO) for link in links if link.startswith(REPO)})
     assert {"docs/api.md", "docs/errors.md", "CONTRIBUTING.md", "LICENSE"} <= set(own)
-    assert [path for path in own if not (ROOT / path).is_file() and path not in PENDING] == []
+    assert [path for path in own if not (ROOT / path).is_file()] == []
     # the set-up commands stay in the contributor part, and CI runs the test one
     assert "make demo" in README and "make test" in README
     assert "make test" in (ROOT / ".ci" / "run").read_text()
@@ -69,7 +66,7 @@ def test_relative_links_in_the_docs_point_at_files() -> None:
             if not target or re.match(r"[a-z]+:", target):
                 continue  # an anchor on the same page, or an absolute URL
             path = (page.parent / target).resolve()
-            if not path.exists() and path.relative_to(ROOT).as_posix() not in PENDING:
+            if not path.exists():
                 broken.append(f"{page.relative_to(ROOT)}: {link}")
     assert broken == []
 
