@@ -79,7 +79,9 @@ reliability: $(STAMP)
 
 # the unit, contract and reliability tests on every other Python the package claims
 test-pythons: $(NODE_STAMP) $(foreach v,$(EXTRA_PYTHONS),.venv-$(v)/.installed)
-	set -e; for v in $(EXTRA_PYTHONS); do echo "== Python $$v"; .venv-$$v/bin/python -m pytest -p no:cacheprovider; done
+	failed=""; for v in $(EXTRA_PYTHONS); do echo "== Python $$v"; \
+	  .venv-$$v/bin/python -m pytest -p no:cacheprovider || failed="$$failed $$v"; done; \
+	  test -z "$$failed" || { echo "error: tests failed on Python$$failed"; exit 1; }
 
 test: lint typecheck check-generated unit test-pythons
 
