@@ -503,6 +503,9 @@ class FakeRetool:
 
     def _dispatch(self, op: Operation, path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
         role, target = self._roles.get(id(op), ("generated", None))
+        for coll in self.spec.collections.values():  # under a record that is not there: 404
+            if op.template.startswith(coll.item + "/") and coll.id_param in path:
+                self._find(coll, op, path[coll.id_param])
         if isinstance(target, Collection):
             handler = getattr(self, f"_{role}")
             answer: Answer = handler(target, op, path, query, body)
