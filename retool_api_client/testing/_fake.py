@@ -551,7 +551,10 @@ class FakeRetool:
             raise _Refused(op.error_status(404), f"{singular} {value} not found")
         return record
 
-    def _new_id(self, coll: Collection) -> Any:
+    def _new_id(self, coll: Collection, record: dict[str, Any]) -> Any:
+        """An id in the spec's format: a count, a UUID, or a sample of the id's pattern; a
+        pattern group of alternatives one of which is a value of the record follows it (a
+        folder of ``folder_type`` "app" gets ``app_...``)."""
         self._counters[coll.name] += 1
         n = self._counters[coll.name]
         schemas = [resolve(self.spec.defs, s) for s in coll.id_schemas]
@@ -566,10 +569,16 @@ class FakeRetool:
             return str(n)
         if any(s.get("format") == "uuid" for s in schemas):
             return self._maker.string({"format": "uuid"})
+        values = {v for v in record.values() if isinstance(v, str)}
         for schema in schemas:
             if "pattern" in schema:
+                pattern = schema["pattern"]
+                for group in re.findall(r"\(([\w|]+)\)", pattern):
+                    chosen = sorted(values & set(group.split("|")))
+                    if chosen:
+                        pattern = pattern.replace(f"({group})", re.escape(chosen[0]), 1)
                 for _ in range(50):
-                    sample = _data.from_pattern(schema["pattern"], self._rng)
+                    sample = _data.from_pattern(pattern, self._rng)
                     if sample is not None and sample not in self._records[coll.name]:
                         return sample
         return self._maker.string({"format": "uuid"})
@@ -642,7 +651,7 @@ class FakeRetool:
         }
         self._overlay(coll, record, {k: v for k, v in defaults.items() if v is not None})
         self._overlay(coll, record, body, missing)
-        record["id"] = self._new_id(coll)
+        record["id"] = self._new_id(coll, record)
         props = coll.record["properties"]
         if "legacy_id" in props:
             n = self._counters[coll.name]

@@ -134,13 +134,9 @@ def test_ids_follow_the_specs_formats() -> None:
     assert [g["id"] for g in fake.records("groups")] == [1, 2, 3]
     assert [g["legacy_id"] for g in fake.records("groups")] == [1, 2, 3]
     assert len(fake.records("spaces")[0]["id"]) == 36  # a UUID
-    assert fake.records("folders")[0]["id"].split("_")[0] in (
-        "app",
-        "workflow",
-        "resource",
-        "agent",
-        "library",
-    )
+    folder = fake.records("folders")[0]
+    assert folder["id"].split("_")[0] == folder["folder_type"]  # the pattern's prefix follows the type
+    assert folder["legacy_id"] == folder["id"]  # its schema has the id's pattern
     assert [i["id"] for i in fake.records("user_invites")] == [1, 2]
 
 
