@@ -668,14 +668,15 @@ class FakeRetool:
     def _store(self, coll: Collection, record: dict[str, Any]) -> None:
         self._records[coll.name][str(record["id"])] = record
 
-    def _set_links(self, coll: Collection, record: dict[str, Any], body: Any, *, replace: bool) -> None:
+    def _set_links(self, coll: Collection, record: dict[str, Any], body: Any) -> None:
+        """The memberships a create / PUT body lists (``members``) replace the record's."""
         if not isinstance(body, dict):
             return
         for name, membership in coll.memberships.items():
             if name in body:
-                refs = self._refs(membership, body[name])
-                links = self._links[coll.name].setdefault(str(record["id"]), {})
-                links[name] = refs if replace else {**links.get(name, {}), **refs}
+                self._links[coll.name].setdefault(str(record["id"]), {})[name] = self._refs(
+                    membership, body[name]
+                )
 
     def _refs(self, membership: Membership, items: Any) -> dict[str, dict[str, Any]]:
         refs: dict[str, dict[str, Any]] = {}
@@ -821,7 +822,7 @@ class FakeRetool:
         self, coll: Collection, op: Operation, path: dict[str, str], query: dict[str, Any], body: Any
     ) -> Answer:
         record = self._new_record(coll, body, op.error_status(404, 400))
-        self._set_links(coll, record, body, replace=True)
+        self._set_links(coll, record, body)
         self._store(coll, record)
         return self._envelope(op, self._render(coll, record, op, query))
 
@@ -853,7 +854,7 @@ class FakeRetool:
         self._overlay(coll, record, body, op.error_status(404, 400))
         if "updated_at" in coll.record["properties"]:
             record["updated_at"] = self.now()
-        self._set_links(coll, record, body, replace=True)
+        self._set_links(coll, record, body)
         self._store(coll, record)
         return self._envelope(op, self._render(coll, record, op, query))
 
