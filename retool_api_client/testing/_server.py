@@ -10,12 +10,15 @@ in-process client can share one fake.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from ._fake import _reason
 
 if TYPE_CHECKING:
     from ._fake import FakeRetool
@@ -77,6 +80,30 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What the standard library answers on its own (a malformed request line, headers too
+        long, a method it has no ``do_`` for), in Retool's shape instead of an HTML page, and as
+        a 4xx: an unknown method is a 405 (not 501), an unknown HTTP version a 400 (not 505)."""
+        if code == 501:
+            code, message = 405, f"Method {self.command} not allowed"
+        elif code >= 500:
+            code = 400
+        if self.request_version == "HTTP/0.9":  # a garbled request line: answer with a status line
+            self.request_version = "HTTP/1.0"
+        text = message or _reason(code)
+        body = json.dumps({"success": False, "message": text}).encode()
+        self.close_connection = True
+        try:
+            self.send_response(code, text)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
+        except OSError:
+            pass  # the client is gone
 
     def log_message(self, format: str, *args: Any) -> None:  # the base class's name
         pass  # quiet; fake.requests is the log

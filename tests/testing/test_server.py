@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -136,3 +137,30 @@ def test_the_command_line_server() -> None:
     finally:
         process.terminate()
         process.communicate(timeout=10)
+
+
+def raw_exchange(port: int, data: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_malformed_http_gets_retools_error_shape_never_a_5xx() -> None:
+    fake = FakeRetool(seed=6)
+    with fake.serve() as base_url:
+        port = int(base_url.split(":")[2].split("/")[0])
+        cases = {
+            b"GARBAGE\r\n\r\n": b"400",
+            b"GET /api/v2/users HTTP/9.9\r\n\r\n": b"400",
+            b"BREW /api/v2/users HTTP/1.1\r\nHost: x\r\n\r\n": b"405",
+            b"GET /api/v2/users HTTP/1.1\r\nHost: x\r\n" + b"X-Long: " + b"a" * 70000 + b"\r\n\r\n": b"431",
+            b"POST /api/v2/users HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n": b"400",
+        }
+        for request, status in cases.items():
+            answer = raw_exchange(port, request)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.split(b" ")[1] == status, (request[:40], answer[:200])
+            assert json.loads(body)["success"] is False
