@@ -44,11 +44,13 @@ install: $(STAMP)
 
 # Prism, the spec-driven mock of Retool (package.json / package-lock.json), into ./node_modules.
 # --ignore-scripts: the only install script in the tree is a telemetry ping.
-# Node >= 20 (package.json "engines", as Prism 5.14.2's dependencies need); --engine-strict turns
-# an engine mismatch anywhere in the tree into an error instead of a warning.
+# Node >= 20.16 (package.json "engines": what Prism 5.14.2 and its dependencies need, jsep the
+# highest); --engine-strict turns an engine mismatch anywhere in the tree into an error instead
+# of a warning (tests/test_packaging.py checks the lock against the minimum).
+NODE_MIN := 20.16
 $(NODE_STAMP): package.json package-lock.json
-	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
-	  || { echo "error: Node >= 20 is needed for Prism (node --version: $$(node --version 2>&1))"; exit 1; }
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number), [x, y] = "$(NODE_MIN)".split(".").map(Number); process.exit(a > x || (a === x && b >= y) ? 0 : 1)' \
+	  || { echo "error: Node >= $(NODE_MIN) is needed for Prism (node --version: $$(node --version 2>&1))"; exit 1; }
 	npm ci --no-audit --no-fund --ignore-scripts --engine-strict
 	touch $(NODE_STAMP)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import email.parser
+import json
 import os
 import re
 import subprocess
@@ -226,3 +227,49 @@ asyncio.run(main())
     assert Path(where).is_relative_to(installed.site_packages)  # the wheel's copy, not the tree's
     assert typed == "True"
     assert call == "grace@example.com retool_api_client.generated.models.user"
+
+
+def _version(text: str) -> tuple[int, int, int]:
+    major, minor, patch = ([int(n) for n in re.findall(r"\d+", text)[:3]] + [0, 0])[:3]
+    return major, minor, patch
+
+
+def _node_satisfies(version: tuple[int, int, int], spec: str) -> bool:
+    """npm's engine ranges as they occur in the lock: ``>=X.Y``, ``^X.Y``, ``X.*``/``X.x``, ``||``."""
+
+    def holds(op: str, operand: str) -> bool:
+        if op == ">=":
+            return version >= _version(operand)
+        if op == "^":
+            return version[0] == _version(operand)[0] and version >= _version(operand)
+        prefix = tuple(int(p) for p in operand.split(".") if p.isdigit())  # X, X.*, X.x
+        return version[: len(prefix)] == prefix
+
+    for alternative in spec.split("||"):
+        comparators = re.findall(r"(>=|\^)?\s*(\d+(?:\.(?:\d+|\*|x))*)", alternative)
+        assert comparators, spec
+        if all(holds(op, operand) for op, operand in comparators):
+            return True
+    return False
+
+
+def test_the_node_we_require_satisfies_every_engine_in_the_lock() -> None:
+    """No EBADENGINE: the lowest Node that package.json admits (and the Makefile checks) is one
+    every package in package-lock.json accepts, so `npm ci --engine-strict` cannot refuse it."""
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    declared = re.fullmatch(r">=\s*([\d.]+)", package["engines"]["node"])
+    assert declared is not None
+    minimum = declared.group(1)
+    assert re.search(rf"^NODE_MIN := {re.escape(minimum)}$", (ROOT / "Makefile").read_text(), flags=re.M)
+    assert lock["packages"][""]["engines"] == package["engines"]
+    engines = {
+        name: entry["engines"]["node"]
+        for name, entry in lock["packages"].items()
+        if name and isinstance(entry.get("engines"), dict) and "node" in entry["engines"]
+    }
+    assert "node_modules/@stoplight/prism-cli" in engines
+    assert [f"{n}: {s}" for n, s in engines.items() if not _node_satisfies(_version(minimum), s)] == []
+    # ... and the check is real: Prism 5.16.0's own range would refuse it
+    assert not _node_satisfies(_version(minimum), ">=24.18.0")
+    assert not _node_satisfies((20, 15, 0), engines["node_modules/jsep"])
