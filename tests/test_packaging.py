@@ -97,6 +97,13 @@ def test_the_wheel_ships_the_licence_the_typing_marker_and_the_generated_data(in
         "retool_api_client/generated/request_schemas.json",
     ]
     assert set(shipped) <= names
+    # every file of the package's tree is in the wheel (a new data file cannot be left out)
+    tree = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "retool_api_client").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
+    assert tree - names == set()
     assert not [n for n in names if n.startswith(("tests/", "scripts/", "openapi/", "templates/"))]
     for name in shipped:
         installed_file = installed.site_packages / name
