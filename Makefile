@@ -1,6 +1,7 @@
 # retool-api-client. Every target installs what it needs first (see CONTRIBUTING.md).
 SHELL := /bin/bash
-PYTHON ?= python3
+# .venv: the lowest Python the package claims (requires-python), found as the others are
+PYTHON ?= $(call python_for,3.11)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
