@@ -135,9 +135,8 @@ FILTERS = [
 ]
 
 
-def test_every_filter_the_fake_applies_is_tested() -> None:
-    fake = FakeRetool()
-    applied = {
+def applied_filters(fake: FakeRetool) -> set[tuple[str, str]]:
+    return {
         (coll.name, param.name)
         for coll in fake.spec.collections.values()
         if "list" in coll.ops
@@ -145,13 +144,21 @@ def test_every_filter_the_fake_applies_is_tested() -> None:
         if param.where == "query" and param.name not in ("limit", "next_token")
         if fake._filter(coll, param.name, "x") is not None
     }
-    assert applied == {(name, param) for name, param, _ in FILTERS}
+
+
+def test_every_filter_the_fake_applies_is_tested() -> None:
+    # a release with a filter this table lacks fails here: add a case for it
+    assert applied_filters(FakeRetool()) <= {(name, param) for name, param, _ in FILTERS}
+    assert ("users", "email") in applied_filters(FakeRetool())
 
 
 @pytest.mark.parametrize(("name", "param", "value_of"), FILTERS, ids=[f"{n}.{p}" for n, p, _ in FILTERS])
 def test_list_filters_by_the_operations_query_parameters(name: str, param: str, value_of: Any) -> None:
+    if (name, param) not in applied_filters(FakeRetool()):
+        pytest.skip(f"the spec's {name} list has no {param} filter")
     fake = FakeRetool(seed=13)
-    fake.populate(resources=3, environments=2)  # what resource configurations refer to
+    # what resource configurations refer to
+    fake.populate(**{n: 3 for n in ("resources", "environments") if n in fake.collections})
     fake.populate(**{name: 6})
     coll = fake.spec.collections[name]
     records = fake.records(name)
