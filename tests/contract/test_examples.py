@@ -167,3 +167,4 @@ def test_make_demo_runs_on_the_fake() -> None:
     assert "active=False" in out.split("offboard_user.py")[-1]
     assert "exported 241/241 users" in result.stderr and "wrote 241 users" in out
     assert "Prism" not in out
+    assert FakeRetool(seed=2026).token not in out + result.stderr  # the demo's fake, by its seed
