@@ -57,8 +57,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 install-mock: $(NODE_STAMP)
 
+# the generated tree, openapi/surface.lock and docs/api.md; then the fake's page of operations
 regenerate: $(STAMP)
 	$(PY) scripts/regenerate.py $(if $(SPEC),--spec "$(SPEC)")
+	$(PY) -m retool_api_client.testing --behaviour > docs/fake-operations.md
 
 check-generated: $(STAMP)
 	$(PY) scripts/regenerate.py --check --strict

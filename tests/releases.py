@@ -36,16 +36,23 @@ def examples_text() -> str:
 @dataclass
 class Release:
     spec: dict[str, Any]
+    version: str
     removed: list[str] = field(default_factory=list)  # "METHOD /path" (pristine spelling)
     added: list[str] = field(default_factory=list)
     renamed_tag: tuple[str, str] = ("", "")
     retyped: str = ""  # component.field
+    removed_field: str = ""  # component.field
+    noun: str = ""  # of the two added operations: PUT and PATCH /<noun>s/{id}
 
 
-def next_release(base: dict[str, Any] | None = None, version: str = "99.0.0") -> Release:
+def next_release(base: dict[str, Any] | None = None, version: str = "", *, retype: bool = True) -> Release:
+    """The next release of ``base`` (default: the pinned one). ``retype=False`` leaves field
+    types alone: the whole test suite, with its hand-written answers, passes on such a release
+    (``make test`` after regenerating to ``next_release(retype=False)``)."""
     spec = copy.deepcopy(base or pinned())
+    version = version or f"{int(spec['info']['version'].split('.')[0]) + 1}.0.0"
     spec["info"]["version"] = version
-    release = Release(spec)
+    release = Release(spec, version)
     used = examples_text()
 
     # every summary reworded: names derived from summaries would all move
@@ -78,38 +85,56 @@ def next_release(base: dict[str, Any] | None = None, version: str = "99.0.0") ->
     widget = {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
     answer = {"200": {"description": "ok", "content": {"application/json": {"schema": widget}}}}
     body = {"content": {"application/json": {"schema": widget}}}
-    spec["paths"]["/widgets/{widgetId}"] = {
-        "parameters": [{"name": "widgetId", "in": "path", "required": True, "schema": {"type": "string"}}],
+    # (the parameter is declared on the path item, as OpenAPI allows: each operation inherits it)
+    noun = next(n for n in ("widget", "gadget", "gizmo", "sprocket") if f"/{n}s/{{id}}" not in spec["paths"])
+    release.noun = noun
+    spec["paths"][f"/{noun}s/{{id}}"] = {
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
         **{
-            m: {"tags": ["Widgets"], "summary": "Update widget", "requestBody": body, "responses": answer}
+            m: {
+                "tags": [f"{noun.title()}s"],
+                "summary": f"Update {noun}",
+                "requestBody": body,
+                "responses": answer,
+            }
             for m in ("put", "patch")
         },
     }
-    release.added += ["PUT /widgets/{widgetId}", "PATCH /widgets/{widgetId}"]
+    release.added += [f"PUT /{noun}s/{{id}}", f"PATCH /{noun}s/{{id}}"]
 
     components = spec["components"]["schemas"]
-    # an enum value added, to the first component field with an enum
+    # an enum value added to the first component field with an enum, and to every copy of it
     for schema in components.values():
         enum = next((p for p in (schema.get("properties") or {}).values() if "enum" in p), None)
         if enum is not None:
-            enum["enum"].append("ADDED_IN_NEXT_RELEASE")
+            values = list(enum["enum"])
+            _every_enum(spec, values, f"ADDED_IN_{version.replace('.', '_')}")
             break
 
     # fields added, removed and retyped on the first component with enough plain fields
     for name, schema in components.items():
         props = schema.get("properties") or {}
-        plain = [k for k, v in props.items() if v.get("type") in ("string", "boolean") and k != "id"]
+        plain = [
+            k
+            for k, v in props.items()
+            if v.get("type") in ("string", "boolean") and k != "id" and not v.keys() & {"enum", "format"}
+        ]
         if len(plain) >= 3:
-            props["added_in_next_release"] = {"type": "string"}
             removed, retyped = plain[-1], plain[-2]
-            _everywhere(spec, lambda node, f=removed: node.pop(f, None), beside="id", has=removed)
-            new_type = "integer" if props[retyped]["type"] == "string" else "string"
+            added = f"added_in_{version.replace('.', '_')}"  # in every copy, as Retool would
             _everywhere(
-                spec, lambda node, f=retyped, t=new_type: node[f].update(type=t), beside="id", has=retyped
+                spec, lambda node, f=added: node.setdefault(f, {"type": "string"}), beside="id", has=removed
             )
+            _everywhere(spec, lambda node, f=removed: node.pop(f, None), beside="id", has=removed)
             if removed in (schema.get("required") or []):
                 schema["required"].remove(removed)
-            release.retyped = f"{name}.{retyped}"
+            release.removed_field = f"{name}.{removed}"
+            if retype:
+                new_type = "integer" if props[retyped]["type"] == "string" else "string"
+                _everywhere(
+                    spec, lambda node, f=retyped, t=new_type: node[f].update(type=t), beside="id", has=retyped
+                )
+                release.retyped = f"{name}.{retyped}"
             break
 
     # a component inlined where one operation referenced it
@@ -121,6 +146,17 @@ def next_release(base: dict[str, Any] | None = None, version: str = "99.0.0") ->
             content["schema"]["properties"]["data"] = copy.deepcopy(components[target])
             break
     return release
+
+
+def _every_enum(node: Any, values: list[Any], added: str) -> None:
+    if isinstance(node, dict):
+        if node.get("enum") == values:
+            node["enum"] = [*values, added]
+        for value in node.values():
+            _every_enum(value, values, added)
+    elif isinstance(node, list):
+        for value in node:
+            _every_enum(value, values, added)
 
 
 def _everywhere(node: Any, change: Any, *, beside: str, has: str) -> None:

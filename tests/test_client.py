@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import pickle
 import platform
@@ -14,6 +15,7 @@ from retool_api_client import ConfigurationError, NotFoundError, RetoolClient
 from retool_api_client.generated.api.users import get_user, list_users
 
 from . import samples
+from .conftest import ROOT
 from .fakes import FakeTime, make_client
 
 TOKEN = "tok_secret_123"
@@ -62,7 +64,8 @@ async def test_requests_go_to_the_api_root_with_auth_and_user_agent() -> None:
         f"retool-api-client/{retool_api_client.__version__} (Retool API {retool_api_client.__api_version__}) "
         f"python/{platform.python_version()} httpx/{httpx.__version__}"
     )
-    assert retool_api_client.__api_version__ == "3.373.0"
+    pinned = json.loads((ROOT / "openapi" / "spec.lock").read_text())["current"]
+    assert retool_api_client.__api_version__ == pinned
 
 
 def test_env_vars_are_used(monkeypatch: pytest.MonkeyPatch) -> None:

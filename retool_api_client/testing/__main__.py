@@ -3,8 +3,9 @@
     RETOOL_API_TOKEN=any-token python -m retool_api_client.testing --users 50 --groups 3 --port 8080
 
 Clients send ``Authorization: Bearer $RETOOL_API_TOKEN``; the token is taken from the
-environment so it is never printed. ``--behaviour`` prints, as a Markdown table, what the fake
-does for each operation of the spec (the table in docs/testing.md).
+environment so it is never printed. ``--behaviour`` prints, as a Markdown page, what the fake
+does for each operation of the spec: ``docs/fake-operations.md``, which ``make regenerate``
+rewrites after each regeneration.
 """
 
 from __future__ import annotations
@@ -30,8 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--behaviour", action="store_true", help="print what each operation does, and exit")
     args = parser.parse_args(argv)
     if args.behaviour:
+        fake = FakeRetool(seed=args.seed)
+        version = fake.spec.raw["info"]["version"]
+        print(f"# What the fake Retool does, operation by operation (Retool API {version})\n")
+        print("Written by `make regenerate` (`python -m retool_api_client.testing --behaviour`); a test")
+        print("compares it with the fake. *Stateful* operations read and change the fake's state; the")
+        print("others answer with data made up from the response schema, the same for the same seed.\n")
         print("| operation | operationId | the fake |\n| --- | --- | --- |")
-        for key, what in FakeRetool(seed=args.seed).behaviour().items():
+        for key, what in fake.behaviour().items():
             route, _, operation_id = key.rpartition(" (")
             print(f"| `{route}` | {operation_id.rstrip(')')} | {what} |")
         return 0

@@ -7,6 +7,7 @@ one-line ``reason``. The passes never change the wire contract: they rename, mov
 
 Order matters and is fixed in :data:`PASSES`:
 
+0. ``path_item_params``    parameters declared on a path item move into each of its operations
 1. ``colon_path_params``   ``/access_tokens/:accessTokenId`` -> ``/{accessTokenId}`` + parameter
 2. ``object_defaults``     drop ``default: {}`` on nullable objects (generator rejects it)
 3. ``typeless_nullable``   ``{"nullable": true}`` without ``type`` -> ``{}`` (same values admitted)
@@ -99,6 +100,19 @@ def walk(node: JSON, fn: Callable[[dict[str, Any]], None]) -> None:
 
 
 # --------------------------------------------------------------------------- passes
+
+
+def path_item_params(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
+    """Parameters on a path item apply to each of its operations (an operation's own parameter
+    of the same name and place wins): the passes and the request check read operations only."""
+    for item in spec.get("paths", {}).values():
+        shared = item.pop("parameters", None) or []
+        for method in HTTP_METHODS:
+            if method not in item or not shared:
+                continue
+            own = item[method].setdefault("parameters", [])
+            declared = {(p.get("name"), p.get("in")) for p in own}
+            own[:0] = [copy.deepcopy(p) for p in shared if (p.get("name"), p.get("in")) not in declared]
 
 
 def colon_path_params(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
@@ -708,6 +722,7 @@ def hoist_repeated(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
 
 
 PASSES: list[Callable[[JSON, JSON, Context], None]] = [
+    path_item_params,
     colon_path_params,
     object_defaults,
     typeless_nullable,

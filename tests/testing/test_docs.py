@@ -20,13 +20,12 @@ def behaviour_table() -> str:
     return out.getvalue()
 
 
-def test_the_docs_table_is_the_fakes_behaviour() -> None:
-    doc = (ROOT / "docs" / "testing.md").read_text()
-    section = doc.split("## Every operation", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| `")]
-    expected = [line for line in behaviour_table().splitlines() if line.startswith("| `")]
-    assert rows == expected
-    assert sum("made up from the schema" not in r for r in rows) > 90  # most of the API keeps state
+def test_the_operations_page_is_the_fakes_behaviour() -> None:
+    """docs/fake-operations.md is what ``--behaviour`` prints (``make regenerate`` rewrites it)."""
+    page = (ROOT / "docs" / "fake-operations.md").read_text()
+    assert page == behaviour_table()
+    rows = [line for line in page.splitlines() if line.startswith("| `")]
+    assert sum("made up from the schema" not in r for r in rows) > len(rows) / 2  # most keep state
 
 
 def test_the_cli_wants_a_token_from_the_environment(
