@@ -157,6 +157,17 @@ async def test_a_group_id_from_groups_get_goes_back_as_it_is() -> None:
     assert sent == ["GET /api/v2/groups/7", "POST /api/v2/groups/7/members"]
 
 
+def test_one_model_per_resource() -> None:
+    """get, list, create, update and replace of a namespace give one model (the component)."""
+    models: dict[str, set[str]] = {}
+    for op in LOCK.operations.values():
+        if op.method in ("get", "list", "create", "update", "replace"):
+            model = re.sub(r"^(AsyncPaginator|list)\[(.*)\]$", r"\2", op.returns)
+            models.setdefault(op.namespace, set()).add(model)
+    assert {ns: m for ns, m in models.items() if len(m) > 1} == {}
+    assert models["users"] == {"User"} and models["groups"] == {"Group"}
+
+
 def test_every_facade_docstring_names_its_endpoint() -> None:
     from retool_api_client import RetoolClient
     from retool_api_client.generated.api import ENDPOINTS, OPERATIONS
