@@ -10,10 +10,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .generated import api as _api  # noqa: F401  (hands the core its tables: _tables.py)
 from .generated._meta import API_VERSION as __api_version__
 
 if TYPE_CHECKING:
-    from ._client import RetoolClient
     from ._exceptions import (
         APIConnectionError,
         APIError,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ._pagination import AsyncPaginator, Page, PaginationError, paginate
     from ._retry import RetryEvent, RetryTransport
     from ._retry_policy import RetryConfig
+    from .generated.client import RetoolClient
     from .patch import JsonPatch, diff
 
 _LAZY = {
@@ -46,7 +47,7 @@ _LAZY = {
     "JsonPatch": ".patch",
     "diff": ".patch",
     "PatchError": "._exceptions",
-    "RetoolClient": "._client",
+    "RetoolClient": ".generated.client",
     "RetryConfig": "._retry_policy",
     "RetryEvent": "._retry",
     "RetryTransport": "._retry",

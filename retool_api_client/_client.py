@@ -1,4 +1,8 @@
-"""``RetoolClient``: configuration, auth and the transport stack every call goes through.
+"""``BaseClient``: configuration, auth and the transport stack every call goes through.
+
+``retool_api_client.RetoolClient`` is this class with the API's namespaces (``retool.users``,
+...) mixed in; the generated package composes it (``generated/client.py``), so the core never
+imports generated code.
 
     httpx.AsyncClient(base_url=.../api/v2, Authorization + User-Agent headers, timeout)
       └── RetryTransport (``_retry.py``: rules in ``_retry_policy.py``)
@@ -19,7 +23,7 @@ import platform
 import random
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,8 +33,6 @@ from ._exceptions import ConfigurationError
 from ._retry import Clock, OnRetry, RetryTransport, Sleeper
 from ._retry_policy import RetryConfig
 from ._version import __version__
-from .generated._meta import API_VERSION
-from .generated.api import Resources
 
 ENV_BASE_URL = "RETOOL_BASE_URL"
 ENV_TOKEN = "RETOOL_API_TOKEN"
@@ -40,9 +42,9 @@ _SEND_ARGS = frozenset({"auth", "event_hooks", "mounts", "follow_redirects", "de
 _UNSET: Any = object()
 
 
-def user_agent() -> str:
+def user_agent(api_version: str) -> str:
     return (
-        f"retool-api-client/{__version__} (Retool API {API_VERSION}) "
+        f"retool-api-client/{__version__} (Retool API {api_version}) "
         f"python/{platform.python_version()} httpx/{httpx.__version__}"
     )
 
@@ -103,7 +105,7 @@ def _resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
-class RetoolClient(Resources):
+class BaseClient:
     """An async client for the Retool API; use it as ``async with RetoolClient(...) as retool``.
 
     Args:
@@ -124,6 +126,9 @@ class RetoolClient(Resources):
             a wrong argument raises :class:`RequestValidationError` and nothing is sent. Turn
             off only for a server newer than the spec this package was generated from.
     """
+
+    #: the Retool API version the namespaces were generated from (set by ``RetoolClient``)
+    api_version: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -188,7 +193,7 @@ class RetoolClient(Resources):
             # a default header rather than an httpx.Auth flow: same effect, a third of the
             # per-call overhead; httpx masks Authorization in every Headers repr
             headers={
-                "User-Agent": user_agent(),
+                "User-Agent": user_agent(self.api_version),
                 "Accept": "application/json",
                 **self.headers,
                 "Authorization": f"Bearer {self._token}",
@@ -230,11 +235,11 @@ class RetoolClient(Resources):
         on_retry: OnRetry | None = _UNSET,
         headers: Mapping[str, str] = _UNSET,
         validate_requests: bool = _UNSET,
-    ) -> RetoolClient:
+    ) -> Self:
         """A client with some settings changed that shares this one's connection pool.
 
         The original is untouched; closing the copy does not close the shared pool."""
-        return RetoolClient(
+        return type(self)(
             self.base_url,
             self._token,
             timeout=self.timeout if timeout is _UNSET else timeout,
@@ -253,7 +258,7 @@ class RetoolClient(Resources):
 
     def __repr__(self) -> str:
         return (
-            f"RetoolClient(base_url={self.base_url!r}, timeout={self.timeout!r}, "
+            f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, "
             f"max_retries={self.retry.max_retries})"
         )
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from ._exceptions import ConfigurationError
 from ._pagination import PaginationError
-from .generated.types import UNSET, Unset
+from ._types import UNSET, Unset
 from .patch import JsonPatch, check, diff, to_json
 
 

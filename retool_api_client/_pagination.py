@@ -23,8 +23,8 @@ from . import _parsing, _validate
 from ._exceptions import ConfigurationError, RetoolError
 from ._http import send
 from ._json_tail import trailing_scalars
-from .generated.api import PAGE_SIZE_RANGES
-from .generated.types import Unset
+from ._tables import PAGE_SIZE_RANGES
+from ._types import Unset
 
 T = TypeVar("T")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import types
 import typing
 import uuid
@@ -36,7 +37,7 @@ from ._exceptions import (
     status_error_class,
 )
 from ._retry_policy import retry_after_seconds
-from .generated.types import Unset
+from ._types import Unset
 
 __all__ = [
     "OpenStrEnum",
@@ -80,6 +81,40 @@ class OpenStrEnum(StrEnum):
         return str(self.value)
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise APIResponseValidationError(f"the number {text[:40]} is too large for a float")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise APIResponseValidationError(f"{name} is not a JSON number")
+
+
+#: ``json.loads`` takes ``Infinity``/``NaN`` and turns ``1e400`` into ``inf``; an answer with
+#: those would fail later with ``OverflowError`` (``int(inf)``) or be sent back as invalid JSON.
+_DECODER = json.JSONDecoder(parse_float=_finite_float, parse_constant=_no_constant)
+
+
+def decode_json(content: bytes | str) -> Any:
+    """An answer's body as JSON, strictly: numbers finite, no ``NaN``/``Infinity``, and nesting
+    too deep for the decoder an ``APIResponseValidationError`` rather than a ``RecursionError``.
+    Invalid JSON raises ``json.JSONDecodeError`` as ``json.loads`` does (both are ValueErrors).
+
+    ``RetoolClient`` answers' ``.json()`` is this (``_http.py``), so the generated
+    ``_parse_response`` uses it too."""
+    text = (
+        content
+        if isinstance(content, str)
+        else content.decode(json.detect_encoding(content), "surrogatepass")
+    )
+    try:
+        return _DECODER.decode(text)
+    except RecursionError:
+        raise APIResponseValidationError("the body is nested too deeply to decode") from None
+
+
 def model_error(model: str, field: str, exc: BaseException) -> APIResponseValidationError:
     """The one error a generated ``from_dict`` raises, whatever went wrong inside it."""
     if isinstance(exc, APIResponseValidationError):
@@ -112,15 +147,15 @@ def status_error(response: httpx.Response, parse: Callable[[Any], object] | None
     present, else a problem+json ``detail`` with its validation messages, else the reason."""
     body: Any
     try:
-        body = json.loads(response.content) if response.content else None
-    except ValueError:
+        body = decode_json(response.content) if response.content else None
+    except ValueError:  # not JSON, too deep or with a non-finite number: kept as text
         body = response.text
     message = _message_of(body) or response.reason_phrase or f"HTTP {response.status_code}"
     parsed: object = None
     if parse is not None and isinstance(body, dict):
         try:
             parsed = parse(body)
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
             parsed = None
     cls = status_error_class(response.status_code)
     error: APIStatusError
@@ -232,9 +267,22 @@ def path_segment(name: str, value: object) -> str:
     text = path_text(name, value)
     if not text.strip():
         raise ConfigurationError(f"{name} must not be empty, got {value!r}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ConfigurationError(
+            f"{name} is not valid text: it holds a lone surrogate ({exc.object[exc.start]!r} at {exc.start})"
+        ) from None
     if text in (".", ".."):
         return text.replace(".", "%2E")
     return quote(text, safe="")
+
+
+def too_deep() -> ConfigurationError:
+    """A request value that contains itself, or is nested deeper than Python can walk."""
+    return ConfigurationError(
+        "a request value is nested too deeply, or contains itself, to be sent as JSON; nothing was sent"
+    )
 
 
 def json_value(value: Any, strict: bool = False) -> Any:
@@ -253,13 +301,16 @@ def json_value(value: Any, strict: bool = False) -> Any:
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return to_dict()
-    if isinstance(value, Mapping):
-        return {str(k): json_value(v, strict) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_value(v, strict) for v in value]
+    try:
+        to_dict = getattr(value, "to_dict", None)
+        if callable(to_dict):
+            return to_dict()
+        if isinstance(value, Mapping):
+            return {str(k): json_value(v, strict) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [json_value(v, strict) for v in value]
+    except RecursionError:
+        raise too_deep() from None
     if strict:
         kind = "UNSET" if isinstance(value, Unset) else type(value).__name__
         raise TypeError(f"{kind} is not a JSON value")

@@ -29,6 +29,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import _tables
 from ._exceptions import RequestValidationError
 from ._parsing import path_text
 from .patch import unescape
@@ -117,7 +118,7 @@ def check_call(client: Any, operation_id: str, get_kwargs: Any, arguments: dict[
 
 @cache
 def _document() -> dict[str, Any]:
-    text = resources.files("retool_api_client.generated").joinpath("request_schemas.json").read_text()
+    text = resources.files(_tables.data_package()).joinpath("request_schemas.json").read_text()
     doc: dict[str, Any] = json.loads(text)
     return doc
 

@@ -3,7 +3,7 @@
 Nine Retool operations take ``{"operations": [...]}``. Users, groups and folders accept
 ``add``/``remove``/``replace``; the others ``replace`` only. Which ops each endpoint allows and
 which top-level fields its target has are read from the spec at generation time
-(``retool_api_client.generated.api.PATCH_RULES``), so :func:`check` follows the spec.
+(``PATCH_RULES``, handed over by the generated package: ``_tables.py``), so :func:`check` follows the spec.
 
 Hand-written, on purpose: ``jsonpatch.make_patch`` emits ``move``/``copy`` operations, which
 Retool rejects, compares ``1 == 1.0 == True`` as equal, and has no notion of endpoint rules.
@@ -212,7 +212,7 @@ def _diff_array(a: list[Any], b: list[Any], path: tuple[Segment, ...], ew: bool)
 
 
 def rules() -> Mapping[str, Any]:
-    from .generated.api import PATCH_RULES
+    from ._tables import PATCH_RULES
 
     return PATCH_RULES
 

@@ -2,6 +2,19 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 """A client library for accessing Retool API"""
 
-from .client import ApiClient
+from typing import TYPE_CHECKING, Any
 
-__all__ = ("ApiClient",)
+if TYPE_CHECKING:
+    from .client import ApiClient, RetoolClient
+
+
+def __getattr__(name: str) -> Any:
+    # lazily, so that importing the package (its tables, its version) does not load the client
+    if name in ("ApiClient", "RetoolClient"):
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ("ApiClient", "RetoolClient")

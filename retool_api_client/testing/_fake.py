@@ -41,7 +41,7 @@ from ._spec import (
 from ._spec import payload as payload_of
 
 if TYPE_CHECKING:
-    from .._client import RetoolClient
+    from .. import RetoolClient
     from ._server import Serving
 
 JSON = Any

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 if TYPE_CHECKING:
-    from .._client import RetoolClient
+    from .. import RetoolClient
     from ._fake import FakeRetool
 
 #: the host ``fake.client()`` talks to: ``.test`` is reserved (RFC 2606), nothing resolves it
@@ -38,7 +38,7 @@ class FakeTransport(httpx.AsyncBaseTransport):
 
 
 def client(fake: FakeRetool, **options: Any) -> RetoolClient:
-    from .._client import RetoolClient
+    from .. import RetoolClient
 
     options.setdefault("base_url", BASE_URL + fake.spec.root)
     options.setdefault("token", fake.token)

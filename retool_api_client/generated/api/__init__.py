@@ -9,7 +9,10 @@ imported only when its attribute is first read, so ``import retool_api_client`` 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from ... import _tables
+from ..._tables import PatchRule
 
 if TYPE_CHECKING:
     import httpx
@@ -368,15 +371,6 @@ PAGE_SIZE_RANGES: dict[str, tuple[int, int] | None] = {
 }
 
 
-class PatchRule(NamedTuple):
-    """What one JSON Patch endpoint accepts, read from the spec (see ``retool_api_client.patch``)."""
-
-    endpoint: str  #: "PATCH /users/{userId} (update_user)"
-    ops: tuple[str, ...]  #: the RFC 6902 ops its body schema allows
-    fields: tuple[str, ...]  #: top-level fields of the model it updates
-    target: str  #: that model
-
-
 #: operationId -> PatchRule, for the operations whose body is ``{"operations": [JSON Patch]}``.
 PATCH_RULES: dict[str, PatchRule] = {
     "approve_or_deny_access_request": PatchRule(
@@ -545,6 +539,11 @@ PATCH_RULES: dict[str, PatchRule] = {
         target="User",
     ),
 }
+
+
+_tables.register(
+    page_size_ranges=PAGE_SIZE_RANGES, patch_rules=PATCH_RULES, data_package=__name__.rpartition(".")[0]
+)
 
 
 class Resources:

@@ -1,0 +1,35 @@
+"""``UNSET``: the default of every optional argument and field that was not given.
+
+Distinct from ``None``, which Retool reads as an explicit null (``first_name=None`` clears a
+name; leaving it ``UNSET`` leaves it alone). Defined here, in the core; the generated package
+re-exports it as ``retool_api_client.generated.types.UNSET``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+
+class Unset:
+    """The type of :data:`UNSET`; falsy, one instance, shown as ``UNSET``."""
+
+    _instance: Unset | None = None
+
+    def __new__(cls) -> Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> Any:
+        return (Unset, ())
+
+
+UNSET: Final[Unset] = Unset()
+
+__all__ = ["UNSET", "Unset"]
