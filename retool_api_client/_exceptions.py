@@ -26,12 +26,16 @@ Every error the SDK raises on purpose derives from :class:`RetoolError`::
 ``ConfigurationError``, ``PatchError`` and ``APIResponseValidationError`` are also
 ``ValueError``s.
 
-No message, ``repr`` or attribute of these exceptions contains the API token: the request they
-carry is the one httpx built, whose ``Authorization`` header is never rendered by ``str()``.
+No message, ``repr``, attribute or pickle of these exceptions contains the API token: the
+request an :class:`APIError` carries is a copy of the one httpx built, with ``Authorization``,
+cookies and every secret-looking header replaced by ``[redacted]`` and no body. Every exception
+pickles and unpickles; the pickle holds that redacted request and, for a status or validation
+error, a detached copy of the answer (status, headers, body bytes), never a live connection.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import httpx
@@ -59,6 +63,56 @@ __all__ = [
 
 class RetoolError(Exception):
     """Root of every exception this SDK raises on purpose."""
+
+    def __reduce__(self) -> Any:
+        # Exception's own reduce calls ``cls(*args)``, which keyword-only signatures refuse
+        # (``TypeError: __init__() missing ... 'response'``); rebuild from the state instead
+        state = {k: _detached(v) for k, v in self.__dict__.items()}
+        return (_restore, (type(self), self.args, state))
+
+
+def _restore(cls: type[RetoolError], args: tuple[Any, ...], state: dict[str, Any]) -> RetoolError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
+#: Names whose values no message, repr or log line repeats (passwords, secrets, keys, tokens).
+SECRET_NAME = re.compile(r"pass|secret|token|key|credential|private|auth|cookie|session", re.IGNORECASE)
+REDACTED = "[redacted]"
+
+
+def redacted_headers(headers: httpx.Headers) -> httpx.Headers:
+    """``headers`` with every secret-looking one (Authorization, Cookie, X-Api-Key...) redacted."""
+    return httpx.Headers(
+        [(name, REDACTED if SECRET_NAME.search(name) else value) for name, value in headers.multi_items()]
+    )
+
+
+def redacted_request(request: httpx.Request) -> httpx.Request:
+    """A detached copy of ``request`` for an exception: method, URL and redacted headers; no
+    body (it may hold a password) and no extensions (they may hold live objects)."""
+    if request.extensions.get("retool.redacted"):
+        return request
+    copy = httpx.Request(request.method, request.url, headers=redacted_headers(request.headers))
+    copy.extensions = {"retool.redacted": True}
+    return copy
+
+
+def _detached(value: Any) -> Any:
+    """What an exception's attribute pickles as: requests redacted, answers detached."""
+    if isinstance(value, httpx.Request):
+        return redacted_request(value)
+    if isinstance(value, httpx.Response):
+        try:
+            content = value.content
+        except httpx.ResponseNotRead:
+            content = b""
+        copy = httpx.Response(value.status_code, headers=value.headers, content=content)
+        copy.request = redacted_request(value.request) if value._request is not None else None  # type: ignore[assignment]
+        return copy
+    return value
 
 
 class ConfigurationError(RetoolError, ValueError):
@@ -97,7 +151,7 @@ class APIError(RetoolError):
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.request = request
+        self.request = redacted_request(request) if request is not None else None
 
     @property
     def method(self) -> str | None:
@@ -135,6 +189,7 @@ class APIStatusError(APIError):
 
     def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
         super().__init__(message, request=response.request)
+        response.request = self.request  # type: ignore[assignment]  # the redacted copy
         self.response = response
         self.status_code = response.status_code
         self.body = body
@@ -242,6 +297,8 @@ class APIResponseValidationError(APIError, ValueError):
         self.root_model = root_model or model
         self.response = response
         super().__init__(self._render(), request=response.request if response is not None else None)
+        if response is not None:
+            response.request = self.request  # type: ignore[assignment]  # the redacted copy
 
     @property
     def status_code(self) -> int | None:

@@ -30,14 +30,18 @@ Hand-written because it is a few lines around httpx; no library does this.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime
 import logging
 import time
+import weakref
 from typing import Any
 
 import httpx
 
-from ._exceptions import ConfigurationError
+from ._exceptions import APIConnectionError, ConfigurationError
+from ._parsing import decode_json
 from ._retry import connection_error
 
 __all__ = ["absolute", "send"]
@@ -45,32 +49,79 @@ __all__ = ["absolute", "send"]
 _HTTPX_LOG = logging.getLogger("httpx")  # the logger httpx's own send() writes to
 
 
+class _Answer(httpx.Response):
+    """What every answer becomes: ``.json()`` decodes strictly (``_parsing.decode_json``: no
+    ``RecursionError``, no ``inf``/``NaN``), since the generated ``_parse_response`` calls it."""
+
+    def json(self, **kwargs: Any) -> Any:
+        return super().json(**kwargs) if kwargs else decode_json(self.content)
+
+
 async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
     """Send a generated ``_get_kwargs(...)`` request through ``client``'s httpx client.
 
     A request httpx cannot encode (NaN in a JSON body, an object in a query parameter: the
-    request check names these first, unless ``validate_requests=False``) raises
-    ``ConfigurationError`` instead of httpx's bare ``TypeError`` / ``ValueError``."""
+    request check names these first, unless ``validate_requests=False``; a URL over httpx's
+    65,536 characters) raises ``ConfigurationError`` instead of httpx's bare ``TypeError`` /
+    ``ValueError`` / ``InvalidURL``, as does a closed client or one used from another event
+    loop. Whatever goes wrong after that raises one of the SDK's errors, never httpx's."""
     http: httpx.AsyncClient = client.get_async_httpx_client()
+    if http.is_closed or getattr(client, "is_closed", False):
+        raise ConfigurationError(
+            "this RetoolClient is closed (aclose() was called, or its parent's); nothing was sent"
+        )
+    _check_loop(client)
     try:
         built = http.build_request(**absolute(http, request))
-    except (TypeError, ValueError) as exc:
-        raise ConfigurationError(f"the request cannot be encoded: {exc}") from exc
+    except (TypeError, ValueError, httpx.InvalidURL) as exc:
+        raise ConfigurationError(f"the request cannot be encoded: {exc}; nothing was sent") from exc
     transport: httpx.AsyncBaseTransport | None = getattr(client, "direct_transport", None)
     try:
         if (
             transport is None
-            or http.is_closed  # httpx's own error for that
             or http.auth is not None
             or http.follow_redirects
             or any(http.event_hooks.values())
         ):
-            return await http.send(built)
-        return await _send_direct(http, transport, built)
+            response = await http.send(built)
+        else:
+            response = await _send_direct(http, transport, built)
     except httpx.TransportError as exc:
         # the retry transport raises the SDK's errors itself; what gets here broke while the
         # body was read (a reset mid-body): not retried, the answer's head had arrived
         raise connection_error(exc, built) from exc
+    except httpx.TooManyRedirects as exc:
+        raise APIConnectionError(f"{built.method} {built.url}: {exc}", request=built) from None
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+        # a redirect to an unusable URL, a body that does not decode ...
+        detail = str(exc) or type(exc).__name__
+        raise APIConnectionError(
+            f"{type(exc).__name__} on {built.method} {built.url}: {detail}", request=built
+        ) from None
+    response.__class__ = _Answer  # the same object, with the strict .json()
+    return response
+
+
+def _check_loop(client: Any) -> None:
+    """A client's connections belong to the event loop that first used it: from another one,
+    httpcore fails with a bare ``RuntimeError`` (or hangs), so say what is wrong instead. A
+    client on a transport of the caller's own (a mock) moves on once its first loop is closed."""
+    loop = asyncio.get_running_loop()
+    bound: weakref.ref[asyncio.AbstractEventLoop] | None = getattr(client, "_bound_loop", None)
+    first = bound() if bound is not None else None
+    if first is loop:
+        return
+    if first is None or (
+        first.is_closed() and not isinstance(getattr(client, "_pool", None), httpx.AsyncHTTPTransport)
+    ):
+        with contextlib.suppress(AttributeError):  # a client class with __slots__: not checked
+            client._bound_loop = weakref.ref(loop)
+        return
+    raise ConfigurationError(
+        "this RetoolClient is bound to the event loop that first used it "
+        f"({'closed since' if first.is_closed() else 'still running'}) and was used from another one; "
+        "create one client per event loop (per asyncio.run()); nothing was sent"
+    )
 
 
 async def _send_direct(

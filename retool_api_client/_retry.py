@@ -15,6 +15,7 @@ and the generated code raises the typed status error from it.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import inspect
 import logging
 import random
@@ -24,10 +25,17 @@ from dataclasses import dataclass
 
 import httpx
 
-from ._exceptions import APIConnectionError, APITimeoutError
+from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, ConfigurationError
 from ._retry_policy import Decision, RetryConfig, decide_error, decide_status, next_delay
 
 logger = logging.getLogger("retool_api_client")
+
+#: The largest answer read, after decompression: far above any Retool page, far below what
+#: would exhaust a worker's memory. ``RetoolClient(max_response_bytes=...)`` changes it.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: A compressed body is inflated this many bytes of input at a time, so one step of a
+#: decompression bomb (deflate expands ~1000x at most) stays near 1 MiB over the cap.
+_INFLATE_STEP = 1024
 
 Sleeper = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -60,9 +68,12 @@ class RetryTransport(httpx.AsyncBaseTransport):
         sleep: Sleeper | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         """``sleep``, ``clock`` and ``rng`` default to asyncio.sleep, time.monotonic and a fresh
-        ``random.Random``; tests inject their own."""
+        ``random.Random``; tests inject their own. ``max_response_bytes`` caps an answer's body
+        after decompression."""
+        self.max_response_bytes = check_max_response_bytes(max_response_bytes)
         self.transport = transport
         self.config = config or RetryConfig()
         self.on_retry = on_retry
@@ -73,23 +84,51 @@ class RetryTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()  # buffer the body once so every attempt sends it intact
         started = self._clock()
+        limit = attempt_limit(request)
         attempt = 1
         while True:
             response: httpx.Response | None = None
             error: httpx.TransportError | None = None
+            budget = limit
+            if attempt > 1:  # the retry deadline bounds every later attempt, not only its start
+                remaining = max(0.0, self.config.deadline - (self._clock() - started))
+                budget = remaining if budget is None else min(budget, remaining)
+            reading = False
+            began = time.perf_counter()
+            timer = asyncio.timeout(budget)
             try:
-                response = await self.transport.handle_async_request(request)
-            except httpx.TransportError as exc:
-                error = exc
-                decision = decide_error(request.method, exc, self.config)
-            else:
-                if response.status_code < 400:
-                    return response  # success: nothing to decide, nothing to log
-                decision = decide_status(request.method, response.status_code, self.config)
-            delay = self._plan(decision, attempt, started, response, request)
-            if delay is None:
+                async with timer:
+                    try:
+                        response = await self.transport.handle_async_request(request)
+                    except httpx.TransportError as exc:
+                        error = exc
+                        decision = decide_error(request.method, exc, self.config)
+                    else:
+                        if response.status_code < 400:
+                            reading = True
+                            await self._read(response, request, began)
+                            return response  # success: nothing to decide, nothing to log
+                        decision = decide_status(request.method, response.status_code, self.config)
+                    delay = self._plan(decision, attempt, started, response, request)
+                    if delay is None and response is not None:
+                        reading = True
+                        await self._read(response, request, began)
+                        return response
+            except TimeoutError:
+                if not timer.expired():
+                    raise
                 if response is not None:
-                    return response
+                    await response.aclose()
+                what = f"{request.method} {request.url}"
+                if reading:  # the answer had begun: not retried, as a reset mid-body
+                    raise APITimeoutError(
+                        f"the answer to {what} did not arrive in full within {budget:g}s", request=request
+                    ) from None
+                error = httpx.ReadTimeout(f"no answer within {budget:g}s", request=request)
+                response = None
+                decision = decide_error(request.method, error, self.config)
+                delay = self._plan(decision, attempt, started, None, request)
+            if delay is None:
                 assert error is not None
                 raise connection_error(error, request) from error
             event = RetryEvent(
@@ -117,6 +156,16 @@ class RetryTransport(httpx.AsyncBaseTransport):
                     await result
             await self._sleep(delay)
             attempt += 1
+
+    async def _read(self, response: httpx.Response, request: httpx.Request, began: float) -> None:
+        """Read the answer's body within the attempt, decoded, never more than the size cap."""
+        response.request = request
+        try:
+            await read_body(response, self.max_response_bytes)
+        except httpx.TransportError as exc:
+            # a reset mid-body: not retried, the answer's head had arrived
+            raise connection_error(exc, request) from exc
+        response.elapsed = datetime.timedelta(seconds=time.perf_counter() - began)
 
     def _plan(
         self,
@@ -154,3 +203,73 @@ def connection_error(error: httpx.TransportError, request: httpx.Request) -> API
         return APITimeoutError(f"{type(error).__name__} on {where}", request=request)
     detail = str(error) or type(error).__name__
     return APIConnectionError(f"{type(error).__name__} on {where}: {detail}", request=request)
+
+
+def attempt_limit(request: httpx.Request) -> float | None:
+    """One attempt's time limit: the largest of the request's httpx timeouts (``timeout=T``
+    sets them all to T), applied to the whole attempt: connect, send, head and body. httpx's
+    own read timeout restarts with every byte, so a server dripping one byte at a time would
+    never trip it."""
+    timeouts = request.extensions.get("timeout") or {}
+    values = [v for v in timeouts.values() if isinstance(v, int | float)]
+    return max(values) if values else None
+
+
+def check_max_response_bytes(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"max_response_bytes must be an integer >= 1, got {value!r}")
+    return value
+
+
+async def read_body(response: httpx.Response, cap: int) -> None:
+    """``response.aread()``, decoded as it arrives and refused as soon as it passes ``cap``
+    bytes (an ``APIResponseValidationError``; the connection is closed, nothing more is read).
+    A body that does not decode as its ``Content-Encoding`` says raises the same error."""
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        pass
+    else:  # built with its content (a mock transport): only the cap to check
+        if len(content) > cap:
+            raise _too_large(response, cap)
+        return
+    identity = response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity")
+    decoder = response._get_content_decoder()
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for raw in response.aiter_raw():
+            steps = (
+                (raw,)
+                if identity
+                else (raw[i : i + _INFLATE_STEP] for i in range(0, len(raw), _INFLATE_STEP))
+            )
+            for step in steps:
+                out = step if identity else decoder.decode(step)
+                size += len(out)
+                if size > cap:
+                    raise _too_large(response, cap)
+                chunks.append(out)
+        if not identity:
+            out = decoder.flush()
+            if size + len(out) > cap:
+                raise _too_large(response, cap)
+            chunks.append(out)
+    except httpx.DecodingError as exc:
+        await response.aclose()
+        encoding = response.headers.get("content-encoding")
+        raise APIResponseValidationError(
+            f"the body does not decode as its Content-Encoding {encoding!r} says ({exc})", response=response
+        ) from None
+    except BaseException:
+        await response.aclose()
+        raise
+    response._content = b"".join(chunks)
+
+
+def _too_large(response: httpx.Response, cap: int) -> APIResponseValidationError:
+    return APIResponseValidationError(
+        f"the answer is larger than the {cap:,}-byte response size cap (max_response_bytes); "
+        "it was not read further",
+        response=response,
+    )

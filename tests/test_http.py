@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retool_api_client import NotFoundError, RetoolClient
+from retool_api_client import ConfigurationError, NotFoundError, RetoolClient
 from retool_api_client._http import absolute
 from retool_api_client._parsing import path_segment
 from retool_api_client.generated.api import OPERATIONS
@@ -261,7 +261,7 @@ async def test_a_closed_client_refuses_both_ways() -> None:
     for httpx_args in ({}, HTTPX_WAY):
         retool = client_for(lambda r: httpx.Response(200), **httpx_args)
         await retool.aclose()
-        with pytest.raises(RuntimeError, match="client has been closed"):
+        with pytest.raises(ConfigurationError, match="RetoolClient is closed"):
             await retool.users.get("user_1")
 
 
