@@ -5,7 +5,9 @@ once in :class:`AsyncPaginator`. Hand-written because no library knows Retool's 
 ~150 lines of plain asyncio.
 
 Stopping rules: ``has_more`` false, or a missing/empty ``next_token``. Tokens that cycle
-raise :class:`PaginationError` instead of looping forever (detected in constant memory).
+raise :class:`PaginationError` instead of looping forever (detected in constant memory), and so
+do ``max_empty_pages`` (default 3) pages in a row without items that still say ``has_more``
+with fresh tokens.
 Breaking out of the loop sends no further request (with ``prefetch=True`` the one page already
 in flight is cancelled when the iterator is closed).
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
+import math
 import sys
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
@@ -27,6 +29,9 @@ from ._tables import PAGE_SIZE_RANGES
 from ._types import Unset
 
 T = TypeVar("T")
+
+#: Pages in a row without items, each claiming ``has_more``, before a walk gives up.
+MAX_EMPTY_PAGES = 3
 
 #: The usual ``limit`` range; each operation's own comes from the spec (``PAGE_SIZE_RANGES``).
 PAGE_SIZE_RANGE = (1, 100)
@@ -116,8 +121,10 @@ class Page(Generic[T]):
         return cls(
             next_token=token if isinstance(token, str) and token else None,
             has_more=bool(has_more) if has_more is not None else bool(token),
+            # 1e400 decodes to inf (int() would raise OverflowError): not a count; a body with
+            # it is refused when its items are decoded (_parsing.decode_json)
             total_count=int(total)
-            if isinstance(total, int | float) and not isinstance(total, bool)
+            if isinstance(total, int | float) and not isinstance(total, bool) and math.isfinite(total)
             else None,
         )
 
@@ -166,7 +173,7 @@ async def fetch_page(
 
 def _decode_object(response: Any) -> dict[str, Any]:
     try:
-        body = json.loads(response.content)
+        body = _parsing.decode_json(response.content)
         if not isinstance(body, dict):
             raise TypeError(f"expected a JSON object, got {type(body).__name__}")
     except (TypeError, ValueError) as exc:
@@ -177,7 +184,7 @@ def _decode_object(response: Any) -> dict[str, Any]:
 def _typed(response: Any, from_dict: Callable[[dict[str, Any]], Any], body: dict[str, Any]) -> Any:
     try:
         return from_dict(body)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise _parsing.response_error(response, exc) from exc
 
 
@@ -215,8 +222,12 @@ class AsyncPaginator(Generic[T]):
         start_token: str | None = None,
         prefetch: bool = False,
         page_size_range: tuple[int, int] | None = PAGE_SIZE_RANGE,
+        max_empty_pages: int = MAX_EMPTY_PAGES,
     ) -> None:
         check_page_size(page_size, page_size_range)
+        if isinstance(max_empty_pages, bool) or not isinstance(max_empty_pages, int) or max_empty_pages < 1:
+            raise ConfigurationError(f"max_empty_pages must be an integer >= 1, got {max_empty_pages!r}")
+        self.max_empty_pages = max_empty_pages
         if max_items is not None and (
             isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 0
         ):
@@ -247,6 +258,7 @@ class AsyncPaginator(Generic[T]):
         checkpoint, power, steps = self.start_token, 1, 0
         token = self.start_token
         pending: asyncio.Task[Page[T]] | None = None
+        empty = 0  # pages in a row with no item that still said has_more
         try:
             page = await self._fetch(token, self.page_size)
             while True:
@@ -261,18 +273,37 @@ class AsyncPaginator(Generic[T]):
                     if steps == power:
                         checkpoint, power, steps = page.next_token, power * 2, 0
                     if self.prefetch:
-                        pending = asyncio.ensure_future(self._fetch(page.next_token, self.page_size))
+                        pending = asyncio.ensure_future(self._next(page.next_token))
                         await asyncio.sleep(0)  # let it send its request before this page is parsed
                 yield page
                 if page.is_last:
                     return
+                # after the yield: the items are parsed by now (not before the prefetch left)
+                empty = empty + 1 if not page.items else 0
+                if empty >= self.max_empty_pages:
+                    raise PaginationError(
+                        f"{empty} pages in a row had no items but said has_more with a new "
+                        "next_token: the server is not making progress"
+                    )
                 if pending is not None:
                     page, pending = await pending, None
                 else:
-                    page = await self._fetch(page.next_token, self.page_size)
+                    assert page.next_token is not None
+                    page = await self._next(page.next_token)
         finally:
             if pending is not None:
                 pending.cancel()
+
+    async def _next(self, token: str) -> Page[T]:
+        """The page after one whose cursor is ``token``: a token that cannot be sent back (too
+        long for a URL) is the server's fault, so a PaginationError rather than a
+        ConfigurationError."""
+        try:
+            return await self._fetch(token, self.page_size)
+        except ConfigurationError as exc:
+            raise PaginationError(
+                f"the server's next_token ({len(token):,} characters) cannot be sent back: {exc}"
+            ) from None
 
     async def __aiter__(self) -> AsyncIterator[T]:
         remaining = self.max_items
@@ -299,6 +330,7 @@ def paginate(
     max_items: int | None = None,
     start_token: str | None = None,
     prefetch: bool = False,
+    max_empty_pages: int = MAX_EMPTY_PAGES,
     **params: Any,
 ) -> AsyncPaginator[Any]:
     """Iterate any generated list operation: ``paginate(list_users, client=retool, email=...)``.
@@ -347,6 +379,7 @@ def paginate(
         start_token=start_token,
         prefetch=prefetch,
         page_size_range=size_range,
+        max_empty_pages=max_empty_pages,
     )
     paginator._source = f"paginate({operation_id or function.__qualname__})"
     if get_kwargs is not None:  # the first page's request, checked once (as the facade does)

@@ -12,6 +12,7 @@ Rules (see README "Retries"):
   after the request was sent.
 * Delay: ``retry-after-ms``, else ``Retry-After`` (seconds or HTTP date), honoured up to
   ``retry_after_cap``; a longer ask is not retried. Otherwise full-jitter exponential backoff.
+  Never less than ``min_delay`` (0.1 s).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ import httpx
 from . import _constants as C
 from ._exceptions import ConfigurationError
 
+#: The shortest wait before a retry (``RetryConfig.min_delay``).
+MIN_DELAY_S = 0.1
+
 
 @dataclass(frozen=True)
 class RetryConfig:
@@ -37,6 +41,9 @@ class RetryConfig:
     retry_after_cap: float = C.RETRY_AFTER_CAP_S
     deadline: float = C.RETRY_DEADLINE_S
     retry_non_idempotent: bool = False
+    #: No retry waits less, whatever the server asks (``Retry-After: 0``) or the jitter draws:
+    #: a server answering 429 at once would otherwise get hundreds of requests a second.
+    min_delay: float = MIN_DELAY_S
 
     def __post_init__(self) -> None:
         if (
@@ -45,7 +52,7 @@ class RetryConfig:
             or self.max_retries < 0
         ):
             raise ConfigurationError(f"max_retries must be an integer >= 0, got {self.max_retries!r}")
-        for name in ("backoff_base", "backoff_cap", "retry_after_cap", "deadline"):
+        for name in ("backoff_base", "backoff_cap", "retry_after_cap", "deadline", "min_delay"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
                 raise ConfigurationError(f"{name} must be a number >= 0, got {value!r}")
@@ -139,5 +146,5 @@ def next_delay(
     if asked is not None:
         if asked > config.retry_after_cap:
             return None, f"server asked to wait {asked:g}s, more than the {config.retry_after_cap:g}s cap"
-        return asked, "Retry-After"
-    return backoff_delay(retry_number, config, rng), "backoff"
+        return max(asked, config.min_delay), "Retry-After"
+    return max(backoff_delay(retry_number, config, rng), config.min_delay), "backoff"
