@@ -100,6 +100,21 @@ def redacted_request(request: httpx.Request) -> httpx.Request:
     return copy
 
 
+def redacted_value(value: Any, depth: int = 0) -> Any:
+    """``value`` with what sits under a secret-looking key, at any depth, as ``[redacted]``
+    (for reprs and messages that show a caller's value)."""
+    if depth > 100:
+        return "..."
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if isinstance(k, str) and SECRET_NAME.search(k) else redacted_value(v, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redacted_value(v, depth + 1) for v in value]
+    return value
+
+
 def _detached(value: Any) -> Any:
     """What an exception's attribute pickles as: requests redacted, answers detached."""
     if isinstance(value, httpx.Request):

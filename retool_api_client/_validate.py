@@ -54,8 +54,22 @@ def check(
     client: Any, operation_id: str, request: dict[str, Any], path: dict[str, Any] | None = None
 ) -> None:
     """Raise :class:`RequestValidationError` if ``request`` (a generated ``_get_kwargs(...)``)
-    or the raw ``path`` parameter values do not fit ``operation_id``'s schemas."""
+    or the raw ``path`` parameter values do not fit ``operation_id``'s schemas.
+
+    A value that contains itself or is nested deeper than Python can walk raises
+    ``ConfigurationError`` (nothing is sent), even with ``validate_requests=False``."""
+    try:
+        _check(client, operation_id, request, path)
+    except RecursionError:
+        from ._parsing import too_deep
+
+        raise too_deep() from None
+
+
+def _check(client: Any, operation_id: str, request: dict[str, Any], path: dict[str, Any] | None) -> None:
     if not getattr(client, "validate_requests", True):
+        if "json" in request:  # httpx's json.dumps would raise a bare ValueError / RecursionError
+            _depth_ok(request["json"])
         return
     validators = _validators(operation_id)
     if validators is None:
@@ -67,40 +81,61 @@ def check(
             text = path_text(name, value)  # already accepted by _get_kwargs (path_segment)
             if not quick(text):
                 failed.append((("path", name), validator, text))
+    body = request.get("json", _NO_BODY)
+    unencodable = [] if body is _NO_BODY else list(_not_json(body, "body"))  # first: depth
     params = request.get("params")
     if params and validators.query is not None and not validators.query.is_valid(params):
         failed.append((("query",), validators.query, params))
-    body = request.get("json", _NO_BODY)
     if body is not _NO_BODY and validators.body is not None and not validators.body.is_valid(body):
         failed.append((("body",), validators.body, body))
     elif validators.patch_fields and isinstance(body, dict):
         failed += _patch_values(validators.patch_fields, body.get("operations"))
-    unencodable = [] if body is _NO_BODY else list(_not_json(body, "body"))
     if not failed and not unencodable:
         return
     names = _document()["operations"][operation_id].get("names", {})
     problems = []
     for prefix, validator, instance in failed:
         errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
-        problems += [_problem(error, prefix, names, _hidden_under(instance, error)) for error in errors]
+        problems += [
+            _problem(error, prefix, names, _hidden_under(instance, error), _secret_fields())
+            for error in errors
+        ]
     problems += [p for p in unencodable if p not in problems]
     raise RequestValidationError(operation_id, problems)
 
 
-def _not_json(value: Any, where: str) -> Iterator[str]:
+def _depth_ok(value: Any, depth: int = 0) -> None:
+    """Raise RecursionError for a value nested past what the JSON encoder can take."""
+    if depth > _MAX_DEPTH:
+        raise RecursionError
+    if isinstance(value, dict):
+        for item in value.values():
+            _depth_ok(item, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _depth_ok(item, depth + 1)
+
+
+#: Deeper request values are refused (jsonschema and json.dumps recurse once or more a level).
+_MAX_DEPTH = 200
+
+
+def _not_json(value: Any, where: str, depth: int = 0) -> Iterator[str]:
     """Values JSON cannot carry, where free-form fields (``metadata: {}``) let the schema pass
     them: ``json.dumps`` would fail later with a bare TypeError / ValueError."""
     if value is None or isinstance(value, str | bool | int):
         return
+    if depth > _MAX_DEPTH:
+        raise RecursionError
     if isinstance(value, float):
         if not math.isfinite(value):
             yield f"{where}: {value!r} is not a JSON number"
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _not_json(item, f"{where}.{key}")
+            yield from _not_json(item, f"{where}.{key}", depth + 1)
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            yield from _not_json(item, f"{where}[{index}]")
+            yield from _not_json(item, f"{where}[{index}]", depth + 1)
     else:
         yield f"{where}: a {type(value).__name__} is not a JSON value"
 
@@ -234,7 +269,11 @@ def _hidden_under(instance: Any, error: ValidationError) -> bool:
 
 
 def _problem(
-    error: ValidationError, prefix: tuple[Any, ...], names: dict[str, str], hidden: bool = False
+    error: ValidationError,
+    prefix: tuple[Any, ...],
+    names: dict[str, str],
+    hidden: bool = False,
+    secret_fields: frozenset[str] = frozenset(),
 ) -> str:
     from jsonschema.exceptions import best_match
 
@@ -247,11 +286,82 @@ def _problem(
     where = _where(path, names)
     message = error.message
     text = repr(error.instance)
-    if hidden or any(isinstance(step, str) and _SECRET_NAME.search(step) for step in path):
+
+    def secret(name: object) -> bool:
+        return isinstance(name, str) and (bool(_SECRET_NAME.search(name)) or name in secret_fields)
+
+    if hidden or any(secret(step) for step in path) or _spec_secret(error.schema):
         message = message.replace(text, f"<a {type(error.instance).__name__}, not shown>", 1)
-    elif len(text) > 60:
-        message = message.replace(text, text[:57] + "...", 1)
+    else:
+        # a parent object (``options: {..., "password": ...}``) is shown with its secrets out
+        secrets: list[str] = []
+        shown = repr(_redacted(error.instance, secret, secrets))
+        message = message.replace(text, shown[:57] + "..." if len(shown) > 60 else shown, 1)
+        if any(value in message for value in secrets):  # a message that repeats one elsewhere
+            message = f"<a {type(error.instance).__name__}, not shown> fails its {error.validator!r} rule"
     return f"{where}: {message}" if where else message
+
+
+def _spec_secret(schema: Any) -> bool:
+    """The spec's own hints that a value is secret: ``writeOnly`` or ``format: password``."""
+    return isinstance(schema, dict) and (
+        schema.get("writeOnly") is True or schema.get("format") == "password"
+    )
+
+
+def _redacted(value: Any, secret: Callable[[object], bool], found: list[str], depth: int = 0) -> Any:
+    """``value`` with every value under a secret-looking key, at any depth, and everything in
+    an object marked ``secret: true``, replaced by ``[redacted]``; ``found`` collects their
+    texts (to check the message repeats none of them)."""
+    if depth > _MAX_DEPTH:
+        return "..."
+    if isinstance(value, dict):
+        marked = any(v is True and secret(k) for k, v in value.items())
+        out = {}
+        for key, item in value.items():
+            if (marked and item is not True) or (secret(key) and item is not None):
+                found += [t for t in _texts(item) if len(t) >= 3]
+                out[key] = REDACTED
+            else:
+                out[key] = _redacted(item, secret, found, depth + 1)
+        return out
+    if isinstance(value, list | tuple):
+        return [_redacted(item, secret, found, depth + 1) for item in value]
+    return value
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+    elif value is not None and not isinstance(value, bool):
+        yield str(value)
+
+
+REDACTED = "[redacted]"
+
+
+@cache
+def _secret_fields() -> frozenset[str]:
+    """Property names the spec marks ``writeOnly`` or ``format: password`` anywhere."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, schema in (node.get("properties") or {}).items():
+                if _spec_secret(schema):
+                    names.add(name)
+            for item in node.values():
+                walk(item)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(_document())
+    return frozenset(names)
 
 
 #: Fields whose values a message does not repeat (passwords, client secrets, keys, tokens).

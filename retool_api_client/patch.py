@@ -120,19 +120,33 @@ class JsonPatch:
     __hash__ = None  # type: ignore[assignment]  # mutable
 
     def __repr__(self) -> str:
-        return f"JsonPatch({self._operations!r})"
+        return f"JsonPatch({[_shown(op) for op in self._operations]!r})"
+
+
+def _shown(op: Mapping[str, Any]) -> dict[str, Any]:
+    """An operation as a message or repr shows it: a value set at a secret-looking path
+    (``/password``), and anything under a secret-looking key inside a value, redacted."""
+    from ._exceptions import REDACTED, SECRET_NAME, redacted_value
+
+    path = op.get("path")
+    out = {k: v for k, v in op.items() if k != "value"}
+    if "value" in op:
+        secret = isinstance(path, str) and bool(SECRET_NAME.search(path))
+        out["value"] = REDACTED if secret else redacted_value(op["value"])
+    return out
 
 
 def _validated(op: Mapping[str, Any]) -> Operation:
     if not isinstance(op, Mapping) or "op" not in op or "path" not in op:
-        raise PatchError(f"an operation is a mapping with 'op' and 'path', got {op!r}")
+        got = f"a mapping with keys {sorted(map(str, op))}" if isinstance(op, Mapping) else type(op).__name__
+        raise PatchError(f"an operation is a mapping with 'op' and 'path', got {got}")
     kind = op["op"]
     if kind not in OPS:
         raise PatchError(f"only add, remove and replace are supported, got op {kind!r}")
     out: Operation = {"op": kind, "path": pointer(op["path"])}
     if kind != "remove":
         if "value" not in op:
-            raise PatchError(f"{kind} needs a 'value': {op!r}")
+            raise PatchError(f"{kind} needs a 'value': {_shown(op)!r}")
         out["value"] = to_json(op["value"])
     return out
 
