@@ -610,6 +610,10 @@ async def right(retool: RetoolClient) -> None:
     await retool.workflows.get("c2f36a6e-9d4e-4b3c-8d3c-3a3c1f5d6e7f")
     await retool.workflows.get((await retool.workflows.get(UUID(int=1))).id)
     print(again, one.groups)
+    # hand-written helpers are typed with the namespace's own model
+    found: User | None = await retool.users.find_by_email("ada@example.com")
+    gone: User = await retool.users.deactivate("user_1")
+    print(found, gone)
     # enum fields take their text, model fields and bodies a mapping (checked at run time)
     await retool.users.create(email="a@example.com", first_name="A", last_name="B", user_type="mobile")
     await retool.users.create(body={"email": "a@example.com", "first_name": "A", "last_name": "B"})
@@ -629,6 +633,8 @@ async def wrong(retool: RetoolClient) -> None:
     await retool.users.create(body=[{"email": "a@example.com"}])  # E10
     await retool.groups.get(7.5)  # E11
     await retool.users.get((await retool.groups.get(7)).id)  # E12
+    await retool.users.find_by_email(5)  # E13
+    group: Group | None = await retool.users.find_by_email("ada@example.com")  # E14
 """
     (tmp_path / "snippet.py").write_text(code)
     result = subprocess.run(
@@ -638,7 +644,7 @@ async def wrong(retool: RetoolClient) -> None:
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     lines = code.splitlines()
     flagged = {lines[int(e.split(":")[1]) - 1].split("# ")[-1] for e in errors}
-    assert flagged == {f"E{i}" for i in range(1, 13)}, result.stdout
+    assert flagged == {f"E{i}" for i in range(1, 15)}, result.stdout
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,11 @@ names its body schema allows and the top-level fields of the model it returns.
 
 from __future__ import annotations
 
+import ast
 import json
 import keyword
 import re
+from pathlib import Path
 from typing import Any
 
 from .normalize import Context, NormalizeError, operations, reviewed_entries, settle, snake
@@ -119,14 +121,23 @@ def _patch_rules(spec: JSON, op: JSON) -> dict[str, Any] | None:
     fields: set[str] = set()
     for success in _success_bodies(spec, op):
         data = _resolve(spec, success.get("properties", {}).get("data", {}))
-        fields.update(data.get("properties", {}))
+        fields.update(k for k, v in data.get("properties", {}).items() if not v.get("readOnly"))
     extra = sorted(k for k in body.get("properties", {}) if k != "operations")
     return {"ops": sorted(ops), "fields": sorted(fields), "extra": extra}
 
 
-def plan(spec: JSON, fixes: JSON, ctx: Context | None = None) -> dict[str, Any]:
-    """``{"tags": {tag_attr: {...}}, "ops": {operation_id: {...}}}`` for the templates."""
+def plan(
+    spec: JSON,
+    fixes: JSON,
+    ctx: Context | None = None,
+    helpers: dict[str, tuple[str, set[str]]] | None = None,
+) -> dict[str, Any]:
+    """``{"tags": {tag_attr: {...}}, "ops": {operation_id: {...}}}`` for the templates.
+
+    ``helpers`` maps a namespace to the hand-written class mixed into it and its method names
+    (:func:`find_helpers`): the class becomes the namespace's base, and its names are taken."""
     ctx = ctx or Context()
+    helpers = helpers or {}
     reviewed = reviewed_entries(fixes, spec)
     descriptions = {t["name"]: t.get("description", "") for t in spec.get("tags", [])}
     tags: dict[str, Any] = {}
@@ -137,8 +148,16 @@ def plan(spec: JSON, fixes: JSON, ctx: Context | None = None) -> dict[str, Any]:
         op.setdefault("tags", ["default"])
         tag = op["tags"][0]
         attr = snake(tag)
+        mixin = helpers.get(attr, ("", set()))[0]
         tags.setdefault(
-            attr, {"attr": attr, "title": tag, "description": descriptions.get(tag, ""), "methods": {}}
+            attr,
+            {
+                "attr": attr,
+                "title": tag,
+                "description": descriptions.get(tag, ""),
+                "methods": {},
+                "helpers": mixin,
+            },
         )
         locked = ctx.lock.operations.get(key)
         name = reviewed.get(key, {}).get("method") or (locked.method if locked else None)
@@ -161,12 +180,20 @@ def plan(spec: JSON, fixes: JSON, ctx: Context | None = None) -> dict[str, Any]:
             derived += "_"
         by_tag.setdefault(snake(op["tags"][0]), []).append((key, derived, method, path))
     for attr, wanted in by_tag.items():
-        names = settle(wanted, set(tags[attr]["methods"]) | RESERVED_METHODS)
+        names = settle(
+            wanted, set(tags[attr]["methods"]) | RESERVED_METHODS | helpers.get(attr, ("", set()))[1]
+        )
         for key, derived, method, path in wanted:
             if names[key] != derived:
                 ctx.warn(f"{key}: derived method {attr}.{derived} collides; named {attr}.{names[key]}")
             op = next(o for k, _, _, o in fresh if k == key)
             _add(tags[attr], ops, names[key], op, key=key, method=method, path=path, spec=spec)
+    for attr, (mixin, names) in sorted(helpers.items()):
+        clash = sorted(names & set(tags.get(attr, {}).get("methods", {})))
+        if clash:
+            raise SurfaceError(
+                f"retool_api_client/helpers/{attr}.py: {mixin} defines {clash}, generated methods"
+            )
     for _, _, op in operations(spec):
         if op.get("deprecated"):
             ops[op["operationId"]]["deprecation"] = _deprecation(op, ops)
@@ -179,6 +206,24 @@ def plan(spec: JSON, fixes: JSON, ctx: Context | None = None) -> dict[str, Any]:
             if clash:
                 raise NormalizeError(f"{operation_id}: fields {sorted(clash)} collide with facade arguments")
     return {"tags": tags, "ops": ops}
+
+
+def find_helpers(folder: Path) -> dict[str, tuple[str, set[str]]]:
+    """Hand-written mixins in ``retool_api_client/helpers/``: ``users.py`` defining
+    ``UsersHelpers`` -> ``{"users": ("UsersHelpers", {its public method names})}`` (read, not
+    imported)."""
+    found: dict[str, tuple[str, set[str]]] = {}
+    for module in sorted(folder.glob("*.py")):
+        wanted = "".join(w.title() for w in module.stem.split("_")) + "Helpers"
+        for node in ast.parse(module.read_text()).body:
+            if isinstance(node, ast.ClassDef) and node.name == wanted:
+                names = {
+                    f.name
+                    for f in node.body
+                    if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef) and not f.name.startswith("_")
+                }
+                found[module.stem] = (wanted, names)
+    return found
 
 
 def _add(

@@ -72,6 +72,10 @@ class Layout:
         return self.root / GENERATED_PACKAGE
 
     @property
+    def helpers(self) -> Path:
+        return self.root / "retool_api_client" / "helpers"
+
+    @property
     def templates(self) -> Path:
         return self.root / "templates"
 
@@ -100,7 +104,7 @@ def build(layout: Layout, *, strict: bool = False) -> Build:
     ctx = normalize.Context(lock=surface.Lock.load(layout.surface_lock))
     spec = normalize.normalize(pristine, fixes, ctx)
     validate(spec)
-    plan = facade.plan(spec, fixes, ctx)
+    plan = facade.plan(spec, fixes, ctx, facade.find_helpers(layout.helpers))
     if strict and ctx.warnings:
         raise PipelineError("--strict: " + "; ".join(ctx.warnings))
     return Build(spec, dump_json(spec), plan, ctx)
@@ -164,9 +168,9 @@ def generate_into(layout: Layout, built: Build, dest: Path) -> None:
     (dest / "openapi.json").write_bytes(spec_bytes)
 
 
-def surface_of(built: Build, package: Path) -> tuple[surface.Lock, str]:
+def surface_of(built: Build, package: Path, helpers: Path) -> tuple[surface.Lock, str]:
     """The new surface lock and ``docs/api.md``, read from the generated ``package``."""
-    methods = surface.read_facade(package)
+    methods = surface.read_facade(package, helpers)
     ops = {}
     for operation_id, entry in built.plan["ops"].items():
         method = methods[entry["tag"]][entry["method"]]
@@ -214,7 +218,7 @@ def regenerate(
     with tempfile.TemporaryDirectory(prefix="retoolgen-pkg-") as tmp:
         staged = Path(tmp) / "generated"
         generate_into(layout, built, staged)
-        lock, reference = surface_of(built, staged)
+        lock, reference = surface_of(built, staged, layout.helpers)
         layout.normalized.write_bytes(built.spec_bytes)
         if layout.package.exists():
             shutil.rmtree(layout.package)
@@ -257,7 +261,7 @@ def check(layout: Layout, *, strict: bool = False) -> list[str]:
         fresh = Path(tmp) / "generated"
         generate_into(layout, built, fresh)
         problems.extend(_tree_diff(fresh, layout.package, layout.root))
-        lock, reference = surface_of(built, fresh)
+        lock, reference = surface_of(built, fresh, layout.helpers)
     for path, text in ((layout.surface_lock, lock.dump()), (layout.api_reference, reference)):
         if not path.exists() or path.read_text() != text:
             problems.append(f"{path.relative_to(layout.root)} differs from what the generated code gives")

@@ -122,37 +122,50 @@ class Method:
     params: list[str]  # "user_id: str", then "*" and the keyword-only ones
     returns: str
     summary: str
+    helper: bool = False
 
 
-def read_facade(package: Path) -> dict[str, dict[str, Method]]:
-    """``{namespace: {method: Method}}`` read from the generated facade's source (no import)."""
+def read_facade(package: Path, helpers: Path | None = None) -> dict[str, dict[str, Method]]:
+    """``{namespace: {method: Method}}`` read from the generated facade's source (no import),
+    with the hand-written helpers it inherits from ``helpers/<namespace>.py``."""
     found: dict[str, dict[str, Method]] = {}
     for init in sorted((package / "api").glob("*/__init__.py")):
-        tree = ast.parse(init.read_text())
-        for node in tree.body:
+        for node in ast.parse(init.read_text()).body:
             if isinstance(node, ast.ClassDef) and node.name.endswith("Resource"):
-                found[init.parent.name] = {
-                    f.name: _method(f)
-                    for f in node.body
-                    if isinstance(f, ast.AsyncFunctionDef | ast.FunctionDef)
-                    and not f.name.startswith("_")
-                    and not any(_is_property(d) for d in f.decorator_list)
-                }
+                found[init.parent.name] = _methods(node)
+                mixin = helpers / f"{init.parent.name}.py" if helpers and node.bases else None
+                if mixin is not None and mixin.exists():
+                    for base in ast.parse(mixin.read_text()).body:
+                        if isinstance(base, ast.ClassDef) and base.name.endswith("Helpers"):
+                            found[init.parent.name].update(_methods(base, helper=True))
     return found
+
+
+def _methods(node: ast.ClassDef, *, helper: bool = False) -> dict[str, Method]:
+    return {
+        f.name: _method(f, helper)
+        for f in node.body
+        if isinstance(f, ast.AsyncFunctionDef | ast.FunctionDef)
+        and not f.name.startswith("_")
+        and not any(_is_property(d) for d in f.decorator_list)
+    }
 
 
 def _is_property(decorator: ast.expr) -> bool:
     return isinstance(decorator, ast.Name) and decorator.id == "property"
 
 
-def _method(fn: ast.AsyncFunctionDef | ast.FunctionDef) -> Method:
+def _method(fn: ast.AsyncFunctionDef | ast.FunctionDef, helper: bool = False) -> Method:
     params = [_param(a, None) for a in fn.args.args[1:]]
     if fn.args.kwonlyargs:
         params.append("*")
         params += [_param(a, d) for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)]
     doc = ast.get_docstring(fn) or ""
     returns = ast.unparse(fn.returns) if fn.returns else "None"
-    return Method(fn.name, params, returns, doc.split("\n\n")[0].replace("\n", " ").strip())
+    summary = doc.split("\n\n")[0].replace("\n", " ").strip()
+    if helper:  # its first sentence; a helper's types are its namespace's (``_U``: see render)
+        summary = "Helper: " + summary.split(". ")[0].rstrip(".") + "."
+    return Method(fn.name, params, returns, summary, helper)
 
 
 def _param(arg: ast.arg, default: ast.expr | None) -> str:
@@ -285,14 +298,16 @@ def render_api_reference(
             lines.append(f"| [`{name}`](#retool{namespace.replace('_', '')}{name.replace('_', '')}) "
                          f"| {endpoint} | {summary} |")  # fmt: skip
         lines.append("")
+        model = _plain(methods["get"].returns) if "get" in methods else "Any"
         for name in sorted(methods):
             m = methods[name]
             key = by_call.get((namespace, name)) or by_call.get((namespace, name.removesuffix("_from")))
             params = ", ".join(_plain(p) for p in m.params)
+            returns = re.sub(r"\b_[A-Z]\b", model, _plain(m.returns)) if m.helper else _plain(m.returns)
             lines += [f"### retool.{namespace}.{name}", ""]
             if key:
                 lines += [f"`{endpoints[key]}` (operationId `{lock.operations[key].operation_id}`)", ""]
-            lines += ["```python", f"retool.{namespace}.{name}({params}) -> {_plain(m.returns)}", "```", ""]
+            lines += ["```python", f"retool.{namespace}.{name}({params}) -> {returns}", "```", ""]
             if m.summary:
                 lines += [m.summary, ""]
     lines += ["## Models", "", f"{len(models)} models, in `retool_api_client.generated.models`:", ""]

@@ -526,7 +526,6 @@ PATCH_RULES: dict[str, PatchRule] = {
             "created_at",
             "email",
             "first_name",
-            "groups",
             "id",
             "is_admin",
             "last_active",

@@ -20,6 +20,7 @@ from typing_extensions import deprecated
 
 from .... import _facade, _validate
 from ...._pagination import AsyncPaginator, Page, fetch_page
+from ....helpers.users import UsersHelpers
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -47,8 +48,10 @@ if TYPE_CHECKING:
     from ...types import Response
 
 
-class UsersResource:
-    """Users operations, as ``retool.users``."""
+class UsersResource(UsersHelpers):
+    """Users operations, as ``retool.users``.
+
+    With the hand-written helpers of ``retool_api_client/helpers/users.py``."""
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
