@@ -129,7 +129,7 @@ def _shown(op: Mapping[str, Any]) -> dict[str, Any]:
     from ._exceptions import REDACTED, SECRET_NAME, redacted_value
 
     path = op.get("path")
-    out = {k: v for k, v in op.items() if k != "value"}
+    out = {k: v for k, v in op.items() if k in ("op", "path")}
     if "value" in op:
         secret = isinstance(path, str) and bool(SECRET_NAME.search(path))
         out["value"] = REDACTED if secret else redacted_value(op["value"])
@@ -146,7 +146,9 @@ def _validated(op: Mapping[str, Any]) -> Operation:
     out: Operation = {"op": kind, "path": pointer(op["path"])}
     if kind != "remove":
         if "value" not in op:
-            raise PatchError(f"{kind} needs a 'value': {_shown(op)!r}")
+            raise PatchError(
+                f"{kind} needs a 'value': the operation at {out['path']!r} has only {sorted(map(str, op))}"
+            )
         out["value"] = to_json(op["value"])
     return out
 
