@@ -17,7 +17,7 @@ export SCARF_ANALYTICS = false
 
 .PRECIOUS: .venv-%/.installed
 
-.PHONY: install install-mock regenerate check-generated lint typecheck unit contract reliability test test-pythons bench demo clean
+.PHONY: install install-mock regenerate check-generated template-diff lint typecheck unit contract reliability test test-pythons bench demo clean
 
 # A venv with the pinned tools: pip itself first (dependency groups need pip >= 25.1), then the
 # package (editable) and the `dev` group, then the runtime dependencies' wheels into
@@ -64,6 +64,11 @@ regenerate: $(STAMP)
 
 check-generated: $(STAMP)
 	$(PY) scripts/regenerate.py --check --strict
+	$(PY) scripts/templates.py check
+
+# our change to each overridden generator template, against its pristine copy (templates/upstream/)
+template-diff: $(STAMP)
+	$(PY) scripts/templates.py diff
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check retool_api_client scripts tests benchmarks examples

@@ -1,0 +1,36 @@
+"""Every upstream template we override has a pristine copy, so a generator upgrade is a merge."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+import templates  # scripts/templates.py (tests/conftest.py puts scripts/ on the path)
+
+
+def test_each_override_has_its_pristine_upstream_copy() -> None:
+    assert len(templates.overridden()) >= 10
+    assert templates.problems() == []
+
+
+def test_a_changed_upstream_template_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "templates"
+    for name in templates.overridden():
+        (fake / name).parent.mkdir(parents=True, exist_ok=True)
+        (fake / name).write_bytes((templates.PRISTINE / name).read_bytes())
+    (fake / "model.py.jinja").write_text("{# a newer generator #}\n")
+    monkeypatch.setattr(templates, "installed", lambda: fake)
+    assert templates.problems() == [
+        "upstream model.py.jinja changed in the installed generator: merge it into ours"
+    ]
+
+
+def test_diff_shows_our_change_against_upstream() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert templates.main(["diff", "types.py.jinja"]) == 0
+    assert "+from .._types import UNSET, Unset" in out.getvalue()
+    assert "-class Unset:" in out.getvalue()
