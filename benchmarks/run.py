@@ -305,12 +305,167 @@ def bench_pagination() -> None:
         print(f"{'':<48} floor: the same walk without latency takes {floor:.2f}x of sequential")
 
 
+# -- over real sockets: a keep-alive server on 127.0.0.1 in its own process -------------------
+
+LOOPBACK_IN_FLIGHT = (1, 16, 128)
+
+
+def start_loopback_server(body: bytes) -> tuple[subprocess.Popen[bytes], int]:
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks" / "loopback_server.py")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    server.stdin.write(b"%d\n" % len(body) + body)
+    server.stdin.flush()
+    return server, int(server.stdout.readline())
+
+
+def loopback_clients(base: str) -> dict[str, Any]:
+    """name -> async factory of (call, close): one client each, made fresh for every measurement."""
+    from retool_api_client import RetoolClient
+
+    url = base + "/api/v2/users/user_1"
+    clients: dict[str, Any] = {}
+
+    async def bare_aiohttp() -> tuple[Any, Any]:
+        import aiohttp
+
+        session = aiohttp.ClientSession()
+
+        async def call() -> None:
+            async with session.get(url) as r:
+                json.loads(await r.read())
+
+        return call, session.close
+
+    clients["bare aiohttp + json.loads"] = bare_aiohttp
+
+    async def bare_httpx() -> tuple[Any, Any]:
+        c = httpx.AsyncClient()
+
+        async def call() -> None:
+            json.loads((await c.get(url)).content)
+
+        return call, c.aclose
+
+    clients["bare httpx + json.loads"] = bare_httpx
+
+    try:
+        import httpx2
+    except ImportError:
+        print("(httpx2 is not installed: no figure for it)")
+    else:
+
+        async def bare_httpx2() -> tuple[Any, Any]:
+            c = httpx2.AsyncClient()
+
+            async def call() -> None:
+                json.loads((await c.get(url)).content)
+
+            return call, c.aclose
+
+        clients["bare httpx2 + json.loads"] = bare_httpx2
+
+    def sdk(transport: Any = None) -> Any:
+        async def make() -> tuple[Any, Any]:
+            retool = RetoolClient(base, "tok", transport=transport and transport())
+
+            async def call() -> None:
+                await retool.users.get("user_1")
+
+            return call, retool.aclose
+
+        return make
+
+    clients["SDK, RetoolClient(base, token) (quickstart)"] = sdk()
+    from retool_api_client._transports import default_transport
+
+    clients["SDK, default_transport({})"] = sdk(lambda: default_transport({}))
+    clients["SDK, transport=httpx.AsyncHTTPTransport()"] = sdk(httpx.AsyncHTTPTransport)
+    try:
+        from httpx_aiohttp import AiohttpTransport
+    except ImportError:
+        pass
+    else:
+        clients["SDK, transport=httpx_aiohttp.AiohttpTransport()"] = sdk(AiohttpTransport)
+    return clients
+
+
+async def loopback_rate(make: Any, in_flight: int, seconds: float) -> float:
+    """Requests per second with ``in_flight`` tasks each sending requests in a loop for ``seconds``."""
+    call, close = await make()
+    try:
+        done = 0
+
+        async def worker(until: float) -> None:
+            nonlocal done
+            while time.perf_counter() < until:
+                await call()
+                done += 1
+
+        for _ in range(3):  # connections open, code warm
+            await asyncio.gather(*(call() for _ in range(in_flight)))
+        started = time.perf_counter()
+        done = 0
+        await asyncio.gather(*(worker(started + seconds) for _ in range(in_flight)))
+        return done / (time.perf_counter() - started)
+    finally:
+        await close()
+
+
+def bench_loopback(rounds: int = 5, seconds: float = 0.3) -> None:
+    """GETs of one user per second over real sockets, against bare aiohttp + ``json.loads``.
+
+    Rounds are interleaved (every client at every concurrency, then again), so drift on this
+    shared machine hits all alike; a figure is the median of its rounds, a ratio the median of
+    the per-round ratios to bare aiohttp."""
+    from tests import samples
+
+    body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
+    server, port = start_loopback_server(body)
+    try:
+        clients = loopback_clients(f"http://127.0.0.1:{port}")
+        rates: dict[tuple[str, int], list[float]] = {}
+
+        async def measure() -> None:
+            for _ in range(rounds):
+                for in_flight in LOOPBACK_IN_FLIGHT:
+                    for name, make in clients.items():
+                        rate = await loopback_rate(make, in_flight, seconds)
+                        rates.setdefault((name, in_flight), []).append(rate)
+
+        asyncio.run(measure())
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait()
+    baseline = "bare aiohttp + json.loads"
+    print(
+        f"loopback 127.0.0.1, keep-alive, {len(body)} B user envelope; GETs/s (median of {rounds} "
+        f"interleaved rounds) and ratio to {baseline} (target >= 0.6x for the quickstart's client)"
+    )
+    print(f"{'':<48} " + "".join(f"{f'{n} in flight':>22}" for n in LOOPBACK_IN_FLIGHT))
+    for name in clients:
+        cells = []
+        for n in LOOPBACK_IN_FLIGHT:
+            mine, base = rates[name, n], rates[baseline, n]
+            ratio = statistics.median(m / b for m, b in zip(mine, base, strict=True))
+            cells.append(f"{statistics.median(mine):>10,.0f} {ratio:5.2f}x    ")
+        print(f"{name:<48} " + "".join(f"{c:>22}" for c in cells))
+
+
 def main() -> None:
     print(f"python {sys.version.split()[0]}, httpx {httpx.__version__}, {time.strftime('%Y-%m-%d')}")
+    if sys.argv[1:] == ["loopback"]:
+        bench_loopback()
+        return
     bench_import()
     asyncio.run(bench_client())
     bench_request_check()
     bench_pagination()
+    bench_loopback()
     bench_regenerate()
 
 

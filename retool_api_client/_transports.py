@@ -1,0 +1,381 @@
+"""The default transport: which connection pool carries requests, and through which proxy.
+
+    RetryTransport (``_retry.py``)
+      └── default_transport(transport_args)
+            ├── ProxyRoutes, when a proxy applies (``proxy=`` or the environment)
+            └── AiohttpTransport (this module; the default)  or  httpx.AsyncHTTPTransport
+
+**Why aiohttp.** Over real sockets httpx's pool is the bottleneck: on a keep-alive server on
+127.0.0.1, httpx + ``json.loads`` does 0.05-0.15x of what bare aiohttp + ``json.loads`` does,
+and degrades as more requests are in flight (encode/httpx#3215); httpx2 does 0.15-0.23x. The
+SDK keeps httpx's types and client (requests, responses, timeouts, cookies, event hooks) and
+hands the I/O to aiohttp's pool through this adapter (docs/benchmarks.md, 2026-12-02, and
+docs/performance.md for the decision). ``RETOOL_HTTP_BACKEND=httpx`` (or passing
+``transport=httpx.AsyncHTTPTransport()``) uses httpx's own pool instead.
+
+Hand-written rather than ``httpx-aiohttp``'s ``AiohttpTransport`` (0.2.0), which maps every
+``aiohttp.ClientConnectionError`` (a server disconnecting after the request was sent, too) to
+``httpx.ConnectTimeout``: the retry policy would take those for "never sent" and repeat a POST
+the server may have applied. It also has no pool timeout and ignores ``limits`` beyond the
+connection count. What this adapter keeps of httpx's meaning:
+
+* errors: could not connect (refused, DNS, TLS, the proxy unreachable) -> ``httpx.ConnectError``;
+  connect timeout -> ``ConnectTimeout``; no connection free within ``pool`` -> ``PoolTimeout``
+  (these three are "never sent" for ``_retry_policy``); after sending: ``ReadTimeout``,
+  ``ReadError``, ``RemoteProtocolError``; a proxy refusing the tunnel -> ``ProxyError``.
+* timeouts: ``connect`` bounds establishing a connection (TCP and TLS), ``read`` each wait for
+  data, ``pool`` the wait for a free connection (an ``asyncio.Semaphore`` of
+  ``limits.max_connections``, held until the answer's body is closed, as httpx's pool does).
+  aiohttp has no write timeout: a request's body is handed to the socket, and a peer that stops
+  reading it is caught by the read timeout.
+* ``verify``, ``cert`` and ``trust_env`` (``SSL_CERT_FILE`` / ``SSL_CERT_DIR``) make the SSL
+  context exactly as httpx does (``httpx.create_ssl_context``); ``limits.keepalive_expiry`` is
+  aiohttp's keep-alive timeout. ``limits.max_keepalive_connections`` has no aiohttp equivalent:
+  idle connections are kept up to ``max_connections``.
+* ``http2=True`` and SOCKS proxies are not aiohttp's: those use httpx's pool (``http2`` needs
+  ``httpx[http2]``, SOCKS ``httpx[socks]``).
+
+**Proxies.** httpx reads ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY`` only for
+transports it makes itself, and the SDK's retry transport is one httpx did not make, so before
+this module a default client ignored them. :func:`environment_proxies` reads them the way
+httpx documents (and its ``_utils.get_environment_proxies`` does), :class:`ProxyRoutes` picks
+the pool per request URL, on either backend. An explicit ``proxy=`` overrides the environment,
+``trust_env=False`` ignores it, as in httpx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import ssl
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.request import getproxies
+
+import httpx
+
+from ._exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = [
+    "BACKEND_ENV",
+    "AiohttpTransport",
+    "ProxyRoutes",
+    "default_transport",
+    "environment_proxies",
+]
+
+#: ``aiohttp`` (the default) or ``httpx``: which pool a default ``RetoolClient`` uses
+BACKEND_ENV = "RETOOL_HTTP_BACKEND"
+BACKENDS = ("aiohttp", "httpx")
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's default
+
+
+def default_transport(
+    transport_args: Mapping[str, Any], backend: str | None = None
+) -> httpx.AsyncBaseTransport:
+    """The pool a ``RetoolClient`` without ``transport=`` sends through.
+
+    ``transport_args``: what ``httpx_args`` gave for the transport (``verify``, ``cert``,
+    ``limits``, ``http1``, ``http2``, ``trust_env``, ``proxy``), with httpx's meanings and
+    defaults. ``backend``: ``"aiohttp"`` or ``"httpx"``; default ``RETOOL_HTTP_BACKEND``, else
+    aiohttp."""
+    args = dict(transport_args)
+    name = backend if backend is not None else os.environ.get(BACKEND_ENV, "").strip().lower() or "aiohttp"
+    if name not in BACKENDS:
+        raise ConfigurationError(f"{BACKEND_ENV} must be one of {', '.join(BACKENDS)}, got {name!r}")
+    proxy = args.pop("proxy", None)
+    trust_env = bool(args.get("trust_env", True))
+
+    def pool(proxy: httpx.Proxy | None) -> httpx.AsyncBaseTransport:
+        if name == "httpx" or not aiohttp_speaks(args, proxy):
+            return httpx.AsyncHTTPTransport(proxy=proxy, **args)
+        return AiohttpTransport(proxy=proxy, **args)
+
+    if proxy is not None:
+        return pool(proxy if isinstance(proxy, httpx.Proxy) else httpx.Proxy(proxy))
+    routes = environment_proxies() if trust_env else {}
+    if not any(routes.values()):
+        return pool(None)
+    return ProxyRoutes(
+        pool(None),
+        {pattern: None if url is None else pool(httpx.Proxy(url)) for pattern, url in routes.items()},
+    )
+
+
+def aiohttp_speaks(transport_args: Mapping[str, Any], proxy: httpx.Proxy | None) -> bool:
+    """False for what only httpx's pool does: HTTP/2, HTTP/1.1 turned off, a SOCKS proxy."""
+    if transport_args.get("http2") or not transport_args.get("http1", True):
+        return False
+    return proxy is None or not proxy.url.scheme.startswith("socks")
+
+
+# -- proxies from the environment ---------------------------------------------------------------
+
+
+def environment_proxies() -> dict[str, str | None]:
+    """``{URL pattern: proxy URL, or None for "no proxy"}`` from the environment, as httpx reads it.
+
+    Patterns are httpx's mount keys: ``"https://"``, ``"all://"``, ``"all://*example.com"``
+    (the domain and its subdomains), ``"all://10.0.0.1"``, ``"all://localhost"``. ``NO_PROXY=*``
+    turns every proxy off."""
+    proxies = getproxies()  # *_proxy variables, lower case winning, as urllib and httpx read them
+    routes: dict[str, str | None] = {}
+    for scheme in ("http", "https", "all"):
+        url = proxies.get(scheme)
+        if url:
+            routes[f"{scheme}://"] = url if "://" in url else f"http://{url}"
+    for host in (h.strip() for h in proxies.get("no", "").split(",")):
+        if host == "*":
+            return {}
+        if not host:
+            continue
+        if "://" in host:
+            routes[host] = None
+        elif _is_ip(host.split("/")[0], 4) or host.lower() == "localhost":
+            routes[f"all://{host}"] = None
+        elif _is_ip(host, 6):
+            routes[f"all://[{host}]"] = None
+        else:
+            routes[f"all://*{host}"] = None
+    return routes
+
+
+def _is_ip(host: str, version: int) -> bool:
+    try:
+        return ipaddress.ip_address(host).version == version
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """One of httpx's URL patterns (``scheme://host:port``, ``all`` and ``*`` wildcards)."""
+
+    scheme: str
+    host: str
+    port: int | None
+
+    @classmethod
+    def parse(cls, pattern: str) -> _Pattern:
+        url = httpx.URL(pattern)
+        return cls(url.scheme, url.host, url.port)
+
+    def matches(self, url: httpx.URL) -> bool:
+        if self.scheme not in ("all", url.scheme):
+            return False
+        if self.port is not None and self.port != url.port:
+            return False
+        if not self.host:
+            return True
+        host = url.host.lower()
+        if self.host.startswith("*."):
+            return host.endswith(self.host[1:])
+        if self.host.startswith("*"):
+            return host == self.host[1:] or host.endswith("." + self.host[1:])
+        return host == self.host
+
+    @property
+    def priority(self) -> tuple[bool, int, bool]:
+        """httpx's order: a port, then a longer host, then a named scheme wins."""
+        return self.port is not None, len(self.host), self.scheme != "all"
+
+
+class ProxyRoutes(httpx.AsyncBaseTransport):
+    """Each request goes to the pool of the most specific matching pattern (a proxy's, or the
+    direct one for a ``NO_PROXY`` entry), else to ``direct``: httpx's ``mounts``, as a transport."""
+
+    def __init__(
+        self, direct: httpx.AsyncBaseTransport, routes: Mapping[str, httpx.AsyncBaseTransport | None]
+    ) -> None:
+        self.direct = direct
+        parsed = [(_Pattern.parse(p), t) for p, t in routes.items()]
+        self.routes = sorted(parsed, key=lambda route: route[0].priority, reverse=True)
+
+    def transport_for(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
+        for pattern, transport in self.routes:
+            if pattern.matches(url):
+                return transport or self.direct
+        return self.direct
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.transport_for(request.url).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in {id(t): t for t in [self.direct, *(t for _, t in self.routes if t)]}.values():
+            await transport.aclose()
+
+
+# -- the aiohttp adapter ------------------------------------------------------------------------
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """httpx requests sent through an ``aiohttp.ClientSession`` (made on first use, in the
+    running loop); see the module docstring for what maps to what."""
+
+    def __init__(
+        self,
+        *,
+        verify: ssl.SSLContext | str | bool = True,
+        cert: Any = None,
+        trust_env: bool = True,
+        http1: bool = True,
+        http2: bool = False,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        proxy: httpx.Proxy | None = None,
+    ) -> None:
+        if http2 or not http1:
+            raise ConfigurationError("the aiohttp transport speaks HTTP/1.1 only; http2 uses httpx's pool")
+        self.ssl_context = httpx.create_ssl_context(verify=verify, cert=cert, trust_env=trust_env)
+        self.limits = limits
+        self.proxy = proxy
+        self._slots = asyncio.Semaphore(limits.max_connections) if limits.max_connections else None
+        self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+        self._proxy_args: dict[str, Any] = {}
+        if proxy is not None:
+            self._proxy_args = {"proxy": str(proxy.url), "proxy_headers": dict(proxy.headers) or None}
+            if proxy.auth:
+                import aiohttp
+
+                self._proxy_args["proxy_auth"] = aiohttp.BasicAuth(*proxy.auth)
+
+    def _open(self) -> aiohttp.ClientSession:
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(
+            limit=0,  # the semaphore is the limit: its wait is the pool timeout
+            keepalive_timeout=self.limits.keepalive_expiry
+            if self.limits.keepalive_expiry is not None
+            else 24 * 3600.0,
+            ssl=self.ssl_context,
+        )
+        # cookies, redirects, decoding and proxies from the environment stay httpx's and ours
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,
+            trust_env=False,
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+        )
+        return self._session
+
+    def _timeout(self, timeout: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
+        key = (timeout.get("connect"), timeout.get("read"))
+        cached = self._timeouts.get(key)
+        if cached is None:
+            import aiohttp
+
+            cached = self._timeouts[key] = aiohttp.ClientTimeout(
+                total=None, connect=key[0], sock_connect=key[0], sock_read=key[1]
+            )
+        return cached
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._session or self._open()
+        timeout: Mapping[str, float | None] = request.extensions.get("timeout", {})
+        slots = self._slots
+        if slots is not None:
+            if slots.locked():
+                try:
+                    async with asyncio.timeout(timeout.get("pool")):
+                        await slots.acquire()
+                except TimeoutError:
+                    raise httpx.PoolTimeout("no connection free in the pool", request=request) from None
+            else:
+                await slots.acquire()  # free: does not suspend
+        try:
+            body = await request.aread()
+            import yarl
+
+            with _mapped(request):
+                answer = await session.request(
+                    request.method,
+                    yarl.URL(str(request.url), encoded=True),  # httpx's encoding, as it is
+                    headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+                    data=body or None,
+                    allow_redirects=False,
+                    timeout=self._timeout(timeout),
+                    server_hostname=request.extensions.get("sni_hostname"),
+                    **self._proxy_args,
+                )
+        except BaseException:
+            if slots is not None:
+                slots.release()
+            raise
+        return httpx.Response(
+            answer.status,
+            headers=answer.raw_headers,
+            stream=_Body(answer, request, slots),
+            extensions={
+                "http_version": b"HTTP/%d.%d" % (answer.version.major, answer.version.minor)
+                if answer.version
+                else b"HTTP/1.1",
+                "reason_phrase": (answer.reason or "").encode("ascii", "replace"),
+            },
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class _Body(httpx.AsyncByteStream):
+    """The answer's body; closing it gives the connection back (and its pool slot)."""
+
+    def __init__(self, answer: aiohttp.ClientResponse, request: httpx.Request, slots: Any) -> None:
+        self.answer, self.request, self.slots = answer, request, slots
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _mapped(self.request):
+            async for chunk in self.answer.content.iter_any():
+                yield chunk
+
+    async def aclose(self) -> None:
+        answer, self.answer = self.answer, None  # type: ignore[assignment]
+        if answer is not None:
+            answer.release()
+            if self.slots is not None:
+                self.slots.release()
+
+
+@contextmanager
+def _mapped(request: httpx.Request) -> Iterator[None]:
+    """aiohttp's errors as httpx's, so the retry policy sees "never sent" exactly when it was not."""
+    import aiohttp
+
+    try:
+        yield
+    except aiohttp.ClientError as exc:
+        raise _httpx_error(exc, request) from exc
+    except TimeoutError as exc:  # a bare one: after the request was handed to aiohttp
+        raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
+
+
+def _httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportError:
+    import aiohttp
+
+    kind: Callable[..., httpx.TransportError]
+    if isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS, proxy unreachable
+        kind = httpx.ConnectError
+    elif isinstance(exc, aiohttp.ConnectionTimeoutError):
+        kind = httpx.ConnectTimeout
+    elif isinstance(exc, aiohttp.ServerTimeoutError):  # SocketTimeoutError and the rest
+        kind = httpx.ReadTimeout
+    elif isinstance(exc, aiohttp.ClientHttpProxyError):
+        kind = httpx.ProxyError
+    elif isinstance(exc, aiohttp.InvalidURL):
+        kind = httpx.UnsupportedProtocol
+    elif isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientResponseError):
+        kind = httpx.RemoteProtocolError
+    elif isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ClientConnectionError):
+        kind = httpx.ReadError
+    else:
+        kind = httpx.ReadError  # after the request was handed over: may have been sent
+    return kind(str(exc) or type(exc).__name__, request=request)
