@@ -265,3 +265,34 @@ async def test_paginators_say_what_they_iterate() -> None:
     assert repr(by_facade) == (
         "AsyncPaginator(UsersResource.list, page_size=50, max_items=7, start_token=None, prefetch=True)"
     )
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "3"])
+def test_max_empty_pages_must_be_a_positive_integer(bad: object) -> None:
+    async def fetch(token: str | None, size: int | None) -> Page[int]:
+        return Page([])
+
+    with pytest.raises(rac.ConfigurationError, match="max_empty_pages must be an integer >= 1"):
+        AsyncPaginator(fetch, max_empty_pages=bad)  # type: ignore[arg-type]
+
+
+async def test_empty_pages_with_fresh_tokens_stop_after_max_empty_pages() -> None:
+    fetched: list[str | None] = []
+
+    async def fetch(token: str | None, size: int | None) -> Page[int]:
+        fetched.append(token)
+        return Page([], next_token=f"t{len(fetched)}", has_more=True)
+
+    with pytest.raises(PaginationError, match="5 pages in a row had no items"):
+        async for _ in AsyncPaginator(fetch, max_empty_pages=5):
+            pass
+    assert len(fetched) == 5
+    # a page with items in between starts the count again
+    pages = iter([[], [], [1], [], [], [2], []])
+
+    async def mixed(token: str | None, size: int | None) -> Page[int]:
+        items = next(pages)
+        return Page(items, next_token="t" + str(len(items)) + str(id(items)), has_more=token != "last")
+
+    seen = [item async for item in AsyncPaginator(mixed, max_items=2, max_empty_pages=3)]
+    assert seen == [1, 2]

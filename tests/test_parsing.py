@@ -169,3 +169,29 @@ def test_problem_json_error_message_carries_detail_and_validation_messages() -> 
         httpx.Response(422, json={"success": False, "message": "nope", "detail": "x"}, request=request)
     )
     assert retool.message == "nope"
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b'{"n": 1e400}', "too large for a float"),
+        (b'{"n": -1e999}', "too large for a float"),
+        (b'{"n": Infinity}', "Infinity is not a JSON number"),
+        (b'{"n": NaN}', "NaN is not a JSON number"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ],
+)
+def test_decode_json_refuses_what_json_loads_lets_through_or_crashes_on(body: bytes, why: str) -> None:
+    from retool_api_client._parsing import decode_json
+
+    with pytest.raises(APIResponseValidationError, match=why):
+        decode_json(body)
+
+
+def test_decode_json_reads_what_json_loads_reads() -> None:
+    import json
+
+    from retool_api_client._parsing import decode_json
+
+    for body in (b'{"a": [1, 2.5, -0.0, 1e300, "\\u00e9", null, true]}', '"x"'.encode("utf-16"), b"[]"):
+        assert decode_json(body) == json.loads(body)

@@ -6,11 +6,19 @@ import logging
 import random
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
 import httpx
 import pytest
 
-from retool_api_client import APIConnectionError, APITimeoutError, RetryConfig, RetryEvent
+from retool_api_client import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    ConfigurationError,
+    RetryConfig,
+    RetryEvent,
+)
 from retool_api_client._retry import RetryTransport
 from retool_api_client._retry_policy import (
     backoff_delay,
@@ -293,3 +301,52 @@ def test_a_final_error_is_still_logged_at_debug(caplog: pytest.LogCaptureFixture
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
         ("DEBUG", "not retrying GET /api/v2/users: status 404 is final")
     ]
+
+
+# -- issue 15: a minimum delay, the whole-attempt timeout, the size cap ------------------------------
+
+
+def test_no_retry_waits_less_than_the_minimum_delay() -> None:
+    config = RetryConfig()
+    assert config.min_delay == 0.1
+    assert next_delay(0, {"retry-after": "0"}, config)[0] == 0.1
+    assert next_delay(0, {"retry-after-ms": "1"}, config)[0] == 0.1
+    assert all(next_delay(0, None, config, random.Random(seed))[0] >= 0.1 for seed in range(200))  # type: ignore[operator]
+    assert next_delay(0, {"retry-after": "0"}, RetryConfig(min_delay=0))[0] == 0
+    with pytest.raises(ConfigurationError, match="min_delay must be a number >= 0"):
+        RetryConfig(min_delay=-1)
+
+
+def test_one_attempts_limit_is_the_largest_httpx_timeout() -> None:
+    from retool_api_client._retry import attempt_limit
+
+    def request(timeout: httpx.Timeout) -> httpx.Request:
+        return httpx.Request("GET", "https://x", extensions={"timeout": timeout.as_dict()})
+
+    assert attempt_limit(request(httpx.Timeout(2.0))) == 2.0
+    assert attempt_limit(request(httpx.Timeout(60.0, connect=10.0))) == 60.0
+    assert attempt_limit(request(httpx.Timeout(None))) is None
+
+
+async def test_a_body_over_the_cap_raises_and_closes_the_answer() -> None:
+    closed = []
+
+    class Stream(httpx.AsyncByteStream):
+        async def __aiter__(self) -> Any:
+            for _ in range(100):
+                yield b"x" * 1000
+
+        async def aclose(self) -> None:
+            closed.append(True)
+
+    class Inner(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, stream=Stream())
+
+    transport = RetryTransport(Inner(), RetryConfig(max_retries=0), max_response_bytes=5_000)
+    with pytest.raises(APIResponseValidationError, match="larger than the 5,000-byte response size cap"):
+        await transport.handle_async_request(httpx.Request("GET", "https://x/a"))
+    assert closed == [True]
+    whole = RetryTransport(Inner(), RetryConfig(max_retries=0), max_response_bytes=100_000)
+    response = await whole.handle_async_request(httpx.Request("GET", "https://x/a"))
+    assert response.content == b"x" * 100_000

@@ -641,3 +641,90 @@ async def test_values_inside_an_object_marked_secret_are_not_repeated() -> None:
             with pytest.raises(RequestValidationError) as caught:
                 await retool.configuration_variables.create(name="db", secret=secret, values=values)  # type: ignore[list-item]
             assert caught.value.problems == [f"body.values[0].value: {shown} is not of type 'string'"]
+
+
+# -- secrets in messages (issue 15) ------------------------------------------------------------------
+
+
+def _messages(
+    schema: dict[str, Any], instance: Any, secret_fields: frozenset[str] = frozenset()
+) -> list[str]:
+    from retool_api_client._validate import _problem
+
+    validator = Draft202012Validator(schema)
+    return [_problem(e, ("body",), {}, False, secret_fields) for e in validator.iter_errors(instance)]
+
+
+@pytest.mark.parametrize("hint", [{"writeOnly": True}, {"format": "password"}])
+def test_the_specs_own_secret_hints_hide_a_value_and_its_parent_shows_it_redacted(
+    hint: dict[str, Any],
+) -> None:
+    inner = {"type": "object", "properties": {"phrase": {"type": "string", "minLength": 20, **hint}}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "opts": {"anyOf": [inner, {"type": "null"}]},
+            "conn": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+        },
+    }
+    # the value itself breaks a rule: not shown
+    (own,) = _messages(schema, {"opts": {"phrase": "sesame-HUNTER2"}})
+    assert "HUNTER2" not in own and "not shown" in own
+    # a parent object is reported: the value named secret by the spec is redacted inside it
+    (parent,) = _messages(
+        {"type": "object", "properties": {"o": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}},
+        {"o": {"phrase": "sesame-HUNTER2", "host": "h"}},
+        frozenset({"phrase"}),
+    )
+    assert "HUNTER2" not in parent and "'phrase': '[redacted]'" in parent and "'host': 'h'" in parent
+
+
+def test_secret_fields_are_read_from_the_document_hints() -> None:
+    from retool_api_client import _validate
+
+    _validate._secret_fields.cache_clear()
+    original = _validate._document
+    doc = {
+        "operations": {
+            "x": {
+                "body": {
+                    "properties": {
+                        "a": {
+                            "type": "object",
+                            "properties": {
+                                "pin": {"type": "string", "writeOnly": True},
+                                "code": {"type": "string", "format": "password"},
+                                "name": {"type": "string"},
+                            },
+                        }
+                    }
+                }
+            }
+        },
+        "$defs": {},
+    }
+    try:
+        _validate._document = lambda: doc  # type: ignore[assignment]
+        assert _validate._secret_fields() == {"pin", "code"}
+    finally:
+        _validate._document = original
+        _validate._secret_fields.cache_clear()
+
+
+@pytest.mark.parametrize("key", ["password", "client_secret", "api_key", "private_key", "access_token"])
+def test_a_secret_nested_at_any_depth_in_a_reported_parent_is_redacted(key: str) -> None:
+    schema = {"type": "object", "properties": {"o": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}}
+    value = {"a": [{"b": {key: "HUNTER2pw", "ok": "visible"}}]}
+    (message,) = _messages(schema, {"o": value})
+    assert "HUNTER2pw" not in message and "[redacted]" in message
+
+
+def test_a_message_that_would_still_repeat_a_secret_is_replaced() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "o": {"type": "object", "properties": {"x": {"const": "HUNTER2pw"}}, "not": {"required": ["x"]}}
+        },
+    }
+    for message in _messages(schema, {"o": {"x": "HUNTER2pw", "password": "HUNTER2pw"}}):
+        assert "HUNTER2pw" not in message
