@@ -231,6 +231,11 @@ _KIND_NAMES = {"str": "a string", "int": "an integer", "float": "a number", "boo
 _KIND_CHECKS = {"str": expect_str, "int": expect_int, "float": expect_float, "bool": expect_bool}
 
 
+def no_variant(value: Any, expected: str) -> TypeError:
+    """For a union none of whose variants parsed ``value`` (``datetime | None`` given ``12345``)."""
+    return _wrong_type(expected, value)
+
+
 def expect_one_of(value: Any, *kinds: str) -> Any:
     """For a union of JSON primitives (``None | str`` after the null check): the value must be
     one of ``kinds``."""

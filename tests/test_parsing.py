@@ -101,6 +101,9 @@ def test_missing_required_field_names_model_and_field() -> None:
         ("legacy_id", "one", "expected an integer"),
         ("created_at", "not a date", "ValueError"),
         ("user_type", 7, "ValueError"),
+        # a nullable union is checked like any other field, not cast
+        ("last_active", 12345, "expected datetime.datetime | None, got int 12345"),
+        ("last_active", {"at": "2024-01-01"}, "expected datetime.datetime | None, got dict"),
     ],
 )
 def test_wrong_type_names_model_and_field(field: str, value: object, expected: str) -> None:

@@ -42,9 +42,15 @@ def from_schema(schema: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any
             return st.one_of([from_schema(s, depth + 1) for s in schema[combinator]])
     if "allOf" in schema:
         parts = [from_schema(s, depth + 1) for s in schema["allOf"]]
-        return st.tuples(*parts).map(
-            lambda ds: {k: v for d in ds if isinstance(d, dict) for k, v in d.items()}
+        merged = st.tuples(*parts).map(
+            # objects merge; a lone non-object part ({"allOf": [an enum]}) is that value
+            lambda ds: (
+                ds[0]
+                if len(ds) == 1 and not isinstance(ds[0], dict)
+                else {k: v for d in ds if isinstance(d, dict) for k, v in d.items()}
+            )
         )
+        return st.none() | merged if schema.get("nullable") else merged
     base = _typed(schema, depth)
     return st.none() | base if schema.get("nullable") else base
 

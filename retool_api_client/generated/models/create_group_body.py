@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -263,7 +263,7 @@ class CreateGroupBody:
                     return landing_page_app_id_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast("None | Unset | UUID", data)
+                raise _parsing.no_variant(data, "None | UUID")
 
             landing_page_app_id = _parse_landing_page_app_id(d.pop("landing_page_app_id", UNSET))
 

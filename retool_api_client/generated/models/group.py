@@ -230,7 +230,7 @@ class Group:
                     return landing_page_app_id_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast("None | UUID", data)
+                raise _parsing.no_variant(data, "None | UUID")
 
             landing_page_app_id = _parse_landing_page_app_id(d.pop("landing_page_app_id"))
 

@@ -219,7 +219,7 @@ class GRPCOptions:
                     return proto_file_url_headers_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast("list[list[str]] | None | Unset", data)
+                raise _parsing.no_variant(data, "list[list[str]] | None")
 
             proto_file_url_headers = _parse_proto_file_url_headers(d.pop("proto_file_url_headers", UNSET))
 

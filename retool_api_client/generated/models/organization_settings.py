@@ -191,7 +191,7 @@ class OrganizationSettings:
                     return two_factor_auth_type_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast("None | OrganizationSettingsTwoFactorAuthType", data)
+                raise _parsing.no_variant(data, "None | OrganizationSettingsTwoFactorAuthType")
 
             two_factor_auth_type = _parse_two_factor_auth_type(d.pop("two_factor_auth_type"))
 

@@ -144,7 +144,7 @@ class User:
                     return last_active_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast("datetime.datetime | None", data)
+                raise _parsing.no_variant(data, "datetime.datetime | None")
 
             last_active = _parse_last_active(d.pop("last_active"))
 

@@ -153,7 +153,7 @@ class UserInvite:
                     return user_type_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast("None | UserInviteUserType", data)
+                raise _parsing.no_variant(data, "None | UserInviteUserType")
 
             user_type = _parse_user_type(d.pop("user_type"))
 
@@ -170,7 +170,7 @@ class UserInvite:
                     return metadata_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast("None | UserInviteMetadataType0", data)
+                raise _parsing.no_variant(data, "None | UserInviteMetadataType0")
 
             metadata = _parse_metadata(d.pop("metadata"))
 
