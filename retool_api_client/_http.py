@@ -111,9 +111,7 @@ def _check_loop(client: Any) -> None:
     first = bound() if bound is not None else None
     if first is loop:
         return
-    if first is None or (
-        first.is_closed() and not isinstance(getattr(client, "_pool", None), httpx.AsyncHTTPTransport)
-    ):
+    if first is None or (first.is_closed() and not _loop_bound(getattr(client, "_pool", None))):
         with contextlib.suppress(AttributeError):  # a client class with __slots__: not checked
             client._bound_loop = weakref.ref(loop)
         return
@@ -122,6 +120,13 @@ def _check_loop(client: Any) -> None:
         f"({'closed since' if first.is_closed() else 'still running'}) and was used from another one; "
         "create one client per event loop (per asyncio.run()); nothing was sent"
     )
+
+
+def _loop_bound(pool: object) -> bool:
+    """Whether ``pool`` keeps connections made in one event loop (the SDK's own pools do)."""
+    from ._transports import AiohttpTransport, ProxyRoutes
+
+    return isinstance(pool, httpx.AsyncHTTPTransport | AiohttpTransport | ProxyRoutes)
 
 
 async def _send_direct(

@@ -30,6 +30,7 @@ import pytest
 import retool_api_client as rac
 from retool_api_client import RetoolClient, RetryConfig
 from retool_api_client._pagination import PaginationError
+from retool_api_client._transports import AiohttpTransport
 from retool_api_client.patch import JsonPatch, check
 
 from .. import samples
@@ -43,7 +44,9 @@ pytestmark = [
 
 TOKEN = "tok_HOSTILE_secret_42"
 USER = samples.component("user")
-RESULTS: dict[str, bool] = {}  # case -> escaped (something other than the expected typed error)
+RESULTS: dict[
+    tuple[str, str], bool
+] = {}  # (case, pool) -> escaped (something other than the expected typed error)
 DEADLINES: list[tuple[str, float, float]] = []  # (case, seconds taken, bound)
 PEAKS: list[float] = []  # MB, during the size-cap cases
 
@@ -52,9 +55,26 @@ async def instant(seconds: float) -> None:
     await asyncio.sleep(0)  # the SDK's retry waits, without the wait
 
 
+BACKENDS = ["httpx", "aiohttp"]
+_backend = ["httpx"]
+
+
+@pytest.fixture(autouse=True, params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every case runs on both connection pools: httpx's and the aiohttp adapter."""
+    _backend[0] = request.param
+    return str(request.param)
+
+
+def pool() -> httpx.AsyncBaseTransport:
+    return httpx.AsyncHTTPTransport() if _backend[0] == "httpx" else AiohttpTransport()
+
+
 def client(url: str, **kw: Any) -> RetoolClient:
     kw.setdefault("max_retries", 0)
     kw.setdefault("timeout", 5)
+    if url.startswith("http://127.0.0.1") and "transport" not in kw:
+        kw["transport"] = pool()
     return RetoolClient(url, TOKEN, _sleep=instant, **kw)
 
 
@@ -66,11 +86,11 @@ async def outcome(case: str, call: Awaitable[Any], expected: type[E]) -> E:
     try:
         await call
     except BaseException as exc:  # what escapes is the point
-        RESULTS[case] = not isinstance(exc, expected)
+        RESULTS[case, _backend[0]] = not isinstance(exc, expected)
         assert isinstance(exc, expected), f"{case}: {type(exc).__name__}: {exc}"
         assert TOKEN not in str(exc) and TOKEN not in repr(exc)
         return exc
-    RESULTS[case] = True
+    RESULTS[case, _backend[0]] = True
     raise AssertionError(f"{case}: no error")
 
 
@@ -215,7 +235,7 @@ async def test_a_dripping_body_fails_within_the_timeout() -> None:
             "body dripped a byte every 0.2 s", retool.users.get("user_1"), rac.APITimeoutError
         )
         took = time.monotonic() - started
-    DEADLINES.append(("drip, timeout=1", took, 2.0))
+    DEADLINES.append((f"body drip, timeout=1, {_backend[0]}", took, 2.0))
     assert took < 2.0 and "did not arrive in full within 1s" in str(exc)
 
 
@@ -233,7 +253,7 @@ async def test_a_dripping_head_fails_within_the_timeout() -> None:
         started = time.monotonic()
         await outcome("head dripped a byte every 0.2 s", retool.users.get("user_1"), rac.APITimeoutError)
         took = time.monotonic() - started
-    DEADLINES.append(("head drip, timeout=1", took, 2.0))
+    DEADLINES.append((f"head drip, timeout=1, {_backend[0]}", took, 2.0))
     assert took < 2.0
 
 
@@ -242,13 +262,13 @@ async def test_the_retry_deadline_bounds_the_whole_call() -> None:
     # call, its last attempt cut short to what was left of it
     retry = RetryConfig(max_retries=50, deadline=2.0, backoff_base=0.01, backoff_cap=0.01)
     async with HostileServer(_head_drip(0.1)) as server:
-        async with RetoolClient(server.url, TOKEN, timeout=0.7, retry=retry) as retool:
+        async with RetoolClient(server.url, TOKEN, timeout=0.7, retry=retry, transport=pool()) as retool:
             started = time.monotonic()
             exc = await outcome(
                 "retries against a drip, deadline 2 s", retool.users.get("user_1"), rac.APITimeoutError
             )
             took = time.monotonic() - started
-    DEADLINES.append(("retries, deadline=2", took, 2.5))
+    DEADLINES.append((f"retries, deadline=2, {_backend[0]}", took, 2.5))
     assert took < 2.5 and len(server.received) >= 3, (took, len(server.received), str(exc))
 
 
@@ -401,7 +421,7 @@ def test_patch_errors_and_reprs_do_not_repeat_values() -> None:
         check("update_user", patch)
     for text in (str(info.value), str(other.value), repr(patch), str(third.value)):
         assert "HUNTER2pw" not in text
-    RESULTS["patch values"] = False
+    RESULTS["patch values", _backend[0]] = False
 
 
 @pytest.mark.parametrize(
@@ -412,7 +432,7 @@ def test_a_base_url_with_credentials_is_refused_without_repeating_them(base_url:
     with pytest.raises(rac.ConfigurationError) as info:
         RetoolClient(base_url, TOKEN)
     assert "hunter2" not in str(info.value) and "user name or password" in str(info.value)
-    RESULTS[f"userinfo in {base_url[:8]}"] = False
+    RESULTS[f"userinfo in {base_url[:8]}", _backend[0]] = False
 
 
 @pytest.mark.parametrize("token", ["tok\x00en", "tok\r\nX-Evil: 1", "tok\nen", "tok\ten", "tok\x7fen"])
@@ -420,7 +440,7 @@ def test_a_token_with_control_characters_is_refused_at_once(token: str) -> None:
     with pytest.raises(rac.ConfigurationError) as info:
         RetoolClient("https://acme.retool.com", token)
     assert token not in str(info.value)
-    RESULTS[f"token with {token[3]!r}"] = False
+    RESULTS[f"token with {token[3]!r}", _backend[0]] = False
 
 
 async def test_exceptions_pickle_without_the_token_or_a_live_answer() -> None:
@@ -450,7 +470,7 @@ async def test_exceptions_pickle_without_the_token_or_a_live_answer() -> None:
         data = pickle.dumps(error)
         assert TOKEN.encode() not in data
         assert str(pickle.loads(data)) == str(error) and type(pickle.loads(data)) is type(error)
-    RESULTS["pickle"] = False
+    RESULTS["pickle", _backend[0]] = False
 
 
 # -- lifecycle -----------------------------------------------------------------------------------------
@@ -498,11 +518,12 @@ def test_a_client_used_from_a_second_event_loop_says_so() -> None:
 
 
 def test_summary() -> None:
-    escaped = sorted(case for case, bad in RESULTS.items() if bad)
+    escaped = sorted(f"{case} ({where})" for (case, where), bad in RESULTS.items() if bad)
     held = all(took < bound for _, took, bound in DEADLINES)
     peak = max(PEAKS, default=_peak_mb())
+    REPORT[:] = [line for line in REPORT if not line.startswith("hostile:")]  # once per pool: the last stays
     REPORT.append(
-        f"hostile: {len(RESULTS)} cases, {len(escaped)} escaped, "
+        f"hostile: {len(RESULTS)} cases ({len({c for c, _ in RESULTS})} on {len(BACKENDS)} pools), {len(escaped)} escaped, "
         f"deadline {'held' if held else 'MISSED'}, peak RSS {peak:.0f} MB"
     )
     REPORT.append(
