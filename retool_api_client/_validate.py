@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _tables
 from ._exceptions import RequestValidationError
-from ._parsing import path_text
+from ._parsing import OpenStrEnum, path_text
 from .patch import unescape
 
 if TYPE_CHECKING:
@@ -95,13 +95,24 @@ def _check(client: Any, operation_id: str, request: dict[str, Any], path: dict[s
     names = _document()["operations"][operation_id].get("names", {})
     problems = []
     for prefix, validator, instance in failed:
-        errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+        errors = sorted(
+            (e for e in validator.iter_errors(instance) if not _from_server(e)),
+            key=lambda e: [str(p) for p in e.absolute_path],
+        )
         problems += [
             _problem(error, prefix, names, _hidden_under(instance, error), _secret_fields())
             for error in errors
         ]
     problems += [p for p in unencodable if p not in problems]
-    raise RequestValidationError(operation_id, problems)
+    if problems:
+        raise RequestValidationError(operation_id, problems)
+
+
+def _from_server(error: Any) -> bool:
+    """An enum value this SDK's spec does not list, that a model parsed from the server holds
+    (``user.user_type`` after Retool added a type): what was parsed can be sent back. A string
+    typed by the caller is still checked; only the parsed member (``OpenStrEnum``) passes."""
+    return isinstance(error.instance, OpenStrEnum) and not error.instance.is_known
 
 
 def _depth_ok(value: Any, depth: int = 0) -> None:

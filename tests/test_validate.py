@@ -728,3 +728,26 @@ def test_a_message_that_would_still_repeat_a_secret_is_replaced() -> None:
     }
     for message in _messages(schema, {"o": {"x": "HUNTER2pw", "password": "HUNTER2pw"}}):
         assert "HUNTER2pw" not in message
+
+
+async def test_an_enum_value_parsed_from_the_server_can_be_sent_back() -> None:
+    """Retool adds enum values every release: what the SDK parsed (an unknown OpenStrEnum
+    member) passes the check; the same text typed by the caller is still refused."""
+    from retool_api_client.generated.models import User
+
+    from .test_surface import user_json
+
+    user = User.from_dict(user_json(user_type="superuser"))
+    assert not user.user_type.is_known
+    recorder = Recorder(answer={"success": True, "data": user_json()})
+    async with make_client(recorder) as retool:
+        await retool.users.update("user_1", user_type=user.user_type)
+        await retool.users.create(
+            email="b@example.com", first_name="B", last_name="C", user_type=user.user_type
+        )
+        with pytest.raises(RequestValidationError, match="'superuser' is not one of"):
+            await retool.users.update("user_1", user_type="superuser")
+    assert [b.get("user_type") or b["operations"][0]["value"] for b in recorder.bodies] == [
+        "superuser",
+        "superuser",
+    ]
