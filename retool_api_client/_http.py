@@ -40,9 +40,9 @@ from typing import Any
 
 import httpx
 
-from ._exceptions import APIConnectionError, ConfigurationError
+from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError
 from ._parsing import decode_json
-from ._retry import connection_error
+from ._retry import attempt_limit, connection_error
 
 __all__ = ["absolute", "send"]
 
@@ -83,7 +83,7 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
             or http.follow_redirects
             or any(http.event_hooks.values())
         ):
-            response = await http.send(built)
+            response = await _send_bounded(client, http, built)
         else:
             response = await _send_direct(http, transport, built)
     except httpx.TransportError as exc:
@@ -120,6 +120,27 @@ def _check_loop(client: Any) -> None:
         f"({'closed since' if first.is_closed() else 'still running'}) and was used from another one; "
         "create one client per event loop (per asyncio.run()); nothing was sent"
     )
+
+
+async def _send_bounded(client: Any, http: httpx.AsyncClient, built: httpx.Request) -> httpx.Response:
+    """httpx's ``send()``, whose redirects and auth flows may call the retry transport several
+    times: the whole of it within the retry deadline (or one attempt's limit, if longer)."""
+    retry = getattr(client, "retry", None)
+    limit = attempt_limit(built)
+    bound = getattr(retry, "deadline", None)
+    if bound is not None and limit is not None:
+        bound = max(bound, limit)
+    timer = asyncio.timeout(bound)
+    try:
+        async with timer:
+            return await http.send(built)
+    except TimeoutError:
+        if not timer.expired():
+            raise
+        raise APITimeoutError(
+            f"{built.method} {built.url} did not complete within {bound:g}s (redirects included)",
+            request=built,
+        ) from None
 
 
 def _loop_bound(pool: object) -> bool:

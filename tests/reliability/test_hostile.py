@@ -272,6 +272,25 @@ async def test_the_retry_deadline_bounds_the_whole_call() -> None:
     assert took < 2.5 and len(server.received) >= 3, (took, len(server.received), str(exc))
 
 
+async def test_slow_redirects_stay_within_the_deadline() -> None:
+    # each hop answers within the 0.5 s attempt limit; 20 of them would take 6 s
+    async def slow_loop(request: Received) -> AsyncIterator[bytes]:
+        await asyncio.sleep(0.3)  # the hostile server's delay, on purpose
+        yield head(302, {"Location": request.target}, length=0)
+
+    retry = RetryConfig(max_retries=0, deadline=1.0)
+    async with HostileServer(slow_loop) as server:
+        args = {"follow_redirects": True}
+        async with client(server.url, timeout=0.5, retry=retry, httpx_args=args) as retool:
+            started = time.monotonic()
+            exc = await outcome(
+                "slow redirect loop, deadline 1 s", retool.users.get("user_1"), rac.APITimeoutError
+            )
+            took = time.monotonic() - started
+    DEADLINES.append((f"slow redirects, deadline=1, {_backend[0]}", took, 1.5))
+    assert took < 1.5 and "redirects included" in str(exc)
+
+
 async def test_retry_after_zero_still_waits_the_minimum_delay() -> None:
     waits: list[float] = []
 
