@@ -29,6 +29,7 @@ import attrs
 import httpx
 
 from ._exceptions import (
+    SECRET_NAME,
     APIResponseValidationError,
     APIStatusError,
     ConfigurationError,
@@ -116,9 +117,27 @@ def decode_json(content: bytes | str) -> Any:
 
 
 def model_error(model: str, field: str, exc: BaseException) -> APIResponseValidationError:
-    """The one error a generated ``from_dict`` raises, whatever went wrong inside it."""
+    """The one error a generated ``from_dict`` raises, whatever went wrong inside it. Under a
+    secret-looking field (``client_secret``, ``password``) the value is not repeated."""
+    secret = bool(field) and SECRET_NAME.search(field) is not None
     if isinstance(exc, APIResponseValidationError):
+        if secret and " got " in exc.reason:
+            exc = APIResponseValidationError(
+                exc.reason.split(" got ", 1)[0] + " got a value not shown here",
+                model=exc.model,
+                field=exc.field,
+                path=exc.path,
+                root_model=exc.root_model,
+            )
         return exc.within(model, field or None)
+    if secret and not isinstance(exc, KeyError):
+        text = str(exc)
+        shown = (
+            text.split(" got ", 1)[0] + " got a value not shown here"
+            if " got " in text
+            else "a value not shown here"
+        )
+        return APIResponseValidationError(f"{type(exc).__name__}: {shown}", model=model, field=field)
     if isinstance(exc, KeyError) and field and exc.args and exc.args[0] == field:
         reason = "required field is missing"
     elif not field:

@@ -198,3 +198,20 @@ def test_decode_json_reads_what_json_loads_reads() -> None:
 
     for body in (b'{"a": [1, 2.5, -0.0, 1e300, "\\u00e9", null, true]}', '"x"'.encode("utf-16"), b"[]"):
         assert decode_json(body) == json.loads(body)
+
+
+def test_a_wrong_value_under_a_secret_looking_field_is_not_repeated() -> None:
+    from retool_api_client._parsing import expect_str, model_error
+
+    try:
+        expect_str(987654321)
+    except TypeError as exc:
+        inner = model_error("SsoConfig", "client_secret", exc)
+    outer = model_error("Organization", "sso", inner)
+    for error in (inner, outer):
+        assert "987654321" not in str(error) and "expected a string, got a value not shown here" in str(error)
+    assert outer.path == ("sso", "client_secret")
+    try:
+        expect_str(987654321)
+    except TypeError as exc:
+        assert "987654321" in str(model_error("User", "first_name", exc))  # other fields say what came
