@@ -380,10 +380,9 @@ def loopback_clients(base: str) -> dict[str, Any]:
         return make
 
     clients["SDK, RetoolClient(base, token) (quickstart)"] = sdk()
-    from retool_api_client._transports import default_transport
+    from retool_api_client._transports import BACKEND_ENV, default_transport
 
-    clients["SDK, default_transport({})"] = sdk(lambda: default_transport({}))
-    clients["SDK, transport=httpx.AsyncHTTPTransport()"] = sdk(httpx.AsyncHTTPTransport)
+    clients[f"SDK, {BACKEND_ENV}=httpx (httpx's pool)"] = sdk(lambda: default_transport({}, backend="httpx"))
     try:
         from httpx_aiohttp import AiohttpTransport
     except ImportError:

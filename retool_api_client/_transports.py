@@ -171,7 +171,7 @@ class _Pattern:
             return False
         if self.port is not None and self.port != url.port:
             return False
-        if not self.host:
+        if self.host in ("", "*"):
             return True
         host = url.host.lower()
         if self.host.startswith("*."):
