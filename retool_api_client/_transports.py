@@ -22,7 +22,9 @@ connection count. What this adapter keeps of httpx's meaning:
 * errors: could not connect (refused, DNS, TLS, the proxy unreachable) -> ``httpx.ConnectError``;
   connect timeout -> ``ConnectTimeout``; no connection free within ``pool`` -> ``PoolTimeout``
   (these three are "never sent" for ``_retry_policy``); after sending: ``ReadTimeout``,
-  ``ReadError``, ``RemoteProtocolError``; a proxy refusing the tunnel -> ``ProxyError``.
+  ``ReadError``, ``RemoteProtocolError``; a proxy refusing the tunnel -> ``ProxyError``; a
+  control character in a header value -> ``LocalProtocolError`` (aiohttp refuses CR, LF, NUL and
+  DEL; h11 all but DEL), nothing sent.
 * timeouts: ``connect`` bounds establishing a connection (TCP and TLS), ``read`` each wait for
   data, ``pool`` the wait for a free connection (an ``asyncio.Semaphore`` of
   ``limits.max_connections``, held until the answer's body is closed, as httpx's pool does).
@@ -356,6 +358,8 @@ def _mapped(request: httpx.Request) -> Iterator[None]:
         raise _httpx_error(exc, request) from exc
     except TimeoutError as exc:  # a bare one: after the request was handed to aiohttp
         raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
+    except ValueError as exc:  # a control character in a header: refused before sending, as h11 does
+        raise httpx.LocalProtocolError(str(exc), request=request) from exc
 
 
 def _httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportError:

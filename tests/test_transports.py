@@ -244,6 +244,20 @@ async def test_a_reset_mid_body_is_a_read_error_while_reading(backend: str) -> N
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("value", ["a\x00b", "a\nb", "a\r\nx-injected: 1"])
+async def test_a_control_character_in_a_header_is_refused_before_sending(
+    backend: str, value: str, user_server: str
+) -> None:
+    pool = default_transport({}, backend=backend)
+    try:
+        request = httpx.Request("GET", user_server + "/x", headers={"x-token": value}, extensions=timeouts())
+        with pytest.raises(httpx.LocalProtocolError):
+            await pool.handle_async_request(request)
+    finally:
+        await pool.aclose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 async def test_no_free_connection_within_pool_is_a_pool_timeout(backend: str, user_server: str) -> None:
     pool = default_transport({"limits": httpx.Limits(max_connections=1)}, backend=backend)
     try:
