@@ -192,16 +192,7 @@ def test_the_request_an_error_carries_is_a_redacted_copy() -> None:
     )
     error = rac.APIConnectionError("reset", request=request)
     assert error.request is not None and error.request is not request
-    assert (
-        dict(error.request.headers) | {}
-        == {
-            "authorization": "[redacted]",
-            "cookie": "[redacted]",
-            "x-trace": "t1",
-            "content-length": "[redacted]" if False else "30",
-        }
-        or error.request.headers["x-trace"] == "t1"
-    )
+    assert error.request.headers["x-trace"] == "t1"
     assert (
         error.request.headers["authorization"] == "[redacted]"
         and error.request.headers["cookie"] == "[redacted]"
@@ -228,5 +219,5 @@ def test_status_errors_pickle_with_a_detached_answer(status: int) -> None:
     assert type(copy) is type(error) and str(copy) == str(error) and repr(copy) == repr(error)
     assert copy.status_code == status and copy.request_id == "r1" and copy.body == {"message": "m"}
     assert copy.response.request.headers["authorization"] == "[redacted]"
-    if status == 429:
+    if isinstance(copy, rac.RateLimitError):
         assert copy.retry_after == 3.0
