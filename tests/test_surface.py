@@ -16,7 +16,7 @@ import httpx
 import pytest
 import yaml
 from retoolgen import facade, normalize, pipeline
-from retoolgen.surface import Lock, op_key
+from retoolgen.surface import Lock, Operation, diff, op_key, render_changes
 
 from . import releases, samples
 from .conftest import ROOT
@@ -358,3 +358,39 @@ def test_strict_makes_a_stale_fixes_entry_fatal(tmp_path: Path) -> None:
     with pytest.raises(pipeline.PipelineError, match="GET /no/such/path matches no operation"):
         pipeline.check(pipeline.Layout(root), strict=True)
     assert pipeline.check(pipeline.Layout(root)) == []  # reported, not fatal
+
+
+# -- the user's changelog ------------------------------------------------------------------------
+
+
+def op(operation_id: str, call: str, params: list[str], returns: str) -> Operation:
+    namespace, method = call.split(".")
+    return Operation(operation_id, namespace, method, params, returns)
+
+
+def test_the_changelog_says_what_changed_as_the_user_calls_it() -> None:
+    before = Lock("1", {
+        "GET /users/{}": op("get_user", "users.get", ["user_id: str", "*", "include_groups: bool = UNSET"], "User"),
+        "GET /users": op("list_users", "users.list", ["*", "email: str = UNSET"], "AsyncPaginator[User]"),
+        "DELETE /users/{}": op("delete_user", "users.delete", ["user_id: str"], "None"),
+        "POST /groups": op("create_group", "groups.create", ["*", "name: str = UNSET"], "Group"),
+    })  # fmt: skip
+    after = Lock("2", {
+        "GET /users/{}": op("get_user", "users.fetch", ["user_id: str"], "UserWithGroups"),
+        "GET /users": op("list_users", "people.list", ["*", "email: str = UNSET", "name: str = UNSET"], "AsyncPaginator[User]"),
+        "POST /groups": op("create_group", "groups.create", ["*", "name: str = UNSET", "kind: str"], "Group"),
+        "GET /spaces": op("list_spaces", "spaces.list", [], "list[Space]"),
+    })  # fmt: skip
+    lines = render_changes(diff(before, after))
+    assert lines[0] == "8 changes to the methods you call, 6 breaking."
+    assert set(lines[2:-1]) == {
+        "- BREAKING `retool.users.get()`: renamed to retool.users.fetch() (GET /users/{})",
+        "- BREAKING `retool.users.fetch()`: returns UserWithGroups instead of User",
+        "- BREAKING `retool.users.fetch()`: argument include_groups removed",
+        "- BREAKING `retool.users.list()`: moved and renamed to retool.people.list() (GET /users)",
+        "- `retool.people.list()`: new argument name: str",
+        "- BREAKING `retool.users.delete()`: removed: Retool no longer has DELETE /users/{}",
+        "- BREAKING `retool.groups.create()`: new required argument kind: str",
+        "- `retool.spaces.list()`: added (GET /spaces)",
+    }
+    assert render_changes([]) == ["No change to the methods you call.", ""]
