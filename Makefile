@@ -17,7 +17,7 @@ export SCARF_ANALYTICS = false
 
 .PRECIOUS: .venv-%/.installed
 
-.PHONY: install install-mock regenerate check-generated template-diff lint typecheck unit contract reliability test test-pythons bench demo clean
+.PHONY: install install-mock regenerate check-generated template-diff test-next-release lint typecheck unit contract reliability test test-pythons bench demo clean
 
 # A venv with the pinned tools: pip itself first (dependency groups need pip >= 25.1), then the
 # package (editable) and the `dev` group, then the runtime dependencies' wheels into
@@ -65,6 +65,10 @@ regenerate: $(STAMP)
 check-generated: $(STAMP)
 	$(PY) scripts/regenerate.py --check --strict
 	$(PY) scripts/templates.py check
+
+# the whole suite on a copy of the repository regenerated to a synthetic next Retool release
+test-next-release: $(STAMP) $(NODE_STAMP)
+	$(PY) scripts/test_next_release.py
 
 # our change to each overridden generator template, against its pristine copy (templates/upstream/)
 template-diff: $(STAMP)
