@@ -48,6 +48,7 @@ the pool per request URL, on either backend. An explicit ``proxy=`` overrides th
 from __future__ import annotations
 
 import asyncio
+import base64
 import ipaddress
 import os
 import ssl
@@ -240,12 +241,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
         self._proxy_args: dict[str, Any] = {}
+        #: credentials from the proxy's URL, as httpx's pool sends them: on the CONNECT of an
+        #: https:// request, on the request itself for http:// (aiohttp copies a
+        #: Proxy-Authorization in proxy_headers to the CONNECT only)
+        self._proxy_authorization: tuple[str, str] | None = None
         if proxy is not None:
-            self._proxy_args = {"proxy": str(proxy.url), "proxy_headers": dict(proxy.headers) or None}
+            headers = dict(proxy.headers)
             if proxy.auth:
-                import aiohttp
-
-                self._proxy_args["proxy_auth"] = aiohttp.BasicAuth(*proxy.auth)
+                token = base64.b64encode(":".join(proxy.auth).encode()).decode()
+                headers.setdefault("Proxy-Authorization", f"Basic {token}")
+                self._proxy_authorization = ("Proxy-Authorization", headers["Proxy-Authorization"])
+            self._proxy_args = {"proxy": str(proxy.url), "proxy_headers": headers or None}
 
     def _open(self) -> aiohttp.ClientSession:
         import aiohttp
@@ -293,13 +299,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 await slots.acquire()  # free: does not suspend
         try:
             body = await request.aread()
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+            if self._proxy_authorization is not None and request.url.scheme == "http":
+                headers.append(self._proxy_authorization)
             import yarl
 
             with _mapped(request):
                 answer = await session.request(
                     request.method,
                     yarl.URL(str(request.url), encoded=True),  # httpx's encoding, as it is
-                    headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+                    headers=headers,
                     data=body or None,
                     allow_redirects=False,
                     timeout=self._timeout(timeout),
