@@ -262,6 +262,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             if self.limits.keepalive_expiry is not None
             else 24 * 3600.0,
             ssl=self.ssl_context,
+            # the system's resolver (getaddrinfo: /etc/hosts, nsswitch), as httpx's pool uses,
+            # even where aiodns is installed (aiohttp would switch to it)
+            resolver=aiohttp.ThreadedResolver(),
         )
         # cookies, redirects, decoding and proxies from the environment stay httpx's and ours
         self._session = aiohttp.ClientSession(

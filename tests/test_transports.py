@@ -146,6 +146,7 @@ async def test_limits_and_ssl_settings_reach_the_aiohttp_pool() -> None:
         assert isinstance(connector, aiohttp.TCPConnector)
         assert connector._keepalive_timeout == 2.5
         assert connector.limit == 0  # the semaphore is the limit
+        assert isinstance(connector._resolver, aiohttp.ThreadedResolver)
     finally:
         await pool.aclose()
     assert AiohttpTransport().ssl_context.verify_mode == ssl.CERT_REQUIRED
