@@ -29,45 +29,21 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .. import _openapi
+
 JSON = Any
 METHODS = ("get", "post", "put", "patch", "delete")
-#: dropped: annotations (``default`` is kept: the fake fills in what a create body leaves out)
-_ANNOTATIONS = frozenset({"description", "example", "examples", "title", "deprecated", "externalDocs", "xml"})
-_COMPONENTS = "#/components/schemas/"
 #: Query parameters that page a list rather than filter it.
 PAGING = frozenset({"limit", "next_token", "page_size", "starting_after", "ending_before"})
 
 
 def to_json_schema(node: JSON) -> JSON:
-    """One OpenAPI 3.0 schema as JSON Schema 2020-12 (``nullable`` -> a null type, refs into
-    ``$defs``, annotations but ``default`` dropped)."""
-    if isinstance(node, list):
-        return [to_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in _ANNOTATIONS or key in ("nullable", "discriminator"):
-            continue
-        if key == "$ref":
-            out[key] = "#/$defs/" + str(value).removeprefix(_COMPONENTS)
-        elif key == "format" and value == "binary":
-            continue
-        elif key in ("properties", "patternProperties"):
-            out[key] = {name: to_json_schema(sub) for name, sub in value.items()}
-        elif key in ("items", "additionalProperties", "not", "anyOf", "oneOf", "allOf"):
-            out[key] = to_json_schema(value)
-        else:
-            out[key] = value
-    if node.get("nullable") is True:
-        kind = out.get("type")
-        if isinstance(kind, str) and "$ref" not in out:
-            out["type"] = [kind, "null"]
-            if "enum" in out and None not in out["enum"]:
-                out["enum"] = [*out["enum"], None]
-        else:
-            out = {"anyOf": [out, {"type": "null"}]}
-    return out
+    """One OpenAPI 3.0 schema as JSON Schema 2020-12, ``default`` kept: the fake fills in what a
+    create body leaves out."""
+    return _openapi.to_json_schema(node, keep=_KEEP)
+
+
+_KEEP = frozenset({"default"})
 
 
 @dataclass

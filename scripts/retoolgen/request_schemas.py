@@ -13,13 +13,15 @@ model the endpoint answers with, kept to the field's own kind (type, enum, forma
 range): a nested response shape may require members a request never sends, and response
 patterns are where the spec's own examples disagree with it (folder ids).
 
-OpenAPI 3.0 schemas become JSON Schema 2020-12: ``nullable`` becomes a ``"null"`` type (or an
-``anyOf`` with null around a ``$ref`` / combinator), refs point into ``$defs``, and annotations
-(description, example, title, default) are dropped. Nothing else changes meaning.
+OpenAPI 3.0 schemas become JSON Schema 2020-12 with ``retool_api_client/_openapi.py``, which the
+fake Retool uses too.
 """
 
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from . import facade
@@ -28,44 +30,24 @@ from .normalize import operations, walk
 
 JSON = Any
 
-#: Keywords that only annotate; kept out of the runtime file.
-ANNOTATIONS = frozenset(
-    {"description", "example", "examples", "title", "default", "deprecated", "externalDocs", "xml"}
-)
 COMPONENTS = "#/components/schemas/"
 #: What a JSON Patch value is checked for (see the module docstring).
 SHALLOW = frozenset({"type", "enum", "format", "minLength", "maxLength", "minimum", "maximum", "nullable"})
 
 
-def to_json_schema(node: JSON) -> JSON:
-    """One OpenAPI 3.0 schema as JSON Schema 2020-12."""
-    if isinstance(node, list):
-        return [to_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in ANNOTATIONS or key == "nullable":
-            continue
-        if key == "$ref":
-            out[key] = "#/$defs/" + value.removeprefix(COMPONENTS)
-        elif key == "format" and value == "binary":
-            continue  # bytes on the wire; nothing to check in JSON
-        elif key in ("properties", "patternProperties"):
-            out[key] = {name: to_json_schema(sub) for name, sub in value.items()}
-        elif key in ("items", "additionalProperties", "not", "anyOf", "oneOf", "allOf"):
-            out[key] = to_json_schema(value)
-        else:
-            out[key] = value
-    if node.get("nullable") is True:
-        kind = out.get("type")
-        if isinstance(kind, str) and "$ref" not in out:
-            out["type"] = [kind, "null"]
-            if "enum" in out and None not in out["enum"]:
-                out["enum"] = [*out["enum"], None]
-        else:
-            out = {"anyOf": [out, {"type": "null"}]}
-    return out
+def _load_converter() -> Any:
+    """``retool_api_client/_openapi.py``, by path: the package itself may not import yet (its
+    generated half is what is being built)."""
+    path = Path(__file__).resolve().parents[2] / "retool_api_client" / "_openapi.py"
+    spec = importlib.util.spec_from_file_location("_retool_openapi", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: One OpenAPI 3.0 schema as JSON Schema 2020-12 (shared with the fake: ``_openapi.py``).
+to_json_schema: Callable[[JSON], JSON] = _load_converter().to_json_schema
 
 
 def _refs(node: JSON) -> set[str]:
