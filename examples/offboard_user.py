@@ -18,11 +18,7 @@ from retool_api_client import JsonPatch, NotFoundError, RetoolClient, RetoolErro
 
 
 async def offboard(retool: RetoolClient, email: str, *, dry_run: bool = False) -> int:
-    user = None
-    async for candidate in retool.users.list(email=email):
-        if candidate.email.lower() == email.lower():
-            user = candidate
-            break  # no further page is requested
+    user = await retool.users.find_by_email(email)  # a hand-written helper: the exact match only
     if user is None:
         print(f"no user with email {email}")
         return 1
