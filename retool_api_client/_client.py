@@ -6,7 +6,7 @@ imports generated code.
 
     httpx.AsyncClient(base_url=.../api/v2, Authorization + User-Agent headers, timeout)
       └── RetryTransport (``_retry.py``: rules in ``_retry_policy.py``)
-            └── your transport, or httpx.AsyncHTTPTransport (the connection pool)
+            └── your transport, or _transports.default_transport() (aiohttp's pool; env proxies)
 
 Every generated endpoint function accepts a ``RetoolClient`` as its ``client``; status >= 400
 raises the typed errors of ``_exceptions.py`` and transport failures raise
@@ -32,6 +32,7 @@ from . import _constants as C
 from ._exceptions import ConfigurationError
 from ._retry import Clock, OnRetry, RetryTransport, Sleeper
 from ._retry_policy import RetryConfig
+from ._transports import default_transport
 from ._version import __version__
 
 ENV_BASE_URL = "RETOOL_BASE_URL"
@@ -178,7 +179,7 @@ class BaseClient:
                 )
             self._pool = transport
         else:
-            self._pool = httpx.AsyncHTTPTransport(**transport_args)
+            self._pool = default_transport(transport_args)
         retrying = RetryTransport(
             self._pool, self.retry, on_retry=on_retry, sleep=_sleep, clock=_clock, rng=_rng
         )
