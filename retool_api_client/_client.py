@@ -30,7 +30,14 @@ import httpx
 
 from . import _constants as C
 from ._exceptions import ConfigurationError
-from ._retry import Clock, OnRetry, RetryTransport, Sleeper
+from ._retry import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Clock,
+    OnRetry,
+    RetryTransport,
+    Sleeper,
+    check_max_response_bytes,
+)
 from ._retry_policy import RetryConfig
 from ._transports import default_transport
 from ._version import __version__
@@ -58,6 +65,11 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
             f"No Retool URL: pass RetoolClient(base_url='https://acme.retool.com') or set {ENV_BASE_URL}."
         )
     parts = urlsplit(raw.strip())
+    if "@" in parts.netloc:  # first: every message below repeats the URL
+        raise ConfigurationError(
+            "base_url must not contain a user name or password (the API token authenticates, and "
+            "credentials in a URL end up in reprs, logs and errors); pass the URL without them"
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"base_url must be an http(s) URL with a host, got {raw!r}")
     if parts.query or parts.fragment:
@@ -88,6 +100,9 @@ def _resolve_token(token: str | None) -> str:
         raise ConfigurationError(f"No API token: pass RetoolClient(token=...) or set {ENV_TOKEN}.")
     if not isinstance(value, str) or any(c in value for c in "\r\n") or value != value.strip():
         raise ConfigurationError("The API token must be a single-line string without surrounding spaces.")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        # NUL, tab, ESC ...: httpx would refuse them on every request (and the retries)
+        raise ConfigurationError("The API token must not contain control characters.")
     return value
 
 
@@ -123,6 +138,8 @@ class BaseClient:
         headers: extra headers for every request.
         httpx_args: more keyword arguments for ``httpx.AsyncClient`` (``verify``, ``limits``,
             ``proxy``, ``http2``... go to the default transport).
+        max_response_bytes: the largest answer read, counted after decompression (default
+            64 MiB); a larger one raises ``APIResponseValidationError`` once it passes the cap.
         validate_requests: check every request against the spec before sending it (default):
             a wrong argument raises :class:`RequestValidationError` and nothing is sent. Turn
             off only for a server newer than the spec this package was generated from.
@@ -145,6 +162,7 @@ class BaseClient:
         headers: Mapping[str, str] | None = None,
         httpx_args: Mapping[str, Any] | None = None,
         validate_requests: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         _sleep: Sleeper | None = None,
         _clock: Clock | None = None,
         _rng: random.Random | None = None,
@@ -164,7 +182,11 @@ class BaseClient:
         if not isinstance(validate_requests, bool):
             raise ConfigurationError(f"validate_requests must be True or False, got {validate_requests!r}")
         self.validate_requests = validate_requests
+        self.max_response_bytes = check_max_response_bytes(max_response_bytes)
         self._sleep, self._clock, self._rng = _sleep, _clock, _rng
+        #: closed by aclose(); a with_options copy is closed with its parent as well
+        self._closed = False
+        self._parent: BaseClient | None = None
 
         client_args = dict(self.httpx_args)
         transport_args = {k: client_args.pop(k) for k in _TRANSPORT_ARGS if k in client_args}
@@ -181,7 +203,13 @@ class BaseClient:
         else:
             self._pool = default_transport(transport_args)
         retrying = RetryTransport(
-            self._pool, self.retry, on_retry=on_retry, sleep=_sleep, clock=_clock, rng=_rng
+            self._pool,
+            self.retry,
+            on_retry=on_retry,
+            sleep=_sleep,
+            clock=_clock,
+            rng=_rng,
+            max_response_bytes=self.max_response_bytes,
         )
         #: ``_http.send`` hands requests to this transport directly while httpx's ``send()``
         #: would add nothing (see there); None when httpx_args configure what it would add.
@@ -211,7 +239,11 @@ class BaseClient:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        """Close the client; the connection pool is closed by the client that created it."""
+        """Close the client; the connection pool is closed by the client that created it.
+
+        Afterwards every call raises ``ConfigurationError``, on this client and on every
+        ``with_options`` copy of it."""
+        self._closed = True
         if self._owns_pool:
             await self._http.aclose()
 
@@ -225,7 +257,8 @@ class BaseClient:
 
     @property
     def is_closed(self) -> bool:
-        return self._http.is_closed
+        """True after ``aclose()``, or once the client this one is a copy of was closed."""
+        return self._closed or self._http.is_closed or (self._parent is not None and self._parent.is_closed)
 
     def with_options(
         self,
@@ -236,11 +269,13 @@ class BaseClient:
         on_retry: OnRetry | None = _UNSET,
         headers: Mapping[str, str] = _UNSET,
         validate_requests: bool = _UNSET,
+        max_response_bytes: int = _UNSET,
     ) -> Self:
         """A client with some settings changed that shares this one's connection pool.
 
-        The original is untouched; closing the copy does not close the shared pool."""
-        return type(self)(
+        The original is untouched; closing the copy does not close the shared pool, closing the
+        original closes the copy too (a call on it then raises ``ConfigurationError``)."""
+        copy = type(self)(
             self.base_url,
             self._token,
             timeout=self.timeout if timeout is _UNSET else timeout,
@@ -251,11 +286,16 @@ class BaseClient:
             headers={**self.headers, **(headers if headers is not _UNSET else {})},
             httpx_args={k: v for k, v in self.httpx_args.items() if k not in _TRANSPORT_ARGS},
             validate_requests=self.validate_requests if validate_requests is _UNSET else validate_requests,
+            max_response_bytes=self.max_response_bytes
+            if max_response_bytes is _UNSET
+            else max_response_bytes,
             _sleep=self._sleep,
             _clock=self._clock,
             _rng=self._rng,
             _shared_pool=self._pool,
         )
+        copy._parent = self
+        return copy
 
     def __repr__(self) -> str:
         return (

@@ -154,10 +154,9 @@ def test_only_a_client_without_send_time_features_goes_direct() -> None:
     assert client_for(lambda r: httpx.Response(200)).direct_transport is not None
     for args in (HTTPX_WAY, {"auth": ("u", "p")}, {"mounts": {}}, {"follow_redirects": True}):
         assert client_for(lambda r: httpx.Response(200), **args).direct_transport is None, args
-    userinfo = RetoolClient(
-        "https://u:p@acme.retool.com", "tok", transport=httpx.MockTransport(lambda r: httpx.Response(200))
-    )
-    assert userinfo.direct_transport is None  # httpx turns URL userinfo into basic auth
+    # URL userinfo (which httpx would turn into basic auth, replacing the token) is refused
+    with pytest.raises(ConfigurationError, match="must not contain a user name or password"):
+        RetoolClient("https://u:p@acme.retool.com", "tok")
 
 
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
