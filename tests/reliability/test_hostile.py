@@ -546,7 +546,7 @@ def test_summary() -> None:
         f"deadline {'held' if held else 'MISSED'}, peak RSS {peak:.0f} MB"
     )
     REPORT.append(
-        "hostile: deadlines "
-        + ", ".join(f"{name} {took:.2f}s (bound {bound:g}s)" for name, took, bound in DEADLINES)
+        "hostile: deadlines: "
+        + "; ".join(f"{name} {took:.2f}s (bound {bound:g}s)" for name, took, bound in DEADLINES)
     )
     assert not escaped and held
