@@ -186,12 +186,32 @@ async def test_a_redirect_loop_is_a_connection_error() -> None:
         ("empty 200", b"", 200),
         ("deep 500 page", b"[" * 50_000, 500),
         ("NaN in a 400", b'{"message": NaN}', 400),
+        ("status 999", b"{}", 999),
+        ("a 302 not followed", b"", 302),
+        ("a 204 where a body was due", b"", 204),
     ],
 )
 async def test_malformed_answers_are_typed_errors(name: str, body: bytes, status: int) -> None:
     expected = rac.APIResponseValidationError if status < 400 else rac.APIStatusError
     async with HostileServer(whole(body, status)) as server, client(server.url) as retool:
         await outcome(name, retool.users.get("user_1"), expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("a header line without a colon", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nBad Header\r\n\r\n{}"),
+        ("a head cut off", b"HTTP/1.1 200 OK\r\nContent-Le"),
+        ("a body shorter than its Content-Length", b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{}"),
+        ("not HTTP at all", b"SSH-2.0-OpenSSH_9.6\r\n"),
+    ],
+)
+async def test_broken_http_is_a_connection_error(name: str, raw: bytes) -> None:
+    async def script(request: Received) -> AsyncIterator[bytes]:
+        yield raw
+
+    async with HostileServer(script) as server, client(server.url) as retool:
+        await outcome(name, retool.users.get("user_1"), rac.APIConnectionError)
 
 
 @pytest.mark.parametrize("shape", ["cyclic", "5,000 deep"])
