@@ -83,9 +83,39 @@ async def reset_mid_body(reader: asyncio.StreamReader, writer: asyncio.StreamWri
     writer.close()
 
 
-async def serve(handler: Handler) -> tuple[asyncio.Server, str]:
-    server = await asyncio.start_server(handler, "127.0.0.1", 0)
-    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+class Serving:
+    """A server on 127.0.0.1 that, when the test is done, also closes the connections it still
+    holds: from Python 3.12 ``Server.wait_closed()`` waits for every handler, and a handler that
+    waits for the client's EOF would otherwise hold the test forever."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> str:
+        self.server = await asyncio.start_server(self._tracked, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def _tracked(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writers.add(writer)
+        try:
+            await self.handler(reader, writer)
+        finally:
+            self.writers.discard(writer)
+
+    async def __aenter__(self) -> Serving:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.close()
+        for writer in list(self.writers):
+            writer.close()
+        await self.server.wait_closed()
+
+
+async def serve(handler: Handler) -> tuple[Serving, str]:
+    serving = Serving(handler)
+    return serving, await serving.start()
 
 
 @pytest.fixture

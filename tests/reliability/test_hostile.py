@@ -108,7 +108,12 @@ async def test_a_deeply_nested_body_is_a_typed_error(depth: int, status: int) ->
     async with HostileServer(whole(body, status)) as server, client(server.url) as retool:
         expected = rac.APIResponseValidationError if status == 200 else rac.NotFoundError
         exc = await outcome(f"nested {depth} deep, {status}", retool.users.get("user_1"), expected)
-    assert "nested too deeply" in str(exc) if status == 200 else isinstance(exc, rac.NotFoundError)
+    if status == 200:
+        # the decoder gives up ("nested too deeply"), or, where it can go that deep (Python 3.12's
+        # can for 1,000), the model says the data is not a user
+        assert "nested too deeply" in str(exc) or ("GetUserResponse200" in str(exc) and depth < 10_000), exc
+    else:
+        assert isinstance(exc, rac.NotFoundError)
 
 
 @pytest.mark.parametrize("number", [b"1e400", b"-1e400", b"Infinity", b"-Infinity", b"NaN"])
