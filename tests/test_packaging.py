@@ -53,7 +53,13 @@ def run(
     # the fresh venv sees only what is installed in it: no PYTHONPATH pointing at a checkout
     clean = {k: v for k, v in (os.environ if env is None else env).items() if k != "PYTHONPATH"}
     return subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=clean, timeout=timeout, capture_output=True, text=True, check=False
+        [str(a) for a in args],
+        cwd=cwd,
+        env=clean,
+        timeout=timeout,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
