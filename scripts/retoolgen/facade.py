@@ -174,6 +174,7 @@ def plan(
             )
         _add(tags[attr], ops, name, op, key=key, method=method, path=path, spec=spec)
     by_tag: dict[str, list[tuple[str, str, str, str]]] = {}
+    fresh_ops = {key: op for key, _, _, op in fresh}
     for key, method, path, op in fresh:
         derived = derive_method_name(op["operationId"], snake(op["tags"][0])) or op["operationId"]
         if keyword.iskeyword(derived) or not derived.isidentifier():
@@ -186,7 +187,7 @@ def plan(
         for key, derived, method, path in wanted:
             if names[key] != derived:
                 ctx.warn(f"{key}: derived method {attr}.{derived} collides; named {attr}.{names[key]}")
-            op = next(o for k, _, _, o in fresh if k == key)
+            op = fresh_ops[key]
             _add(tags[attr], ops, names[key], op, key=key, method=method, path=path, spec=spec)
     for attr, (mixin, names) in sorted(helpers.items()):
         clash = sorted(names & set(tags.get(attr, {}).get("methods", {})))
