@@ -30,6 +30,7 @@ import httpx
 
 from . import _constants as C
 from ._exceptions import ConfigurationError
+from ._http import lane_for
 from ._retry import (
     DEFAULT_MAX_RESPONSE_BYTES,
     Clock,
@@ -216,6 +217,8 @@ class BaseClient:
         self.direct_transport: httpx.AsyncBaseTransport | None = (
             None if _SEND_ARGS & self.httpx_args.keys() or "@" in urlsplit(self.base_url).netloc else retrying
         )
+        #: the quickstart's way to the wire (``_http.Lane``), on the default aiohttp pool
+        self.lane = None if self.direct_transport is None else lane_for(self._pool, retrying, self.base_url)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=self.timeout,

@@ -33,16 +33,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import json
 import logging
+import re
 import time
 import weakref
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError
 from ._parsing import decode_json
-from ._retry import attempt_limit, connection_error
+from ._retry import RetryTransport, attempt_limit, connection_error
+from ._transports import missing_auto_headers
+
+if TYPE_CHECKING:
+    from ._transports import AiohttpTransport
 
 __all__ = ["absolute", "send"]
 
@@ -51,10 +58,27 @@ _HTTPX_LOG = logging.getLogger("httpx")  # the logger httpx's own send() writes 
 
 class _Answer(httpx.Response):
     """What every answer becomes: ``.json()`` decodes strictly (``_parsing.decode_json``: no
-    ``RecursionError``, no ``inf``/``NaN``), since the generated ``_parse_response`` calls it."""
+    ``RecursionError``, no ``inf``/``NaN``), since the generated ``_parse_response`` calls it.
+    On the lane, ``request`` is built on first use (most answers never need it)."""
+
+    _describe: Callable[[], httpx.Request] | None = None
+
+    @property
+    def request(self) -> httpx.Request:
+        if self._describe is not None:
+            self.request = self._describe()
+        return _RESPONSE_REQUEST.__get__(self)  # type: ignore[no-any-return]
+
+    @request.setter
+    def request(self, value: httpx.Request) -> None:
+        self._describe = None
+        _RESPONSE_REQUEST.__set__(self, value)
 
     def json(self, **kwargs: Any) -> Any:
         return super().json(**kwargs) if kwargs else decode_json(self.content)
+
+
+_RESPONSE_REQUEST: Any = httpx.Response.request  # httpx's property, which the override wraps
 
 
 async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
@@ -71,6 +95,17 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
             "this RetoolClient is closed (aclose() was called, or its parent's); nothing was sent"
         )
     _check_loop(client)
+    lane: Lane | None = getattr(client, "lane", None)
+    if lane is not None and lane.ready(http):
+        try:
+            exchange = lane.prepare(request)
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"the request cannot be encoded: {exc}; nothing was sent") from exc
+        if exchange is not None:
+            started = time.perf_counter()
+            answer = await lane.retrying.run(exchange)
+            _finish(http, answer, started)
+            return answer
     try:
         built = http.build_request(**absolute(http, request))
     except (TypeError, ValueError, httpx.InvalidURL) as exc:
@@ -126,7 +161,7 @@ async def _send_bounded(client: Any, http: httpx.AsyncClient, built: httpx.Reque
     """httpx's ``send()``, whose redirects and auth flows may call the retry transport several
     times: the whole of it within the retry deadline (or one attempt's limit, if longer)."""
     retry = getattr(client, "retry", None)
-    limit = attempt_limit(built)
+    limit = attempt_limit(built.extensions.get("timeout") or {})
     bound = getattr(retry, "deadline", None)
     if bound is not None and limit is not None:
         bound = max(bound, limit)
@@ -153,29 +188,27 @@ def _loop_bound(pool: object) -> bool:
 async def _send_direct(
     http: httpx.AsyncClient, transport: httpx.AsyncBaseTransport, built: httpx.Request
 ) -> httpx.Response:
-    # in the order of httpx's send(): cookies and the log line once the answer's head is in,
-    # then the body; elapsed when the body has been read
     started = time.perf_counter()
-    response = await transport.handle_async_request(built)
-    response.request = built
+    response = await transport.handle_async_request(built)  # the retry transport: body read
+    _finish(http, response, started)
+    return response
+
+
+def _finish(http: httpx.AsyncClient, response: httpx.Response, started: float) -> None:
+    """What httpx's ``send()`` does around the transport call that still applies: store the
+    cookies the answer sets, log httpx's own line, set ``elapsed``."""
     if "set-cookie" in response.headers:
         http.cookies.extract_cookies(response)
     if _HTTPX_LOG.isEnabledFor(logging.INFO):
         _HTTPX_LOG.info(
             'HTTP Request: %s %s "%s %d %s"',
-            built.method,
-            built.url,
+            response.request.method,
+            response.request.url,
             response.http_version,
             response.status_code,
             response.reason_phrase,
         )
-    try:
-        await response.aread()
-    except BaseException:
-        await response.aclose()
-        raise
     response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
-    return response
 
 
 def absolute(http: httpx.AsyncClient, request: dict[str, Any]) -> dict[str, Any]:
@@ -198,3 +231,172 @@ def absolute(http: httpx.AsyncClient, request: dict[str, Any]) -> dict[str, Any]
     out = {key: value for key, value in request.items() if key != "params"}
     out["url"] = httpx.URL(url)
     return out
+
+
+# -- the quickstart's lane ----------------------------------------------------------------------
+
+#: what ``Lane.prepare`` builds itself; any other key (``data``, ``files``, ``content``,
+#: ``timeout``, ``cookies``...) takes httpx's way
+_LANE_KEYS = frozenset({"method", "url", "params", "json", "headers"})
+#: a path as ``_parsing.path_segment`` builds them: nothing httpx.URL would re-encode or normalize
+_PLAIN_PATH = re.compile(r"(?!.*/\.\.?(?:/|$))/(?!/)[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*")
+_MAX_URL = 65_536  # httpx refuses longer URLs: those take its way, and its error
+
+
+def lane_for(pool: httpx.AsyncBaseTransport, retrying: RetryTransport, base_url: str) -> Lane | None:
+    """The lane for a client on the default aiohttp pool (through the proxy route its host
+    takes, if any); None for any other transport."""
+    from ._transports import AiohttpTransport, ProxyRoutes
+
+    if isinstance(pool, ProxyRoutes):
+        pool = pool.transport_for(httpx.URL(base_url))
+    return Lane(pool, retrying) if isinstance(pool, AiohttpTransport) else None
+
+
+class Lane:
+    """Requests of a client on the default pool, sent without ``httpx.Request`` objects.
+
+    Over real sockets httpx's request objects cost as much as the I/O: building the
+    ``httpx.Request`` (URL parsing, headers: ~17 us), ``build_request`` and ``send()`` took the
+    quickstart client from 0.8x of bare aiohttp to 0.35-0.5x (docs/performance.md). So for a
+    client whose httpx ``send()`` would do nothing (no auth flow, hooks, redirects, default
+    params, no cookies stored, no ``httpx_args`` that change it: checked on every request),
+    this builds the wire request from a template of what httpx's ``build_request`` puts in
+    every request (made again whenever the client's headers, timeout or base URL change):
+    the URL as ``httpx.URL`` prints it, the headers in httpx's order, the JSON body as httpx
+    encodes it (tests hold both ways to the same bytes). It goes to the aiohttp pool through
+    the same retry loop, and comes back as the same ``httpx.Response`` subclass, whose
+    ``request`` is built only when something asks for it (an error, a cookie). Anything else
+    (a body that is not JSON, a path httpx would normalize) takes httpx's way."""
+
+    def __init__(self, pool: AiohttpTransport, retrying: RetryTransport) -> None:
+        self.pool, self.retrying = pool, retrying
+        self._source: tuple[object, ...] = ()
+        self._base = ""
+        self._host: tuple[str, str] = ("Host", "")
+        self._headers: list[tuple[str, str]] = []
+        self._timeout: dict[str, float | None] = {}
+        self._limit: float | None = None
+        self._skip: list[str] = []  # the client's default headers aiohttp must not add
+
+    def ready(self, http: httpx.AsyncClient) -> bool:
+        """Whether httpx's ``send()`` would add nothing to a request of ``http``'s; brings the
+        template up to date."""
+        if http.auth is not None or http.follow_redirects or http.params or http.cookies:
+            return False
+        if any(http.event_hooks.values()):
+            return False
+        source = (http.base_url, http.timeout, http.headers.raw)
+        if source != self._source:
+            template = http.build_request("GET", http.base_url)
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in template.headers.raw]
+            if not str(template.url).endswith("/") or headers[0][0].lower() != "host":
+                return False  # not a base URL the lane's joins hold for
+            self._base = str(template.url)
+            self._host, self._headers = headers[0], headers[1:]
+            self._timeout = dict(template.extensions.get("timeout") or {})
+            self._skip = missing_auto_headers(template.headers, b"")
+            self._limit = attempt_limit(self._timeout)
+            self._source = source
+        return True
+
+    def prepare(self, request: Mapping[str, Any]) -> _Exchange | None:
+        """``request`` (a generated ``_get_kwargs``) as the bytes httpx would send, or None
+        for one to send httpx's way. Raises ``TypeError`` / ``ValueError`` as httpx would for
+        what cannot be encoded."""
+        path = request.get("url")
+        if not request.keys() <= _LANE_KEYS or not isinstance(path, str) or not _PLAIN_PATH.fullmatch(path):
+            return None
+        url = self._base + path[1:]  # the base ends with "/", as httpx keeps it
+        params = request.get("params")
+        if params:
+            url += "?" + str(httpx.QueryParams(params))
+        if len(url) > _MAX_URL:
+            return None
+        method = str(request["method"]).upper()
+        headers = self._headers
+        extra = request.get("headers")
+        if extra:
+            if not all(isinstance(k, str) and isinstance(v, str) for k, v in extra.items()):
+                return None
+            names = {k.lower() for k in extra}
+            # httpx's merge: a request header replaces the client's of the same name, at the end
+            headers = [h for h in headers if h[0].lower() not in names] + list(extra.items())
+        front = [self._host]
+        body = b""
+        if request.get("json") is not None:
+            body = json.dumps(
+                request["json"], ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode()
+            have = {k.lower() for k, _ in headers}
+            headers = headers + [
+                (k, v)
+                for k, v in (("Content-Length", str(len(body))), ("Content-Type", "application/json"))
+                if k.lower() not in have
+            ]
+        elif method in ("POST", "PUT", "PATCH"):
+            front.append(("Content-Length", "0"))
+        skip = self._skip if not extra else missing_auto_headers(httpx.Headers(headers), body)
+        return _Exchange(
+            self.pool,
+            method,
+            url,
+            headers=front + headers,
+            body=body,
+            timeout=self._timeout,
+            limit=self._limit,
+            skip=skip,
+        )
+
+
+class _Exchange:
+    """One request on the lane, as the retry loop sends it (``_retry.Exchange``)."""
+
+    __slots__ = ("_built", "body", "headers", "limit", "method", "pool", "skip", "timeout", "url")
+
+    def __init__(
+        self,
+        pool: AiohttpTransport,
+        method: str,
+        url: str,
+        *,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        timeout: dict[str, float | None],
+        limit: float | None,
+        skip: list[str],
+    ) -> None:
+        self.pool, self.method, self.url, self.headers, self.body = pool, method, url, headers, body
+        self.timeout, self.limit, self.skip = timeout, limit, skip
+        self._built: httpx.Request | None = None
+
+    @property
+    def path(self) -> str:
+        return self.request().url.path
+
+    async def send(self) -> httpx.Response:
+        response = await self.pool.open(
+            self.method,
+            self.url,
+            self.headers,
+            self.body,
+            timeout=self.timeout,
+            describe=self.request,
+            bounded=self.limit,  # run() holds each attempt to it
+            skip=self.skip,
+        )
+        response.__class__ = _Answer
+        response._describe = self.request  # type: ignore[attr-defined]
+        return response
+
+    def request(self) -> httpx.Request:
+        """The ``httpx.Request`` httpx would have sent (errors and cookies need one)."""
+        if self._built is None:
+            self._built = httpx.Request(
+                self.method,
+                self.url,
+                headers=self.headers,
+                content=self.body or None,
+                extensions={"timeout": self.timeout},
+            )
+        return self._built

@@ -52,8 +52,7 @@ import base64
 import ipaddress
 import os
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.request import getproxies
@@ -77,6 +76,9 @@ __all__ = [
 BACKEND_ENV = "RETOOL_HTTP_BACKEND"
 BACKENDS = ("aiohttp", "httpx")
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's default
+#: headers aiohttp adds when a request lacks them; the request is sent with httpx's headers only,
+#: so those it lacks are skipped (per request: a session-wide skip list costs 5% over sockets)
+AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")  # and Content-Type, for a body
 
 
 def default_transport(
@@ -109,6 +111,14 @@ def default_transport(
         pool(None),
         {pattern: None if url is None else pool(httpx.Proxy(url)) for pattern, url in routes.items()},
     )
+
+
+def missing_auto_headers(headers: httpx.Headers, body: bytes) -> list[str]:
+    """Which headers aiohttp would add to a request with these ``headers`` and ``body``."""
+    missing = [name for name in AUTO_HEADERS if name not in headers]
+    if body and "Content-Type" not in headers:
+        missing.append("Content-Type")
+    return missing
 
 
 def aiohttp_speaks(transport_args: Mapping[str, Any], proxy: httpx.Proxy | None) -> bool:
@@ -272,12 +282,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,
             trust_env=False,
-            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
         )
         return self._session
 
-    def _timeout(self, timeout: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
-        key = (timeout.get("connect"), timeout.get("read"))
+    def _timeout(self, timeout: Mapping[str, float | None], bounded: float | None) -> aiohttp.ClientTimeout:
+        read = timeout.get("read")
+        if bounded is not None and read is not None and read >= bounded:
+            read = None  # no wait for data can outlast the attempt: no timer to move on every chunk
+        key = (timeout.get("connect"), read)
         cached = self._timeouts.get(key)
         if cached is None:
             import aiohttp
@@ -288,8 +300,41 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return cached
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        return await self.open(
+            request.method,
+            str(request.url),
+            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+            body,
+            timeout=request.extensions.get("timeout", {}),
+            describe=lambda: request,
+            sni_hostname=request.extensions.get("sni_hostname"),
+            skip=missing_auto_headers(request.headers, body),
+        )
+
+    async def open(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        *,
+        timeout: Mapping[str, float | None],
+        describe: Callable[[], httpx.Request],
+        sni_hostname: str | None = None,
+        bounded: float | None = None,
+        skip: list[str] | None = None,
+    ) -> httpx.Response:
+        """Send one request and return the answer's head (the body streams from the pool).
+
+        ``url`` is sent as it is (already encoded, as ``httpx.URL`` prints it), ``headers``
+        exactly as given; ``describe()`` builds the ``httpx.Request`` that errors carry, only
+        when one is raised. ``bounded``: the caller's limit on the whole exchange (the retry
+        loop's attempt limit), which makes a read timeout at least as long redundant. ``skip``:
+        which of :data:`AUTO_HEADERS` the request lacks (aiohttp must not add them).
+        ``handle_async_request`` and ``_http``'s quickstart path (which builds no
+        ``httpx.Request`` for an answer that needs none) both send through here."""
         session = self._session or self._open()
-        timeout: Mapping[str, float | None] = request.extensions.get("timeout", {})
         slots = self._slots
         if slots is not None:
             if slots.locked():
@@ -297,27 +342,29 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     async with asyncio.timeout(timeout.get("pool")):
                         await slots.acquire()
                 except TimeoutError:
-                    raise httpx.PoolTimeout("no connection free in the pool", request=request) from None
+                    raise httpx.PoolTimeout("no connection free in the pool", request=describe()) from None
             else:
                 await slots.acquire()  # free: does not suspend
         try:
-            body = await request.aread()
-            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
-            if self._proxy_authorization is not None and request.url.scheme == "http":
-                headers.append(self._proxy_authorization)
+            if self._proxy_authorization is not None and url.startswith("http:"):
+                headers = [*headers, self._proxy_authorization]
+            import aiohttp
             import yarl
 
-            with _mapped(request):
+            try:
                 answer = await session.request(
-                    request.method,
-                    yarl.URL(str(request.url), encoded=True),  # httpx's encoding, as it is
+                    method,
+                    yarl.URL(url, encoded=True),  # httpx's encoding, as it is
                     headers=headers,
                     data=body or None,
                     allow_redirects=False,
-                    timeout=self._timeout(timeout),
-                    server_hostname=request.extensions.get("sni_hostname"),
+                    timeout=self._timeout(timeout, bounded),
+                    server_hostname=sni_hostname,
+                    skip_auto_headers=skip or None,
                     **self._proxy_args,
                 )
+            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+                raise _httpx_error(exc, describe()) from exc
         except BaseException:
             if slots is not None:
                 slots.release()
@@ -325,7 +372,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             answer.status,
             headers=answer.raw_headers,
-            stream=_Body(answer, request, slots),
+            stream=_Body(answer, describe, slots),
             extensions={
                 "http_version": b"HTTP/%d.%d" % (answer.version.major, answer.version.minor)
                 if answer.version
@@ -343,13 +390,32 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 class _Body(httpx.AsyncByteStream):
     """The answer's body; closing it gives the connection back (and its pool slot)."""
 
-    def __init__(self, answer: aiohttp.ClientResponse, request: httpx.Request, slots: Any) -> None:
-        self.answer, self.request, self.slots = answer, request, slots
+    def __init__(
+        self, answer: aiohttp.ClientResponse, describe: Callable[[], httpx.Request], slots: Any
+    ) -> None:
+        self.answer, self.describe, self.slots = answer, describe, slots
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _mapped(self.request):
+        import aiohttp
+
+        try:
             async for chunk in self.answer.content.iter_any():
                 yield chunk
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise _httpx_error(exc, self.describe()) from exc
+
+    async def read_within(self, cap: int) -> bytes | None:
+        """The whole body at once when its ``Content-Length`` is within ``cap`` (aiohttp reads
+        no further than that length), else None: read it chunk by chunk, counting."""
+        import aiohttp
+
+        length = self.answer.content_length
+        if length is None or length > cap:
+            return None
+        try:
+            return await self.answer.read()
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise _httpx_error(exc, self.describe()) from exc
 
     async def aclose(self) -> None:
         answer, self.answer = self.answer, None  # type: ignore[assignment]
@@ -359,25 +425,17 @@ class _Body(httpx.AsyncByteStream):
                 self.slots.release()
 
 
-@contextmanager
-def _mapped(request: httpx.Request) -> Iterator[None]:
+def _httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportError:
     """aiohttp's errors as httpx's, so the retry policy sees "never sent" exactly when it was not."""
     import aiohttp
 
-    try:
-        yield
-    except aiohttp.ClientError as exc:
-        raise _httpx_error(exc, request) from exc
-    except TimeoutError as exc:  # a bare one: after the request was handed to aiohttp
-        raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
-    except ValueError as exc:  # a control character in a header: refused before sending, as h11 does
-        raise httpx.LocalProtocolError(str(exc), request=request) from exc
-
-
-def _httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportError:
-    import aiohttp
-
     kind: Callable[..., httpx.TransportError]
+    if isinstance(exc, ValueError) and not isinstance(exc, aiohttp.ClientError):
+        # a control character in a header: refused before sending, as h11 does
+        return httpx.LocalProtocolError(str(exc), request=request)
+    if isinstance(exc, TimeoutError) and not isinstance(exc, aiohttp.ClientError):
+        # a bare one: after the request was handed to aiohttp
+        return httpx.ReadTimeout(str(exc) or "timed out", request=request)
     if isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS, proxy unreachable
         kind = httpx.ConnectError
     elif isinstance(exc, aiohttp.ConnectionTimeoutError):

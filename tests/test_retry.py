@@ -320,12 +320,10 @@ def test_no_retry_waits_less_than_the_minimum_delay() -> None:
 def test_one_attempts_limit_is_the_largest_httpx_timeout() -> None:
     from retool_api_client._retry import attempt_limit
 
-    def request(timeout: httpx.Timeout) -> httpx.Request:
-        return httpx.Request("GET", "https://x", extensions={"timeout": timeout.as_dict()})
-
-    assert attempt_limit(request(httpx.Timeout(2.0))) == 2.0
-    assert attempt_limit(request(httpx.Timeout(60.0, connect=10.0))) == 60.0
-    assert attempt_limit(request(httpx.Timeout(None))) is None
+    assert attempt_limit(httpx.Timeout(2.0).as_dict()) == 2.0
+    assert attempt_limit(httpx.Timeout(60.0, connect=10.0).as_dict()) == 60.0
+    assert attempt_limit(httpx.Timeout(None).as_dict()) is None
+    assert attempt_limit({}) is None
 
 
 async def test_a_body_over_the_cap_raises_and_closes_the_answer() -> None:

@@ -1,0 +1,251 @@
+"""``_http.Lane``: the quickstart client's requests, built without httpx's request objects, are
+the requests httpx would have built and sent, byte for byte, with the same answers and errors."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retool_api_client import APIConnectionError, NotFoundError, RetoolClient
+from retool_api_client._http import Lane
+from retool_api_client._parsing import path_segment
+from retool_api_client.generated.api import OPERATIONS
+
+from .test_facade import build_call
+from .test_http import BASES, HTTPX_WAY, param_values, text
+from .test_transports import USER, closed_port, no_env_proxies, serve
+
+__all__ = ["no_env_proxies"]  # the fixture: no proxy from this machine's environment
+
+
+def lane_of(retool: RetoolClient) -> Lane:
+    lane = retool.lane
+    assert lane is not None, "a default RetoolClient sends on the lane"
+    assert lane.ready(retool.get_async_httpx_client())
+    return lane
+
+
+def same_as_httpx(retool: RetoolClient, request: dict[str, Any]) -> None:
+    """The lane's wire request for ``request`` is what httpx's build_request makes of it."""
+    http = retool.get_async_httpx_client()
+    exchange = lane_of(retool).prepare(request)
+    assert exchange is not None, request
+    theirs = http.build_request(**request)
+    assert exchange.method == theirs.method
+    assert exchange.url == str(theirs.url)
+    assert exchange.headers == [(k.decode(), v.decode()) for k, v in theirs.headers.raw]
+    assert exchange.body == theirs.read()
+    assert exchange.request().headers.raw == theirs.headers.raw
+
+
+@pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
+def test_every_operation_goes_on_the_lane_as_httpx_would_build_it(operation_id: str) -> None:
+    call = build_call(operation_id)
+    namespace = OPERATIONS[operation_id][0]
+    module = importlib.import_module(f"retool_api_client.generated.api.{namespace}.{operation_id}")
+    request = module._get_kwargs(*call["args"], **call["kwargs"])
+    if any(key in request for key in ("files", "data", "content")):
+        assert lane_of(RetoolClient(BASES[0], "tok")).prepare(request) is None  # httpx's way
+        return
+    same_as_httpx(RetoolClient(BASES[0], "tok", headers={"X-Team": "ops"}), request)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    base=st.sampled_from(BASES),
+    method=st.sampled_from(["get", "post", "put", "patch", "delete"]),
+    segments=st.lists(text.filter(str.strip), min_size=1, max_size=3),
+    params=st.dictionaries(text, param_values, max_size=4),
+    body=st.none() | json_values,
+)
+def test_arbitrary_paths_parameters_and_bodies_are_built_as_httpx_builds_them(
+    base: str, method: str, segments: list[str], params: dict[str, Any], body: Any
+) -> None:
+    request: dict[str, Any] = {
+        "method": method,
+        "url": "/users/" + "/".join(path_segment("id", segment) for segment in segments),
+    }
+    if params:
+        request["params"] = params
+    if body is not None:
+        request["json"] = body
+        request["headers"] = {"Content-Type": "application/json"}
+    same_as_httpx(RetoolClient(base, "tok"), request)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"method": "get", "url": "/users/a b"},  # httpx would percent-encode it
+        {"method": "get", "url": "//users"},  # a host, for httpx
+        {"method": "get", "url": "/users/../groups"},  # httpx would remove the dots
+        {"method": "get", "url": "users"},
+        {"method": "post", "url": "/users", "content": b"raw"},
+        {"method": "post", "url": "/users", "files": {"f": b"x"}},
+        {"method": "get", "url": "/users", "headers": {"X-Bytes": b"v"}},
+    ],
+)
+def test_what_the_lane_does_not_build_goes_httpx_way(request_: dict[str, Any]) -> None:
+    assert lane_of(RetoolClient(BASES[0], "tok")).prepare(request_) is None
+
+
+def test_only_the_default_pool_with_nothing_for_send_to_do_has_a_lane() -> None:
+    assert RetoolClient(BASES[0], "tok").lane is not None
+    assert RetoolClient(BASES[0], "tok", httpx_args=HTTPX_WAY).lane is None
+    assert (
+        RetoolClient(BASES[0], "tok", transport=httpx.MockTransport(lambda r: httpx.Response(200))).lane
+        is None
+    )
+    assert RetoolClient(BASES[0], "tok", httpx_args={"http2": True}).lane is None  # httpx's pool
+    retool = RetoolClient(BASES[0], "tok")
+    http = retool.get_async_httpx_client()
+    lane = lane_of(retool)
+    http.cookies.set("session", "s1")
+    assert not lane.ready(http)  # cookies to send: httpx's way
+    http.cookies.clear()
+    http.auth = httpx.BasicAuth("a", "b")
+    assert not lane.ready(http)
+
+
+def test_the_template_follows_the_clients_headers_and_timeout() -> None:
+    retool = RetoolClient(BASES[0], "tok")
+    http = retool.get_async_httpx_client()
+    lane = lane_of(retool)
+    http.headers["X-Later"] = "1"
+    http.timeout = httpx.Timeout(5.0)
+    assert lane.ready(http)
+    exchange = lane.prepare({"method": "get", "url": "/users"})
+    assert exchange is not None
+    assert ("X-Later", "1") in exchange.headers
+    assert exchange.timeout == httpx.Timeout(5.0).as_dict() and exchange.limit == 5.0
+    same_as_httpx(retool, {"method": "get", "url": "/users"})
+
+
+# -- over a socket: the same bytes, answers, cookies, log line and errors -----------------------
+
+
+class Recorder:
+    """Answers every request with ``answer``; keeps each request's bytes, head and body."""
+
+    def __init__(self, answer: bytes) -> None:
+        self.answer, self.seen = answer, list[bytes]()
+
+    async def __call__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    (
+                        int(line.split(b":")[1])
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length:")
+                    ),
+                    0,
+                )
+                self.seen.append(head + await reader.readexactly(length))
+                writer.write(self.answer)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+
+def http_answer(status: str, body: bytes, extra: str = "") -> bytes:
+    return (
+        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n{extra}\r\n"
+    ).encode() + body
+
+
+async def both_ways(answer: bytes, call: Any) -> tuple[list[bytes], list[bytes]]:
+    """The bytes ``call(retool)`` sends on the lane and httpx's way, on the same aiohttp pool."""
+    seen = []
+    recorder = Recorder(answer)
+    server, url = await serve(recorder)
+    async with server:
+        for httpx_args in ({}, HTTPX_WAY):
+            recorder.seen = []
+            async with RetoolClient(url, "tok", httpx_args=httpx_args) as retool:
+                assert (retool.lane is not None) == (not httpx_args)
+                await call(retool)
+            seen.append(recorder.seen)
+    return seen[0], seen[1]
+
+
+async def test_the_lane_sends_the_bytes_httpx_sends() -> None:
+    body = json.dumps(USER).encode()
+
+    async def calls(retool: RetoolClient) -> None:
+        await retool.users.get("user_1")
+        await retool.users.list(email="a+b@example.com", first_name="Zoë").first_page()
+        await retool.users.create(email="a@example.com", first_name="A", last_name="B")
+
+    lane, httpx_way = await both_ways(http_answer("200 OK", body), calls)
+    assert len(lane) == 3
+    assert lane == httpx_way
+
+
+async def test_an_error_answer_carries_the_request_httpx_would_have_sent() -> None:
+    body = b'{"success": false, "message": "no such user"}'
+    errors = []
+
+    async def call(retool: RetoolClient) -> None:
+        with pytest.raises(NotFoundError) as caught:
+            await retool.users.get("user_1")
+        errors.append(caught.value)
+
+    await both_ways(http_answer("404 Not Found", body), call)
+    lane, httpx_way = errors
+    assert str(lane) == str(httpx_way) and "no such user" in str(lane)
+    assert lane.request is not None and httpx_way.request is not None
+    assert str(lane.request.url) == str(httpx_way.request.url)
+    assert lane.request.headers.raw == httpx_way.request.headers.raw
+    assert "tok" not in repr(lane.request.headers) + str(lane)  # the token stays redacted
+
+
+async def test_a_cookie_the_answer_sets_is_sent_next_time_as_httpx_does() -> None:
+    answer = http_answer("200 OK", json.dumps(USER).encode(), "set-cookie: session=s1; Path=/\r\n")
+
+    async def calls(retool: RetoolClient) -> None:
+        await retool.users.get("user_1")
+        assert retool.get_async_httpx_client().cookies.get("session") == "s1"
+        await retool.users.get("user_1")
+
+    lane, httpx_way = await both_ways(answer, calls)
+    assert b"cookie: session=s1" in lane[1].lower()
+    assert lane == httpx_way
+
+
+async def test_the_lane_logs_httpxs_line(caplog: pytest.LogCaptureFixture) -> None:
+    recorder = Recorder(http_answer("200 OK", json.dumps(USER).encode()))
+    server, url = await serve(recorder)
+    async with server, RetoolClient(url, "tok") as retool:
+        with caplog.at_level(logging.INFO, logger="httpx"):
+            user = await retool.users.get("user_1")
+    assert user.email == USER["data"]["email"]
+    assert [r.getMessage() for r in caplog.records if r.name == "httpx"] == [
+        f'HTTP Request: GET {url}/api/v2/users/user_1 "HTTP/1.1 200 OK"'
+    ]
+
+
+async def test_a_refused_connection_on_the_lane_is_a_connection_error_naming_the_request() -> None:
+    async with RetoolClient(closed_port(), "tok", max_retries=0) as retool:
+        assert retool.lane is not None
+        with pytest.raises(APIConnectionError) as caught:
+            await retool.users.get("user_1")
+    assert caught.value.request is not None
+    assert caught.value.request.url.path == "/api/v2/users/user_1"
+    assert "ConnectError" in str(caught.value)
