@@ -90,7 +90,7 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
     ``ValueError`` / ``InvalidURL``, as does a closed client or one used from another event
     loop. Whatever goes wrong after that raises one of the SDK's errors, never httpx's."""
     http: httpx.AsyncClient = client.get_async_httpx_client()
-    if http.is_closed or getattr(client, "is_closed", False):
+    if getattr(client, "is_closed", None) or http.is_closed:
         raise ConfigurationError(
             "this RetoolClient is closed (aclose() was called, or its parent's); nothing was sent"
         )
@@ -197,7 +197,8 @@ async def _send_direct(
 def _finish(http: httpx.AsyncClient, response: httpx.Response, started: float) -> None:
     """What httpx's ``send()`` does around the transport call that still applies: store the
     cookies the answer sets, log httpx's own line, set ``elapsed``."""
-    if "set-cookie" in response.headers:
+    sets_cookie = getattr(response.stream, "sets_cookie", None)  # the aiohttp pool knows
+    if sets_cookie or (sets_cookie is None and "set-cookie" in response.headers):
         http.cookies.extract_cookies(response)
     if _HTTPX_LOG.isEnabledFor(logging.INFO):
         _HTTPX_LOG.info(

@@ -285,6 +285,13 @@ async def read_body(response: httpx.Response, cap: int) -> None:
     """``response.aread()``, decoded as it arrives and refused as soon as it passes ``cap``
     bytes (an ``APIResponseValidationError``; the connection is closed, nothing more is read).
     A body that does not decode as its ``Content-Encoding`` says raises the same error."""
+    read_within = getattr(response.stream, "read_within", None)  # the aiohttp pool's _Body
+    if read_within is not None and not response.is_stream_consumed:
+        whole = await read_within(cap)
+        if whole is not None:
+            response._content = whole
+            response.is_stream_consumed = response.is_closed = True  # read_within closed it
+            return
     identity = response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity")
     if identity and not response.is_stream_consumed:
         await _read_identity(response, cap)
@@ -330,18 +337,15 @@ async def _read_identity(response: httpx.Response, cap: int) -> None:
     chunks: list[bytes] = []
     size = 0
     response.is_stream_consumed = True
-    read_whole = getattr(response.stream, "read_within", None)  # the aiohttp pool's _Body
     try:
-        if read_whole is not None and (whole := await read_whole(cap)) is not None:
-            response._content = whole
-            return
         async for chunk in response.stream:  # type: ignore[union-attr]  # an async transport's
             size += len(chunk)
             if size > cap:
                 raise _too_large(response, cap)
             chunks.append(chunk)
     finally:
-        await response.aclose()
+        response.is_closed = True
+        await response.stream.aclose()  # type: ignore[union-attr]  # what aclose() does, less its layers
     response._content = b"".join(chunks)
 
 

@@ -394,6 +394,8 @@ class _Body(httpx.AsyncByteStream):
         self, answer: aiohttp.ClientResponse, describe: Callable[[], httpx.Request], slots: Any
     ) -> None:
         self.answer, self.describe, self.slots = answer, describe, slots
+        #: asked of aiohttp's headers (a C lookup) rather than httpx's, for every answer
+        self.sets_cookie = "Set-Cookie" in answer.headers
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         import aiohttp
@@ -405,17 +407,21 @@ class _Body(httpx.AsyncByteStream):
             raise _httpx_error(exc, self.describe()) from exc
 
     async def read_within(self, cap: int) -> bytes | None:
-        """The whole body at once when its ``Content-Length`` is within ``cap`` (aiohttp reads
-        no further than that length), else None: read it chunk by chunk, counting."""
+        """The whole body at once, the connection given back, when it is not compressed and
+        its ``Content-Length`` is within ``cap`` (aiohttp reads no further than that length);
+        else None, nothing read: read it chunk by chunk, counting."""
         import aiohttp
 
-        length = self.answer.content_length
-        if length is None or length > cap:
+        answer = self.answer
+        length = answer.content_length
+        if length is None or length > cap or answer.headers.get("Content-Encoding", "identity") != "identity":
             return None
         try:
-            return await self.answer.read()
+            return await answer.read()
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise _httpx_error(exc, self.describe()) from exc
+        finally:
+            await self.aclose()
 
     async def aclose(self) -> None:
         answer, self.answer = self.answer, None  # type: ignore[assignment]
