@@ -8,6 +8,9 @@ imports generated code.
       └── RetryTransport (``_retry.py``: rules in ``_retry_policy.py``)
             └── your transport, or _transports.default_transport() (aiohttp's pool; env proxies)
 
+On the default pool, requests skip httpx's request objects and go through the same retry loop
+straight to the pool (``_http.Lane``); ``_http.py`` says which way a request takes.
+
 Every generated endpoint function accepts a ``RetoolClient`` as its ``client``; status >= 400
 raises the typed errors of ``_exceptions.py`` and transport failures raise
 ``APIConnectionError`` / ``APITimeoutError`` after the retries the policy allows.

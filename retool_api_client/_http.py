@@ -1,31 +1,29 @@
-"""How every generated request reaches httpx: with its absolute URL already built, and
-straight to the client's transport when httpx's ``send()`` would add nothing.
+"""How every generated request reaches the wire: three ways, one retry loop, one answer type.
 
-``AsyncClient.request("GET", "/users/u1", params={...})`` joins ``base_url`` and merges
-``params`` by parsing and re-encoding the URL three times: ~55 us of httpx's ~100 us of work
-per request here, more than the SDK's own parse of a typical answer. Building
-``base_url + path + "?" + QueryParams(params)`` and parsing it once gives the same
-``httpx.URL`` in ~25 us (tests compare both for every operation and for arbitrary parameter
-values). A URL that is not a path under an absolute, query-less ``base_url``, or a client with
-default ``params`` (built by hand, or ``httpx_args``), goes through httpx's merge.
+1. **The lane** (:class:`Lane`), for the quickstart's client: the default aiohttp pool (through
+   the proxy route its host takes, if any) and nothing for httpx's ``send()`` to do (no auth
+   flow, event hooks, redirects, default params, stored cookies or ``httpx_args`` that change
+   it; checked on every request). The wire request is built from a template of what httpx's
+   ``build_request`` puts in every request, with no ``httpx.Request`` or ``httpx.URL``: over
+   real sockets those objects cost as much as the I/O (0.34x of bare aiohttp at 16 in flight
+   with them, 0.59x without; docs/benchmarks.md, 2026-12-02). Tests hold the lane to the same
+   bytes on the wire as httpx's way, for every operation and arbitrary paths, parameters and
+   JSON bodies, and to the same answers, errors, cookies and log line. What it does not build
+   itself (a multipart body, a path httpx would re-encode) goes one of the ways below.
+2. **Direct**: any other transport, with the same no-op ``send()``: the request is built by
+   httpx (with its absolute URL built once: ``absolute()``) and handed to the retry transport,
+   and this module does what ``send()`` would still have done (cookies, ``elapsed``, httpx's
+   ``HTTP Request: ...`` log line). It matters over real sockets with a fast transport of the
+   caller's (``httpx_aiohttp.AiohttpTransport``: 0.37x of bare aiohttp at 16 in flight against
+   0.28x through ``send()``) and in-process (0.83x of bare httpx per call, 1.30x through
+   ``send()``).
+3. **httpx's** ``AsyncClient.send()``, when something is configured for it to do.
 
-The request is then built by httpx (``build_request``: headers, cookies, timeout) and sent.
-``AsyncClient.send()`` runs auth flows, event hooks, redirects and mounts around the transport
-call (~30 us a request, and ~10 us of cookie extraction even when the answer sets none). For a
-``RetoolClient`` that has none of them (no ``auth``, ``event_hooks``, ``mounts``,
-``follow_redirects`` or ``default_encoding`` in ``httpx_args``, none added to the httpx client
-since: checked on every request), that is all no-op, so the request goes to the client's own
-transport (the retry transport) directly, and this module does what ``send()`` would still
-have done: read the body, set ``elapsed``, store cookies the answer sets, and log httpx's own
-``HTTP Request: ...`` line. Tests hold both ways to the same request, response, cookies and log;
-anything configured takes httpx's way. Measured: per call 110 -> 62 us, prefetched walks
-0.61 -> 0.58x of sequential (docs/benchmarks.md).
-
-Either way, a transport failure while the body is read (a reset mid-body; the retry transport
-has already handed the answer's head on, so it is not retried) raises the SDK's
+Either way, a transport failure while the body is read (a reset mid-body; the retry loop has
+already handed the answer's head on, so it is not retried) raises the SDK's
 ``APIConnectionError`` / ``APITimeoutError`` rather than httpx's own.
 
-Hand-written because it is a few lines around httpx; no library does this.
+Hand-written because it is a few lines around httpx and aiohttp; no library does this.
 """
 
 from __future__ import annotations
@@ -257,18 +255,12 @@ def lane_for(pool: httpx.AsyncBaseTransport, retrying: RetryTransport, base_url:
 class Lane:
     """Requests of a client on the default pool, sent without ``httpx.Request`` objects.
 
-    Over real sockets httpx's request objects cost as much as the I/O: building the
-    ``httpx.Request`` (URL parsing, headers: ~17 us), ``build_request`` and ``send()`` took the
-    quickstart client from 0.8x of bare aiohttp to 0.35-0.5x (docs/performance.md). So for a
-    client whose httpx ``send()`` would do nothing (no auth flow, hooks, redirects, default
-    params, no cookies stored, no ``httpx_args`` that change it: checked on every request),
-    this builds the wire request from a template of what httpx's ``build_request`` puts in
-    every request (made again whenever the client's headers, timeout or base URL change):
-    the URL as ``httpx.URL`` prints it, the headers in httpx's order, the JSON body as httpx
-    encodes it (tests hold both ways to the same bytes). It goes to the aiohttp pool through
-    the same retry loop, and comes back as the same ``httpx.Response`` subclass, whose
-    ``request`` is built only when something asks for it (an error, a cookie). Anything else
-    (a body that is not JSON, a path httpx would normalize) takes httpx's way."""
+    The template (what httpx's ``build_request`` puts in every request) is made again whenever
+    the client's headers, timeout or base URL change: the URL as ``httpx.URL`` prints it, the
+    headers in httpx's order, the JSON body as httpx encodes it. The request goes to the aiohttp
+    pool through the same retry loop as the other ways and comes back as the same
+    ``httpx.Response`` subclass, whose ``request`` is built only when something asks for it
+    (an error, a cookie, the log line)."""
 
     def __init__(self, pool: AiohttpTransport, retrying: RetryTransport) -> None:
         self.pool, self.retrying = pool, retrying
