@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 import types
 import typing
 import uuid
@@ -105,11 +106,12 @@ def decode_json(content: bytes | str) -> Any:
 
     ``RetoolClient`` answers' ``.json()`` is this (``_http.py``), so the generated
     ``_parse_response`` uses it too."""
-    text = (
-        content
-        if isinstance(content, str)
-        else content.decode(json.detect_encoding(content), "surrogatepass")
-    )
+    if isinstance(content, str):
+        text = content
+    elif content[:1] == b"{" and content[1:2] != b"\x00":  # UTF-8, as json.detect_encoding would say
+        text = content.decode("utf-8", "surrogatepass")
+    else:
+        text = content.decode(json.detect_encoding(content), "surrogatepass")
     try:
         return _DECODER.decode(text)
     except RecursionError:
@@ -281,6 +283,9 @@ def path_text(name: str, value: object) -> str:
     raise ConfigurationError(f"{name} must be a string, got {type(value).__name__} {value!r}")
 
 
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_~-]+")  # what quote(safe="") leaves as it is, but dots
+
+
 def path_segment(name: str, value: object) -> str:
     """A path parameter, checked and percent-encoded before any request is built.
 
@@ -288,6 +293,8 @@ def path_segment(name: str, value: object) -> str:
     of fetching one), so it is refused here with the parameter's name. ``.`` and ``..`` are
     sent with their dots encoded: as they are, URL normalization would remove them, so that
     ``delete_user(group_id, "..")`` became ``DELETE /groups/{group_id}``."""
+    if type(value) is str and _PLAIN_ID.fullmatch(value):  # most ids: nothing to check or encode
+        return value
     text = path_text(name, value)
     if not text.strip():
         raise ConfigurationError(f"{name} must not be empty, got {value!r}")

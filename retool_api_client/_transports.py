@@ -265,6 +265,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _open(self) -> aiohttp.ClientSession:
         import aiohttp
+        import yarl
+
+        global _URL, _AIOHTTP_ERRORS  # imported with the first session, not with the package
+        _URL, _AIOHTTP_ERRORS = yarl.URL, (aiohttp.ClientError, TimeoutError, ValueError)
 
         connector = aiohttp.TCPConnector(
             limit=0,  # the semaphore is the limit: its wait is the pool timeout
@@ -348,13 +352,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             if self._proxy_authorization is not None and url.startswith("http:"):
                 headers = [*headers, self._proxy_authorization]
-            import aiohttp
-            import yarl
-
             try:
                 answer = await session.request(
                     method,
-                    yarl.URL(url, encoded=True),  # httpx's encoding, as it is
+                    _URL(url, encoded=True),  # httpx's encoding, as it is
                     headers=headers,
                     data=body or None,
                     allow_redirects=False,
@@ -363,7 +364,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     skip_auto_headers=skip or None,
                     **self._proxy_args,
                 )
-            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            except _AIOHTTP_ERRORS as exc:
                 raise _httpx_error(exc, describe()) from exc
         except BaseException:
             if slots is not None:
@@ -374,9 +375,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             headers=answer.raw_headers,
             stream=_Body(answer, describe, slots),
             extensions={
-                "http_version": b"HTTP/%d.%d" % (answer.version.major, answer.version.minor)
-                if answer.version
-                else b"HTTP/1.1",
+                "http_version": _http_version(answer.version),
                 "reason_phrase": (answer.reason or "").encode("ascii", "replace"),
             },
         )
@@ -385,6 +384,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+#: set by the first ``AiohttpTransport._open()``, which imports aiohttp (~130 ms, so not with
+#: the package): yarl's URL class, and the errors aiohttp raises that ``_httpx_error`` maps
+_URL: Any = None
+_AIOHTTP_ERRORS: tuple[type[Exception], ...] = ()
+_VERSIONS: dict[Any, bytes] = {}
+
+
+def _http_version(version: Any) -> bytes:
+    """``b"HTTP/1.1"`` for aiohttp's ``HttpVersion(1, 1)`` (cached: one per version seen)."""
+    known = _VERSIONS.get(version)
+    if known is None:
+        known = b"HTTP/%d.%d" % (version.major, version.minor) if version else b"HTTP/1.1"
+        if len(_VERSIONS) < 8:
+            _VERSIONS[version] = known
+    return known
 
 
 class _Body(httpx.AsyncByteStream):
@@ -398,27 +414,23 @@ class _Body(httpx.AsyncByteStream):
         self.sets_cookie = "Set-Cookie" in answer.headers
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        import aiohttp
-
         try:
             async for chunk in self.answer.content.iter_any():
                 yield chunk
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        except _AIOHTTP_ERRORS as exc:
             raise _httpx_error(exc, self.describe()) from exc
 
     async def read_within(self, cap: int) -> bytes | None:
         """The whole body at once, the connection given back, when it is not compressed and
         its ``Content-Length`` is within ``cap`` (aiohttp reads no further than that length);
         else None, nothing read: read it chunk by chunk, counting."""
-        import aiohttp
-
         answer = self.answer
         length = answer.content_length
         if length is None or length > cap or answer.headers.get("Content-Encoding", "identity") != "identity":
             return None
         try:
             return await answer.read()
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        except _AIOHTTP_ERRORS as exc:
             raise _httpx_error(exc, self.describe()) from exc
         finally:
             await self.aclose()

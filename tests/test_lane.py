@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retool_api_client import APIConnectionError, NotFoundError, RetoolClient
+from retool_api_client import APIConnectionError, APITimeoutError, NotFoundError, RetoolClient
 from retool_api_client._http import Lane
 from retool_api_client._parsing import path_segment
 from retool_api_client.generated.api import OPERATIONS
@@ -249,3 +249,24 @@ async def test_a_refused_connection_on_the_lane_is_a_connection_error_naming_the
     assert caught.value.request is not None
     assert caught.value.request.url.path == "/api/v2/users/user_1"
     assert "ConnectError" in str(caught.value)
+
+
+async def test_a_read_timeout_shorter_than_the_attempt_still_applies_on_the_lane() -> None:
+    """The lane leaves aiohttp's read timer off only when the whole-attempt limit covers it."""
+    async def stall_mid_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{")
+        await writer.drain()
+        await reader.read()  # until the client gives up
+
+    server, url = await serve(stall_mid_body)
+    loop = asyncio.get_running_loop()
+    async with (
+        server,
+        RetoolClient(url, "tok", timeout=httpx.Timeout(30.0, read=0.2), max_retries=0) as retool,
+    ):
+        assert retool.lane is not None
+        started = loop.time()
+        with pytest.raises(APITimeoutError):
+            await retool.users.get("user_1")
+        assert loop.time() - started < 10  # the 0.2 s read timeout, not the 30 s attempt
