@@ -310,16 +310,71 @@ def bench_pagination() -> None:
 LOOPBACK_IN_FLIGHT = (1, 16, 128)
 
 
-def start_loopback_server(body: bytes) -> tuple[subprocess.Popen[bytes], int]:
+def start_loopback_server(
+    body: bytes, pages: list[bytes] | None = None, latency: float = 0.0
+) -> tuple[subprocess.Popen[bytes], int]:
+    """The server of ``benchmarks/loopback_server.py``: ``body`` for every request, or the
+    ``pages`` a request's ``next_token`` asks for, each after ``latency`` seconds."""
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "benchmarks" / "loopback_server.py")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
     assert server.stdin is not None and server.stdout is not None
-    server.stdin.write(b"%d\n" % len(body) + body)
+    if pages is None:
+        server.stdin.write(b"%d\n" % len(body) + body)
+    else:
+        server.stdin.write(b"pages %d %r\n" % (len(pages), latency))
+        for page in pages:
+            server.stdin.write(b"%d\n" % len(page) + page)
     server.stdin.flush()
     return server, int(server.stdout.readline())
+
+
+def bench_loopback_pages(rounds: int = 5, count: int = 200) -> None:
+    """Prefetched walks over real sockets, with and without reading the cursor from the body's
+    tail (``_json_tail``) before decoding it: what the tail reader is worth where it counts,
+    when the server's latency equals the time a page takes to parse."""
+    from retool_api_client import RetoolClient, _pagination
+    from retool_api_client.generated.models.list_users_response_200 import ListUsersResponse200
+
+    pages = build_pages(count)
+    times = []
+    for body in pages[:50]:
+        started = time.perf_counter()
+        ListUsersResponse200.from_dict(json.loads(body))
+        times.append(time.perf_counter() - started)
+    latency = statistics.median(times)
+    server, port = start_loopback_server(b"", pages, latency)
+    tail = _pagination.trailing_scalars
+
+    async def one(prefetch: bool) -> float:
+        async with RetoolClient(f"http://127.0.0.1:{port}", "tok") as retool:
+            await retool.users.list(page_size=100).first_page()  # connection open, code warm
+            started = time.perf_counter()
+            async for _ in retool.users.list(page_size=100, prefetch=prefetch):
+                pass
+            return time.perf_counter() - started
+
+    ratios: dict[str, list[float]] = {"with the tail reader": [], "decoding first": []}
+    try:
+        for _ in range(rounds):
+            for label, reader in (("with the tail reader", tail), ("decoding first", lambda body, names: {})):
+                _pagination.trailing_scalars = reader
+                sequential = asyncio.run(one(False))
+                prefetched = asyncio.run(one(True))
+                ratios[label].append(prefetched / sequential)
+    finally:
+        _pagination.trailing_scalars = tail
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait()
+    for label, values in ratios.items():
+        print(
+            f"{f'loopback, {count} pages, prefetch vs sequential, {label}':<48} ratio "
+            f"{statistics.median(values):5.2f}x  (target <= 0.65x; latency {latency * 1e3:.2f} ms = "
+            f"parse per page; rounds {', '.join(f'{v:.2f}' for v in values)})"
+        )
 
 
 def loopback_clients(base: str) -> dict[str, Any]:
@@ -460,11 +515,15 @@ def main() -> None:
     if sys.argv[1:] == ["loopback"]:
         bench_loopback()
         return
+    if sys.argv[1:] == ["loopback-pages"]:
+        bench_loopback_pages()
+        return
     bench_import()
     asyncio.run(bench_client())
     bench_request_check()
     bench_pagination()
     bench_loopback()
+    bench_loopback_pages()
     bench_regenerate()
 
 
