@@ -30,8 +30,11 @@ if TYPE_CHECKING:
         PermissionDeniedError,
         RateLimitError,
         RequestValidationError,
+        RequestView,
+        ResponseView,
         RetoolError,
         UnprocessableEntityError,
+        URLView,
     )
     from ._pagination import AsyncPaginator, Page, PaginationError, paginate
     from ._retry import RetryEvent, RetryTransport
@@ -67,6 +70,9 @@ _LAZY = {
     "RequestValidationError": "._exceptions",
     "RetoolError": "._exceptions",
     "UnprocessableEntityError": "._exceptions",
+    "RequestView": "._exceptions",
+    "ResponseView": "._exceptions",
+    "URLView": "._exceptions",
 }
 
 __all__ = [
@@ -89,11 +95,14 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
+    "RequestView",
+    "ResponseView",
     "RetoolClient",
     "RetoolError",
     "RetryConfig",
     "RetryEvent",
     "RetryTransport",
+    "URLView",
     "UnprocessableEntityError",
     "__api_version__",
     "__version__",

@@ -36,11 +36,15 @@ error, a detached copy of the answer (status, headers, body bytes), never a live
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import httpx
 
 __all__ = [
+    "RequestView",
+    "ResponseView",
+    "URLView",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -76,6 +80,76 @@ def _restore(cls: type[RetoolError], args: tuple[Any, ...], state: dict[str, Any
     Exception.__init__(error, *args)
     error.__dict__.update(state)
     return error
+
+
+# -- what an error carries: typed by what it offers, not by the HTTP library ----------------
+#
+# ``exc.request`` and ``exc.response`` are httpx objects today; their declared types are these
+# protocols, so code written against them (and checked by mypy) keeps working if the SDK moves
+# to another HTTP library (httpx2, say). Use an attribute outside them and mypy says so.
+
+
+@runtime_checkable
+class URLView(Protocol):
+    """A request's URL (``str(url)`` gives it whole)."""
+
+    @property
+    def scheme(self) -> str: ...
+
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def port(self) -> int | None: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def query(self) -> bytes: ...
+
+
+@runtime_checkable
+class RequestView(Protocol):
+    """The request an error is about: redacted (secret-looking headers shown as
+    ``[redacted]``) and without its body."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def url(self) -> URLView: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+@runtime_checkable
+class ResponseView(Protocol):
+    """The answer an error is about, read whole."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def reason_phrase(self) -> str: ...
+
+    @property
+    def http_version(self) -> str: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def request(self) -> RequestView: ...
+
+    def json(self, **kwargs: Any) -> Any: ...
 
 
 #: Names whose values no message, repr or log line repeats (passwords, secrets, keys, tokens).
@@ -161,7 +235,7 @@ class APIError(RetoolError):
     """Something went wrong talking to the Retool API. ``request`` is set when one was built."""
 
     message: str
-    request: httpx.Request | None
+    request: RequestView | None
 
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
         super().__init__(message)
@@ -198,7 +272,7 @@ class APIStatusError(APIError):
     one; ``body`` is the parsed JSON body (or the raw text when it is not JSON)."""
 
     status_code: int
-    response: httpx.Response
+    response: ResponseView
     body: object
     parsed: object
 
@@ -293,7 +367,7 @@ class APIResponseValidationError(APIError, ValueError):
     path: tuple[str, ...]
     root_model: str | None
     reason: str
-    response: httpx.Response | None
+    response: ResponseView | None
 
     def __init__(
         self,

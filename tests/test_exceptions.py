@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -221,3 +223,40 @@ def test_status_errors_pickle_with_a_detached_answer(status: int) -> None:
     assert copy.response.request.headers["authorization"] == "[redacted]"
     if isinstance(copy, rac.RateLimitError):
         assert copy.retry_after == 3.0
+
+
+# -- issue 13: what an error carries is typed without naming httpx ------------------------------
+
+
+async def test_what_an_error_carries_is_typed_by_the_sdks_views() -> None:
+    import typing
+
+    client = make_client(lambda r: httpx.Response(404, json={"success": False, "message": "no such user"}))
+    with pytest.raises(rac.NotFoundError) as caught:
+        await get_user.asyncio("user_1", client=client)
+    exc = caught.value
+    assert isinstance(exc.response, rac.ResponseView) and isinstance(exc.request, rac.RequestView)
+    assert isinstance(exc.request.url, rac.URLView) and exc.request.url.path == "/api/v2/users/user_1"
+    assert exc.response.json()["message"] == "no such user"
+    # the declared types name no httpx class: a move to another HTTP library keeps them
+    for cls, name in ((rac.APIError, "request"), (rac.APIStatusError, "response")):
+        hint = typing.get_type_hints(cls)[name]
+        assert "httpx" not in repr(hint), (cls, hint)
+
+
+def test_mypy_holds_code_to_the_views(tmp_path: Any) -> None:
+    from mypy import api
+
+    snippet = tmp_path / "user_code.py"
+    snippet.write_text(
+        "import retool_api_client as rac\n"
+        "def handle(exc: rac.NotFoundError) -> str:\n"
+        "    assert exc.request is not None\n"
+        "    exc.response.raise_for_status()  # httpx's, not the view's\n"
+        "    return exc.request.url.path + str(exc.response.status_code) + exc.response.text\n"
+    )
+    out, _, status = api.run(["--strict", "--no-error-summary", str(snippet)])
+    assert status == 1
+    assert out.splitlines() == [
+        f'{snippet}:4: error: "ResponseView" has no attribute "raise_for_status"  [attr-defined]'
+    ]

@@ -253,6 +253,7 @@ async def test_a_refused_connection_on_the_lane_is_a_connection_error_naming_the
 
 async def test_a_read_timeout_shorter_than_the_attempt_still_applies_on_the_lane() -> None:
     """The lane leaves aiohttp's read timer off only when the whole-attempt limit covers it."""
+
     async def stall_mid_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
         writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{")
