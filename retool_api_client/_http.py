@@ -101,7 +101,10 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
             raise ConfigurationError(f"the request cannot be encoded: {exc}; nothing was sent") from exc
         if exchange is not None:
             started = time.perf_counter()
-            answer = await lane.retrying.run(exchange)
+            try:
+                answer = await lane.retrying.run(exchange)
+            except _HTTPX_ERRORS as exc:  # the loop raises the SDK's; nothing else is expected
+                raise _sdk_error(exc, exchange.request()) from _cause(exc)
             _finish(http, answer, started)
             return answer
     try:
@@ -119,20 +122,32 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
             response = await _send_bounded(client, http, built)
         else:
             response = await _send_direct(http, transport, built)
-    except httpx.TransportError as exc:
-        # the retry transport raises the SDK's errors itself; what gets here broke while the
-        # body was read (a reset mid-body): not retried, the answer's head had arrived
-        raise connection_error(exc, built) from exc
-    except httpx.TooManyRedirects as exc:
-        raise APIConnectionError(f"{built.method} {built.url}: {exc}", request=built) from None
-    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-        # a redirect to an unusable URL, a body that does not decode ...
-        detail = str(exc) or type(exc).__name__
-        raise APIConnectionError(
-            f"{type(exc).__name__} on {built.method} {built.url}: {detail}", request=built
-        ) from None
+    except _HTTPX_ERRORS as exc:
+        raise _sdk_error(exc, built) from _cause(exc)
     response.__class__ = _Answer  # the same object, with the strict .json()
     return response
+
+
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
+
+
+def _sdk_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
+    """The SDK's error for an httpx error that got past the retry loop: a transport failure
+    while the body was read (a reset mid-body: not retried, the answer's head had arrived), a
+    redirect loop or a redirect to an unusable URL, a body that does not decode..."""
+    if isinstance(exc, httpx.TransportError):
+        return connection_error(exc, request)
+    if isinstance(exc, httpx.TooManyRedirects):
+        return APIConnectionError(f"{request.method} {request.url}: {exc}", request=request)
+    detail = str(exc) or type(exc).__name__
+    return APIConnectionError(
+        f"{type(exc).__name__} on {request.method} {request.url}: {detail}", request=request
+    )
+
+
+def _cause(exc: Exception) -> Exception | None:
+    """A transport failure stays the ``__cause__``; httpx's other errors say nothing more."""
+    return exc if isinstance(exc, httpx.TransportError) else None
 
 
 def _check_loop(client: Any) -> None:

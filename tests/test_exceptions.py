@@ -257,6 +257,7 @@ def test_mypy_holds_code_to_the_views(tmp_path: Any) -> None:
     )
     out, _, status = api.run(["--strict", "--no-error-summary", str(snippet)])
     assert status == 1
-    assert out.splitlines() == [
-        f'{snippet}:4: error: "ResponseView" has no attribute "raise_for_status"  [attr-defined]'
+    # (mypy's cache may replay the errors with the path of an earlier run's copy of the file)
+    assert [line.partition("user_code.py:")[2] for line in out.splitlines()] == [
+        '4: error: "ResponseView" has no attribute "raise_for_status"  [attr-defined]'
     ]

@@ -122,7 +122,8 @@ def test_export_pages_through_every_user_with_their_groups(
     out = tmp_path / "users.csv"
     result = run_example(["examples/export_users_csv.py", str(out), "--page-size", "5"], served, fake.token)
     assert result.returncode == 0, result.stderr
-    rows = list(csv.DictReader(out.open()))
+    with out.open() as f:
+        rows = list(csv.DictReader(f))
     users = fake.records("users")
     assert [r["id"] for r in rows] == [u["id"] for u in users]
     member_of = {
