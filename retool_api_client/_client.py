@@ -217,11 +217,11 @@ class BaseClient:
         )
         #: ``_http.send`` hands requests to this transport directly while httpx's ``send()``
         #: would add nothing (see there); None when httpx_args configure what it would add.
-        self.direct_transport: httpx.AsyncBaseTransport | None = (
+        self._direct_transport: httpx.AsyncBaseTransport | None = (
             None if _SEND_ARGS & self.httpx_args.keys() or "@" in urlsplit(self.base_url).netloc else retrying
         )
         #: the quickstart's way to the wire (``_http.Lane``), on the default aiohttp pool
-        self.lane = None if self.direct_transport is None else lane_for(self._pool, retrying, self.base_url)
+        self._lane = None if self._direct_transport is None else lane_for(self._pool, retrying, self.base_url)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=self.timeout,

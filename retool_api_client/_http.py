@@ -93,7 +93,7 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
             "this RetoolClient is closed (aclose() was called, or its parent's); nothing was sent"
         )
     _check_loop(client)
-    lane: Lane | None = getattr(client, "lane", None)
+    lane: Lane | None = getattr(client, "_lane", None)
     if lane is not None and lane.ready(http):
         try:
             exchange = lane.prepare(request)
@@ -111,7 +111,7 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
         built = http.build_request(**absolute(http, request))
     except (TypeError, ValueError, httpx.InvalidURL) as exc:
         raise ConfigurationError(f"the request cannot be encoded: {exc}; nothing was sent") from exc
-    transport: httpx.AsyncBaseTransport | None = getattr(client, "direct_transport", None)
+    transport: httpx.AsyncBaseTransport | None = getattr(client, "_direct_transport", None)
     try:
         if (
             transport is None

@@ -151,9 +151,9 @@ def client_for(handler: Any, **httpx_args: Any) -> RetoolClient:
 
 
 def test_only_a_client_without_send_time_features_goes_direct() -> None:
-    assert client_for(lambda r: httpx.Response(200)).direct_transport is not None
+    assert client_for(lambda r: httpx.Response(200))._direct_transport is not None
     for args in (HTTPX_WAY, {"auth": ("u", "p")}, {"mounts": {}}, {"follow_redirects": True}):
-        assert client_for(lambda r: httpx.Response(200), **args).direct_transport is None, args
+        assert client_for(lambda r: httpx.Response(200), **args)._direct_transport is None, args
     # URL userinfo (which httpx would turn into basic auth, replacing the token) is refused
     with pytest.raises(ConfigurationError, match="must not contain a user name or password"):
         RetoolClient("https://u:p@acme.retool.com", "tok")
@@ -173,7 +173,7 @@ async def test_both_ways_send_the_same_request_and_return_the_same_result(
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="httpx"):
             async with client_for(handler, **httpx_args) as retool:
-                assert (retool.direct_transport is None) == bool(httpx_args)
+                assert (retool._direct_transport is None) == bool(httpx_args)
                 result, _, _ = await call_declared(retool, call)
         (request,) = seen
         outcomes.append(

@@ -27,7 +27,7 @@ __all__ = ["no_env_proxies"]  # the fixture: no proxy from this machine's enviro
 
 
 def lane_of(retool: RetoolClient) -> Lane:
-    lane = retool.lane
+    lane = retool._lane
     assert lane is not None, "a default RetoolClient sends on the lane"
     assert lane.ready(retool.get_async_httpx_client())
     return lane
@@ -105,13 +105,13 @@ def test_what_the_lane_does_not_build_goes_httpx_way(request_: dict[str, Any]) -
 
 
 def test_only_the_default_pool_with_nothing_for_send_to_do_has_a_lane() -> None:
-    assert RetoolClient(BASES[0], "tok").lane is not None
-    assert RetoolClient(BASES[0], "tok", httpx_args=HTTPX_WAY).lane is None
+    assert RetoolClient(BASES[0], "tok")._lane is not None
+    assert RetoolClient(BASES[0], "tok", httpx_args=HTTPX_WAY)._lane is None
     assert (
-        RetoolClient(BASES[0], "tok", transport=httpx.MockTransport(lambda r: httpx.Response(200))).lane
+        RetoolClient(BASES[0], "tok", transport=httpx.MockTransport(lambda r: httpx.Response(200)))._lane
         is None
     )
-    assert RetoolClient(BASES[0], "tok", httpx_args={"http2": True}).lane is None  # httpx's pool
+    assert RetoolClient(BASES[0], "tok", httpx_args={"http2": True})._lane is None  # httpx's pool
     retool = RetoolClient(BASES[0], "tok")
     http = retool.get_async_httpx_client()
     lane = lane_of(retool)
@@ -179,7 +179,7 @@ async def both_ways(answer: bytes, call: Any) -> tuple[list[bytes], list[bytes]]
         for httpx_args in ({}, HTTPX_WAY):
             recorder.seen = []
             async with RetoolClient(url, "tok", httpx_args=httpx_args) as retool:
-                assert (retool.lane is not None) == (not httpx_args)
+                assert (retool._lane is not None) == (not httpx_args)
                 await call(retool)
             seen.append(recorder.seen)
     return seen[0], seen[1]
@@ -243,7 +243,7 @@ async def test_the_lane_logs_httpxs_line(caplog: pytest.LogCaptureFixture) -> No
 
 async def test_a_refused_connection_on_the_lane_is_a_connection_error_naming_the_request() -> None:
     async with RetoolClient(closed_port(), "tok", max_retries=0) as retool:
-        assert retool.lane is not None
+        assert retool._lane is not None
         with pytest.raises(APIConnectionError) as caught:
             await retool.users.get("user_1")
     assert caught.value.request is not None
@@ -266,7 +266,7 @@ async def test_a_read_timeout_shorter_than_the_attempt_still_applies_on_the_lane
         server,
         RetoolClient(url, "tok", timeout=httpx.Timeout(30.0, read=0.2), max_retries=0) as retool,
     ):
-        assert retool.lane is not None
+        assert retool._lane is not None
         started = loop.time()
         with pytest.raises(APITimeoutError):
             await retool.users.get("user_1")
