@@ -262,9 +262,10 @@ def lane_for(pool: httpx.AsyncBaseTransport, retrying: RetryTransport, base_url:
     takes, if any); None for any other transport."""
     from ._transports import AiohttpTransport, ProxyRoutes
 
+    url = httpx.URL(base_url)
     if isinstance(pool, ProxyRoutes):
-        pool = pool.transport_for(httpx.URL(base_url))
-    return Lane(pool, retrying) if isinstance(pool, AiohttpTransport) else None
+        pool = pool.transport_for(url)
+    return Lane(pool, retrying, url) if isinstance(pool, AiohttpTransport) else None
 
 
 class Lane:
@@ -277,8 +278,9 @@ class Lane:
     ``httpx.Response`` subclass, whose ``request`` is built only when something asks for it
     (an error, a cookie, the log line)."""
 
-    def __init__(self, pool: AiohttpTransport, retrying: RetryTransport) -> None:
-        self.pool, self.retrying = pool, retrying
+    def __init__(self, pool: AiohttpTransport, retrying: RetryTransport, base_url: httpx.URL) -> None:
+        """``pool``: the pool (proxy route included) that requests to ``base_url``'s host take."""
+        self.pool, self.retrying, self.base_url = pool, retrying, base_url
         self._source: tuple[object, ...] = ()
         self._base = ""
         self._host: tuple[str, str] = ("Host", "")
@@ -296,6 +298,8 @@ class Lane:
             return False
         source = (http.base_url, http.timeout, http.headers.raw)
         if source != self._source:
+            if http.base_url.netloc != self.base_url.netloc or http.base_url.scheme != self.base_url.scheme:
+                return False  # another host may take another proxy route: httpx's way picks it
             template = http.build_request("GET", http.base_url)
             headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in template.headers.raw]
             if not str(template.url).endswith("/") or headers[0][0].lower() != "host":
@@ -303,7 +307,7 @@ class Lane:
             self._base = str(template.url)
             self._host, self._headers = headers[0], headers[1:]
             self._timeout = dict(template.extensions.get("timeout") or {})
-            self._skip = missing_auto_headers(template.headers, b"")
+            self._skip = missing_auto_headers(template.headers, "GET", b"")
             self._limit = attempt_limit(self._timeout)
             self._source = source
         return True
@@ -344,7 +348,9 @@ class Lane:
             ]
         elif method in ("POST", "PUT", "PATCH"):
             front.append(("Content-Length", "0"))
-        skip = self._skip if not extra else missing_auto_headers(httpx.Headers(headers), body)
+        skip = self._skip
+        if extra or (not body and method in ("POST", "PUT", "PATCH")):
+            skip = missing_auto_headers(httpx.Headers(headers), method, body)
         return _Exchange(
             self.pool,
             method,
@@ -403,7 +409,8 @@ class _Exchange:
             self._built = httpx.Request(
                 self.method,
                 self.url,
-                headers=self.headers,
+                # the bytes httpx's own headers held (latin-1 both ways: any byte round-trips)
+                headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers],
                 content=self.body or None,
                 extensions={"timeout": self.timeout},
             )

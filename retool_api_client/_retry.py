@@ -186,7 +186,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
                         f"the answer to {what} did not arrive in full within {budget:g}s",
                         request=exchange.request(),
                     ) from None
-                error = httpx.ReadTimeout(f"no answer within {budget:g}s")
+                error = httpx.ReadTimeout(f"no answer within {budget:g}s", request=exchange.request())
                 response = None
                 decision = decide_error(exchange.method, error, self.config)
                 delay = self._plan(decision, attempt, started, None, exchange)

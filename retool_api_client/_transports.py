@@ -78,7 +78,7 @@ BACKENDS = ("aiohttp", "httpx")
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's default
 #: headers aiohttp adds when a request lacks them; the request is sent with httpx's headers only,
 #: so those it lacks are skipped (per request: a session-wide skip list costs 5% over sockets)
-AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")  # and Content-Type, for a body
+AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")
 
 
 def default_transport(
@@ -113,10 +113,11 @@ def default_transport(
     )
 
 
-def missing_auto_headers(headers: httpx.Headers, body: bytes) -> list[str]:
-    """Which headers aiohttp would add to a request with these ``headers`` and ``body``."""
+def missing_auto_headers(headers: httpx.Headers, method: str, body: bytes) -> list[str]:
+    """Which headers aiohttp would add to a request with these ``headers``: its defaults, and
+    Content-Type ``application/octet-stream`` for a body or on a POST, PUT or PATCH without one."""
     missing = [name for name in AUTO_HEADERS if name not in headers]
-    if body and "Content-Type" not in headers:
+    if "Content-Type" not in headers and (body or method in ("POST", "PUT", "PATCH")):
         missing.append("Content-Type")
     return missing
 
@@ -313,7 +314,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             timeout=request.extensions.get("timeout", {}),
             describe=lambda: request,
             sni_hostname=request.extensions.get("sni_hostname"),
-            skip=missing_auto_headers(request.headers, body),
+            skip=missing_auto_headers(request.headers, request.method, body),
         )
 
     async def open(
@@ -403,6 +404,11 @@ def _http_version(version: Any) -> bytes:
     return known
 
 
+def _identity(encodings: list[str] | tuple[()]) -> bool:
+    """Whether ``Content-Encoding`` values (every header of the name) leave the body as it is."""
+    return all(part.strip().lower() in ("", "identity") for value in encodings for part in value.split(","))
+
+
 class _Body(httpx.AsyncByteStream):
     """The answer's body; closing it gives the connection back (and its pool slot)."""
 
@@ -426,7 +432,7 @@ class _Body(httpx.AsyncByteStream):
         else None, nothing read: read it chunk by chunk, counting."""
         answer = self.answer
         length = answer.content_length
-        if length is None or length > cap or answer.headers.get("Content-Encoding", "identity") != "identity":
+        if length is None or length > cap or not _identity(answer.headers.getall("Content-Encoding", ())):
             return None
         try:
             return await answer.read()

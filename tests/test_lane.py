@@ -14,7 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retool_api_client import APIConnectionError, APITimeoutError, NotFoundError, RetoolClient
+from retool_api_client import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    NotFoundError,
+    RetoolClient,
+)
 from retool_api_client._http import Lane
 from retool_api_client._parsing import path_segment
 from retool_api_client.generated.api import OPERATIONS
@@ -271,3 +277,80 @@ async def test_a_read_timeout_shorter_than_the_attempt_still_applies_on_the_lane
         with pytest.raises(APITimeoutError):
             await retool.users.get("user_1")
         assert loop.time() - started < 10  # the 0.2 s read timeout, not the 30 s attempt
+
+
+async def test_the_lane_sends_what_httpxs_own_pool_sends() -> None:
+    """Against httpx's pool (h11), not only against httpx's way on the same aiohttp pool: what
+    aiohttp would add on its own (octet-stream for a POST without a body) must not appear."""
+    ok = http_answer("200 OK", json.dumps(USER).encode())
+    seen: dict[str, list[bytes]] = {}
+    recorder = Recorder(ok)
+    server, url = await serve(recorder)
+    async with server:
+        for name, transport in (("lane", None), ("httpx pool", httpx.AsyncHTTPTransport())):
+            recorder.seen = []
+            async with RetoolClient(url, "tok", transport=transport, max_retries=0) as retool:
+                assert (retool._lane is not None) == (transport is None)
+                await retool.users.get("user_1")
+                await retool.users.list(email="a+b@example.com", first_name="Zoë").first_page()
+                await retool.users.create(email="a@example.com", first_name="A", last_name="B")
+                with pytest.raises(APIResponseValidationError, match="not documented"):  # a 200, not its 204
+                    await retool.organization.invalidate_all_sessions()
+                with pytest.raises(APIResponseValidationError, match="not documented"):
+                    await retool.users.delete("user_1")
+            seen[name] = recorder.seen
+
+    def fields(raw: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], bytes]:
+        head, _, body = raw.partition(b"\r\n\r\n")
+        line, *lines = head.split(b"\r\n")
+        pairs = [tuple(part.strip() for part in h.split(b":", 1)) for h in lines]
+        return line, sorted((k.lower(), v) for k, v in pairs), body  # type: ignore[misc]
+
+    assert len(seen["lane"]) == 5
+    lane, theirs = [fields(r) for r in seen["lane"]], [fields(r) for r in seen["httpx pool"]]
+    assert lane[:4] == theirs[:4]
+    assert b"content-type" not in seen["lane"][3].lower()  # the POST without a body
+    # the one difference, aiohttp's and not to be turned off: Content-Length: 0 on a DELETE
+    line, headers, body = lane[4]
+    assert (line, [h for h in headers if h != (b"content-length", b"0")], body) == theirs[4]
+
+
+def test_a_new_base_url_host_leaves_the_lane_for_its_own_proxy_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "acme.retool.com")
+    retool = RetoolClient("https://acme.retool.com", "tok")
+    http = retool.get_async_httpx_client()
+    lane = lane_of(retool)
+    assert lane.pool.proxy is None  # acme.retool.com is exempt
+    http.base_url = httpx.URL("https://other.example/api/v2/")
+    assert not lane.ready(http)  # other.example goes through the proxy: httpx's way routes it
+
+
+async def test_a_timeout_before_the_answer_keeps_the_request_on_its_cause() -> None:
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        await reader.read()  # until the client gives up
+
+    server, url = await serve(never_answer)
+    async with server, RetoolClient(url, "tok", timeout=0.3, max_retries=0) as retool:
+        assert retool._lane is not None
+        with pytest.raises(APITimeoutError) as caught:
+            await retool.users.get("user_1")
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx.ReadTimeout) and "no answer within 0.3s" in str(cause)
+    assert cause.request.url.path == "/api/v2/users/user_1"
+
+
+async def test_every_content_encoding_header_counts_on_the_lane() -> None:
+    import gzip
+
+    body = gzip.compress(json.dumps(USER).encode())
+    answer = (
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: identity\r\n"
+        b"content-encoding: gzip\r\ncontent-length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    server, url = await serve(Recorder(answer))
+    async with server, RetoolClient(url, "tok") as retool:
+        assert retool._lane is not None
+        user = await retool.users.get("user_1")
+    assert user.email == USER["data"]["email"]
