@@ -336,7 +336,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         exactly as given; ``describe()`` builds the ``httpx.Request`` that errors carry, only
         when one is raised. ``bounded``: the caller's limit on the whole exchange (the retry
         loop's attempt limit), which makes a read timeout at least as long redundant. ``skip``:
-        which of :data:`AUTO_HEADERS` the request lacks (aiohttp must not add them).
+        the headers aiohttp would add on its own (:func:`missing_auto_headers`), so the
+        request goes out with exactly ``headers``.
         ``handle_async_request`` and ``_http``'s quickstart path (which builds no
         ``httpx.Request`` for an answer that needs none) both send through here."""
         session = self._session or self._open()
