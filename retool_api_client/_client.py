@@ -19,6 +19,7 @@ raises the typed errors of ``_exceptions.py`` and transport failures raise
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 import math
 import os
@@ -125,6 +126,52 @@ def _resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
+#: httpx.AsyncClient arguments the client sets itself: given to RetoolClient, not in httpx_args
+_OWN_ARGS = frozenset({"base_url", "headers", "timeout", "transport"})
+
+
+@functools.cache
+def _httpx_client_args() -> frozenset[str]:
+    import inspect
+
+    return frozenset(inspect.signature(httpx.AsyncClient).parameters)
+
+
+def _check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """``headers`` as a dict, refused up front when a name or value is not text or holds a
+    control character (httpx would send some of them, aiohttp refuses them at send time)."""
+    out = dict(headers or {})
+    for name, value in out.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ConfigurationError(f"headers must map str to str, got {name!r}: {type(value).__name__}")
+        bad = next((c for c in name + value if (ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F), None)
+        if not name.strip():
+            raise ConfigurationError("a header name is empty; nothing was sent")
+        if bad is not None:
+            where = "value" if bad in value else "name"
+            raise ConfigurationError(f"header {name!r}: its {where} holds the control character {bad!r}")
+        try:
+            value.encode("ascii")
+        except UnicodeEncodeError:
+            raise ConfigurationError(
+                f"header {name!r} must be ASCII text (httpx sends header values as ASCII)"
+            ) from None
+    return out
+
+
+def _check_httpx_args(httpx_args: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``httpx_args`` as a dict: the arguments ``httpx.AsyncClient`` takes, less those the
+    client sets itself, checked before anything is built."""
+    out = dict(httpx_args or {})
+    own = sorted(_OWN_ARGS & out.keys())
+    if own:
+        raise ConfigurationError(f"httpx_args cannot set {own[0]!r}: pass RetoolClient({own[0]}=...) instead")
+    unknown = sorted(out.keys() - _httpx_client_args())
+    if unknown:
+        raise ConfigurationError(f"httpx_args has arguments httpx.AsyncClient does not take: {unknown}")
+    return out
+
+
 class BaseClient:
     """An async client for the Retool API; use it as ``async with RetoolClient(...) as retool``.
 
@@ -181,8 +228,8 @@ class BaseClient:
         self.retry = config
         self.on_retry = on_retry
         self.allow_insecure_http = allow_insecure_http
-        self.headers = dict(headers or {})
-        self.httpx_args = dict(httpx_args or {})
+        self.headers = _check_headers(headers)
+        self.httpx_args = _check_httpx_args(httpx_args)
         if not isinstance(validate_requests, bool):
             raise ConfigurationError(f"validate_requests must be True or False, got {validate_requests!r}")
         self.validate_requests = validate_requests

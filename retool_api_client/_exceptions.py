@@ -272,6 +272,7 @@ class APIStatusError(APIError):
     one; ``body`` is the parsed JSON body (or the raw text when it is not JSON)."""
 
     status_code: int
+    request: RequestView  # an answer always has its request
     response: ResponseView
     body: object
     parsed: object

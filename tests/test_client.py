@@ -6,6 +6,7 @@ import json
 import logging
 import pickle
 import platform
+from typing import Any
 
 import httpx
 import pytest
@@ -211,3 +212,37 @@ async def test_token_never_appears_in_repr_str_errors_or_logs(caplog: pytest.Log
     assert all(TOKEN not in text for text in texts)
     with pytest.raises(TypeError):
         pickle.dumps(client)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"headers": {"X-Team": "a\r\nX-Admin: 1"}}, "its value holds the control character '\\r'"),
+        ({"headers": {"X-Team": "a\x01"}}, "its value holds the control character '\\x01'"),
+        ({"headers": {"X-Te\x7fam": "a"}}, "its name holds the control character '\\x7f'"),
+        ({"headers": {"X-Team": "Zoë"}}, "must be ASCII text"),
+        ({"headers": {"X-Team": 1}}, "headers must map str to str"),
+        ({"headers": {" ": "a"}}, "a header name is empty"),
+        ({"httpx_args": {"headers": {"X": "1"}}}, "pass RetoolClient(headers=...) instead"),
+        ({"httpx_args": {"timeout": 5}}, "pass RetoolClient(timeout=...) instead"),
+        ({"httpx_args": {"base_url": "https://x"}}, "pass RetoolClient(base_url=...) instead"),
+        ({"httpx_args": {"transport": None}}, "pass RetoolClient(transport=...) instead"),
+        ({"httpx_args": {"retries": 3}}, "httpx.AsyncClient does not take: ['retries']"),
+    ],
+)
+def test_bad_headers_and_httpx_args_are_refused_when_the_client_is_made(
+    kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        RetoolClient("https://acme.retool.com", "tok", **kwargs)
+    assert message in str(caught.value)
+
+
+def test_a_tab_in_a_header_value_and_httpx_args_httpx_takes_are_fine() -> None:
+    retool = RetoolClient(
+        "https://acme.retool.com",
+        "tok",
+        headers={"X-Team": "a\tb"},
+        httpx_args={"http2": False, "verify": True},
+    )
+    assert retool.get_async_httpx_client().headers["X-Team"] == "a\tb"
