@@ -32,6 +32,7 @@ async def export(retool: RetoolClient, path: Path, page_size: int) -> int:
             groups_of.setdefault(member.id, []).append(group.name)
 
     written = 0
+    live = sys.stderr.isatty()  # on a terminal the line updates in place; in a log, one a page
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(FIELDS)
@@ -44,8 +45,13 @@ async def export(retool: RetoolClient, path: Path, page_size: int) -> int:
                 ])  # fmt: skip
             written += len(page.items)
             total = page.total_count if page.total_count and page.total_count >= written else "?"
-            print(f"\rexported {written}/{total} users", end="", file=sys.stderr, flush=True)
-    print(f"\nwrote {written} users with their groups to {path}")
+            progress = f"exported {written}/{total} users"
+            print(
+                "\r" + progress if live else progress, end="" if live else "\n", file=sys.stderr, flush=True
+            )
+    if live:
+        print(file=sys.stderr)  # end the line that was updated in place
+    print(f"wrote {written} users with their groups to {path}")
     return 0
 
 
