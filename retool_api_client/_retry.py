@@ -1,11 +1,13 @@
-"""Retries as an httpx transport that wraps any other transport.
+"""Retries as an httpx transport that wraps any other transport, and the one retry loop
+(:meth:`RetryTransport.run`) that both it and ``_http``'s lane send their attempts through.
 
 Why hand-written: ``httpx-retries`` (0.6) retries by status and method but cannot tell a
 connect failure (never sent, safe for POST) from a read timeout (maybe processed), has no
 overall deadline, no ``retry-after-ms`` and no per-retry callback; ``stamina`` retries whole
 function calls on exceptions, not responses inside a transport, and would re-run the parsing
 too. The rules themselves are pure functions in ``_retry_policy.py``; this module is only the
-loop: send, ask the policy, wait (through an injected sleeper and clock), replay the body.
+loop: send, ask the policy, wait (through an injected sleeper and clock), send again; each
+attempt held to its time limit, the answer's body read within it, never past the size cap.
 
 Once retries are exhausted (or not allowed), a transport error is raised as the SDK's
 :class:`APIConnectionError` / :class:`APITimeoutError`; an error *response* is returned as it is
