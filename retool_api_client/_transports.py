@@ -477,4 +477,7 @@ def _httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportError
         kind = httpx.ReadError
     else:
         kind = httpx.ReadError  # after the request was handed over: may have been sent
-    return kind(str(exc) or type(exc).__name__, request=request)
+    # a connect failure says what the OS said ("[Errno 111] Connect call failed ..."), without
+    # aiohttp's "Cannot connect to host ... ssl:default" wrapper, which names TLS for http://
+    cause = getattr(exc, "os_error", None) if isinstance(exc, aiohttp.ClientConnectorError) else None
+    return kind(str(cause or exc) or type(exc).__name__, request=request)

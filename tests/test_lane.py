@@ -254,7 +254,7 @@ async def test_a_refused_connection_on_the_lane_is_a_connection_error_naming_the
             await retool.users.get("user_1")
     assert caught.value.request is not None
     assert caught.value.request.url.path == "/api/v2/users/user_1"
-    assert "ConnectError" in str(caught.value)
+    assert "ConnectError" in str(caught.value) and "ssl:default" not in str(caught.value)
 
 
 async def test_a_read_timeout_shorter_than_the_attempt_still_applies_on_the_lane() -> None:
