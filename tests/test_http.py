@@ -42,14 +42,19 @@ def same_request(http: httpx.AsyncClient, request: dict[str, Any]) -> None:
     assert headers(ours) == headers(theirs)
 
 
-@pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
-def test_every_operation_builds_the_same_request(operation_id: str) -> None:
+def sample_request(operation_id: str) -> dict[str, Any]:
+    """The ``_get_kwargs`` of the operation's sample call (``test_facade.build_call``)."""
     call = build_call(operation_id)
     namespace = OPERATIONS[operation_id][0]
     module = importlib.import_module(f"retool_api_client.generated.api.{namespace}.{operation_id}")
-    request = module._get_kwargs(*call["args"], **call["kwargs"])
+    request: dict[str, Any] = module._get_kwargs(*call["args"], **call["kwargs"])
+    return request
+
+
+@pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
+def test_every_operation_builds_the_same_request(operation_id: str) -> None:
     retool = RetoolClient(BASES[0], "tok")
-    same_request(retool.get_async_httpx_client(), request)
+    same_request(retool.get_async_httpx_client(), sample_request(operation_id))
 
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)

@@ -4,7 +4,6 @@ the requests httpx would have built and sent, byte for byte, with the same answe
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 from typing import Any
@@ -25,8 +24,7 @@ from retool_api_client._http import Lane
 from retool_api_client._parsing import path_segment
 from retool_api_client.generated.api import OPERATIONS
 
-from .test_facade import build_call
-from .test_http import BASES, HTTPX_WAY, param_values, text
+from .test_http import BASES, HTTPX_WAY, param_values, sample_request, text
 from .test_transports import USER, closed_port, no_env_proxies, serve
 
 __all__ = ["no_env_proxies"]  # the fixture: no proxy from this machine's environment
@@ -54,10 +52,7 @@ def same_as_httpx(retool: RetoolClient, request: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
 def test_every_operation_goes_on_the_lane_as_httpx_would_build_it(operation_id: str) -> None:
-    call = build_call(operation_id)
-    namespace = OPERATIONS[operation_id][0]
-    module = importlib.import_module(f"retool_api_client.generated.api.{namespace}.{operation_id}")
-    request = module._get_kwargs(*call["args"], **call["kwargs"])
+    request = sample_request(operation_id)
     if any(key in request for key in ("files", "data", "content")):
         assert lane_of(RetoolClient(BASES[0], "tok")).prepare(request) is None  # httpx's way
         return
