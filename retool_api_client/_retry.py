@@ -22,7 +22,7 @@ import inspect
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -294,8 +294,7 @@ async def read_body(response: httpx.Response, cap: int) -> None:
             response._content = whole
             response.is_stream_consumed = response.is_closed = True  # read_within closed it
             return
-    identity = response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity")
-    if identity and not response.is_stream_consumed:
+    if plain_encoding(response.headers.get_list("content-encoding")) and not response.is_stream_consumed:
         await _read_identity(response, cap)
         return
     try:
@@ -331,6 +330,11 @@ async def read_body(response: httpx.Response, cap: int) -> None:
         await response.aclose()
         raise
     response._content = b"".join(chunks)
+
+
+def plain_encoding(encodings: Iterable[str]) -> bool:
+    """Whether ``Content-Encoding`` values (of every header of that name) leave the body as it is."""
+    return all(part.strip().lower() in ("", "identity") for value in encodings for part in value.split(","))
 
 
 async def _read_identity(response: httpx.Response, cap: int) -> None:

@@ -60,6 +60,7 @@ from urllib.request import getproxies
 import httpx
 
 from ._exceptions import ConfigurationError
+from ._retry import plain_encoding
 
 if TYPE_CHECKING:
     import aiohttp
@@ -377,7 +378,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             headers=answer.raw_headers,
             stream=_Body(answer, describe, slots),
             extensions={
-                "http_version": _http_version(answer.version),
+                "http_version": b"HTTP/%d.%d" % tuple(answer.version) if answer.version else b"HTTP/1.1",
                 "reason_phrase": (answer.reason or "").encode("ascii", "replace"),
             },
         )
@@ -392,22 +393,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 #: the package): yarl's URL class, and the errors aiohttp raises that ``_httpx_error`` maps
 _URL: Any = None
 _AIOHTTP_ERRORS: tuple[type[Exception], ...] = ()
-_VERSIONS: dict[Any, bytes] = {}
-
-
-def _http_version(version: Any) -> bytes:
-    """``b"HTTP/1.1"`` for aiohttp's ``HttpVersion(1, 1)`` (cached: one per version seen)."""
-    known = _VERSIONS.get(version)
-    if known is None:
-        known = b"HTTP/%d.%d" % (version.major, version.minor) if version else b"HTTP/1.1"
-        if len(_VERSIONS) < 8:
-            _VERSIONS[version] = known
-    return known
-
-
-def _identity(encodings: list[str] | tuple[()]) -> bool:
-    """Whether ``Content-Encoding`` values (every header of the name) leave the body as it is."""
-    return all(part.strip().lower() in ("", "identity") for value in encodings for part in value.split(","))
 
 
 class _Body(httpx.AsyncByteStream):
@@ -433,7 +418,11 @@ class _Body(httpx.AsyncByteStream):
         else None, nothing read: read it chunk by chunk, counting."""
         answer = self.answer
         length = answer.content_length
-        if length is None or length > cap or not _identity(answer.headers.getall("Content-Encoding", ())):
+        if (
+            length is None
+            or length > cap
+            or not plain_encoding(answer.headers.getall("Content-Encoding", ()))
+        ):
             return None
         try:
             return await answer.read()
