@@ -150,12 +150,10 @@ def _check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
         if bad is not None:
             where = "value" if bad in value else "name"
             raise ConfigurationError(f"header {name!r}: its {where} holds the control character {bad!r}")
-        try:
-            value.encode("ascii")
-        except UnicodeEncodeError:
+        if not value.isascii():
             raise ConfigurationError(
                 f"header {name!r} must be ASCII text (httpx sends header values as ASCII)"
-            ) from None
+            )
     return out
 
 

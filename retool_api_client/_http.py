@@ -93,12 +93,13 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
             "this RetoolClient is closed (aclose() was called, or its parent's); nothing was sent"
         )
     _check_loop(client)
+    send_has_work = _send_has_work(http)
     lane: Lane | None = getattr(client, "_lane", None)
-    if lane is not None and lane.ready(http):
+    if lane is not None and not send_has_work and lane.ready(http):
         try:
             exchange = lane.prepare(request)
         except (TypeError, ValueError) as exc:
-            raise ConfigurationError(f"the request cannot be encoded: {exc}; nothing was sent") from exc
+            raise _unencodable(exc) from exc
         if exchange is not None:
             started = time.perf_counter()
             try:
@@ -110,15 +111,10 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
     try:
         built = http.build_request(**absolute(http, request))
     except (TypeError, ValueError, httpx.InvalidURL) as exc:
-        raise ConfigurationError(f"the request cannot be encoded: {exc}; nothing was sent") from exc
+        raise _unencodable(exc) from exc
     transport: httpx.AsyncBaseTransport | None = getattr(client, "_direct_transport", None)
     try:
-        if (
-            transport is None
-            or http.auth is not None
-            or http.follow_redirects
-            or any(http.event_hooks.values())
-        ):
+        if transport is None or send_has_work:
             response = await _send_bounded(client, http, built)
         else:
             response = await _send_direct(http, transport, built)
@@ -126,6 +122,16 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
         raise _sdk_error(exc, built) from _cause(exc)
     response.__class__ = _Answer  # the same object, with the strict .json()
     return response
+
+
+def _send_has_work(http: httpx.AsyncClient) -> bool:
+    """Whether httpx's ``send()`` would do something around the transport call: an auth flow,
+    event hooks, redirects (set through ``httpx_args`` or on the httpx client since)."""
+    return http.auth is not None or http.follow_redirects or any(http.event_hooks.values())
+
+
+def _unencodable(exc: Exception) -> ConfigurationError:
+    return ConfigurationError(f"the request cannot be encoded: {exc}; nothing was sent")
 
 
 _HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
@@ -290,11 +296,10 @@ class Lane:
         self._skip: list[str] = []  # the client's default headers aiohttp must not add
 
     def ready(self, http: httpx.AsyncClient) -> bool:
-        """Whether httpx's ``send()`` would add nothing to a request of ``http``'s; brings the
-        template up to date."""
-        if http.auth is not None or http.follow_redirects or http.params or http.cookies:
-            return False
-        if any(http.event_hooks.values()):
+        """Whether the template holds for a request of ``http``'s (no default params or stored
+        cookies, which ``build_request`` adds; the host the lane's pool was picked for), brought
+        up to date. The caller has checked that httpx's ``send()`` has nothing to do."""
+        if http.params or http.cookies:
             return False
         source = (http.base_url, http.timeout, http.headers.raw)
         if source != self._source:

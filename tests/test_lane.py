@@ -117,10 +117,20 @@ def test_only_the_default_pool_with_nothing_for_send_to_do_has_a_lane() -> None:
     http = retool.get_async_httpx_client()
     lane = lane_of(retool)
     http.cookies.set("session", "s1")
-    assert not lane.ready(http)  # cookies to send: httpx's way
+    assert not lane.ready(http)  # cookies to send: httpx's build_request adds them
     http.cookies.clear()
-    http.auth = httpx.BasicAuth("a", "b")
-    assert not lane.ready(http)
+    assert lane.ready(http)
+
+
+async def test_an_auth_flow_set_on_the_httpx_client_later_is_run_by_httpxs_send() -> None:
+    recorder = Recorder(http_answer("200 OK", json.dumps(USER).encode()))
+    server, url = await serve(recorder)
+    async with server, RetoolClient(url, "tok") as retool:
+        assert retool._lane is not None
+        retool.get_async_httpx_client().auth = httpx.BasicAuth("a", "b")
+        await retool.users.get("user_1")
+    (sent,) = recorder.seen
+    assert b"Authorization: Basic YTpi\r\n" in sent  # the flow's header, not the lane's template
 
 
 def test_the_template_follows_the_clients_headers_and_timeout() -> None:
