@@ -17,7 +17,6 @@ and the generated code raises the typed status error from it.
 from __future__ import annotations
 
 import asyncio
-import datetime
 import inspect
 import logging
 import random
@@ -157,7 +156,6 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 remaining = max(0.0, self.config.deadline - (self._clock() - started))
                 budget = remaining if budget is None else min(budget, remaining)
             reading = False
-            began = time.perf_counter()
             timer = asyncio.timeout(budget)
             try:
                 async with timer:
@@ -169,13 +167,13 @@ class RetryTransport(httpx.AsyncBaseTransport):
                     else:
                         if response.status_code < 400:
                             reading = True
-                            await self._read(exchange, response, began)
+                            await self._read(exchange, response)
                             return response  # success: nothing to decide, nothing to log
                         decision = decide_status(exchange.method, response.status_code, self.config)
                     delay = self._plan(decision, attempt, started, response, exchange)
                     if delay is None and response is not None:
                         reading = True
-                        await self._read(exchange, response, began)
+                        await self._read(exchange, response)
                         return response
             except TimeoutError:
                 if not timer.expired():
@@ -221,14 +219,14 @@ class RetryTransport(httpx.AsyncBaseTransport):
             await self._sleep(delay)
             attempt += 1
 
-    async def _read(self, exchange: Exchange, response: httpx.Response, began: float) -> None:
-        """Read the answer's body within the attempt, decoded, never more than the size cap."""
+    async def _read(self, exchange: Exchange, response: httpx.Response) -> None:
+        """Read the answer's body within the attempt, decoded, never more than the size cap
+        (``elapsed`` is set by whoever sent the request: httpx's ``send()``, or ``_http``)."""
         try:
             await read_body(response, self.max_response_bytes)
         except httpx.TransportError as exc:
             # a reset mid-body: not retried, the answer's head had arrived
             raise connection_error(exc, exchange.request()) from exc
-        response.elapsed = datetime.timedelta(seconds=time.perf_counter() - began)
 
     def _plan(
         self,
