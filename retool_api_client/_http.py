@@ -44,7 +44,7 @@ import httpx
 from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError
 from ._parsing import decode_json
 from ._retry import RetryTransport, attempt_limit, connection_error
-from ._transports import missing_auto_headers
+from ._transports import BODY_METHODS, missing_auto_headers
 
 if TYPE_CHECKING:
     from ._transports import AiohttpTransport
@@ -351,10 +351,10 @@ class Lane:
                 for k, v in (("Content-Length", str(len(body))), ("Content-Type", "application/json"))
                 if k.lower() not in have
             ]
-        elif method in ("POST", "PUT", "PATCH"):
+        elif method in BODY_METHODS:
             front.append(("Content-Length", "0"))
         skip = self._skip
-        if extra or (not body and method in ("POST", "PUT", "PATCH")):
+        if extra or (not body and method in BODY_METHODS):
             skip = missing_auto_headers(httpx.Headers(headers), method, body)
         return _Exchange(
             self.pool,

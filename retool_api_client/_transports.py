@@ -80,6 +80,9 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 #: headers aiohttp adds when a request lacks them; the request is sent with httpx's headers only,
 #: so those it lacks are skipped (per request: a session-wide skip list costs 5% over sockets)
 AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")
+#: methods a body is expected with: httpx sends ``Content-Length: 0`` without one, aiohttp a
+#: Content-Type of its own unless told not to
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def default_transport(
@@ -118,7 +121,7 @@ def missing_auto_headers(headers: httpx.Headers, method: str, body: bytes) -> li
     """Which headers aiohttp would add to a request with these ``headers``: its defaults, and
     Content-Type ``application/octet-stream`` for a body or on a POST, PUT or PATCH without one."""
     missing = [name for name in AUTO_HEADERS if name not in headers]
-    if "Content-Type" not in headers and (body or method in ("POST", "PUT", "PATCH")):
+    if "Content-Type" not in headers and (body or method in BODY_METHODS):
         missing.append("Content-Type")
     return missing
 
