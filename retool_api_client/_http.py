@@ -1,10 +1,11 @@
 """How every generated request reaches the wire: three ways, one retry loop, one answer type.
 
 1. **The lane** (:class:`Lane`), for the quickstart's client: the default aiohttp pool (through
-   the proxy route its host takes, if any) and nothing for httpx's ``send()`` to do (no auth
-   flow, event hooks, redirects, default params, stored cookies or ``httpx_args`` that change
-   it; checked on every request). The wire request is built from a template of what httpx's
-   ``build_request`` puts in every request, with no ``httpx.Request`` or ``httpx.URL``: over
+   the proxy route its host takes, if any), nothing for httpx's ``send()`` to do (no auth flow,
+   event hooks or redirects) and nothing ``build_request`` adds beyond the template (no default
+   params or stored cookies); checked on every request. The wire request is built from a
+   template of what httpx's ``build_request`` puts in every request, with no ``httpx.Request``
+   or ``httpx.URL``: over
    real sockets those objects cost as much as the I/O (0.34x of bare aiohttp at 16 in flight
    with them, 0.59x without; docs/benchmarks.md, 2026-12-02). Tests hold the lane to the same
    bytes on the wire as httpx's way, for every operation and arbitrary paths, parameters and
