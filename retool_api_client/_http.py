@@ -5,9 +5,9 @@
    event hooks or redirects) and nothing ``build_request`` adds beyond the template (no default
    params or stored cookies); checked on every request. The wire request is built from a
    template of what httpx's ``build_request`` puts in every request, with no ``httpx.Request``
-   or ``httpx.URL``: over
-   real sockets those objects cost as much as the I/O (0.34x of bare aiohttp at 16 in flight
-   with them, 0.59x without; docs/benchmarks.md, 2026-12-02). Tests hold the lane to the same
+   or ``httpx.URL``: over real sockets those objects cost as much as the I/O (0.34x of bare
+   aiohttp at 16 in flight with them, 0.59x without; docs/benchmarks.md, 2026-12-02). Tests
+   hold the lane to the same
    bytes on the wire as httpx's way, for every operation and arbitrary paths, parameters and
    JSON bodies, and to the same answers, errors, cookies and log line. What it does not build
    itself (a multipart body, a path httpx would re-encode) goes one of the ways below.
