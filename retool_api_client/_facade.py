@@ -1,4 +1,5 @@
-"""Small runtime helpers the generated facade (``generated/api/<tag>/__init__.py``) calls.
+"""Small runtime helpers the generated facade (``generated/api/<tag>/__init__.py``) calls for
+what it takes besides plain parameters: a JSON body given field by field, and JSON Patch.
 
 Kept out of the templates so the generated code stays readable and the logic is tested once.
 """
@@ -6,26 +7,40 @@ Kept out of the templates so the generated code stays readable and the logic is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from ._exceptions import ConfigurationError
-from ._pagination import PaginationError
 from ._types import UNSET, Unset
 from .patch import JsonPatch, check, diff, to_json
 
 
-def no_next_page(operation: str) -> PaginationError:
-    """The server said ``has_more`` with a cursor, but this operation takes no ``next_token``."""
-    return PaginationError(
-        f"{operation} answered has_more with a next_token, but the operation takes no next_token "
-        "parameter, so the next page cannot be requested; the items so far were all yielded"
-    )
-
-
-def unwrap_data(envelope: Any) -> Any:
-    """``envelope.data`` when the success body is Retool's envelope, else the body itself."""
-    data = getattr(envelope, "data", None)
-    return envelope if data is None or isinstance(data, Unset) else data
+def body(
+    operation_id: str,
+    given: Any,
+    fields: Mapping[str, Any],
+    required: Iterable[str] = (),
+    *,
+    needed: bool = False,
+) -> Any:
+    """The body of a call that takes a JSON object: ``body=`` as given (a model or a mapping),
+    else the field keywords given, as a mapping keyed by JSON name (a field not given is not
+    sent: no client-side defaults). UNSET when neither was given and the body is optional
+    (``needed`` False); a missing ``required`` field, or body= and fields together, raise
+    ``ConfigurationError`` before any request."""
+    chosen = {k: v for k, v in fields.items() if not isinstance(v, Unset)}
+    if not isinstance(given, Unset):
+        if chosen:
+            raise body_and_fields(operation_id, fields)
+        return given
+    if not chosen and not needed:
+        return UNSET
+    missing = [name for name in required if name not in chosen]
+    if missing:
+        raise ConfigurationError(
+            f"{operation_id}: pass body= or the body's fields as keywords; "
+            f"missing required field{'s' if len(missing) > 1 else ''}: {', '.join(map(repr, missing))}"
+        )
+    return chosen
 
 
 def patch_body(
@@ -48,35 +63,6 @@ def diff_for(operation_id: str, before: Any, after: Any, arrays: Any) -> list[di
     """``diff(before, after)`` checked against the endpoint's rules (empty when equal)."""
     ops = diff(before, after, arrays=arrays)
     return check(operation_id, ops) if ops else []
-
-
-M = TypeVar("M")
-
-
-def any_given(fields: Mapping[str, Any]) -> bool:
-    return any(not isinstance(v, Unset) for v in fields.values())
-
-
-def optional_body(model: type[M], operation_id: str, fields: Mapping[str, Any]) -> M | Unset:
-    """The body built from field keywords; UNSET (no body) when none was given."""
-    if not any_given(fields):
-        return UNSET
-    return required_body(model, operation_id, fields)
-
-
-def required_body(model: type[M], operation_id: str, fields: Mapping[str, Any]) -> M:
-    """The body built from field keywords; a missing required field fails before any request."""
-    given = {k: v for k, v in fields.items() if not isinstance(v, Unset)}
-    try:
-        body = model(**given)
-    except TypeError as exc:  # attrs: "__init__() missing 1 required keyword-only argument: 'email'"
-        detail = str(exc).split(") ", 1)[-1]
-        raise ConfigurationError(
-            f"{operation_id}: pass body= or the body's fields as keywords; {detail}"
-        ) from None
-    for name in fields.keys() - given.keys():
-        setattr(body, name, UNSET)  # a field not given is not sent (no client-side defaults)
-    return body
 
 
 def body_and_fields(operation_id: str, fields: Mapping[str, Any], patch: object = None) -> ConfigurationError:

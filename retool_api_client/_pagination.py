@@ -15,25 +15,24 @@ in flight is cancelled when the iterator is closed).
 from __future__ import annotations
 
 import asyncio
-import inspect
 import math
-import sys
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 from . import _parsing, _validate
 from ._exceptions import ConfigurationError, RetoolError
 from ._http import send
 from ._json_tail import trailing_scalars
-from ._tables import PAGE_SIZE_RANGES
-from ._types import Unset
+from ._operation import Operation, model
+from ._request import build, parse
+from ._types import UNSET, Unset
 
 T = TypeVar("T")
 
 #: Pages in a row without items, each claiming ``has_more``, before a walk gives up.
 MAX_EMPTY_PAGES = 3
 
-#: The usual ``limit`` range; each operation's own comes from the spec (``PAGE_SIZE_RANGES``).
+#: The usual ``limit`` range; each operation's own comes from the spec (``Operation.pages``).
 PAGE_SIZE_RANGE = (1, 100)
 
 
@@ -148,22 +147,19 @@ def _items_of(data: Any) -> list[Any]:
 _CURSOR_FIELDS = frozenset(("next_token", "has_more", "total_count"))
 
 
-async def fetch_page(
-    client: Any,
-    request: dict[str, Any],
-    from_dict: Callable[[dict[str, Any]], Any],
-    parse_response: Callable[..., Any],
-) -> Page[Any]:
-    """Send one list request; read its cursor now and leave decoding and the typed parse for later.
+async def fetch_page(client: Any, op: Operation, request: dict[str, Any]) -> Page[Any]:
+    """Send one list request (``_request.build``); read its cursor now and leave decoding and
+    the typed parse for later.
 
-    ``request`` is the generated ``_get_kwargs(...)``; anything but a 200 goes through the
-    generated ``_parse_response`` (typed errors, undocumented statuses). The cursor comes from
-    the body's trailing members (Retool puts ``total_count``, ``next_token`` and ``has_more``
-    after ``data``; see :mod:`._json_tail`), so with ``prefetch=True`` the next request leaves
-    before this body is decoded. A body laid out otherwise is decoded at once instead."""
+    Anything but a 200 goes through ``_request.parse`` (typed errors, undocumented statuses).
+    The cursor comes from the body's trailing members (Retool puts ``total_count``,
+    ``next_token`` and ``has_more`` after ``data``; see :mod:`._json_tail`), so with
+    ``prefetch=True`` the next request leaves before this body is decoded. A body laid out
+    otherwise is decoded at once instead."""
     response = await send(client, request)
     if response.status_code != 200:
-        return Page.from_envelope(parse_response(response=response))
+        return Page.from_envelope(parse(op, response))
+    from_dict = model(op.responses[200] or "").from_dict
     tail = trailing_scalars(response.content, _CURSOR_FIELDS)
     if not _CURSOR_FIELDS.issubset(tail):
         body = _decode_object(response)
@@ -323,54 +319,46 @@ class AsyncPaginator(Generic[T]):
 
 
 def paginate(
-    endpoint: Any,
-    *,
     client: Any,
+    op: Operation,
+    path: tuple[Any, ...] = (),
+    query: Mapping[str, Any] | None = None,
+    *,
+    body: Any = UNSET,
     page_size: int | None = None,
     max_items: int | None = None,
     start_token: str | None = None,
     prefetch: bool = False,
     max_empty_pages: int = MAX_EMPTY_PAGES,
-    **params: Any,
+    source: str = "",
 ) -> AsyncPaginator[Any]:
-    """Iterate any generated list operation: ``paginate(list_users, client=retool, email=...)``.
+    """The paginator of a list operation (``op.pages``), as the generated list methods return
+    it; ``path``, ``query`` and ``body`` as for ``_request.request``. The first page's request is checked
+    now (later pages change only the cursor); ``source`` names the method in the repr."""
+    pages = op.pages
+    if pages is None:
+        raise ConfigurationError(f"{op.id} is not paginated")
+    if page_size is not None and pages.limit is None:
+        raise ConfigurationError(f"{op.id} takes no limit, so page_size cannot be set")
+    if start_token is not None and pages.token is None:
+        raise ConfigurationError(f"{op.id} takes no next_token, so start_token cannot be set")
+    fixed = dict(query or {})
 
-    ``endpoint`` is a generated endpoint module or its ``asyncio`` function. Operations that
-    return the cursor fields but take no ``limit`` still iterate (``page_size`` is then refused)."""
-    function = getattr(endpoint, "asyncio", endpoint)
-    accepted = inspect.signature(function).parameters
-    if "next_token" not in accepted:
-        raise ConfigurationError(
-            f"{getattr(function, '__module__', function)} takes no next_token: not paginated"
-        )
-    unknown = sorted(set(params) - set(accepted))
-    if unknown:
-        raise ConfigurationError(f"unexpected parameters for {function.__module__}: {unknown}")
-    if page_size is not None and "limit" not in accepted:
-        raise ConfigurationError(f"{function.__module__} takes no limit, so page_size cannot be set")
-    operation_id = str(getattr(function, "__module__", "")).rpartition(".")[2]
-    # one operation (list_user_tasks) declares its limit as text: the size is sent as such
-    limit_as_text = "limit" in accepted and str(accepted["limit"].annotation).startswith("str")
-    size_range = PAGE_SIZE_RANGES.get(operation_id, PAGE_SIZE_RANGE)
-
-    # A generated module's own pieces let pages be fetched as the facade does (cursor first,
-    # decode and parse later); any other function is simply called.
-    module = sys.modules.get(getattr(function, "__module__", ""))
-    get_kwargs = getattr(module, "_get_kwargs", None)
-    parse_response = getattr(module, "_parse_response", None)
-    model = inspect.signature(parse_response).return_annotation if callable(parse_response) else None
-    from_dict = getattr(model, "from_dict", None)
+    def request_for(token: str | None, size: int | None) -> dict[str, Any]:
+        params = dict(fixed)
+        if pages.limit is not None and size is not None:
+            params[pages.limit] = str(size) if pages.limit_as_text else size
+        if pages.token is not None and token is not None:
+            params[pages.token] = token
+        return build(op, path, params, body)
 
     async def fetch(token: str | None, size: int | None) -> Page[Any]:
-        kwargs = dict(params)
-        if token is not None:
-            kwargs["next_token"] = token
-        if size is not None:
-            kwargs["limit"] = str(size) if limit_as_text else size
-        if get_kwargs is not None and from_dict is not None and parse_response is not None:
-            return await fetch_page(client, get_kwargs(**kwargs), from_dict, parse_response)
-        envelope = await function(client=client, **kwargs)
-        return Page.from_envelope(envelope)
+        if token is not None and pages.token is None:
+            raise PaginationError(
+                f"{op.id} answered has_more with a next_token, but the operation takes no next_token "
+                "parameter, so the next page cannot be requested; the items so far were all yielded"
+            )
+        return await fetch_page(client, op, request_for(token, size))
 
     paginator: AsyncPaginator[Any] = AsyncPaginator(
         fetch,
@@ -378,15 +366,10 @@ def paginate(
         max_items=max_items,
         start_token=start_token,
         prefetch=prefetch,
-        page_size_range=size_range,
+        page_size_range=pages.size_range,
         max_empty_pages=max_empty_pages,
     )
-    paginator._source = f"paginate({operation_id or function.__qualname__})"
-    if get_kwargs is not None:  # the first page's request, checked once (as the facade does)
-        first = dict(params)
-        if start_token is not None:
-            first["next_token"] = start_token
-        if page_size is not None:
-            first["limit"] = str(page_size) if limit_as_text else page_size
-        _validate.check_call(client, operation_id, get_kwargs, first)
+    paginator._source = source or op.id
+    first = request_for(start_token if pages.token else None, page_size if pages.limit else None)
+    _validate.check(client, op.id, first, dict(zip(op.path_params, path, strict=True)) if path else None)
     return paginator

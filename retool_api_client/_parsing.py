@@ -39,6 +39,7 @@ from ._exceptions import (
     status_error_class,
 )
 from ._retry_policy import retry_after_seconds
+from ._tables import JSON_NAMES
 from ._types import Unset
 
 __all__ = [
@@ -317,13 +318,15 @@ def too_deep() -> ConfigurationError:
 
 
 def json_value(value: Any, strict: bool = False) -> Any:
-    """A request value as JSON: models via ``to_dict()``, enums by value, dates in ISO 8601,
-    UUIDs as text, mappings and lists element by element.
+    """A request value as JSON: generated models field by field (under their JSON names,
+    ``_tables.JSON_NAMES``; UNSET fields left out), enums by value, dates in ISO 8601, UUIDs
+    as text, mappings and lists element by element.
 
-    Generated ``to_dict()`` methods call this for enum, date and model fields, so a plain
-    ``"mobile"`` for an enum field or a dict for a model field is sent as it is rather than
-    failing with ``AttributeError``. Anything else is returned unchanged for the request check
-    (``_validate.py``) to name; with ``strict``, it raises ``TypeError`` instead."""
+    Total over the caller's typed input: a plain ``"mobile"`` for an enum field or a dict for
+    a model field is sent as it is, and anything else is returned unchanged for the request
+    check (``_validate.py``) to name; with ``strict``, it raises ``TypeError`` instead. An
+    ``OpenStrEnum`` parsed from the server stays that object (a ``str``), so the check knows
+    it for what the server sent."""
     if value is None or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, Enum):
@@ -333,9 +336,8 @@ def json_value(value: Any, strict: bool = False) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     try:
-        to_dict = getattr(value, "to_dict", None)
-        if callable(to_dict):
-            return to_dict()
+        if attrs.has(type(value)):
+            return _model_json(value, strict)
         if isinstance(value, Mapping):
             return {str(k): json_value(v, strict) for k, v in value.items()}
         if isinstance(value, list | tuple):
@@ -346,6 +348,22 @@ def json_value(value: Any, strict: bool = False) -> Any:
         kind = "UNSET" if isinstance(value, Unset) else type(value).__name__
         raise TypeError(f"{kind} is not a JSON value")
     return value
+
+
+def _model_json(value: Any, strict: bool) -> dict[str, Any]:
+    """A generated model as its JSON object: ``additional_properties`` first, then each field
+    that is not UNSET (as the generated ``to_dict()`` orders them)."""
+    names = JSON_NAMES.get(type(value).__name__, {})
+    out: dict[str, Any] = {}
+    extra = getattr(value, "additional_properties", None)
+    if isinstance(extra, Mapping):
+        out.update((str(k), json_value(v, strict)) for k, v in extra.items())
+    for field in attrs.fields(type(value)):
+        if field.name != "additional_properties":
+            item = getattr(value, field.name)
+            if not isinstance(item, Unset):
+                out[names.get(field.name, field.name)] = json_value(item, strict)
+    return out
 
 
 def multipart_body(body: Any) -> Any:

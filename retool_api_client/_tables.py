@@ -1,9 +1,10 @@
-"""What the core reads about the API, handed to it by the generated package.
+"""What the core reads about the API as a whole, handed to it by the generated package.
 
 The core never imports ``retool_api_client.generated``: ``generated.api`` calls
-:func:`register` when it is imported (the package ``__init__`` imports it first), so pagination
-finds each operation's ``limit`` range, ``patch`` each PATCH endpoint's rules, and the request
-check the package that holds ``request_schemas.json``.
+:func:`register` when it is imported (the package ``__init__`` imports it first), so ``patch``
+finds each PATCH endpoint's rules, ``_parsing.json_value`` the JSON names of model fields, and
+the request check and ``_operation.model`` the package the generated code and data live in.
+What one operation needs travels with it (``_operation.Operation``).
 """
 
 from __future__ import annotations
@@ -21,25 +22,26 @@ class PatchRule(NamedTuple):
     target: str  #: that model
 
 
-#: operationId -> the ``limit`` range its spec declares (None: any positive size)
-PAGE_SIZE_RANGES: dict[str, tuple[int, int] | None] = {}
 #: operationId -> PatchRule, for the operations whose body is ``{"operations": [JSON Patch]}``
 PATCH_RULES: dict[str, PatchRule] = {}
-#: the package whose data files (``request_schemas.json``) describe the API
+#: generated model class -> {Python attribute: JSON name}, for the attributes named otherwise
+#: (``type_`` -> ``type``): how ``_parsing.json_value`` writes a model without its ``to_dict()``
+JSON_NAMES: dict[str, dict[str, str]] = {}
+#: the generated package (models, ``request_schemas.json``)
 DATA_PACKAGE: list[str] = []
 
 
 def register(
     *,
-    page_size_ranges: Mapping[str, tuple[int, int] | None],
     patch_rules: Mapping[str, PatchRule],
     data_package: str,
+    json_names: Mapping[str, Mapping[str, str]],
 ) -> None:
-    PAGE_SIZE_RANGES.clear()
-    PAGE_SIZE_RANGES.update(page_size_ranges)
     PATCH_RULES.clear()
     PATCH_RULES.update(patch_rules)
     DATA_PACKAGE[:] = [data_package]
+    JSON_NAMES.clear()
+    JSON_NAMES.update({name: dict(fields) for name, fields in json_names.items()})
 
 
 def data_package() -> str:

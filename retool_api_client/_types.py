@@ -1,4 +1,5 @@
-"""``UNSET``: the default of every optional argument and field that was not given.
+"""``UNSET``, the default of every optional argument and field that was not given; and
+``Response``, what ``with_raw_response`` methods return.
 
 Distinct from ``None``, which Retool reads as an explicit null (``first_name=None`` clears a
 name; leaving it ``UNSET`` leaves it alone). Defined here, in the core; the generated package
@@ -7,7 +8,11 @@ re-exports it as ``retool_api_client.generated.types.UNSET``.
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from collections.abc import MutableMapping
+from http import HTTPStatus
+from typing import Any, Final, Generic, Literal, TypeVar
+
+from attrs import define
 
 
 class Unset:
@@ -32,4 +37,18 @@ class Unset:
 
 UNSET: Final[Unset] = Unset()
 
-__all__ = ["UNSET", "Unset"]
+T = TypeVar("T")
+
+
+@define
+class Response(Generic[T]):
+    """A whole answer: status, headers, body, and the documented success body parsed (None
+    only when that is no body). Re-exported as ``retool_api_client.generated.types.Response``."""
+
+    status_code: HTTPStatus
+    content: bytes
+    headers: MutableMapping[str, str]
+    parsed: T
+
+
+__all__ = ["UNSET", "Response", "Unset"]

@@ -2,14 +2,14 @@
 # Regenerate with `make regenerate` (see README, "Regenerating").
 """Contains some shared types for properties"""
 
-from collections.abc import Mapping, MutableMapping
-from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, TypeVar
+from collections.abc import Mapping
+from typing import IO, BinaryIO
 
 from attrs import define
 
 from .._types import (  # defined in the core, so the core never imports this package
     UNSET,
+    Response,
     Unset,
 )
 
@@ -35,19 +35,6 @@ class File:
     def to_tuple(self) -> FileTypes:
         """Return a tuple representation that httpx will accept for multipart/form-data"""
         return self.file_name, self.payload, self.mime_type
-
-
-T = TypeVar("T")
-
-
-@define
-class Response(Generic[T]):
-    """A response from an endpoint"""
-
-    status_code: HTTPStatus
-    content: bytes
-    headers: MutableMapping[str, str]
-    parsed: T  # the documented success body, parsed (None only when that is no body)
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

@@ -1,10 +1,8 @@
 """The facade plan: what the generated ``retool.<tag>.<method>()`` namespaces look like.
 
-Computed from the normalized spec at generation time and handed to the templates
-(``templates/endpoint_init.py.jinja``, ``templates/api_init.py.jinja``) as
-``_facade_plan.jinja``; the templates take parameter and return types from the generator's own
-parsed endpoints. Nothing here is per operation by hand except the reviewed
-``facade_method_names`` table in ``openapi/fixes.yaml``.
+Computed from the normalized spec at generation time; ``codeplan.py`` adds the Python types
+(from the generator's own parse) to make the typed plan the templates print. Nothing here is
+per operation by hand except the reviewed ``operations:`` entries in ``openapi/fixes.yaml``.
 
 Method names come from a reviewed ``operations:`` entry in ``openapi/fixes.yaml``, else from
 the surface lock (``openapi/surface.lock``, see ``surface.py``), else they are derived: the
@@ -23,7 +21,6 @@ names its body schema allows and the top-level fields of the model it returns.
 from __future__ import annotations
 
 import ast
-import json
 import keyword
 import re
 from pathlib import Path
@@ -282,16 +279,6 @@ def _deprecation(op: JSON, ops: dict[str, Any]) -> str:
 def order_methods(names: list[str]) -> list[str]:
     """Alphabetical, but names that shadow a builtin used in annotations (``list``) go last:
     inside a class body a later annotation ``list[X]`` would otherwise mean the method."""
+    if sum(n in SHADOWING_BUILTINS for n in names) > 1:
+        raise NormalizeError(f"two methods of one namespace are named after builtins: {sorted(names)}")
     return sorted(names, key=lambda n: (n in SHADOWING_BUILTINS, n))
-
-
-def render_jinja(plan_: dict[str, Any]) -> str:
-    """The plan as a Jinja template that sets ``plan`` (JSON literals are Jinja literals)."""
-    for tag in plan_["tags"].values():
-        if sum(m in SHADOWING_BUILTINS for m in tag["methods"]) > 1:
-            raise NormalizeError(f"retool.{tag['attr']} has two methods named after builtins")
-        tag["order"] = order_methods(list(tag["methods"]))
-    text = json.dumps(plan_, sort_keys=True, ensure_ascii=True)
-    if "null" in re.sub(r'"(?:[^"\\]|\\.)*"', "", text):
-        raise NormalizeError("facade plan holds a null, which Jinja cannot read")
-    return "{% set plan = " + text + " %}\n"

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import filecmp
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from . import changelog, facade, normalize, pull, request_schemas, surface
+from . import changelog, facade, generator, normalize, pull, request_schemas, surface
 
 GENERATED_PACKAGE = Path("retool_api_client") / "generated"
 HEADER = (
@@ -124,37 +121,16 @@ def validate(spec: dict[str, Any]) -> None:
 
 
 def generate_into(layout: Layout, built: Build, dest: Path) -> None:
-    """Run openapi-python-client on the normalized spec, writing the package to ``dest`` (replaced).
-
-    ``--fail-on-warning`` makes any generator warning (a dropped schema, an omitted response, a
-    skipped post-hook) a failure."""
-    bin_dir = Path(sys.executable).parent
+    """Generate the package for ``built`` into ``dest`` (replaced): models by
+    openapi-python-client, the facade printed from the typed plan (``generator.py``), then the
+    data files the package reads at run time. Any generator warning is a failure."""
     if dest.exists():
         shutil.rmtree(dest)
     spec, spec_bytes = built.spec, built.spec_bytes
-    plan_text = facade.render_jinja(built.plan)
-    with tempfile.TemporaryDirectory(prefix="retoolgen-") as tmp:
-        templates = Path(tmp) / "templates"
-        shutil.copytree(layout.templates, templates)
-        (templates / "_facade_plan.jinja").write_text(plan_text)
-        spec_path = Path(tmp) / "normalized.json"
-        spec_path.write_bytes(spec_bytes)
-        env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-        cmd = [
-            str(bin_dir / "openapi-python-client"),
-            "generate",
-            "--path", str(spec_path),
-            "--meta", "none",
-            "--output-path", str(dest),
-            "--config", str(layout.config),
-            "--custom-template-path", str(templates),
-            "--fail-on-warning",
-        ]  # fmt: skip
-        result = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise PipelineError(
-            "openapi-python-client failed or warned:\n" + (result.stdout + result.stderr).strip()[-4000:]
-        )
+    try:
+        generator.generate(spec, built.plan, config_path=layout.config, templates=layout.templates, dest=dest)
+    except (generator.GeneratorFailed, ValueError) as exc:
+        raise PipelineError(f"openapi-python-client failed or warned: {str(exc)[-4000:]}") from exc
     for path in sorted(dest.rglob("*.py")):
         path.write_text(HEADER + path.read_text())
     version = spec["info"]["version"]

@@ -4,6 +4,8 @@
 
 ``Resources`` is a mixin of ``retool_api_client.RetoolClient``; each namespace module is
 imported only when its attribute is first read, so ``import retool_api_client`` stays cheap.
+Importing this package hands the core what it reads about the API as a whole
+(``retool_api_client._tables``).
 """
 
 from __future__ import annotations
@@ -358,19 +360,6 @@ ENDPOINTS: dict[str, str] = {
 BY_ENDPOINT: dict[str, str] = {endpoint: operation_id for operation_id, endpoint in ENDPOINTS.items()}
 
 
-#: operationId -> the ``limit`` range its spec declares, for the paginated operations that take a
-#: ``limit`` (None: no range declared, any positive size).
-PAGE_SIZE_RANGES: dict[str, tuple[int, int] | None] = {
-    "get_app_usage_details": (1, 100),
-    "list_access_requests": (1, 100),
-    "list_apps": (1, 100),
-    "list_resource_configurations": (1, 100),
-    "list_resources": (1, 100),
-    "list_user_tasks": None,
-    "list_users": (1, 100),
-}
-
-
 #: operationId -> PatchRule, for the operations whose body is ``{"operations": [JSON Patch]}``.
 PATCH_RULES: dict[str, PatchRule] = {
     "approve_or_deny_access_request": PatchRule(
@@ -539,10 +528,141 @@ PATCH_RULES: dict[str, PatchRule] = {
     ),
 }
 
+#: model -> {Python attribute: JSON name}, for the fields whose names differ.
+JSON_NAMES: dict[str, dict[str, str]] = {
+    "AccessListEntry": {
+        "access_level": "accessLevel",
+    },
+    "AccessListGroupSource": {
+        "type_": "type",
+    },
+    "AccessListInheritedSource": {
+        "type_": "type",
+    },
+    "AccessListSubject": {
+        "type_": "type",
+    },
+    "AddUserInvitesToGroupBody": {
+        "user_invite_ids": "userInviteIds",
+    },
+    "AnalyticsIntegrationsSettingsType0": {
+        "type_": "type",
+    },
+    "AnalyticsIntegrationsSettingsType1": {
+        "type_": "type",
+    },
+    "AnalyticsIntegrationsSettingsType2": {
+        "type_": "type",
+    },
+    "AppAccess": {
+        "type_": "type",
+    },
+    "AppRef": {
+        "type_": "type",
+    },
+    "BitbucketConfigAppPassword": {
+        "type_": "type",
+    },
+    "BitbucketConfigToken": {
+        "type_": "type",
+    },
+    "CopyOperation": {
+        "from_": "from",
+    },
+    "CreateOrganizationUserAttributeBody": {
+        "data_type": "dataType",
+        "default_value": "defaultValue",
+    },
+    "CreateResourceBody": {
+        "type_": "type",
+    },
+    "CreateUserInviteBody": {
+        "default_group_ids": "defaultGroupIds",
+    },
+    "FolderAccess": {
+        "type_": "type",
+    },
+    "FolderRef": {
+        "type_": "type",
+    },
+    "GetAccessListResponse200Data": {
+        "user_invite": "userInvite",
+    },
+    "GetOrganizationAiSettingsResponseData": {
+        "retool_ai": "retoolAI",
+        "retool_ai_actions": "retoolAIActions",
+        "retool_ask_ai": "retoolAskAI",
+        "retool_vector": "retoolVector",
+    },
+    "GitHubConfigApp": {
+        "type_": "type",
+    },
+    "GitHubConfigPersonal": {
+        "type_": "type",
+    },
+    "GrantPermissionsBody": {
+        "object_": "object",
+    },
+    "GroupRef": {
+        "type_": "type",
+    },
+    "IpAllowlist": {
+        "ip_addresses": "ipAddresses",
+    },
+    "IpAllowlistIpAddresses": {
+        "ap_southeast_1": "ap-southeast-1",
+        "eu_central_1": "eu-central-1",
+        "us_west_2": "us-west-2",
+    },
+    "MoveOperation": {
+        "from_": "from",
+    },
+    "ReassignUserTaskBodyAssigneesItemType0": {
+        "type_": "type",
+    },
+    "ReassignUserTaskBodyAssigneesItemType1": {
+        "type_": "type",
+    },
+    "Resource": {
+        "type_": "type",
+    },
+    "ResourceAccess": {
+        "type_": "type",
+    },
+    "ResourceConfigurationAccess": {
+        "type_": "type",
+    },
+    "ResourceConfigurationRef": {
+        "type_": "type",
+    },
+    "ResourceRef": {
+        "type_": "type",
+    },
+    "RevokePermissionsBody": {
+        "object_": "object",
+    },
+    "ScreenAccess": {
+        "type_": "type",
+    },
+    "ScreenRef": {
+        "app_id": "appId",
+        "type_": "type",
+    },
+    "Usage": {
+        "count_t30_users": "count_T30_users",
+        "daily_t30_usage": "daily_T30_usage",
+        "percent_growth_t30_users": "percent_growth_T30_users",
+    },
+    "UserRef": {
+        "type_": "type",
+    },
+    "UserTaskAssigneesItem": {
+        "type_": "type",
+    },
+}
 
-_tables.register(
-    page_size_ranges=PAGE_SIZE_RANGES, patch_rules=PATCH_RULES, data_package=__name__.rpartition(".")[0]
-)
+
+_tables.register(patch_rules=PATCH_RULES, data_package=__name__.rpartition(".")[0], json_names=JSON_NAMES)
 
 
 class Resources:
@@ -762,12 +882,4 @@ class Resources:
         return WorkflowsResource(self)
 
 
-__all__ = [
-    "BY_ENDPOINT",
-    "ENDPOINTS",
-    "OPERATIONS",
-    "PAGE_SIZE_RANGES",
-    "PATCH_RULES",
-    "PatchRule",
-    "Resources",
-]
+__all__ = ["BY_ENDPOINT", "ENDPOINTS", "JSON_NAMES", "OPERATIONS", "PATCH_RULES", "PatchRule", "Resources"]

@@ -23,13 +23,13 @@ class AccessListEntry:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        subject = _parsing.json_value(self.subject)
+        subject = self.subject.to_dict()
 
-        access_level = _parsing.json_value(self.access_level)
+        access_level = self.access_level.value
 
         sources: dict[str, Any] | Unset = UNSET
         if not isinstance(self.sources, Unset):
-            sources = _parsing.json_value(self.sources)
+            sources = self.sources.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

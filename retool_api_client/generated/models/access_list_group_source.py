@@ -23,7 +23,7 @@ class AccessListGroupSource:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -29,17 +29,14 @@ class AccessListSources:
 
         groups: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.groups, Unset):
-            if isinstance(self.groups, list | tuple):
-                groups = []
-                for groups_item_data in self.groups:
-                    groups_item = _parsing.json_value(groups_item_data)
-                    groups.append(groups_item)
-            else:
-                groups = self.groups
+            groups = []
+            for groups_item_data in self.groups:
+                groups_item = groups_item_data.to_dict()
+                groups.append(groups_item)
 
         inherited: dict[str, Any] | Unset = UNSET
         if not isinstance(self.inherited, Unset):
-            inherited = _parsing.json_value(self.inherited)
+            inherited = self.inherited.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

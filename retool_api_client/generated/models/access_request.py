@@ -31,7 +31,7 @@ class AccessRequest:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        status = _parsing.json_value(self.status)
+        status = self.status.value
 
         legacy_id = self.legacy_id
 
@@ -40,9 +40,9 @@ class AccessRequest:
         updated_by_id: None | str
         updated_by_id = self.updated_by_id
 
-        created_at = _parsing.json_value(self.created_at)
+        created_at = self.created_at.isoformat()
 
-        updated_at = _parsing.json_value(self.updated_at)
+        updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

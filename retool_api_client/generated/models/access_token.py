@@ -49,9 +49,9 @@ class AccessToken:
 
         scopes = self.scopes
 
-        created_at = _parsing.json_value(self.created_at)
+        created_at = self.created_at.isoformat()
 
-        updated_at = _parsing.json_value(self.updated_at)
+        updated_at = self.updated_at.isoformat()
 
         access_token = self.access_token
 

@@ -20,13 +20,10 @@ class AddUsersToGroupBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        if isinstance(self.members, list | tuple):
-            members = []
-            for members_item_data in self.members:
-                members_item = _parsing.json_value(members_item_data)
-                members.append(members_item)
-        else:
-            members = self.members
+        members = []
+        for members_item_data in self.members:
+            members_item = members_item_data.to_dict()
+            members.append(members_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

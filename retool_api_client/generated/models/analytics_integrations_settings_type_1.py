@@ -28,9 +28,9 @@ class AnalyticsIntegrationsSettingsType1:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
-        host = _parsing.json_value(self.host)
+        host = self.host.value
 
         api_key = self.api_key
 

@@ -23,7 +23,7 @@ class AnalyticsIntegrationsSettingsType2:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         enabled = self.enabled
 

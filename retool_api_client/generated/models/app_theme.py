@@ -40,11 +40,11 @@ class AppTheme:
 
         name = self.name
 
-        theme = _parsing.json_value(self.theme)
+        theme = self.theme.to_dict()
 
-        created_at = _parsing.json_value(self.created_at)
+        created_at = self.created_at.isoformat()
 
-        updated_at = _parsing.json_value(self.updated_at)
+        updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

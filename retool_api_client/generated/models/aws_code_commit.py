@@ -30,9 +30,9 @@ class AWSCodeCommit:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        config = _parsing.json_value(self.config)
+        config = self.config.to_dict()
 
-        provider = _parsing.json_value(self.provider)
+        provider = self.provider.value
 
         org = self.org
 

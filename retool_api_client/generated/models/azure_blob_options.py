@@ -22,9 +22,9 @@ class AzureBlobOptions:
     def to_dict(self) -> dict[str, Any]:
         authentication_options: dict[str, Any]
         if isinstance(self.authentication_options, AzureBlobOptionsAuthenticationOptionsAzureIdentity):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         else:
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
 
         field_dict: dict[str, Any] = {}
 

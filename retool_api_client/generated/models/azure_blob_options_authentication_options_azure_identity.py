@@ -28,7 +28,7 @@ class AzureBlobOptionsAuthenticationOptionsAzureIdentity:
     azure_blob_default_container_name: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         auth_with_default_credential_provider_chain = self.auth_with_default_credential_provider_chain
 

@@ -25,7 +25,7 @@ class AzureBlobOptionsAuthenticationOptionsAzureStorageSharedKey:
     azure_blob_default_container_name: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         azure_storage_url = self.azure_storage_url
 

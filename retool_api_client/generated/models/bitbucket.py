@@ -32,11 +32,11 @@ class Bitbucket:
     def to_dict(self) -> dict[str, Any]:
         config: dict[str, Any]
         if isinstance(self.config, BitbucketConfigAppPassword):
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
         else:
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
 
-        provider = _parsing.json_value(self.provider)
+        provider = self.provider.value
 
         org = self.org
 

@@ -27,7 +27,7 @@ class BitbucketConfigAppPassword:
     """ The REST API route for your self-hosted Bitbucket instance. Defaults to https://api.bitbucket.org/2.0.	 """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         username = self.username
 

@@ -27,7 +27,7 @@ class CancelUserTaskBody:
 
         output: dict[str, Any] | Unset = UNSET
         if not isinstance(self.output, Unset):
-            output = _parsing.json_value(self.output)
+            output = self.output.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

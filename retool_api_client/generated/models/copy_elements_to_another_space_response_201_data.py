@@ -29,40 +29,28 @@ class CopyElementsToAnotherSpaceResponse201Data:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        if isinstance(self.resource_ids, list | tuple):
-            resource_ids = []
-            for resource_ids_item_data in self.resource_ids:
-                resource_ids_item: str
-                if isinstance(resource_ids_item_data, UUID):
-                    resource_ids_item = str(resource_ids_item_data)
+        resource_ids = []
+        for resource_ids_item_data in self.resource_ids:
+            resource_ids_item: str
+            if isinstance(resource_ids_item_data, UUID):
+                resource_ids_item = str(resource_ids_item_data)
 
-                resource_ids.append(resource_ids_item)
-        else:
-            resource_ids = self.resource_ids
+            resource_ids.append(resource_ids_item)
 
-        if isinstance(self.query_library_query_ids, list | tuple):
-            query_library_query_ids = []
-            for query_library_query_ids_item_data in self.query_library_query_ids:
-                query_library_query_ids_item = str(query_library_query_ids_item_data)
-                query_library_query_ids.append(query_library_query_ids_item)
-        else:
-            query_library_query_ids = self.query_library_query_ids
+        query_library_query_ids = []
+        for query_library_query_ids_item_data in self.query_library_query_ids:
+            query_library_query_ids_item = str(query_library_query_ids_item_data)
+            query_library_query_ids.append(query_library_query_ids_item)
 
-        if isinstance(self.app_ids, list | tuple):
-            app_ids = []
-            for app_ids_item_data in self.app_ids:
-                app_ids_item = str(app_ids_item_data)
-                app_ids.append(app_ids_item)
-        else:
-            app_ids = self.app_ids
+        app_ids = []
+        for app_ids_item_data in self.app_ids:
+            app_ids_item = str(app_ids_item_data)
+            app_ids.append(app_ids_item)
 
-        if isinstance(self.workflow_ids, list | tuple):
-            workflow_ids = []
-            for workflow_ids_item_data in self.workflow_ids:
-                workflow_ids_item = str(workflow_ids_item_data)
-                workflow_ids.append(workflow_ids_item)
-        else:
-            workflow_ids = self.workflow_ids
+        workflow_ids = []
+        for workflow_ids_item_data in self.workflow_ids:
+            workflow_ids_item = str(workflow_ids_item_data)
+            workflow_ids.append(workflow_ids_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

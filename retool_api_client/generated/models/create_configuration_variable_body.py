@@ -32,13 +32,10 @@ class CreateConfigurationVariableBody:
 
         secret = self.secret
 
-        if isinstance(self.values, list | tuple):
-            values = []
-            for values_item_data in self.values:
-                values_item = _parsing.json_value(values_item_data)
-                values.append(values_item)
-        else:
-            values = self.values
+        values = []
+        for values_item_data in self.values:
+            values_item = values_item_data.to_dict()
+            values.append(values_item)
 
         description = self.description
 

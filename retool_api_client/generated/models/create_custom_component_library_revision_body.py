@@ -31,7 +31,7 @@ class CreateCustomComponentLibraryRevisionBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        version_bump = _parsing.json_value(self.version_bump)
+        version_bump = self.version_bump.value
 
         files = self.files.to_tuple()
 

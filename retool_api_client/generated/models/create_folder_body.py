@@ -28,7 +28,7 @@ class CreateFolderBody:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        folder_type = _parsing.json_value(self.folder_type)
+        folder_type = self.folder_type.value
 
         parent_folder_id: None | str | Unset
         if isinstance(self.parent_folder_id, Unset):

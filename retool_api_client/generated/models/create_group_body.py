@@ -69,39 +69,33 @@ class CreateGroupBody:
 
         members: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.members, Unset):
-            if isinstance(self.members, list | tuple):
-                members = []
-                for members_item_data in self.members:
-                    members_item = _parsing.json_value(members_item_data)
-                    members.append(members_item)
-            else:
-                members = self.members
+            members = []
+            for members_item_data in self.members:
+                members_item = members_item_data.to_dict()
+                members.append(members_item)
 
         universal_app_access: str | Unset = UNSET
         if not isinstance(self.universal_app_access, Unset):
-            universal_app_access = _parsing.json_value(self.universal_app_access)
+            universal_app_access = self.universal_app_access.value
 
         universal_resource_access: str | Unset = UNSET
         if not isinstance(self.universal_resource_access, Unset):
-            universal_resource_access = _parsing.json_value(self.universal_resource_access)
+            universal_resource_access = self.universal_resource_access.value
 
         universal_workflow_access: str | Unset = UNSET
         if not isinstance(self.universal_workflow_access, Unset):
-            universal_workflow_access = _parsing.json_value(self.universal_workflow_access)
+            universal_workflow_access = self.universal_workflow_access.value
 
         universal_query_library_access: str | Unset = UNSET
         if not isinstance(self.universal_query_library_access, Unset):
-            universal_query_library_access = _parsing.json_value(self.universal_query_library_access)
+            universal_query_library_access = self.universal_query_library_access.value
 
         user_invites: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.user_invites, Unset):
-            if isinstance(self.user_invites, list | tuple):
-                user_invites = []
-                for user_invites_item_data in self.user_invites:
-                    user_invites_item = _parsing.json_value(user_invites_item_data)
-                    user_invites.append(user_invites_item)
-            else:
-                user_invites = self.user_invites
+            user_invites = []
+            for user_invites_item_data in self.user_invites:
+                user_invites_item = user_invites_item_data.to_dict()
+                user_invites.append(user_invites_item)
 
         user_list_access = self.user_list_access
 

@@ -24,9 +24,9 @@ class CreateObservabilityConfigurationBody:
     def to_dict(self) -> dict[str, Any]:
         config: dict[str, Any]
         if isinstance(self.config, ObservabilityConfigurationConfigSentry):
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
         else:
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
 
         enabled = self.enabled
 

@@ -34,7 +34,7 @@ class CreateOrganizationUserAttributeBody:
 
         label = self.label
 
-        data_type = _parsing.json_value(self.data_type)
+        data_type = self.data_type.value
 
         default_value: None | str | Unset
         if isinstance(self.default_value, Unset):

@@ -31,27 +31,27 @@ class CreateResourceBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         display_name = self.display_name
 
         options: dict[str, Any]
         if isinstance(self.options, AzureBlobOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, PostgresOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, MySQLOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, RedshiftOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, SnowflakeOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, RestAPIOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, GRPCOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         else:
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

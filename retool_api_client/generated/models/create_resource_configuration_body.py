@@ -40,21 +40,21 @@ class CreateResourceConfigurationBody:
 
         options: dict[str, Any]
         if isinstance(self.options, AzureBlobOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, PostgresOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, MySQLOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, RedshiftOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, SnowflakeOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, RestAPIOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, GRPCOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         else:
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

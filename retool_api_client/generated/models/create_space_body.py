@@ -27,7 +27,7 @@ class CreateSpaceBody:
 
         options: dict[str, Any] | Unset = UNSET
         if not isinstance(self.options, Unset):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
 
         field_dict: dict[str, Any] = {}
 

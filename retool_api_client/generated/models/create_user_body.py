@@ -42,11 +42,11 @@ class CreateUserBody:
 
         metadata: dict[str, Any] | Unset = UNSET
         if not isinstance(self.metadata, Unset):
-            metadata = _parsing.json_value(self.metadata)
+            metadata = self.metadata.to_dict()
 
         user_type: str | Unset = UNSET
         if not isinstance(self.user_type, Unset):
-            user_type = _parsing.json_value(self.user_type)
+            user_type = self.user_type.value
 
         field_dict: dict[str, Any] = {}
 

@@ -32,7 +32,7 @@ class CreateUserInviteBody:
 
         metadata: dict[str, Any] | Unset = UNSET
         if not isinstance(self.metadata, Unset):
-            metadata = _parsing.json_value(self.metadata)
+            metadata = self.metadata.to_dict()
 
         field_dict: dict[str, Any] = {}
 

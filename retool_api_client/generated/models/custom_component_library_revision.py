@@ -33,9 +33,9 @@ class CustomComponentLibraryRevision:
 
         custom_component_library_id = self.custom_component_library_id
 
-        created_at = _parsing.json_value(self.created_at)
+        created_at = self.created_at.isoformat()
 
-        updated_at = _parsing.json_value(self.updated_at)
+        updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

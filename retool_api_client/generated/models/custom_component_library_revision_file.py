@@ -29,9 +29,9 @@ class CustomComponentLibraryRevisionFile:
 
         file_contents = self.file_contents
 
-        created_at = _parsing.json_value(self.created_at)
+        created_at = self.created_at.isoformat()
 
-        updated_at = _parsing.json_value(self.updated_at)
+        updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -44,7 +44,7 @@ class Folder:
 
         is_system_folder = self.is_system_folder
 
-        folder_type = _parsing.json_value(self.folder_type)
+        folder_type = self.folder_type.value
 
         created_at = self.created_at
 

@@ -20,7 +20,7 @@ class FolderRef:
     """ The id of the folder """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         id = self.id
 

@@ -24,33 +24,24 @@ class GetAccessListResponse200Data:
     def to_dict(self) -> dict[str, Any]:
         group: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.group, Unset):
-            if isinstance(self.group, list | tuple):
-                group = []
-                for group_item_data in self.group:
-                    group_item = _parsing.json_value(group_item_data)
-                    group.append(group_item)
-            else:
-                group = self.group
+            group = []
+            for group_item_data in self.group:
+                group_item = group_item_data.to_dict()
+                group.append(group_item)
 
         user: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.user, Unset):
-            if isinstance(self.user, list | tuple):
-                user = []
-                for user_item_data in self.user:
-                    user_item = _parsing.json_value(user_item_data)
-                    user.append(user_item)
-            else:
-                user = self.user
+            user = []
+            for user_item_data in self.user:
+                user_item = user_item_data.to_dict()
+                user.append(user_item)
 
         user_invite: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.user_invite, Unset):
-            if isinstance(self.user_invite, list | tuple):
-                user_invite = []
-                for user_invite_item_data in self.user_invite:
-                    user_invite_item = _parsing.json_value(user_invite_item_data)
-                    user_invite.append(user_invite_item)
-            else:
-                user_invite = self.user_invite
+            user_invite = []
+            for user_invite_item_data in self.user_invite:
+                user_invite_item = user_invite_item_data.to_dict()
+                user_invite.append(user_invite_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -35,7 +35,7 @@ class GetAppUsageDetailsResponse200:
     def to_dict(self) -> dict[str, Any]:
         success = self.success
 
-        data = _parsing.json_value(self.data)
+        data = self.data.to_dict()
 
         total_viewers = self.total_viewers
 

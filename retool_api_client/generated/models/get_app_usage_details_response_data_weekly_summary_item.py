@@ -20,13 +20,10 @@ class GetAppUsageDetailsResponseDataWeeklySummaryItem:
     def to_dict(self) -> dict[str, Any]:
         org_id = self.org_id
 
-        if isinstance(self.weekly_data, list | tuple):
-            weekly_data = []
-            for weekly_data_item_data in self.weekly_data:
-                weekly_data_item = _parsing.json_value(weekly_data_item_data)
-                weekly_data.append(weekly_data_item)
-        else:
-            weekly_data = self.weekly_data
+        weekly_data = []
+        for weekly_data_item_data in self.weekly_data:
+            weekly_data_item = weekly_data_item_data.to_dict()
+            weekly_data.append(weekly_data_item)
 
         field_dict: dict[str, Any] = {}
 

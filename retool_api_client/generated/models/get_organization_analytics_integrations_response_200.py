@@ -36,20 +36,17 @@ class GetOrganizationAnalyticsIntegrationsResponse200:
     def to_dict(self) -> dict[str, Any]:
         success = self.success
 
-        if isinstance(self.data, list | tuple):
-            data = []
-            for data_item_data in self.data:
-                data_item: dict[str, Any]
-                if isinstance(data_item_data, AnalyticsIntegrationsSettingsType0):
-                    data_item = _parsing.json_value(data_item_data)
-                elif isinstance(data_item_data, AnalyticsIntegrationsSettingsType1):
-                    data_item = _parsing.json_value(data_item_data)
-                else:
-                    data_item = _parsing.json_value(data_item_data)
+        data = []
+        for data_item_data in self.data:
+            data_item: dict[str, Any]
+            if isinstance(data_item_data, AnalyticsIntegrationsSettingsType0):
+                data_item = data_item_data.to_dict()
+            elif isinstance(data_item_data, AnalyticsIntegrationsSettingsType1):
+                data_item = data_item_data.to_dict()
+            else:
+                data_item = data_item_data.to_dict()
 
-                data.append(data_item)
-        else:
-            data = self.data
+            data.append(data_item)
 
         total_count = self.total_count
 

@@ -20,7 +20,7 @@ class GetReleaseManifestResponse200Data:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        manifest = _parsing.json_value(self.manifest)
+        manifest = self.manifest.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -26,15 +26,15 @@ class GetSsoConfigurationResponse200:
 
         data: dict[str, Any]
         if isinstance(self.data, Google):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         elif isinstance(self.data, OIDC):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         elif isinstance(self.data, GoogleOIDC):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         elif isinstance(self.data, SAML):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         else:
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

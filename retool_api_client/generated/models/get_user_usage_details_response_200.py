@@ -25,7 +25,7 @@ class GetUserUsageDetailsResponse200:
     def to_dict(self) -> dict[str, Any]:
         success = self.success
 
-        data = _parsing.json_value(self.data)
+        data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -22,37 +22,25 @@ class GetUserUsageDetailsResponse200Data:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        if isinstance(self.overall_summary, list | tuple):
-            overall_summary = []
-            for overall_summary_item_data in self.overall_summary:
-                overall_summary_item = _parsing.json_value(overall_summary_item_data)
-                overall_summary.append(overall_summary_item)
-        else:
-            overall_summary = self.overall_summary
+        overall_summary = []
+        for overall_summary_item_data in self.overall_summary:
+            overall_summary_item = overall_summary_item_data.to_dict()
+            overall_summary.append(overall_summary_item)
 
-        if isinstance(self.weekly_summary, list | tuple):
-            weekly_summary = []
-            for weekly_summary_item_data in self.weekly_summary:
-                weekly_summary_item = _parsing.json_value(weekly_summary_item_data)
-                weekly_summary.append(weekly_summary_item)
-        else:
-            weekly_summary = self.weekly_summary
+        weekly_summary = []
+        for weekly_summary_item_data in self.weekly_summary:
+            weekly_summary_item = weekly_summary_item_data.to_dict()
+            weekly_summary.append(weekly_summary_item)
 
-        if isinstance(self.viewer_summary, list | tuple):
-            viewer_summary = []
-            for viewer_summary_item_data in self.viewer_summary:
-                viewer_summary_item = _parsing.json_value(viewer_summary_item_data)
-                viewer_summary.append(viewer_summary_item)
-        else:
-            viewer_summary = self.viewer_summary
+        viewer_summary = []
+        for viewer_summary_item_data in self.viewer_summary:
+            viewer_summary_item = viewer_summary_item_data.to_dict()
+            viewer_summary.append(viewer_summary_item)
 
-        if isinstance(self.editor_summary, list | tuple):
-            editor_summary = []
-            for editor_summary_item_data in self.editor_summary:
-                editor_summary_item = _parsing.json_value(editor_summary_item_data)
-                editor_summary.append(editor_summary_item)
-        else:
-            editor_summary = self.editor_summary
+        editor_summary = []
+        for editor_summary_item_data in self.editor_summary:
+            editor_summary_item = editor_summary_item_data.to_dict()
+            editor_summary.append(editor_summary_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -46,7 +46,7 @@ class GetUserUsageSummariesResponse200DataItem:
 
         count_unique_apps = self.count_unique_apps
 
-        last_active = _parsing.json_value(self.last_active)
+        last_active = self.last_active.isoformat()
 
         field_dict: dict[str, Any] = {}
 

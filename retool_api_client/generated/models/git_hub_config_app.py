@@ -29,7 +29,7 @@ class GitHubConfigApp:
     """ The REST API route for your self-hosted GitHub instance. Defaults to https://[hostname]/api/v3. """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         app_id = self.app_id
 

@@ -25,7 +25,7 @@ class GitHubConfigPersonal:
     """ The REST API route for your self-hosted GitHub instance. Defaults to https://[hostname]/api/v3. """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         personal_access_token = self.personal_access_token
 

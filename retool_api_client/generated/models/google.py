@@ -21,7 +21,7 @@ class Google:
     disable_email_password_login: bool
 
     def to_dict(self) -> dict[str, Any]:
-        config_type = _parsing.json_value(self.config_type)
+        config_type = self.config_type.value
 
         google_client_id = self.google_client_id
 

@@ -38,7 +38,7 @@ class GoogleOIDC:
     restricted_domain: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        config_type = _parsing.json_value(self.config_type)
+        config_type = self.config_type.value
 
         google_client_id = self.google_client_id
 

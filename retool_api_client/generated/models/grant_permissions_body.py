@@ -23,23 +23,23 @@ class GrantPermissionsBody:
     def to_dict(self) -> dict[str, Any]:
         subject: dict[str, Any]
         if isinstance(self.subject, GroupRef):
-            subject = _parsing.json_value(self.subject)
+            subject = self.subject.to_dict()
         else:
-            subject = _parsing.json_value(self.subject)
+            subject = self.subject.to_dict()
 
         object_: dict[str, Any]
         if isinstance(self.object_, FolderRef):
-            object_ = _parsing.json_value(self.object_)
+            object_ = self.object_.to_dict()
         elif isinstance(self.object_, AppRef):
-            object_ = _parsing.json_value(self.object_)
+            object_ = self.object_.to_dict()
         elif isinstance(self.object_, ScreenRef):
-            object_ = _parsing.json_value(self.object_)
+            object_ = self.object_.to_dict()
         elif isinstance(self.object_, ResourceRef):
-            object_ = _parsing.json_value(self.object_)
+            object_ = self.object_.to_dict()
         else:
-            object_ = _parsing.json_value(self.object_)
+            object_ = self.object_.to_dict()
 
-        access_level = _parsing.json_value(self.access_level)
+        access_level = self.access_level.value
 
         field_dict: dict[str, Any] = {}
 

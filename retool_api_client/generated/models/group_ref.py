@@ -20,7 +20,7 @@ class GroupRef:
     """ The ID number of the group. """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         id = self.id
 

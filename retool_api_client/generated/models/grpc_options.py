@@ -39,13 +39,13 @@ class GRPCOptions:
         if isinstance(self.authentication_options, Unset):
             authentication_options = UNSET
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsAuth0):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, SnowflakeOptionsAuthenticationOptionsBearer):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsOauth2):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         else:
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
 
         max_receive_message_length = self.max_receive_message_length
 
@@ -53,14 +53,11 @@ class GRPCOptions:
 
         metadata: list[list[str]] | Unset = UNSET
         if not isinstance(self.metadata, Unset):
-            if isinstance(self.metadata, list | tuple):
-                metadata = []
-                for metadata_item_data in self.metadata:
-                    metadata_item = metadata_item_data
+            metadata = []
+            for metadata_item_data in self.metadata:
+                metadata_item = metadata_item_data
 
-                    metadata.append(metadata_item)
-            else:
-                metadata = self.metadata
+                metadata.append(metadata_item)
 
         options = self.options
 
@@ -70,21 +67,18 @@ class GRPCOptions:
         if isinstance(self.proto_file_url_headers, Unset):
             proto_file_url_headers = UNSET
         elif isinstance(self.proto_file_url_headers, list):
-            if isinstance(self.proto_file_url_headers, list | tuple):
-                proto_file_url_headers = []
-                for proto_file_url_headers_type_0_item_data in self.proto_file_url_headers:
-                    proto_file_url_headers_type_0_item = proto_file_url_headers_type_0_item_data
+            proto_file_url_headers = []
+            for proto_file_url_headers_type_0_item_data in self.proto_file_url_headers:
+                proto_file_url_headers_type_0_item = proto_file_url_headers_type_0_item_data
 
-                    proto_file_url_headers.append(proto_file_url_headers_type_0_item)
-            else:
-                proto_file_url_headers = self.proto_file_url_headers
+                proto_file_url_headers.append(proto_file_url_headers_type_0_item)
 
         else:
             proto_file_url_headers = self.proto_file_url_headers
 
         proto_source: str | Unset = UNSET
         if not isinstance(self.proto_source, Unset):
-            proto_source = _parsing.json_value(self.proto_source)
+            proto_source = self.proto_source.value
 
         service_name = self.service_name
 

@@ -17,7 +17,7 @@ class IpAllowlist:
     ip_addresses: IpAllowlistIpAddresses
 
     def to_dict(self) -> dict[str, Any]:
-        ip_addresses = _parsing.json_value(self.ip_addresses)
+        ip_addresses = self.ip_addresses.to_dict()
 
         field_dict: dict[str, Any] = {}
 

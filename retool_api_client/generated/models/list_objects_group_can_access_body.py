@@ -25,11 +25,11 @@ class ListObjectsGroupCanAccessBody:
     def to_dict(self) -> dict[str, Any]:
         subject: dict[str, Any]
         if isinstance(self.subject, GroupRef):
-            subject = _parsing.json_value(self.subject)
+            subject = self.subject.to_dict()
         else:
-            subject = _parsing.json_value(self.subject)
+            subject = self.subject.to_dict()
 
-        object_type = _parsing.json_value(self.object_type)
+        object_type = self.object_type.value
 
         include_inherited_access = self.include_inherited_access
 

@@ -20,13 +20,10 @@ class ListReleaseManifestsResponse200Data:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        if isinstance(self.manifests, list | tuple):
-            manifests = []
-            for manifests_item_data in self.manifests:
-                manifests_item = _parsing.json_value(manifests_item_data)
-                manifests.append(manifests_item)
-        else:
-            manifests = self.manifests
+        manifests = []
+        for manifests_item_data in self.manifests:
+            manifests_item = manifests_item_data.to_dict()
+            manifests.append(manifests_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

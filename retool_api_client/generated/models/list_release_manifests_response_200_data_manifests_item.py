@@ -26,23 +26,17 @@ class ListReleaseManifestsResponse200DataManifestsItem:
 
         apps: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.apps, Unset):
-            if isinstance(self.apps, list | tuple):
-                apps = []
-                for apps_item_data in self.apps:
-                    apps_item = _parsing.json_value(apps_item_data)
-                    apps.append(apps_item)
-            else:
-                apps = self.apps
+            apps = []
+            for apps_item_data in self.apps:
+                apps_item = apps_item_data.to_dict()
+                apps.append(apps_item)
 
         workflows: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.workflows, Unset):
-            if isinstance(self.workflows, list | tuple):
-                workflows = []
-                for workflows_item_data in self.workflows:
-                    workflows_item = _parsing.json_value(workflows_item_data)
-                    workflows.append(workflows_item)
-            else:
-                workflows = self.workflows
+            workflows = []
+            for workflows_item_data in self.workflows:
+                workflows_item = workflows_item_data.to_dict()
+                workflows.append(workflows_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -28,7 +28,7 @@ class ListReleaseManifestsResponseDataManifestsItemAppsItem:
 
         release: str
         if isinstance(self.release, ListReleaseManifestsResponseDataManifestsItemAppsItemReleaseType1):
-            release = _parsing.json_value(self.release)
+            release = self.release.value
         else:
             release = self.release
 

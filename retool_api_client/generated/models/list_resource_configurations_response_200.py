@@ -30,13 +30,10 @@ class ListResourceConfigurationsResponse200:
     def to_dict(self) -> dict[str, Any]:
         success = self.success
 
-        if isinstance(self.data, list | tuple):
-            data = []
-            for data_item_data in self.data:
-                data_item = _parsing.json_value(data_item_data)
-                data.append(data_item)
-        else:
-            data = self.data
+        data = []
+        for data_item_data in self.data:
+            data_item = data_item_data.to_dict()
+            data.append(data_item)
 
         total_count = self.total_count
 

@@ -22,13 +22,10 @@ class ListSourceControlDeploymentsResponse200Data:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        if isinstance(self.deployments, list | tuple):
-            deployments = []
-            for deployments_item_data in self.deployments:
-                deployments_item = _parsing.json_value(deployments_item_data)
-                deployments.append(deployments_item)
-        else:
-            deployments = self.deployments
+        deployments = []
+        for deployments_item_data in self.deployments:
+            deployments_item = deployments_item_data.to_dict()
+            deployments.append(deployments_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

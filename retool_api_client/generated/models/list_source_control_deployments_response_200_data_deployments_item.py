@@ -36,7 +36,7 @@ class ListSourceControlDeploymentsResponse200DataDeploymentsItem:
     def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
 
-        status = _parsing.json_value(self.status)
+        status = self.status.value
 
         commit_sha: None | str
         commit_sha = self.commit_sha

@@ -17,7 +17,7 @@ class MySQLOptions:
     database_options: MySQLOptionsDatabaseOptions
 
     def to_dict(self) -> dict[str, Any]:
-        database_options = _parsing.json_value(self.database_options)
+        database_options = self.database_options.to_dict()
 
         field_dict: dict[str, Any] = {}
 

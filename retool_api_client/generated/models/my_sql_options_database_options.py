@@ -49,11 +49,11 @@ class MySQLOptionsDatabaseOptions:
 
         ssl_settings: dict[str, Any] | Unset = UNSET
         if not isinstance(self.ssl_settings, Unset):
-            ssl_settings = _parsing.json_value(self.ssl_settings)
+            ssl_settings = self.ssl_settings.to_dict()
 
         ssh_tunnel_options: dict[str, Any] | Unset = UNSET
         if not isinstance(self.ssh_tunnel_options, Unset):
-            ssh_tunnel_options = _parsing.json_value(self.ssh_tunnel_options)
+            ssh_tunnel_options = self.ssh_tunnel_options.to_dict()
 
         disable_converting_queries_to_prepared_statements = (
             self.disable_converting_queries_to_prepared_statements

@@ -29,9 +29,9 @@ class ObservabilityConfiguration:
 
         config: dict[str, Any]
         if isinstance(self.config, ObservabilityConfigurationConfigSentry):
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
         else:
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
 
         enabled = self.enabled
 

@@ -33,11 +33,11 @@ class ObservabilityConfigurationConfigDatadog:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        provider = _parsing.json_value(self.provider)
+        provider = self.provider.value
 
         api_key = self.api_key
 
-        site = _parsing.json_value(self.site)
+        site = self.site.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -31,7 +31,7 @@ class ObservabilityConfigurationConfigSentry:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        provider = _parsing.json_value(self.provider)
+        provider = self.provider.value
 
         dsn = self.dsn
 

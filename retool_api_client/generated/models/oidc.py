@@ -36,7 +36,7 @@ class OIDC:
     restricted_domain: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        config_type = _parsing.json_value(self.config_type)
+        config_type = self.config_type.value
 
         oidc_client_id = self.oidc_client_id
 

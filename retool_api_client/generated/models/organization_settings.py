@@ -81,7 +81,7 @@ class OrganizationSettings:
 
         two_factor_auth_type: None | str
         if isinstance(self.two_factor_auth_type, OrganizationSettingsTwoFactorAuthType):
-            two_factor_auth_type = _parsing.json_value(self.two_factor_auth_type)
+            two_factor_auth_type = self.two_factor_auth_type.value
         else:
             two_factor_auth_type = self.two_factor_auth_type
 

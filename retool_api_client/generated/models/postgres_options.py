@@ -19,9 +19,9 @@ class PostgresOptions:
     def to_dict(self) -> dict[str, Any]:
         database_options: dict[str, Any]
         if isinstance(self.database_options, PostgresConnectionOptions):
-            database_options = _parsing.json_value(self.database_options)
+            database_options = self.database_options.to_dict()
         else:
-            database_options = _parsing.json_value(self.database_options)
+            database_options = self.database_options.to_dict()
 
         field_dict: dict[str, Any] = {}
 

@@ -24,18 +24,15 @@ class ReassignUserTaskBody:
     def to_dict(self) -> dict[str, Any]:
         email = self.email
 
-        if isinstance(self.assignees, list | tuple):
-            assignees = []
-            for assignees_item_data in self.assignees:
-                assignees_item: dict[str, Any]
-                if isinstance(assignees_item_data, ReassignUserTaskBodyAssigneesItemType0):
-                    assignees_item = _parsing.json_value(assignees_item_data)
-                else:
-                    assignees_item = _parsing.json_value(assignees_item_data)
+        assignees = []
+        for assignees_item_data in self.assignees:
+            assignees_item: dict[str, Any]
+            if isinstance(assignees_item_data, ReassignUserTaskBodyAssigneesItemType0):
+                assignees_item = assignees_item_data.to_dict()
+            else:
+                assignees_item = assignees_item_data.to_dict()
 
-                assignees.append(assignees_item)
-        else:
-            assignees = self.assignees
+            assignees.append(assignees_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -40,7 +40,7 @@ class RedshiftOptionsDatabaseOptions:
 
         ssl_settings: dict[str, Any] | Unset = UNSET
         if not isinstance(self.ssl_settings, Unset):
-            ssl_settings = _parsing.json_value(self.ssl_settings)
+            ssl_settings = self.ssl_settings.to_dict()
 
         disable_converting_queries_to_prepared_statements = (
             self.disable_converting_queries_to_prepared_statements

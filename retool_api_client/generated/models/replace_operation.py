@@ -24,7 +24,7 @@ class ReplaceOperation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        op = _parsing.json_value(self.op)
+        op = self.op.value
 
         path = self.path
 

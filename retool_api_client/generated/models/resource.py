@@ -33,7 +33,7 @@ class Resource:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         display_name = self.display_name
 

@@ -39,27 +39,27 @@ class ResourceConfiguration:
     def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
 
-        resource = _parsing.json_value(self.resource)
+        resource = self.resource.to_dict()
 
-        environment = _parsing.json_value(self.environment)
+        environment = self.environment.to_dict()
 
         options: dict[str, Any]
         if isinstance(self.options, AzureBlobOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, PostgresOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, MySQLOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, RedshiftOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, SnowflakeOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, RestAPIOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         elif isinstance(self.options, GRPCOptions):
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
         else:
-            options = _parsing.json_value(self.options)
+            options = self.options.to_dict()
 
         created_at = self.created_at
 

@@ -30,11 +30,11 @@ class ResourceConfigurationAccess:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         id = str(self.id)
 
-        access_level = _parsing.json_value(self.access_level)
+        access_level = self.access_level.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -21,7 +21,7 @@ class ResourceConfigurationRef:
     """ The resource configuration id. """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         id = str(self.id)
 

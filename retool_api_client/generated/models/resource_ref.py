@@ -20,7 +20,7 @@ class ResourceRef:
     """ The uuid or name for the resource. """
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = _parsing.json_value(self.type_)
+        type_ = self.type_.value
 
         id = self.id
 

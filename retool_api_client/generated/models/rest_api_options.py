@@ -45,36 +45,27 @@ class RestAPIOptions:
 
         url_parameters: list[list[str]] | Unset = UNSET
         if not isinstance(self.url_parameters, Unset):
-            if isinstance(self.url_parameters, list | tuple):
-                url_parameters = []
-                for url_parameters_item_data in self.url_parameters:
-                    url_parameters_item = url_parameters_item_data
+            url_parameters = []
+            for url_parameters_item_data in self.url_parameters:
+                url_parameters_item = url_parameters_item_data
 
-                    url_parameters.append(url_parameters_item)
-            else:
-                url_parameters = self.url_parameters
+                url_parameters.append(url_parameters_item)
 
         headers: list[list[str]] | Unset = UNSET
         if not isinstance(self.headers, Unset):
-            if isinstance(self.headers, list | tuple):
-                headers = []
-                for headers_item_data in self.headers:
-                    headers_item = headers_item_data
+            headers = []
+            for headers_item_data in self.headers:
+                headers_item = headers_item_data
 
-                    headers.append(headers_item)
-            else:
-                headers = self.headers
+                headers.append(headers_item)
 
         extra_body_values: list[list[str]] | Unset = UNSET
         if not isinstance(self.extra_body_values, Unset):
-            if isinstance(self.extra_body_values, list | tuple):
-                extra_body_values = []
-                for extra_body_values_item_data in self.extra_body_values:
-                    extra_body_values_item = extra_body_values_item_data
+            extra_body_values = []
+            for extra_body_values_item_data in self.extra_body_values:
+                extra_body_values_item = extra_body_values_item_data
 
-                    extra_body_values.append(extra_body_values_item)
-            else:
-                extra_body_values = self.extra_body_values
+                extra_body_values.append(extra_body_values_item)
 
         cookies_to_forward: list[str] | Unset = UNSET
         if not isinstance(self.cookies_to_forward, Unset):
@@ -86,23 +77,23 @@ class RestAPIOptions:
         if isinstance(self.authentication_options, Unset):
             authentication_options = UNSET
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsAuth0):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsAws4):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsAzureIdentity):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsBasic):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, SnowflakeOptionsAuthenticationOptionsBearer):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsDigest):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsOauth1):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, RestAPIOptionsAuthenticationOptionsOauth2):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         else:
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
 
         field_dict: dict[str, Any] = {}
 

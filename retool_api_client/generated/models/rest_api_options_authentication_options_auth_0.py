@@ -24,7 +24,7 @@ class RestAPIOptionsAuthenticationOptionsAuth0:
     auth0_custom_audience: str
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         auth0_domain = self.auth0_domain
 

@@ -34,7 +34,7 @@ class RestAPIOptionsAuthenticationOptionsAws4:
 
         amazon_secret_access_key = self.amazon_secret_access_key
 
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         amazon_service_name = self.amazon_service_name
 

@@ -26,7 +26,7 @@ class RestAPIOptionsAuthenticationOptionsAzureIdentity:
     azureid_client_secret: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         auth_with_default_credential_provider_chain = self.auth_with_default_credential_provider_chain
 

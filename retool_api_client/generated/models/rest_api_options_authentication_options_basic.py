@@ -23,7 +23,7 @@ class RestAPIOptionsAuthenticationOptionsBasic:
     basic_password: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         basic_username = self.basic_username
 

@@ -22,7 +22,7 @@ class RestAPIOptionsAuthenticationOptionsDigest:
     digest_password: str
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         digest_username = self.digest_username
 

@@ -20,7 +20,7 @@ class RestAPIOptionsAuthenticationOptionsNone:
     authentication_type: RestAPIOptionsAuthenticationOptionsNoneAuthenticationType
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         field_dict: dict[str, Any] = {}
 

@@ -39,19 +39,19 @@ class RestAPIOptionsAuthenticationOptionsOauth1:
     oauth1_realm_parameter: str
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         oauth1_signature_method: str
         if isinstance(
             self.oauth1_signature_method, RestAPIOptionsAuthenticationOptionsOauth1Oauth1SignatureMethodType0
         ):
-            oauth1_signature_method = _parsing.json_value(self.oauth1_signature_method)
+            oauth1_signature_method = self.oauth1_signature_method.value
         elif isinstance(
             self.oauth1_signature_method, RestAPIOptionsAuthenticationOptionsOauth1Oauth1SignatureMethodType1
         ):
-            oauth1_signature_method = _parsing.json_value(self.oauth1_signature_method)
+            oauth1_signature_method = self.oauth1_signature_method.value
         else:
-            oauth1_signature_method = _parsing.json_value(self.oauth1_signature_method)
+            oauth1_signature_method = self.oauth1_signature_method.value
 
         oauth1_consumer_key = self.oauth1_consumer_key
 

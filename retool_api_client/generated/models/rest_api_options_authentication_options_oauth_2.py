@@ -34,7 +34,7 @@ class RestAPIOptionsAuthenticationOptionsOauth2:
     verify_session_url: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         oauth2_access_token_url = self.oauth2_access_token_url
 

@@ -20,21 +20,21 @@ class RevokePermissionsBody:
     def to_dict(self) -> dict[str, Any]:
         subject: dict[str, Any]
         if isinstance(self.subject, GroupRef):
-            subject = _parsing.json_value(self.subject)
+            subject = self.subject.to_dict()
         else:
-            subject = _parsing.json_value(self.subject)
+            subject = self.subject.to_dict()
 
         object_: dict[str, Any]
         if isinstance(self.object_, FolderRef):
-            object_ = _parsing.json_value(self.object_)
+            object_ = self.object_.to_dict()
         elif isinstance(self.object_, AppRef):
-            object_ = _parsing.json_value(self.object_)
+            object_ = self.object_.to_dict()
         elif isinstance(self.object_, ScreenRef):
-            object_ = _parsing.json_value(self.object_)
+            object_ = self.object_.to_dict()
         elif isinstance(self.object_, ResourceRef):
-            object_ = _parsing.json_value(self.object_)
+            object_ = self.object_.to_dict()
         else:
-            object_ = _parsing.json_value(self.object_)
+            object_ = self.object_.to_dict()
 
         field_dict: dict[str, Any] = {}
 

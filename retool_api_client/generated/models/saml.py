@@ -35,7 +35,7 @@ class SAML:
     restricted_domain: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        config_type = _parsing.json_value(self.config_type)
+        config_type = self.config_type.value
 
         idp_metadata_xml = self.idp_metadata_xml
 

@@ -29,7 +29,7 @@ class SetReleaseConfigurationForAppInManifestBody:
     def to_dict(self) -> dict[str, Any]:
         release: str
         if isinstance(self.release, SetReleaseConfigurationForAppInManifestBodyReleaseType1):
-            release = _parsing.json_value(self.release)
+            release = self.release.value
         else:
             release = self.release
 

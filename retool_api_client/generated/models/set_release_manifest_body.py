@@ -26,7 +26,7 @@ class SetReleaseManifestBody:
     def to_dict(self) -> dict[str, Any]:
         manifest: dict[str, Any] | Unset = UNSET
         if not isinstance(self.manifest, Unset):
-            manifest = _parsing.json_value(self.manifest)
+            manifest = self.manifest.to_dict()
 
         commit_message = self.commit_message
 

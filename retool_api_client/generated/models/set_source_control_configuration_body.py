@@ -23,15 +23,15 @@ class SetSourceControlConfigurationBody:
     def to_dict(self) -> dict[str, Any]:
         config: dict[str, Any]
         if isinstance(self.config, GitHub):
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
         elif isinstance(self.config, GitLab):
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
         elif isinstance(self.config, AWSCodeCommit):
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
         elif isinstance(self.config, Bitbucket):
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
         else:
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
 
         field_dict: dict[str, Any] = {}
 

@@ -26,15 +26,15 @@ class SetSourceControlConfigurationResponse:
 
         data: dict[str, Any]
         if isinstance(self.data, GitHub):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         elif isinstance(self.data, GitLab):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         elif isinstance(self.data, AWSCodeCommit):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         elif isinstance(self.data, Bitbucket):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         else:
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -19,7 +19,7 @@ class SetSourceControlSettingsBody:
     settings: SetSourceControlSettingsBodySettings
 
     def to_dict(self) -> dict[str, Any]:
-        settings = _parsing.json_value(self.settings)
+        settings = self.settings.to_dict()
 
         field_dict: dict[str, Any] = {}
 

@@ -23,15 +23,15 @@ class SetSsoConfigurationBody:
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any]
         if isinstance(self.data, Google):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         elif isinstance(self.data, OIDC):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         elif isinstance(self.data, GoogleOIDC):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         elif isinstance(self.data, SAML):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         else:
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
 

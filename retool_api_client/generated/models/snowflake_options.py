@@ -28,17 +28,17 @@ class SnowflakeOptions:
     def to_dict(self) -> dict[str, Any]:
         account_identifier = self.account_identifier
 
-        database_options = _parsing.json_value(self.database_options)
+        database_options = self.database_options.to_dict()
 
         authentication_options: dict[str, Any]
         if isinstance(self.authentication_options, SnowflakeOptionsAuthenticationOptionsBearer):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, SnowflakeOptionsAuthenticationOptionsSnowflake):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         elif isinstance(self.authentication_options, SnowflakeOptionsAuthenticationOptionsSnowflakeJwt):
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
         else:
-            authentication_options = _parsing.json_value(self.authentication_options)
+            authentication_options = self.authentication_options.to_dict()
 
         user_role = self.user_role
 

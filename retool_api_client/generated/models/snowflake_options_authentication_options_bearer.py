@@ -22,7 +22,7 @@ class SnowflakeOptionsAuthenticationOptionsBearer:
     bearer_token: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         bearer_token = self.bearer_token
 

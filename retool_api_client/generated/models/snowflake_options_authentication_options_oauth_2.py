@@ -24,7 +24,7 @@ class SnowflakeOptionsAuthenticationOptionsOauth2:
     oauth2_callback_url: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         oauth2_client_id = self.oauth2_client_id
 

@@ -24,7 +24,7 @@ class SnowflakeOptionsAuthenticationOptionsSnowflakeJwt:
     private_key_passphrase: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        authentication_type = _parsing.json_value(self.authentication_type)
+        authentication_type = self.authentication_type.value
 
         username = self.username
 

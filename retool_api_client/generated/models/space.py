@@ -32,9 +32,9 @@ class Space:
 
         domain = self.domain
 
-        created_at = _parsing.json_value(self.created_at)
+        created_at = self.created_at.isoformat()
 
-        updated_at = _parsing.json_value(self.updated_at)
+        updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
 

@@ -24,7 +24,7 @@ class SubmitUserTaskBody:
     def to_dict(self) -> dict[str, Any]:
         email = self.email
 
-        output = _parsing.json_value(self.output)
+        output = self.output.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -20,7 +20,7 @@ class SubmitUserTaskResponseData:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_task = _parsing.json_value(self.user_task)
+        user_task = self.user_task.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -19,7 +19,7 @@ class TestSourceControlChangesBody:
     deploy_params: TestSourceControlChangesBodyDeployParams
 
     def to_dict(self) -> dict[str, Any]:
-        deploy_params = _parsing.json_value(self.deploy_params)
+        deploy_params = self.deploy_params.to_dict()
 
         field_dict: dict[str, Any] = {}
 

@@ -26,9 +26,9 @@ class TestSourceControlChangesResponse200:
 
         data: dict[str, Any]
         if isinstance(self.data, TestSourceControlChangesResponse200DataType0):
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
         else:
-            data = _parsing.json_value(self.data)
+            data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -21,13 +21,10 @@ class UpdateEnvironmentBody:
     specification](https://tools.ietf.org/html/rfc6902) for more details. """
 
     def to_dict(self) -> dict[str, Any]:
-        if isinstance(self.operations, list | tuple):
-            operations = []
-            for operations_item_data in self.operations:
-                operations_item = _parsing.json_value(operations_item_data)
-                operations.append(operations_item)
-        else:
-            operations = self.operations
+        operations = []
+        for operations_item_data in self.operations:
+            operations_item = operations_item_data.to_dict()
+            operations.append(operations_item)
 
         field_dict: dict[str, Any] = {}
 

@@ -20,26 +20,23 @@ class UpdateFolderBody:
     """ A list of operations to apply to the folder. See https://tools.ietf.org/html/rfc6902 for details. """
 
     def to_dict(self) -> dict[str, Any]:
-        if isinstance(self.operations, list | tuple):
-            operations = []
-            for operations_item_data in self.operations:
-                operations_item: dict[str, Any]
-                if isinstance(operations_item_data, AddOperation):
-                    operations_item = _parsing.json_value(operations_item_data)
-                elif isinstance(operations_item_data, RemoveOperation):
-                    operations_item = _parsing.json_value(operations_item_data)
-                elif isinstance(operations_item_data, ReplaceOperation):
-                    operations_item = _parsing.json_value(operations_item_data)
-                elif isinstance(operations_item_data, MoveOperation):
-                    operations_item = _parsing.json_value(operations_item_data)
-                elif isinstance(operations_item_data, CopyOperation):
-                    operations_item = _parsing.json_value(operations_item_data)
-                else:
-                    operations_item = _parsing.json_value(operations_item_data)
+        operations = []
+        for operations_item_data in self.operations:
+            operations_item: dict[str, Any]
+            if isinstance(operations_item_data, AddOperation):
+                operations_item = operations_item_data.to_dict()
+            elif isinstance(operations_item_data, RemoveOperation):
+                operations_item = operations_item_data.to_dict()
+            elif isinstance(operations_item_data, ReplaceOperation):
+                operations_item = operations_item_data.to_dict()
+            elif isinstance(operations_item_data, MoveOperation):
+                operations_item = operations_item_data.to_dict()
+            elif isinstance(operations_item_data, CopyOperation):
+                operations_item = operations_item_data.to_dict()
+            else:
+                operations_item = operations_item_data.to_dict()
 
-                operations.append(operations_item)
-        else:
-            operations = self.operations
+            operations.append(operations_item)
 
         field_dict: dict[str, Any] = {}
 

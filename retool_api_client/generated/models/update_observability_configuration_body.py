@@ -27,9 +27,9 @@ class UpdateObservabilityConfigurationBody:
         if isinstance(self.config, Unset):
             config = UNSET
         elif isinstance(self.config, ObservabilityConfigurationConfigSentry):
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
         else:
-            config = _parsing.json_value(self.config)
+            config = self.config.to_dict()
 
         enabled = self.enabled
 

@@ -24,13 +24,10 @@ class UpdateOrganizationUserAttributeBody:
     """ Whether to update existing users with the updated attribute. """
 
     def to_dict(self) -> dict[str, Any]:
-        if isinstance(self.operations, list | tuple):
-            operations = []
-            for operations_item_data in self.operations:
-                operations_item = _parsing.json_value(operations_item_data)
-                operations.append(operations_item)
-        else:
-            operations = self.operations
+        operations = []
+        for operations_item_data in self.operations:
+            operations_item = operations_item_data.to_dict()
+            operations.append(operations_item)
 
         update_existing = self.update_existing
 

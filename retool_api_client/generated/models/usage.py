@@ -54,13 +54,10 @@ class Usage:
 
         percent_growth_t30_users = self.percent_growth_t30_users
 
-        if isinstance(self.daily_t30_usage, list | tuple):
-            daily_t30_usage = []
-            for daily_t30_usage_item_data in self.daily_t30_usage:
-                daily_t30_usage_item = _parsing.json_value(daily_t30_usage_item_data)
-                daily_t30_usage.append(daily_t30_usage_item)
-        else:
-            daily_t30_usage = self.daily_t30_usage
+        daily_t30_usage = []
+        for daily_t30_usage_item_data in self.daily_t30_usage:
+            daily_t30_usage_item = daily_t30_usage_item_data.to_dict()
+            daily_t30_usage.append(daily_t30_usage_item)
 
         field_dict: dict[str, Any] = {}
 

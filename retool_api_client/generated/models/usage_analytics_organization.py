@@ -28,7 +28,7 @@ class UsageAnalyticsOrganization:
 
         host = self.host
 
-        last_active = _parsing.json_value(self.last_active)
+        last_active = self.last_active.isoformat()
 
         field_dict: dict[str, Any] = {}
 

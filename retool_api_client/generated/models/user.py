@@ -55,11 +55,11 @@ class User:
 
         active = self.active
 
-        created_at = _parsing.json_value(self.created_at)
+        created_at = self.created_at.isoformat()
 
         last_active: None | str
         if isinstance(self.last_active, datetime.datetime):
-            last_active = _parsing.json_value(self.last_active)
+            last_active = self.last_active.isoformat()
         else:
             last_active = self.last_active
 
@@ -69,23 +69,20 @@ class User:
         last_name: None | str
         last_name = self.last_name
 
-        metadata = _parsing.json_value(self.metadata)
+        metadata = self.metadata.to_dict()
 
         is_admin = self.is_admin
 
-        user_type = _parsing.json_value(self.user_type)
+        user_type = self.user_type.value
 
         two_factor_auth_enabled = self.two_factor_auth_enabled
 
         groups: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.groups, Unset):
-            if isinstance(self.groups, list | tuple):
-                groups = []
-                for groups_item_data in self.groups:
-                    groups_item = _parsing.json_value(groups_item_data)
-                    groups.append(groups_item)
-            else:
-                groups = self.groups
+            groups = []
+            for groups_item_data in self.groups:
+                groups_item = groups_item_data.to_dict()
+                groups.append(groups_item)
 
         field_dict: dict[str, Any] = {}
 

@@ -41,7 +41,7 @@ class UserAttributes:
 
         label = self.label
 
-        data_type = _parsing.json_value(self.data_type)
+        data_type = self.data_type.value
 
         intercom_attribute_name: None | str
         intercom_attribute_name = self.intercom_attribute_name

@@ -54,13 +54,13 @@ class UserInvite:
 
         user_type: None | str
         if isinstance(self.user_type, UserInviteUserType):
-            user_type = _parsing.json_value(self.user_type)
+            user_type = self.user_type.value
         else:
             user_type = self.user_type
 
         metadata: dict[str, Any] | None
         if isinstance(self.metadata, UserInviteMetadataType0):
-            metadata = _parsing.json_value(self.metadata)
+            metadata = self.metadata.to_dict()
         else:
             metadata = self.metadata
 
@@ -70,13 +70,10 @@ class UserInvite:
 
         groups: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.groups, Unset):
-            if isinstance(self.groups, list | tuple):
-                groups = []
-                for groups_item_data in self.groups:
-                    groups_item = _parsing.json_value(groups_item_data)
-                    groups.append(groups_item)
-            else:
-                groups = self.groups
+            groups = []
+            for groups_item_data in self.groups:
+                groups_item = groups_item_data.to_dict()
+                groups.append(groups_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

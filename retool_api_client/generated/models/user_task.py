@@ -60,9 +60,9 @@ class UserTask:
 
         task_name = self.task_name
 
-        status = _parsing.json_value(self.status)
+        status = self.status.value
 
-        context = _parsing.json_value(self.context)
+        context = self.context.to_dict()
 
         created_at = self.created_at
 
@@ -71,13 +71,10 @@ class UserTask:
 
         task_url = self.task_url
 
-        if isinstance(self.assignees, list | tuple):
-            assignees = []
-            for assignees_item_data in self.assignees:
-                assignees_item = _parsing.json_value(assignees_item_data)
-                assignees.append(assignees_item)
-        else:
-            assignees = self.assignees
+        assignees = []
+        for assignees_item_data in self.assignees:
+            assignees_item = assignees_item_data.to_dict()
+            assignees.append(assignees_item)
 
         workflow_release: None | str
         workflow_release = self.workflow_release
@@ -87,7 +84,7 @@ class UserTask:
 
         output: dict[str, Any] | Unset = UNSET
         if not isinstance(self.output, Unset):
-            output = _parsing.json_value(self.output)
+            output = self.output.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

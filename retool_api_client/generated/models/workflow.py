@@ -63,9 +63,9 @@ class Workflow:
         created_by: float | None
         created_by = self.created_by
 
-        created_at = _parsing.json_value(self.created_at)
+        created_at = self.created_at.isoformat()
 
-        updated_at = _parsing.json_value(self.updated_at)
+        updated_at = self.updated_at.isoformat()
 
         folder_id = self.folder_id
 

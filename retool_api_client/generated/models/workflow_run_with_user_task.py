@@ -50,13 +50,10 @@ class WorkflowRunWithUserTask:
 
         user_tasks: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.user_tasks, Unset):
-            if isinstance(self.user_tasks, list | tuple):
-                user_tasks = []
-                for user_tasks_item_data in self.user_tasks:
-                    user_tasks_item = _parsing.json_value(user_tasks_item_data)
-                    user_tasks.append(user_tasks_item)
-            else:
-                user_tasks = self.user_tasks
+            user_tasks = []
+            for user_tasks_item_data in self.user_tasks:
+                user_tasks_item = user_tasks_item_data.to_dict()
+                user_tasks.append(user_tasks_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -5,10 +5,12 @@
 Manage requests from users who need access to `apps` or other resources. Approve or deny
 pending access requests within your organization.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
     import datetime
+    from uuid import UUID
 
     from ....patch import JsonPatch
     from ...client import ApiClient
@@ -40,8 +45,45 @@ if TYPE_CHECKING:
         ListAccessRequestsResponse200,
     )
     from ...models.list_access_requests_status import ListAccessRequestsStatus
-    from ...models.replace_operation import ReplaceOperation
-    from ...types import Response
+    from ...types import File, Response
+
+APPROVE_OR_DENY_ACCESS_REQUEST = Operation(
+    "approve_or_deny_access_request",
+    "PATCH",
+    "/access_requests/{access_request_id}",
+    ("access_request_id",),
+    body="json",
+    responses={
+        200: "models.approve_or_deny_access_request_response_200:ApproveOrDenyAccessRequestResponse200",
+    },
+    unwrap="data",
+)
+GET_ACCESS_REQUEST = Operation(
+    "get_access_request",
+    "GET",
+    "/access_requests/{access_request_id}",
+    ("access_request_id",),
+    responses={
+        200: "models.get_access_request_response_200:GetAccessRequestResponse200",
+    },
+    unwrap="data",
+)
+LIST_ACCESS_REQUESTS = Operation(
+    "list_access_requests",
+    "GET",
+    "/access_requests",
+    (),
+    responses={
+        200: "models.list_access_requests_response_200:ListAccessRequestsResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit="limit",
+        limit_as_text=False,
+        size_range=(1, 100),
+        token="next_token",
+    ),
+)
 
 
 class AccessRequestsResource:
@@ -84,8 +126,6 @@ class AccessRequestsResource:
         Returns:
             AccessRequest
         """
-        from .approve_or_deny_access_request import asyncio as call
-
         fields: dict[str, Any] = {
             "id": id,
             "status": status,
@@ -96,23 +136,13 @@ class AccessRequestsResource:
             "updated_at": updated_at,
         }
         if isinstance(body, Unset):
-            from ...models.approve_or_deny_access_request_body import (
-                ApproveOrDenyAccessRequestBody,
-            )
-
-            extra: dict[str, Any] = {}
-            body = ApproveOrDenyAccessRequestBody.from_dict(
-                _facade.patch_body("approve_or_deny_access_request", patch, fields, extra)
-            )
-        elif patch is not None or _facade.any_given(fields):
+            body = _facade.patch_body("approve_or_deny_access_request", patch, fields, {})
+        elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("approve_or_deny_access_request", fields, patch)
-        return (
-            await call(
-                access_request_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "AccessRequest",
+            await request(self._client, APPROVE_OR_DENY_ACCESS_REQUEST, (access_request_id,), None, body),
+        )
 
     async def approve_or_deny_from(
         self,
@@ -152,14 +182,9 @@ class AccessRequestsResource:
             AccessRequest
         """
 
-        from .get_access_request import asyncio as call
-
-        return (
-            await call(
-                access_request_id,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "AccessRequest", await request(self._client, GET_ACCESS_REQUEST, (access_request_id,), None)
+        )
 
     def list(
         self,
@@ -187,35 +212,19 @@ class AccessRequestsResource:
             AsyncPaginator[AccessRequest]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_access_requests_response_200 import (
-            ListAccessRequestsResponse200,
-        )
-        from .list_access_requests import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs(
-                status=status,
-                limit=UNSET if size is None else size,
-                next_token=UNSET if token is None else token,
-            )
-
-        async def fetch(token: str | None, size: int | None) -> Page[AccessRequest]:
-            return await fetch_page(
-                self._client, request(token, size), ListAccessRequestsResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[AccessRequest] = AsyncPaginator(
-            fetch,
-            max_items=max_items,
+        return paginate(
+            self._client,
+            LIST_ACCESS_REQUESTS,
+            (),
+            {
+                "status": status,
+            },
             page_size=page_size,
-            page_size_range=(1, 100),
+            max_items=max_items,
             start_token=start_token,
             prefetch=prefetch,
+            source="AccessRequestsResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(start_token, page_size)
-        _validate.check(self._client, "list_access_requests", first)
-        return paginator
 
 
 class AccessRequestsResourceWithRawResponse:
@@ -232,12 +241,11 @@ class AccessRequestsResourceWithRawResponse:
         body: ApproveOrDenyAccessRequestBody | Mapping[str, Any],
     ) -> Response[ApproveOrDenyAccessRequestResponse200]:
         """Approve or deny an access request: the whole response. See ``AccessRequestsResource.approve_or_deny``."""
-        from .approve_or_deny_access_request import asyncio_detailed as call
-
-        return await call(
-            access_request_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[ApproveOrDenyAccessRequestResponse200]",
+            await request(
+                self._client, APPROVE_OR_DENY_ACCESS_REQUEST, (access_request_id,), None, body, raw=True
+            ),
         )
 
     async def get(
@@ -245,11 +253,9 @@ class AccessRequestsResourceWithRawResponse:
         access_request_id: int | str,
     ) -> Response[GetAccessRequestResponse200]:
         """Get an access request: the whole response. See ``AccessRequestsResource.get``."""
-        from .get_access_request import asyncio_detailed as call
-
-        return await call(
-            access_request_id,
-            client=self._client,
+        return cast(
+            "Response[GetAccessRequestResponse200]",
+            await request(self._client, GET_ACCESS_REQUEST, (access_request_id,), None, raw=True),
         )
 
     async def list(
@@ -260,13 +266,19 @@ class AccessRequestsResourceWithRawResponse:
         next_token: str | Unset = UNSET,
     ) -> Response[ListAccessRequestsResponse200]:
         """List access requests: the whole response. See ``AccessRequestsResource.list``."""
-        from .list_access_requests import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            status=status,
-            limit=limit,
-            next_token=next_token,
+        return cast(
+            "Response[ListAccessRequestsResponse200]",
+            await request(
+                self._client,
+                LIST_ACCESS_REQUESTS,
+                (),
+                {
+                    "status": status,
+                    "limit": limit,
+                    "next_token": next_token,
+                },
+                raw=True,
+            ),
         )
 
 

@@ -5,10 +5,12 @@
 Manage API access tokens for your organization. Access tokens authenticate API requests
 and can be scoped to specific permissions.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,18 +20,62 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+    from uuid import UUID
+
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.access_token import AccessToken
     from ...models.access_token_response import AccessTokenResponse
     from ...models.create_access_token_body import CreateAccessTokenBody
     from ...models.list_access_tokens_response_200 import ListAccessTokensResponse200
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_ACCESS_TOKEN = Operation(
+    "create_access_token",
+    "POST",
+    "/access_tokens",
+    (),
+    body="json",
+    responses={
+        200: "models.access_token_response:AccessTokenResponse",
+    },
+    unwrap="data",
+)
+GET_ACCESS_TOKEN = Operation(
+    "get_access_token",
+    "GET",
+    "/access_tokens/{access_token_id}",
+    ("access_token_id",),
+    responses={
+        200: "models.access_token_response:AccessTokenResponse",
+        404: None,
+    },
+    unwrap="data",
+)
+LIST_ACCESS_TOKENS = Operation(
+    "list_access_tokens",
+    "GET",
+    "/access_tokens",
+    (),
+    responses={
+        200: "models.list_access_tokens_response_200:ListAccessTokensResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit=None,
+        limit_as_text=False,
+        size_range=None,
+        token=None,
+    ),
+)
 
 
 class AccessTokensResource:
@@ -65,25 +111,21 @@ class AccessTokensResource:
             AccessToken
         """
 
-        from ...models.create_access_token_body import CreateAccessTokenBody
-        from .create_access_token import asyncio as call
-
-        fields: dict[str, Any] = {
-            "label": label,
-            "scopes": scopes,
-            "description": description,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateAccessTokenBody, "create_access_token", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_access_token", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "create_access_token",
+            body,
+            {
+                "label": label,
+                "scopes": scopes,
+                "description": description,
+            },
+            (
+                "label",
+                "scopes",
+            ),
+            needed=True,
+        )
+        return cast("AccessToken", await request(self._client, CREATE_ACCESS_TOKEN, (), None, body))
 
     async def get(
         self,
@@ -102,14 +144,7 @@ class AccessTokensResource:
             AccessToken
         """
 
-        from .get_access_token import asyncio as call
-
-        return (
-            await call(
-                access_token_id,
-                client=self._client,
-            )
-        ).data
+        return cast("AccessToken", await request(self._client, GET_ACCESS_TOKEN, (access_token_id,), None))
 
     def list(
         self,
@@ -124,38 +159,20 @@ class AccessTokensResource:
         scope.
 
         Args:
-            page_size (int | None): items per request (the ``limit`` parameter), checked before any request.
             max_items (int | None): stop after this many items.
-            start_token (str | None): resume from a ``next_token`` saved earlier.
-            prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
             AsyncPaginator[AccessToken]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_access_tokens_response_200 import (
-            ListAccessTokensResponse200,
-        )
-        from .list_access_tokens import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs()
-
-        async def fetch(token: str | None, size: int | None) -> Page[AccessToken]:
-            if token is not None:
-                raise _facade.no_next_page("list_access_tokens")
-            return await fetch_page(
-                self._client, request(token, size), ListAccessTokensResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[AccessToken] = AsyncPaginator(
-            fetch,
+        return paginate(
+            self._client,
+            LIST_ACCESS_TOKENS,
+            (),
+            None,
             max_items=max_items,
+            source="AccessTokensResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(None, None)
-        _validate.check(self._client, "list_access_tokens", first)
-        return paginator
 
 
 class AccessTokensResourceWithRawResponse:
@@ -171,11 +188,9 @@ class AccessTokensResourceWithRawResponse:
         body: CreateAccessTokenBody | Mapping[str, Any],
     ) -> Response[AccessTokenResponse]:
         """Create an access token: the whole response. See ``AccessTokensResource.create``."""
-        from .create_access_token import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[AccessTokenResponse]",
+            await request(self._client, CREATE_ACCESS_TOKEN, (), None, body, raw=True),
         )
 
     async def get(
@@ -183,21 +198,18 @@ class AccessTokensResourceWithRawResponse:
         access_token_id: str,
     ) -> Response[AccessTokenResponse]:
         """Get an access token: the whole response. See ``AccessTokensResource.get``."""
-        from .get_access_token import asyncio_detailed as call
-
-        return await call(
-            access_token_id,
-            client=self._client,
+        return cast(
+            "Response[AccessTokenResponse]",
+            await request(self._client, GET_ACCESS_TOKEN, (access_token_id,), None, raw=True),
         )
 
     async def list(
         self,
     ) -> Response[ListAccessTokensResponse200]:
         """List access tokens: the whole response. See ``AccessTokensResource.list``."""
-        from .list_access_tokens import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListAccessTokensResponse200]",
+            await request(self._client, LIST_ACCESS_TOKENS, (), None, raw=True),
         )
 
 

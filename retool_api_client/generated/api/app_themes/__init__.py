@@ -5,10 +5,12 @@
 Manage app themes within your organization. Themes define the visual style of your apps,
 including colors, typography, and component defaults.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,20 +20,81 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
     import datetime
+    from uuid import UUID
 
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.app_theme import AppTheme
     from ...models.app_theme_response import AppThemeResponse
     from ...models.app_theme_theme import AppThemeTheme
-    from ...models.error_response import ErrorResponse
     from ...models.list_app_themes_response_200 import ListAppThemesResponse200
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_APP_THEME = Operation(
+    "create_app_theme",
+    "POST",
+    "/app_themes",
+    (),
+    body="json",
+    responses={
+        200: "models.app_theme_response:AppThemeResponse",
+        409: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+DELETE_APP_THEME = Operation(
+    "delete_app_theme",
+    "DELETE",
+    "/app_themes/{id}",
+    ("id",),
+    responses={
+        204: None,
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+GET_APP_THEME = Operation(
+    "get_app_theme",
+    "GET",
+    "/app_themes/{id}",
+    ("id",),
+    responses={
+        200: "models.app_theme_response:AppThemeResponse",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+LIST_APP_THEMES = Operation(
+    "list_app_themes",
+    "GET",
+    "/app_themes",
+    (),
+    responses={
+        200: "models.list_app_themes_response_200:ListAppThemesResponse200",
+    },
+    unwrap="data",
+)
+UPDATE_APP_THEME = Operation(
+    "update_app_theme",
+    "PUT",
+    "/app_themes",
+    (),
+    body="json",
+    responses={
+        200: "models.app_theme_response:AppThemeResponse",
+        201: "models.app_theme_response:AppThemeResponse",
+        409: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
 
 
 class AppThemesResource:
@@ -71,28 +134,28 @@ class AppThemesResource:
             AppTheme
         """
 
-        from ...models.app_theme import AppTheme
-        from .create_app_theme import asyncio as call
-
-        fields: dict[str, Any] = {
-            "id": id,
-            "legacy_id": legacy_id,
-            "name": name,
-            "theme": theme,
-            "created_at": created_at,
-            "updated_at": updated_at,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(AppTheme, "create_app_theme", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_app_theme", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "create_app_theme",
+            body,
+            {
+                "id": id,
+                "legacy_id": legacy_id,
+                "name": name,
+                "theme": theme,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            },
+            (
+                "id",
+                "legacy_id",
+                "name",
+                "theme",
+                "created_at",
+                "updated_at",
+            ),
+            needed=True,
+        )
+        return cast("AppTheme", await request(self._client, CREATE_APP_THEME, (), None, body))
 
     async def delete(
         self,
@@ -111,12 +174,7 @@ class AppThemesResource:
             None
         """
 
-        from .delete_app_theme import asyncio as call
-
-        await call(
-            id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_APP_THEME, (id,), None)
 
     async def get(
         self,
@@ -135,14 +193,7 @@ class AppThemesResource:
             AppTheme
         """
 
-        from .get_app_theme import asyncio as call
-
-        return (
-            await call(
-                id,
-                client=self._client,
-            )
-        ).data
+        return cast("AppTheme", await request(self._client, GET_APP_THEME, (id,), None))
 
     async def update(
         self,
@@ -169,28 +220,28 @@ class AppThemesResource:
             AppTheme
         """
 
-        from ...models.app_theme import AppTheme
-        from .update_app_theme import asyncio as call
-
-        fields: dict[str, Any] = {
-            "id": id,
-            "legacy_id": legacy_id,
-            "name": name,
-            "theme": theme,
-            "created_at": created_at,
-            "updated_at": updated_at,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(AppTheme, "update_app_theme", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("update_app_theme", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "update_app_theme",
+            body,
+            {
+                "id": id,
+                "legacy_id": legacy_id,
+                "name": name,
+                "theme": theme,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            },
+            (
+                "id",
+                "legacy_id",
+                "name",
+                "theme",
+                "created_at",
+                "updated_at",
+            ),
+            needed=True,
+        )
+        return cast("AppTheme", await request(self._client, UPDATE_APP_THEME, (), None, body))
 
     async def list(
         self,
@@ -206,13 +257,7 @@ class AppThemesResource:
             list[AppTheme]
         """
 
-        from .list_app_themes import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast("list[AppTheme]", await request(self._client, LIST_APP_THEMES, (), None))
 
 
 class AppThemesResourceWithRawResponse:
@@ -228,11 +273,9 @@ class AppThemesResourceWithRawResponse:
         body: AppTheme | Mapping[str, Any],
     ) -> Response[AppThemeResponse]:
         """Create an app theme: the whole response. See ``AppThemesResource.create``."""
-        from .create_app_theme import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[AppThemeResponse]",
+            await request(self._client, CREATE_APP_THEME, (), None, body, raw=True),
         )
 
     async def delete(
@@ -240,11 +283,9 @@ class AppThemesResourceWithRawResponse:
         id: str,
     ) -> Response[None]:
         """Delete an app theme: the whole response. See ``AppThemesResource.delete``."""
-        from .delete_app_theme import asyncio_detailed as call
-
-        return await call(
-            id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_APP_THEME, (id,), None, raw=True),
         )
 
     async def get(
@@ -252,11 +293,9 @@ class AppThemesResourceWithRawResponse:
         id: str,
     ) -> Response[AppThemeResponse]:
         """Get an app theme: the whole response. See ``AppThemesResource.get``."""
-        from .get_app_theme import asyncio_detailed as call
-
-        return await call(
-            id,
-            client=self._client,
+        return cast(
+            "Response[AppThemeResponse]",
+            await request(self._client, GET_APP_THEME, (id,), None, raw=True),
         )
 
     async def update(
@@ -265,21 +304,18 @@ class AppThemesResourceWithRawResponse:
         body: AppTheme | Mapping[str, Any],
     ) -> Response[AppThemeResponse]:
         """Update an app theme: the whole response. See ``AppThemesResource.update``."""
-        from .update_app_theme import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[AppThemeResponse]",
+            await request(self._client, UPDATE_APP_THEME, (), None, body, raw=True),
         )
 
     async def list(
         self,
     ) -> Response[ListAppThemesResponse200]:
         """List app themes: the whole response. See ``AppThemesResource.list``."""
-        from .list_app_themes import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListAppThemesResponse200]",
+            await request(self._client, LIST_APP_THEMES, (), None, raw=True),
         )
 
 

@@ -4,10 +4,12 @@
 
 Manage apps within your organization.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -29,9 +34,57 @@ if TYPE_CHECKING:
     from ...models.app import App
     from ...models.app_response import AppResponse
     from ...models.clone_app_body import CloneAppBody
-    from ...models.error_response import ErrorResponse
     from ...models.list_apps_response_200 import ListAppsResponse200
-    from ...types import Response
+    from ...types import File, Response
+
+CLONE_APP = Operation(
+    "clone_app",
+    "POST",
+    "/apps/cloneApp",
+    (),
+    body="json",
+    responses={
+        200: "models.app_response:AppResponse",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+DELETE_APP = Operation(
+    "delete_app",
+    "DELETE",
+    "/apps/{app_id}",
+    ("app_id",),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+GET_APP = Operation(
+    "get_app",
+    "GET",
+    "/apps/{app_id}",
+    ("app_id",),
+    responses={
+        200: "models.app_response:AppResponse",
+    },
+    unwrap="data",
+)
+LIST_APPS = Operation(
+    "list_apps",
+    "GET",
+    "/apps",
+    (),
+    responses={
+        200: "models.list_apps_response_200:ListAppsResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit="limit",
+        limit_as_text=False,
+        size_range=(1, 100),
+        token="next_token",
+    ),
+)
 
 
 class AppsResource:
@@ -67,25 +120,21 @@ class AppsResource:
             App
         """
 
-        from ...models.clone_app_body import CloneAppBody
-        from .clone_app import asyncio as call
-
-        fields: dict[str, Any] = {
-            "app_id": app_id,
-            "new_app_name": new_app_name,
-            "folder_id": folder_id,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CloneAppBody, "clone_app", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("clone_app", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "clone_app",
+            body,
+            {
+                "app_id": app_id,
+                "new_app_name": new_app_name,
+                "folder_id": folder_id,
+            },
+            (
+                "app_id",
+                "new_app_name",
+            ),
+            needed=True,
+        )
+        return cast("App", await request(self._client, CLONE_APP, (), None, body))
 
     async def delete(
         self,
@@ -104,12 +153,7 @@ class AppsResource:
             None
         """
 
-        from .delete_app import asyncio as call
-
-        await call(
-            app_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_APP, (app_id,), None)
 
     async def get(
         self,
@@ -128,14 +172,7 @@ class AppsResource:
             App
         """
 
-        from .get_app import asyncio as call
-
-        return (
-            await call(
-                app_id,
-                client=self._client,
-            )
-        ).data
+        return cast("App", await request(self._client, GET_APP, (app_id,), None))
 
     def list(
         self,
@@ -167,34 +204,20 @@ class AppsResource:
             AsyncPaginator[App]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_apps_response_200 import ListAppsResponse200
-        from .list_apps import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs(
-                using_resource=using_resource,
-                name_contains=name_contains,
-                limit=UNSET if size is None else size,
-                next_token=UNSET if token is None else token,
-            )
-
-        async def fetch(token: str | None, size: int | None) -> Page[App]:
-            return await fetch_page(
-                self._client, request(token, size), ListAppsResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[App] = AsyncPaginator(
-            fetch,
-            max_items=max_items,
+        return paginate(
+            self._client,
+            LIST_APPS,
+            (),
+            {
+                "using_resource": using_resource,
+                "name_contains": name_contains,
+            },
             page_size=page_size,
-            page_size_range=(1, 100),
+            max_items=max_items,
             start_token=start_token,
             prefetch=prefetch,
+            source="AppsResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(start_token, page_size)
-        _validate.check(self._client, "list_apps", first)
-        return paginator
 
 
 class AppsResourceWithRawResponse:
@@ -210,11 +233,9 @@ class AppsResourceWithRawResponse:
         body: CloneAppBody | Mapping[str, Any],
     ) -> Response[AppResponse]:
         """Clone an app: the whole response. See ``AppsResource.clone``."""
-        from .clone_app import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[AppResponse]",
+            await request(self._client, CLONE_APP, (), None, body, raw=True),
         )
 
     async def delete(
@@ -222,11 +243,9 @@ class AppsResourceWithRawResponse:
         app_id: str | UUID,
     ) -> Response[None]:
         """Delete an app: the whole response. See ``AppsResource.delete``."""
-        from .delete_app import asyncio_detailed as call
-
-        return await call(
-            app_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_APP, (app_id,), None, raw=True),
         )
 
     async def get(
@@ -234,11 +253,9 @@ class AppsResourceWithRawResponse:
         app_id: str | UUID,
     ) -> Response[AppResponse]:
         """Get an app: the whole response. See ``AppsResource.get``."""
-        from .get_app import asyncio_detailed as call
-
-        return await call(
-            app_id,
-            client=self._client,
+        return cast(
+            "Response[AppResponse]",
+            await request(self._client, GET_APP, (app_id,), None, raw=True),
         )
 
     async def list(
@@ -250,14 +267,20 @@ class AppsResourceWithRawResponse:
         next_token: str | Unset = UNSET,
     ) -> Response[ListAppsResponse200]:
         """List apps: the whole response. See ``AppsResource.list``."""
-        from .list_apps import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            using_resource=using_resource,
-            name_contains=name_contains,
-            limit=limit,
-            next_token=next_token,
+        return cast(
+            "Response[ListAppsResponse200]",
+            await request(
+                self._client,
+                LIST_APPS,
+                (),
+                {
+                    "using_resource": using_resource,
+                    "name_contains": name_contains,
+                    "limit": limit,
+                    "next_token": next_token,
+                },
+                raw=True,
+            ),
         )
 
 

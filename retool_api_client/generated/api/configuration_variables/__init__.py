@@ -5,10 +5,12 @@
 Manage configuration variables across your organization. Config variables store
 environment-specific values that can be referenced by `resources` and queries.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -37,7 +43,60 @@ if TYPE_CHECKING:
     from ...models.list_configuration_variables_and_their_values_response_200 import (
         ListConfigurationVariablesAndTheirValuesResponse200,
     )
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_CONFIGURATION_VARIABLE = Operation(
+    "create_configuration_variable",
+    "POST",
+    "/configuration_variables",
+    (),
+    body="json",
+    responses={
+        200: "models.configuration_variable_response:ConfigurationVariableResponse",
+    },
+    unwrap="data",
+)
+DELETE_CONFIGURATION_VARIABLE = Operation(
+    "delete_configuration_variable",
+    "DELETE",
+    "/configuration_variables/{id}",
+    ("id",),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+GET_CONFIGURATION_VARIABLE = Operation(
+    "get_configuration_variable",
+    "GET",
+    "/configuration_variables/{id}",
+    ("id",),
+    responses={
+        200: "models.configuration_variable_response:ConfigurationVariableResponse",
+    },
+    unwrap="data",
+)
+LIST_CONFIGURATION_VARIABLES_AND_THEIR_VALUES = Operation(
+    "list_configuration_variables_and_their_values",
+    "GET",
+    "/configuration_variables",
+    (),
+    responses={
+        200: "models.list_configuration_variables_and_their_values_response_200:ListConfigurationVariablesAndTheirValuesResponse200",
+    },
+    unwrap="data",
+)
+UPDATE_CONFIGURATION_VARIABLE = Operation(
+    "update_configuration_variable",
+    "PUT",
+    "/configuration_variables/{id}",
+    ("id",),
+    body="json",
+    responses={
+        200: "models.configuration_variable_response:ConfigurationVariableResponse",
+    },
+    unwrap="data",
+)
 
 
 class ConfigurationVariablesResource:
@@ -75,31 +134,27 @@ class ConfigurationVariablesResource:
             ConfigurationVariable
         """
 
-        from ...models.create_configuration_variable_body import (
-            CreateConfigurationVariableBody,
+        body = _facade.body(
+            "create_configuration_variable",
+            body,
+            {
+                "name": name,
+                "secret": secret,
+                "values": values,
+                "description": description,
+                "default_value": default_value,
+            },
+            (
+                "name",
+                "secret",
+                "values",
+            ),
+            needed=True,
         )
-        from .create_configuration_variable import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "secret": secret,
-            "values": values,
-            "description": description,
-            "default_value": default_value,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                CreateConfigurationVariableBody, "create_configuration_variable", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_configuration_variable", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "ConfigurationVariable",
+            await request(self._client, CREATE_CONFIGURATION_VARIABLE, (), None, body),
+        )
 
     async def delete(
         self,
@@ -118,12 +173,7 @@ class ConfigurationVariablesResource:
             None
         """
 
-        from .delete_configuration_variable import asyncio as call
-
-        await call(
-            id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_CONFIGURATION_VARIABLE, (id,), None)
 
     async def get(
         self,
@@ -143,14 +193,9 @@ class ConfigurationVariablesResource:
             ConfigurationVariable
         """
 
-        from .get_configuration_variable import asyncio as call
-
-        return (
-            await call(
-                id,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "ConfigurationVariable", await request(self._client, GET_CONFIGURATION_VARIABLE, (id,), None)
+        )
 
     async def update(
         self,
@@ -178,32 +223,27 @@ class ConfigurationVariablesResource:
             ConfigurationVariable
         """
 
-        from ...models.create_configuration_variable_body import (
-            CreateConfigurationVariableBody,
+        body = _facade.body(
+            "update_configuration_variable",
+            body,
+            {
+                "name": name,
+                "secret": secret,
+                "values": values,
+                "description": description,
+                "default_value": default_value,
+            },
+            (
+                "name",
+                "secret",
+                "values",
+            ),
+            needed=True,
         )
-        from .update_configuration_variable import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "secret": secret,
-            "values": values,
-            "description": description,
-            "default_value": default_value,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                CreateConfigurationVariableBody, "update_configuration_variable", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("update_configuration_variable", fields)
-
-        return (
-            await call(
-                id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "ConfigurationVariable",
+            await request(self._client, UPDATE_CONFIGURATION_VARIABLE, (id,), None, body),
+        )
 
     async def list(
         self,
@@ -219,13 +259,10 @@ class ConfigurationVariablesResource:
             list[ConfigurationVariable]
         """
 
-        from .list_configuration_variables_and_their_values import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "list[ConfigurationVariable]",
+            await request(self._client, LIST_CONFIGURATION_VARIABLES_AND_THEIR_VALUES, (), None),
+        )
 
 
 class ConfigurationVariablesResourceWithRawResponse:
@@ -241,11 +278,9 @@ class ConfigurationVariablesResourceWithRawResponse:
         body: CreateConfigurationVariableBody | Mapping[str, Any],
     ) -> Response[ConfigurationVariableResponse]:
         """Create a configuration variable: the whole response. See ``ConfigurationVariablesResource.create``."""
-        from .create_configuration_variable import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[ConfigurationVariableResponse]",
+            await request(self._client, CREATE_CONFIGURATION_VARIABLE, (), None, body, raw=True),
         )
 
     async def delete(
@@ -253,11 +288,9 @@ class ConfigurationVariablesResourceWithRawResponse:
         id: str | UUID,
     ) -> Response[None]:
         """Delete a configuration variable: the whole response. See ``ConfigurationVariablesResource.delete``."""
-        from .delete_configuration_variable import asyncio_detailed as call
-
-        return await call(
-            id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_CONFIGURATION_VARIABLE, (id,), None, raw=True),
         )
 
     async def get(
@@ -265,11 +298,9 @@ class ConfigurationVariablesResourceWithRawResponse:
         id: str | UUID,
     ) -> Response[ConfigurationVariableResponse]:
         """Get a configuration variable: the whole response. See ``ConfigurationVariablesResource.get``."""
-        from .get_configuration_variable import asyncio_detailed as call
-
-        return await call(
-            id,
-            client=self._client,
+        return cast(
+            "Response[ConfigurationVariableResponse]",
+            await request(self._client, GET_CONFIGURATION_VARIABLE, (id,), None, raw=True),
         )
 
     async def update(
@@ -279,24 +310,18 @@ class ConfigurationVariablesResourceWithRawResponse:
         body: CreateConfigurationVariableBody | Mapping[str, Any],
     ) -> Response[ConfigurationVariableResponse]:
         """Update a configuration variable: the whole response. See ``ConfigurationVariablesResource.update``."""
-        from .update_configuration_variable import asyncio_detailed as call
-
-        return await call(
-            id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[ConfigurationVariableResponse]",
+            await request(self._client, UPDATE_CONFIGURATION_VARIABLE, (id,), None, body, raw=True),
         )
 
     async def list(
         self,
     ) -> Response[ListConfigurationVariablesAndTheirValuesResponse200]:
         """List configuration variables and their values: the whole response. See ``ConfigurationVariablesResource.list``."""
-        from .list_configuration_variables_and_their_values import (
-            asyncio_detailed as call,
-        )
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListConfigurationVariablesAndTheirValuesResponse200]",
+            await request(self._client, LIST_CONFIGURATION_VARIABLES_AND_THEIR_VALUES, (), None, raw=True),
         )
 
 

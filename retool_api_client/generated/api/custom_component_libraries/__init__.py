@@ -5,10 +5,12 @@
 Manage custom component libraries in your organization. Custom component libraries extend
 the Retool component set with reusable components built with standard web technologies.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -57,7 +63,77 @@ if TYPE_CHECKING:
     from ...models.list_revisions_of_custom_component_library_response_200 import (
         ListRevisionsOfCustomComponentLibraryResponse200,
     )
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_CUSTOM_COMPONENT_LIBRARY = Operation(
+    "create_custom_component_library",
+    "POST",
+    "/custom_component_libraries",
+    (),
+    body="json",
+    responses={
+        200: "models.create_custom_component_library_response_200:CreateCustomComponentLibraryResponse200",
+        409: None,
+    },
+    unwrap="data",
+)
+CREATE_CUSTOM_COMPONENT_LIBRARY_REVISION = Operation(
+    "create_custom_component_library_revision",
+    "POST",
+    "/custom_component_libraries/{library_id}/revisions",
+    ("library_id",),
+    body="multipart",
+    responses={
+        200: "models.create_custom_component_library_revision_response_200:CreateCustomComponentLibraryRevisionResponse200",
+        409: None,
+    },
+    unwrap="data",
+)
+GET_CUSTOM_COMPONENT_LIBRARY = Operation(
+    "get_custom_component_library",
+    "GET",
+    "/custom_component_libraries/{library_id}",
+    ("library_id",),
+    responses={
+        200: "models.get_custom_component_library_response_200:GetCustomComponentLibraryResponse200",
+        404: None,
+    },
+    unwrap="data",
+)
+LIST_CUSTOM_COMPONENT_LIBRARIES = Operation(
+    "list_custom_component_libraries",
+    "GET",
+    "/custom_component_libraries",
+    (),
+    responses={
+        200: "models.list_custom_component_libraries_response_200:ListCustomComponentLibrariesResponse200",
+    },
+    unwrap="data",
+)
+LIST_FILES_FOR_CUSTOM_COMPONENT_LIBRARY_REVISION = Operation(
+    "list_files_for_custom_component_library_revision",
+    "GET",
+    "/custom_component_libraries/{library_id}/revisions/{revision_id}/files",
+    (
+        "library_id",
+        "revision_id",
+    ),
+    responses={
+        200: "models.list_files_for_custom_component_library_revision_response_200:ListFilesForCustomComponentLibraryRevisionResponse200",
+    },
+    unwrap="data",
+)
+LIST_REVISIONS_OF_CUSTOM_COMPONENT_LIBRARY = Operation(
+    "list_revisions_of_custom_component_library",
+    "GET",
+    "/custom_component_libraries/{library_id}/revisions",
+    ("library_id",),
+    responses={
+        200: "models.list_revisions_of_custom_component_library_response_200:ListRevisionsOfCustomComponentLibraryResponse200",
+        404: None,
+    },
+    unwrap="data",
+)
 
 
 class CustomComponentLibrariesResource:
@@ -94,30 +170,26 @@ class CustomComponentLibrariesResource:
             CustomComponentLibrary
         """
 
-        from ...models.create_custom_component_library_body import (
-            CreateCustomComponentLibraryBody,
+        body = _facade.body(
+            "create_custom_component_library",
+            body,
+            {
+                "name": name,
+                "description": description,
+                "label": label,
+                "id": id,
+            },
+            (
+                "name",
+                "description",
+                "label",
+            ),
+            needed=True,
         )
-        from .create_custom_component_library import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "description": description,
-            "label": label,
-            "id": id,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                CreateCustomComponentLibraryBody, "create_custom_component_library", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_custom_component_library", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "CustomComponentLibrary",
+            await request(self._client, CREATE_CUSTOM_COMPONENT_LIBRARY, (), None, body),
+        )
 
     async def create_revision(
         self,
@@ -140,15 +212,10 @@ class CustomComponentLibrariesResource:
             CustomComponentLibraryRevision
         """
 
-        from .create_custom_component_library_revision import asyncio as call
-
-        return (
-            await call(
-                library_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "CustomComponentLibraryRevision",
+            await request(self._client, CREATE_CUSTOM_COMPONENT_LIBRARY_REVISION, (library_id,), None, body),
+        )
 
     async def get(
         self,
@@ -168,14 +235,10 @@ class CustomComponentLibrariesResource:
             CustomComponentLibrary
         """
 
-        from .get_custom_component_library import asyncio as call
-
-        return (
-            await call(
-                library_id,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "CustomComponentLibrary",
+            await request(self._client, GET_CUSTOM_COMPONENT_LIBRARY, (library_id,), None),
+        )
 
     async def list_revision_files(
         self,
@@ -197,15 +260,18 @@ class CustomComponentLibrariesResource:
             list[CustomComponentLibraryRevisionFile]
         """
 
-        from .list_files_for_custom_component_library_revision import asyncio as call
-
-        return (
-            await call(
-                library_id,
-                revision_id,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "list[CustomComponentLibraryRevisionFile]",
+            await request(
+                self._client,
+                LIST_FILES_FOR_CUSTOM_COMPONENT_LIBRARY_REVISION,
+                (
+                    library_id,
+                    revision_id,
+                ),
+                None,
+            ),
+        )
 
     async def list_revisions(
         self,
@@ -225,14 +291,10 @@ class CustomComponentLibrariesResource:
             list[CustomComponentLibraryRevision]
         """
 
-        from .list_revisions_of_custom_component_library import asyncio as call
-
-        return (
-            await call(
-                library_id,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "list[CustomComponentLibraryRevision]",
+            await request(self._client, LIST_REVISIONS_OF_CUSTOM_COMPONENT_LIBRARY, (library_id,), None),
+        )
 
     async def list(
         self,
@@ -253,14 +315,17 @@ class CustomComponentLibrariesResource:
             list[CustomComponentLibrary]
         """
 
-        from .list_custom_component_libraries import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-                library_id=library_id,
-            )
-        ).data
+        return cast(
+            "list[CustomComponentLibrary]",
+            await request(
+                self._client,
+                LIST_CUSTOM_COMPONENT_LIBRARIES,
+                (),
+                {
+                    "libraryId": library_id,
+                },
+            ),
+        )
 
 
 class CustomComponentLibrariesResourceWithRawResponse:
@@ -276,11 +341,9 @@ class CustomComponentLibrariesResourceWithRawResponse:
         body: CreateCustomComponentLibraryBody | Mapping[str, Any],
     ) -> Response[CreateCustomComponentLibraryResponse200]:
         """Create a custom component library: the whole response. See ``CustomComponentLibrariesResource.create``."""
-        from .create_custom_component_library import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[CreateCustomComponentLibraryResponse200]",
+            await request(self._client, CREATE_CUSTOM_COMPONENT_LIBRARY, (), None, body, raw=True),
         )
 
     async def create_revision(
@@ -290,12 +353,11 @@ class CustomComponentLibrariesResourceWithRawResponse:
         body: CreateCustomComponentLibraryRevisionBody,
     ) -> Response[CreateCustomComponentLibraryRevisionResponse200]:
         """Create a custom component library revision: the whole response. See ``CustomComponentLibrariesResource.create_revision``."""
-        from .create_custom_component_library_revision import asyncio_detailed as call
-
-        return await call(
-            library_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[CreateCustomComponentLibraryRevisionResponse200]",
+            await request(
+                self._client, CREATE_CUSTOM_COMPONENT_LIBRARY_REVISION, (library_id,), None, body, raw=True
+            ),
         )
 
     async def get(
@@ -303,11 +365,9 @@ class CustomComponentLibrariesResourceWithRawResponse:
         library_id: str | UUID,
     ) -> Response[GetCustomComponentLibraryResponse200]:
         """Get a custom component library: the whole response. See ``CustomComponentLibrariesResource.get``."""
-        from .get_custom_component_library import asyncio_detailed as call
-
-        return await call(
-            library_id,
-            client=self._client,
+        return cast(
+            "Response[GetCustomComponentLibraryResponse200]",
+            await request(self._client, GET_CUSTOM_COMPONENT_LIBRARY, (library_id,), None, raw=True),
         )
 
     async def list_revision_files(
@@ -316,14 +376,18 @@ class CustomComponentLibrariesResourceWithRawResponse:
         revision_id: str | UUID,
     ) -> Response[ListFilesForCustomComponentLibraryRevisionResponse200]:
         """List files for a custom component library revision: the whole response. See ``CustomComponentLibrariesResource.list_revision_files``."""
-        from .list_files_for_custom_component_library_revision import (
-            asyncio_detailed as call,
-        )
-
-        return await call(
-            library_id,
-            revision_id,
-            client=self._client,
+        return cast(
+            "Response[ListFilesForCustomComponentLibraryRevisionResponse200]",
+            await request(
+                self._client,
+                LIST_FILES_FOR_CUSTOM_COMPONENT_LIBRARY_REVISION,
+                (
+                    library_id,
+                    revision_id,
+                ),
+                None,
+                raw=True,
+            ),
         )
 
     async def list_revisions(
@@ -331,11 +395,11 @@ class CustomComponentLibrariesResourceWithRawResponse:
         library_id: str | UUID,
     ) -> Response[ListRevisionsOfCustomComponentLibraryResponse200]:
         """List revisions of a custom component library: the whole response. See ``CustomComponentLibrariesResource.list_revisions``."""
-        from .list_revisions_of_custom_component_library import asyncio_detailed as call
-
-        return await call(
-            library_id,
-            client=self._client,
+        return cast(
+            "Response[ListRevisionsOfCustomComponentLibraryResponse200]",
+            await request(
+                self._client, LIST_REVISIONS_OF_CUSTOM_COMPONENT_LIBRARY, (library_id,), None, raw=True
+            ),
         )
 
     async def list(
@@ -344,11 +408,17 @@ class CustomComponentLibrariesResourceWithRawResponse:
         library_id: UUID,
     ) -> Response[ListCustomComponentLibrariesResponse200]:
         """List custom component libraries: the whole response. See ``CustomComponentLibrariesResource.list``."""
-        from .list_custom_component_libraries import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            library_id=library_id,
+        return cast(
+            "Response[ListCustomComponentLibrariesResponse200]",
+            await request(
+                self._client,
+                LIST_CUSTOM_COMPONENT_LIBRARIES,
+                (),
+                {
+                    "libraryId": library_id,
+                },
+                raw=True,
+            ),
         )
 
 

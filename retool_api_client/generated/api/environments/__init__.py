@@ -5,10 +5,12 @@
 Manage environments within your organization. Environments allow you to run `resources`
 against different configurations, such as development, staging, and production.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -30,11 +35,70 @@ if TYPE_CHECKING:
     from ...models.create_environment_body import CreateEnvironmentBody
     from ...models.environment import Environment
     from ...models.environment_response import EnvironmentResponse
-    from ...models.error_response import ErrorResponse
     from ...models.list_environments_response_200 import ListEnvironmentsResponse200
-    from ...models.replace_operation import ReplaceOperation
     from ...models.update_environment_body import UpdateEnvironmentBody
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_ENVIRONMENT = Operation(
+    "create_environment",
+    "POST",
+    "/environments",
+    (),
+    body="json",
+    responses={
+        200: "models.environment_response:EnvironmentResponse",
+        409: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+DELETE_ENVIRONMENT = Operation(
+    "delete_environment",
+    "DELETE",
+    "/environments/{environment_id}",
+    ("environment_id",),
+    responses={
+        204: None,
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+GET_ENVIRONMENT = Operation(
+    "get_environment",
+    "GET",
+    "/environments/{environment_id}",
+    ("environment_id",),
+    responses={
+        200: "models.environment_response:EnvironmentResponse",
+    },
+    unwrap="data",
+)
+LIST_ENVIRONMENTS = Operation(
+    "list_environments",
+    "GET",
+    "/environments",
+    (),
+    responses={
+        200: "models.list_environments_response_200:ListEnvironmentsResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit=None,
+        limit_as_text=False,
+        size_range=None,
+        token=None,
+    ),
+)
+UPDATE_ENVIRONMENT = Operation(
+    "update_environment",
+    "PATCH",
+    "/environments/{environment_id}",
+    ("environment_id",),
+    body="json",
+    responses={
+        200: "models.environment_response:EnvironmentResponse",
+    },
+    unwrap="data",
+)
 
 
 class EnvironmentsResource:
@@ -70,25 +134,21 @@ class EnvironmentsResource:
             Environment
         """
 
-        from ...models.create_environment_body import CreateEnvironmentBody
-        from .create_environment import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "color": color,
-            "description": description,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateEnvironmentBody, "create_environment", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_environment", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "create_environment",
+            body,
+            {
+                "name": name,
+                "color": color,
+                "description": description,
+            },
+            (
+                "name",
+                "color",
+            ),
+            needed=True,
+        )
+        return cast("Environment", await request(self._client, CREATE_ENVIRONMENT, (), None, body))
 
     async def delete(
         self,
@@ -107,12 +167,7 @@ class EnvironmentsResource:
             None
         """
 
-        from .delete_environment import asyncio as call
-
-        await call(
-            environment_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_ENVIRONMENT, (environment_id,), None)
 
     async def get(
         self,
@@ -131,14 +186,7 @@ class EnvironmentsResource:
             Environment
         """
 
-        from .get_environment import asyncio as call
-
-        return (
-            await call(
-                environment_id,
-                client=self._client,
-            )
-        ).data
+        return cast("Environment", await request(self._client, GET_ENVIRONMENT, (environment_id,), None))
 
     async def update(
         self,
@@ -169,8 +217,6 @@ class EnvironmentsResource:
         Returns:
             Environment
         """
-        from .update_environment import asyncio as call
-
         fields: dict[str, Any] = {
             "id": id,
             "name": name,
@@ -181,21 +227,12 @@ class EnvironmentsResource:
             "updated_at": updated_at,
         }
         if isinstance(body, Unset):
-            from ...models.update_environment_body import UpdateEnvironmentBody
-
-            extra: dict[str, Any] = {}
-            body = UpdateEnvironmentBody.from_dict(
-                _facade.patch_body("update_environment", patch, fields, extra)
-            )
-        elif patch is not None or _facade.any_given(fields):
+            body = _facade.patch_body("update_environment", patch, fields, {})
+        elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_environment", fields, patch)
-        return (
-            await call(
-                environment_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "Environment", await request(self._client, UPDATE_ENVIRONMENT, (environment_id,), None, body)
+        )
 
     async def update_from(
         self,
@@ -230,36 +267,20 @@ class EnvironmentsResource:
         Returns a list of environments. Requires the `environments:read` scope.
 
         Args:
-            page_size (int | None): items per request (the ``limit`` parameter), checked before any request.
             max_items (int | None): stop after this many items.
-            start_token (str | None): resume from a ``next_token`` saved earlier.
-            prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
             AsyncPaginator[Environment]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_environments_response_200 import ListEnvironmentsResponse200
-        from .list_environments import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs()
-
-        async def fetch(token: str | None, size: int | None) -> Page[Environment]:
-            if token is not None:
-                raise _facade.no_next_page("list_environments")
-            return await fetch_page(
-                self._client, request(token, size), ListEnvironmentsResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[Environment] = AsyncPaginator(
-            fetch,
+        return paginate(
+            self._client,
+            LIST_ENVIRONMENTS,
+            (),
+            None,
             max_items=max_items,
+            source="EnvironmentsResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(None, None)
-        _validate.check(self._client, "list_environments", first)
-        return paginator
 
 
 class EnvironmentsResourceWithRawResponse:
@@ -275,11 +296,9 @@ class EnvironmentsResourceWithRawResponse:
         body: CreateEnvironmentBody | Mapping[str, Any],
     ) -> Response[EnvironmentResponse]:
         """Create an environment: the whole response. See ``EnvironmentsResource.create``."""
-        from .create_environment import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[EnvironmentResponse]",
+            await request(self._client, CREATE_ENVIRONMENT, (), None, body, raw=True),
         )
 
     async def delete(
@@ -287,11 +306,9 @@ class EnvironmentsResourceWithRawResponse:
         environment_id: str | UUID,
     ) -> Response[None]:
         """Delete an environment: the whole response. See ``EnvironmentsResource.delete``."""
-        from .delete_environment import asyncio_detailed as call
-
-        return await call(
-            environment_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_ENVIRONMENT, (environment_id,), None, raw=True),
         )
 
     async def get(
@@ -299,11 +316,9 @@ class EnvironmentsResourceWithRawResponse:
         environment_id: str | UUID,
     ) -> Response[EnvironmentResponse]:
         """Get an environment: the whole response. See ``EnvironmentsResource.get``."""
-        from .get_environment import asyncio_detailed as call
-
-        return await call(
-            environment_id,
-            client=self._client,
+        return cast(
+            "Response[EnvironmentResponse]",
+            await request(self._client, GET_ENVIRONMENT, (environment_id,), None, raw=True),
         )
 
     async def update(
@@ -313,22 +328,18 @@ class EnvironmentsResourceWithRawResponse:
         body: UpdateEnvironmentBody | Mapping[str, Any],
     ) -> Response[EnvironmentResponse]:
         """Update an environment: the whole response. See ``EnvironmentsResource.update``."""
-        from .update_environment import asyncio_detailed as call
-
-        return await call(
-            environment_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[EnvironmentResponse]",
+            await request(self._client, UPDATE_ENVIRONMENT, (environment_id,), None, body, raw=True),
         )
 
     async def list(
         self,
     ) -> Response[ListEnvironmentsResponse200]:
         """List environments: the whole response. See ``EnvironmentsResource.list``."""
-        from .list_environments import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListEnvironmentsResponse200]",
+            await request(self._client, LIST_ENVIRONMENTS, (), None, raw=True),
         )
 
 

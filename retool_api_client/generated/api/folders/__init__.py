@@ -4,10 +4,12 @@
 
 Manage app, workflow, resource, agent, and library folders within your organization.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -17,28 +19,92 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+    from uuid import UUID
+
     from ....patch import JsonPatch
     from ...client import ApiClient
-    from ...models.add_operation import AddOperation
-    from ...models.copy_operation import CopyOperation
     from ...models.create_folder_body import CreateFolderBody
     from ...models.create_folder_body_folder_type import CreateFolderBodyFolderType
-    from ...models.error_response import ErrorResponse
     from ...models.folder import Folder
     from ...models.folder_folder_type import FolderFolderType
     from ...models.folder_response import FolderResponse
     from ...models.list_folders_response_200 import ListFoldersResponse200
-    from ...models.move_operation import MoveOperation
-    from ...models.remove_operation import RemoveOperation
-    from ...models.replace_operation import ReplaceOperation
-    from ...models.test_operation import TestOperation
     from ...models.update_folder_body import UpdateFolderBody
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_FOLDER = Operation(
+    "create_folder",
+    "POST",
+    "/folders",
+    (),
+    body="json",
+    responses={
+        200: "models.folder_response:FolderResponse",
+        409: "models.error_response:ErrorResponse",
+        422: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+DELETE_FOLDER = Operation(
+    "delete_folder",
+    "DELETE",
+    "/folders/{folder_id}",
+    ("folder_id",),
+    responses={
+        204: None,
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+GET_FOLDER = Operation(
+    "get_folder",
+    "GET",
+    "/folders/{folder_id}",
+    ("folder_id",),
+    responses={
+        200: "models.folder_response:FolderResponse",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+LIST_FOLDERS = Operation(
+    "list_folders",
+    "GET",
+    "/folders",
+    (),
+    responses={
+        200: "models.list_folders_response_200:ListFoldersResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit=None,
+        limit_as_text=False,
+        size_range=None,
+        token=None,
+    ),
+)
+UPDATE_FOLDER = Operation(
+    "update_folder",
+    "PATCH",
+    "/folders/{folder_id}",
+    ("folder_id",),
+    body="json",
+    responses={
+        200: "models.folder_response:FolderResponse",
+        404: "models.error_response:ErrorResponse",
+        409: "models.error_response:ErrorResponse",
+        422: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
 
 
 class FoldersResource:
@@ -73,25 +139,21 @@ class FoldersResource:
             Folder
         """
 
-        from ...models.create_folder_body import CreateFolderBody
-        from .create_folder import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "folder_type": folder_type,
-            "parent_folder_id": parent_folder_id,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateFolderBody, "create_folder", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_folder", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "create_folder",
+            body,
+            {
+                "name": name,
+                "folder_type": folder_type,
+                "parent_folder_id": parent_folder_id,
+            },
+            (
+                "name",
+                "folder_type",
+            ),
+            needed=True,
+        )
+        return cast("Folder", await request(self._client, CREATE_FOLDER, (), None, body))
 
     async def delete(
         self,
@@ -114,12 +176,13 @@ class FoldersResource:
             None
         """
 
-        from .delete_folder import asyncio as call
-
-        await call(
-            folder_id,
-            client=self._client,
-            recursive=recursive,
+        await request(
+            self._client,
+            DELETE_FOLDER,
+            (folder_id,),
+            {
+                "recursive": recursive,
+            },
         )
 
     async def get(
@@ -139,14 +202,7 @@ class FoldersResource:
             Folder
         """
 
-        from .get_folder import asyncio as call
-
-        return (
-            await call(
-                folder_id,
-                client=self._client,
-            )
-        ).data
+        return cast("Folder", await request(self._client, GET_FOLDER, (folder_id,), None))
 
     async def update(
         self,
@@ -178,8 +234,6 @@ class FoldersResource:
         Returns:
             Folder
         """
-        from .update_folder import asyncio as call
-
         fields: dict[str, Any] = {
             "id": id,
             "legacy_id": legacy_id,
@@ -191,19 +245,10 @@ class FoldersResource:
             "parent_folder_id": parent_folder_id,
         }
         if isinstance(body, Unset):
-            from ...models.update_folder_body import UpdateFolderBody
-
-            extra: dict[str, Any] = {}
-            body = UpdateFolderBody.from_dict(_facade.patch_body("update_folder", patch, fields, extra))
-        elif patch is not None or _facade.any_given(fields):
+            body = _facade.patch_body("update_folder", patch, fields, {})
+        elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_folder", fields, patch)
-        return (
-            await call(
-                folder_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast("Folder", await request(self._client, UPDATE_FOLDER, (folder_id,), None, body))
 
     async def update_from(
         self,
@@ -238,36 +283,20 @@ class FoldersResource:
         Returns a list of folders. Requires the `folders:read` scope.
 
         Args:
-            page_size (int | None): items per request (the ``limit`` parameter), checked before any request.
             max_items (int | None): stop after this many items.
-            start_token (str | None): resume from a ``next_token`` saved earlier.
-            prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
             AsyncPaginator[Folder]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_folders_response_200 import ListFoldersResponse200
-        from .list_folders import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs()
-
-        async def fetch(token: str | None, size: int | None) -> Page[Folder]:
-            if token is not None:
-                raise _facade.no_next_page("list_folders")
-            return await fetch_page(
-                self._client, request(token, size), ListFoldersResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[Folder] = AsyncPaginator(
-            fetch,
+        return paginate(
+            self._client,
+            LIST_FOLDERS,
+            (),
+            None,
             max_items=max_items,
+            source="FoldersResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(None, None)
-        _validate.check(self._client, "list_folders", first)
-        return paginator
 
 
 class FoldersResourceWithRawResponse:
@@ -283,11 +312,9 @@ class FoldersResourceWithRawResponse:
         body: CreateFolderBody | Mapping[str, Any],
     ) -> Response[FolderResponse]:
         """Create a folder: the whole response. See ``FoldersResource.create``."""
-        from .create_folder import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[FolderResponse]",
+            await request(self._client, CREATE_FOLDER, (), None, body, raw=True),
         )
 
     async def delete(
@@ -297,12 +324,17 @@ class FoldersResourceWithRawResponse:
         recursive: bool | None | Unset = UNSET,
     ) -> Response[None]:
         """Delete a folder: the whole response. See ``FoldersResource.delete``."""
-        from .delete_folder import asyncio_detailed as call
-
-        return await call(
-            folder_id,
-            client=self._client,
-            recursive=recursive,
+        return cast(
+            "Response[None]",
+            await request(
+                self._client,
+                DELETE_FOLDER,
+                (folder_id,),
+                {
+                    "recursive": recursive,
+                },
+                raw=True,
+            ),
         )
 
     async def get(
@@ -310,11 +342,9 @@ class FoldersResourceWithRawResponse:
         folder_id: str,
     ) -> Response[FolderResponse]:
         """Get a folder: the whole response. See ``FoldersResource.get``."""
-        from .get_folder import asyncio_detailed as call
-
-        return await call(
-            folder_id,
-            client=self._client,
+        return cast(
+            "Response[FolderResponse]",
+            await request(self._client, GET_FOLDER, (folder_id,), None, raw=True),
         )
 
     async def update(
@@ -324,22 +354,18 @@ class FoldersResourceWithRawResponse:
         body: UpdateFolderBody | Mapping[str, Any],
     ) -> Response[FolderResponse]:
         """Update a folder: the whole response. See ``FoldersResource.update``."""
-        from .update_folder import asyncio_detailed as call
-
-        return await call(
-            folder_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[FolderResponse]",
+            await request(self._client, UPDATE_FOLDER, (folder_id,), None, body, raw=True),
         )
 
     async def list(
         self,
     ) -> Response[ListFoldersResponse200]:
         """List folders: the whole response. See ``FoldersResource.list``."""
-        from .list_folders import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListFoldersResponse200]",
+            await request(self._client, LIST_FOLDERS, (), None, raw=True),
         )
 
 

@@ -6,10 +6,12 @@ Manage permission groups for the organization or specific spaces. Groups control
 users have access to certain functions and features, such as `apps`, `resources`, and
 `workflows`. Add or remove users from groups to grant or revoke access.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -19,16 +21,18 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
     from ...client import ApiClient
-    from ...models.add_operation import AddOperation
     from ...models.add_user_invites_to_group_body import AddUserInvitesToGroupBody
     from ...models.add_users_to_group_body import AddUsersToGroupBody
     from ...models.create_group_body import CreateGroupBody
@@ -55,7 +59,6 @@ if TYPE_CHECKING:
     from ...models.group_universal_resource_access import GroupUniversalResourceAccess
     from ...models.group_universal_workflow_access import GroupUniversalWorkflowAccess
     from ...models.list_groups_response_200 import ListGroupsResponse200
-    from ...models.remove_operation import RemoveOperation
     from ...models.replace_group_body import ReplaceGroupBody
     from ...models.replace_group_body_universal_app_access import (
         ReplaceGroupBodyUniversalAppAccess,
@@ -69,10 +72,127 @@ if TYPE_CHECKING:
     from ...models.replace_group_body_universal_workflow_access import (
         ReplaceGroupBodyUniversalWorkflowAccess,
     )
-    from ...models.replace_operation import ReplaceOperation
     from ...models.update_group_body import UpdateGroupBody
     from ...models.user_invite import UserInvite
-    from ...types import Response
+    from ...types import File, Response
+
+ADD_USER_INVITES_TO_GROUP = Operation(
+    "add_user_invites_to_group",
+    "POST",
+    "/groups/{group_id}/user_invites",
+    ("group_id",),
+    body="json",
+    responses={
+        200: "models.group_response:GroupResponse",
+    },
+    unwrap="data",
+)
+ADD_USERS_TO_GROUP = Operation(
+    "add_users_to_group",
+    "POST",
+    "/groups/{group_id}/members",
+    ("group_id",),
+    body="json",
+    responses={
+        200: "models.group_response:GroupResponse",
+    },
+    unwrap="data",
+)
+CREATE_GROUP = Operation(
+    "create_group",
+    "POST",
+    "/groups",
+    (),
+    body="json",
+    responses={
+        200: "models.group_response:GroupResponse",
+    },
+    unwrap="data",
+)
+DELETE_GROUP = Operation(
+    "delete_group",
+    "DELETE",
+    "/groups/{group_id}",
+    ("group_id",),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+GET_GROUP = Operation(
+    "get_group",
+    "GET",
+    "/groups/{group_id}",
+    ("group_id",),
+    responses={
+        200: "models.group_response:GroupResponse",
+    },
+    unwrap="data",
+)
+LIST_GROUPS = Operation(
+    "list_groups",
+    "GET",
+    "/groups",
+    (),
+    responses={
+        200: "models.list_groups_response_200:ListGroupsResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit=None,
+        limit_as_text=False,
+        size_range=None,
+        token=None,
+    ),
+)
+REMOVE_USER_FROM_GROUP = Operation(
+    "remove_user_from_group",
+    "DELETE",
+    "/groups/{group_id}/members/{user_id}",
+    (
+        "group_id",
+        "user_id",
+    ),
+    responses={
+        200: "models.group_response:GroupResponse",
+    },
+    unwrap="data",
+)
+REMOVE_USER_INVITE_FROM_GROUP = Operation(
+    "remove_user_invite_from_group",
+    "DELETE",
+    "/groups/{group_id}/user_invites/{user_invite_id}",
+    (
+        "group_id",
+        "user_invite_id",
+    ),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+REPLACE_GROUP = Operation(
+    "replace_group",
+    "PUT",
+    "/groups/{group_id}",
+    ("group_id",),
+    body="json",
+    responses={
+        200: "models.group_response:GroupResponse",
+    },
+    unwrap="data",
+)
+UPDATE_GROUP = Operation(
+    "update_group",
+    "PATCH",
+    "/groups/{group_id}",
+    ("group_id",),
+    body="json",
+    responses={
+        200: "models.group_response:GroupResponse",
+    },
+    unwrap="data",
+)
 
 
 class GroupsResource:
@@ -108,24 +228,16 @@ class GroupsResource:
             Group
         """
 
-        from ...models.add_user_invites_to_group_body import AddUserInvitesToGroupBody
-        from .add_user_invites_to_group import asyncio as call
-
-        fields: dict[str, Any] = {
-            "user_invite_ids": user_invite_ids,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(AddUserInvitesToGroupBody, "add_user_invites_to_group", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("add_user_invites_to_group", fields)
-
-        return (
-            await call(
-                group_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "add_user_invites_to_group",
+            body,
+            {
+                "userInviteIds": user_invite_ids,
+            },
+            ("userInviteIds",),
+            needed=True,
+        )
+        return cast("Group", await request(self._client, ADD_USER_INVITES_TO_GROUP, (group_id,), None, body))
 
     async def add_users(
         self,
@@ -151,24 +263,16 @@ class GroupsResource:
             Group
         """
 
-        from ...models.add_users_to_group_body import AddUsersToGroupBody
-        from .add_users_to_group import asyncio as call
-
-        fields: dict[str, Any] = {
-            "members": members,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(AddUsersToGroupBody, "add_users_to_group", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("add_users_to_group", fields)
-
-        return (
-            await call(
-                group_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "add_users_to_group",
+            body,
+            {
+                "members": members,
+            },
+            ("members",),
+            needed=True,
+        )
+        return cast("Group", await request(self._client, ADD_USERS_TO_GROUP, (group_id,), None, body))
 
     async def create(
         self,
@@ -204,38 +308,31 @@ class GroupsResource:
             Group
         """
 
-        from ...models.create_group_body import CreateGroupBody
-        from .create_group import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "members": members,
-            "universal_app_access": universal_app_access,
-            "universal_resource_access": universal_resource_access,
-            "universal_workflow_access": universal_workflow_access,
-            "universal_query_library_access": universal_query_library_access,
-            "user_invites": user_invites,
-            "user_list_access": user_list_access,
-            "audit_log_access": audit_log_access,
-            "unpublished_release_access": unpublished_release_access,
-            "usage_analytics_access": usage_analytics_access,
-            "theme_access": theme_access,
-            "account_details_access": account_details_access,
-            "landing_page_app_id": landing_page_app_id,
-            "created_at": created_at,
-            "updated_at": updated_at,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateGroupBody, "create_group", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_group", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "create_group",
+            body,
+            {
+                "name": name,
+                "members": members,
+                "universal_app_access": universal_app_access,
+                "universal_resource_access": universal_resource_access,
+                "universal_workflow_access": universal_workflow_access,
+                "universal_query_library_access": universal_query_library_access,
+                "user_invites": user_invites,
+                "user_list_access": user_list_access,
+                "audit_log_access": audit_log_access,
+                "unpublished_release_access": unpublished_release_access,
+                "usage_analytics_access": usage_analytics_access,
+                "theme_access": theme_access,
+                "account_details_access": account_details_access,
+                "landing_page_app_id": landing_page_app_id,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            },
+            ("name",),
+            needed=True,
+        )
+        return cast("Group", await request(self._client, CREATE_GROUP, (), None, body))
 
     async def delete(
         self,
@@ -254,12 +351,7 @@ class GroupsResource:
             None
         """
 
-        from .delete_group import asyncio as call
-
-        await call(
-            group_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_GROUP, (group_id,), None)
 
     async def get(
         self,
@@ -282,15 +374,17 @@ class GroupsResource:
             Group
         """
 
-        from .get_group import asyncio as call
-
-        return (
-            await call(
-                group_id,
-                client=self._client,
-                exclude_disabled_users=exclude_disabled_users,
-            )
-        ).data
+        return cast(
+            "Group",
+            await request(
+                self._client,
+                GET_GROUP,
+                (group_id,),
+                {
+                    "excludeDisabledUsers": exclude_disabled_users,
+                },
+            ),
+        )
 
     async def remove_user(
         self,
@@ -312,15 +406,18 @@ class GroupsResource:
             Group
         """
 
-        from .remove_user_from_group import asyncio as call
-
-        return (
-            await call(
-                group_id,
-                user_id,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "Group",
+            await request(
+                self._client,
+                REMOVE_USER_FROM_GROUP,
+                (
+                    group_id,
+                    user_id,
+                ),
+                None,
+            ),
+        )
 
     async def remove_user_invite(
         self,
@@ -341,12 +438,14 @@ class GroupsResource:
             None
         """
 
-        from .remove_user_invite_from_group import asyncio as call
-
-        await call(
-            group_id,
-            user_invite_id,
-            client=self._client,
+        await request(
+            self._client,
+            REMOVE_USER_INVITE_FROM_GROUP,
+            (
+                group_id,
+                user_invite_id,
+            ),
+            None,
         )
 
     async def replace(
@@ -386,39 +485,31 @@ class GroupsResource:
             Group
         """
 
-        from ...models.replace_group_body import ReplaceGroupBody
-        from .replace_group import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "members": members,
-            "universal_app_access": universal_app_access,
-            "universal_resource_access": universal_resource_access,
-            "universal_workflow_access": universal_workflow_access,
-            "universal_query_library_access": universal_query_library_access,
-            "user_invites": user_invites,
-            "user_list_access": user_list_access,
-            "audit_log_access": audit_log_access,
-            "unpublished_release_access": unpublished_release_access,
-            "usage_analytics_access": usage_analytics_access,
-            "theme_access": theme_access,
-            "account_details_access": account_details_access,
-            "landing_page_app_id": landing_page_app_id,
-            "created_at": created_at,
-            "updated_at": updated_at,
-        }
-        if isinstance(body, Unset):
-            body = _facade.optional_body(ReplaceGroupBody, "replace_group", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("replace_group", fields)
-
-        return (
-            await call(
-                group_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "replace_group",
+            body,
+            {
+                "name": name,
+                "members": members,
+                "universal_app_access": universal_app_access,
+                "universal_resource_access": universal_resource_access,
+                "universal_workflow_access": universal_workflow_access,
+                "universal_query_library_access": universal_query_library_access,
+                "user_invites": user_invites,
+                "user_list_access": user_list_access,
+                "audit_log_access": audit_log_access,
+                "unpublished_release_access": unpublished_release_access,
+                "usage_analytics_access": usage_analytics_access,
+                "theme_access": theme_access,
+                "account_details_access": account_details_access,
+                "landing_page_app_id": landing_page_app_id,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            },
+            (),
+            needed=False,
+        )
+        return cast("Group", await request(self._client, REPLACE_GROUP, (group_id,), None, body))
 
     async def update(
         self,
@@ -464,8 +555,6 @@ class GroupsResource:
         Returns:
             Group
         """
-        from .update_group import asyncio as call
-
         fields: dict[str, Any] = {
             "id": id,
             "legacy_id": legacy_id,
@@ -487,19 +576,10 @@ class GroupsResource:
             "updated_at": updated_at,
         }
         if isinstance(body, Unset):
-            from ...models.update_group_body import UpdateGroupBody
-
-            extra: dict[str, Any] = {}
-            body = UpdateGroupBody.from_dict(_facade.patch_body("update_group", patch, fields, extra))
-        elif patch is not None or _facade.any_given(fields):
+            body = _facade.patch_body("update_group", patch, fields, {})
+        elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_group", fields, patch)
-        return (
-            await call(
-                group_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast("Group", await request(self._client, UPDATE_GROUP, (group_id,), None, body))
 
     async def update_from(
         self,
@@ -535,36 +615,20 @@ class GroupsResource:
         `groups:read` scope.
 
         Args:
-            page_size (int | None): items per request (the ``limit`` parameter), checked before any request.
             max_items (int | None): stop after this many items.
-            start_token (str | None): resume from a ``next_token`` saved earlier.
-            prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
             AsyncPaginator[Group]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_groups_response_200 import ListGroupsResponse200
-        from .list_groups import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs()
-
-        async def fetch(token: str | None, size: int | None) -> Page[Group]:
-            if token is not None:
-                raise _facade.no_next_page("list_groups")
-            return await fetch_page(
-                self._client, request(token, size), ListGroupsResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[Group] = AsyncPaginator(
-            fetch,
+        return paginate(
+            self._client,
+            LIST_GROUPS,
+            (),
+            None,
             max_items=max_items,
+            source="GroupsResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(None, None)
-        _validate.check(self._client, "list_groups", first)
-        return paginator
 
 
 class GroupsResourceWithRawResponse:
@@ -581,12 +645,9 @@ class GroupsResourceWithRawResponse:
         body: AddUserInvitesToGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:
         """Add user invites to a group: the whole response. See ``GroupsResource.add_user_invites``."""
-        from .add_user_invites_to_group import asyncio_detailed as call
-
-        return await call(
-            group_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[GroupResponse]",
+            await request(self._client, ADD_USER_INVITES_TO_GROUP, (group_id,), None, body, raw=True),
         )
 
     async def add_users(
@@ -596,12 +657,9 @@ class GroupsResourceWithRawResponse:
         body: AddUsersToGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:
         """Add users to a group: the whole response. See ``GroupsResource.add_users``."""
-        from .add_users_to_group import asyncio_detailed as call
-
-        return await call(
-            group_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[GroupResponse]",
+            await request(self._client, ADD_USERS_TO_GROUP, (group_id,), None, body, raw=True),
         )
 
     async def create(
@@ -610,11 +668,9 @@ class GroupsResourceWithRawResponse:
         body: CreateGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:
         """Create a group: the whole response. See ``GroupsResource.create``."""
-        from .create_group import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[GroupResponse]",
+            await request(self._client, CREATE_GROUP, (), None, body, raw=True),
         )
 
     async def delete(
@@ -622,11 +678,9 @@ class GroupsResourceWithRawResponse:
         group_id: int | str,
     ) -> Response[None]:
         """Delete a group: the whole response. See ``GroupsResource.delete``."""
-        from .delete_group import asyncio_detailed as call
-
-        return await call(
-            group_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_GROUP, (group_id,), None, raw=True),
         )
 
     async def get(
@@ -636,12 +690,17 @@ class GroupsResourceWithRawResponse:
         exclude_disabled_users: bool | None | Unset = UNSET,
     ) -> Response[GroupResponse]:
         """Get a group: the whole response. See ``GroupsResource.get``."""
-        from .get_group import asyncio_detailed as call
-
-        return await call(
-            group_id,
-            client=self._client,
-            exclude_disabled_users=exclude_disabled_users,
+        return cast(
+            "Response[GroupResponse]",
+            await request(
+                self._client,
+                GET_GROUP,
+                (group_id,),
+                {
+                    "excludeDisabledUsers": exclude_disabled_users,
+                },
+                raw=True,
+            ),
         )
 
     async def remove_user(
@@ -650,12 +709,18 @@ class GroupsResourceWithRawResponse:
         user_id: str,
     ) -> Response[GroupResponse]:
         """Remove a user from a group: the whole response. See ``GroupsResource.remove_user``."""
-        from .remove_user_from_group import asyncio_detailed as call
-
-        return await call(
-            group_id,
-            user_id,
-            client=self._client,
+        return cast(
+            "Response[GroupResponse]",
+            await request(
+                self._client,
+                REMOVE_USER_FROM_GROUP,
+                (
+                    group_id,
+                    user_id,
+                ),
+                None,
+                raw=True,
+            ),
         )
 
     async def remove_user_invite(
@@ -664,12 +729,18 @@ class GroupsResourceWithRawResponse:
         user_invite_id: int | str,
     ) -> Response[None]:
         """Remove a user invite from a group: the whole response. See ``GroupsResource.remove_user_invite``."""
-        from .remove_user_invite_from_group import asyncio_detailed as call
-
-        return await call(
-            group_id,
-            user_invite_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(
+                self._client,
+                REMOVE_USER_INVITE_FROM_GROUP,
+                (
+                    group_id,
+                    user_invite_id,
+                ),
+                None,
+                raw=True,
+            ),
         )
 
     async def replace(
@@ -679,12 +750,9 @@ class GroupsResourceWithRawResponse:
         body: ReplaceGroupBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[GroupResponse]:
         """Replace a group: the whole response. See ``GroupsResource.replace``."""
-        from .replace_group import asyncio_detailed as call
-
-        return await call(
-            group_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[GroupResponse]",
+            await request(self._client, REPLACE_GROUP, (group_id,), None, body, raw=True),
         )
 
     async def update(
@@ -694,22 +762,18 @@ class GroupsResourceWithRawResponse:
         body: UpdateGroupBody | Mapping[str, Any],
     ) -> Response[GroupResponse]:
         """Update a group: the whole response. See ``GroupsResource.update``."""
-        from .update_group import asyncio_detailed as call
-
-        return await call(
-            group_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[GroupResponse]",
+            await request(self._client, UPDATE_GROUP, (group_id,), None, body, raw=True),
         )
 
     async def list(
         self,
     ) -> Response[ListGroupsResponse200]:
         """List groups: the whole response. See ``GroupsResource.list``."""
-        from .list_groups import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListGroupsResponse200]",
+            await request(self._client, LIST_GROUPS, (), None, raw=True),
         )
 
 

@@ -4,10 +4,12 @@
 
 Retrieve system information for your Retool instance, such as IP allowlists by region.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -17,18 +19,35 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+    from uuid import UUID
+
     from ....patch import JsonPatch
     from ...client import ApiClient
-    from ...models.error_response import ErrorResponse
     from ...models.get_ip_allowlist_by_region_response_200 import (
         GetIpAllowlistByRegionResponse200,
     )
     from ...models.ip_allowlist import IpAllowlist
-    from ...types import Response
+    from ...types import File, Response
+
+GET_IP_ALLOWLIST_BY_REGION = Operation(
+    "get_ip_allowlist_by_region",
+    "GET",
+    "/info/ip_allowlist",
+    (),
+    responses={
+        200: "models.get_ip_allowlist_by_region_response_200:GetIpAllowlistByRegionResponse200",
+        500: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
 
 
 class InfoResource:
@@ -55,13 +74,7 @@ class InfoResource:
             IpAllowlist
         """
 
-        from .get_ip_allowlist_by_region import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast("IpAllowlist", await request(self._client, GET_IP_ALLOWLIST_BY_REGION, (), None))
 
 
 class InfoResourceWithRawResponse:
@@ -75,10 +88,9 @@ class InfoResourceWithRawResponse:
         self,
     ) -> Response[GetIpAllowlistByRegionResponse200]:
         """Get IP allowlist by region: the whole response. See ``InfoResource.get_ip_allowlist``."""
-        from .get_ip_allowlist_by_region import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[GetIpAllowlistByRegionResponse200]",
+            await request(self._client, GET_IP_ALLOWLIST_BY_REGION, (), None, raw=True),
         )
 
 

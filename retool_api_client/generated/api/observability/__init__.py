@@ -5,10 +5,12 @@
 Manage observability configurations for your organization. Connect an observability
 provider to receive error events and monitor your Retool instance.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -29,7 +35,6 @@ if TYPE_CHECKING:
     from ...models.create_observability_configuration_body import (
         CreateObservabilityConfigurationBody,
     )
-    from ...models.error_response import ErrorResponse
     from ...models.list_observability_configurations_response_200 import (
         ListObservabilityConfigurationsResponse200,
     )
@@ -61,7 +66,72 @@ if TYPE_CHECKING:
     from ...models.update_observability_configuration_body import (
         UpdateObservabilityConfigurationBody,
     )
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_OBSERVABILITY_CONFIGURATION = Operation(
+    "create_observability_configuration",
+    "POST",
+    "/observability/config",
+    (),
+    body="json",
+    responses={
+        200: "models.observability_configuration_response:ObservabilityConfigurationResponse",
+        400: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+        422: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+DELETE_OBSERVABILITY_CONFIGURATION = Operation(
+    "delete_observability_configuration",
+    "DELETE",
+    "/observability/config/{config_id}",
+    ("config_id",),
+    responses={
+        204: None,
+        403: "models.error_response:ErrorResponse",
+        422: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+LIST_OBSERVABILITY_CONFIGURATIONS = Operation(
+    "list_observability_configurations",
+    "GET",
+    "/observability/config",
+    (),
+    responses={
+        200: "models.list_observability_configurations_response_200:ListObservabilityConfigurationsResponse200",
+        403: "models.error_response:ErrorResponse",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+SEND_TEST_ERROR_EVENT = Operation(
+    "send_test_error_event",
+    "POST",
+    "/observability/provider/{provider}/test",
+    ("provider",),
+    responses={
+        200: "models.send_test_error_event_response_200:SendTestErrorEventResponse200",
+        403: "models.error_response:ErrorResponse",
+        422: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+UPDATE_OBSERVABILITY_CONFIGURATION = Operation(
+    "update_observability_configuration",
+    "PUT",
+    "/observability/config/{config_id}",
+    ("config_id",),
+    body="json",
+    responses={
+        200: "models.observability_configuration_response:ObservabilityConfigurationResponse",
+        400: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+        422: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
 
 
 class ObservabilityResource:
@@ -100,28 +170,23 @@ class ObservabilityResource:
             ObservabilityConfiguration
         """
 
-        from ...models.create_observability_configuration_body import (
-            CreateObservabilityConfigurationBody,
+        body = _facade.body(
+            "create_observability_configuration",
+            body,
+            {
+                "config": config,
+                "enabled": enabled,
+            },
+            (
+                "config",
+                "enabled",
+            ),
+            needed=True,
         )
-        from .create_observability_configuration import asyncio as call
-
-        fields: dict[str, Any] = {
-            "config": config,
-            "enabled": enabled,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                CreateObservabilityConfigurationBody, "create_observability_configuration", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_observability_configuration", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "ObservabilityConfiguration",
+            await request(self._client, CREATE_OBSERVABILITY_CONFIGURATION, (), None, body),
+        )
 
     async def delete_configuration(
         self,
@@ -141,12 +206,7 @@ class ObservabilityResource:
             None
         """
 
-        from .delete_observability_configuration import asyncio as call
-
-        await call(
-            config_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_OBSERVABILITY_CONFIGURATION, (config_id,), None)
 
     async def list_configurations(
         self,
@@ -162,13 +222,10 @@ class ObservabilityResource:
             list[ObservabilityConfiguration]
         """
 
-        from .list_observability_configurations import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "list[ObservabilityConfiguration]",
+            await request(self._client, LIST_OBSERVABILITY_CONFIGURATIONS, (), None),
+        )
 
     async def send_test_error_event(
         self,
@@ -189,14 +246,10 @@ class ObservabilityResource:
             SendTestErrorEventResponse200DataType0 | SendTestErrorEventResponse200DataType1
         """
 
-        from .send_test_error_event import asyncio as call
-
-        return (
-            await call(
-                provider,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "SendTestErrorEventResponse200DataType0 | SendTestErrorEventResponse200DataType1",
+            await request(self._client, SEND_TEST_ERROR_EVENT, (provider,), None),
+        )
 
     async def update_configuration(
         self,
@@ -225,29 +278,20 @@ class ObservabilityResource:
             ObservabilityConfiguration
         """
 
-        from ...models.update_observability_configuration_body import (
-            UpdateObservabilityConfigurationBody,
+        body = _facade.body(
+            "update_observability_configuration",
+            body,
+            {
+                "config": config,
+                "enabled": enabled,
+            },
+            (),
+            needed=False,
         )
-        from .update_observability_configuration import asyncio as call
-
-        fields: dict[str, Any] = {
-            "config": config,
-            "enabled": enabled,
-        }
-        if isinstance(body, Unset):
-            body = _facade.optional_body(
-                UpdateObservabilityConfigurationBody, "update_observability_configuration", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("update_observability_configuration", fields)
-
-        return (
-            await call(
-                config_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "ObservabilityConfiguration",
+            await request(self._client, UPDATE_OBSERVABILITY_CONFIGURATION, (config_id,), None, body),
+        )
 
 
 class ObservabilityResourceWithRawResponse:
@@ -263,11 +307,9 @@ class ObservabilityResourceWithRawResponse:
         body: CreateObservabilityConfigurationBody | Mapping[str, Any],
     ) -> Response[ObservabilityConfigurationResponse]:
         """Create an observability configuration: the whole response. See ``ObservabilityResource.create_configuration``."""
-        from .create_observability_configuration import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[ObservabilityConfigurationResponse]",
+            await request(self._client, CREATE_OBSERVABILITY_CONFIGURATION, (), None, body, raw=True),
         )
 
     async def delete_configuration(
@@ -275,21 +317,18 @@ class ObservabilityResourceWithRawResponse:
         config_id: str | UUID,
     ) -> Response[None]:
         """Delete an observability configuration: the whole response. See ``ObservabilityResource.delete_configuration``."""
-        from .delete_observability_configuration import asyncio_detailed as call
-
-        return await call(
-            config_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_OBSERVABILITY_CONFIGURATION, (config_id,), None, raw=True),
         )
 
     async def list_configurations(
         self,
     ) -> Response[ListObservabilityConfigurationsResponse200]:
         """List observability configurations: the whole response. See ``ObservabilityResource.list_configurations``."""
-        from .list_observability_configurations import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListObservabilityConfigurationsResponse200]",
+            await request(self._client, LIST_OBSERVABILITY_CONFIGURATIONS, (), None, raw=True),
         )
 
     async def send_test_error_event(
@@ -297,11 +336,9 @@ class ObservabilityResourceWithRawResponse:
         provider: SendTestErrorEventProviderType0 | SendTestErrorEventProviderType1,
     ) -> Response[SendTestErrorEventResponse200]:
         """Send a test error event: the whole response. See ``ObservabilityResource.send_test_error_event``."""
-        from .send_test_error_event import asyncio_detailed as call
-
-        return await call(
-            provider,
-            client=self._client,
+        return cast(
+            "Response[SendTestErrorEventResponse200]",
+            await request(self._client, SEND_TEST_ERROR_EVENT, (provider,), None, raw=True),
         )
 
     async def update_configuration(
@@ -311,12 +348,11 @@ class ObservabilityResourceWithRawResponse:
         body: UpdateObservabilityConfigurationBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[ObservabilityConfigurationResponse]:
         """Update an observability configuration: the whole response. See ``ObservabilityResource.update_configuration``."""
-        from .update_observability_configuration import asyncio_detailed as call
-
-        return await call(
-            config_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[ObservabilityConfigurationResponse]",
+            await request(
+                self._client, UPDATE_OBSERVABILITY_CONFIGURATION, (config_id,), None, body, raw=True
+            ),
         )
 
 

@@ -6,10 +6,12 @@ Manage your Retool organization. An organization is a distinct collection of use
 data. They operate separately from one another, have their own configuration settings, and
 are where users share access to work.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -19,11 +21,16 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+    from uuid import UUID
+
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.analytics_integrations_settings_type_0 import (
@@ -35,7 +42,6 @@ if TYPE_CHECKING:
     from ...models.analytics_integrations_settings_type_2 import (
         AnalyticsIntegrationsSettingsType2,
     )
-    from ...models.error_response import ErrorResponse
     from ...models.get_organization_ai_settings_response_200 import (
         GetOrganizationAiSettingsResponse200,
     )
@@ -52,7 +58,6 @@ if TYPE_CHECKING:
     from ...models.organization_settings_two_factor_auth_type import (
         OrganizationSettingsTwoFactorAuthType,
     )
-    from ...models.replace_operation import ReplaceOperation
     from ...models.update_organization_ai_settings_response_200 import (
         UpdateOrganizationAiSettingsResponse200,
     )
@@ -62,7 +67,77 @@ if TYPE_CHECKING:
     from ...models.update_organization_settings_response_200 import (
         UpdateOrganizationSettingsResponse200,
     )
-    from ...types import Response
+    from ...types import File, Response
+
+GET_ORGANIZATION_AI_SETTINGS = Operation(
+    "get_organization_ai_settings",
+    "GET",
+    "/organization/ai_settings",
+    (),
+    responses={
+        200: "models.get_organization_ai_settings_response_200:GetOrganizationAiSettingsResponse200",
+    },
+    unwrap="data",
+)
+GET_ORGANIZATION_ANALYTICS_INTEGRATIONS = Operation(
+    "get_organization_analytics_integrations",
+    "GET",
+    "/organization/analytics_integrations",
+    (),
+    responses={
+        200: "models.get_organization_analytics_integrations_response_200:GetOrganizationAnalyticsIntegrationsResponse200",
+        403: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit=None,
+        limit_as_text=False,
+        size_range=None,
+        token=None,
+    ),
+)
+GET_ORGANIZATION_SETTINGS = Operation(
+    "get_organization_settings",
+    "GET",
+    "/organization/",
+    (),
+    responses={
+        200: "models.get_organization_settings_response_200:GetOrganizationSettingsResponse200",
+    },
+    unwrap="data",
+)
+INVALIDATE_ALL_SESSIONS = Operation(
+    "invalidate_all_sessions",
+    "POST",
+    "/organization/invalidate_sessions/",
+    (),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+UPDATE_ORGANIZATION_AI_SETTINGS = Operation(
+    "update_organization_ai_settings",
+    "PUT",
+    "/organization/ai_settings",
+    (),
+    body="json",
+    responses={
+        200: "models.update_organization_ai_settings_response_200:UpdateOrganizationAiSettingsResponse200",
+    },
+    unwrap="data",
+)
+UPDATE_ORGANIZATION_SETTINGS = Operation(
+    "update_organization_settings",
+    "PATCH",
+    "/organization/",
+    (),
+    body="json",
+    responses={
+        200: "models.update_organization_settings_response_200:UpdateOrganizationSettingsResponse200",
+    },
+    unwrap="data",
+)
 
 
 class OrganizationResource:
@@ -89,13 +164,10 @@ class OrganizationResource:
             GetOrganizationAiSettingsResponseData
         """
 
-        from .get_organization_ai_settings import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "GetOrganizationAiSettingsResponseData",
+            await request(self._client, GET_ORGANIZATION_AI_SETTINGS, (), None),
+        )
 
     def get_analytics_integrations(
         self,
@@ -114,54 +186,20 @@ class OrganizationResource:
         configuration per integration type. Requires the `organizations:read` scope.
 
         Args:
-            page_size (int | None): items per request (the ``limit`` parameter), checked before any request.
             max_items (int | None): stop after this many items.
-            start_token (str | None): resume from a ``next_token`` saved earlier.
-            prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
             AsyncPaginator[AnalyticsIntegrationsSettingsType0 | AnalyticsIntegrationsSettingsType1 | AnalyticsIntegrationsSettingsType2]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.get_organization_analytics_integrations_response_200 import (
-            GetOrganizationAnalyticsIntegrationsResponse200,
-        )
-        from .get_organization_analytics_integrations import (
-            _get_kwargs,
-            _parse_response,
-        )
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs()
-
-        async def fetch(
-            token: str | None, size: int | None
-        ) -> Page[
-            AnalyticsIntegrationsSettingsType0
-            | AnalyticsIntegrationsSettingsType1
-            | AnalyticsIntegrationsSettingsType2
-        ]:
-            if token is not None:
-                raise _facade.no_next_page("get_organization_analytics_integrations")
-            return await fetch_page(
-                self._client,
-                request(token, size),
-                GetOrganizationAnalyticsIntegrationsResponse200.from_dict,
-                _parse_response,
-            )
-
-        paginator: AsyncPaginator[
-            AnalyticsIntegrationsSettingsType0
-            | AnalyticsIntegrationsSettingsType1
-            | AnalyticsIntegrationsSettingsType2
-        ] = AsyncPaginator(
-            fetch,
+        return paginate(
+            self._client,
+            GET_ORGANIZATION_ANALYTICS_INTEGRATIONS,
+            (),
+            None,
             max_items=max_items,
+            source="OrganizationResource.get_analytics_integrations",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(None, None)
-        _validate.check(self._client, "get_organization_analytics_integrations", first)
-        return paginator
 
     async def get_settings(
         self,
@@ -176,13 +214,7 @@ class OrganizationResource:
             OrganizationSettings
         """
 
-        from .get_organization_settings import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast("OrganizationSettings", await request(self._client, GET_ORGANIZATION_SETTINGS, (), None))
 
     async def invalidate_all_sessions(
         self,
@@ -198,11 +230,7 @@ class OrganizationResource:
             None
         """
 
-        from .invalidate_all_sessions import asyncio as call
-
-        await call(
-            client=self._client,
-        )
+        await request(self._client, INVALIDATE_ALL_SESSIONS, (), None)
 
     async def update_ai_settings(
         self,
@@ -227,30 +255,27 @@ class OrganizationResource:
             GetOrganizationAiSettingsResponseData
         """
 
-        from ...models.get_organization_ai_settings_response_data import (
-            GetOrganizationAiSettingsResponseData,
+        body = _facade.body(
+            "update_organization_ai_settings",
+            body,
+            {
+                "retoolAI": retool_ai,
+                "retoolAIActions": retool_ai_actions,
+                "retoolVector": retool_vector,
+                "retoolAskAI": retool_ask_ai,
+            },
+            (
+                "retoolAI",
+                "retoolAIActions",
+                "retoolVector",
+                "retoolAskAI",
+            ),
+            needed=True,
         )
-        from .update_organization_ai_settings import asyncio as call
-
-        fields: dict[str, Any] = {
-            "retool_ai": retool_ai,
-            "retool_ai_actions": retool_ai_actions,
-            "retool_vector": retool_vector,
-            "retool_ask_ai": retool_ask_ai,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                GetOrganizationAiSettingsResponseData, "update_organization_ai_settings", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("update_organization_ai_settings", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "GetOrganizationAiSettingsResponseData",
+            await request(self._client, UPDATE_ORGANIZATION_AI_SETTINGS, (), None, body),
+        )
 
     async def update_settings(
         self,
@@ -293,8 +318,6 @@ class OrganizationResource:
         Returns:
             OrganizationSettings
         """
-        from .update_organization_settings import asyncio as call
-
         fields: dict[str, Any] = {
             "id": id,
             "request_access_enabled": request_access_enabled,
@@ -313,22 +336,12 @@ class OrganizationResource:
             "disable_new_login_ip_notification_email": disable_new_login_ip_notification_email,
         }
         if isinstance(body, Unset):
-            from ...models.update_organization_settings_body import (
-                UpdateOrganizationSettingsBody,
-            )
-
-            extra: dict[str, Any] = {}
-            body = UpdateOrganizationSettingsBody.from_dict(
-                _facade.patch_body("update_organization_settings", patch, fields, extra)
-            )
-        elif patch is not None or _facade.any_given(fields):
+            body = _facade.patch_body("update_organization_settings", patch, fields, {})
+        elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_organization_settings", fields, patch)
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "OrganizationSettings", await request(self._client, UPDATE_ORGANIZATION_SETTINGS, (), None, body)
+        )
 
     async def update_settings_from(
         self,
@@ -361,40 +374,36 @@ class OrganizationResourceWithRawResponse:
         self,
     ) -> Response[GetOrganizationAiSettingsResponse200]:
         """Get organization AI settings: the whole response. See ``OrganizationResource.get_ai_settings``."""
-        from .get_organization_ai_settings import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[GetOrganizationAiSettingsResponse200]",
+            await request(self._client, GET_ORGANIZATION_AI_SETTINGS, (), None, raw=True),
         )
 
     async def get_analytics_integrations(
         self,
     ) -> Response[GetOrganizationAnalyticsIntegrationsResponse200]:
         """Get organization analytics integrations: the whole response. See ``OrganizationResource.get_analytics_integrations``."""
-        from .get_organization_analytics_integrations import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[GetOrganizationAnalyticsIntegrationsResponse200]",
+            await request(self._client, GET_ORGANIZATION_ANALYTICS_INTEGRATIONS, (), None, raw=True),
         )
 
     async def get_settings(
         self,
     ) -> Response[GetOrganizationSettingsResponse200]:
         """Get organization settings: the whole response. See ``OrganizationResource.get_settings``."""
-        from .get_organization_settings import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[GetOrganizationSettingsResponse200]",
+            await request(self._client, GET_ORGANIZATION_SETTINGS, (), None, raw=True),
         )
 
     async def invalidate_all_sessions(
         self,
     ) -> Response[None]:
         """Invalidate all sessions: the whole response. See ``OrganizationResource.invalidate_all_sessions``."""
-        from .invalidate_all_sessions import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, INVALIDATE_ALL_SESSIONS, (), None, raw=True),
         )
 
     async def update_ai_settings(
@@ -403,11 +412,9 @@ class OrganizationResourceWithRawResponse:
         body: GetOrganizationAiSettingsResponseData | Mapping[str, Any],
     ) -> Response[UpdateOrganizationAiSettingsResponse200]:
         """Update organization AI settings: the whole response. See ``OrganizationResource.update_ai_settings``."""
-        from .update_organization_ai_settings import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[UpdateOrganizationAiSettingsResponse200]",
+            await request(self._client, UPDATE_ORGANIZATION_AI_SETTINGS, (), None, body, raw=True),
         )
 
     async def update_settings(
@@ -416,11 +423,9 @@ class OrganizationResourceWithRawResponse:
         body: UpdateOrganizationSettingsBody | Mapping[str, Any],
     ) -> Response[UpdateOrganizationSettingsResponse200]:
         """Update organization settings: the whole response. See ``OrganizationResource.update_settings``."""
-        from .update_organization_settings import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[UpdateOrganizationSettingsResponse200]",
+            await request(self._client, UPDATE_ORGANIZATION_SETTINGS, (), None, body, raw=True),
         )
 
 

@@ -5,10 +5,12 @@
 Manage access permissions for `apps` and `folders`. Grant or revoke permissions for
 `groups`, and retrieve access lists for specific objects.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -31,7 +36,6 @@ if TYPE_CHECKING:
     from ...models.app_ref import AppRef
     from ...models.create_role_body import CreateRoleBody
     from ...models.create_role_grant_body import CreateRoleGrantBody
-    from ...models.error_response import ErrorResponse
     from ...models.folder_access import FolderAccess
     from ...models.folder_ref import FolderRef
     from ...models.get_access_list_object_type import GetAccessListObjectType
@@ -45,9 +49,6 @@ if TYPE_CHECKING:
     from ...models.group_ref import GroupRef
     from ...models.list_objects_group_can_access_body import (
         ListObjectsGroupCanAccessBody,
-    )
-    from ...models.list_objects_group_can_access_body_object_type import (
-        ListObjectsGroupCanAccessBodyObjectType,
     )
     from ...models.list_objects_group_can_access_response_200 import (
         ListObjectsGroupCanAccessResponse200,
@@ -63,7 +64,185 @@ if TYPE_CHECKING:
     from ...models.screen_ref import ScreenRef
     from ...models.update_role_body import UpdateRoleBody
     from ...models.user_ref import UserRef
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_ROLE = Operation(
+    "create_role",
+    "POST",
+    "/role_permissions/roles",
+    (),
+    body="json",
+    responses={
+        201: "models.role:Role",
+        400: "models.error_response:ErrorResponse",
+        401: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+        409: "models.error_response:ErrorResponse",
+        422: "models.error_response:ErrorResponse",
+    },
+    unwrap="whole",
+)
+CREATE_ROLE_GRANT = Operation(
+    "create_role_grant",
+    "POST",
+    "/role_permissions/role_grants",
+    (),
+    body="json",
+    responses={
+        201: None,
+        400: "models.error_response:ErrorResponse",
+        401: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+DELETE_ROLE = Operation(
+    "delete_role",
+    "DELETE",
+    "/role_permissions/roles/{role_id}",
+    ("role_id",),
+    responses={
+        204: None,
+        400: "models.error_response:ErrorResponse",
+        401: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+DELETE_ROLE_GRANT = Operation(
+    "delete_role_grant",
+    "DELETE",
+    "/role_permissions/role_grants/{role_grant_id}",
+    ("role_grant_id",),
+    responses={
+        204: None,
+        401: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+DELETE_ROLE_GRANT_FOR_SUBJECT = Operation(
+    "delete_role_grant_for_subject",
+    "POST",
+    "/role_permissions/remove_role_grants_for_subject/",
+    (),
+    body="json",
+    responses={
+        204: None,
+        400: "models.error_response:ErrorResponse",
+        401: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+GET_ACCESS_LIST = Operation(
+    "get_access_list",
+    "GET",
+    "/permissions/accessList/{object_type}/{object_id}",
+    (
+        "object_type",
+        "object_id",
+    ),
+    responses={
+        200: "models.get_access_list_response_200:GetAccessListResponse200",
+    },
+    unwrap="data",
+)
+GET_ROLE_GRANTS_FOR_SUBJECT = Operation(
+    "get_role_grants_for_subject",
+    "GET",
+    "/role_permissions/role_grants/{subject_type}/{subject_id}",
+    (
+        "subject_type",
+        "subject_id",
+    ),
+    responses={
+        200: None,
+        401: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+GRANT_PERMISSIONS = Operation(
+    "grant_permissions",
+    "POST",
+    "/permissions/grant",
+    (),
+    body="json",
+    responses={
+        200: "models.grant_permissions_response:GrantPermissionsResponse",
+    },
+    unwrap="data",
+)
+LIST_OBJECTS_GROUP_CAN_ACCESS = Operation(
+    "list_objects_group_can_access",
+    "POST",
+    "/permissions/listObjects",
+    (),
+    body="json",
+    responses={
+        200: "models.list_objects_group_can_access_response_200:ListObjectsGroupCanAccessResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit=None,
+        limit_as_text=False,
+        size_range=None,
+        token=None,
+    ),
+)
+LIST_ROLE_GRANTS = Operation(
+    "list_role_grants",
+    "GET",
+    "/role_permissions/role_grants",
+    (),
+    responses={
+        200: None,
+        401: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+LIST_ROLES = Operation(
+    "list_roles",
+    "GET",
+    "/role_permissions/roles",
+    (),
+    responses={
+        200: "models.list_roles_response_200:ListRolesResponse200",
+        401: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+REVOKE_PERMISSIONS = Operation(
+    "revoke_permissions",
+    "POST",
+    "/permissions/revoke",
+    (),
+    body="json",
+    responses={
+        200: "models.grant_permissions_response:GrantPermissionsResponse",
+    },
+    unwrap="data",
+)
+UPDATE_ROLE = Operation(
+    "update_role",
+    "PATCH",
+    "/role_permissions/roles/{role_id}",
+    ("role_id",),
+    body="json",
+    responses={
+        200: "models.role:Role",
+        400: "models.error_response:ErrorResponse",
+        401: "models.error_response:ErrorResponse",
+        403: "models.error_response:ErrorResponse",
+    },
+    unwrap="whole",
+)
 
 
 class PermissionsResource:
@@ -99,24 +278,23 @@ class PermissionsResource:
             Role
         """
 
-        from ...models.create_role_body import CreateRoleBody
-        from .create_role import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "object_scopes": object_scopes,
-            "organization_scopes": organization_scopes,
-            "description": description,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateRoleBody, "create_role", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_role", fields)
-
-        return await call(
-            client=self._client,
-            body=body,
+        body = _facade.body(
+            "create_role",
+            body,
+            {
+                "name": name,
+                "object_scopes": object_scopes,
+                "organization_scopes": organization_scopes,
+                "description": description,
+            },
+            (
+                "name",
+                "object_scopes",
+                "organization_scopes",
+            ),
+            needed=True,
         )
+        return cast("Role", await request(self._client, CREATE_ROLE, (), None, body))
 
     async def create_role_grant(
         self,
@@ -141,25 +319,24 @@ class PermissionsResource:
             None
         """
 
-        from ...models.create_role_grant_body import CreateRoleGrantBody
-        from .create_role_grant import asyncio as call
-
-        fields: dict[str, Any] = {
-            "role_id": role_id,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-            "object_type": object_type,
-            "object_id": object_id,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateRoleGrantBody, "create_role_grant", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_role_grant", fields)
-
-        await call(
-            client=self._client,
-            body=body,
+        body = _facade.body(
+            "create_role_grant",
+            body,
+            {
+                "role_id": role_id,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "object_type": object_type,
+                "object_id": object_id,
+            },
+            (
+                "role_id",
+                "subject_type",
+                "subject_id",
+            ),
+            needed=True,
         )
+        await request(self._client, CREATE_ROLE_GRANT, (), None, body)
 
     async def delete_role(
         self,
@@ -178,12 +355,7 @@ class PermissionsResource:
             None
         """
 
-        from .delete_role import asyncio as call
-
-        await call(
-            role_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_ROLE, (role_id,), None)
 
     async def delete_role_grant(
         self,
@@ -202,12 +374,7 @@ class PermissionsResource:
             None
         """
 
-        from .delete_role_grant import asyncio as call
-
-        await call(
-            role_grant_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_ROLE_GRANT, (role_grant_id,), None)
 
     async def delete_role_grant_for_subject(
         self,
@@ -233,25 +400,24 @@ class PermissionsResource:
             None
         """
 
-        from ...models.create_role_grant_body import CreateRoleGrantBody
-        from .delete_role_grant_for_subject import asyncio as call
-
-        fields: dict[str, Any] = {
-            "role_id": role_id,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-            "object_type": object_type,
-            "object_id": object_id,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateRoleGrantBody, "delete_role_grant_for_subject", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("delete_role_grant_for_subject", fields)
-
-        await call(
-            client=self._client,
-            body=body,
+        body = _facade.body(
+            "delete_role_grant_for_subject",
+            body,
+            {
+                "role_id": role_id,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "object_type": object_type,
+                "object_id": object_id,
+            },
+            (
+                "role_id",
+                "subject_type",
+                "subject_id",
+            ),
+            needed=True,
         )
+        await request(self._client, DELETE_ROLE_GRANT_FOR_SUBJECT, (), None, body)
 
     async def get_access_list(
         self,
@@ -274,15 +440,18 @@ class PermissionsResource:
             GetAccessListResponse200Data
         """
 
-        from .get_access_list import asyncio as call
-
-        return (
-            await call(
-                object_type,
-                object_id,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "GetAccessListResponse200Data",
+            await request(
+                self._client,
+                GET_ACCESS_LIST,
+                (
+                    object_type,
+                    object_id,
+                ),
+                None,
+            ),
+        )
 
     async def get_role_grants_for_subject(
         self,
@@ -304,12 +473,14 @@ class PermissionsResource:
             None
         """
 
-        from .get_role_grants_for_subject import asyncio as call
-
-        await call(
-            subject_type,
-            subject_id,
-            client=self._client,
+        await request(
+            self._client,
+            GET_ROLE_GRANTS_FOR_SUBJECT,
+            (
+                subject_type,
+                subject_id,
+            ),
+            None,
         )
 
     async def grant(
@@ -341,25 +512,25 @@ class PermissionsResource:
             list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]
         """
 
-        from ...models.grant_permissions_body import GrantPermissionsBody
-        from .grant_permissions import asyncio as call
-
-        fields: dict[str, Any] = {
-            "subject": subject,
-            "object_": object_,
-            "access_level": access_level,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(GrantPermissionsBody, "grant_permissions", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("grant_permissions", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "grant_permissions",
+            body,
+            {
+                "subject": subject,
+                "object": object_,
+                "access_level": access_level,
+            },
+            (
+                "subject",
+                "object",
+                "access_level",
+            ),
+            needed=True,
+        )
+        return cast(
+            "list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]",
+            await request(self._client, GRANT_PERMISSIONS, (), None, body),
+        )
 
     def list_objects_group_can_access(
         self,
@@ -378,47 +549,21 @@ class PermissionsResource:
 
         Args:
             body (ListObjectsGroupCanAccessBody): the request body.
-            page_size (int | None): items per request (the ``limit`` parameter), checked before any request.
             max_items (int | None): stop after this many items.
-            start_token (str | None): resume from a ``next_token`` saved earlier.
-            prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
             AsyncPaginator[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_objects_group_can_access_response_200 import (
-            ListObjectsGroupCanAccessResponse200,
-        )
-        from .list_objects_group_can_access import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs(
-                body=body,
-            )
-
-        async def fetch(
-            token: str | None, size: int | None
-        ) -> Page[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]:
-            if token is not None:
-                raise _facade.no_next_page("list_objects_group_can_access")
-            return await fetch_page(
-                self._client,
-                request(token, size),
-                ListObjectsGroupCanAccessResponse200.from_dict,
-                _parse_response,
-            )
-
-        paginator: AsyncPaginator[
-            AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess
-        ] = AsyncPaginator(
-            fetch,
+        return paginate(
+            self._client,
+            LIST_OBJECTS_GROUP_CAN_ACCESS,
+            (),
+            None,
+            body=body,
             max_items=max_items,
+            source="PermissionsResource.list_objects_group_can_access",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(None, None)
-        _validate.check(self._client, "list_objects_group_can_access", first)
-        return paginator
 
     async def list_role_grants(
         self,
@@ -433,11 +578,7 @@ class PermissionsResource:
             None
         """
 
-        from .list_role_grants import asyncio as call
-
-        await call(
-            client=self._client,
-        )
+        await request(self._client, LIST_ROLE_GRANTS, (), None)
 
     async def list_roles(
         self,
@@ -452,13 +593,7 @@ class PermissionsResource:
             list[Role]
         """
 
-        from .list_roles import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast("list[Role]", await request(self._client, LIST_ROLES, (), None))
 
     async def revoke(
         self,
@@ -488,24 +623,23 @@ class PermissionsResource:
             list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]
         """
 
-        from ...models.revoke_permissions_body import RevokePermissionsBody
-        from .revoke_permissions import asyncio as call
-
-        fields: dict[str, Any] = {
-            "subject": subject,
-            "object_": object_,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(RevokePermissionsBody, "revoke_permissions", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("revoke_permissions", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "revoke_permissions",
+            body,
+            {
+                "subject": subject,
+                "object": object_,
+            },
+            (
+                "subject",
+                "object",
+            ),
+            needed=True,
+        )
+        return cast(
+            "list[AppAccess | FolderAccess | ResourceAccess | ResourceConfigurationAccess | ScreenAccess]",
+            await request(self._client, REVOKE_PERMISSIONS, (), None, body),
+        )
 
     async def update_role(
         self,
@@ -531,25 +665,19 @@ class PermissionsResource:
             Role
         """
 
-        from ...models.update_role_body import UpdateRoleBody
-        from .update_role import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "description": description,
-            "object_scopes": object_scopes,
-            "organization_scopes": organization_scopes,
-        }
-        if isinstance(body, Unset):
-            body = _facade.optional_body(UpdateRoleBody, "update_role", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("update_role", fields)
-
-        return await call(
-            role_id,
-            client=self._client,
-            body=body,
+        body = _facade.body(
+            "update_role",
+            body,
+            {
+                "name": name,
+                "description": description,
+                "object_scopes": object_scopes,
+                "organization_scopes": organization_scopes,
+            },
+            (),
+            needed=False,
         )
+        return cast("Role", await request(self._client, UPDATE_ROLE, (role_id,), None, body))
 
 
 class PermissionsResourceWithRawResponse:
@@ -565,11 +693,9 @@ class PermissionsResourceWithRawResponse:
         body: CreateRoleBody | Mapping[str, Any],
     ) -> Response[Role]:
         """Create a role: the whole response. See ``PermissionsResource.create_role``."""
-        from .create_role import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[Role]",
+            await request(self._client, CREATE_ROLE, (), None, body, raw=True),
         )
 
     async def create_role_grant(
@@ -578,11 +704,9 @@ class PermissionsResourceWithRawResponse:
         body: CreateRoleGrantBody | Mapping[str, Any],
     ) -> Response[None]:
         """Create a role grant: the whole response. See ``PermissionsResource.create_role_grant``."""
-        from .create_role_grant import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[None]",
+            await request(self._client, CREATE_ROLE_GRANT, (), None, body, raw=True),
         )
 
     async def delete_role(
@@ -590,11 +714,9 @@ class PermissionsResourceWithRawResponse:
         role_id: str | UUID,
     ) -> Response[None]:
         """Delete a role: the whole response. See ``PermissionsResource.delete_role``."""
-        from .delete_role import asyncio_detailed as call
-
-        return await call(
-            role_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_ROLE, (role_id,), None, raw=True),
         )
 
     async def delete_role_grant(
@@ -602,11 +724,9 @@ class PermissionsResourceWithRawResponse:
         role_grant_id: str | UUID,
     ) -> Response[None]:
         """Delete a role grant: the whole response. See ``PermissionsResource.delete_role_grant``."""
-        from .delete_role_grant import asyncio_detailed as call
-
-        return await call(
-            role_grant_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_ROLE_GRANT, (role_grant_id,), None, raw=True),
         )
 
     async def delete_role_grant_for_subject(
@@ -615,11 +735,9 @@ class PermissionsResourceWithRawResponse:
         body: CreateRoleGrantBody | Mapping[str, Any],
     ) -> Response[None]:
         """Delete a role grant for a subject: the whole response. See ``PermissionsResource.delete_role_grant_for_subject``."""
-        from .delete_role_grant_for_subject import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_ROLE_GRANT_FOR_SUBJECT, (), None, body, raw=True),
         )
 
     async def get_access_list(
@@ -628,12 +746,18 @@ class PermissionsResourceWithRawResponse:
         object_id: str,
     ) -> Response[GetAccessListResponse200]:
         """Get an access list: the whole response. See ``PermissionsResource.get_access_list``."""
-        from .get_access_list import asyncio_detailed as call
-
-        return await call(
-            object_type,
-            object_id,
-            client=self._client,
+        return cast(
+            "Response[GetAccessListResponse200]",
+            await request(
+                self._client,
+                GET_ACCESS_LIST,
+                (
+                    object_type,
+                    object_id,
+                ),
+                None,
+                raw=True,
+            ),
         )
 
     async def get_role_grants_for_subject(
@@ -642,12 +766,18 @@ class PermissionsResourceWithRawResponse:
         subject_id: str,
     ) -> Response[None]:
         """Get role grants for a subject: the whole response. See ``PermissionsResource.get_role_grants_for_subject``."""
-        from .get_role_grants_for_subject import asyncio_detailed as call
-
-        return await call(
-            subject_type,
-            subject_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(
+                self._client,
+                GET_ROLE_GRANTS_FOR_SUBJECT,
+                (
+                    subject_type,
+                    subject_id,
+                ),
+                None,
+                raw=True,
+            ),
         )
 
     async def grant(
@@ -656,11 +786,9 @@ class PermissionsResourceWithRawResponse:
         body: GrantPermissionsBody | Mapping[str, Any],
     ) -> Response[GrantPermissionsResponse]:
         """Grant permissions: the whole response. See ``PermissionsResource.grant``."""
-        from .grant_permissions import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[GrantPermissionsResponse]",
+            await request(self._client, GRANT_PERMISSIONS, (), None, body, raw=True),
         )
 
     async def list_objects_group_can_access(
@@ -669,31 +797,27 @@ class PermissionsResourceWithRawResponse:
         body: ListObjectsGroupCanAccessBody | Mapping[str, Any],
     ) -> Response[ListObjectsGroupCanAccessResponse200]:
         """List objects a group can access: the whole response. See ``PermissionsResource.list_objects_group_can_access``."""
-        from .list_objects_group_can_access import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[ListObjectsGroupCanAccessResponse200]",
+            await request(self._client, LIST_OBJECTS_GROUP_CAN_ACCESS, (), None, body, raw=True),
         )
 
     async def list_role_grants(
         self,
     ) -> Response[None]:
         """List role grants: the whole response. See ``PermissionsResource.list_role_grants``."""
-        from .list_role_grants import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, LIST_ROLE_GRANTS, (), None, raw=True),
         )
 
     async def list_roles(
         self,
     ) -> Response[ListRolesResponse200]:
         """List roles: the whole response. See ``PermissionsResource.list_roles``."""
-        from .list_roles import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListRolesResponse200]",
+            await request(self._client, LIST_ROLES, (), None, raw=True),
         )
 
     async def revoke(
@@ -702,11 +826,9 @@ class PermissionsResourceWithRawResponse:
         body: RevokePermissionsBody | Mapping[str, Any],
     ) -> Response[GrantPermissionsResponse]:
         """Revoke permissions: the whole response. See ``PermissionsResource.revoke``."""
-        from .revoke_permissions import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[GrantPermissionsResponse]",
+            await request(self._client, REVOKE_PERMISSIONS, (), None, body, raw=True),
         )
 
     async def update_role(
@@ -716,12 +838,9 @@ class PermissionsResourceWithRawResponse:
         body: UpdateRoleBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[Role]:
         """Update a role: the whole response. See ``PermissionsResource.update_role``."""
-        from .update_role import asyncio_detailed as call
-
-        return await call(
-            role_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[Role]",
+            await request(self._client, UPDATE_ROLE, (role_id,), None, body, raw=True),
         )
 
 

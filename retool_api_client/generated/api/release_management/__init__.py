@@ -5,10 +5,12 @@
 Manage release manifests and versioned releases for `apps` within your organization.
 Release manifests define which version of each app is promoted to production.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -34,7 +40,6 @@ if TYPE_CHECKING:
         DeleteElementFromReleaseManifestElementType,
     )
     from ...models.delete_release_manifest_body import DeleteReleaseManifestBody
-    from ...models.error_response import ErrorResponse
     from ...models.get_release_manifest_response_200 import (
         GetReleaseManifestResponse200,
     )
@@ -71,7 +76,160 @@ if TYPE_CHECKING:
     from ...models.set_release_version_for_element_in_manifest_element_type import (
         SetReleaseVersionForElementInManifestElementType,
     )
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_APP_RELEASE = Operation(
+    "create_app_release",
+    "POST",
+    "/source_control/releases/apps/{app_uuid}",
+    ("app_uuid",),
+    body="json",
+    responses={
+        200: "models.set_release_manifest_response:SetReleaseManifestResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+CREATE_ELEMENT_RELEASE = Operation(
+    "create_element_release",
+    "POST",
+    "/source_control/releases/{element_uuid}",
+    ("element_uuid",),
+    body="json",
+    responses={
+        200: "models.set_release_manifest_response:SetReleaseManifestResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+DELETE_ELEMENT_FROM_RELEASE_MANIFEST = Operation(
+    "delete_element_from_release_manifest",
+    "POST",
+    "/source_control/manifests/{manifest_name}/{element_uuid}/delete",
+    (
+        "manifest_name",
+        "element_uuid",
+    ),
+    body="json",
+    responses={
+        200: "models.set_release_manifest_response:SetReleaseManifestResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+DELETE_ENTRY_FOR_APP_FROM_RELEASE_MANIFEST = Operation(
+    "delete_entry_for_app_from_release_manifest",
+    "POST",
+    "/source_control/manifests/{manifest_name}/apps/{app_uuid}/delete",
+    (
+        "manifest_name",
+        "app_uuid",
+    ),
+    body="json",
+    responses={
+        200: "models.set_release_manifest_response:SetReleaseManifestResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+DELETE_RELEASE_MANIFEST = Operation(
+    "delete_release_manifest",
+    "POST",
+    "/source_control/manifests/{manifest_name}/delete",
+    ("manifest_name",),
+    body="json",
+    responses={
+        200: "models.set_release_manifest_response:SetReleaseManifestResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+GET_RELEASE_MANIFEST = Operation(
+    "get_release_manifest",
+    "GET",
+    "/source_control/manifests/{manifest_name}",
+    ("manifest_name",),
+    responses={
+        200: "models.get_release_manifest_response_200:GetReleaseManifestResponse200",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+LIST_APP_RELEASES = Operation(
+    "list_app_releases",
+    "GET",
+    "/source_control/releases/apps/{app_uuid}",
+    ("app_uuid",),
+    responses={
+        200: "models.list_app_releases_response:ListAppReleasesResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+LIST_ELEMENT_RELEASES = Operation(
+    "list_element_releases",
+    "GET",
+    "/source_control/releases/{element_uuid}",
+    ("element_uuid",),
+    responses={
+        200: "models.list_app_releases_response:ListAppReleasesResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+LIST_RELEASE_MANIFESTS = Operation(
+    "list_release_manifests",
+    "GET",
+    "/source_control/manifests",
+    (),
+    responses={
+        200: "models.list_release_manifests_response_200:ListReleaseManifestsResponse200",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+SET_RELEASE_CONFIGURATION_FOR_APP_IN_MANIFEST = Operation(
+    "set_release_configuration_for_app_in_manifest",
+    "PUT",
+    "/source_control/manifests/{manifest_name}/apps/{app_uuid}",
+    (
+        "manifest_name",
+        "app_uuid",
+    ),
+    body="json",
+    responses={
+        200: "models.set_release_manifest_response:SetReleaseManifestResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+SET_RELEASE_MANIFEST = Operation(
+    "set_release_manifest",
+    "PUT",
+    "/source_control/manifests/{manifest_name}",
+    ("manifest_name",),
+    body="json",
+    responses={
+        200: "models.set_release_manifest_response:SetReleaseManifestResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+SET_RELEASE_VERSION_FOR_ELEMENT_IN_MANIFEST = Operation(
+    "set_release_version_for_element_in_manifest",
+    "PUT",
+    "/source_control/manifests/{manifest_name}/{element_uuid}",
+    (
+        "manifest_name",
+        "element_uuid",
+    ),
+    body="json",
+    responses={
+        200: "models.set_release_manifest_response:SetReleaseManifestResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
 
 
 class ReleaseManagementResource:
@@ -115,26 +273,21 @@ class ReleaseManagementResource:
             SetReleaseManifestResponseData
         """
 
-        from ...models.create_app_release_body import CreateAppReleaseBody
-        from .create_app_release import asyncio as call
-
-        fields: dict[str, Any] = {
-            "release_version": release_version,
-            "release_description": release_description,
-            "commit_message": commit_message,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateAppReleaseBody, "create_app_release", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_app_release", fields)
-
-        return (
-            await call(
-                app_uuid,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "create_app_release",
+            body,
+            {
+                "release_version": release_version,
+                "release_description": release_description,
+                "commit_message": commit_message,
+            },
+            ("release_version",),
+            needed=True,
+        )
+        return cast(
+            "SetReleaseManifestResponseData",
+            await request(self._client, CREATE_APP_RELEASE, (app_uuid,), None, body),
+        )
 
     async def create_element_release(
         self,
@@ -163,27 +316,29 @@ class ReleaseManagementResource:
             SetReleaseManifestResponseData
         """
 
-        from ...models.create_app_release_body import CreateAppReleaseBody
-        from .create_element_release import asyncio as call
-
-        fields: dict[str, Any] = {
-            "release_version": release_version,
-            "release_description": release_description,
-            "commit_message": commit_message,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateAppReleaseBody, "create_element_release", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_element_release", fields)
-
-        return (
-            await call(
-                element_uuid,
-                client=self._client,
-                body=body,
-                element_type=element_type,
-            )
-        ).data
+        body = _facade.body(
+            "create_element_release",
+            body,
+            {
+                "release_version": release_version,
+                "release_description": release_description,
+                "commit_message": commit_message,
+            },
+            ("release_version",),
+            needed=True,
+        )
+        return cast(
+            "SetReleaseManifestResponseData",
+            await request(
+                self._client,
+                CREATE_ELEMENT_RELEASE,
+                (element_uuid,),
+                {
+                    "elementType": element_type,
+                },
+                body,
+            ),
+        )
 
     async def delete_element_from_release_manifest(
         self,
@@ -213,28 +368,30 @@ class ReleaseManagementResource:
             SetReleaseManifestResponseData
         """
 
-        from ...models.delete_release_manifest_body import DeleteReleaseManifestBody
-        from .delete_element_from_release_manifest import asyncio as call
-
-        fields: dict[str, Any] = {
-            "commit_message": commit_message,
-        }
-        if isinstance(body, Unset):
-            body = _facade.optional_body(
-                DeleteReleaseManifestBody, "delete_element_from_release_manifest", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("delete_element_from_release_manifest", fields)
-
-        return (
-            await call(
-                manifest_name,
-                element_uuid,
-                client=self._client,
-                body=body,
-                element_type=element_type,
-            )
-        ).data
+        body = _facade.body(
+            "delete_element_from_release_manifest",
+            body,
+            {
+                "commit_message": commit_message,
+            },
+            (),
+            needed=False,
+        )
+        return cast(
+            "SetReleaseManifestResponseData",
+            await request(
+                self._client,
+                DELETE_ELEMENT_FROM_RELEASE_MANIFEST,
+                (
+                    manifest_name,
+                    element_uuid,
+                ),
+                {
+                    "elementType": element_type,
+                },
+                body,
+            ),
+        )
 
     @deprecated(
         "Retool deprecated POST /source_control/manifests/{manifestName}/apps/{appUuid}/delete; use retool.release_management.delete_element_from_release_manifest() instead"
@@ -268,27 +425,28 @@ class ReleaseManagementResource:
             SetReleaseManifestResponseData
         """
 
-        from ...models.delete_release_manifest_body import DeleteReleaseManifestBody
-        from .delete_entry_for_app_from_release_manifest import asyncio as call
-
-        fields: dict[str, Any] = {
-            "commit_message": commit_message,
-        }
-        if isinstance(body, Unset):
-            body = _facade.optional_body(
-                DeleteReleaseManifestBody, "delete_entry_for_app_from_release_manifest", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("delete_entry_for_app_from_release_manifest", fields)
-
-        return (
-            await call(
-                manifest_name,
-                app_uuid,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "delete_entry_for_app_from_release_manifest",
+            body,
+            {
+                "commit_message": commit_message,
+            },
+            (),
+            needed=False,
+        )
+        return cast(
+            "SetReleaseManifestResponseData",
+            await request(
+                self._client,
+                DELETE_ENTRY_FOR_APP_FROM_RELEASE_MANIFEST,
+                (
+                    manifest_name,
+                    app_uuid,
+                ),
+                None,
+                body,
+            ),
+        )
 
     async def delete_manifest(
         self,
@@ -312,24 +470,19 @@ class ReleaseManagementResource:
             SetReleaseManifestResponseData
         """
 
-        from ...models.delete_release_manifest_body import DeleteReleaseManifestBody
-        from .delete_release_manifest import asyncio as call
-
-        fields: dict[str, Any] = {
-            "commit_message": commit_message,
-        }
-        if isinstance(body, Unset):
-            body = _facade.optional_body(DeleteReleaseManifestBody, "delete_release_manifest", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("delete_release_manifest", fields)
-
-        return (
-            await call(
-                manifest_name,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "delete_release_manifest",
+            body,
+            {
+                "commit_message": commit_message,
+            },
+            (),
+            needed=False,
+        )
+        return cast(
+            "SetReleaseManifestResponseData",
+            await request(self._client, DELETE_RELEASE_MANIFEST, (manifest_name,), None, body),
+        )
 
     async def get_manifest(
         self,
@@ -349,14 +502,10 @@ class ReleaseManagementResource:
             GetReleaseManifestResponse200Data
         """
 
-        from .get_release_manifest import asyncio as call
-
-        return (
-            await call(
-                manifest_name,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "GetReleaseManifestResponse200Data",
+            await request(self._client, GET_RELEASE_MANIFEST, (manifest_name,), None),
+        )
 
     @deprecated(
         "Retool deprecated GET /source_control/releases/apps/{appUuid}; use retool.release_management.list_element_releases() instead"
@@ -381,14 +530,10 @@ class ReleaseManagementResource:
             list[ListAppReleasesResponseDataItem]
         """
 
-        from .list_app_releases import asyncio as call
-
-        return (
-            await call(
-                app_uuid,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "list[ListAppReleasesResponseDataItem]",
+            await request(self._client, LIST_APP_RELEASES, (app_uuid,), None),
+        )
 
     async def list_element_releases(
         self,
@@ -411,15 +556,17 @@ class ReleaseManagementResource:
             list[ListAppReleasesResponseDataItem]
         """
 
-        from .list_element_releases import asyncio as call
-
-        return (
-            await call(
-                element_uuid,
-                client=self._client,
-                element_type=element_type,
-            )
-        ).data
+        return cast(
+            "list[ListAppReleasesResponseDataItem]",
+            await request(
+                self._client,
+                LIST_ELEMENT_RELEASES,
+                (element_uuid,),
+                {
+                    "elementType": element_type,
+                },
+            ),
+        )
 
     async def list_manifests(
         self,
@@ -435,13 +582,10 @@ class ReleaseManagementResource:
             ListReleaseManifestsResponse200Data
         """
 
-        from .list_release_manifests import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "ListReleaseManifestsResponse200Data",
+            await request(self._client, LIST_RELEASE_MANIFESTS, (), None),
+        )
 
     async def set_manifest(
         self,
@@ -467,25 +611,20 @@ class ReleaseManagementResource:
             SetReleaseManifestResponseData
         """
 
-        from ...models.set_release_manifest_body import SetReleaseManifestBody
-        from .set_release_manifest import asyncio as call
-
-        fields: dict[str, Any] = {
-            "manifest": manifest,
-            "commit_message": commit_message,
-        }
-        if isinstance(body, Unset):
-            body = _facade.optional_body(SetReleaseManifestBody, "set_release_manifest", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("set_release_manifest", fields)
-
-        return (
-            await call(
-                manifest_name,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "set_release_manifest",
+            body,
+            {
+                "manifest": manifest,
+                "commit_message": commit_message,
+            },
+            (),
+            needed=False,
+        )
+        return cast(
+            "SetReleaseManifestResponseData",
+            await request(self._client, SET_RELEASE_MANIFEST, (manifest_name,), None, body),
+        )
 
     @deprecated(
         "Retool deprecated PUT /source_control/manifests/{manifestName}/apps/{appUuid}; use retool.release_management.set_release_version_for_element_in_manifest() instead"
@@ -521,32 +660,29 @@ class ReleaseManagementResource:
             SetReleaseManifestResponseData
         """
 
-        from ...models.set_release_configuration_for_app_in_manifest_body import (
-            SetReleaseConfigurationForAppInManifestBody,
+        body = _facade.body(
+            "set_release_configuration_for_app_in_manifest",
+            body,
+            {
+                "release": release,
+                "commit_message": commit_message,
+            },
+            ("release",),
+            needed=True,
         )
-        from .set_release_configuration_for_app_in_manifest import asyncio as call
-
-        fields: dict[str, Any] = {
-            "release": release,
-            "commit_message": commit_message,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                SetReleaseConfigurationForAppInManifestBody,
-                "set_release_configuration_for_app_in_manifest",
-                fields,
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("set_release_configuration_for_app_in_manifest", fields)
-
-        return (
-            await call(
-                manifest_name,
-                app_uuid,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "SetReleaseManifestResponseData",
+            await request(
+                self._client,
+                SET_RELEASE_CONFIGURATION_FOR_APP_IN_MANIFEST,
+                (
+                    manifest_name,
+                    app_uuid,
+                ),
+                None,
+                body,
+            ),
+        )
 
     async def set_release_version_for_element_in_manifest(
         self,
@@ -578,33 +714,31 @@ class ReleaseManagementResource:
             SetReleaseManifestResponseData
         """
 
-        from ...models.set_release_configuration_for_app_in_manifest_body import (
-            SetReleaseConfigurationForAppInManifestBody,
+        body = _facade.body(
+            "set_release_version_for_element_in_manifest",
+            body,
+            {
+                "release": release,
+                "commit_message": commit_message,
+            },
+            ("release",),
+            needed=True,
         )
-        from .set_release_version_for_element_in_manifest import asyncio as call
-
-        fields: dict[str, Any] = {
-            "release": release,
-            "commit_message": commit_message,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                SetReleaseConfigurationForAppInManifestBody,
-                "set_release_version_for_element_in_manifest",
-                fields,
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("set_release_version_for_element_in_manifest", fields)
-
-        return (
-            await call(
-                manifest_name,
-                element_uuid,
-                client=self._client,
-                body=body,
-                element_type=element_type,
-            )
-        ).data
+        return cast(
+            "SetReleaseManifestResponseData",
+            await request(
+                self._client,
+                SET_RELEASE_VERSION_FOR_ELEMENT_IN_MANIFEST,
+                (
+                    manifest_name,
+                    element_uuid,
+                ),
+                {
+                    "elementType": element_type,
+                },
+                body,
+            ),
+        )
 
 
 class ReleaseManagementResourceWithRawResponse:
@@ -624,12 +758,9 @@ class ReleaseManagementResourceWithRawResponse:
         body: CreateAppReleaseBody | Mapping[str, Any],
     ) -> Response[SetReleaseManifestResponse]:
         """Create a release artifact: the whole response. See ``ReleaseManagementResource.create_app_release``."""
-        from .create_app_release import asyncio_detailed as call
-
-        return await call(
-            app_uuid,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[SetReleaseManifestResponse]",
+            await request(self._client, CREATE_APP_RELEASE, (app_uuid,), None, body, raw=True),
         )
 
     async def create_element_release(
@@ -640,13 +771,18 @@ class ReleaseManagementResourceWithRawResponse:
         element_type: CreateElementReleaseElementType | str,
     ) -> Response[SetReleaseManifestResponse]:
         """Create a release artifact: the whole response. See ``ReleaseManagementResource.create_element_release``."""
-        from .create_element_release import asyncio_detailed as call
-
-        return await call(
-            element_uuid,
-            client=self._client,
-            body=body,
-            element_type=element_type,
+        return cast(
+            "Response[SetReleaseManifestResponse]",
+            await request(
+                self._client,
+                CREATE_ELEMENT_RELEASE,
+                (element_uuid,),
+                {
+                    "elementType": element_type,
+                },
+                body,
+                raw=True,
+            ),
         )
 
     async def delete_element_from_release_manifest(
@@ -658,14 +794,21 @@ class ReleaseManagementResourceWithRawResponse:
         element_type: DeleteElementFromReleaseManifestElementType | str,
     ) -> Response[SetReleaseManifestResponse]:
         """Delete element from release manifest: the whole response. See ``ReleaseManagementResource.delete_element_from_release_manifest``."""
-        from .delete_element_from_release_manifest import asyncio_detailed as call
-
-        return await call(
-            manifest_name,
-            element_uuid,
-            client=self._client,
-            body=body,
-            element_type=element_type,
+        return cast(
+            "Response[SetReleaseManifestResponse]",
+            await request(
+                self._client,
+                DELETE_ELEMENT_FROM_RELEASE_MANIFEST,
+                (
+                    manifest_name,
+                    element_uuid,
+                ),
+                {
+                    "elementType": element_type,
+                },
+                body,
+                raw=True,
+            ),
         )
 
     @deprecated(
@@ -679,13 +822,19 @@ class ReleaseManagementResourceWithRawResponse:
         body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[SetReleaseManifestResponse]:
         """Delete the entry for an app from a release manifest: the whole response. See ``ReleaseManagementResource.delete_entry_for_app_from_release_manifest``."""
-        from .delete_entry_for_app_from_release_manifest import asyncio_detailed as call
-
-        return await call(
-            manifest_name,
-            app_uuid,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[SetReleaseManifestResponse]",
+            await request(
+                self._client,
+                DELETE_ENTRY_FOR_APP_FROM_RELEASE_MANIFEST,
+                (
+                    manifest_name,
+                    app_uuid,
+                ),
+                None,
+                body,
+                raw=True,
+            ),
         )
 
     async def delete_manifest(
@@ -695,12 +844,9 @@ class ReleaseManagementResourceWithRawResponse:
         body: DeleteReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[SetReleaseManifestResponse]:
         """Delete a release manifest: the whole response. See ``ReleaseManagementResource.delete_manifest``."""
-        from .delete_release_manifest import asyncio_detailed as call
-
-        return await call(
-            manifest_name,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[SetReleaseManifestResponse]",
+            await request(self._client, DELETE_RELEASE_MANIFEST, (manifest_name,), None, body, raw=True),
         )
 
     async def get_manifest(
@@ -708,11 +854,9 @@ class ReleaseManagementResourceWithRawResponse:
         manifest_name: str,
     ) -> Response[GetReleaseManifestResponse200]:
         """Get a release manifest: the whole response. See ``ReleaseManagementResource.get_manifest``."""
-        from .get_release_manifest import asyncio_detailed as call
-
-        return await call(
-            manifest_name,
-            client=self._client,
+        return cast(
+            "Response[GetReleaseManifestResponse200]",
+            await request(self._client, GET_RELEASE_MANIFEST, (manifest_name,), None, raw=True),
         )
 
     @deprecated(
@@ -723,11 +867,9 @@ class ReleaseManagementResourceWithRawResponse:
         app_uuid: str,
     ) -> Response[ListAppReleasesResponse]:
         """List all available releases for the given app: the whole response. See ``ReleaseManagementResource.list_app_releases``."""
-        from .list_app_releases import asyncio_detailed as call
-
-        return await call(
-            app_uuid,
-            client=self._client,
+        return cast(
+            "Response[ListAppReleasesResponse]",
+            await request(self._client, LIST_APP_RELEASES, (app_uuid,), None, raw=True),
         )
 
     async def list_element_releases(
@@ -737,22 +879,26 @@ class ReleaseManagementResourceWithRawResponse:
         element_type: ListElementReleasesElementType | str,
     ) -> Response[ListAppReleasesResponse]:
         """List all available releases for the given element: the whole response. See ``ReleaseManagementResource.list_element_releases``."""
-        from .list_element_releases import asyncio_detailed as call
-
-        return await call(
-            element_uuid,
-            client=self._client,
-            element_type=element_type,
+        return cast(
+            "Response[ListAppReleasesResponse]",
+            await request(
+                self._client,
+                LIST_ELEMENT_RELEASES,
+                (element_uuid,),
+                {
+                    "elementType": element_type,
+                },
+                raw=True,
+            ),
         )
 
     async def list_manifests(
         self,
     ) -> Response[ListReleaseManifestsResponse200]:
         """List release manifests: the whole response. See ``ReleaseManagementResource.list_manifests``."""
-        from .list_release_manifests import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListReleaseManifestsResponse200]",
+            await request(self._client, LIST_RELEASE_MANIFESTS, (), None, raw=True),
         )
 
     async def set_manifest(
@@ -762,12 +908,9 @@ class ReleaseManagementResourceWithRawResponse:
         body: SetReleaseManifestBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[SetReleaseManifestResponse]:
         """Set release manifest: the whole response. See ``ReleaseManagementResource.set_manifest``."""
-        from .set_release_manifest import asyncio_detailed as call
-
-        return await call(
-            manifest_name,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[SetReleaseManifestResponse]",
+            await request(self._client, SET_RELEASE_MANIFEST, (manifest_name,), None, body, raw=True),
         )
 
     @deprecated(
@@ -781,15 +924,19 @@ class ReleaseManagementResourceWithRawResponse:
         body: SetReleaseConfigurationForAppInManifestBody | Mapping[str, Any],
     ) -> Response[SetReleaseManifestResponse]:
         """Set release configuration for app in manifest: the whole response. See ``ReleaseManagementResource.set_release_configuration_for_app_in_manifest``."""
-        from .set_release_configuration_for_app_in_manifest import (
-            asyncio_detailed as call,
-        )
-
-        return await call(
-            manifest_name,
-            app_uuid,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[SetReleaseManifestResponse]",
+            await request(
+                self._client,
+                SET_RELEASE_CONFIGURATION_FOR_APP_IN_MANIFEST,
+                (
+                    manifest_name,
+                    app_uuid,
+                ),
+                None,
+                body,
+                raw=True,
+            ),
         )
 
     async def set_release_version_for_element_in_manifest(
@@ -801,16 +948,21 @@ class ReleaseManagementResourceWithRawResponse:
         element_type: SetReleaseVersionForElementInManifestElementType | str,
     ) -> Response[SetReleaseManifestResponse]:
         """Set release version for element in manifest: the whole response. See ``ReleaseManagementResource.set_release_version_for_element_in_manifest``."""
-        from .set_release_version_for_element_in_manifest import (
-            asyncio_detailed as call,
-        )
-
-        return await call(
-            manifest_name,
-            element_uuid,
-            client=self._client,
-            body=body,
-            element_type=element_type,
+        return cast(
+            "Response[SetReleaseManifestResponse]",
+            await request(
+                self._client,
+                SET_RELEASE_VERSION_FOR_ELEMENT_IN_MANIFEST,
+                (
+                    manifest_name,
+                    element_uuid,
+                ),
+                {
+                    "elementType": element_type,
+                },
+                body,
+                raw=True,
+            ),
         )
 
 

@@ -6,10 +6,12 @@ Manage environment-specific configurations for resources. Resource configuration
 you to define different settings for a resource based on the environment (e.g.,
 development, staging, production) in which it is used.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -44,7 +49,6 @@ if TYPE_CHECKING:
     from ...models.my_sql_options import MySQLOptions
     from ...models.postgres_options import PostgresOptions
     from ...models.redshift_options import RedshiftOptions
-    from ...models.replace_operation import ReplaceOperation
     from ...models.resource import Resource
     from ...models.resource_configuration import ResourceConfiguration
     from ...models.resource_configuration_response import ResourceConfigurationResponse
@@ -53,7 +57,66 @@ if TYPE_CHECKING:
     from ...models.update_resource_configuration_body import (
         UpdateResourceConfigurationBody,
     )
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_RESOURCE_CONFIGURATION = Operation(
+    "create_resource_configuration",
+    "POST",
+    "/resource_configurations",
+    (),
+    body="json",
+    responses={
+        200: "models.resource_configuration_response:ResourceConfigurationResponse",
+    },
+    unwrap="data",
+)
+DELETE_RESOURCE_CONFIGURATION = Operation(
+    "delete_resource_configuration",
+    "DELETE",
+    "/resource_configurations/{configuration_id}",
+    ("configuration_id",),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+GET_RESOURCE_CONFIGURATION = Operation(
+    "get_resource_configuration",
+    "GET",
+    "/resource_configurations/{configuration_id}",
+    ("configuration_id",),
+    responses={
+        200: "models.resource_configuration:ResourceConfiguration",
+    },
+    unwrap="whole",
+)
+LIST_RESOURCE_CONFIGURATIONS = Operation(
+    "list_resource_configurations",
+    "GET",
+    "/resource_configurations",
+    (),
+    responses={
+        200: "models.list_resource_configurations_response_200:ListResourceConfigurationsResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit="limit",
+        limit_as_text=False,
+        size_range=(1, 100),
+        token="next_token",
+    ),
+)
+UPDATE_RESOURCE_CONFIGURATION = Operation(
+    "update_resource_configuration",
+    "PATCH",
+    "/resource_configurations/{configuration_id}",
+    ("configuration_id",),
+    body="json",
+    responses={
+        200: "models.resource_configuration_response:ResourceConfigurationResponse",
+    },
+    unwrap="data",
+)
 
 
 class ResourceConfigurationsResource:
@@ -98,29 +161,25 @@ class ResourceConfigurationsResource:
             ResourceConfiguration
         """
 
-        from ...models.create_resource_configuration_body import (
-            CreateResourceConfigurationBody,
+        body = _facade.body(
+            "create_resource_configuration",
+            body,
+            {
+                "resource_id": resource_id,
+                "environment_id": environment_id,
+                "options": options,
+            },
+            (
+                "resource_id",
+                "environment_id",
+                "options",
+            ),
+            needed=True,
         )
-        from .create_resource_configuration import asyncio as call
-
-        fields: dict[str, Any] = {
-            "resource_id": resource_id,
-            "environment_id": environment_id,
-            "options": options,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                CreateResourceConfigurationBody, "create_resource_configuration", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_resource_configuration", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "ResourceConfiguration",
+            await request(self._client, CREATE_RESOURCE_CONFIGURATION, (), None, body),
+        )
 
     async def delete(
         self,
@@ -139,12 +198,7 @@ class ResourceConfigurationsResource:
             None
         """
 
-        from .delete_resource_configuration import asyncio as call
-
-        await call(
-            configuration_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_RESOURCE_CONFIGURATION, (configuration_id,), None)
 
     async def get(
         self,
@@ -163,11 +217,9 @@ class ResourceConfigurationsResource:
             ResourceConfiguration
         """
 
-        from .get_resource_configuration import asyncio as call
-
-        return await call(
-            configuration_id,
-            client=self._client,
+        return cast(
+            "ResourceConfiguration",
+            await request(self._client, GET_RESOURCE_CONFIGURATION, (configuration_id,), None),
         )
 
     async def update(
@@ -207,8 +259,6 @@ class ResourceConfigurationsResource:
         Returns:
             ResourceConfiguration
         """
-        from .update_resource_configuration import asyncio as call
-
         fields: dict[str, Any] = {
             "id": id,
             "resource": resource,
@@ -218,23 +268,13 @@ class ResourceConfigurationsResource:
             "updated_at": updated_at,
         }
         if isinstance(body, Unset):
-            from ...models.update_resource_configuration_body import (
-                UpdateResourceConfigurationBody,
-            )
-
-            extra: dict[str, Any] = {}
-            body = UpdateResourceConfigurationBody.from_dict(
-                _facade.patch_body("update_resource_configuration", patch, fields, extra)
-            )
-        elif patch is not None or _facade.any_given(fields):
+            body = _facade.patch_body("update_resource_configuration", patch, fields, {})
+        elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_resource_configuration", fields, patch)
-        return (
-            await call(
-                configuration_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "ResourceConfiguration",
+            await request(self._client, UPDATE_RESOURCE_CONFIGURATION, (configuration_id,), None, body),
+        )
 
     async def update_from(
         self,
@@ -287,40 +327,21 @@ class ResourceConfigurationsResource:
             AsyncPaginator[ResourceConfiguration]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_resource_configurations_response_200 import (
-            ListResourceConfigurationsResponse200,
-        )
-        from .list_resource_configurations import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs(
-                resource_type=resource_type,
-                resource_id=resource_id,
-                environment_id=environment_id,
-                limit=UNSET if size is None else size,
-                next_token=UNSET if token is None else token,
-            )
-
-        async def fetch(token: str | None, size: int | None) -> Page[ResourceConfiguration]:
-            return await fetch_page(
-                self._client,
-                request(token, size),
-                ListResourceConfigurationsResponse200.from_dict,
-                _parse_response,
-            )
-
-        paginator: AsyncPaginator[ResourceConfiguration] = AsyncPaginator(
-            fetch,
-            max_items=max_items,
+        return paginate(
+            self._client,
+            LIST_RESOURCE_CONFIGURATIONS,
+            (),
+            {
+                "resource_type": resource_type,
+                "resource_id": resource_id,
+                "environment_id": environment_id,
+            },
             page_size=page_size,
-            page_size_range=(1, 100),
+            max_items=max_items,
             start_token=start_token,
             prefetch=prefetch,
+            source="ResourceConfigurationsResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(start_token, page_size)
-        _validate.check(self._client, "list_resource_configurations", first)
-        return paginator
 
 
 class ResourceConfigurationsResourceWithRawResponse:
@@ -336,11 +357,9 @@ class ResourceConfigurationsResourceWithRawResponse:
         body: CreateResourceConfigurationBody | Mapping[str, Any],
     ) -> Response[ResourceConfigurationResponse]:
         """Create a resource configuration: the whole response. See ``ResourceConfigurationsResource.create``."""
-        from .create_resource_configuration import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[ResourceConfigurationResponse]",
+            await request(self._client, CREATE_RESOURCE_CONFIGURATION, (), None, body, raw=True),
         )
 
     async def delete(
@@ -348,11 +367,9 @@ class ResourceConfigurationsResourceWithRawResponse:
         configuration_id: str | UUID,
     ) -> Response[None]:
         """Delete a resource configuration: the whole response. See ``ResourceConfigurationsResource.delete``."""
-        from .delete_resource_configuration import asyncio_detailed as call
-
-        return await call(
-            configuration_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_RESOURCE_CONFIGURATION, (configuration_id,), None, raw=True),
         )
 
     async def get(
@@ -360,11 +377,9 @@ class ResourceConfigurationsResourceWithRawResponse:
         configuration_id: str | UUID,
     ) -> Response[ResourceConfiguration]:
         """Get a resource configuration: the whole response. See ``ResourceConfigurationsResource.get``."""
-        from .get_resource_configuration import asyncio_detailed as call
-
-        return await call(
-            configuration_id,
-            client=self._client,
+        return cast(
+            "Response[ResourceConfiguration]",
+            await request(self._client, GET_RESOURCE_CONFIGURATION, (configuration_id,), None, raw=True),
         )
 
     async def update(
@@ -374,12 +389,11 @@ class ResourceConfigurationsResourceWithRawResponse:
         body: UpdateResourceConfigurationBody | Mapping[str, Any],
     ) -> Response[ResourceConfigurationResponse]:
         """Update a resource configuration: the whole response. See ``ResourceConfigurationsResource.update``."""
-        from .update_resource_configuration import asyncio_detailed as call
-
-        return await call(
-            configuration_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[ResourceConfigurationResponse]",
+            await request(
+                self._client, UPDATE_RESOURCE_CONFIGURATION, (configuration_id,), None, body, raw=True
+            ),
         )
 
     async def list(
@@ -392,15 +406,21 @@ class ResourceConfigurationsResourceWithRawResponse:
         next_token: str | Unset = UNSET,
     ) -> Response[ListResourceConfigurationsResponse200]:
         """List resource configurations: the whole response. See ``ResourceConfigurationsResource.list``."""
-        from .list_resource_configurations import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            environment_id=environment_id,
-            limit=limit,
-            next_token=next_token,
+        return cast(
+            "Response[ListResourceConfigurationsResponse200]",
+            await request(
+                self._client,
+                LIST_RESOURCE_CONFIGURATIONS,
+                (),
+                {
+                    "resource_type": resource_type,
+                    "resource_id": resource_id,
+                    "environment_id": environment_id,
+                    "limit": limit,
+                    "next_token": next_token,
+                },
+                raw=True,
+            ),
         )
 
 

@@ -4,10 +4,12 @@
 
 Manage resources within your organization.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+    from uuid import UUID
+
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.azure_blob_options import AzureBlobOptions
@@ -35,14 +42,72 @@ if TYPE_CHECKING:
     from ...models.my_sql_options import MySQLOptions
     from ...models.postgres_options import PostgresOptions
     from ...models.redshift_options import RedshiftOptions
-    from ...models.replace_operation import ReplaceOperation
     from ...models.resource import Resource
     from ...models.resource_response import ResourceResponse
     from ...models.resource_type import ResourceType
     from ...models.rest_api_options import RestAPIOptions
     from ...models.snowflake_options import SnowflakeOptions
     from ...models.update_resource_body import UpdateResourceBody
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_RESOURCE = Operation(
+    "create_resource",
+    "POST",
+    "/resources",
+    (),
+    body="json",
+    responses={
+        200: "models.resource_response:ResourceResponse",
+    },
+    unwrap="data",
+)
+DELETE_RESOURCE = Operation(
+    "delete_resource",
+    "DELETE",
+    "/resources/{resource_id}",
+    ("resource_id",),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+GET_RESOURCE = Operation(
+    "get_resource",
+    "GET",
+    "/resources/{resource_id}",
+    ("resource_id",),
+    responses={
+        200: "models.get_resource_response_200:GetResourceResponse200",
+    },
+    unwrap="data",
+)
+LIST_RESOURCES = Operation(
+    "list_resources",
+    "GET",
+    "/resources",
+    (),
+    responses={
+        200: "models.list_resources_response_200:ListResourcesResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit="limit",
+        limit_as_text=False,
+        size_range=(1, 100),
+        token="next_token",
+    ),
+)
+UPDATE_RESOURCE = Operation(
+    "update_resource",
+    "PATCH",
+    "/resources/{resource_id}",
+    ("resource_id",),
+    body="json",
+    responses={
+        200: "models.resource_response:ResourceResponse",
+    },
+    unwrap="data",
+)
 
 
 class ResourcesResource:
@@ -86,25 +151,22 @@ class ResourcesResource:
             Resource
         """
 
-        from ...models.create_resource_body import CreateResourceBody
-        from .create_resource import asyncio as call
-
-        fields: dict[str, Any] = {
-            "type_": type_,
-            "display_name": display_name,
-            "options": options,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateResourceBody, "create_resource", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_resource", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "create_resource",
+            body,
+            {
+                "type": type_,
+                "display_name": display_name,
+                "options": options,
+            },
+            (
+                "type",
+                "display_name",
+                "options",
+            ),
+            needed=True,
+        )
+        return cast("Resource", await request(self._client, CREATE_RESOURCE, (), None, body))
 
     async def delete(
         self,
@@ -127,12 +189,13 @@ class ResourcesResource:
             None
         """
 
-        from .delete_resource import asyncio as call
-
-        await call(
-            resource_id,
-            client=self._client,
-            delete_underlying_db=delete_underlying_db,
+        await request(
+            self._client,
+            DELETE_RESOURCE,
+            (resource_id,),
+            {
+                "deleteUnderlyingDB": delete_underlying_db,
+            },
         )
 
     async def get(
@@ -152,14 +215,7 @@ class ResourcesResource:
             Resource
         """
 
-        from .get_resource import asyncio as call
-
-        return (
-            await call(
-                resource_id,
-                client=self._client,
-            )
-        ).data
+        return cast("Resource", await request(self._client, GET_RESOURCE, (resource_id,), None))
 
     async def update(
         self,
@@ -189,8 +245,6 @@ class ResourcesResource:
         Returns:
             Resource
         """
-        from .update_resource import asyncio as call
-
         fields: dict[str, Any] = {
             "id": id,
             "type": type_,
@@ -201,19 +255,10 @@ class ResourcesResource:
             "folder_id": folder_id,
         }
         if isinstance(body, Unset):
-            from ...models.update_resource_body import UpdateResourceBody
-
-            extra: dict[str, Any] = {}
-            body = UpdateResourceBody.from_dict(_facade.patch_body("update_resource", patch, fields, extra))
-        elif patch is not None or _facade.any_given(fields):
+            body = _facade.patch_body("update_resource", patch, fields, {})
+        elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_resource", fields, patch)
-        return (
-            await call(
-                resource_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast("Resource", await request(self._client, UPDATE_RESOURCE, (resource_id,), None, body))
 
     async def update_from(
         self,
@@ -262,33 +307,19 @@ class ResourcesResource:
             AsyncPaginator[Resource]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_resources_response_200 import ListResourcesResponse200
-        from .list_resources import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs(
-                resource_type=resource_type,
-                limit=UNSET if size is None else size,
-                next_token=UNSET if token is None else token,
-            )
-
-        async def fetch(token: str | None, size: int | None) -> Page[Resource]:
-            return await fetch_page(
-                self._client, request(token, size), ListResourcesResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[Resource] = AsyncPaginator(
-            fetch,
-            max_items=max_items,
+        return paginate(
+            self._client,
+            LIST_RESOURCES,
+            (),
+            {
+                "resource_type": resource_type,
+            },
             page_size=page_size,
-            page_size_range=(1, 100),
+            max_items=max_items,
             start_token=start_token,
             prefetch=prefetch,
+            source="ResourcesResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(start_token, page_size)
-        _validate.check(self._client, "list_resources", first)
-        return paginator
 
 
 class ResourcesResourceWithRawResponse:
@@ -304,11 +335,9 @@ class ResourcesResourceWithRawResponse:
         body: CreateResourceBody | Mapping[str, Any],
     ) -> Response[ResourceResponse]:
         """Create a resource: the whole response. See ``ResourcesResource.create``."""
-        from .create_resource import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[ResourceResponse]",
+            await request(self._client, CREATE_RESOURCE, (), None, body, raw=True),
         )
 
     async def delete(
@@ -318,12 +347,17 @@ class ResourcesResourceWithRawResponse:
         delete_underlying_db: bool | Unset = UNSET,
     ) -> Response[None]:
         """Delete a resource: the whole response. See ``ResourcesResource.delete``."""
-        from .delete_resource import asyncio_detailed as call
-
-        return await call(
-            resource_id,
-            client=self._client,
-            delete_underlying_db=delete_underlying_db,
+        return cast(
+            "Response[None]",
+            await request(
+                self._client,
+                DELETE_RESOURCE,
+                (resource_id,),
+                {
+                    "deleteUnderlyingDB": delete_underlying_db,
+                },
+                raw=True,
+            ),
         )
 
     async def get(
@@ -331,11 +365,9 @@ class ResourcesResourceWithRawResponse:
         resource_id: str,
     ) -> Response[GetResourceResponse200]:
         """Get a resource: the whole response. See ``ResourcesResource.get``."""
-        from .get_resource import asyncio_detailed as call
-
-        return await call(
-            resource_id,
-            client=self._client,
+        return cast(
+            "Response[GetResourceResponse200]",
+            await request(self._client, GET_RESOURCE, (resource_id,), None, raw=True),
         )
 
     async def update(
@@ -345,12 +377,9 @@ class ResourcesResourceWithRawResponse:
         body: UpdateResourceBody | Mapping[str, Any],
     ) -> Response[ResourceResponse]:
         """Update a resource: the whole response. See ``ResourcesResource.update``."""
-        from .update_resource import asyncio_detailed as call
-
-        return await call(
-            resource_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[ResourceResponse]",
+            await request(self._client, UPDATE_RESOURCE, (resource_id,), None, body, raw=True),
         )
 
     async def list(
@@ -361,13 +390,19 @@ class ResourcesResourceWithRawResponse:
         next_token: str | Unset = UNSET,
     ) -> Response[ListResourcesResponse200]:
         """List resources: the whole response. See ``ResourcesResource.list``."""
-        from .list_resources import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            resource_type=resource_type,
-            limit=limit,
-            next_token=next_token,
+        return cast(
+            "Response[ListResourcesResponse200]",
+            await request(
+                self._client,
+                LIST_RESOURCES,
+                (),
+                {
+                    "resource_type": resource_type,
+                    "limit": limit,
+                    "next_token": next_token,
+                },
+                raw=True,
+            ),
         )
 
 

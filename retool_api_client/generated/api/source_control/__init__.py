@@ -5,10 +5,12 @@
 Manage source control configuration and deployments for your organization. Connect a Git
 provider, deploy changes, and track deployment history.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -36,7 +42,6 @@ if TYPE_CHECKING:
     from ...models.deploy_latest_changes_response_data import (
         DeployLatestChangesResponseData,
     )
-    from ...models.error_response import ErrorResponse
     from ...models.get_source_control_configuration_response_200 import (
         GetSourceControlConfigurationResponse200,
     )
@@ -82,7 +87,132 @@ if TYPE_CHECKING:
     from ...models.test_source_control_connection_response_200_data_type_1 import (
         TestSourceControlConnectionResponse200DataType1,
     )
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_SOURCE_CONTROL_CONFIGURATION = Operation(
+    "create_source_control_configuration",
+    "POST",
+    "/source_control/config",
+    (),
+    body="json",
+    responses={
+        200: "models.create_source_control_configuration_response_200:CreateSourceControlConfigurationResponse200",
+        400: "models.error_response:ErrorResponse",
+        409: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+DELETE_SOURCE_CONTROL_CONFIGURATION = Operation(
+    "delete_source_control_configuration",
+    "DELETE",
+    "/source_control/config",
+    (),
+    responses={
+        204: None,
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+DEPLOY_LATEST_CHANGES = Operation(
+    "deploy_latest_changes",
+    "POST",
+    "/source_control/deploy",
+    (),
+    responses={
+        200: "models.deploy_latest_changes_response:DeployLatestChangesResponse",
+    },
+    unwrap="data",
+)
+GET_DEPLOYMENT = Operation(
+    "get_deployment",
+    "GET",
+    "/source_control/deployment/{id}",
+    ("id",),
+    responses={
+        200: "models.deploy_latest_changes_response:DeployLatestChangesResponse",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+GET_SOURCE_CONTROL_CONFIGURATION = Operation(
+    "get_source_control_configuration",
+    "GET",
+    "/source_control/config",
+    (),
+    responses={
+        200: "models.get_source_control_configuration_response_200:GetSourceControlConfigurationResponse200",
+    },
+    unwrap="data",
+)
+GET_SOURCE_CONTROL_SETTINGS = Operation(
+    "get_source_control_settings",
+    "GET",
+    "/source_control/settings",
+    (),
+    responses={
+        200: "models.source_control_settings_response:SourceControlSettingsResponse",
+    },
+    unwrap="data",
+)
+LIST_SOURCE_CONTROL_DEPLOYMENTS = Operation(
+    "list_source_control_deployments",
+    "GET",
+    "/source_control/deployments",
+    (),
+    responses={
+        200: "models.list_source_control_deployments_response_200:ListSourceControlDeploymentsResponse200",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+SET_SOURCE_CONTROL_CONFIGURATION = Operation(
+    "set_source_control_configuration",
+    "PUT",
+    "/source_control/config",
+    (),
+    body="json",
+    responses={
+        200: "models.set_source_control_configuration_response:SetSourceControlConfigurationResponse",
+        201: "models.set_source_control_configuration_response:SetSourceControlConfigurationResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+SET_SOURCE_CONTROL_SETTINGS = Operation(
+    "set_source_control_settings",
+    "PUT",
+    "/source_control/settings",
+    (),
+    body="json",
+    responses={
+        200: "models.source_control_settings_response:SourceControlSettingsResponse",
+        201: "models.source_control_settings_response:SourceControlSettingsResponse",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+TEST_SOURCE_CONTROL_CHANGES = Operation(
+    "test_source_control_changes",
+    "POST",
+    "/source_control/test_deploy",
+    (),
+    body="json",
+    responses={
+        200: "models.test_source_control_changes_response_200:TestSourceControlChangesResponse200",
+    },
+    unwrap="data",
+)
+TEST_SOURCE_CONTROL_CONNECTION = Operation(
+    "test_source_control_connection",
+    "GET",
+    "/source_control/test_connection",
+    (),
+    responses={
+        200: "models.test_source_control_connection_response_200:TestSourceControlConnectionResponse200",
+        422: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
 
 
 class SourceControlResource:
@@ -117,27 +247,19 @@ class SourceControlResource:
             AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab
         """
 
-        from ...models.set_source_control_configuration_body import (
-            SetSourceControlConfigurationBody,
+        body = _facade.body(
+            "create_source_control_configuration",
+            body,
+            {
+                "config": config,
+            },
+            ("config",),
+            needed=True,
         )
-        from .create_source_control_configuration import asyncio as call
-
-        fields: dict[str, Any] = {
-            "config": config,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                SetSourceControlConfigurationBody, "create_source_control_configuration", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_source_control_configuration", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab",
+            await request(self._client, CREATE_SOURCE_CONTROL_CONFIGURATION, (), None, body),
+        )
 
     async def delete_configuration(
         self,
@@ -153,11 +275,7 @@ class SourceControlResource:
             None
         """
 
-        from .delete_source_control_configuration import asyncio as call
-
-        await call(
-            client=self._client,
-        )
+        await request(self._client, DELETE_SOURCE_CONTROL_CONFIGURATION, (), None)
 
     async def deploy_latest_changes(
         self,
@@ -174,13 +292,9 @@ class SourceControlResource:
             DeployLatestChangesResponseData
         """
 
-        from .deploy_latest_changes import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "DeployLatestChangesResponseData", await request(self._client, DEPLOY_LATEST_CHANGES, (), None)
+        )
 
     async def get_configuration(
         self,
@@ -196,13 +310,10 @@ class SourceControlResource:
             AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab
         """
 
-        from .get_source_control_configuration import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab",
+            await request(self._client, GET_SOURCE_CONTROL_CONFIGURATION, (), None),
+        )
 
     async def get_deployment(
         self,
@@ -222,14 +333,9 @@ class SourceControlResource:
             DeployLatestChangesResponseData
         """
 
-        from .get_deployment import asyncio as call
-
-        return (
-            await call(
-                id,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "DeployLatestChangesResponseData", await request(self._client, GET_DEPLOYMENT, (id,), None)
+        )
 
     async def get_settings(
         self,
@@ -245,13 +351,9 @@ class SourceControlResource:
             SourceControlSettings
         """
 
-        from .get_source_control_settings import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "SourceControlSettings", await request(self._client, GET_SOURCE_CONTROL_SETTINGS, (), None)
+        )
 
     async def list_deployments(
         self,
@@ -267,13 +369,10 @@ class SourceControlResource:
             ListSourceControlDeploymentsResponse200Data
         """
 
-        from .list_source_control_deployments import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "ListSourceControlDeploymentsResponse200Data",
+            await request(self._client, LIST_SOURCE_CONTROL_DEPLOYMENTS, (), None),
+        )
 
     async def set_configuration(
         self,
@@ -295,27 +394,19 @@ class SourceControlResource:
             AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab
         """
 
-        from ...models.set_source_control_configuration_body import (
-            SetSourceControlConfigurationBody,
+        body = _facade.body(
+            "set_source_control_configuration",
+            body,
+            {
+                "config": config,
+            },
+            ("config",),
+            needed=True,
         )
-        from .set_source_control_configuration import asyncio as call
-
-        fields: dict[str, Any] = {
-            "config": config,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                SetSourceControlConfigurationBody, "set_source_control_configuration", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("set_source_control_configuration", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "AWSCodeCommit | AzureRepos | Bitbucket | GitHub | GitLab",
+            await request(self._client, SET_SOURCE_CONTROL_CONFIGURATION, (), None, body),
+        )
 
     async def set_settings(
         self,
@@ -337,25 +428,18 @@ class SourceControlResource:
             SourceControlSettings
         """
 
-        from ...models.set_source_control_settings_body import (
-            SetSourceControlSettingsBody,
+        body = _facade.body(
+            "set_source_control_settings",
+            body,
+            {
+                "settings": settings,
+            },
+            ("settings",),
+            needed=True,
         )
-        from .set_source_control_settings import asyncio as call
-
-        fields: dict[str, Any] = {
-            "settings": settings,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(SetSourceControlSettingsBody, "set_source_control_settings", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("set_source_control_settings", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "SourceControlSettings", await request(self._client, SET_SOURCE_CONTROL_SETTINGS, (), None, body)
+        )
 
     async def test_changes(
         self,
@@ -377,25 +461,19 @@ class SourceControlResource:
             TestSourceControlChangesResponse200DataType0 | TestSourceControlChangesResponse200DataType1
         """
 
-        from ...models.test_source_control_changes_body import (
-            TestSourceControlChangesBody,
+        body = _facade.body(
+            "test_source_control_changes",
+            body,
+            {
+                "deploy_params": deploy_params,
+            },
+            ("deploy_params",),
+            needed=True,
         )
-        from .test_source_control_changes import asyncio as call
-
-        fields: dict[str, Any] = {
-            "deploy_params": deploy_params,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(TestSourceControlChangesBody, "test_source_control_changes", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("test_source_control_changes", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "TestSourceControlChangesResponse200DataType0 | TestSourceControlChangesResponse200DataType1",
+            await request(self._client, TEST_SOURCE_CONTROL_CHANGES, (), None, body),
+        )
 
     async def test_connection(
         self,
@@ -411,13 +489,10 @@ class SourceControlResource:
             TestSourceControlConnectionResponse200DataType0 | TestSourceControlConnectionResponse200DataType1
         """
 
-        from .test_source_control_connection import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "TestSourceControlConnectionResponse200DataType0 | TestSourceControlConnectionResponse200DataType1",
+            await request(self._client, TEST_SOURCE_CONTROL_CONNECTION, (), None),
+        )
 
 
 class SourceControlResourceWithRawResponse:
@@ -433,41 +508,36 @@ class SourceControlResourceWithRawResponse:
         body: SetSourceControlConfigurationBody | Mapping[str, Any],
     ) -> Response[CreateSourceControlConfigurationResponse200]:
         """Create source control configuration: the whole response. See ``SourceControlResource.create_configuration``."""
-        from .create_source_control_configuration import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[CreateSourceControlConfigurationResponse200]",
+            await request(self._client, CREATE_SOURCE_CONTROL_CONFIGURATION, (), None, body, raw=True),
         )
 
     async def delete_configuration(
         self,
     ) -> Response[None]:
         """Delete source control configuration: the whole response. See ``SourceControlResource.delete_configuration``."""
-        from .delete_source_control_configuration import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_SOURCE_CONTROL_CONFIGURATION, (), None, raw=True),
         )
 
     async def deploy_latest_changes(
         self,
     ) -> Response[DeployLatestChangesResponse]:
         """Deploy latest changes: the whole response. See ``SourceControlResource.deploy_latest_changes``."""
-        from .deploy_latest_changes import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[DeployLatestChangesResponse]",
+            await request(self._client, DEPLOY_LATEST_CHANGES, (), None, raw=True),
         )
 
     async def get_configuration(
         self,
     ) -> Response[GetSourceControlConfigurationResponse200]:
         """Get source control configuration: the whole response. See ``SourceControlResource.get_configuration``."""
-        from .get_source_control_configuration import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[GetSourceControlConfigurationResponse200]",
+            await request(self._client, GET_SOURCE_CONTROL_CONFIGURATION, (), None, raw=True),
         )
 
     async def get_deployment(
@@ -475,31 +545,27 @@ class SourceControlResourceWithRawResponse:
         id: str | UUID,
     ) -> Response[DeployLatestChangesResponse]:
         """Get a deployment: the whole response. See ``SourceControlResource.get_deployment``."""
-        from .get_deployment import asyncio_detailed as call
-
-        return await call(
-            id,
-            client=self._client,
+        return cast(
+            "Response[DeployLatestChangesResponse]",
+            await request(self._client, GET_DEPLOYMENT, (id,), None, raw=True),
         )
 
     async def get_settings(
         self,
     ) -> Response[SourceControlSettingsResponse]:
         """Get source control settings: the whole response. See ``SourceControlResource.get_settings``."""
-        from .get_source_control_settings import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[SourceControlSettingsResponse]",
+            await request(self._client, GET_SOURCE_CONTROL_SETTINGS, (), None, raw=True),
         )
 
     async def list_deployments(
         self,
     ) -> Response[ListSourceControlDeploymentsResponse200]:
         """List source control deployments: the whole response. See ``SourceControlResource.list_deployments``."""
-        from .list_source_control_deployments import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListSourceControlDeploymentsResponse200]",
+            await request(self._client, LIST_SOURCE_CONTROL_DEPLOYMENTS, (), None, raw=True),
         )
 
     async def set_configuration(
@@ -508,11 +574,9 @@ class SourceControlResourceWithRawResponse:
         body: SetSourceControlConfigurationBody | Mapping[str, Any],
     ) -> Response[SetSourceControlConfigurationResponse]:
         """Set source control configuration: the whole response. See ``SourceControlResource.set_configuration``."""
-        from .set_source_control_configuration import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[SetSourceControlConfigurationResponse]",
+            await request(self._client, SET_SOURCE_CONTROL_CONFIGURATION, (), None, body, raw=True),
         )
 
     async def set_settings(
@@ -521,11 +585,9 @@ class SourceControlResourceWithRawResponse:
         body: SetSourceControlSettingsBody | Mapping[str, Any],
     ) -> Response[SourceControlSettingsResponse]:
         """Set source control settings: the whole response. See ``SourceControlResource.set_settings``."""
-        from .set_source_control_settings import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[SourceControlSettingsResponse]",
+            await request(self._client, SET_SOURCE_CONTROL_SETTINGS, (), None, body, raw=True),
         )
 
     async def test_changes(
@@ -534,21 +596,18 @@ class SourceControlResourceWithRawResponse:
         body: TestSourceControlChangesBody | Mapping[str, Any],
     ) -> Response[TestSourceControlChangesResponse200]:
         """Test source control changes: the whole response. See ``SourceControlResource.test_changes``."""
-        from .test_source_control_changes import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[TestSourceControlChangesResponse200]",
+            await request(self._client, TEST_SOURCE_CONTROL_CHANGES, (), None, body, raw=True),
         )
 
     async def test_connection(
         self,
     ) -> Response[TestSourceControlConnectionResponse200]:
         """Test source control connection: the whole response. See ``SourceControlResource.test_connection``."""
-        from .test_source_control_connection import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[TestSourceControlConnectionResponse200]",
+            await request(self._client, TEST_SOURCE_CONTROL_CONNECTION, (), None, raw=True),
         )
 
 

@@ -7,10 +7,12 @@ multitenant experiences without the need for multiple instances. Create spaces, 
 elements between spaces, and manage space settings. User access to spaces is controlled
 through `groups`.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -40,12 +45,86 @@ if TYPE_CHECKING:
     )
     from ...models.create_space_body import CreateSpaceBody
     from ...models.create_space_body_options import CreateSpaceBodyOptions
-    from ...models.error_response import ErrorResponse
     from ...models.list_spaces_response_200 import ListSpacesResponse200
     from ...models.space import Space
     from ...models.space_response import SpaceResponse
     from ...models.update_space_body import UpdateSpaceBody
-    from ...types import Response
+    from ...types import File, Response
+
+COPY_ELEMENTS_TO_ANOTHER_SPACE = Operation(
+    "copy_elements_to_another_space",
+    "POST",
+    "/spaces/copyElements",
+    (),
+    body="json",
+    responses={
+        201: "models.copy_elements_to_another_space_response_201:CopyElementsToAnotherSpaceResponse201",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+CREATE_SPACE = Operation(
+    "create_space",
+    "POST",
+    "/spaces",
+    (),
+    body="json",
+    responses={
+        200: "models.space_response:SpaceResponse",
+    },
+    unwrap="data",
+)
+DELETE_SPACE = Operation(
+    "delete_space",
+    "DELETE",
+    "/spaces/{space_id}",
+    ("space_id",),
+    responses={
+        204: None,
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="none",
+)
+GET_SPACE = Operation(
+    "get_space",
+    "GET",
+    "/spaces/{space_id}",
+    ("space_id",),
+    responses={
+        200: "models.space_response:SpaceResponse",
+        404: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+LIST_SPACES = Operation(
+    "list_spaces",
+    "GET",
+    "/spaces",
+    (),
+    responses={
+        200: "models.list_spaces_response_200:ListSpacesResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit=None,
+        limit_as_text=False,
+        size_range=None,
+        token=None,
+    ),
+)
+UPDATE_SPACE = Operation(
+    "update_space",
+    "PUT",
+    "/spaces/{space_id}",
+    ("space_id",),
+    body="json",
+    responses={
+        200: "models.space_response:SpaceResponse",
+        404: "models.error_response:ErrorResponse",
+        422: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
 
 
 class SpacesResource:
@@ -83,31 +162,29 @@ class SpacesResource:
             CopyElementsToAnotherSpaceResponse201Data
         """
 
-        from ...models.copy_elements_to_another_space_body import (
-            CopyElementsToAnotherSpaceBody,
+        body = _facade.body(
+            "copy_elements_to_another_space",
+            body,
+            {
+                "resource_ids": resource_ids,
+                "query_library_query_ids": query_library_query_ids,
+                "app_ids": app_ids,
+                "workflow_ids": workflow_ids,
+                "destination_space_id": destination_space_id,
+            },
+            (
+                "resource_ids",
+                "query_library_query_ids",
+                "app_ids",
+                "workflow_ids",
+                "destination_space_id",
+            ),
+            needed=True,
         )
-        from .copy_elements_to_another_space import asyncio as call
-
-        fields: dict[str, Any] = {
-            "resource_ids": resource_ids,
-            "query_library_query_ids": query_library_query_ids,
-            "app_ids": app_ids,
-            "workflow_ids": workflow_ids,
-            "destination_space_id": destination_space_id,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                CopyElementsToAnotherSpaceBody, "copy_elements_to_another_space", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("copy_elements_to_another_space", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "CopyElementsToAnotherSpaceResponse201Data",
+            await request(self._client, COPY_ELEMENTS_TO_ANOTHER_SPACE, (), None, body),
+        )
 
     async def create(
         self,
@@ -130,25 +207,21 @@ class SpacesResource:
             Space
         """
 
-        from ...models.create_space_body import CreateSpaceBody
-        from .create_space import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "domain": domain,
-            "options": options,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateSpaceBody, "create_space", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_space", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "create_space",
+            body,
+            {
+                "name": name,
+                "domain": domain,
+                "options": options,
+            },
+            (
+                "name",
+                "domain",
+            ),
+            needed=True,
+        )
+        return cast("Space", await request(self._client, CREATE_SPACE, (), None, body))
 
     async def delete(
         self,
@@ -167,12 +240,7 @@ class SpacesResource:
             None
         """
 
-        from .delete_space import asyncio as call
-
-        await call(
-            space_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_SPACE, (space_id,), None)
 
     async def get(
         self,
@@ -191,14 +259,7 @@ class SpacesResource:
             Space
         """
 
-        from .get_space import asyncio as call
-
-        return (
-            await call(
-                space_id,
-                client=self._client,
-            )
-        ).data
+        return cast("Space", await request(self._client, GET_SPACE, (space_id,), None))
 
     async def update(
         self,
@@ -223,25 +284,20 @@ class SpacesResource:
             Space
         """
 
-        from ...models.update_space_body import UpdateSpaceBody
-        from .update_space import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "domain": domain,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(UpdateSpaceBody, "update_space", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("update_space", fields)
-
-        return (
-            await call(
-                space_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "update_space",
+            body,
+            {
+                "name": name,
+                "domain": domain,
+            },
+            (
+                "name",
+                "domain",
+            ),
+            needed=True,
+        )
+        return cast("Space", await request(self._client, UPDATE_SPACE, (space_id,), None, body))
 
     def list(
         self,
@@ -255,36 +311,20 @@ class SpacesResource:
         Returns a list of child spaces within the current space. Requires the `spaces:read` scope.
 
         Args:
-            page_size (int | None): items per request (the ``limit`` parameter), checked before any request.
             max_items (int | None): stop after this many items.
-            start_token (str | None): resume from a ``next_token`` saved earlier.
-            prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
             AsyncPaginator[Space]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_spaces_response_200 import ListSpacesResponse200
-        from .list_spaces import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs()
-
-        async def fetch(token: str | None, size: int | None) -> Page[Space]:
-            if token is not None:
-                raise _facade.no_next_page("list_spaces")
-            return await fetch_page(
-                self._client, request(token, size), ListSpacesResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[Space] = AsyncPaginator(
-            fetch,
+        return paginate(
+            self._client,
+            LIST_SPACES,
+            (),
+            None,
             max_items=max_items,
+            source="SpacesResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(None, None)
-        _validate.check(self._client, "list_spaces", first)
-        return paginator
 
 
 class SpacesResourceWithRawResponse:
@@ -300,11 +340,9 @@ class SpacesResourceWithRawResponse:
         body: CopyElementsToAnotherSpaceBody | Mapping[str, Any],
     ) -> Response[CopyElementsToAnotherSpaceResponse201]:
         """Copy elements to another space: the whole response. See ``SpacesResource.copy_elements``."""
-        from .copy_elements_to_another_space import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[CopyElementsToAnotherSpaceResponse201]",
+            await request(self._client, COPY_ELEMENTS_TO_ANOTHER_SPACE, (), None, body, raw=True),
         )
 
     async def create(
@@ -313,11 +351,9 @@ class SpacesResourceWithRawResponse:
         body: CreateSpaceBody | Mapping[str, Any],
     ) -> Response[SpaceResponse]:
         """Create a space: the whole response. See ``SpacesResource.create``."""
-        from .create_space import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[SpaceResponse]",
+            await request(self._client, CREATE_SPACE, (), None, body, raw=True),
         )
 
     async def delete(
@@ -325,11 +361,9 @@ class SpacesResourceWithRawResponse:
         space_id: str,
     ) -> Response[None]:
         """Delete a space: the whole response. See ``SpacesResource.delete``."""
-        from .delete_space import asyncio_detailed as call
-
-        return await call(
-            space_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_SPACE, (space_id,), None, raw=True),
         )
 
     async def get(
@@ -337,11 +371,9 @@ class SpacesResourceWithRawResponse:
         space_id: str,
     ) -> Response[SpaceResponse]:
         """Get a space: the whole response. See ``SpacesResource.get``."""
-        from .get_space import asyncio_detailed as call
-
-        return await call(
-            space_id,
-            client=self._client,
+        return cast(
+            "Response[SpaceResponse]",
+            await request(self._client, GET_SPACE, (space_id,), None, raw=True),
         )
 
     async def update(
@@ -351,22 +383,18 @@ class SpacesResourceWithRawResponse:
         body: UpdateSpaceBody | Mapping[str, Any],
     ) -> Response[SpaceResponse]:
         """Update a space: the whole response. See ``SpacesResource.update``."""
-        from .update_space import asyncio_detailed as call
-
-        return await call(
-            space_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[SpaceResponse]",
+            await request(self._client, UPDATE_SPACE, (space_id,), None, body, raw=True),
         )
 
     async def list(
         self,
     ) -> Response[ListSpacesResponse200]:
         """List spaces: the whole response. See ``SpacesResource.list``."""
-        from .list_spaces import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListSpacesResponse200]",
+            await request(self._client, LIST_SPACES, (), None, raw=True),
         )
 
 

@@ -5,10 +5,12 @@
 Manage single sign-on (SSO) configuration for your organization. Configure and remove
 identity provider settings to control how users authenticate.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,13 +20,18 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+    from uuid import UUID
+
     from ....patch import JsonPatch
     from ...client import ApiClient
-    from ...models.error_response import ErrorResponse
     from ...models.get_sso_configuration_response_200 import (
         GetSsoConfigurationResponse200,
     )
@@ -37,7 +44,42 @@ if TYPE_CHECKING:
     from ...models.set_sso_configuration_response_200 import (
         SetSsoConfigurationResponse200,
     )
-    from ...types import Response
+    from ...types import File, Response
+
+GET_SSO_CONFIGURATION = Operation(
+    "get_sso_configuration",
+    "GET",
+    "/sso/config",
+    (),
+    responses={
+        200: "models.get_sso_configuration_response_200:GetSsoConfigurationResponse200",
+        404: "models.error_response:ErrorResponse",
+        422: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
+REMOVE_SSO_CONFIGURATION = Operation(
+    "remove_sso_configuration",
+    "DELETE",
+    "/sso/config",
+    (),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+SET_SSO_CONFIGURATION = Operation(
+    "set_sso_configuration",
+    "POST",
+    "/sso/config",
+    (),
+    body="json",
+    responses={
+        200: "models.set_sso_configuration_response_200:SetSsoConfigurationResponse200",
+        400: "models.error_response:ErrorResponse",
+    },
+    unwrap="data",
+)
 
 
 class SsoResource:
@@ -66,13 +108,10 @@ class SsoResource:
             Google | GoogleOIDC | GoogleSAML | OIDC | SAML
         """
 
-        from .get_sso_configuration import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "Google | GoogleOIDC | GoogleSAML | OIDC | SAML",
+            await request(self._client, GET_SSO_CONFIGURATION, (), None),
+        )
 
     async def remove_configuration(
         self,
@@ -89,11 +128,7 @@ class SsoResource:
             None
         """
 
-        from .remove_sso_configuration import asyncio as call
-
-        await call(
-            client=self._client,
-        )
+        await request(self._client, REMOVE_SSO_CONFIGURATION, (), None)
 
     async def set_configuration(
         self,
@@ -115,23 +150,19 @@ class SsoResource:
             Google | GoogleOIDC | GoogleSAML | OIDC | SAML
         """
 
-        from ...models.set_sso_configuration_body import SetSsoConfigurationBody
-        from .set_sso_configuration import asyncio as call
-
-        fields: dict[str, Any] = {
-            "data": data,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(SetSsoConfigurationBody, "set_sso_configuration", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("set_sso_configuration", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "set_sso_configuration",
+            body,
+            {
+                "data": data,
+            },
+            ("data",),
+            needed=True,
+        )
+        return cast(
+            "Google | GoogleOIDC | GoogleSAML | OIDC | SAML",
+            await request(self._client, SET_SSO_CONFIGURATION, (), None, body),
+        )
 
 
 class SsoResourceWithRawResponse:
@@ -145,20 +176,18 @@ class SsoResourceWithRawResponse:
         self,
     ) -> Response[GetSsoConfigurationResponse200]:
         """Get SSO configuration: the whole response. See ``SsoResource.get_configuration``."""
-        from .get_sso_configuration import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[GetSsoConfigurationResponse200]",
+            await request(self._client, GET_SSO_CONFIGURATION, (), None, raw=True),
         )
 
     async def remove_configuration(
         self,
     ) -> Response[None]:
         """Remove SSO configuration: the whole response. See ``SsoResource.remove_configuration``."""
-        from .remove_sso_configuration import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, REMOVE_SSO_CONFIGURATION, (), None, raw=True),
         )
 
     async def set_configuration(
@@ -167,11 +196,9 @@ class SsoResourceWithRawResponse:
         body: SetSsoConfigurationBody | Mapping[str, Any],
     ) -> Response[SetSsoConfigurationResponse200]:
         """Set SSO configuration: the whole response. See ``SsoResource.set_configuration``."""
-        from .set_sso_configuration import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[SetSsoConfigurationResponse200]",
+            await request(self._client, SET_SSO_CONFIGURATION, (), None, body, raw=True),
         )
 
 

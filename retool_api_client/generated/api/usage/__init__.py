@@ -5,10 +5,12 @@
 Retrieve usage data for your organization. Access summaries and detailed breakdowns of
 page views, active users, and app activity across organizations.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,11 +20,16 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+    from uuid import UUID
+
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.app_summary import AppSummary
@@ -51,7 +58,74 @@ if TYPE_CHECKING:
     from ...models.list_organizations_response_200 import ListOrganizationsResponse200
     from ...models.usage import Usage
     from ...models.usage_analytics_organization import UsageAnalyticsOrganization
-    from ...types import Response
+    from ...types import File, Response
+
+GET_APP_USAGE_DETAILS = Operation(
+    "get_app_usage_details",
+    "GET",
+    "/usage/app_details",
+    (),
+    responses={
+        200: "models.get_app_usage_details_response_200:GetAppUsageDetailsResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit="limit",
+        limit_as_text=False,
+        size_range=(1, 100),
+        token="next_token",
+    ),
+)
+GET_APP_USAGE_SUMMARIES = Operation(
+    "get_app_usage_summaries",
+    "GET",
+    "/usage/app_summary",
+    (),
+    responses={
+        200: "models.get_app_usage_summaries_response_200:GetAppUsageSummariesResponse200",
+    },
+    unwrap="data",
+)
+GET_USAGE_SUMMARY = Operation(
+    "get_usage_summary",
+    "GET",
+    "/usage",
+    (),
+    responses={
+        200: "models.get_usage_summary_response_200:GetUsageSummaryResponse200",
+    },
+    unwrap="data",
+)
+GET_USER_USAGE_DETAILS = Operation(
+    "get_user_usage_details",
+    "GET",
+    "/usage/user_details",
+    (),
+    responses={
+        200: "models.get_user_usage_details_response_200:GetUserUsageDetailsResponse200",
+    },
+    unwrap="data",
+)
+GET_USER_USAGE_SUMMARIES = Operation(
+    "get_user_usage_summaries",
+    "GET",
+    "/usage/user_summary",
+    (),
+    responses={
+        200: "models.get_user_usage_summaries_response_200:GetUserUsageSummariesResponse200",
+    },
+    unwrap="data",
+)
+LIST_ORGANIZATIONS = Operation(
+    "list_organizations",
+    "GET",
+    "/usage/organizations",
+    (),
+    responses={
+        200: "models.list_organizations_response_200:ListOrganizationsResponse200",
+    },
+    unwrap="data",
+)
 
 
 class UsageResource:
@@ -104,38 +178,22 @@ class UsageResource:
             AsyncPaginator[GetAppUsageDetailsResponse200Data]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.get_app_usage_details_response_200 import (
-            GetAppUsageDetailsResponse200,
-        )
-        from .get_app_usage_details import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs(
-                org_ids=org_ids,
-                start_date=start_date,
-                end_date=end_date,
-                app_name=app_name,
-                limit=UNSET if size is None else size,
-                next_token=UNSET if token is None else token,
-            )
-
-        async def fetch(token: str | None, size: int | None) -> Page[GetAppUsageDetailsResponse200Data]:
-            return await fetch_page(
-                self._client, request(token, size), GetAppUsageDetailsResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[GetAppUsageDetailsResponse200Data] = AsyncPaginator(
-            fetch,
-            max_items=max_items,
+        return paginate(
+            self._client,
+            GET_APP_USAGE_DETAILS,
+            (),
+            {
+                "org_ids": org_ids,
+                "start_date": start_date,
+                "end_date": end_date,
+                "app_name": app_name,
+            },
             page_size=page_size,
-            page_size_range=(1, 100),
+            max_items=max_items,
             start_token=start_token,
             prefetch=prefetch,
+            source="UsageResource.get_app_details",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(start_token, page_size)
-        _validate.check(self._client, "get_app_usage_details", first)
-        return paginator
 
     async def get_app_summaries(
         self,
@@ -166,16 +224,19 @@ class UsageResource:
             list[AppSummary]
         """
 
-        from .get_app_usage_summaries import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-                org_ids=org_ids,
-                start_date=start_date,
-                end_date=end_date,
-            )
-        ).data
+        return cast(
+            "list[AppSummary]",
+            await request(
+                self._client,
+                GET_APP_USAGE_SUMMARIES,
+                (),
+                {
+                    "org_ids": org_ids,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                },
+            ),
+        )
 
     async def get_summary(
         self,
@@ -206,16 +267,19 @@ class UsageResource:
             Usage
         """
 
-        from .get_usage_summary import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-                org_ids=org_ids,
-                start_date=start_date,
-                end_date=end_date,
-            )
-        ).data
+        return cast(
+            "Usage",
+            await request(
+                self._client,
+                GET_USAGE_SUMMARY,
+                (),
+                {
+                    "org_ids": org_ids,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                },
+            ),
+        )
 
     async def get_user_details(
         self,
@@ -248,17 +312,20 @@ class UsageResource:
             GetUserUsageDetailsResponse200Data
         """
 
-        from .get_user_usage_details import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-                org_ids=org_ids,
-                start_date=start_date,
-                end_date=end_date,
-                email=email,
-            )
-        ).data
+        return cast(
+            "GetUserUsageDetailsResponse200Data",
+            await request(
+                self._client,
+                GET_USER_USAGE_DETAILS,
+                (),
+                {
+                    "org_ids": org_ids,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                    "email": email,
+                },
+            ),
+        )
 
     async def get_user_summaries(
         self,
@@ -289,16 +356,19 @@ class UsageResource:
             list[GetUserUsageSummariesResponse200DataItem]
         """
 
-        from .get_user_usage_summaries import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-                org_ids=org_ids,
-                start_date=start_date,
-                end_date=end_date,
-            )
-        ).data
+        return cast(
+            "list[GetUserUsageSummariesResponse200DataItem]",
+            await request(
+                self._client,
+                GET_USER_USAGE_SUMMARIES,
+                (),
+                {
+                    "org_ids": org_ids,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                },
+            ),
+        )
 
     async def list_organizations(
         self,
@@ -319,13 +389,9 @@ class UsageResource:
             list[UsageAnalyticsOrganization]
         """
 
-        from .list_organizations import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "list[UsageAnalyticsOrganization]", await request(self._client, LIST_ORGANIZATIONS, (), None)
+        )
 
 
 class UsageResourceWithRawResponse:
@@ -346,16 +412,22 @@ class UsageResourceWithRawResponse:
         next_token: str | Unset = UNSET,
     ) -> Response[GetAppUsageDetailsResponse200]:
         """Get app usage details: the whole response. See ``UsageResource.get_app_details``."""
-        from .get_app_usage_details import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            org_ids=org_ids,
-            start_date=start_date,
-            end_date=end_date,
-            app_name=app_name,
-            limit=limit,
-            next_token=next_token,
+        return cast(
+            "Response[GetAppUsageDetailsResponse200]",
+            await request(
+                self._client,
+                GET_APP_USAGE_DETAILS,
+                (),
+                {
+                    "org_ids": org_ids,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                    "app_name": app_name,
+                    "limit": limit,
+                    "next_token": next_token,
+                },
+                raw=True,
+            ),
         )
 
     async def get_app_summaries(
@@ -366,13 +438,19 @@ class UsageResourceWithRawResponse:
         end_date: str | Unset = UNSET,
     ) -> Response[GetAppUsageSummariesResponse200]:
         """Get app usage summaries: the whole response. See ``UsageResource.get_app_summaries``."""
-        from .get_app_usage_summaries import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            org_ids=org_ids,
-            start_date=start_date,
-            end_date=end_date,
+        return cast(
+            "Response[GetAppUsageSummariesResponse200]",
+            await request(
+                self._client,
+                GET_APP_USAGE_SUMMARIES,
+                (),
+                {
+                    "org_ids": org_ids,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                },
+                raw=True,
+            ),
         )
 
     async def get_summary(
@@ -383,13 +461,19 @@ class UsageResourceWithRawResponse:
         end_date: str | Unset = UNSET,
     ) -> Response[GetUsageSummaryResponse200]:
         """Get usage summary: the whole response. See ``UsageResource.get_summary``."""
-        from .get_usage_summary import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            org_ids=org_ids,
-            start_date=start_date,
-            end_date=end_date,
+        return cast(
+            "Response[GetUsageSummaryResponse200]",
+            await request(
+                self._client,
+                GET_USAGE_SUMMARY,
+                (),
+                {
+                    "org_ids": org_ids,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                },
+                raw=True,
+            ),
         )
 
     async def get_user_details(
@@ -401,14 +485,20 @@ class UsageResourceWithRawResponse:
         email: str,
     ) -> Response[GetUserUsageDetailsResponse200]:
         """Get user usage details: the whole response. See ``UsageResource.get_user_details``."""
-        from .get_user_usage_details import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            org_ids=org_ids,
-            start_date=start_date,
-            end_date=end_date,
-            email=email,
+        return cast(
+            "Response[GetUserUsageDetailsResponse200]",
+            await request(
+                self._client,
+                GET_USER_USAGE_DETAILS,
+                (),
+                {
+                    "org_ids": org_ids,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                    "email": email,
+                },
+                raw=True,
+            ),
         )
 
     async def get_user_summaries(
@@ -419,23 +509,28 @@ class UsageResourceWithRawResponse:
         end_date: str | Unset = UNSET,
     ) -> Response[GetUserUsageSummariesResponse200]:
         """Get user usage summaries: the whole response. See ``UsageResource.get_user_summaries``."""
-        from .get_user_usage_summaries import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            org_ids=org_ids,
-            start_date=start_date,
-            end_date=end_date,
+        return cast(
+            "Response[GetUserUsageSummariesResponse200]",
+            await request(
+                self._client,
+                GET_USER_USAGE_SUMMARIES,
+                (),
+                {
+                    "org_ids": org_ids,
+                    "start_date": start_date,
+                    "end_date": end_date,
+                },
+                raw=True,
+            ),
         )
 
     async def list_organizations(
         self,
     ) -> Response[ListOrganizationsResponse200]:
         """List organizations: the whole response. See ``UsageResource.list_organizations``."""
-        from .list_organizations import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListOrganizationsResponse200]",
+            await request(self._client, LIST_ORGANIZATIONS, (), None, raw=True),
         )
 
 

@@ -5,10 +5,12 @@
 Manage custom attributes for users in your organization. User attributes store additional
 metadata about users and can be used to control access and personalize app behavior.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
@@ -53,14 +59,81 @@ if TYPE_CHECKING:
     from ...models.list_organization_user_attributes_response_200 import (
         ListOrganizationUserAttributesResponse200,
     )
-    from ...models.replace_operation import ReplaceOperation
     from ...models.update_organization_user_attribute_body import (
         UpdateOrganizationUserAttributeBody,
     )
     from ...models.user_attributes import UserAttributes
     from ...models.user_attributes_data_type import UserAttributesDataType
     from ...models.user_attributes_response import UserAttributesResponse
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_OR_UPDATE_USER_ATTRIBUTE = Operation(
+    "create_or_update_user_attribute",
+    "POST",
+    "/users/{user_id}/user_attributes",
+    ("user_id",),
+    body="json",
+    responses={
+        200: "models.create_or_update_user_attribute_response_200:CreateOrUpdateUserAttributeResponse200",
+    },
+    unwrap="data",
+)
+CREATE_ORGANIZATION_USER_ATTRIBUTE = Operation(
+    "create_organization_user_attribute",
+    "POST",
+    "/user_attributes",
+    (),
+    body="json",
+    responses={
+        200: "models.user_attributes_response:UserAttributesResponse",
+        409: None,
+    },
+    unwrap="data",
+)
+DELETE_ORGANIZATION_USER_ATTRIBUTE = Operation(
+    "delete_organization_user_attribute",
+    "DELETE",
+    "/user_attributes/{id}",
+    ("id",),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+DELETE_USER_ATTRIBUTE = Operation(
+    "delete_user_attribute",
+    "DELETE",
+    "/users/{user_id}/user_attributes/{attribute_name}",
+    (
+        "user_id",
+        "attribute_name",
+    ),
+    responses={
+        200: "models.delete_user_attribute_response_200:DeleteUserAttributeResponse200",
+    },
+    unwrap="data",
+)
+LIST_ORGANIZATION_USER_ATTRIBUTES = Operation(
+    "list_organization_user_attributes",
+    "GET",
+    "/user_attributes",
+    (),
+    responses={
+        200: "models.list_organization_user_attributes_response_200:ListOrganizationUserAttributesResponse200",
+    },
+    unwrap="data",
+)
+UPDATE_ORGANIZATION_USER_ATTRIBUTE = Operation(
+    "update_organization_user_attribute",
+    "PATCH",
+    "/user_attributes/{id}",
+    ("id",),
+    body="json",
+    responses={
+        200: "models.user_attributes_response:UserAttributesResponse",
+    },
+    unwrap="data",
+)
 
 
 class UserAttributesResource:
@@ -97,30 +170,25 @@ class UserAttributesResource:
             UserAttributes
         """
 
-        from ...models.create_organization_user_attribute_body import (
-            CreateOrganizationUserAttributeBody,
+        body = _facade.body(
+            "create_organization_user_attribute",
+            body,
+            {
+                "name": name,
+                "label": label,
+                "dataType": data_type,
+                "defaultValue": default_value,
+            },
+            (
+                "name",
+                "label",
+                "dataType",
+            ),
+            needed=True,
         )
-        from .create_organization_user_attribute import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "label": label,
-            "data_type": data_type,
-            "default_value": default_value,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                CreateOrganizationUserAttributeBody, "create_organization_user_attribute", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_organization_user_attribute", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "UserAttributes", await request(self._client, CREATE_ORGANIZATION_USER_ATTRIBUTE, (), None, body)
+        )
 
     async def delete(
         self,
@@ -145,12 +213,13 @@ class UserAttributesResource:
             None
         """
 
-        from .delete_organization_user_attribute import asyncio as call
-
-        await call(
-            id,
-            client=self._client,
-            update_existing_users=update_existing_users,
+        await request(
+            self._client,
+            DELETE_ORGANIZATION_USER_ATTRIBUTE,
+            (id,),
+            {
+                "update_existing_users": update_existing_users,
+            },
         )
 
     async def delete_for_user(
@@ -173,15 +242,18 @@ class UserAttributesResource:
             DeleteUserAttributeResponse200Data
         """
 
-        from .delete_user_attribute import asyncio as call
-
-        return (
-            await call(
-                user_id,
-                attribute_name,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "DeleteUserAttributeResponse200Data",
+            await request(
+                self._client,
+                DELETE_USER_ATTRIBUTE,
+                (
+                    user_id,
+                    attribute_name,
+                ),
+                None,
+            ),
+        )
 
     async def set_for_user(
         self,
@@ -206,29 +278,23 @@ class UserAttributesResource:
             CreateOrUpdateUserAttributeResponse200Data
         """
 
-        from ...models.create_or_update_user_attribute_body import (
-            CreateOrUpdateUserAttributeBody,
+        body = _facade.body(
+            "create_or_update_user_attribute",
+            body,
+            {
+                "name": name,
+                "value": value,
+            },
+            (
+                "name",
+                "value",
+            ),
+            needed=True,
         )
-        from .create_or_update_user_attribute import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "value": value,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                CreateOrUpdateUserAttributeBody, "create_or_update_user_attribute", fields
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_or_update_user_attribute", fields)
-
-        return (
-            await call(
-                user_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "CreateOrUpdateUserAttributeResponse200Data",
+            await request(self._client, CREATE_OR_UPDATE_USER_ATTRIBUTE, (user_id,), None, body),
+        )
 
     async def update(
         self,
@@ -258,8 +324,6 @@ class UserAttributesResource:
         Returns:
             UserAttributes
         """
-        from .update_organization_user_attribute import asyncio as call
-
         fields: dict[str, Any] = {
             "name": name,
             "label": label,
@@ -268,25 +332,20 @@ class UserAttributesResource:
             "default_value": default_value,
         }
         if isinstance(body, Unset):
-            from ...models.update_organization_user_attribute_body import (
-                UpdateOrganizationUserAttributeBody,
+            body = _facade.patch_body(
+                "update_organization_user_attribute",
+                patch,
+                fields,
+                {
+                    "update_existing": update_existing,
+                },
             )
-
-            extra: dict[str, Any] = {
-                "update_existing": update_existing,
-            }
-            body = UpdateOrganizationUserAttributeBody.from_dict(
-                _facade.patch_body("update_organization_user_attribute", patch, fields, extra)
-            )
-        elif patch is not None or _facade.any_given(fields):
+        elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_organization_user_attribute", fields, patch)
-        return (
-            await call(
-                id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "UserAttributes",
+            await request(self._client, UPDATE_ORGANIZATION_USER_ATTRIBUTE, (id,), None, body),
+        )
 
     async def update_from(
         self,
@@ -323,13 +382,9 @@ class UserAttributesResource:
             list[UserAttributes]
         """
 
-        from .list_organization_user_attributes import asyncio as call
-
-        return (
-            await call(
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "list[UserAttributes]", await request(self._client, LIST_ORGANIZATION_USER_ATTRIBUTES, (), None)
+        )
 
 
 class UserAttributesResourceWithRawResponse:
@@ -345,11 +400,9 @@ class UserAttributesResourceWithRawResponse:
         body: CreateOrganizationUserAttributeBody | Mapping[str, Any],
     ) -> Response[UserAttributesResponse]:
         """Create an organization user attribute: the whole response. See ``UserAttributesResource.create``."""
-        from .create_organization_user_attribute import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[UserAttributesResponse]",
+            await request(self._client, CREATE_ORGANIZATION_USER_ATTRIBUTE, (), None, body, raw=True),
         )
 
     async def delete(
@@ -359,12 +412,17 @@ class UserAttributesResourceWithRawResponse:
         update_existing_users: DeleteOrganizationUserAttributeUpdateExistingUsers | str | Unset = UNSET,
     ) -> Response[None]:
         """Delete an organization user attribute: the whole response. See ``UserAttributesResource.delete``."""
-        from .delete_organization_user_attribute import asyncio_detailed as call
-
-        return await call(
-            id,
-            client=self._client,
-            update_existing_users=update_existing_users,
+        return cast(
+            "Response[None]",
+            await request(
+                self._client,
+                DELETE_ORGANIZATION_USER_ATTRIBUTE,
+                (id,),
+                {
+                    "update_existing_users": update_existing_users,
+                },
+                raw=True,
+            ),
         )
 
     async def delete_for_user(
@@ -373,12 +431,18 @@ class UserAttributesResourceWithRawResponse:
         attribute_name: str,
     ) -> Response[DeleteUserAttributeResponse200]:
         """Delete a user attribute: the whole response. See ``UserAttributesResource.delete_for_user``."""
-        from .delete_user_attribute import asyncio_detailed as call
-
-        return await call(
-            user_id,
-            attribute_name,
-            client=self._client,
+        return cast(
+            "Response[DeleteUserAttributeResponse200]",
+            await request(
+                self._client,
+                DELETE_USER_ATTRIBUTE,
+                (
+                    user_id,
+                    attribute_name,
+                ),
+                None,
+                raw=True,
+            ),
         )
 
     async def set_for_user(
@@ -388,12 +452,9 @@ class UserAttributesResourceWithRawResponse:
         body: CreateOrUpdateUserAttributeBody | Mapping[str, Any],
     ) -> Response[CreateOrUpdateUserAttributeResponse200]:
         """Create or update a user attribute: the whole response. See ``UserAttributesResource.set_for_user``."""
-        from .create_or_update_user_attribute import asyncio_detailed as call
-
-        return await call(
-            user_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[CreateOrUpdateUserAttributeResponse200]",
+            await request(self._client, CREATE_OR_UPDATE_USER_ATTRIBUTE, (user_id,), None, body, raw=True),
         )
 
     async def update(
@@ -403,22 +464,18 @@ class UserAttributesResourceWithRawResponse:
         body: UpdateOrganizationUserAttributeBody | Mapping[str, Any],
     ) -> Response[UserAttributesResponse]:
         """Update an organization user attribute: the whole response. See ``UserAttributesResource.update``."""
-        from .update_organization_user_attribute import asyncio_detailed as call
-
-        return await call(
-            id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[UserAttributesResponse]",
+            await request(self._client, UPDATE_ORGANIZATION_USER_ATTRIBUTE, (id,), None, body, raw=True),
         )
 
     async def list(
         self,
     ) -> Response[ListOrganizationUserAttributesResponse200]:
         """List organization user attributes: the whole response. See ``UserAttributesResource.list``."""
-        from .list_organization_user_attributes import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListOrganizationUserAttributesResponse200]",
+            await request(self._client, LIST_ORGANIZATION_USER_ATTRIBUTES, (), None, raw=True),
         )
 
 

@@ -5,10 +5,12 @@
 Manage pending invitations to your organization. Create, retrieve, and delete user
 invites, and manage user attributes on invites before users accept.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,11 +20,16 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
+    from uuid import UUID
+
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.add_or_update_user_attributes_on_user_invite_body import (
@@ -46,7 +53,79 @@ if TYPE_CHECKING:
     from ...models.get_user_invite_response_200 import GetUserInviteResponse200
     from ...models.list_user_invites_response_200 import ListUserInvitesResponse200
     from ...models.user_invite import UserInvite
-    from ...types import Response
+    from ...types import File, Response
+
+ADD_OR_UPDATE_USER_ATTRIBUTES_ON_USER_INVITE = Operation(
+    "add_or_update_user_attributes_on_user_invite",
+    "POST",
+    "/user_invites/{user_invite_id}/user_attributes",
+    ("user_invite_id",),
+    body="json",
+    responses={
+        200: "models.add_or_update_user_attributes_on_user_invite_response_200:AddOrUpdateUserAttributesOnUserInviteResponse200",
+    },
+    unwrap="data",
+)
+CREATE_USER_INVITE = Operation(
+    "create_user_invite",
+    "POST",
+    "/user_invites",
+    (),
+    body="json",
+    responses={
+        200: "models.create_user_invite_response_200:CreateUserInviteResponse200",
+    },
+    unwrap="data",
+)
+DELETE_USER_ATTRIBUTE_ON_USER_INVITE = Operation(
+    "delete_user_attribute_on_user_invite",
+    "DELETE",
+    "/user_invites/{user_invite_id}/user_attributes/{attribute_name}",
+    (
+        "user_invite_id",
+        "attribute_name",
+    ),
+    responses={
+        200: "models.delete_user_attribute_on_user_invite_response_200:DeleteUserAttributeOnUserInviteResponse200",
+    },
+    unwrap="data",
+)
+DELETE_USER_INVITE = Operation(
+    "delete_user_invite",
+    "DELETE",
+    "/user_invites/{user_invite_id}",
+    ("user_invite_id",),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+GET_USER_INVITE = Operation(
+    "get_user_invite",
+    "GET",
+    "/user_invites/{user_invite_id}",
+    ("user_invite_id",),
+    responses={
+        200: "models.get_user_invite_response_200:GetUserInviteResponse200",
+    },
+    unwrap="data",
+)
+LIST_USER_INVITES = Operation(
+    "list_user_invites",
+    "GET",
+    "/user_invites",
+    (),
+    responses={
+        200: "models.list_user_invites_response_200:ListUserInvitesResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit=None,
+        limit_as_text=False,
+        size_range=None,
+        token=None,
+    ),
+)
 
 
 class UserInvitesResource:
@@ -83,31 +162,25 @@ class UserInvitesResource:
             AddOrUpdateUserAttributesOnUserInviteResponse200Data
         """
 
-        from ...models.add_or_update_user_attributes_on_user_invite_body import (
-            AddOrUpdateUserAttributesOnUserInviteBody,
+        body = _facade.body(
+            "add_or_update_user_attributes_on_user_invite",
+            body,
+            {
+                "name": name,
+                "value": value,
+            },
+            (
+                "name",
+                "value",
+            ),
+            needed=True,
         )
-        from .add_or_update_user_attributes_on_user_invite import asyncio as call
-
-        fields: dict[str, Any] = {
-            "name": name,
-            "value": value,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(
-                AddOrUpdateUserAttributesOnUserInviteBody,
-                "add_or_update_user_attributes_on_user_invite",
-                fields,
-            )
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("add_or_update_user_attributes_on_user_invite", fields)
-
-        return (
-            await call(
-                user_invite_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast(
+            "AddOrUpdateUserAttributesOnUserInviteResponse200Data",
+            await request(
+                self._client, ADD_OR_UPDATE_USER_ATTRIBUTES_ON_USER_INVITE, (user_invite_id,), None, body
+            ),
+        )
 
     async def create(
         self,
@@ -131,25 +204,18 @@ class UserInvitesResource:
             UserInvite
         """
 
-        from ...models.create_user_invite_body import CreateUserInviteBody
-        from .create_user_invite import asyncio as call
-
-        fields: dict[str, Any] = {
-            "email": email,
-            "default_group_ids": default_group_ids,
-            "metadata": metadata,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateUserInviteBody, "create_user_invite", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_user_invite", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "create_user_invite",
+            body,
+            {
+                "email": email,
+                "defaultGroupIds": default_group_ids,
+                "metadata": metadata,
+            },
+            ("email",),
+            needed=True,
+        )
+        return cast("UserInvite", await request(self._client, CREATE_USER_INVITE, (), None, body))
 
     async def delete(
         self,
@@ -168,12 +234,7 @@ class UserInvitesResource:
             None
         """
 
-        from .delete_user_invite import asyncio as call
-
-        await call(
-            user_invite_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_USER_INVITE, (user_invite_id,), None)
 
     async def delete_user_attribute(
         self,
@@ -195,15 +256,18 @@ class UserInvitesResource:
             DeleteUserAttributeOnUserInviteResponse200Data
         """
 
-        from .delete_user_attribute_on_user_invite import asyncio as call
-
-        return (
-            await call(
-                user_invite_id,
-                attribute_name,
-                client=self._client,
-            )
-        ).data
+        return cast(
+            "DeleteUserAttributeOnUserInviteResponse200Data",
+            await request(
+                self._client,
+                DELETE_USER_ATTRIBUTE_ON_USER_INVITE,
+                (
+                    user_invite_id,
+                    attribute_name,
+                ),
+                None,
+            ),
+        )
 
     async def get(
         self,
@@ -222,14 +286,7 @@ class UserInvitesResource:
             UserInvite
         """
 
-        from .get_user_invite import asyncio as call
-
-        return (
-            await call(
-                user_invite_id,
-                client=self._client,
-            )
-        ).data
+        return cast("UserInvite", await request(self._client, GET_USER_INVITE, (user_invite_id,), None))
 
     def list(
         self,
@@ -243,36 +300,20 @@ class UserInvitesResource:
         Returns a list of user invites for the organization. Requires the `users:read` scope.
 
         Args:
-            page_size (int | None): items per request (the ``limit`` parameter), checked before any request.
             max_items (int | None): stop after this many items.
-            start_token (str | None): resume from a ``next_token`` saved earlier.
-            prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
             AsyncPaginator[UserInvite]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_user_invites_response_200 import ListUserInvitesResponse200
-        from .list_user_invites import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs()
-
-        async def fetch(token: str | None, size: int | None) -> Page[UserInvite]:
-            if token is not None:
-                raise _facade.no_next_page("list_user_invites")
-            return await fetch_page(
-                self._client, request(token, size), ListUserInvitesResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[UserInvite] = AsyncPaginator(
-            fetch,
+        return paginate(
+            self._client,
+            LIST_USER_INVITES,
+            (),
+            None,
             max_items=max_items,
+            source="UserInvitesResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(None, None)
-        _validate.check(self._client, "list_user_invites", first)
-        return paginator
 
 
 class UserInvitesResourceWithRawResponse:
@@ -289,14 +330,16 @@ class UserInvitesResourceWithRawResponse:
         body: AddOrUpdateUserAttributesOnUserInviteBody | Mapping[str, Any],
     ) -> Response[AddOrUpdateUserAttributesOnUserInviteResponse200]:
         """Add or update user attributes on a user invite: the whole response. See ``UserInvitesResource.add_or_update_user_attributes``."""
-        from .add_or_update_user_attributes_on_user_invite import (
-            asyncio_detailed as call,
-        )
-
-        return await call(
-            user_invite_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[AddOrUpdateUserAttributesOnUserInviteResponse200]",
+            await request(
+                self._client,
+                ADD_OR_UPDATE_USER_ATTRIBUTES_ON_USER_INVITE,
+                (user_invite_id,),
+                None,
+                body,
+                raw=True,
+            ),
         )
 
     async def create(
@@ -305,11 +348,9 @@ class UserInvitesResourceWithRawResponse:
         body: CreateUserInviteBody | Mapping[str, Any],
     ) -> Response[CreateUserInviteResponse200]:
         """Create a user invite: the whole response. See ``UserInvitesResource.create``."""
-        from .create_user_invite import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[CreateUserInviteResponse200]",
+            await request(self._client, CREATE_USER_INVITE, (), None, body, raw=True),
         )
 
     async def delete(
@@ -317,11 +358,9 @@ class UserInvitesResourceWithRawResponse:
         user_invite_id: int | str,
     ) -> Response[None]:
         """Delete a user invite: the whole response. See ``UserInvitesResource.delete``."""
-        from .delete_user_invite import asyncio_detailed as call
-
-        return await call(
-            user_invite_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_USER_INVITE, (user_invite_id,), None, raw=True),
         )
 
     async def delete_user_attribute(
@@ -330,12 +369,18 @@ class UserInvitesResourceWithRawResponse:
         attribute_name: str,
     ) -> Response[DeleteUserAttributeOnUserInviteResponse200]:
         """Delete a user attribute on a user invite: the whole response. See ``UserInvitesResource.delete_user_attribute``."""
-        from .delete_user_attribute_on_user_invite import asyncio_detailed as call
-
-        return await call(
-            user_invite_id,
-            attribute_name,
-            client=self._client,
+        return cast(
+            "Response[DeleteUserAttributeOnUserInviteResponse200]",
+            await request(
+                self._client,
+                DELETE_USER_ATTRIBUTE_ON_USER_INVITE,
+                (
+                    user_invite_id,
+                    attribute_name,
+                ),
+                None,
+                raw=True,
+            ),
         )
 
     async def get(
@@ -343,21 +388,18 @@ class UserInvitesResourceWithRawResponse:
         user_invite_id: int | str,
     ) -> Response[GetUserInviteResponse200]:
         """Get a user invite: the whole response. See ``UserInvitesResource.get``."""
-        from .get_user_invite import asyncio_detailed as call
-
-        return await call(
-            user_invite_id,
-            client=self._client,
+        return cast(
+            "Response[GetUserInviteResponse200]",
+            await request(self._client, GET_USER_INVITE, (user_invite_id,), None, raw=True),
         )
 
     async def list(
         self,
     ) -> Response[ListUserInvitesResponse200]:
         """List user invites: the whole response. See ``UserInvitesResource.list``."""
-        from .list_user_invites import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListUserInvitesResponse200]",
+            await request(self._client, LIST_USER_INVITES, (), None, raw=True),
         )
 
 

@@ -5,10 +5,12 @@
 Manage user accounts at the organization level. Users are created in the organization and
 must be granted access to specific spaces through `groups`.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -18,17 +20,19 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ....helpers.users import UsersHelpers
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
     import datetime
+    from uuid import UUID
 
     from ....patch import JsonPatch
     from ...client import ApiClient
-    from ...models.add_operation import AddOperation
     from ...models.create_user_body import CreateUserBody
     from ...models.create_user_body_metadata import CreateUserBodyMetadata
     from ...models.create_user_body_user_type import CreateUserBodyUserType
@@ -37,15 +41,93 @@ if TYPE_CHECKING:
     from ...models.log_out_user_body import LogOutUserBody
     from ...models.log_out_user_response_200 import LogOutUserResponse200
     from ...models.log_out_user_response_200_data import LogOutUserResponse200Data
-    from ...models.remove_operation import RemoveOperation
-    from ...models.replace_operation import ReplaceOperation
     from ...models.update_user_body import UpdateUserBody
     from ...models.user import User
     from ...models.user_groups_item import UserGroupsItem
     from ...models.user_metadata import UserMetadata
     from ...models.user_response import UserResponse
     from ...models.user_user_type import UserUserType
-    from ...types import Response
+    from ...types import File, Response
+
+CREATE_USER = Operation(
+    "create_user",
+    "POST",
+    "/users",
+    (),
+    body="json",
+    responses={
+        200: "models.user_response:UserResponse",
+    },
+    unwrap="data",
+)
+DELETE_USER = Operation(
+    "delete_user",
+    "DELETE",
+    "/users/{user_id}",
+    ("user_id",),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+GET_USER = Operation(
+    "get_user",
+    "GET",
+    "/users/{user_id}",
+    ("user_id",),
+    responses={
+        200: "models.get_user_response_200:GetUserResponse200",
+    },
+    unwrap="data",
+)
+LIST_USERS = Operation(
+    "list_users",
+    "GET",
+    "/users",
+    (),
+    responses={
+        200: "models.list_users_response_200:ListUsersResponse200",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit="limit",
+        limit_as_text=False,
+        size_range=(1, 100),
+        token="next_token",
+    ),
+)
+LOG_OUT_USER = Operation(
+    "log_out_user",
+    "POST",
+    "/users/{user_id}/logout",
+    ("user_id",),
+    body="json",
+    responses={
+        200: "models.log_out_user_response_200:LogOutUserResponse200",
+    },
+    unwrap="data",
+)
+RESET_USER_TWO_FACTOR = Operation(
+    "reset_user_two_factor",
+    "PUT",
+    "/users/reset2fa/{user_id}",
+    ("user_id",),
+    responses={
+        204: None,
+    },
+    unwrap="none",
+)
+UPDATE_USER = Operation(
+    "update_user",
+    "PATCH",
+    "/users/{user_id}",
+    ("user_id",),
+    body="json",
+    responses={
+        200: "models.user_response:UserResponse",
+    },
+    unwrap="data",
+)
 
 
 class UsersResource(UsersHelpers):
@@ -85,28 +167,25 @@ class UsersResource(UsersHelpers):
             User
         """
 
-        from ...models.create_user_body import CreateUserBody
-        from .create_user import asyncio as call
-
-        fields: dict[str, Any] = {
-            "email": email,
-            "first_name": first_name,
-            "last_name": last_name,
-            "active": active,
-            "metadata": metadata,
-            "user_type": user_type,
-        }
-        if isinstance(body, Unset):
-            body = _facade.required_body(CreateUserBody, "create_user", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("create_user", fields)
-
-        return (
-            await call(
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "create_user",
+            body,
+            {
+                "email": email,
+                "first_name": first_name,
+                "last_name": last_name,
+                "active": active,
+                "metadata": metadata,
+                "user_type": user_type,
+            },
+            (
+                "email",
+                "first_name",
+                "last_name",
+            ),
+            needed=True,
+        )
+        return cast("User", await request(self._client, CREATE_USER, (), None, body))
 
     async def delete(
         self,
@@ -125,12 +204,7 @@ class UsersResource(UsersHelpers):
             None
         """
 
-        from .delete_user import asyncio as call
-
-        await call(
-            user_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_USER, (user_id,), None)
 
     async def get(
         self,
@@ -153,15 +227,17 @@ class UsersResource(UsersHelpers):
             User
         """
 
-        from .get_user import asyncio as call
-
-        return (
-            await call(
-                user_id,
-                client=self._client,
-                include_groups=include_groups,
-            )
-        ).data
+        return cast(
+            "User",
+            await request(
+                self._client,
+                GET_USER,
+                (user_id,),
+                {
+                    "includeGroups": include_groups,
+                },
+            ),
+        )
 
     async def log_out(
         self,
@@ -187,25 +263,19 @@ class UsersResource(UsersHelpers):
             LogOutUserResponse200Data
         """
 
-        from ...models.log_out_user_body import LogOutUserBody
-        from .log_out_user import asyncio as call
-
-        fields: dict[str, Any] = {
-            "sso_logout": sso_logout,
-            "post_logout_redirect_uri": post_logout_redirect_uri,
-        }
-        if isinstance(body, Unset):
-            body = _facade.optional_body(LogOutUserBody, "log_out_user", fields)
-        elif _facade.any_given(fields):
-            raise _facade.body_and_fields("log_out_user", fields)
-
-        return (
-            await call(
-                user_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        body = _facade.body(
+            "log_out_user",
+            body,
+            {
+                "sso_logout": sso_logout,
+                "post_logout_redirect_uri": post_logout_redirect_uri,
+            },
+            (),
+            needed=False,
+        )
+        return cast(
+            "LogOutUserResponse200Data", await request(self._client, LOG_OUT_USER, (user_id,), None, body)
+        )
 
     async def reset_two_factor(
         self,
@@ -225,12 +295,7 @@ class UsersResource(UsersHelpers):
             None
         """
 
-        from .reset_user_two_factor import asyncio as call
-
-        await call(
-            user_id,
-            client=self._client,
-        )
+        await request(self._client, RESET_USER_TWO_FACTOR, (user_id,), None)
 
     async def update(
         self,
@@ -267,8 +332,6 @@ class UsersResource(UsersHelpers):
         Returns:
             User
         """
-        from .update_user import asyncio as call
-
         fields: dict[str, Any] = {
             "id": id,
             "legacy_id": legacy_id,
@@ -285,19 +348,10 @@ class UsersResource(UsersHelpers):
             "groups": groups,
         }
         if isinstance(body, Unset):
-            from ...models.update_user_body import UpdateUserBody
-
-            extra: dict[str, Any] = {}
-            body = UpdateUserBody.from_dict(_facade.patch_body("update_user", patch, fields, extra))
-        elif patch is not None or _facade.any_given(fields):
+            body = _facade.patch_body("update_user", patch, fields, {})
+        elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_user", fields, patch)
-        return (
-            await call(
-                user_id,
-                client=self._client,
-                body=body,
-            )
-        ).data
+        return cast("User", await request(self._client, UPDATE_USER, (user_id,), None, body))
 
     async def update_from(
         self,
@@ -350,35 +404,21 @@ class UsersResource(UsersHelpers):
             AsyncPaginator[User]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_users_response_200 import ListUsersResponse200
-        from .list_users import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs(
-                email=email,
-                first_name=first_name,
-                last_name=last_name,
-                limit=UNSET if size is None else size,
-                next_token=UNSET if token is None else token,
-            )
-
-        async def fetch(token: str | None, size: int | None) -> Page[User]:
-            return await fetch_page(
-                self._client, request(token, size), ListUsersResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[User] = AsyncPaginator(
-            fetch,
-            max_items=max_items,
+        return paginate(
+            self._client,
+            LIST_USERS,
+            (),
+            {
+                "email": email,
+                "first_name": first_name,
+                "last_name": last_name,
+            },
             page_size=page_size,
-            page_size_range=(1, 100),
+            max_items=max_items,
             start_token=start_token,
             prefetch=prefetch,
+            source="UsersResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(start_token, page_size)
-        _validate.check(self._client, "list_users", first)
-        return paginator
 
 
 class UsersResourceWithRawResponse:
@@ -394,11 +434,9 @@ class UsersResourceWithRawResponse:
         body: CreateUserBody | Mapping[str, Any],
     ) -> Response[UserResponse]:
         """Create a user: the whole response. See ``UsersResource.create``."""
-        from .create_user import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[UserResponse]",
+            await request(self._client, CREATE_USER, (), None, body, raw=True),
         )
 
     async def delete(
@@ -406,11 +444,9 @@ class UsersResourceWithRawResponse:
         user_id: str,
     ) -> Response[None]:
         """Delete a user: the whole response. See ``UsersResource.delete``."""
-        from .delete_user import asyncio_detailed as call
-
-        return await call(
-            user_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_USER, (user_id,), None, raw=True),
         )
 
     async def get(
@@ -420,12 +456,17 @@ class UsersResourceWithRawResponse:
         include_groups: bool | None | Unset = UNSET,
     ) -> Response[GetUserResponse200]:
         """Get a user: the whole response. See ``UsersResource.get``."""
-        from .get_user import asyncio_detailed as call
-
-        return await call(
-            user_id,
-            client=self._client,
-            include_groups=include_groups,
+        return cast(
+            "Response[GetUserResponse200]",
+            await request(
+                self._client,
+                GET_USER,
+                (user_id,),
+                {
+                    "includeGroups": include_groups,
+                },
+                raw=True,
+            ),
         )
 
     async def log_out(
@@ -435,12 +476,9 @@ class UsersResourceWithRawResponse:
         body: LogOutUserBody | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[LogOutUserResponse200]:
         """Log out a user: the whole response. See ``UsersResource.log_out``."""
-        from .log_out_user import asyncio_detailed as call
-
-        return await call(
-            user_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[LogOutUserResponse200]",
+            await request(self._client, LOG_OUT_USER, (user_id,), None, body, raw=True),
         )
 
     async def reset_two_factor(
@@ -448,11 +486,9 @@ class UsersResourceWithRawResponse:
         user_id: str,
     ) -> Response[None]:
         """Reset a user's two-factor authentication: the whole response. See ``UsersResource.reset_two_factor``."""
-        from .reset_user_two_factor import asyncio_detailed as call
-
-        return await call(
-            user_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, RESET_USER_TWO_FACTOR, (user_id,), None, raw=True),
         )
 
     async def update(
@@ -462,12 +498,9 @@ class UsersResourceWithRawResponse:
         body: UpdateUserBody | Mapping[str, Any],
     ) -> Response[UserResponse]:
         """Update a user: the whole response. See ``UsersResource.update``."""
-        from .update_user import asyncio_detailed as call
-
-        return await call(
-            user_id,
-            client=self._client,
-            body=body,
+        return cast(
+            "Response[UserResponse]",
+            await request(self._client, UPDATE_USER, (user_id,), None, body, raw=True),
         )
 
     async def list(
@@ -480,15 +513,21 @@ class UsersResourceWithRawResponse:
         next_token: str | Unset = UNSET,
     ) -> Response[ListUsersResponse200]:
         """List users: the whole response. See ``UsersResource.list``."""
-        from .list_users import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            limit=limit,
-            next_token=next_token,
+        return cast(
+            "Response[ListUsersResponse200]",
+            await request(
+                self._client,
+                LIST_USERS,
+                (),
+                {
+                    "email": email,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "limit": limit,
+                    "next_token": next_token,
+                },
+                raw=True,
+            ),
         )
 
 

@@ -4,10 +4,12 @@
 
 Retrieve details about individual workflow run executions.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -17,16 +19,31 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.workflow_run_with_user_task import WorkflowRunWithUserTask
-    from ...types import Response
+    from ...types import File, Response
+
+GET_WORKFLOW_RUN = Operation(
+    "get_workflow_run",
+    "GET",
+    "/workflow_run/{id}",
+    ("id",),
+    responses={
+        200: "models.workflow_run_with_user_task:WorkflowRunWithUserTask",
+    },
+    unwrap="whole",
+)
 
 
 class WorkflowRunsResource:
@@ -57,12 +74,7 @@ class WorkflowRunsResource:
             WorkflowRunWithUserTask
         """
 
-        from .get_workflow_run import asyncio as call
-
-        return await call(
-            id,
-            client=self._client,
-        )
+        return cast("WorkflowRunWithUserTask", await request(self._client, GET_WORKFLOW_RUN, (id,), None))
 
 
 class WorkflowRunsResourceWithRawResponse:
@@ -77,11 +89,9 @@ class WorkflowRunsResourceWithRawResponse:
         id: str | UUID,
     ) -> Response[WorkflowRunWithUserTask]:
         """Get a workflow run: the whole response. See ``WorkflowRunsResource.get``."""
-        from .get_workflow_run import asyncio_detailed as call
-
-        return await call(
-            id,
-            client=self._client,
+        return cast(
+            "Response[WorkflowRunWithUserTask]",
+            await request(self._client, GET_WORKFLOW_RUN, (id,), None, raw=True),
         )
 
 

@@ -4,10 +4,12 @@
 
 Manage workflows within your organization.
 
-Generated from the spec with ``templates/endpoint_init.py.jinja``: each method calls the
-endpoint module of the same operation (imported on first call), returns the ``data`` of
-Retool's envelope, and raises the client's typed errors. ``with_raw_response`` gives the
-whole response (status, headers, parsed envelope) instead.
+Printed from the typed plan (``scripts/retoolgen/codeplan.py``) by
+``templates/sdk/namespace.py.jinja``. Each method hands its ``Operation`` (described below, beside
+the other operations of this namespace) and its arguments to the one request pipeline
+(``retool_api_client._request``), which checks, sends, retries and parses; it returns the
+``data`` of Retool's envelope and raises the client's typed errors. ``with_raw_response`` gives
+the whole response (status, headers, parsed envelope) instead.
 """
 
 from __future__ import annotations
@@ -17,20 +19,66 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
-from .... import _facade, _validate
-from ...._pagination import AsyncPaginator, Page, fetch_page
+from .... import _facade
+from ...._operation import Operation, Pages
+from ...._pagination import AsyncPaginator, paginate
+from ...._request import request
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    import datetime
     from uuid import UUID
 
     from ....patch import JsonPatch
     from ...client import ApiClient
     from ...models.get_workflow_response_200 import GetWorkflowResponse200
     from ...models.list_workflows_response_200 import ListWorkflowsResponse200
-    from ...models.plain_error_response import PlainErrorResponse
     from ...models.workflow import Workflow
-    from ...types import Response
+    from ...types import File, Response
+
+DELETE_WORKFLOW = Operation(
+    "delete_workflow",
+    "DELETE",
+    "/workflows/{workflow_id}",
+    ("workflow_id",),
+    responses={
+        204: None,
+        400: "models.plain_error_response:PlainErrorResponse",
+        403: "models.plain_error_response:PlainErrorResponse",
+        404: "models.plain_error_response:PlainErrorResponse",
+    },
+    unwrap="none",
+)
+GET_WORKFLOW = Operation(
+    "get_workflow",
+    "GET",
+    "/workflows/{workflow_id}",
+    ("workflow_id",),
+    responses={
+        200: "models.get_workflow_response_200:GetWorkflowResponse200",
+        400: "models.plain_error_response:PlainErrorResponse",
+        403: "models.plain_error_response:PlainErrorResponse",
+        404: "models.plain_error_response:PlainErrorResponse",
+    },
+    unwrap="data",
+)
+LIST_WORKFLOWS = Operation(
+    "list_workflows",
+    "GET",
+    "/workflows",
+    (),
+    responses={
+        200: "models.list_workflows_response_200:ListWorkflowsResponse200",
+        403: "models.plain_error_response:PlainErrorResponse",
+    },
+    unwrap="data",
+    pages=Pages(
+        limit=None,
+        limit_as_text=False,
+        size_range=None,
+        token=None,
+    ),
+)
 
 
 class WorkflowsResource:
@@ -61,12 +109,7 @@ class WorkflowsResource:
             None
         """
 
-        from .delete_workflow import asyncio as call
-
-        await call(
-            workflow_id,
-            client=self._client,
-        )
+        await request(self._client, DELETE_WORKFLOW, (workflow_id,), None)
 
     async def get(
         self,
@@ -85,14 +128,7 @@ class WorkflowsResource:
             Workflow
         """
 
-        from .get_workflow import asyncio as call
-
-        return (
-            await call(
-                workflow_id,
-                client=self._client,
-            )
-        ).data
+        return cast("Workflow", await request(self._client, GET_WORKFLOW, (workflow_id,), None))
 
     def list(
         self,
@@ -106,36 +142,20 @@ class WorkflowsResource:
         Returns a list of workflows. Requires the `workflows:read` scope.
 
         Args:
-            page_size (int | None): items per request (the ``limit`` parameter), checked before any request.
             max_items (int | None): stop after this many items.
-            start_token (str | None): resume from a ``next_token`` saved earlier.
-            prefetch (bool): fetch the next page while this one is consumed (at most one ahead).
 
         Returns:
             AsyncPaginator[Workflow]: iterate with ``async for``; ``.pages()`` for whole pages
         """
 
-        from ...models.list_workflows_response_200 import ListWorkflowsResponse200
-        from .list_workflows import _get_kwargs, _parse_response
-
-        def request(token: str | None, size: int | None) -> dict[str, Any]:
-            return _get_kwargs()
-
-        async def fetch(token: str | None, size: int | None) -> Page[Workflow]:
-            if token is not None:
-                raise _facade.no_next_page("list_workflows")
-            return await fetch_page(
-                self._client, request(token, size), ListWorkflowsResponse200.from_dict, _parse_response
-            )
-
-        paginator: AsyncPaginator[Workflow] = AsyncPaginator(
-            fetch,
+        return paginate(
+            self._client,
+            LIST_WORKFLOWS,
+            (),
+            None,
             max_items=max_items,
+            source="WorkflowsResource.list",
         )
-        # the first page's request, checked once now (later pages only change the cursor)
-        first = request(None, None)
-        _validate.check(self._client, "list_workflows", first)
-        return paginator
 
 
 class WorkflowsResourceWithRawResponse:
@@ -150,11 +170,9 @@ class WorkflowsResourceWithRawResponse:
         workflow_id: str | UUID,
     ) -> Response[None]:
         """Delete a workflow: the whole response. See ``WorkflowsResource.delete``."""
-        from .delete_workflow import asyncio_detailed as call
-
-        return await call(
-            workflow_id,
-            client=self._client,
+        return cast(
+            "Response[None]",
+            await request(self._client, DELETE_WORKFLOW, (workflow_id,), None, raw=True),
         )
 
     async def get(
@@ -162,21 +180,18 @@ class WorkflowsResourceWithRawResponse:
         workflow_id: str | UUID,
     ) -> Response[GetWorkflowResponse200]:
         """Get a workflow: the whole response. See ``WorkflowsResource.get``."""
-        from .get_workflow import asyncio_detailed as call
-
-        return await call(
-            workflow_id,
-            client=self._client,
+        return cast(
+            "Response[GetWorkflowResponse200]",
+            await request(self._client, GET_WORKFLOW, (workflow_id,), None, raw=True),
         )
 
     async def list(
         self,
     ) -> Response[ListWorkflowsResponse200]:
         """List workflows: the whole response. See ``WorkflowsResource.list``."""
-        from .list_workflows import asyncio_detailed as call
-
-        return await call(
-            client=self._client,
+        return cast(
+            "Response[ListWorkflowsResponse200]",
+            await request(self._client, LIST_WORKFLOWS, (), None, raw=True),
         )
 
 

@@ -1,0 +1,75 @@
+"""What one API operation is, as data: the description the generated namespaces hand the core.
+
+The generator prints one :class:`Operation` per operation beside its facade method
+(``generated/api/<namespace>/__init__.py``); :mod:`._request` is the one pipeline that turns an
+operation and a call's arguments into a request, sends it and parses the answer, and
+:mod:`._pagination` walks the operations that have a :class:`Pages` shape. Models are named,
+not imported (``"models.user:User"``, relative to the generated package), so describing all
+146 operations costs no model import; each is imported once, when first needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from . import _tables
+
+__all__ = ["Operation", "Pages", "model"]
+
+#: How a facade method's return value is taken from the parsed success body:
+#: ``data`` its ``data`` member (Retool's envelope), ``whole`` the body itself, ``none``
+#: nothing (204), ``mixed`` ``data`` when the body has one, else the body.
+Unwrap = Literal["data", "whole", "none", "mixed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """How a list operation pages: its ``limit`` parameter (None: it takes none), whether the
+    limit is sent as text, the range the spec allows (None: any positive size), and its
+    cursor parameter (None: it takes none, so only its first page can be asked for)."""
+
+    limit: str | None = "limit"
+    limit_as_text: bool = False
+    size_range: tuple[int, int] | None = None
+    token: str | None = "next_token"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation: enough to build, check, send and parse any call of it.
+
+    ``path`` is the spec's path with parameters named by their Python names
+    (``/users/{user_id}``); ``query`` and ``headers`` map a Python name to the name sent.
+    ``responses`` maps each documented status to the model its body parses into (None: no
+    body); a status >= 400 with a model gives the error's ``parsed``."""
+
+    id: str
+    method: str
+    path: str
+    path_params: tuple[str, ...] = ()
+    query: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    body: Literal["json", "multipart"] | None = None
+    responses: dict[int, str | None] = field(default_factory=dict)
+    unwrap: Unwrap = "whole"
+    pages: Pages | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """``"GET /users/{user_id}"``: how messages and reprs name it."""
+        return f"{self.method} {self.path}"
+
+
+_MODELS: dict[str, Any] = {}
+
+
+def model(name: str) -> Any:
+    """The generated class ``name`` (``"models.user:User"``), imported on first use."""
+    found = _MODELS.get(name)
+    if found is None:
+        module, _, attr = name.partition(":")
+        found = getattr(importlib.import_module(f"{_tables.data_package()}.{module}"), attr)
+        _MODELS[name] = found
+    return found

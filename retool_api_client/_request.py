@@ -1,0 +1,142 @@
+"""The one request pipeline: an operation (``_operation.Operation``) and a call's arguments in,
+the typed result out.
+
+Every generated method calls :func:`request` (list methods through ``_pagination``, which
+sends with :func:`build` and parses with :func:`parse` too):
+
+1. **build** the request from the caller's typed input: path parameters checked and
+   percent-encoded (``_parsing.path_segment``), query values and the JSON body turned into
+   JSON by one total function (``_parsing.json_value``: models, enums, dates, UUIDs, mappings,
+   lists; a value of the wrong type passes through unchanged for the check to name);
+2. **check** it against the operation's schemas (``_validate.check``), so a wrong argument
+   fails with ``RequestValidationError`` before anything is sent;
+3. **send** it through the client's httpx client (``_http.send``: retries, the lane, typed
+   connection errors);
+4. **parse** the answer: the documented model for a success, the typed ``APIStatusError``
+   (with the documented error model as ``parsed``) for a status >= 400, and
+   ``APIResponseValidationError`` for a body that does not fit or a status the spec does
+   not document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from . import _validate
+from ._http import send
+from ._operation import Operation, model
+from ._parsing import (
+    json_value,
+    multipart_body,
+    path_segment,
+    response_error,
+    status_error,
+    undocumented_status,
+)
+from ._types import UNSET, Response, Unset
+
+__all__ = ["build", "parse", "request", "result"]
+
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+async def request(
+    client: Any,
+    op: Operation,
+    path: tuple[Any, ...] = (),
+    query: Mapping[str, Any] | None = None,
+    body: Any = UNSET,
+    *,
+    headers: Mapping[str, Any] | None = None,
+    raw: bool = False,
+) -> Any:
+    """Call ``op``: ``path`` holds the path parameters in ``op.path_params``' order, ``query``
+    and ``headers`` map the names sent to the caller's values (UNSET and None are left out),
+    ``body`` is a model, a mapping or UNSET. Returns the unwrapped result (``op.unwrap``), or
+    with ``raw`` the whole :class:`Response`."""
+    built = build(op, path, query, body, headers)
+    _validate.check(client, op.id, built, dict(zip(op.path_params, path, strict=True)) if path else None)
+    response = await send(client, built)
+    parsed = parse(op, response)
+    if raw:
+        return Response(
+            status_code=HTTPStatus(response.status_code),
+            content=response.content,
+            headers=response.headers,
+            parsed=parsed,
+        )
+    return result(op, parsed)
+
+
+def build(
+    op: Operation,
+    path: tuple[Any, ...] = (),
+    query: Mapping[str, Any] | None = None,
+    body: Any = UNSET,
+    headers: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The request as keyword arguments of ``httpx.AsyncClient.build_request`` (what ``_http``
+    sends and ``_validate`` checks). Raises ``ConfigurationError`` for a path parameter that
+    is empty, not text or not valid text."""
+    url = op.path
+    if op.path_params:
+        if len(path) != len(op.path_params):
+            raise TypeError(f"{op.id} takes {len(op.path_params)} path parameters, got {len(path)}")
+        url = url.format_map({n: path_segment(n, v) for n, v in zip(op.path_params, path, strict=True)})
+    built: dict[str, Any] = {"method": op.method, "url": url}
+    if query:
+        params = {k: json_value(v) for k, v in query.items() if v is not UNSET and v is not None}
+        if params:  # an empty params= still makes httpx re-parse and re-encode the URL
+            built["params"] = params
+    sent_headers = (
+        {k: _header_text(v) for k, v in headers.items() if v is not UNSET and v is not None}
+        if headers
+        else {}
+    )
+    if not isinstance(body, Unset):
+        if op.body == "multipart":
+            built["files"] = multipart_body(body)
+        else:
+            built["json"] = json_value(body)
+            sent_headers = {**sent_headers, **_JSON_HEADERS} if sent_headers else _JSON_HEADERS
+    if sent_headers:
+        built["headers"] = dict(sent_headers)
+    return built
+
+
+def _header_text(value: Any) -> Any:
+    value = json_value(value)
+    return ("true" if value else "false") if isinstance(value, bool) else value
+
+
+def parse(op: Operation, response: Any) -> Any:
+    """The parsed body of ``response`` to ``op``, or the typed error it stands for."""
+    status = response.status_code
+    try:
+        name = op.responses[status]
+    except KeyError:
+        if status >= 400:
+            raise status_error(response) from None
+        raise undocumented_status(response) from None
+    if status >= 400:
+        raise status_error(response, model(name).from_dict if name is not None else None)
+    if name is None:
+        return None
+    try:
+        return model(name).from_dict(response.json())
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise response_error(response, exc) from exc
+
+
+def result(op: Operation, parsed: Any) -> Any:
+    """What a facade method returns from the parsed body (``op.unwrap``)."""
+    if op.unwrap == "data":
+        return parsed.data
+    if op.unwrap == "none":
+        return None
+    if op.unwrap == "mixed":
+        data = getattr(parsed, "data", None)
+        return parsed if data is None or isinstance(data, Unset) else data
+    return parsed
