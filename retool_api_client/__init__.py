@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
         URLView,
     )
-    from ._pagination import AsyncPaginator, Page, PaginationError, paginate
+    from ._pagination import AsyncPaginator, Page, PaginationError
     from ._retry import RetryEvent, RetryTransport
     from ._retry_policy import RetryConfig
     from .generated.client import RetoolClient
@@ -46,7 +46,6 @@ _LAZY = {
     "AsyncPaginator": "._pagination",
     "Page": "._pagination",
     "PaginationError": "._pagination",
-    "paginate": "._pagination",
     "JsonPatch": ".patch",
     "diff": ".patch",
     "PatchError": "._exceptions",
@@ -107,7 +106,6 @@ __all__ = [
     "__api_version__",
     "__version__",
     "diff",
-    "paginate",
 ]
 
 

@@ -34,11 +34,12 @@ def body(
         return given
     if not chosen and not needed:
         return UNSET
-    missing = [name for name in required if name not in chosen]
+    missing = [repr(name) for name in required if name not in chosen]
     if missing:
+        names = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
         raise ConfigurationError(
             f"{operation_id}: pass body= or the body's fields as keywords; "
-            f"missing required field{'s' if len(missing) > 1 else ''}: {', '.join(map(repr, missing))}"
+            f"missing required field{'s' if len(missing) > 1 else ''} {names}"
         )
     return chosen
 

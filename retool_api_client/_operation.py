@@ -26,9 +26,10 @@ Unwrap = Literal["data", "whole", "none", "mixed"]
 
 @dataclass(frozen=True, slots=True)
 class Pages:
-    """How a list operation pages: its ``limit`` parameter (None: it takes none), whether the
-    limit is sent as text, the range the spec allows (None: any positive size), and its
-    cursor parameter (None: it takes none, so only its first page can be asked for)."""
+    """How a list operation pages: its ``limit`` parameter's Python name (None: it takes
+    none), whether the limit is sent as text, the range the spec allows (None: any positive
+    size), and its cursor parameter (None: it takes none, so only its first page can be asked
+    for)."""
 
     limit: str | None = "limit"
     limit_as_text: bool = False
@@ -40,8 +41,9 @@ class Pages:
 class Operation:
     """One operation: enough to build, check, send and parse any call of it.
 
-    ``path`` is the spec's path with parameters named by their Python names
-    (``/users/{user_id}``); ``query`` and ``headers`` map a Python name to the name sent.
+    ``path`` is the spec's path with its parameters under their Python names
+    (``/users/{user_id}``), ``path_params`` those names in the order a call gives them;
+    ``query`` and ``headers`` pair each parameter's Python name with the name sent.
     ``responses`` maps each documented status to the model its body parses into (None: no
     body); a status >= 400 with a model gives the error's ``parsed``."""
 

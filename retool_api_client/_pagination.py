@@ -322,7 +322,7 @@ def paginate(
     client: Any,
     op: Operation,
     path: tuple[Any, ...] = (),
-    query: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
     *,
     body: Any = UNSET,
     page_size: int | None = None,
@@ -333,7 +333,7 @@ def paginate(
     source: str = "",
 ) -> AsyncPaginator[Any]:
     """The paginator of a list operation (``op.pages``), as the generated list methods return
-    it; ``path``, ``query`` and ``body`` as for ``_request.request``. The first page's request is checked
+    it; ``path``, ``params`` and ``body`` as for ``_request.request``. The first page's request is checked
     now (later pages change only the cursor); ``source`` names the method in the repr."""
     pages = op.pages
     if pages is None:
@@ -342,15 +342,15 @@ def paginate(
         raise ConfigurationError(f"{op.id} takes no limit, so page_size cannot be set")
     if start_token is not None and pages.token is None:
         raise ConfigurationError(f"{op.id} takes no next_token, so start_token cannot be set")
-    fixed = dict(query or {})
+    fixed = dict(params or {})
 
     def request_for(token: str | None, size: int | None) -> dict[str, Any]:
-        params = dict(fixed)
+        given = dict(fixed)
         if pages.limit is not None and size is not None:
-            params[pages.limit] = str(size) if pages.limit_as_text else size
+            given[pages.limit] = str(size) if pages.limit_as_text else size
         if pages.token is not None and token is not None:
-            params[pages.token] = token
-        return build(op, path, params, body)
+            given[pages.token] = token
+        return build(op, path, given, body)
 
     async def fetch(token: str | None, size: int | None) -> Page[Any]:
         if token is not None and pages.token is None:

@@ -39,24 +39,20 @@ from ._types import UNSET, Response, Unset
 
 __all__ = ["build", "parse", "request", "result"]
 
-_JSON_HEADERS = {"Content-Type": "application/json"}
-
-
 async def request(
     client: Any,
     op: Operation,
     path: tuple[Any, ...] = (),
-    query: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
     body: Any = UNSET,
     *,
-    headers: Mapping[str, Any] | None = None,
     raw: bool = False,
 ) -> Any:
-    """Call ``op``: ``path`` holds the path parameters in ``op.path_params``' order, ``query``
-    and ``headers`` map the names sent to the caller's values (UNSET and None are left out),
-    ``body`` is a model, a mapping or UNSET. Returns the unwrapped result (``op.unwrap``), or
-    with ``raw`` the whole :class:`Response`."""
-    built = build(op, path, query, body, headers)
+    """Call ``op``: ``path`` holds the path parameters in ``op.path_params``' order, ``params``
+    the query and header parameters by their Python names (UNSET and None are not sent),
+    ``body`` a model, a mapping or UNSET. Returns the unwrapped result (``op.unwrap``), or with
+    ``raw`` the whole :class:`Response`."""
+    built = build(op, path, params, body)
     _validate.check(client, op.id, built, dict(zip(op.path_params, path, strict=True)) if path else None)
     response = await send(client, built)
     parsed = parse(op, response)
@@ -73,36 +69,49 @@ async def request(
 def build(
     op: Operation,
     path: tuple[Any, ...] = (),
-    query: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
     body: Any = UNSET,
-    headers: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The request as keyword arguments of ``httpx.AsyncClient.build_request`` (what ``_http``
     sends and ``_validate`` checks). Raises ``ConfigurationError`` for a path parameter that
-    is empty, not text or not valid text."""
+    is empty, not text or not valid text, and ``TypeError`` for arguments ``op`` does not take."""
     url = op.path
-    if op.path_params:
-        if len(path) != len(op.path_params):
-            raise TypeError(f"{op.id} takes {len(op.path_params)} path parameters, got {len(path)}")
+    if len(path) != len(op.path_params):
+        raise TypeError(f"{op.id} takes {len(op.path_params)} path parameters, got {len(path)}")
+    if path:
         url = url.format_map({n: path_segment(n, v) for n, v in zip(op.path_params, path, strict=True)})
     built: dict[str, Any] = {"method": op.method, "url": url}
-    if query:
-        params = {k: json_value(v) for k, v in query.items() if v is not UNSET and v is not None}
-        if params:  # an empty params= still makes httpx re-parse and re-encode the URL
-            built["params"] = params
-    sent_headers = (
-        {k: _header_text(v) for k, v in headers.items() if v is not UNSET and v is not None}
-        if headers
-        else {}
-    )
+    headers: dict[str, Any] = {}
+    if params:
+        used = 0
+        query = {}
+        for python, sent in op.query:
+            value = params.get(python, UNSET)
+            if value is not UNSET:
+                used += 1
+                if value is not None:
+                    query[sent] = json_value(value)
+        for python, sent in op.headers:
+            value = params.get(python, UNSET)
+            if value is not UNSET:
+                used += 1
+                if value is not None:
+                    headers[sent] = _header_text(value)
+        if used != len(params):
+            known = {python for python, _ in op.query + op.headers}
+            unknown = sorted(k for k, v in params.items() if k not in known)
+            if unknown:
+                raise TypeError(f"{op.id} takes no parameters {unknown}")
+        if query:  # an empty params= still makes httpx re-parse and re-encode the URL
+            built["params"] = query
     if not isinstance(body, Unset):
         if op.body == "multipart":
             built["files"] = multipart_body(body)
         else:
             built["json"] = json_value(body)
-            sent_headers = {**sent_headers, **_JSON_HEADERS} if sent_headers else _JSON_HEADERS
-    if sent_headers:
-        built["headers"] = dict(sent_headers)
+            headers["Content-Type"] = "application/json"
+    if headers:
+        built["headers"] = headers
     return built
 
 

@@ -21,9 +21,10 @@ import sys
 import types
 import typing
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import attrs
 import httpx
@@ -78,7 +79,15 @@ class _Names(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         if key in vars(builtins):
             return vars(builtins)[key]
-        namespace = {"AsyncPaginator": AsyncPaginator, "Unset": Unset, "Response": Response, "Any": Any}
+        namespace = {
+            "AsyncPaginator": AsyncPaginator,
+            "Unset": Unset,
+            "Response": Response,
+            "Any": Any,
+            "Mapping": Mapping,
+            "UUID": UUID,
+            "datetime": dt,
+        }
         if key in namespace:
             return namespace[key]
         return getattr(models, key)
@@ -97,8 +106,8 @@ def _members(tp: Any) -> list[Any]:
 
 
 def to_python(tp: Any, value: Any) -> Any:
-    """The JSON sample ``value`` as an argument of type ``tp``."""
-    for member in _members(tp):
+    """The JSON sample ``value`` as an argument of type ``tp`` (an annotation, maybe as text)."""
+    for member in _members(resolve_annotation(tp)):
         origin = typing.get_origin(member)
         if origin is list and isinstance(value, list):
             (inner,) = typing.get_args(member)
@@ -163,8 +172,9 @@ def _success(op: dict[str, Any]) -> tuple[int, Any]:
 def build_call(operation_id: str) -> dict[str, Any]:
     method, path, op = SPEC_OPS[operation_id]
     namespace, name = OPERATIONS[operation_id]
-    module = importlib.import_module(f"retool_api_client.generated.api.{namespace}.{operation_id}")
-    signature = inspect.signature(module.asyncio)
+    module = importlib.import_module(f"retool_api_client.generated.api.{namespace}")
+    raw_class = next(v for k, v in vars(module).items() if k.endswith("ResourceWithRawResponse"))
+    signature = inspect.signature(getattr(raw_class, name))  # every parameter, as the spec names it
     by_spec_name = {}
     for python_name in signature.parameters:
         by_spec_name[python_name.replace("_", "").lower()] = python_name
@@ -695,18 +705,21 @@ async def test_dot_segments_stay_in_the_path_instead_of_changing_the_target(dots
 
 
 def test_unwrap_data_for_operations_mixing_envelopes_and_plain_bodies() -> None:
-    from retool_api_client._facade import unwrap_data
+    from retool_api_client._operation import Operation
+    from retool_api_client._request import result
     from retool_api_client.generated.types import UNSET
 
     class Envelope:
         def __init__(self, data: Any) -> None:
             self.data = data
 
-    assert unwrap_data(Envelope([1])) == [1]
+    mixed = Operation("mixed_op", "GET", "/x", unwrap="mixed")
+    assert result(mixed, Envelope([1])) == [1]
     plain = object()
-    assert unwrap_data(plain) is plain
+    assert result(mixed, plain) is plain
     unset = Envelope(UNSET)
-    assert unwrap_data(unset) is unset
+    assert result(mixed, unset) is unset
+    assert result(mixed, None) is None  # a bodiless success among them
 
 
 async def test_multipart_uploads_use_a_fresh_boundary_that_file_contents_cannot_break() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib
 import logging
 from typing import Any
 
@@ -15,7 +14,9 @@ from hypothesis import strategies as st
 from retool_api_client import ConfigurationError, NotFoundError, RetoolClient
 from retool_api_client._http import absolute
 from retool_api_client._parsing import path_segment
-from retool_api_client.generated.api import OPERATIONS
+from retool_api_client._request import build
+from retool_api_client._types import UNSET
+from retool_api_client.generated.api import OPERATIONS, operation
 
 from .test_facade import answering, build_call
 
@@ -43,12 +44,10 @@ def same_request(http: httpx.AsyncClient, request: dict[str, Any]) -> None:
 
 
 def sample_request(operation_id: str) -> dict[str, Any]:
-    """The ``_get_kwargs`` of the operation's sample call (``test_facade.build_call``)."""
+    """The request the operation's sample call (``test_facade.build_call``) builds."""
     call = build_call(operation_id)
-    namespace = OPERATIONS[operation_id][0]
-    module = importlib.import_module(f"retool_api_client.generated.api.{namespace}.{operation_id}")
-    request: dict[str, Any] = module._get_kwargs(*call["args"], **call["kwargs"])
-    return request
+    params = {k: v for k, v in call["kwargs"].items() if k != "body"}
+    return build(operation(operation_id), tuple(call["args"]), params, call["kwargs"].get("body", UNSET))
 
 
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))

@@ -60,7 +60,7 @@ class Body:
 @dataclass
 class Pagination:
     item: str
-    limit: str | None
+    limit: str | None  #: the Python names of the ``limit`` and ``next_token`` parameters
     limit_as_text: bool
     size_range: tuple[int, int] | None
     token: str | None
@@ -108,7 +108,7 @@ class Method:
     def keyword_params(self) -> list[Param]:
         """Query and header parameters the caller gives (the paginator's own left out)."""
         own = {self.pagination.limit, self.pagination.token} if self.pagination else set()
-        return [p for p in self.query + self.headers if p.sent not in own]
+        return [p for p in self.query + self.headers if p.python not in own]
 
 
 @dataclass
@@ -324,12 +324,13 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
     )
     if op["paginated"]:
         p = op["pagination"]
+        python = {q.sent: q.python for q in method.query}
         method.pagination = Pagination(
             item=" | ".join(dict.fromkeys(items)),
-            limit="limit" if p["limit"] else None,
+            limit=python["limit"] if p["limit"] else None,
             limit_as_text=p["limit_is_str"],
             size_range=tuple(p["range"]) if p["range"] else None,  # type: ignore[arg-type]
-            token="next_token" if p["token"] else None,
+            token=python["next_token"] if p["token"] else None,
         )
     if "patch" in op:
         target_name = _data_prop(_success(endpoint)).class_info.name  # type: ignore[union-attr]

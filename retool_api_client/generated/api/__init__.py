@@ -10,6 +10,7 @@ Importing this package hands the core what it reads about the API as a whole
 
 from __future__ import annotations
 
+import importlib
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from ..._tables import PatchRule
 if TYPE_CHECKING:
     import httpx
 
+    from ..._operation import Operation
     from .access_requests import AccessRequestsResource
     from .access_tokens import AccessTokensResource
     from .app_themes import AppThemesResource
@@ -358,6 +360,13 @@ ENDPOINTS: dict[str, str] = {
 
 #: ``"GET /users/{userId}"`` -> operationId: look an operation up by its endpoint.
 BY_ENDPOINT: dict[str, str] = {endpoint: operation_id for operation_id, endpoint in ENDPOINTS.items()}
+
+
+def operation(operation_id: str) -> Operation:
+    """The description of an operation, as its namespace module declares it (imported now)."""
+    namespace, _ = OPERATIONS[operation_id]
+    found: Operation = getattr(importlib.import_module(f"{__name__}.{namespace}"), operation_id.upper())
+    return found
 
 
 #: operationId -> PatchRule, for the operations whose body is ``{"operations": [JSON Patch]}``.
@@ -882,4 +891,13 @@ class Resources:
         return WorkflowsResource(self)
 
 
-__all__ = ["BY_ENDPOINT", "ENDPOINTS", "JSON_NAMES", "OPERATIONS", "PATCH_RULES", "PatchRule", "Resources"]
+__all__ = [
+    "BY_ENDPOINT",
+    "ENDPOINTS",
+    "JSON_NAMES",
+    "OPERATIONS",
+    "PATCH_RULES",
+    "PatchRule",
+    "Resources",
+    "operation",
+]

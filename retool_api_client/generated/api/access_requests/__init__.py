@@ -73,6 +73,11 @@ LIST_ACCESS_REQUESTS = Operation(
     "GET",
     "/access_requests",
     (),
+    query=(
+        ("status", "status"),
+        ("limit", "limit"),
+        ("next_token", "next_token"),
+    ),
     responses={
         200: "models.list_access_requests_response_200:ListAccessRequestsResponse200",
     },

@@ -74,6 +74,12 @@ LIST_APPS = Operation(
     "GET",
     "/apps",
     (),
+    query=(
+        ("using_resource", "using_resource"),
+        ("name_contains", "name_contains"),
+        ("limit", "limit"),
+        ("next_token", "next_token"),
+    ),
     responses={
         200: "models.list_apps_response_200:ListAppsResponse200",
     },

@@ -105,6 +105,7 @@ LIST_CUSTOM_COMPONENT_LIBRARIES = Operation(
     "GET",
     "/custom_component_libraries",
     (),
+    query=(("library_id", "libraryId"),),
     responses={
         200: "models.list_custom_component_libraries_response_200:ListCustomComponentLibrariesResponse200",
     },
@@ -322,7 +323,7 @@ class CustomComponentLibrariesResource:
                 LIST_CUSTOM_COMPONENT_LIBRARIES,
                 (),
                 {
-                    "libraryId": library_id,
+                    "library_id": library_id,
                 },
             ),
         )
@@ -415,7 +416,7 @@ class CustomComponentLibrariesResourceWithRawResponse:
                 LIST_CUSTOM_COMPONENT_LIBRARIES,
                 (),
                 {
-                    "libraryId": library_id,
+                    "library_id": library_id,
                 },
                 raw=True,
             ),

@@ -58,6 +58,7 @@ DELETE_FOLDER = Operation(
     "DELETE",
     "/folders/{folder_id}",
     ("folder_id",),
+    query=(("recursive", "recursive"),),
     responses={
         204: None,
         404: "models.error_response:ErrorResponse",

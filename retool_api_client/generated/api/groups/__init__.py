@@ -124,6 +124,7 @@ GET_GROUP = Operation(
     "GET",
     "/groups/{group_id}",
     ("group_id",),
+    query=(("exclude_disabled_users", "excludeDisabledUsers"),),
     responses={
         200: "models.group_response:GroupResponse",
     },
@@ -381,7 +382,7 @@ class GroupsResource:
                 GET_GROUP,
                 (group_id,),
                 {
-                    "excludeDisabledUsers": exclude_disabled_users,
+                    "exclude_disabled_users": exclude_disabled_users,
                 },
             ),
         )
@@ -697,7 +698,7 @@ class GroupsResourceWithRawResponse:
                 GET_GROUP,
                 (group_id,),
                 {
-                    "excludeDisabledUsers": exclude_disabled_users,
+                    "exclude_disabled_users": exclude_disabled_users,
                 },
                 raw=True,
             ),

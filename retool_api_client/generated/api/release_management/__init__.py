@@ -95,6 +95,7 @@ CREATE_ELEMENT_RELEASE = Operation(
     "POST",
     "/source_control/releases/{element_uuid}",
     ("element_uuid",),
+    query=(("element_type", "elementType"),),
     body="json",
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
@@ -110,6 +111,7 @@ DELETE_ELEMENT_FROM_RELEASE_MANIFEST = Operation(
         "manifest_name",
         "element_uuid",
     ),
+    query=(("element_type", "elementType"),),
     body="json",
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
@@ -171,6 +173,7 @@ LIST_ELEMENT_RELEASES = Operation(
     "GET",
     "/source_control/releases/{element_uuid}",
     ("element_uuid",),
+    query=(("element_type", "elementType"),),
     responses={
         200: "models.list_app_releases_response:ListAppReleasesResponse",
         400: "models.error_response:ErrorResponse",
@@ -223,6 +226,7 @@ SET_RELEASE_VERSION_FOR_ELEMENT_IN_MANIFEST = Operation(
         "manifest_name",
         "element_uuid",
     ),
+    query=(("element_type", "elementType"),),
     body="json",
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
@@ -334,7 +338,7 @@ class ReleaseManagementResource:
                 CREATE_ELEMENT_RELEASE,
                 (element_uuid,),
                 {
-                    "elementType": element_type,
+                    "element_type": element_type,
                 },
                 body,
             ),
@@ -387,7 +391,7 @@ class ReleaseManagementResource:
                     element_uuid,
                 ),
                 {
-                    "elementType": element_type,
+                    "element_type": element_type,
                 },
                 body,
             ),
@@ -563,7 +567,7 @@ class ReleaseManagementResource:
                 LIST_ELEMENT_RELEASES,
                 (element_uuid,),
                 {
-                    "elementType": element_type,
+                    "element_type": element_type,
                 },
             ),
         )
@@ -734,7 +738,7 @@ class ReleaseManagementResource:
                     element_uuid,
                 ),
                 {
-                    "elementType": element_type,
+                    "element_type": element_type,
                 },
                 body,
             ),
@@ -778,7 +782,7 @@ class ReleaseManagementResourceWithRawResponse:
                 CREATE_ELEMENT_RELEASE,
                 (element_uuid,),
                 {
-                    "elementType": element_type,
+                    "element_type": element_type,
                 },
                 body,
                 raw=True,
@@ -804,7 +808,7 @@ class ReleaseManagementResourceWithRawResponse:
                     element_uuid,
                 ),
                 {
-                    "elementType": element_type,
+                    "element_type": element_type,
                 },
                 body,
                 raw=True,
@@ -886,7 +890,7 @@ class ReleaseManagementResourceWithRawResponse:
                 LIST_ELEMENT_RELEASES,
                 (element_uuid,),
                 {
-                    "elementType": element_type,
+                    "element_type": element_type,
                 },
                 raw=True,
             ),
@@ -958,7 +962,7 @@ class ReleaseManagementResourceWithRawResponse:
                     element_uuid,
                 ),
                 {
-                    "elementType": element_type,
+                    "element_type": element_type,
                 },
                 body,
                 raw=True,

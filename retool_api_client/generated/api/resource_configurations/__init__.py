@@ -95,6 +95,13 @@ LIST_RESOURCE_CONFIGURATIONS = Operation(
     "GET",
     "/resource_configurations",
     (),
+    query=(
+        ("resource_type", "resource_type"),
+        ("resource_id", "resource_id"),
+        ("environment_id", "environment_id"),
+        ("limit", "limit"),
+        ("next_token", "next_token"),
+    ),
     responses={
         200: "models.list_resource_configurations_response_200:ListResourceConfigurationsResponse200",
     },

@@ -66,6 +66,7 @@ DELETE_RESOURCE = Operation(
     "DELETE",
     "/resources/{resource_id}",
     ("resource_id",),
+    query=(("delete_underlying_db", "deleteUnderlyingDB"),),
     responses={
         204: None,
     },
@@ -86,6 +87,11 @@ LIST_RESOURCES = Operation(
     "GET",
     "/resources",
     (),
+    query=(
+        ("resource_type", "resource_type"),
+        ("limit", "limit"),
+        ("next_token", "next_token"),
+    ),
     responses={
         200: "models.list_resources_response_200:ListResourcesResponse200",
     },
@@ -194,7 +200,7 @@ class ResourcesResource:
             DELETE_RESOURCE,
             (resource_id,),
             {
-                "deleteUnderlyingDB": delete_underlying_db,
+                "delete_underlying_db": delete_underlying_db,
             },
         )
 
@@ -354,7 +360,7 @@ class ResourcesResourceWithRawResponse:
                 DELETE_RESOURCE,
                 (resource_id,),
                 {
-                    "deleteUnderlyingDB": delete_underlying_db,
+                    "delete_underlying_db": delete_underlying_db,
                 },
                 raw=True,
             ),

@@ -65,6 +65,14 @@ GET_APP_USAGE_DETAILS = Operation(
     "GET",
     "/usage/app_details",
     (),
+    query=(
+        ("org_ids", "org_ids"),
+        ("start_date", "start_date"),
+        ("end_date", "end_date"),
+        ("app_name", "app_name"),
+        ("limit", "limit"),
+        ("next_token", "next_token"),
+    ),
     responses={
         200: "models.get_app_usage_details_response_200:GetAppUsageDetailsResponse200",
     },
@@ -81,6 +89,11 @@ GET_APP_USAGE_SUMMARIES = Operation(
     "GET",
     "/usage/app_summary",
     (),
+    query=(
+        ("org_ids", "org_ids"),
+        ("start_date", "start_date"),
+        ("end_date", "end_date"),
+    ),
     responses={
         200: "models.get_app_usage_summaries_response_200:GetAppUsageSummariesResponse200",
     },
@@ -91,6 +104,11 @@ GET_USAGE_SUMMARY = Operation(
     "GET",
     "/usage",
     (),
+    query=(
+        ("org_ids", "org_ids"),
+        ("start_date", "start_date"),
+        ("end_date", "end_date"),
+    ),
     responses={
         200: "models.get_usage_summary_response_200:GetUsageSummaryResponse200",
     },
@@ -101,6 +119,12 @@ GET_USER_USAGE_DETAILS = Operation(
     "GET",
     "/usage/user_details",
     (),
+    query=(
+        ("org_ids", "org_ids"),
+        ("start_date", "start_date"),
+        ("end_date", "end_date"),
+        ("email", "email"),
+    ),
     responses={
         200: "models.get_user_usage_details_response_200:GetUserUsageDetailsResponse200",
     },
@@ -111,6 +135,11 @@ GET_USER_USAGE_SUMMARIES = Operation(
     "GET",
     "/usage/user_summary",
     (),
+    query=(
+        ("org_ids", "org_ids"),
+        ("start_date", "start_date"),
+        ("end_date", "end_date"),
+    ),
     responses={
         200: "models.get_user_usage_summaries_response_200:GetUserUsageSummariesResponse200",
     },

@@ -95,6 +95,7 @@ DELETE_ORGANIZATION_USER_ATTRIBUTE = Operation(
     "DELETE",
     "/user_attributes/{id}",
     ("id",),
+    query=(("update_existing_users", "update_existing_users"),),
     responses={
         204: None,
     },

@@ -66,6 +66,15 @@ LIST_USER_TASKS = Operation(
     "GET",
     "/user_tasks",
     (),
+    query=(
+        ("assigned_to_users", "assigned_to_users"),
+        ("statuses", "statuses"),
+        ("workflow_ids", "workflow_ids"),
+        ("limit", "limit"),
+        ("next_token", "next_token"),
+        ("starting_after", "starting_after"),
+        ("ending_before", "ending_before"),
+    ),
     responses={
         200: "models.list_user_tasks_response_200:ListUserTasksResponse200",
     },

@@ -75,6 +75,7 @@ GET_USER = Operation(
     "GET",
     "/users/{user_id}",
     ("user_id",),
+    query=(("include_groups", "includeGroups"),),
     responses={
         200: "models.get_user_response_200:GetUserResponse200",
     },
@@ -85,6 +86,13 @@ LIST_USERS = Operation(
     "GET",
     "/users",
     (),
+    query=(
+        ("email", "email"),
+        ("first_name", "first_name"),
+        ("last_name", "last_name"),
+        ("limit", "limit"),
+        ("next_token", "next_token"),
+    ),
     responses={
         200: "models.list_users_response_200:ListUsersResponse200",
     },
@@ -234,7 +242,7 @@ class UsersResource(UsersHelpers):
                 GET_USER,
                 (user_id,),
                 {
-                    "includeGroups": include_groups,
+                    "include_groups": include_groups,
                 },
             ),
         )
@@ -463,7 +471,7 @@ class UsersResourceWithRawResponse:
                 GET_USER,
                 (user_id,),
                 {
-                    "includeGroups": include_groups,
+                    "include_groups": include_groups,
                 },
                 raw=True,
             ),
