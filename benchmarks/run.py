@@ -42,8 +42,8 @@ def fresh_import(code: str, runs: int = 9) -> float:
 
 def bench_import() -> None:
     base = fresh_import("import httpx")
-    sdk = fresh_import("import retool_api_client; import retool_api_client.generated.api.users.get_user")
-    row("import package + one endpoint (fresh python)", sdk, base, "s", "<= 3x import httpx")
+    sdk = fresh_import("import retool_api_client; import retool_api_client.generated.api.users")
+    row("import package + one namespace (fresh python)", sdk, base, "s", "<= 3x import httpx")
     sdk_client = fresh_import("import retool_api_client; retool_api_client.RetoolClient")
     row("import package + RetoolClient (fresh python)", sdk_client, base, "s", "<= 3x import httpx")
 
@@ -72,7 +72,6 @@ class StaticTransport(httpx.AsyncBaseTransport):
 
 async def bench_client(calls: int = 2000) -> None:
     from retool_api_client import RetoolClient
-    from retool_api_client.generated.api.users import get_user
     from tests import samples
 
     body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
@@ -93,7 +92,7 @@ async def bench_client(calls: int = 2000) -> None:
         ) as c:
             started = time.perf_counter()
             for _ in range(calls):
-                await get_user.asyncio("user_1", client=c)
+                await c.users.get("user_1")
             return (time.perf_counter() - started) / calls
 
     await baseline()
@@ -105,7 +104,7 @@ async def bench_client(calls: int = 2000) -> None:
     for label, index in (("", 1), (", request check off", 2)):
         ours = base * statistics.median(r[index] / r[0] for r in rounds)
         row(
-            f"per call: RetoolClient + get_user{label}",
+            f"per call: retool.users.get{label}",
             ours * 1e6,
             base * 1e6,
             "us",
@@ -117,7 +116,8 @@ def bench_request_check(calls: int = 2000) -> None:
     """What checking a write's body costs, next to encoding it (``json.dumps``), which every
     write pays anyway. Target (issue 13): <= 5x."""
     from retool_api_client import _validate
-    from retool_api_client.generated.api.groups.replace_group import _get_kwargs
+    from retool_api_client._request import build
+    from retool_api_client.generated.api import operation
     from tests import samples
 
     class Client:
@@ -125,7 +125,7 @@ def bench_request_check(calls: int = 2000) -> None:
 
     op = samples.spec()["paths"]["/groups/{groupId}"]["put"]
     body = samples.sample(op["requestBody"]["content"]["application/json"]["schema"], optional=True)
-    request = _get_kwargs("7", body=body)
+    request = build(operation("replace_group"), ("7",), None, body)
     _validate.check(Client(), "replace_group", request, {"group_id": "7"})  # warm: import, compile
 
     def timed(work: Any) -> float:

@@ -105,6 +105,8 @@ def build(
         if query:  # an empty params= still makes httpx re-parse and re-encode the URL
             built["params"] = query
     if not isinstance(body, Unset):
+        if op.body is None:
+            raise TypeError(f"{op.id} takes no body")
         if op.body == "multipart":
             built["files"] = multipart_body(body)
         else:

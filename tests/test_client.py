@@ -13,7 +13,6 @@ import pytest
 
 import retool_api_client
 from retool_api_client import ConfigurationError, NotFoundError, RetoolClient
-from retool_api_client.generated.api.users import get_user, list_users
 
 from . import samples
 from .conftest import ROOT
@@ -56,7 +55,8 @@ async def test_requests_go_to_the_api_root_with_auth_and_user_agent() -> None:
         )
 
     async with make_client(handler) as client:
-        await list_users.asyncio(client=client, limit=5)
+        page = await client.users.list(page_size=5).first_page()
+    assert [u.id for u in page.items] == [samples.component("user")["id"]]
     request = seen[0]
     assert str(request.url) == "https://acme.retool.com/api/v2/users?limit=5"
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
@@ -162,12 +162,12 @@ async def test_with_options_shares_the_pool_and_leaves_the_original() -> None:
         assert (client.retry.max_retries, client.timeout.read) == (2, 60.0)
         assert (fast.retry.max_retries, fast.timeout.read) == (0, 3.0)
         with pytest.raises(retool_api_client.InternalServerError):
-            await get_user.asyncio("user_1", client=fast)
+            await fast.users.get("user_1")
         assert calls == ["1"]
         await fast.aclose()
         assert not client.is_closed
         with pytest.raises(retool_api_client.InternalServerError):
-            await get_user.asyncio("user_1", client=client)
+            await client.users.get("user_1")
         assert calls == ["1", "-", "-", "-"]
     assert client.is_closed
 
@@ -181,7 +181,7 @@ async def test_custom_transport_and_httpx_args_pass_through() -> None:
 
     client = make_client(handler, httpx_args={"params": {"trace": "1"}})
     with pytest.raises(NotFoundError, match="User not found"):
-        await get_user.asyncio("user_1", client=client)
+        await client.users.get("user_1")
     assert seen[0].url.params["trace"] == "1"
     with pytest.raises(ConfigurationError, match="verify"):
         RetoolClient(
@@ -202,13 +202,16 @@ async def test_token_never_appears_in_repr_str_errors_or_logs(caplog: pytest.Log
 
     client = make_client(handler)
     texts = [repr(client), str(client), repr(client.get_async_httpx_client().headers)]
+    caught: list[type[Exception]] = []
     for user_id in ("user_a", "user_b"):
         try:
-            await get_user.asyncio(user_id, client=client)
+            await client.users.get(user_id)
         except retool_api_client.RetoolError as exc:
+            caught.append(type(exc))
             texts += [str(exc), repr(exc), repr(exc.request), repr(getattr(exc, "response", None))]
             texts += [repr(getattr(exc, "request", None) and exc.request.headers)]  # type: ignore[union-attr]
     texts.append(caplog.text)
+    assert caught == [retool_api_client.APIConnectionError, retool_api_client.AuthenticationError]
     assert all(TOKEN not in text for text in texts)
     with pytest.raises(TypeError):
         pickle.dumps(client)

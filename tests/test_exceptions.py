@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 import retool_api_client as rac
-from retool_api_client.generated.api.folders import create_folder, get_folder
-from retool_api_client.generated.api.users import get_user
+from retool_api_client.generated.models import CreateFolderBody
 
 from . import samples
 from .fakes import make_client
@@ -35,16 +34,23 @@ async def test_each_status_maps_to_its_class_documented_or_not(
     status: int, cls: type[rac.APIStatusError]
 ) -> None:
     body = {"success": False, "message": f"nope {status}"}
-    # get_user documents only 200; get_folder documents 404
-    for call in (
-        lambda c: get_user.asyncio("user_1", client=c),
-        lambda c: get_folder.asyncio("app_1", client=c),
+    # get_user documents only 200; get_folder documents 404 (its body parses into ErrorResponse);
+    # the raw-response methods raise the same errors
+    for call, documented in (
+        (lambda c: c.users.get("user_1"), ()),
+        (lambda c: c.folders.get("app_1"), (404,)),
+        (lambda c: c.users.with_raw_response.get("user_1"), ()),
+        (lambda c: c.folders.with_raw_response.get("app_1"), (404,)),
     ):
         client = make_client(lambda r: httpx.Response(status, json=body), max_retries=0)
         with pytest.raises(cls) as info:
             await call(client)
         err = info.value
         assert type(err) is cls
+        if status in documented:
+            assert type(err.parsed).__name__ == "ErrorResponse" and err.parsed.message == f"nope {status}"  # type: ignore[attr-defined]
+        else:
+            assert err.parsed is None
         assert err.status_code == status and err.message == f"nope {status}"
         assert err.body == body and err.response.status_code == status
         assert (
@@ -58,10 +64,11 @@ async def test_each_status_maps_to_its_class_documented_or_not(
 async def test_documented_error_body_is_parsed_into_its_model() -> None:
     client = make_client(lambda r: httpx.Response(409, json={"success": False, "message": "exists"}))
     with pytest.raises(rac.ConflictError) as info:
-        await create_folder.asyncio(
-            client=client, body=create_folder.CreateFolderBody.from_dict({"name": "f", "folder_type": "app"})
-        )
+        await client.folders.create(body=CreateFolderBody.from_dict({"name": "f", "folder_type": "app"}))
     assert type(info.value.parsed).__name__ == "ErrorResponse"
+    assert info.value.parsed.message == "exists"  # type: ignore[attr-defined]
+    with pytest.raises(rac.ConflictError) as info:
+        await client.folders.create(name="f", folder_type="app")  # the fields as keywords
     assert info.value.parsed.message == "exists"  # type: ignore[attr-defined]
 
 
@@ -76,14 +83,14 @@ async def test_rate_limit_after_retries_carries_retry_after() -> None:
 
     client = make_client(handler, max_retries=1)
     with pytest.raises(rac.RateLimitError) as info:
-        await get_user.asyncio("user_1", client=client)
+        await client.users.get("user_1")
     assert info.value.retry_after == 2.0 and len(calls) == 2
 
 
 async def test_rate_limit_longer_than_cap_is_not_waited_for() -> None:
     client = make_client(lambda r: httpx.Response(429, headers={"retry-after": "3600"}), max_retries=5)
     with pytest.raises(rac.RateLimitError) as info:
-        await get_user.asyncio("user_1", client=client)
+        await client.users.get("user_1")
     assert info.value.retry_after == 3600.0 and info.value.message == "Too Many Requests"
 
 
@@ -117,14 +124,15 @@ async def test_malformed_bodies_give_typed_errors(
     status: int, content: bytes, headers: dict[str, str], expected: type[Exception]
 ) -> None:
     client = make_client(lambda r: httpx.Response(status, content=content, headers=headers), max_retries=0)
-    with pytest.raises(rac.RetoolError) as info:
-        await get_user.asyncio("user_1", client=client)
-    assert type(info.value) is expected
-    if isinstance(info.value, rac.APIStatusError):
-        assert info.value.message  # falls back to the reason phrase
-    if isinstance(info.value, rac.APIResponseValidationError):
-        assert info.value.response is not None and info.value.status_code == status
-        assert "GET https://acme.retool.com/api/v2/users/user_1" in str(info.value)
+    for call in (client.users.get, client.users.with_raw_response.get):  # raw answers are checked too
+        with pytest.raises(rac.RetoolError) as info:
+            await call("user_1")
+        assert type(info.value) is expected
+        if isinstance(info.value, rac.APIStatusError):
+            assert info.value.message  # falls back to the reason phrase
+        if isinstance(info.value, rac.APIResponseValidationError):
+            assert info.value.response is not None and info.value.status_code == status
+            assert "GET https://acme.retool.com/api/v2/users/user_1" in str(info.value)
 
 
 async def test_wrong_shape_error_names_model_and_field() -> None:
@@ -132,7 +140,7 @@ async def test_wrong_shape_error_names_model_and_field() -> None:
     user["email"] = 42
     client = make_client(lambda r: httpx.Response(200, json={"success": True, "data": user}))
     with pytest.raises(rac.APIResponseValidationError) as info:
-        await get_user.asyncio("user_1", client=client)
+        await client.users.get("user_1")
     assert info.value.field == "email" and info.value.path == ("data", "email")
     assert "expected a string, got int 42" in str(info.value)
 
@@ -143,7 +151,7 @@ async def test_timeouts_become_api_timeout_error() -> None:
 
     client = make_client(handler, max_retries=0)
     with pytest.raises(rac.APITimeoutError) as info:
-        await get_user.asyncio("user_1", client=client)
+        await client.users.get("user_1")
     assert isinstance(info.value, rac.APIConnectionError) and info.value.method == "GET"
 
 
@@ -233,7 +241,7 @@ async def test_what_an_error_carries_is_typed_by_the_sdks_views() -> None:
 
     client = make_client(lambda r: httpx.Response(404, json={"success": False, "message": "no such user"}))
     with pytest.raises(rac.NotFoundError) as caught:
-        await get_user.asyncio("user_1", client=client)
+        await client.users.get("user_1")
     exc = caught.value
     assert isinstance(exc.response, rac.ResponseView) and isinstance(exc.request, rac.RequestView)
     assert isinstance(exc.request.url, rac.URLView) and exc.request.url.path == "/api/v2/users/user_1"

@@ -1,4 +1,5 @@
-"""Cursor pagination over generated list operations, on httpx.MockTransport."""
+"""Cursor pagination over the list operations (``_pagination``), on httpx.MockTransport: as a
+user walks it (``retool.users.list(...)``) and through the core (``paginate(client, op, ...)``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ import httpx
 import pytest
 
 import retool_api_client as rac
-from retool_api_client import AsyncPaginator, Page, PaginationError, paginate
-from retool_api_client.generated.api.folders import list_folders
-from retool_api_client.generated.api.users import list_users
+from retool_api_client import AsyncPaginator, Page, PaginationError
+from retool_api_client._operation import Operation, Pages
+from retool_api_client._pagination import paginate
+from retool_api_client.generated.api import operation
+from retool_api_client.generated.api.folders import LIST_FOLDERS
+from retool_api_client.generated.api.user_tasks import LIST_USER_TASKS
+from retool_api_client.generated.api.users import GET_USER, LIST_USERS
 
 from . import samples
 from .fakes import FakeTime, make_client
@@ -60,42 +65,60 @@ class Server:
 async def test_iterates_all_items_across_pages() -> None:
     server = Server(total=25, size=10)
     client = make_client(server)
-    emails = [u.email async for u in paginate(list_users, client=client, page_size=10)]
+    emails = [u.email async for u in client.users.list(page_size=10)]
     assert emails == [f"u{i}@example.com" for i in range(25)]
     assert [r.url.params.get("next_token") for r in server.requests] == [None, "t1", "t2"]
     assert all(r.url.params["limit"] == "10" for r in server.requests)
+    assert all(r.url.path == "/api/v2/users" for r in server.requests)
+
+
+async def test_the_core_walks_an_operation_with_its_fixed_parameters() -> None:
+    server = Server(total=15, size=10)
+    client = make_client(server)
+    walk = paginate(client, LIST_USERS, (), {"email": "a@b.c", "first_name": None}, page_size=10)
+    ids = [u.id async for u in walk]
+    assert ids == [f"user_{i}" for i in range(15)]
+    # every page carries the fixed filters; None is not sent; the cursor changes
+    assert [dict(r.url.params) for r in server.requests] == [
+        {"email": "a@b.c", "limit": "10"},
+        {"email": "a@b.c", "limit": "10", "next_token": "t1"},
+    ]
 
 
 async def test_pages_expose_cursor_fields_and_first_page() -> None:
     client = make_client(Server(total=15, size=10))
-    pages = [p async for p in paginate(list_users, client=client, page_size=10).pages()]
+    pages = [p async for p in client.users.list(page_size=10).pages()]
     assert [(len(p.items), p.next_token, p.has_more, p.total_count) for p in pages] == [
         (10, "t1", True, 15),
         (5, None, False, 15),
     ]
-    first = await paginate(list_users, client=client, page_size=10).first_page()
+    assert type(pages[0].raw).__name__ == "ListUsersResponse200"
+    first = await client.users.list(page_size=10).first_page()
     assert first.next_token == "t1" and len(first.items) == 10
 
 
 async def test_resume_from_saved_cursor() -> None:
     server = Server(total=30, size=10)
     client = make_client(server)
-    ids = [u.id async for u in paginate(list_users, client=client, page_size=10, start_token="t2")]
+    ids = [u.id async for u in client.users.list(page_size=10, start_token="t2")]
     assert ids == [f"user_{i}" for i in range(20, 30)]
     assert server.requests[0].url.params["next_token"] == "t2"
+    assert len(server.requests) == 1
 
 
 async def test_max_items_stops_requests() -> None:
     server = Server(total=100, size=10)
     client = make_client(server)
-    items = [u async for u in paginate(list_users, client=client, page_size=10, max_items=15)]
+    items = [u async for u in client.users.list(page_size=10, max_items=15)]
     assert len(items) == 15 and len(server.requests) == 2
+    assert [u async for u in client.users.list(max_items=0)] == []
+    assert len(server.requests) == 2  # max_items=0: nothing asked for
 
 
 async def test_repeated_token_raises_instead_of_looping() -> None:
     client = make_client(Server(total=100, size=10, repeat_token=True))
     with pytest.raises(PaginationError, match="'t1' was already used"):
-        _ = [u async for u in paginate(list_users, client=client, page_size=10)]
+        _ = [u async for u in client.users.list(page_size=10)]
 
 
 @pytest.mark.parametrize(
@@ -125,44 +148,110 @@ async def test_cycling_tokens_raise_within_bounded_requests(
         return httpx.Response(200, json=body)
 
     with pytest.raises(PaginationError, match="already used"):
-        _ = [u async for u in paginate(list_users, client=make_client(handler), start_token=start)]
-    assert len(sent) <= bound
+        _ = [u async for u in make_client(handler).users.list(start_token=start)]
+    assert 1 <= len(sent) <= bound
 
 
 async def test_early_break_sends_no_further_request() -> None:
     server = Server(total=100, size=10)
     client = make_client(server)
-    iterator = paginate(list_users, client=client, page_size=10)
+    iterator = client.users.list(page_size=10)
+    seen = []
     async with contextlib.aclosing(iterator.__aiter__()) as items:  # type: ignore[type-var]
         async for u in items:
+            seen.append(u.id)
             if u.id == "user_3":
                 break
+    assert seen == ["user_0", "user_1", "user_2", "user_3"]
     assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("prefetch", [False, True])
 async def test_retry_in_the_middle_keeps_its_place(prefetch: bool) -> None:
     server = Server(total=30, size=10, fail_once_at=1)
-    client = make_client(server, FakeTime())
-    ids = [u.id async for u in paginate(list_users, client=client, page_size=10, prefetch=prefetch)]
+    time = FakeTime()
+    client = make_client(server, time)
+    ids = [u.id async for u in client.users.list(page_size=10, prefetch=prefetch)]
     assert ids == [f"user_{i}" for i in range(30)]
     assert [r.url.params.get("next_token") for r in server.requests] == [None, "t1", "t1", "t2"]
+    assert len(time.sleeps) == 1  # the one retry waited (on the fake clock)
 
 
 @pytest.mark.parametrize("bad", [0, 101, -5, 2.5, True, "10"])
 def test_page_size_checked_before_any_request(bad: object) -> None:
     server = Server(total=1, size=1)
+    client = make_client(server)
     with pytest.raises(rac.ConfigurationError, match="page_size must be an integer from 1 to 100"):
-        paginate(list_users, client=make_client(server), page_size=bad)  # type: ignore[arg-type]
+        client.users.list(page_size=bad)  # type: ignore[arg-type]
+    with pytest.raises(rac.ConfigurationError, match="page_size must be an integer from 1 to 100"):
+        paginate(client, LIST_USERS, page_size=bad)  # type: ignore[arg-type]
     assert server.requests == []
 
 
-def test_unknown_params_and_non_paginated_endpoints_are_refused() -> None:
-    client = make_client(Server(total=1, size=1))
-    with pytest.raises(rac.ConfigurationError, match="unexpected parameters"):
-        paginate(list_users, client=client, emial="x")
-    with pytest.raises(rac.ConfigurationError, match="not paginated"):
-        paginate(list_folders, client=client)
+def test_unknown_params_and_non_paginated_operations_are_refused() -> None:
+    server = Server(total=1, size=1)
+    client = make_client(server)
+    with pytest.raises(TypeError, match=r"list_users takes no parameters \['emial'\]"):
+        paginate(client, LIST_USERS, (), {"emial": "x"})
+    with pytest.raises(rac.ConfigurationError, match="get_user is not paginated"):
+        paginate(client, GET_USER, ("user_1",))
+    with pytest.raises(TypeError, match="list_users takes 0 path parameters, got 1"):
+        paginate(client, LIST_USERS, ("user_1",))
+    assert server.requests == []
+
+
+def test_page_size_and_start_token_are_refused_where_the_operation_takes_no_limit_or_cursor() -> None:
+    assert LIST_FOLDERS.pages is not None and LIST_FOLDERS.pages.limit is LIST_FOLDERS.pages.token is None
+    server = Server(total=1, size=1)
+    client = make_client(server)
+    with pytest.raises(
+        rac.ConfigurationError, match="list_folders takes no limit, so page_size cannot be set"
+    ):
+        paginate(client, LIST_FOLDERS, page_size=5)
+    with pytest.raises(
+        rac.ConfigurationError, match="list_folders takes no next_token, so start_token cannot be set"
+    ):
+        paginate(client, LIST_FOLDERS, start_token="t1")
+    assert server.requests == []
+
+
+async def test_an_operation_without_limit_or_cursor_walks_its_one_page() -> None:
+    folder = samples.component("folder")
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        body = {
+            "success": True,
+            "data": [folder, folder],
+            "total_count": 2,
+            "next_token": None,
+            "has_more": False,
+        }
+        return httpx.Response(200, json=body)
+
+    client = make_client(handler)
+    assert len([f async for f in client.folders.list()]) == 2
+    assert len([f async for f in paginate(client, LIST_FOLDERS)]) == 2
+    assert [str(r.url) for r in sent] == ["https://acme.retool.com/api/v2/folders"] * 2  # no limit, no cursor
+
+
+async def test_more_pages_of_an_operation_without_a_cursor_raise_after_its_items() -> None:
+    folder = samples.component("folder")
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        body = {"success": True, "data": [folder], "total_count": 5, "next_token": "t1", "has_more": True}
+        return httpx.Response(200, json=body)
+
+    seen = []
+    with pytest.raises(
+        PaginationError, match="takes no next_token parameter, so the next page cannot be requested"
+    ):
+        async for f in make_client(handler).folders.list():
+            seen.append(f)
+    assert len(seen) == 1 and len(sent) == 1
 
 
 async def test_endpoint_without_limit_still_iterates() -> None:
@@ -201,45 +290,93 @@ async def test_prefetch_stays_at_most_one_page_ahead() -> None:
 
 
 async def test_paginate_takes_each_operations_page_size_range_from_the_spec() -> None:
-    from retool_api_client.generated.api import PAGE_SIZE_RANGES
-    from retool_api_client.generated.api.user_tasks import list_user_tasks
+    assert LIST_USERS.pages is not None and LIST_USERS.pages.size_range == (1, 100)
+    assert LIST_USER_TASKS.pages is not None
+    assert LIST_USER_TASKS.pages.size_range is None  # its limit is a string without a range
+    assert LIST_USER_TASKS.pages.limit_as_text
+    assert operation("list_users") is LIST_USERS
+    sent: list[httpx.Request] = []
 
-    assert PAGE_SIZE_RANGES["list_users"] == (1, 100)
-    assert PAGE_SIZE_RANGES["list_user_tasks"] is None  # its limit is a string without a range
-    client = make_client(Server(total=3, size=3))
-    paginate(list_user_tasks, client=client, page_size=250)  # accepted: no range declared
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(
+            200, json={"success": True, "data": [], "total_count": 0, "next_token": None, "has_more": False}
+        )
+
+    client = make_client(handler)
+    await paginate(client, LIST_USER_TASKS, page_size=250).first_page()  # accepted: no range declared
+    await client.user_tasks.list(page_size=250).first_page()
+    assert [r.url.params["limit"] for r in sent] == ["250", "250"]  # sent as the text it is declared as
     with pytest.raises(rac.ConfigurationError, match=">= 1"):
-        paginate(list_user_tasks, client=client, page_size=0)
+        paginate(client, LIST_USER_TASKS, page_size=0)
+    with pytest.raises(rac.ConfigurationError, match=">= 1"):
+        client.user_tasks.list(page_size=0)
     with pytest.raises(rac.ConfigurationError, match="from 1 to 100"):
-        paginate(list_users, client=client, page_size=101)
+        paginate(client, LIST_USERS, page_size=101)
+    assert len(sent) == 2
 
 
 async def test_paginate_reads_the_cursor_before_parsing_like_the_facade() -> None:
     server = Server(total=30, size=10)
     client = make_client(server)
-    pages = paginate(list_users, client=client, page_size=10, prefetch=True).pages()
+    pages = paginate(client, LIST_USERS, page_size=10, prefetch=True).pages()
     page = await anext(pages)
     assert "not parsed yet" in repr(page)  # the cursor alone was read
     assert len(server.requests) == 2  # ... and the next page is already on its way
     assert [u.id for u in page.items] == [f"user_{i}" for i in range(10)]
+    assert "10 items" in repr(page)
     await pages.aclose()
 
 
-async def test_paginate_still_calls_functions_that_are_not_generated_modules() -> None:
-    calls: list[dict[str, object]] = []
+async def test_paginate_walks_an_operation_described_by_hand() -> None:
+    """The core needs only an ``Operation``: one that no generated namespace declares (its own
+    parameter names, its limit sent as text) is walked like the generated ones."""
+    things = Operation(
+        "list_things",
+        "GET",
+        "/things/{owner}",
+        ("owner",),
+        query=(("size", "pageSize"), ("cursor", "cursor")),
+        responses={200: "models.list_users_response_200:ListUsersResponse200"},
+        unwrap="data",
+        pages=Pages(limit="size", limit_as_text=True, token="cursor"),
+    )
+    sent: list[httpx.Request] = []
 
-    async def list_things(
-        *, client: object, next_token: str | None = None, limit: int | None = None
-    ) -> object:
-        calls.append({"next_token": next_token, "limit": limit})
-        first = next_token is None
-        return SimpleNamespace(
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        first = "cursor" not in request.url.params
+        body = {
+            "success": True,
+            "data": [user(1), user(2)] if first else [user(3)],
+            "total_count": 3,
+            "next_token": "t1" if first else None,
+            "has_more": first,
+        }
+        return httpx.Response(200, json=body)
+
+    walk = paginate(make_client(handler), things, ("me",), page_size=2)
+    assert repr(walk).startswith("AsyncPaginator(list_things, page_size=2,")
+    assert [u.id async for u in walk] == ["user_1", "user_2", "user_3"]
+    assert [(r.url.path, dict(r.url.params)) for r in sent] == [
+        ("/api/v2/things/me", {"pageSize": "2"}),
+        ("/api/v2/things/me", {"pageSize": "2", "cursor": "t1"}),
+    ]
+
+
+async def test_a_page_reads_any_envelope_with_the_cursor_fields() -> None:
+    calls: list[tuple[str | None, int | None]] = []
+
+    async def fetch(token: str | None, size: int | None) -> Page[int]:
+        calls.append((token, size))
+        first = token is None
+        envelope = SimpleNamespace(
             data=[1, 2] if first else [3], next_token="t1" if first else None, has_more=first, total_count=3
         )
+        return Page.from_envelope(envelope)
 
-    items = [i async for i in paginate(list_things, client=object(), page_size=2)]
-    assert items == [1, 2, 3]
-    assert calls == [{"next_token": None, "limit": 2}, {"next_token": "t1", "limit": 2}]
+    assert [i async for i in AsyncPaginator(fetch, page_size=2)] == [1, 2, 3]
+    assert calls == [(None, 2), ("t1", 2)]
 
 
 async def test_a_prefetched_page_that_fails_raises_when_the_walk_reaches_it() -> None:
@@ -250,16 +387,20 @@ async def test_a_prefetched_page_that_fails_raises_when_the_walk_reaches_it() ->
 
     seen: list[str] = []
     with pytest.raises(rac.NotFoundError, match="cursor expired"):
-        async for user in paginate(list_users, client=make_client(handler), page_size=10, prefetch=True):
-            seen.append(user.id)
+        async for u in make_client(handler).users.list(page_size=10, prefetch=True):
+            seen.append(u.id)
     assert seen == [f"user_{i}" for i in range(10)]  # the whole first page, then the error
 
 
 async def test_paginators_say_what_they_iterate() -> None:
     client = make_client(Server(total=3, size=3))
-    by_paginate = paginate(list_users, client=client, page_size=10, start_token="t2")
+    by_paginate = paginate(client, LIST_USERS, page_size=10, start_token="t2")
     assert repr(by_paginate) == (
-        "AsyncPaginator(paginate(list_users), page_size=10, max_items=None, start_token='t2', prefetch=False)"
+        "AsyncPaginator(list_users, page_size=10, max_items=None, start_token='t2', prefetch=False)"
+    )
+    named = paginate(client, LIST_USERS, max_items=3, source="MyTool.users")
+    assert repr(named) == (
+        "AsyncPaginator(MyTool.users, page_size=None, max_items=3, start_token=None, prefetch=False)"
     )
     by_facade = client.users.list(page_size=50, max_items=7, prefetch=True)
     assert repr(by_facade) == (
@@ -274,6 +415,10 @@ def test_max_empty_pages_must_be_a_positive_integer(bad: object) -> None:
 
     with pytest.raises(rac.ConfigurationError, match="max_empty_pages must be an integer >= 1"):
         AsyncPaginator(fetch, max_empty_pages=bad)  # type: ignore[arg-type]
+    server = Server(total=1, size=1)
+    with pytest.raises(rac.ConfigurationError, match="max_empty_pages must be an integer >= 1"):
+        paginate(make_client(server), LIST_USERS, max_empty_pages=bad)  # type: ignore[arg-type]
+    assert server.requests == []
 
 
 async def test_empty_pages_with_fresh_tokens_stop_after_max_empty_pages() -> None:
@@ -296,3 +441,22 @@ async def test_empty_pages_with_fresh_tokens_stop_after_max_empty_pages() -> Non
 
     seen = [item async for item in AsyncPaginator(mixed, max_items=2, max_empty_pages=3)]
     assert seen == [1, 2]
+
+
+async def test_the_cores_max_empty_pages_reaches_the_walk() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        body = {
+            "success": True,
+            "data": [],
+            "total_count": 9,
+            "next_token": f"t{len(sent)}",
+            "has_more": True,
+        }
+        return httpx.Response(200, json=body)
+
+    with pytest.raises(PaginationError, match="2 pages in a row had no items"):
+        _ = [u async for u in paginate(make_client(handler), LIST_USERS, max_empty_pages=2)]
+    assert len(sent) == 2

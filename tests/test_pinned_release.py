@@ -26,10 +26,11 @@ def test_operations_bodies_and_examples() -> None:
 
 
 def test_the_facade_of_3_373_0() -> None:
-    from retool_api_client.generated.api import OPERATIONS, PAGE_SIZE_RANGES, PATCH_RULES
+    from retool_api_client.generated.api import OPERATIONS, PATCH_RULES, operation
 
     assert len(OPERATIONS) == 146
     assert len(PATCH_RULES) == 9
-    assert len(PAGE_SIZE_RANGES) == 7
+    pages = {o: operation(o).pages for o in OPERATIONS}
+    assert sum(p is not None and p.limit is not None for p in pages.values()) == 7  # take a page size
     assert OPERATIONS["get_user"] == ("users", "get")
     assert OPERATIONS["list_user_invites"] == ("user_invites", "list")

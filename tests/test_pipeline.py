@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -16,26 +17,43 @@ from .conftest import ROOT
 GENERATED = ROOT / "retool_api_client" / "generated"
 
 
-def test_all_operations_generated_async_only() -> None:
-    modules = [p for p in (GENERATED / "api").rglob("*.py") if p.name != "__init__.py"]
+def test_every_operation_is_described_once_beside_its_method() -> None:
+    from retool_api_client.generated.api import OPERATIONS, operation
+
     spec = json.loads((ROOT / "openapi" / "normalized.json").read_text())
-    assert len(modules) == sum(1 for _ in operations(spec)) > 0
-    for path in modules:
-        text = path.read_text()
-        assert "async def asyncio(" in text or "async def asyncio_detailed(" in text, path
-        assert "def sync(" not in text
+    found = list(operations(spec))
+    assert sorted(OPERATIONS) == sorted(op["operationId"] for _, _, op in found) and found
+    for path, method, op in found:
+        described = operation(op["operationId"])
+        assert described.id == op["operationId"]
+        assert described.method == method.upper()
+        names = [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
+        assert len(described.path_params) == len(names), op["operationId"]
+        # the spec's path, its parameters under their Python names
+        assert re.sub(r"\{[^}]+\}", "{}", described.path) == re.sub(r"\{[^}]+\}", "{}", path)
+        sent = {p["name"] for p in op.get("parameters", []) if p["in"] in ("query", "header")}
+        assert {s for _, s in described.query + described.headers} == sent, op["operationId"]
+        assert described.body == (
+            None
+            if "requestBody" not in op
+            else "multipart" if "multipart/form-data" in op["requestBody"]["content"] else "json"
+        )
+    for path in (GENERATED / "api").rglob("*.py"):
+        assert "def sync(" not in path.read_text()  # async only
 
 
 def test_every_documented_response_is_handled() -> None:
+    from retool_api_client.generated.api import operation
+
     spec = json.loads((ROOT / "openapi" / "normalized.json").read_text())
     missing = []
-    for path, item in spec["paths"].items():
-        for method, op in item.items():
-            module = next((GENERATED / "api").rglob(f"{op['operationId']}.py"))
-            text = module.read_text()
-            for status in op["responses"]:
-                if f"response.status_code == {status}" not in text:
-                    missing.append(f"{method.upper()} {path} {status}")
+    for path, method, op in operations(spec):
+        described = operation(op["operationId"]).responses
+        for status in op["responses"]:
+            if int(status) not in described:
+                missing.append(f"{method.upper()} {path} {status}")
+            body = op["responses"][status].get("content", {}).get("application/json")
+            assert (described.get(int(status)) is None) == (body is None), (op["operationId"], status)
     assert missing == []
 
 
@@ -53,14 +71,19 @@ def test_every_generated_file_says_it_is_generated() -> None:
 
 
 def test_models_are_imported_lazily() -> None:
+    """Describing operations imports no model; parsing an answer imports its model's modules."""
     code = (
-        "import sys, retool_api_client.generated.api.users.get_user as m; "
-        "print(sum(1 for n in sys.modules if n.startswith('retool_api_client.generated.models.')))"
+        "import sys, retool_api_client.generated.api.users as m; "
+        "from retool_api_client._operation import model; "
+        "count = lambda: sum(1 for n in sys.modules if n.startswith('retool_api_client.generated.models.')); "
+        "before = count(); model(m.GET_USER.responses[200]); print(before, count())"
     )
     import subprocess
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert 0 < int(out.stdout) < 20
+    before, after = map(int, out.stdout.split())
+    assert before == 0
+    assert 0 < after < 20
 
 
 def copy_project(tmp_path: Path) -> Path:
