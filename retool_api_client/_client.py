@@ -11,7 +11,7 @@ imports generated code.
 On the default pool, requests skip httpx's request objects and go through the same retry loop
 straight to the pool (``_http.Lane``); ``_http.py`` says which way a request takes.
 
-Every generated endpoint function accepts a ``RetoolClient`` as its ``client``; status >= 400
+Every generated method sends through ``_request.request`` with its client; status >= 400
 raises the typed errors of ``_exceptions.py`` and transport failures raise
 ``APIConnectionError`` / ``APITimeoutError`` after the retries the policy allows.
 """
@@ -282,7 +282,7 @@ class BaseClient:
             **client_args,
         )
 
-    # -- what generated endpoint functions need -------------------------------------------
+    # -- what the request pipeline needs --------------------------------------------------
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         return self._http

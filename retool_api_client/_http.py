@@ -57,7 +57,7 @@ _HTTPX_LOG = logging.getLogger("httpx")  # the logger httpx's own send() writes 
 
 class _Answer(httpx.Response):
     """What every answer becomes: ``.json()`` decodes strictly (``_parsing.decode_json``: no
-    ``RecursionError``, no ``inf``/``NaN``), since the generated ``_parse_response`` calls it.
+    ``RecursionError``, no ``inf``/``NaN``), since ``_request.parse`` calls it.
     On the lane, ``request`` is built on first use (most answers never need it)."""
 
     _describe: Callable[[], httpx.Request] | None = None
@@ -81,7 +81,7 @@ _RESPONSE_REQUEST: Any = httpx.Response.request  # httpx's property, which the o
 
 
 async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
-    """Send a generated ``_get_kwargs(...)`` request through ``client``'s httpx client.
+    """Send a request built by ``_request.build`` through ``client``'s httpx client.
 
     A request httpx cannot encode (NaN in a JSON body, an object in a query parameter: the
     request check names these first, unless ``validate_requests=False``; a URL over httpx's
@@ -319,7 +319,7 @@ class Lane:
         return True
 
     def prepare(self, request: Mapping[str, Any]) -> _Exchange | None:
-        """``request`` (a generated ``_get_kwargs``) as the bytes httpx would send, or None
+        """``request`` (from ``_request.build``) as the bytes httpx would send, or None
         for one to send httpx's way. Raises ``TypeError`` / ``ValueError`` as httpx would for
         what cannot be encoded."""
         path = request.get("url")

@@ -105,8 +105,8 @@ def decode_json(content: bytes | str) -> Any:
     too deep for the decoder an ``APIResponseValidationError`` rather than a ``RecursionError``.
     Invalid JSON raises ``json.JSONDecodeError`` as ``json.loads`` does (both are ValueErrors).
 
-    ``RetoolClient`` answers' ``.json()`` is this (``_http.py``), so the generated
-    ``_parse_response`` uses it too."""
+    ``RetoolClient`` answers' ``.json()`` is this (``_http.py``), so ``_request.parse`` uses
+    it too."""
     if isinstance(content, str):
         text = content
     elif content[:1] == b"{" and content[1:2] != b"\x00":  # UTF-8, as json.detect_encoding would say
@@ -151,7 +151,7 @@ def model_error(model: str, field: str, exc: BaseException) -> APIResponseValida
 
 
 def response_error(response: httpx.Response, exc: BaseException) -> APIResponseValidationError:
-    """What a generated ``_parse_response`` raises when the body does not parse or fit."""
+    """What ``_request.parse`` raises when the body does not parse or fit its model."""
     if isinstance(exc, APIResponseValidationError):
         return exc.with_response(response)
     if isinstance(exc, json.JSONDecodeError):

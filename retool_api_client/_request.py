@@ -39,6 +39,7 @@ from ._types import UNSET, Response, Unset
 
 __all__ = ["build", "parse", "request", "result"]
 
+
 async def request(
     client: Any,
     op: Operation,

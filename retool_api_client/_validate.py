@@ -1,21 +1,24 @@
 """Requests checked against the spec before they are sent.
 
-Every generated endpoint function (so every facade method, and a paginator once when it is
-created) checks its path parameters, query parameters and JSON body against the operation's
-schemas from the normalized spec (``generated/request_schemas.json``, written by
-``scripts/retoolgen/request_schemas.py``): types, required fields, unknown fields where the
-spec forbids them, enum values, ranges, lengths, patterns, and the ``uuid`` / ``email``
-formats. A request that does not fit raises :class:`RequestValidationError` naming every
-field and rule it breaks, and nothing is sent. ``RetoolClient(validate_requests=False)`` turns
-the check off (for a server newer than the spec it was generated from).
+The request pipeline (``_request.request``, so every facade method, and a paginator once when
+it is created) checks what it built from the caller's typed input (``_request.build``: path
+values as given, query values and the JSON body through ``_parsing.json_value``, which passes
+a value of the wrong type on unchanged) against the operation's schemas from the normalized
+spec (``generated/request_schemas.json``, written by ``scripts/retoolgen/request_schemas.py``):
+types, required fields, unknown fields where the spec forbids them, enum values, ranges,
+lengths, patterns, and the ``uuid`` / ``email`` formats. A request that does not fit raises
+:class:`RequestValidationError` naming every field and rule it breaks, and nothing is sent.
+An enum value parsed from the server that this SDK's spec does not list passes, so what was
+parsed can be sent back. ``RetoolClient(validate_requests=False)`` turns the check off (for a
+server newer than the spec it was generated from).
 
-Validation is the ``jsonschema`` library's (Draft 2020-12); only the message formatting is
-written here, and one shortcut: a path parameter whose schema is a plain string rule (type,
-pattern, ``uuid``/``email`` format, enum, length: all but one in the spec) is tested with a small
-predicate first (~0.5 us instead of jsonschema's ~3-8 us, which took the per-call overhead
-from 1.06x to 1.15x of bare httpx); jsonschema still writes the message when it fails, and a
-test holds the two to the same verdicts. ``jsonschema`` is imported on the first check
-(~80 ms), not with the package.
+The verdict is ``jsonschema-rs``'s (compiled: a body check costs a few times ``json.dumps`` of
+the body, where ``jsonschema`` took ~35x); the messages are ``jsonschema``'s (Draft 2020-12),
+built only for a request that fails; a test holds the two to the same verdicts. Written here:
+the message formatting, and one shortcut: a path parameter whose schema is a plain string rule
+(type, pattern, ``uuid``/``email`` format, enum, length: all but one in the spec) is tested
+with a small predicate first (~0.5 us). ``jsonschema`` is imported on the first failure, not
+with the package.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
-__all__ = ["check", "check_call"]
+__all__ = ["check"]
 
 _NO_BODY: Any = object()
 
@@ -53,7 +56,7 @@ class _Validators(NamedTuple):
 def check(
     client: Any, operation_id: str, request: dict[str, Any], path: dict[str, Any] | None = None
 ) -> None:
-    """Raise :class:`RequestValidationError` if ``request`` (a generated ``_get_kwargs(...)``)
+    """Raise :class:`RequestValidationError` if ``request`` (from ``_request.build``)
     or the raw ``path`` parameter values do not fit ``operation_id``'s schemas.
 
     A value that contains itself or is nested deeper than Python can walk raises
@@ -78,7 +81,7 @@ def _check(client: Any, operation_id: str, request: dict[str, Any], path: dict[s
     for name, value in (path or {}).items():
         if name in validators.path:
             quick, validator = validators.path[name]
-            text = path_text(name, value)  # already accepted by _get_kwargs (path_segment)
+            text = path_text(name, value)  # already accepted by _request.build (path_segment)
             if not quick(text):
                 failed.append((("path", name), validator, text))
     body = request.get("json", _NO_BODY)
@@ -149,17 +152,6 @@ def _not_json(value: Any, where: str, depth: int = 0) -> Iterator[str]:
             yield from _not_json(item, f"{where}[{index}]", depth + 1)
     else:
         yield f"{where}: a {type(value).__name__} is not a JSON value"
-
-
-def check_call(client: Any, operation_id: str, get_kwargs: Any, arguments: dict[str, Any]) -> None:
-    """:func:`check` for the request ``get_kwargs(**arguments)`` would build: how a paginator
-    checks its first page once, when it is created."""
-    if not getattr(client, "validate_requests", True):
-        return
-    request = get_kwargs(**arguments)
-    entry = _document()["operations"].get(operation_id, {})
-    path_names = entry.get("path", {}).get("properties", {})
-    check(client, operation_id, request, {k: v for k, v in arguments.items() if k in path_names})
 
 
 @cache

@@ -36,7 +36,9 @@ def test_every_operation_is_described_once_beside_its_method() -> None:
         assert described.body == (
             None
             if "requestBody" not in op
-            else "multipart" if "multipart/form-data" in op["requestBody"]["content"] else "json"
+            else "multipart"
+            if "multipart/form-data" in op["requestBody"]["content"]
+            else "json"
         )
     for path in (GENERATED / "api").rglob("*.py"):
         assert "def sync(" not in path.read_text()  # async only
