@@ -39,6 +39,8 @@ from ._types import UNSET, Response, Unset
 
 __all__ = ["build", "parse", "request", "result"]
 
+_ABSENT: Any = object()
+
 
 async def request(
     client: Any,
@@ -84,25 +86,11 @@ def build(
     built: dict[str, Any] = {"method": op.method, "url": url}
     headers: dict[str, Any] = {}
     if params:
-        used = 0
-        query = {}
-        for python, sent in op.query:
-            value = params.get(python, UNSET)
-            if value is not UNSET:
-                used += 1
-                if value is not None:
-                    query[sent] = json_value(value)
-        for python, sent in op.headers:
-            value = params.get(python, UNSET)
-            if value is not UNSET:
-                used += 1
-                if value is not None:
-                    headers[sent] = _header_text(value)
-        if used != len(params):
+        query, in_query = _pick(op.query, params, json_value)
+        headers, in_headers = _pick(op.headers, params, _header_text)
+        if in_query + in_headers != len(params):
             known = {python for python, _ in op.query + op.headers}
-            unknown = sorted(k for k, v in params.items() if k not in known)
-            if unknown:
-                raise TypeError(f"{op.id} takes no parameters {unknown}")
+            raise TypeError(f"{op.id} takes no parameters {sorted(k for k in params if k not in known)}")
         if query:  # an empty params= still makes httpx re-parse and re-encode the URL
             built["params"] = query
     if not isinstance(body, Unset):
@@ -116,6 +104,22 @@ def build(
     if headers:
         built["headers"] = headers
     return built
+
+
+def _pick(
+    pairs: tuple[tuple[str, str], ...], params: Mapping[str, Any], encode: Any
+) -> tuple[dict[str, Any], int]:
+    """The values of ``params`` named in ``pairs``, encoded and under the names sent (UNSET and
+    None left out), and how many of ``params`` were named there."""
+    out: dict[str, Any] = {}
+    used = 0
+    for python, sent in pairs:
+        value = params.get(python, _ABSENT)
+        if value is not _ABSENT:
+            used += 1
+            if value is not UNSET and value is not None:
+                out[sent] = encode(value)
+    return out, used
 
 
 def _header_text(value: Any) -> Any:
