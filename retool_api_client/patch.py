@@ -56,8 +56,9 @@ def segments(path: str) -> list[str]:
 
 
 def to_json(value: Any) -> Any:
-    """A value as JSON: generated models via ``to_dict()``, enums by value, dates ISO 8601,
-    UUIDs as text."""
+    """A value as JSON (``_parsing.json_value``: generated models field by field under their
+    JSON names, enums by value, dates ISO 8601, UUIDs as text); ``PatchError`` for anything
+    JSON cannot carry."""
     try:
         return _parsing.json_value(value, strict=True)
     except TypeError as exc:

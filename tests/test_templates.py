@@ -12,7 +12,12 @@ import templates  # scripts/templates.py (tests/conftest.py puts scripts/ on the
 
 
 def test_each_override_has_its_pristine_upstream_copy() -> None:
-    assert "model.py.jinja" in templates.overridden()
+    assert templates.overridden() == [
+        "model.py.jinja",
+        "models_init.py.jinja",
+        "property_templates/union_property.py.jinja",
+        "str_enum.py.jinja",
+    ]
     assert templates.problems() == []
 
 
@@ -22,7 +27,13 @@ def test_the_api_is_printed_by_our_own_templates_not_forks() -> None:
     overridden = templates.overridden()
     assert not any(name.startswith(("endpoint_", "api_init")) for name in overridden)
     ours = sorted(p.name for p in (templates.OURS / "sdk").glob("*.jinja"))
-    assert ours == ["api_init.py.jinja", "namespace.py.jinja"]
+    assert ours == [
+        "api_init.py.jinja",
+        "client.py.jinja",
+        "namespace.py.jinja",
+        "package_init.py.jinja",
+        "types.py.jinja",
+    ]
     assert not any((templates.installed() / "sdk" / name).exists() for name in ours)
 
 
@@ -41,6 +52,6 @@ def test_a_changed_upstream_template_is_named(tmp_path: Path, monkeypatch: pytes
 def test_diff_shows_our_change_against_upstream() -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert templates.main(["diff", "types.py.jinja"]) == 0
-    assert "+from .._types import UNSET, Response, Unset" in out.getvalue()
-    assert "-class Unset:" in out.getvalue()
+        assert templates.main(["diff", "str_enum.py.jinja"]) == 0
+    assert "+class {{ enum.class_info.name }}(OpenStrEnum):" in out.getvalue()
+    assert "-from enum import StrEnum" in out.getvalue()

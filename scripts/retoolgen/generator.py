@@ -1,10 +1,10 @@
 """openapi-python-client, run as a library: its models, our API.
 
-openapi-python-client parses the normalized spec (``GeneratorData``) and writes the models,
-``types.py`` and ``client.py`` from its templates (a few overridden in ``templates/``, each
-beside its pristine copy in ``templates/upstream/``). Its endpoint modules are not written:
-:class:`SdkProject` prints the facade instead, from the typed plan (``codeplan.py``) through
-our own templates in ``templates/sdk/``, which have no upstream counterpart. Any warning or
+openapi-python-client parses the normalized spec (``GeneratorData``) and writes the models
+from its templates (four overridden in ``templates/``, each beside its pristine copy in
+``templates/upstream/``). The rest of the package is ours: :class:`SdkProject` prints the
+facade from the typed plan (``codeplan.py``), and the package's ``__init__``, ``types.py`` and
+``client.py``, through our own templates in ``templates/sdk/``, which override nothing. Any warning or
 error the generator reports fails the run (as ``--fail-on-warning`` did).
 """
 
@@ -37,22 +37,28 @@ class SdkProject(Project):
         super().__init__(**kwargs)
         self.plan = plan
 
+    def _render(self, template: str, path: Path, **context: Any) -> None:
+        text = self.env.get_template(f"sdk/{template}").render(**context)
+        path.write_text(text, encoding=self.config.file_encoding)
+
+    def _create_package(self) -> None:
+        """The package's ``__init__`` and ``types.py``: ours (lazy imports; the core's
+        ``UNSET`` and ``Response``), not the generator's."""
+        self._render("package_init.py.jinja", self.package_dir / "__init__.py")
+        self._render("types.py.jinja", self.package_dir / "types.py")
+
     def _build_api(self) -> None:
-        client = self.env.get_template("client.py.jinja")
-        (self.package_dir / "client.py").write_text(client.render(), encoding=self.config.file_encoding)
-        errors = self.env.get_template("errors.py.jinja")
-        (self.package_dir / "errors.py").write_text(errors.render(), encoding=self.config.file_encoding)
+        """``client.py`` (``RetoolClient``: the core's ``BaseClient`` and the namespaces) and
+        ``api/``: the facade, printed from the plan. The generator's endpoint modules, its
+        ``Client`` classes and its ``errors.py`` are not written."""
+        self._render("client.py.jinja", self.package_dir / "client.py")
         api_dir = self.package_dir / "api"
         shutil.rmtree(api_dir, ignore_errors=True)
         api_dir.mkdir()
-        init = self.env.get_template("sdk/api_init.py.jinja")
-        (api_dir / "__init__.py").write_text(init.render(plan=self.plan), encoding=self.config.file_encoding)
-        namespace = self.env.get_template("sdk/namespace.py.jinja")
+        self._render("api_init.py.jinja", api_dir / "__init__.py", plan=self.plan)
         for ns in self.plan.namespaces:
             (api_dir / ns.attr).mkdir()
-            (api_dir / ns.attr / "__init__.py").write_text(
-                namespace.render(ns=ns), encoding=self.config.file_encoding
-            )
+            self._render("namespace.py.jinja", api_dir / ns.attr / "__init__.py", ns=ns)
 
 
 def generate(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ... import _tables
 from ..._tables import PatchRule
+from .. import _meta
 
 if TYPE_CHECKING:
     import httpx
@@ -363,7 +364,10 @@ BY_ENDPOINT: dict[str, str] = {endpoint: operation_id for operation_id, endpoint
 
 
 def operation(operation_id: str) -> Operation:
-    """The description of an operation, as its namespace module declares it (imported now)."""
+    """The description of an operation, as its namespace module declares it (imported now);
+    ``KeyError`` for an operationId this release does not have."""
+    if operation_id not in OPERATIONS:
+        raise KeyError(f"no operation {operation_id!r} in Retool API {_meta.API_VERSION} (see OPERATIONS)")
     namespace, _ = OPERATIONS[operation_id]
     found: Operation = getattr(importlib.import_module(f"{__name__}.{namespace}"), operation_id.upper())
     return found
