@@ -335,12 +335,9 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
     if "patch" in op:
         target_name = _data_prop(_success(endpoint)).class_info.name  # type: ignore[union-attr]
         target = models[target_name]
-        own = {str(p.python_name) for p in endpoint.path_parameters}
-        fields = [
-            f
-            for f in target.required_properties + target.optional_properties
-            if str(f.python_name) not in own
-        ]
+        # one keyword per field the rules let a patch set (read-only ones are refused anyway)
+        allowed = set(op["patch"]["fields"]) - {text(p.name) for p in endpoint.path_parameters}
+        fields = [f for f in target.required_properties + target.optional_properties if text(f.name) in allowed]
         used += fields
         body_model = models[body.model] if body and body.model else None  # type: ignore[union-attr]
         extra = [

@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from ...models.log_out_user_response_200_data import LogOutUserResponse200Data
     from ...models.update_user_body import UpdateUserBody
     from ...models.user import User
-    from ...models.user_groups_item import UserGroupsItem
     from ...models.user_metadata import UserMetadata
     from ...models.user_response import UserResponse
     from ...models.user_user_type import UserUserType
@@ -323,7 +322,6 @@ class UsersResource(UsersHelpers):
         is_admin: bool | Unset = UNSET,
         user_type: UserUserType | str | Unset = UNSET,
         two_factor_auth_enabled: bool | Unset = UNSET,
-        groups: list[Any] | tuple[Any, ...] | Unset = UNSET,
     ) -> User:
         """Update a user
 
@@ -334,7 +332,7 @@ class UsersResource(UsersHelpers):
         Give a ``JsonPatch`` or a list of operations, and/or field keywords (each one a
         ``replace`` of that top-level field), or a complete ``body=``. Allowed here:
         add, remove, replace on id, legacy_id, email, active, created_at, last_active, first_name, last_name,
-        metadata, is_admin, user_type, two_factor_auth_enabled, groups.
+        metadata, is_admin, user_type, two_factor_auth_enabled.
         Anything else raises ``PatchError`` before a request is sent.
 
         Returns:
@@ -353,7 +351,6 @@ class UsersResource(UsersHelpers):
             "is_admin": is_admin,
             "user_type": user_type,
             "two_factor_auth_enabled": two_factor_auth_enabled,
-            "groups": groups,
         }
         if isinstance(body, Unset):
             body = _facade.patch_body("update_user", patch, fields, {})
