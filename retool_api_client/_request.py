@@ -141,6 +141,8 @@ def parse(op: Operation, response: Any) -> Any:
     if name is None:
         return None
     try:
+        if name == "json":
+            return response.json()
         return model(name).from_dict(response.json())
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise response_error(response, exc) from exc

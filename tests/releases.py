@@ -2,7 +2,9 @@
 
 Each change is chosen from the spec, not from a list of 3.373.0 paths, so the helper keeps
 working after a bump: every summary reworded, a tag renamed, an operation removed and two added
-whose summaries collide (PUT and PATCH "Update widget"), an enum value added, fields added,
+whose summaries collide (PUT and PATCH "Update widget") and one of shapes Retool does not use
+yet (a header parameter, an array query parameter, a JSON array answer), an enum value added,
+fields added,
 removed and retyped, and a component inlined where it was referenced.
 """
 
@@ -43,6 +45,9 @@ class Release:
     retyped: str = ""  # component.field
     removed_field: str = ""  # component.field
     noun: str = ""  # of the two added operations: PUT and PATCH /<noun>s/{id}
+    #: an added GET /<noun>s of shapes Retool does not use yet: a header parameter, an array
+    #: query parameter, and a JSON array (not an envelope) for an answer
+    unusual: str = ""
 
 
 def next_release(base: dict[str, Any] | None = None, version: str = "", *, retype: bool = True) -> Release:
@@ -101,6 +106,28 @@ def next_release(base: dict[str, Any] | None = None, version: str = "", *, retyp
         },
     }
     release.added += [f"PUT /{noun}s/{{id}}", f"PATCH /{noun}s/{{id}}"]
+    spec["paths"][f"/{noun}s"] = {
+        "get": {
+            "tags": [f"{noun.title()}s"],
+            "summary": f"Find {noun}s",
+            "parameters": [
+                {"name": "X-Request-Tag", "in": "header", "required": False, "schema": {"type": "string"}},
+                {
+                    "name": "ids",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "array", "items": {"type": "string"}},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "ok",
+                    "content": {"application/json": {"schema": {"type": "array", "items": widget}}},
+                }
+            },
+        }
+    }
+    release.unusual = f"GET /{noun}s"
 
     components = spec["components"]["schemas"]
     # an enum value added to the first component field with an enum, and to every copy of it

@@ -250,11 +250,13 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
         if low != high:
             raise ValueError(f"{endpoint.name}: status ranges ({low}-{high}) are not supported")
         has_body = response.source["attribute"] != "None"
-        if has_body and not hasattr(response.prop, "class_info"):
-            raise ValueError(f"{endpoint.name}: a {low} body that is not an object is not supported")
-        responses.append((low, _model_ref(response.prop) if has_body else None))
-        if low >= 400:
+        is_model = has_body and hasattr(response.prop, "class_info")
+        if low >= 400:  # its model, if any, is the typed error's ``parsed``
+            responses.append((low, _model_ref(response.prop) if is_model else None))
             continue
+        if has_body and not is_model and response.source["attribute"] != "response.json()":
+            raise ValueError(f"{endpoint.name}: a {low} body that is not JSON is not supported")
+        responses.append((low, _model_ref(response.prop) if is_model else "json" if has_body else None))
         used.append(response.prop)
         envelope = code(response.prop) if has_body else "None"
         if envelope not in envelopes:
@@ -337,7 +339,9 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
         target = models[target_name]
         # one keyword per field the rules let a patch set (read-only ones are refused anyway)
         allowed = set(op["patch"]["fields"]) - {text(p.name) for p in endpoint.path_parameters}
-        fields = [f for f in target.required_properties + target.optional_properties if text(f.name) in allowed]
+        fields = [
+            f for f in target.required_properties + target.optional_properties if text(f.name) in allowed
+        ]
         used += fields
         body_model = models[body.model] if body and body.model else None  # type: ignore[union-attr]
         extra = [
