@@ -179,23 +179,30 @@ def build_call(operation_id: str) -> dict[str, Any]:
     for python_name in signature.parameters:
         by_spec_name[python_name.replace("_", "").lower()] = python_name
 
+    def key(spec_name: str) -> str:  # "userId", "X-Request-Tag" -> how the Python name reads
+        return spec_name.replace("_", "").replace("-", "").lower()
+
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     expected_path = path
     expected_query: dict[str, list[str]] = {}
+    expected_headers: dict[str, str] = {}
 
     def position(param: dict[str, Any]) -> int:  # generated signatures follow the path's order
         return path.find("{" + param["name"] + "}") if param["in"] == "path" else len(path)
 
     for param in sorted(op.get("parameters", []), key=position):
         spec_name = param["name"]
-        python_name = by_spec_name[spec_name.replace("_", "").lower()]
+        python_name = by_spec_name[key(spec_name)]
         if param["in"] == "query" and spec_name in ("limit", "next_token"):
             continue  # the paginator drives these (tested on its own below)
         value = to_python(signature.parameters[python_name].annotation, samples.sample(param["schema"]))
         if param["in"] == "path":
             args.append(value)
             expected_path = expected_path.replace("{" + spec_name + "}", query_text(value)[0])
+        elif param["in"] == "header":
+            kwargs[python_name] = value
+            expected_headers[spec_name] = query_text(value)[0]
         else:
             assert param["in"] == "query", param
             kwargs[python_name] = value
@@ -215,6 +222,7 @@ def build_call(operation_id: str) -> dict[str, Any]:
         "method": method,
         "path": BASE + expected_path,
         "query": expected_query,
+        "headers": expected_headers,
         "body": body_json,
         "multipart": multipart,
         "status": status,
@@ -285,6 +293,7 @@ async def test_operation_through_facade(operation_id: str) -> None:
     assert request.method == call["method"]
     assert request.url.path == call["path"]
     assert {k: request.url.params.get_list(k) for k in request.url.params} == call["query"]
+    assert {k: request.headers.get(k) for k in call["headers"]} == call["headers"]
     if call["multipart"] is not None:
         assert request.headers["content-type"].startswith("multipart/form-data")
         for name, value in call["multipart"].items():
