@@ -44,8 +44,8 @@ class Operation:
     ``path`` is the spec's path with its parameters under their Python names
     (``/users/{user_id}``), ``path_params`` those names in the order a call gives them;
     ``query`` and ``headers`` pair each parameter's Python name with the name sent.
-    ``responses`` maps each documented status to the model its body parses into (``"json"``:
-    JSON that is not an object, returned decoded; None: no body); a status >= 400 with a model
+    ``responses`` maps each documented status to the model its body parses into
+    (``"list:models.x:X"``: a JSON array of them; None: no body); a status >= 400 with a model
     gives the error's ``parsed``."""
 
     id: str

@@ -141,8 +141,12 @@ def parse(op: Operation, response: Any) -> Any:
     if name is None:
         return None
     try:
-        if name == "json":
-            return response.json()
+        if name.startswith("list:"):
+            items = response.json()
+            if not isinstance(items, list):
+                raise TypeError(f"expected a JSON array, got {type(items).__name__}")
+            from_dict = model(name[5:]).from_dict
+            return [from_dict(item) for item in items]
         return model(name).from_dict(response.json())
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise response_error(response, exc) from exc

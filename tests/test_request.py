@@ -172,6 +172,16 @@ def test_undocumented_statuses_and_bad_bodies_are_typed_errors() -> None:
         parse(op, _answer(200, b'{"success": true, "data": {"id": 5}}'))
 
 
+def test_a_json_array_answer_parses_item_by_item() -> None:
+    op = Operation("list_it", "GET", "/it", responses={200: "list:models.user_ref:UserRef"})
+    parsed = parse(op, _answer(200, json=[{"type": "user", "id": "user_1"}]))
+    assert [type(p).__name__ for p in parsed] == ["UserRef"]
+    with pytest.raises(APIResponseValidationError, match="expected a JSON array"):
+        parse(op, _answer(200, json={"id": "user_1"}))
+    with pytest.raises(APIResponseValidationError):
+        parse(op, _answer(200, json=[{"type": "user", "id": 5}]))
+
+
 def test_a_bodiless_success_parses_to_none() -> None:
     assert parse(operation("delete_user"), _answer(204)) is None
 

@@ -254,9 +254,18 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
         if low >= 400:  # its model, if any, is the typed error's ``parsed``
             responses.append((low, _model_ref(response.prop) if is_model else None))
             continue
-        if has_body and not is_model and response.source["attribute"] != "response.json()":
-            raise ValueError(f"{endpoint.name}: a {low} body that is not JSON is not supported")
-        responses.append((low, _model_ref(response.prop) if is_model else "json" if has_body else None))
+        inner = getattr(response.prop, "inner_property", None)
+        if is_model:
+            ref: str | None = _model_ref(response.prop)
+        elif has_body and inner is not None and hasattr(inner, "class_info"):
+            ref = "list:" + _model_ref(inner)  # a JSON array of one model
+        elif has_body:
+            raise ValueError(
+                f"{endpoint.name}: a {low} body that is neither an object nor an array of objects"
+            )
+        else:
+            ref = None
+        responses.append((low, ref))
         used.append(response.prop)
         envelope = code(response.prop) if has_body else "None"
         if envelope not in envelopes:
