@@ -73,7 +73,8 @@ def test_every_shared_operation_keeps_its_names(source: str) -> None:
     spec = json.loads(SPEC_2_12.read_text()) if source == "2.12.0" else releases.next_release().spec
     names, ctx = planned(spec)
     shared = names.keys() & LOCK.operations.keys()
-    assert len(shared) >= len(LOCK.operations) - 3
+    # nearly all of the smaller of the two releases is shared (whatever the pinned one added)
+    assert len(shared) >= min(len(names), len(LOCK.operations)) - 3
     moved = {key: (locked(key), names[key]) for key in shared if names[key] != locked(key)}
     assert moved == {}
     assert not any("collides" in w for w in ctx.warnings if any(k in w for k in shared))
