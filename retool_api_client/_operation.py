@@ -59,11 +59,6 @@ class Operation:
     unwrap: Unwrap = "whole"
     pages: Pages | None = None
 
-    @property
-    def endpoint(self) -> str:
-        """``"GET /users/{user_id}"``: how messages and reprs name it."""
-        return f"{self.method} {self.path}"
-
 
 _MODELS: dict[str, Any] = {}
 

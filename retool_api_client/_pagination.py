@@ -19,12 +19,12 @@ import math
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
-from . import _parsing, _validate
+from . import _parsing
 from ._exceptions import ConfigurationError, RetoolError
 from ._http import send
 from ._json_tail import trailing_scalars
 from ._operation import Operation, model
-from ._request import build, parse
+from ._request import build, check, parse
 from ._types import UNSET, Unset
 
 T = TypeVar("T")
@@ -371,5 +371,5 @@ def paginate(
     )
     paginator._source = source or op.id
     first = request_for(start_token if pages.token else None, page_size if pages.limit else None)
-    _validate.check(client, op.id, first, dict(zip(op.path_params, path, strict=True)) if path else None)
+    check(client, op, first, path)
     return paginator

@@ -37,7 +37,7 @@ from ._parsing import (
 )
 from ._types import UNSET, Response, Unset
 
-__all__ = ["build", "parse", "request", "result"]
+__all__ = ["build", "check", "parse", "request", "result"]
 
 _ABSENT: Any = object()
 
@@ -56,7 +56,7 @@ async def request(
     ``body`` a model, a mapping or UNSET. Returns the unwrapped result (``op.unwrap``), or with
     ``raw`` the whole :class:`Response`."""
     built = build(op, path, params, body)
-    _validate.check(client, op.id, built, dict(zip(op.path_params, path, strict=True)) if path else None)
+    check(client, op, built, path)
     response = await send(client, built)
     parsed = parse(op, response)
     if raw:
@@ -104,6 +104,11 @@ def build(
     if headers:
         built["headers"] = headers
     return built
+
+
+def check(client: Any, op: Operation, built: dict[str, Any], path: tuple[Any, ...]) -> None:
+    """``_validate.check`` of a request ``build`` made, with its path values named."""
+    _validate.check(client, op.id, built, dict(zip(op.path_params, path, strict=True)) if path else None)
 
 
 def _pick(
