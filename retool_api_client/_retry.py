@@ -27,6 +27,7 @@ from typing import Protocol
 
 import httpx
 
+from ._deadline import Deadlines
 from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, ConfigurationError
 from ._retry_policy import Decision, RetryConfig, decide_error, decide_status, next_delay
 
@@ -137,6 +138,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
         self._sleep = sleep or asyncio.sleep
         self._clock = clock or time.monotonic
         self._rng = rng or random.Random()
+        self._limits = Deadlines()  # each attempt's time limit, on one loop timer
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()  # buffer the body once so every attempt sends it intact
@@ -156,9 +158,9 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 remaining = max(0.0, self.config.deadline - (self._clock() - started))
                 budget = remaining if budget is None else min(budget, remaining)
             reading = False
-            timer = asyncio.timeout(budget)
+            timer = self._limits.within(budget)
             try:
-                async with timer:
+                with timer:
                     try:
                         response = await exchange.send()
                     except httpx.TransportError as exc:
@@ -176,7 +178,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
                         await self._read(exchange, response)
                         return response
             except TimeoutError:
-                if not timer.expired():
+                if not timer.expired:
                     raise
                 if response is not None:
                     await response.aclose()
@@ -254,6 +256,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
         return None
 
     async def aclose(self) -> None:
+        self._limits.close()
         await self.transport.aclose()
 
 
