@@ -37,13 +37,13 @@ import logging
 import re
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._answer import Answer
 from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError
-from ._parsing import decode_json
 from ._retry import RetryTransport, attempt_limit, connection_error
 from ._transports import BODY_METHODS, missing_auto_headers
 
@@ -53,31 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["absolute", "send"]
 
 _HTTPX_LOG = logging.getLogger("httpx")  # the logger httpx's own send() writes to
-
-
-class _Answer(httpx.Response):
-    """What every answer becomes: ``.json()`` decodes strictly (``_parsing.decode_json``: no
-    ``RecursionError``, no ``inf``/``NaN``), since ``_request.parse`` calls it.
-    On the lane, ``request`` is built on first use (most answers never need it)."""
-
-    _describe: Callable[[], httpx.Request] | None = None
-
-    @property
-    def request(self) -> httpx.Request:
-        if self._describe is not None:
-            self.request = self._describe()
-        return _RESPONSE_REQUEST.__get__(self)  # type: ignore[no-any-return]
-
-    @request.setter
-    def request(self, value: httpx.Request) -> None:
-        self._describe = None
-        _RESPONSE_REQUEST.__set__(self, value)
-
-    def json(self, **kwargs: Any) -> Any:
-        return super().json(**kwargs) if kwargs else decode_json(self.content)
-
-
-_RESPONSE_REQUEST: Any = httpx.Response.request  # httpx's property, which the override wraps
 
 
 async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
@@ -94,9 +69,8 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
             "this RetoolClient is closed (aclose() was called, or its parent's); nothing was sent"
         )
     _check_loop(client)
-    send_has_work = _send_has_work(http)
     lane: Lane | None = getattr(client, "_lane", None)
-    if lane is not None and not send_has_work and lane.ready(http):
+    if lane is not None and lane.ready(http):
         try:
             exchange = lane.prepare(request)
         except (TypeError, ValueError) as exc:
@@ -115,20 +89,21 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
         raise _unencodable(exc) from exc
     transport: httpx.AsyncBaseTransport | None = getattr(client, "_direct_transport", None)
     try:
-        if transport is None or send_has_work:
+        if transport is None or _send_has_work(http):
             response = await _send_bounded(client, http, built)
         else:
             response = await _send_direct(http, transport, built)
     except _HTTPX_ERRORS as exc:
         raise _sdk_error(exc, built) from _cause(exc)
-    response.__class__ = _Answer  # the same object, with the strict .json()
+    response.__class__ = Answer  # the same object, with the strict .json()
     return response
 
 
 def _send_has_work(http: httpx.AsyncClient) -> bool:
     """Whether httpx's ``send()`` would do something around the transport call: an auth flow,
     event hooks, redirects (set through ``httpx_args`` or on the httpx client since)."""
-    return http.auth is not None or http.follow_redirects or any(http.event_hooks.values())
+    hooks = http.event_hooks
+    return http.auth is not None or http.follow_redirects or bool(hooks["request"] or hooks["response"])
 
 
 def _unencodable(exc: Exception) -> ConfigurationError:
@@ -297,10 +272,10 @@ class Lane:
         self._skip: list[str] = []  # the client's default headers aiohttp must not add
 
     def ready(self, http: httpx.AsyncClient) -> bool:
-        """Whether the template holds for a request of ``http``'s (no default params or stored
-        cookies, which ``build_request`` adds; the host the lane's pool was picked for), brought
-        up to date. The caller has checked that httpx's ``send()`` has nothing to do."""
-        if http.params or http.cookies:
+        """Whether the template holds for a request of ``http``'s (httpx's ``send()`` has nothing
+        to do; no default params or stored cookies, which ``build_request`` adds; the host the
+        lane's pool was picked for), brought up to date."""
+        if _send_has_work(http) or http.params or http.cookies:
             return False
         source = (http.base_url, http.timeout, http.headers.raw)
         if source != self._source:
@@ -405,8 +380,6 @@ class _Exchange:
             bounded=self.limit,  # run() holds each attempt to it
             skip=self.skip,
         )
-        response.__class__ = _Answer
-        response._describe = self.request  # type: ignore[attr-defined]
         return response
 
     def request(self) -> httpx.Request:

@@ -22,7 +22,7 @@ import types
 import typing
 import uuid
 from collections.abc import Callable, Mapping
-from enum import Enum, StrEnum
+from enum import Enum, EnumType, StrEnum
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -58,7 +58,22 @@ __all__ = [
 _E = TypeVar("_E", bound="OpenStrEnum")
 
 
-class OpenStrEnum(StrEnum):
+class _OpenEnumType(EnumType):
+    """``Member(value)`` for a known value in one dict lookup: ``EnumType.__call__`` and
+    ``Enum.__new__`` take ~1 us per field parsed. Anything else takes Enum's own way."""
+
+    def __call__(cls, value: Any, *args: Any, **kwargs: Any) -> Any:
+        if not args and not kwargs:
+            try:
+                member = cls._value2member_map_.get(value)
+            except TypeError:  # unhashable: Enum's way says what is wrong
+                member = None
+            if member is not None:
+                return member
+        return super().__call__(value, *args, **kwargs)
+
+
+class OpenStrEnum(StrEnum, metaclass=_OpenEnumType):
     """A ``StrEnum`` that accepts values it has not seen.
 
     ``Status("NEW_IN_4_1")`` returns a pseudo-member whose ``.value`` is the string received,

@@ -108,7 +108,7 @@ def build(
 
 def check(client: Any, op: Operation, built: dict[str, Any], path: tuple[Any, ...]) -> None:
     """``_validate.check`` of a request ``build`` made, with its path values named."""
-    _validate.check(client, op.id, built, dict(zip(op.path_params, path, strict=True)) if path else None)
+    _validate.check(client, op.id, built, zip(op.path_params, path, strict=True) if path else ())
 
 
 def _pick(

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import ipaddress
 import os
 import ssl
@@ -59,6 +60,7 @@ from urllib.request import getproxies
 
 import httpx
 
+from ._answer import Answer
 from ._exceptions import ConfigurationError
 from ._retry import plain_encoding
 
@@ -334,7 +336,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         bounded: float | None = None,
         skip: list[str] | None = None,
     ) -> httpx.Response:
-        """Send one request and return the answer's head (the body streams from the pool).
+        """Send one request and return the answer's head (an ``Answer``; the body streams from
+        the pool).
 
         ``url`` is sent as it is (already encoded, as ``httpx.URL`` prints it), ``headers``
         exactly as given; ``describe()`` builds the ``httpx.Request`` that errors carry, only
@@ -376,20 +379,30 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             if slots is not None:
                 slots.release()
             raise
-        return httpx.Response(
+        return Answer.from_head(
             answer.status,
-            headers=answer.raw_headers,
-            stream=_Body(answer, describe, slots),
-            extensions={
-                "http_version": b"HTTP/%d.%d" % tuple(answer.version) if answer.version else b"HTTP/1.1",
-                "reason_phrase": (answer.reason or "").encode("ascii", "replace"),
-            },
+            answer.raw_headers,
+            _Body(answer, describe, slots),
+            {"http_version": _version(answer.version), "reason_phrase": _reason(answer.reason)},
+            describe,
         )
 
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+@functools.cache
+def _version(version: tuple[int, int] | None) -> bytes:
+    """httpx's ``http_version`` extension for aiohttp's ``HttpVersion`` (made once per version)."""
+    return b"HTTP/%d.%d" % tuple(version) if version else b"HTTP/1.1"
+
+
+@functools.lru_cache(maxsize=256)
+def _reason(reason: str | None) -> bytes:
+    """httpx's ``reason_phrase`` extension (the few phrases a server sends, encoded once each)."""
+    return (reason or "").encode("ascii", "replace")
 
 
 #: set by the first ``AiohttpTransport._open()``, which imports aiohttp (~130 ms, so not with
@@ -424,7 +437,10 @@ class _Body(httpx.AsyncByteStream):
         if (
             length is None
             or length > cap
-            or not plain_encoding(answer.headers.getall("Content-Encoding", ()))
+            or (
+                "Content-Encoding" in answer.headers
+                and not plain_encoding(answer.headers.getall("Content-Encoding"))
+            )
         ):
             return None
         try:

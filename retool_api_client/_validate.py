@@ -27,7 +27,7 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -54,10 +54,14 @@ class _Validators(NamedTuple):
 
 
 def check(
-    client: Any, operation_id: str, request: dict[str, Any], path: dict[str, Any] | None = None
+    client: Any,
+    operation_id: str,
+    request: dict[str, Any],
+    path: Iterable[tuple[str, Any]] | Mapping[str, Any] = (),
 ) -> None:
     """Raise :class:`RequestValidationError` if ``request`` (from ``_request.build``)
-    or the raw ``path`` parameter values do not fit ``operation_id``'s schemas.
+    or the raw ``path`` parameter values (name-value pairs) do not fit ``operation_id``'s
+    schemas.
 
     A value that contains itself or is nested deeper than Python can walk raises
     ``ConfigurationError`` (nothing is sent), even with ``validate_requests=False``."""
@@ -69,7 +73,12 @@ def check(
         raise too_deep() from None
 
 
-def _check(client: Any, operation_id: str, request: dict[str, Any], path: dict[str, Any] | None) -> None:
+def _check(
+    client: Any,
+    operation_id: str,
+    request: dict[str, Any],
+    path: Iterable[tuple[str, Any]] | Mapping[str, Any],
+) -> None:
     if not getattr(client, "validate_requests", True):
         if "json" in request:  # httpx's json.dumps would raise a bare ValueError / RecursionError
             _depth_ok(request["json"])
@@ -78,10 +87,12 @@ def _check(client: Any, operation_id: str, request: dict[str, Any], path: dict[s
     if validators is None:
         return
     failed: list[tuple[tuple[Any, ...], _Checker, Any]] = []
-    for name, value in (path or {}).items():
-        if name in validators.path:
-            quick, validator = validators.path[name]
-            text = path_text(name, value)  # already accepted by _request.build (path_segment)
+    for name, value in path.items() if isinstance(path, Mapping) else path:
+        rule = validators.path.get(name)
+        if rule is not None:
+            quick, validator = rule
+            # already accepted by _request.build (path_segment)
+            text = value if type(value) is str else path_text(name, value)
             if not quick(text):
                 failed.append((("path", name), validator, text))
     body = request.get("json", _NO_BODY)

@@ -293,3 +293,29 @@ async def test_a_reset_while_the_body_is_read_is_a_typed_connection_error(httpx_
         "ReadError on GET https://acme.retool.com/api/v2/users/user_1: connection reset by peer"
     )
     assert caught.value.request is not None
+
+
+async def test_an_answer_made_from_its_head_is_an_httpx_response_in_every_attribute() -> None:
+    """``Answer.from_head`` skips httpx's constructor: it must set every attribute that
+    constructor sets (an httpx upgrade that adds one fails here), and behave the same."""
+    from retool_api_client._answer import Answer
+
+    raw = [(b"Content-Type", b"application/json"), (b"Set-Cookie", b"a=1"), (b"Set-Cookie", b"b=2")]
+    extensions = {"http_version": b"HTTP/1.1", "reason_phrase": b"Created"}
+    request = httpx.Request("POST", "https://example.com/api/v2/users")
+    theirs = httpx.Response(201, headers=raw, stream=httpx.ByteStream(b'{"a": 1}'), extensions=extensions)
+    theirs.request = request
+    ours = Answer.from_head(201, raw, httpx.ByteStream(b'{"a": 1}'), dict(extensions), lambda: request)
+    assert set(vars(theirs)) - {"headers"} <= set(vars(ours))
+    assert ours.headers.get_list("set-cookie") == ["a=1", "b=2"]
+    assert set(vars(theirs)) <= set(vars(ours))  # headers now parsed, and kept
+    assert ours.request is request
+    await ours.aread()
+    await theirs.aread()
+    for name in ("status_code", "reason_phrase", "http_version", "content", "encoding", "is_success"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert ours.json() == theirs.json() == {"a": 1}
+    assert list(ours.headers.multi_items()) == list(theirs.headers.multi_items())
+    assert repr(ours) == repr(theirs)
+    ours.headers = httpx.Headers({"x": "y"})
+    assert ours.headers["x"] == "y"

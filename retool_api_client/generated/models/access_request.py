@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -79,13 +79,9 @@ class AccessRequest:
             requesting_email = _parsing.expect_str(d.pop("requesting_email"))
 
             _field = "updated_by_id"
-
-            def _parse_updated_by_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            updated_by_id = _parse_updated_by_id(d.pop("updated_by_id"))
+            updated_by_id = d.pop("updated_by_id")
+            if updated_by_id is not None:
+                updated_by_id = _parsing.expect_str(updated_by_id)
 
             _field = "created_at"
             created_at = datetime.datetime.fromisoformat(d.pop("created_at"))

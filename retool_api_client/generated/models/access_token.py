@@ -87,13 +87,9 @@ class AccessToken:
             label = _parsing.expect_str(d.pop("label"))
 
             _field = "description"
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            description = _parse_description(d.pop("description"))
+            description = d.pop("description")
+            if description is not None:
+                description = _parsing.expect_str(description)
 
             _field = "last4"
             last4 = _parsing.expect_str(d.pop("last4"))

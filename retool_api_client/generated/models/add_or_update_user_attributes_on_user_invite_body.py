@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -50,13 +50,9 @@ class AddOrUpdateUserAttributesOnUserInviteBody:
             name = _parsing.expect_str(d.pop("name"))
 
             _field = "value"
-
-            def _parse_value(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            value = _parse_value(d.pop("value"))
+            value = d.pop("value")
+            if value is not None:
+                value = _parsing.expect_str(value)
 
             _field = ""
             add_or_update_user_attributes_on_user_invite_body = cls(

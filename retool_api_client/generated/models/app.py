@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -106,13 +106,9 @@ class App:
             name = _parsing.expect_str(d.pop("name"))
 
             _field = "description"
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            description = _parse_description(d.pop("description"))
+            description = d.pop("description")
+            if description is not None:
+                description = _parsing.expect_str(description)
 
             _field = "protected"
             protected = _parsing.expect_bool(d.pop("protected"))
@@ -121,13 +117,9 @@ class App:
             synced = _parsing.expect_bool(d.pop("synced"))
 
             _field = "shortlink"
-
-            def _parse_shortlink(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            shortlink = _parse_shortlink(d.pop("shortlink"))
+            shortlink = d.pop("shortlink")
+            if shortlink is not None:
+                shortlink = _parsing.expect_str(shortlink)
 
             _field = "is_module"
             is_module = _parsing.expect_bool(d.pop("is_module"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -94,15 +94,9 @@ class ConfigurationVariable:
             description = _parsing.expect_str(d.pop("description", UNSET))
 
             _field = "default_value"
-
-            def _parse_default_value(data: object) -> None | str | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                return cast("None | str | Unset", _parsing.expect_str(data))
-
-            default_value = _parse_default_value(d.pop("default_value", UNSET))
+            default_value = d.pop("default_value", UNSET)
+            if default_value is not None:
+                default_value = _parsing.expect_str(default_value)
 
             _field = ""
             configuration_variable = cls(

@@ -62,15 +62,9 @@ class CreateAccessTokenBody:
             scopes = cast(list[str], d.pop("scopes"))
 
             _field = "description"
-
-            def _parse_description(data: object) -> None | str | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                return cast("None | str | Unset", _parsing.expect_str(data))
-
-            description = _parse_description(d.pop("description", UNSET))
+            description = d.pop("description", UNSET)
+            if description is not None:
+                description = _parsing.expect_str(description)
 
             _field = ""
             create_access_token_body = cls(

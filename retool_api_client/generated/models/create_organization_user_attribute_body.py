@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -72,15 +72,9 @@ class CreateOrganizationUserAttributeBody:
             data_type = CreateOrganizationUserAttributeBodyDataType(d.pop("dataType"))
 
             _field = "defaultValue"
-
-            def _parse_default_value(data: object) -> None | str | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                return cast("None | str | Unset", _parsing.expect_str(data))
-
-            default_value = _parse_default_value(d.pop("defaultValue", UNSET))
+            default_value = d.pop("defaultValue", UNSET)
+            if default_value is not None:
+                default_value = _parsing.expect_str(default_value)
 
             _field = ""
             create_organization_user_attribute_body = cls(

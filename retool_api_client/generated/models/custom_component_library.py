@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -71,13 +71,9 @@ class CustomComponentLibrary:
             name = _parsing.expect_str(d.pop("name"))
 
             _field = "description"
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            description = _parse_description(d.pop("description"))
+            description = d.pop("description")
+            if description is not None:
+                description = _parsing.expect_str(description)
 
             _field = "label"
             label = _parsing.expect_str(d.pop("label"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -102,15 +102,9 @@ class Folder:
             updated_at = _parsing.expect_str(d.pop("updated_at"))
 
             _field = "parent_folder_id"
-
-            def _parse_parent_folder_id(data: object) -> None | str | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                return cast("None | str | Unset", _parsing.expect_str(data))
-
-            parent_folder_id = _parse_parent_folder_id(d.pop("parent_folder_id", UNSET))
+            parent_folder_id = d.pop("parent_folder_id", UNSET)
+            if parent_folder_id is not None:
+                parent_folder_id = _parsing.expect_str(parent_folder_id)
 
             _field = ""
             folder = cls(

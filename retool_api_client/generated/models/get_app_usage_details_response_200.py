@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -86,13 +86,9 @@ class GetAppUsageDetailsResponse200:
             total_count = _parsing.expect_float(d.pop("total_count"))
 
             _field = "next_token"
-
-            def _parse_next_token(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            next_token = _parse_next_token(d.pop("next_token"))
+            next_token = d.pop("next_token")
+            if next_token is not None:
+                next_token = _parsing.expect_str(next_token)
 
             _field = "has_more"
             has_more = _parsing.expect_bool(d.pop("has_more"))

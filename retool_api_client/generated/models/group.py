@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -152,13 +152,9 @@ class Group:
             id = _parsing.expect_int(d.pop("id"))
 
             _field = "legacy_id"
-
-            def _parse_legacy_id(data: object) -> int | None:
-                if data is None:
-                    return data
-                return cast("int | None", _parsing.expect_int(data))
-
-            legacy_id = _parse_legacy_id(d.pop("legacy_id"))
+            legacy_id = d.pop("legacy_id")
+            if legacy_id is not None:
+                legacy_id = _parsing.expect_int(legacy_id)
 
             _field = "name"
             name = _parsing.expect_str(d.pop("name"))

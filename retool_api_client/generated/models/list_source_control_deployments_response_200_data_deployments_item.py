@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -77,34 +77,22 @@ class ListSourceControlDeploymentsResponse200DataDeploymentsItem:
             status = ListSourceControlDeploymentsResponse200DataDeploymentsItemStatus(d.pop("status"))
 
             _field = "commit_sha"
-
-            def _parse_commit_sha(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            commit_sha = _parse_commit_sha(d.pop("commit_sha"))
+            commit_sha = d.pop("commit_sha")
+            if commit_sha is not None:
+                commit_sha = _parsing.expect_str(commit_sha)
 
             _field = "triggered_by"
-
-            def _parse_triggered_by(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            triggered_by = _parse_triggered_by(d.pop("triggered_by"))
+            triggered_by = d.pop("triggered_by")
+            if triggered_by is not None:
+                triggered_by = _parsing.expect_str(triggered_by)
 
             _field = "created_at"
             created_at = _parsing.expect_str(d.pop("created_at"))
 
             _field = "completed_at"
-
-            def _parse_completed_at(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            completed_at = _parse_completed_at(d.pop("completed_at"))
+            completed_at = d.pop("completed_at")
+            if completed_at is not None:
+                completed_at = _parsing.expect_str(completed_at)
 
             _field = ""
             list_source_control_deployments_response_200_data_deployments_item = cls(

@@ -133,34 +133,22 @@ class OrganizationSettings:
             release_management_enabled = _parsing.expect_bool(d.pop("release_management_enabled"))
 
             _field = "cache_queries_per_user"
-
-            def _parse_cache_queries_per_user(data: object) -> bool | None:
-                if data is None:
-                    return data
-                return cast("bool | None", _parsing.expect_bool(data))
-
-            cache_queries_per_user = _parse_cache_queries_per_user(d.pop("cache_queries_per_user"))
+            cache_queries_per_user = d.pop("cache_queries_per_user")
+            if cache_queries_per_user is not None:
+                cache_queries_per_user = _parsing.expect_bool(cache_queries_per_user)
 
             _field = "apply_preloaded_css_to_homepage"
             apply_preloaded_css_to_homepage = _parsing.expect_bool(d.pop("apply_preloaded_css_to_homepage"))
 
             _field = "preloaded_css"
-
-            def _parse_preloaded_css(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            preloaded_css = _parse_preloaded_css(d.pop("preloaded_css"))
+            preloaded_css = d.pop("preloaded_css")
+            if preloaded_css is not None:
+                preloaded_css = _parsing.expect_str(preloaded_css)
 
             _field = "preloaded_javascript"
-
-            def _parse_preloaded_javascript(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            preloaded_javascript = _parse_preloaded_javascript(d.pop("preloaded_javascript"))
+            preloaded_javascript = d.pop("preloaded_javascript")
+            if preloaded_javascript is not None:
+                preloaded_javascript = _parsing.expect_str(preloaded_javascript)
 
             _field = "javascript_links"
             javascript_links = cast(list[str], d.pop("javascript_links"))

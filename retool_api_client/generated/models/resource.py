@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -91,15 +91,9 @@ class Resource:
             updated_at = _parsing.expect_str(d.pop("updated_at"))
 
             _field = "folder_id"
-
-            def _parse_folder_id(data: object) -> None | str | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                return cast("None | str | Unset", _parsing.expect_str(data))
-
-            folder_id = _parse_folder_id(d.pop("folder_id", UNSET))
+            folder_id = d.pop("folder_id", UNSET)
+            if folder_id is not None:
+                folder_id = _parsing.expect_str(folder_id)
 
             _field = ""
             resource = cls(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -128,17 +128,11 @@ class RestAPIOptionsAuthenticationOptionsOauth2:
             oauth2_access_token = _parsing.expect_str(d.pop("oauth2_access_token", UNSET))
 
             _field = "oauth2_access_token_lifespan_seconds"
-
-            def _parse_oauth2_access_token_lifespan_seconds(data: object) -> float | None | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                return cast("float | None | Unset", _parsing.expect_float(data))
-
-            oauth2_access_token_lifespan_seconds = _parse_oauth2_access_token_lifespan_seconds(
-                d.pop("oauth2_access_token_lifespan_seconds", UNSET)
-            )
+            oauth2_access_token_lifespan_seconds = d.pop("oauth2_access_token_lifespan_seconds", UNSET)
+            if oauth2_access_token_lifespan_seconds is not None:
+                oauth2_access_token_lifespan_seconds = _parsing.expect_float(
+                    oauth2_access_token_lifespan_seconds
+                )
 
             _field = "oauth2_callback_url"
             oauth2_callback_url = _parsing.expect_str(d.pop("oauth2_callback_url", UNSET))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -65,37 +65,19 @@ class SslSettings:
             enabled = _parsing.expect_bool(d.pop("enabled", UNSET))
 
             _field = "client_key"
-
-            def _parse_client_key(data: object) -> None | str | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                return cast("None | str | Unset", _parsing.expect_str(data))
-
-            client_key = _parse_client_key(d.pop("client_key", UNSET))
+            client_key = d.pop("client_key", UNSET)
+            if client_key is not None:
+                client_key = _parsing.expect_str(client_key)
 
             _field = "client_cert"
-
-            def _parse_client_cert(data: object) -> None | str | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                return cast("None | str | Unset", _parsing.expect_str(data))
-
-            client_cert = _parse_client_cert(d.pop("client_cert", UNSET))
+            client_cert = d.pop("client_cert", UNSET)
+            if client_cert is not None:
+                client_cert = _parsing.expect_str(client_cert)
 
             _field = "ca_cert"
-
-            def _parse_ca_cert(data: object) -> None | str | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                return cast("None | str | Unset", _parsing.expect_str(data))
-
-            ca_cert = _parse_ca_cert(d.pop("ca_cert", UNSET))
+            ca_cert = d.pop("ca_cert", UNSET)
+            if ca_cert is not None:
+                ca_cert = _parsing.expect_str(ca_cert)
 
             _field = ""
             ssl_settings = cls(

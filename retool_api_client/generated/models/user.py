@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -146,22 +146,14 @@ class User:
             last_active = _parse_last_active(d.pop("last_active"))
 
             _field = "first_name"
-
-            def _parse_first_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            first_name = _parse_first_name(d.pop("first_name"))
+            first_name = d.pop("first_name")
+            if first_name is not None:
+                first_name = _parsing.expect_str(first_name)
 
             _field = "last_name"
-
-            def _parse_last_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            last_name = _parse_last_name(d.pop("last_name"))
+            last_name = d.pop("last_name")
+            if last_name is not None:
+                last_name = _parsing.expect_str(last_name)
 
             _field = "metadata"
             metadata = UserMetadata.from_dict(d.pop("metadata"))

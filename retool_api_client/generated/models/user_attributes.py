@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -87,24 +87,14 @@ class UserAttributes:
             data_type = UserAttributesDataType(d.pop("data_type"))
 
             _field = "intercom_attribute_name"
-
-            def _parse_intercom_attribute_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            intercom_attribute_name = _parse_intercom_attribute_name(d.pop("intercom_attribute_name"))
+            intercom_attribute_name = d.pop("intercom_attribute_name")
+            if intercom_attribute_name is not None:
+                intercom_attribute_name = _parsing.expect_str(intercom_attribute_name)
 
             _field = "default_value"
-
-            def _parse_default_value(data: object) -> None | str | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                return cast("None | str | Unset", _parsing.expect_str(data))
-
-            default_value = _parse_default_value(d.pop("default_value", UNSET))
+            default_value = d.pop("default_value", UNSET)
+            if default_value is not None:
+                default_value = _parsing.expect_str(default_value)
 
             _field = ""
             user_attributes = cls(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -50,13 +50,9 @@ class UserGroupsItem:
         try:
             d = dict(src_dict)
             _field = "legacy_id"
-
-            def _parse_legacy_id(data: object) -> int | None:
-                if data is None:
-                    return data
-                return cast("int | None", _parsing.expect_int(data))
-
-            legacy_id = _parse_legacy_id(d.pop("legacy_id"))
+            legacy_id = d.pop("legacy_id")
+            if legacy_id is not None:
+                legacy_id = _parsing.expect_int(legacy_id)
 
             _field = "id"
             id = _parsing.expect_int(d.pop("id"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -120,22 +120,14 @@ class UserInvite:
             expires_at = _parsing.expect_str(d.pop("expires_at"))
 
             _field = "claimed_by"
-
-            def _parse_claimed_by(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            claimed_by = _parse_claimed_by(d.pop("claimed_by"))
+            claimed_by = d.pop("claimed_by")
+            if claimed_by is not None:
+                claimed_by = _parsing.expect_str(claimed_by)
 
             _field = "claimed_at"
-
-            def _parse_claimed_at(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            claimed_at = _parse_claimed_at(d.pop("claimed_at"))
+            claimed_at = d.pop("claimed_at")
+            if claimed_at is not None:
+                claimed_at = _parsing.expect_str(claimed_at)
 
             _field = "user_type"
 

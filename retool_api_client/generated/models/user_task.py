@@ -141,13 +141,9 @@ class UserTask:
             created_at = _parsing.expect_str(d.pop("created_at"))
 
             _field = "completed_at"
-
-            def _parse_completed_at(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            completed_at = _parse_completed_at(d.pop("completed_at"))
+            completed_at = d.pop("completed_at")
+            if completed_at is not None:
+                completed_at = _parsing.expect_str(completed_at)
 
             _field = "task_url"
             task_url = cast(list[str], d.pop("task_url"))
@@ -161,22 +157,14 @@ class UserTask:
                 assignees.append(assignees_item)
 
             _field = "workflow_release"
-
-            def _parse_workflow_release(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            workflow_release = _parse_workflow_release(d.pop("workflow_release"))
+            workflow_release = d.pop("workflow_release")
+            if workflow_release is not None:
+                workflow_release = _parsing.expect_str(workflow_release)
 
             _field = "expires_at"
-
-            def _parse_expires_at(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            expires_at = _parse_expires_at(d.pop("expires_at"))
+            expires_at = d.pop("expires_at")
+            if expires_at is not None:
+                expires_at = _parsing.expect_str(expires_at)
 
             _field = "output"
             _output = d.pop("output", UNSET)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -103,31 +103,19 @@ class Workflow:
             name = _parsing.expect_str(d.pop("name"))
 
             _field = "description"
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            description = _parse_description(d.pop("description"))
+            description = d.pop("description")
+            if description is not None:
+                description = _parsing.expect_str(description)
 
             _field = "crontab"
-
-            def _parse_crontab(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            crontab = _parse_crontab(d.pop("crontab"))
+            crontab = d.pop("crontab")
+            if crontab is not None:
+                crontab = _parsing.expect_str(crontab)
 
             _field = "timezone"
-
-            def _parse_timezone(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast("None | str", _parsing.expect_str(data))
-
-            timezone = _parse_timezone(d.pop("timezone"))
+            timezone = d.pop("timezone")
+            if timezone is not None:
+                timezone = _parsing.expect_str(timezone)
 
             _field = "is_enabled"
             is_enabled = _parsing.expect_bool(d.pop("is_enabled"))
@@ -136,13 +124,9 @@ class Workflow:
             protected = _parsing.expect_bool(d.pop("protected"))
 
             _field = "created_by"
-
-            def _parse_created_by(data: object) -> float | None:
-                if data is None:
-                    return data
-                return cast("float | None", _parsing.expect_float(data))
-
-            created_by = _parse_created_by(d.pop("created_by"))
+            created_by = d.pop("created_by")
+            if created_by is not None:
+                created_by = _parsing.expect_float(created_by)
 
             _field = "created_at"
             created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
