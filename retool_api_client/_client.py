@@ -281,10 +281,14 @@ class BaseClient:
             transport=retrying,
             **client_args,
         )
+        if self._lane is not None:
+            self._lane.seal(self._http)
 
     # -- what the request pipeline needs --------------------------------------------------
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
+        if self._lane is not None:
+            self._lane.trusted = False  # the caller may change it: the lane checks every request
         return self._http
 
     # -- lifecycle ---------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 1. **The lane** (:class:`Lane`), for the quickstart's client: the default aiohttp pool (through
    the proxy route its host takes, if any), nothing for httpx's ``send()`` to do (no auth flow,
    event hooks or redirects) and nothing ``build_request`` adds beyond the template (no default
-   params or stored cookies); checked on every request. The wire request is built from a
+   params or stored cookies): checked on every request once the httpx client was handed to
+   anyone or an answer stored a cookie (``Lane.trusted``). The wire request is built from a
    template of what httpx's ``build_request`` puts in every request, with no ``httpx.Request``
    or ``httpx.URL``: over real sockets those objects cost as much as the I/O (0.34x of bare
    aiohttp at 16 in flight with them, 0.59x without; docs/benchmarks.md, 2026-12-02). Tests
@@ -37,7 +38,7 @@ import logging
 import re
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -63,13 +64,17 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
     65,536 characters) raises ``ConfigurationError`` instead of httpx's bare ``TypeError`` /
     ``ValueError`` / ``InvalidURL``, as does a closed client or one used from another event
     loop. Whatever goes wrong after that raises one of the SDK's errors, never httpx's."""
-    http: httpx.AsyncClient = client.get_async_httpx_client()
+    lane: Lane | None = getattr(client, "_lane", None)
+    # the lane's own reference: asking the client for it would tell the lane that the caller
+    # may change it (``Lane.trusted``)
+    http: httpx.AsyncClient = (
+        lane.http if lane is not None and lane.http is not None else client.get_async_httpx_client()
+    )
     if getattr(client, "is_closed", None) or http.is_closed:
         raise ConfigurationError(
             "this RetoolClient is closed (aclose() was called, or its parent's); nothing was sent"
         )
     _check_loop(client)
-    lane: Lane | None = getattr(client, "_lane", None)
     if lane is not None and lane.ready(http):
         try:
             exchange = lane.prepare(request)
@@ -81,7 +86,8 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
                 answer = await lane.retrying.run(exchange)
             except _HTTPX_ERRORS as exc:  # the loop raises the SDK's; nothing else is expected
                 raise _sdk_error(exc, exchange.request()) from _cause(exc)
-            _finish(http, answer, started)
+            if _finish(http, answer, started):
+                lane.trusted = False  # a cookie is stored now: build_request would send it
             return answer
     try:
         built = http.build_request(**absolute(http, request))
@@ -96,6 +102,8 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
     except _HTTPX_ERRORS as exc:
         raise _sdk_error(exc, built) from _cause(exc)
     response.__class__ = Answer  # the same object, with the strict .json()
+    if lane is not None and lane.trusted and http.cookies:
+        lane.trusted = False
     return response
 
 
@@ -189,12 +197,14 @@ async def _send_direct(
     return response
 
 
-def _finish(http: httpx.AsyncClient, response: httpx.Response, started: float) -> None:
+def _finish(http: httpx.AsyncClient, response: httpx.Response, started: float) -> bool:
     """What httpx's ``send()`` does around the transport call that still applies: store the
-    cookies the answer sets, log httpx's own line, set ``elapsed``."""
+    cookies the answer sets, log httpx's own line, set ``elapsed``. True if the answer set
+    cookies."""
     sets_cookie = getattr(response.stream, "sets_cookie", None)  # the aiohttp pool knows
     if sets_cookie or (sets_cookie is None and "set-cookie" in response.headers):
         http.cookies.extract_cookies(response)
+        sets_cookie = True
     if _HTTPX_LOG.isEnabledFor(logging.INFO):
         _HTTPX_LOG.info(
             'HTTP Request: %s %s "%s %d %s"',
@@ -205,6 +215,7 @@ def _finish(http: httpx.AsyncClient, response: httpx.Response, started: float) -
             response.reason_phrase,
         )
     response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
+    return bool(sets_cookie)
 
 
 def absolute(http: httpx.AsyncClient, request: dict[str, Any]) -> dict[str, Any]:
@@ -267,14 +278,29 @@ class Lane:
         self._base = ""
         self._host: tuple[str, str] = ("Host", "")
         self._headers: list[tuple[str, str]] = []
+        self._plain: list[tuple[str, str]] = []
+        #: the httpx client the lane sends for (``seal``)
+        self.http: httpx.AsyncClient | None = None
+        #: True while nothing can have changed ``http`` since the template was made: nobody
+        #: has been handed it (``RetoolClient.get_async_httpx_client()`` clears this) and no
+        #: answer has set a cookie. Then ``ready()`` asks nothing; else it asks every time.
+        self.trusted = False
         self._timeout: dict[str, float | None] = {}
         self._limit: float | None = None
         self._skip: list[str] = []  # the client's default headers aiohttp must not add
 
+    def seal(self, http: httpx.AsyncClient) -> None:
+        """Take ``http`` as the client the lane sends for, and trust the template made for it
+        (see ``trusted``)."""
+        self.http = http
+        self.trusted = self.ready(http)
+
     def ready(self, http: httpx.AsyncClient) -> bool:
         """Whether the template holds for a request of ``http``'s (httpx's ``send()`` has nothing
         to do; no default params or stored cookies, which ``build_request`` adds; the host the
-        lane's pool was picked for), brought up to date."""
+        lane's pool was picked for), brought up to date. A trusted lane skips the questions."""
+        if self.trusted:
+            return True
         if _send_has_work(http) or http.params or http.cookies:
             return False
         source = (http.base_url, http.timeout, http.headers.raw)
@@ -287,6 +313,7 @@ class Lane:
                 return False  # not a base URL the lane's joins hold for
             self._base = str(template.url)
             self._host, self._headers = headers[0], headers[1:]
+            self._plain = headers  # a request without a body or headers of its own
             self._timeout = dict(template.extensions.get("timeout") or {})
             self._skip = missing_auto_headers(template.headers, "GET", b"")
             self._limit = attempt_limit(self._timeout)
@@ -307,8 +334,19 @@ class Lane:
         if len(url) > _MAX_URL:
             return None
         method = str(request["method"]).upper()
-        headers = self._headers
         extra = request.get("headers")
+        if not extra and request.get("json") is None and method not in BODY_METHODS:  # a GET
+            return _Exchange(
+                self.pool,
+                method,
+                url,
+                self._plain,
+                b"",
+                timeout=self._timeout,
+                limit=self._limit,
+                skip=self._skip,
+            )
+        headers = self._headers
         if extra:
             if not all(isinstance(k, str) and isinstance(v, str) for k, v in extra.items()):
                 return None
@@ -333,14 +371,7 @@ class Lane:
         if extra or (not body and method in BODY_METHODS):
             skip = missing_auto_headers(httpx.Headers(headers), method, body)
         return _Exchange(
-            self.pool,
-            method,
-            url,
-            headers=front + headers,
-            body=body,
-            timeout=self._timeout,
-            limit=self._limit,
-            skip=skip,
+            self.pool, method, url, front + headers, body, timeout=self._timeout, limit=self._limit, skip=skip
         )
 
 
@@ -354,9 +385,9 @@ class _Exchange:
         pool: AiohttpTransport,
         method: str,
         url: str,
-        *,
         headers: list[tuple[str, str]],
         body: bytes,
+        *,
         timeout: dict[str, float | None],
         limit: float | None,
         skip: list[str],
@@ -369,8 +400,8 @@ class _Exchange:
     def path(self) -> str:
         return self.request().url.path
 
-    async def send(self) -> httpx.Response:
-        response = await self.pool.open(
+    def send(self) -> Awaitable[httpx.Response]:
+        return self.pool.open(
             self.method,
             self.url,
             self.headers,
@@ -380,7 +411,6 @@ class _Exchange:
             bounded=self.limit,  # run() holds each attempt to it
             skip=self.skip,
         )
-        return response
 
     def request(self) -> httpx.Request:
         """The ``httpx.Request`` httpx would have sent (errors and cookies need one)."""

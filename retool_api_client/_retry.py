@@ -82,7 +82,7 @@ class Exchange(Protocol):
         """One attempt's time limit (:func:`attempt_limit`)."""
         ...
 
-    async def send(self) -> httpx.Response:
+    def send(self) -> Awaitable[httpx.Response]:
         """One attempt: the answer's head (its body unread), or an ``httpx.TransportError``."""
         ...
 
@@ -169,14 +169,17 @@ class RetryTransport(httpx.AsyncBaseTransport):
                     else:
                         if response.status_code < 400:
                             reading = True
-                            await self._read(exchange, response)
+                            await read_body(response, self.max_response_bytes)
                             return response  # success: nothing to decide, nothing to log
                         decision = decide_status(exchange.method, response.status_code, self.config)
                     delay = self._plan(decision, attempt, started, response, exchange)
                     if delay is None and response is not None:
                         reading = True
-                        await self._read(exchange, response)
+                        await read_body(response, self.max_response_bytes)
                         return response
+            except httpx.TransportError as exc:  # only reading raises one here
+                # a reset mid-body: not retried, the answer's head had arrived
+                raise connection_error(exc, exchange.request()) from exc
             except TimeoutError:
                 if not timer.expired:
                     raise
@@ -220,15 +223,6 @@ class RetryTransport(httpx.AsyncBaseTransport):
                     await result
             await self._sleep(delay)
             attempt += 1
-
-    async def _read(self, exchange: Exchange, response: httpx.Response) -> None:
-        """Read the answer's body within the attempt, decoded, never more than the size cap
-        (``elapsed`` is set by whoever sent the request: httpx's ``send()``, or ``_http``)."""
-        try:
-            await read_body(response, self.max_response_bytes)
-        except httpx.TransportError as exc:
-            # a reset mid-body: not retried, the answer's head had arrived
-            raise connection_error(exc, exchange.request()) from exc
 
     def _plan(
         self,

@@ -359,3 +359,54 @@ async def test_every_content_encoding_header_counts_on_the_lane() -> None:
         assert retool._lane is not None
         user = await retool.users.get("user_1")
     assert user.email == USER["data"]["email"]
+
+
+async def test_a_cookie_set_on_the_lane_is_sent_next_time_without_anyone_looking() -> None:
+    """The lane trusts its template until an answer sets a cookie: the next request carries it."""
+    answer = http_answer("200 OK", json.dumps(USER).encode(), "set-cookie: session=s1; Path=/\r\n")
+
+    async def calls(retool: RetoolClient) -> None:
+        assert retool._lane is None or retool._lane.trusted
+        await retool.users.get("user_1")
+        assert retool._lane is None or not retool._lane.trusted
+        await retool.users.get("user_1")
+
+    lane, httpx_way = await both_ways(answer, calls)
+    assert b"cookie: session=s1" in lane[1].lower()
+    assert lane == httpx_way
+
+
+async def test_a_cookie_stored_by_a_request_off_the_lane_reaches_the_lane() -> None:
+    """A multipart upload goes httpx's way; a cookie its answer sets is sent on the lane next."""
+    answer = http_answer("200 OK", json.dumps(USER).encode(), "set-cookie: session=s2; Path=/\r\n")
+    recorder = Recorder(answer)
+    server, url = await serve(recorder)
+    async with server, RetoolClient(url, "tok") as retool:
+        lane = retool._lane
+        assert lane is not None and lane.trusted
+        from retool_api_client._http import send
+
+        await send(retool, {"method": "POST", "url": "/upload", "files": {"f": ("a.txt", b"x")}})
+        assert not lane.trusted
+        await retool.users.get("user_1")
+    assert b"cookie: session=s2" in recorder.seen[-1].lower()
+
+
+async def test_whoever_is_handed_the_httpx_client_may_change_it_and_the_lane_follows() -> None:
+    body = json.dumps(USER).encode()
+    recorder = Recorder(http_answer("200 OK", body))
+    server, url = await serve(recorder)
+    async with server, RetoolClient(url, "tok") as retool:
+        lane = retool._lane
+        assert lane is not None and lane.trusted
+        await retool.users.get("user_1")
+        http = retool.get_async_httpx_client()
+        assert not lane.trusted
+        http.headers["X-Trace"] = "t1"
+        await retool.users.get("user_1")
+        http.params = httpx.QueryParams({"debug": "1"})  # build_request adds it: httpx's way
+        await retool.users.get("user_1")
+    first, second, third = recorder.seen[-3:]
+    assert b"x-trace" not in first.lower()
+    assert b"x-trace: t1" in second.lower()
+    assert b"debug=1" in third.split(b"\r\n")[0]
