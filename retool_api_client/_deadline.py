@@ -1,4 +1,5 @@
-"""Time limits for many concurrent attempts, on one loop timer per retry transport.
+"""Time limits for many concurrent waits, on one loop timer per owner (the retry loop, for its
+attempts; the aiohttp pool, for waits for a free connection).
 
 ``asyncio.timeout`` schedules a loop timer per use and cancels it on exit: a ``TimerHandle``,
 a heap push, and a heap pop in the loop later, about 35,000 instructions per attempt

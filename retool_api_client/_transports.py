@@ -61,6 +61,7 @@ from urllib.request import getproxies
 import httpx
 
 from ._answer import Answer
+from ._deadline import Deadlines
 from ._exceptions import ConfigurationError
 from ._retry import plain_encoding
 
@@ -255,6 +256,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self.limits = limits
         self.proxy = proxy
         self._slots = asyncio.Semaphore(limits.max_connections) if limits.max_connections else None
+        self._waits = Deadlines()  # the pool timeout of each wait for a free connection
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
         self._proxy_args: dict[str, Any] = {}
@@ -351,10 +353,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         slots = self._slots
         if slots is not None:
             if slots.locked():
+                wait = self._waits.within(timeout.get("pool"))
                 try:
-                    async with asyncio.timeout(timeout.get("pool")):
+                    with wait:
                         await slots.acquire()
                 except TimeoutError:
+                    if not wait.expired:
+                        raise
                     raise httpx.PoolTimeout("no connection free in the pool", request=describe()) from None
             else:
                 await slots.acquire()  # free: does not suspend
@@ -388,6 +393,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
+        self._waits.close()
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -59,10 +59,14 @@ class AccessListSources:
         try:
             d = dict(src_dict)
             _field = "direct"
-            direct = _parsing.expect_bool(d.pop("direct", UNSET))
+            direct = d.pop("direct", UNSET)
+            if type(direct) is not bool:
+                direct = _parsing.expect_bool(direct)
 
             _field = "universal"
-            universal = _parsing.expect_bool(d.pop("universal", UNSET))
+            universal = d.pop("universal", UNSET)
+            if type(universal) is not bool:
+                universal = _parsing.expect_bool(universal)
 
             _field = "groups"
             _groups = d.pop("groups", UNSET)

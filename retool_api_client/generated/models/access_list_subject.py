@@ -43,7 +43,9 @@ class AccessListSubject:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_str(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not str:
+                id = _parsing.expect_str(id)
 
             _field = "type"
             type_ = AccessListSubjectType(d.pop("type"))

@@ -67,16 +67,22 @@ class AccessRequest:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_int(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not int:
+                id = _parsing.expect_int(id)
 
             _field = "status"
             status = AccessRequestStatus(d.pop("status"))
 
             _field = "legacy_id"
-            legacy_id = _parsing.expect_int(d.pop("legacy_id"))
+            legacy_id = d.pop("legacy_id")
+            if type(legacy_id) is not int:
+                legacy_id = _parsing.expect_int(legacy_id)
 
             _field = "requesting_email"
-            requesting_email = _parsing.expect_str(d.pop("requesting_email"))
+            requesting_email = d.pop("requesting_email")
+            if type(requesting_email) is not str:
+                requesting_email = _parsing.expect_str(requesting_email)
 
             _field = "updated_by_id"
             updated_by_id = d.pop("updated_by_id")

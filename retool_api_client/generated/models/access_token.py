@@ -84,7 +84,9 @@ class AccessToken:
             id = UUID(d.pop("id"))
 
             _field = "label"
-            label = _parsing.expect_str(d.pop("label"))
+            label = d.pop("label")
+            if type(label) is not str:
+                label = _parsing.expect_str(label)
 
             _field = "description"
             description = d.pop("description")
@@ -92,10 +94,14 @@ class AccessToken:
                 description = _parsing.expect_str(description)
 
             _field = "last4"
-            last4 = _parsing.expect_str(d.pop("last4"))
+            last4 = d.pop("last4")
+            if type(last4) is not str:
+                last4 = _parsing.expect_str(last4)
 
             _field = "owner_legacy_id"
-            owner_legacy_id = _parsing.expect_int(d.pop("owner_legacy_id"))
+            owner_legacy_id = d.pop("owner_legacy_id")
+            if type(owner_legacy_id) is not int:
+                owner_legacy_id = _parsing.expect_int(owner_legacy_id)
 
             _field = "scopes"
             scopes = cast(list[str], d.pop("scopes"))
@@ -107,7 +113,9 @@ class AccessToken:
             updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
             _field = "access_token"
-            access_token = _parsing.expect_str(d.pop("access_token", UNSET))
+            access_token = d.pop("access_token", UNSET)
+            if type(access_token) is not str:
+                access_token = _parsing.expect_str(access_token)
 
             _field = ""
             access_token = cls(

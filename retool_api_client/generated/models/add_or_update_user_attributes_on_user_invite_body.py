@@ -47,7 +47,9 @@ class AddOrUpdateUserAttributesOnUserInviteBody:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "value"
             value = d.pop("value")

@@ -52,10 +52,14 @@ class AnalyticsIntegrationsSettingsType0:
             type_ = AnalyticsIntegrationsSettingsType0Type(d.pop("type"))
 
             _field = "measurement_id"
-            measurement_id = _parsing.expect_str(d.pop("measurement_id"))
+            measurement_id = d.pop("measurement_id")
+            if type(measurement_id) is not str:
+                measurement_id = _parsing.expect_str(measurement_id)
 
             _field = "enabled"
-            enabled = _parsing.expect_bool(d.pop("enabled"))
+            enabled = d.pop("enabled")
+            if type(enabled) is not bool:
+                enabled = _parsing.expect_bool(enabled)
 
             _field = ""
             analytics_integrations_settings_type_0 = cls(

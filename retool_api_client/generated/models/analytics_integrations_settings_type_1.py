@@ -62,10 +62,14 @@ class AnalyticsIntegrationsSettingsType1:
             host = AnalyticsIntegrationsSettingsType1Host(d.pop("host"))
 
             _field = "api_key"
-            api_key = _parsing.expect_str(d.pop("api_key"))
+            api_key = d.pop("api_key")
+            if type(api_key) is not str:
+                api_key = _parsing.expect_str(api_key)
 
             _field = "enabled"
-            enabled = _parsing.expect_bool(d.pop("enabled"))
+            enabled = d.pop("enabled")
+            if type(enabled) is not bool:
+                enabled = _parsing.expect_bool(enabled)
 
             _field = ""
             analytics_integrations_settings_type_1 = cls(

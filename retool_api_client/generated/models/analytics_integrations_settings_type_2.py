@@ -48,7 +48,9 @@ class AnalyticsIntegrationsSettingsType2:
             type_ = AnalyticsIntegrationsSettingsType2Type(d.pop("type"))
 
             _field = "enabled"
-            enabled = _parsing.expect_bool(d.pop("enabled"))
+            enabled = d.pop("enabled")
+            if type(enabled) is not bool:
+                enabled = _parsing.expect_bool(enabled)
 
             _field = ""
             analytics_integrations_settings_type_2 = cls(

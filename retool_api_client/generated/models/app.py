@@ -103,7 +103,9 @@ class App:
             id = UUID(d.pop("id"))
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "description"
             description = d.pop("description")
@@ -111,10 +113,14 @@ class App:
                 description = _parsing.expect_str(description)
 
             _field = "protected"
-            protected = _parsing.expect_bool(d.pop("protected"))
+            protected = d.pop("protected")
+            if type(protected) is not bool:
+                protected = _parsing.expect_bool(protected)
 
             _field = "synced"
-            synced = _parsing.expect_bool(d.pop("synced"))
+            synced = d.pop("synced")
+            if type(synced) is not bool:
+                synced = _parsing.expect_bool(synced)
 
             _field = "shortlink"
             shortlink = d.pop("shortlink")
@@ -122,22 +128,34 @@ class App:
                 shortlink = _parsing.expect_str(shortlink)
 
             _field = "is_module"
-            is_module = _parsing.expect_bool(d.pop("is_module"))
+            is_module = d.pop("is_module")
+            if type(is_module) is not bool:
+                is_module = _parsing.expect_bool(is_module)
 
             _field = "is_mobile_app"
-            is_mobile_app = _parsing.expect_bool(d.pop("is_mobile_app"))
+            is_mobile_app = d.pop("is_mobile_app")
+            if type(is_mobile_app) is not bool:
+                is_mobile_app = _parsing.expect_bool(is_mobile_app)
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "updated_at"
-            updated_at = _parsing.expect_str(d.pop("updated_at"))
+            updated_at = d.pop("updated_at")
+            if type(updated_at) is not str:
+                updated_at = _parsing.expect_str(updated_at)
 
             _field = "release_version"
-            release_version = _parsing.expect_str(d.pop("release_version"))
+            release_version = d.pop("release_version")
+            if type(release_version) is not str:
+                release_version = _parsing.expect_str(release_version)
 
             _field = "folder_id"
-            folder_id = _parsing.expect_str(d.pop("folder_id", UNSET))
+            folder_id = d.pop("folder_id", UNSET)
+            if type(folder_id) is not str:
+                folder_id = _parsing.expect_str(folder_id)
 
             _field = ""
             app = cls(

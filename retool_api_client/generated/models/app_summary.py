@@ -62,22 +62,34 @@ class AppSummary:
         try:
             d = dict(src_dict)
             _field = "app_name"
-            app_name = _parsing.expect_str(d.pop("app_name"))
+            app_name = d.pop("app_name")
+            if type(app_name) is not str:
+                app_name = _parsing.expect_str(app_name)
 
             _field = "host"
-            host = _parsing.expect_str(d.pop("host"))
+            host = d.pop("host")
+            if type(host) is not str:
+                host = _parsing.expect_str(host)
 
             _field = "count_app_views"
-            count_app_views = _parsing.expect_float(d.pop("count_app_views"))
+            count_app_views = d.pop("count_app_views")
+            if type(count_app_views) is not float:
+                count_app_views = _parsing.expect_float(count_app_views)
 
             _field = "count_app_saves"
-            count_app_saves = _parsing.expect_float(d.pop("count_app_saves"))
+            count_app_saves = d.pop("count_app_saves")
+            if type(count_app_saves) is not float:
+                count_app_saves = _parsing.expect_float(count_app_saves)
 
             _field = "count_viewers"
-            count_viewers = _parsing.expect_float(d.pop("count_viewers"))
+            count_viewers = d.pop("count_viewers")
+            if type(count_viewers) is not float:
+                count_viewers = _parsing.expect_float(count_viewers)
 
             _field = "count_editors"
-            count_editors = _parsing.expect_float(d.pop("count_editors"))
+            count_editors = d.pop("count_editors")
+            if type(count_editors) is not float:
+                count_editors = _parsing.expect_float(count_editors)
 
             _field = ""
             app_summary = cls(

@@ -68,13 +68,19 @@ class AppTheme:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_int(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not int:
+                id = _parsing.expect_int(id)
 
             _field = "legacy_id"
-            legacy_id = _parsing.expect_int(d.pop("legacy_id"))
+            legacy_id = d.pop("legacy_id")
+            if type(legacy_id) is not int:
+                legacy_id = _parsing.expect_int(legacy_id)
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "theme"
             theme = AppThemeTheme.from_dict(d.pop("theme"))

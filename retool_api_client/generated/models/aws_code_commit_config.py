@@ -62,22 +62,34 @@ class AWSCodeCommitConfig:
         try:
             d = dict(src_dict)
             _field = "url"
-            url = _parsing.expect_str(d.pop("url"))
+            url = d.pop("url")
+            if type(url) is not str:
+                url = _parsing.expect_str(url)
 
             _field = "region"
-            region = _parsing.expect_str(d.pop("region"))
+            region = d.pop("region")
+            if type(region) is not str:
+                region = _parsing.expect_str(region)
 
             _field = "access_key_id"
-            access_key_id = _parsing.expect_str(d.pop("access_key_id"))
+            access_key_id = d.pop("access_key_id")
+            if type(access_key_id) is not str:
+                access_key_id = _parsing.expect_str(access_key_id)
 
             _field = "secret_access_key"
-            secret_access_key = _parsing.expect_str(d.pop("secret_access_key"))
+            secret_access_key = d.pop("secret_access_key")
+            if type(secret_access_key) is not str:
+                secret_access_key = _parsing.expect_str(secret_access_key)
 
             _field = "https_username"
-            https_username = _parsing.expect_str(d.pop("https_username"))
+            https_username = d.pop("https_username")
+            if type(https_username) is not str:
+                https_username = _parsing.expect_str(https_username)
 
             _field = "https_password"
-            https_password = _parsing.expect_str(d.pop("https_password"))
+            https_password = d.pop("https_password")
+            if type(https_password) is not str:
+                https_password = _parsing.expect_str(https_password)
 
             _field = ""
             aws_code_commit_config = cls(

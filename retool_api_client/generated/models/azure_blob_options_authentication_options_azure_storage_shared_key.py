@@ -64,18 +64,24 @@ class AzureBlobOptionsAuthenticationOptionsAzureStorageSharedKey:
             )
 
             _field = "azure_storage_url"
-            azure_storage_url = _parsing.expect_str(d.pop("azure_storage_url"))
+            azure_storage_url = d.pop("azure_storage_url")
+            if type(azure_storage_url) is not str:
+                azure_storage_url = _parsing.expect_str(azure_storage_url)
 
             _field = "azure_storage_account_name"
-            azure_storage_account_name = _parsing.expect_str(d.pop("azure_storage_account_name"))
+            azure_storage_account_name = d.pop("azure_storage_account_name")
+            if type(azure_storage_account_name) is not str:
+                azure_storage_account_name = _parsing.expect_str(azure_storage_account_name)
 
             _field = "azure_storage_account_key"
-            azure_storage_account_key = _parsing.expect_str(d.pop("azure_storage_account_key"))
+            azure_storage_account_key = d.pop("azure_storage_account_key")
+            if type(azure_storage_account_key) is not str:
+                azure_storage_account_key = _parsing.expect_str(azure_storage_account_key)
 
             _field = "azure_blob_default_container_name"
-            azure_blob_default_container_name = _parsing.expect_str(
-                d.pop("azure_blob_default_container_name", UNSET)
-            )
+            azure_blob_default_container_name = d.pop("azure_blob_default_container_name", UNSET)
+            if type(azure_blob_default_container_name) is not str:
+                azure_blob_default_container_name = _parsing.expect_str(azure_blob_default_container_name)
 
             _field = ""
             azure_blob_options_authentication_options_azure_storage_shared_key = cls(

@@ -58,19 +58,29 @@ class AzureReposConfig:
         try:
             d = dict(src_dict)
             _field = "url"
-            url = _parsing.expect_str(d.pop("url"))
+            url = d.pop("url")
+            if type(url) is not str:
+                url = _parsing.expect_str(url)
 
             _field = "project"
-            project = _parsing.expect_str(d.pop("project"))
+            project = d.pop("project")
+            if type(project) is not str:
+                project = _parsing.expect_str(project)
 
             _field = "user"
-            user = _parsing.expect_str(d.pop("user"))
+            user = d.pop("user")
+            if type(user) is not str:
+                user = _parsing.expect_str(user)
 
             _field = "personal_access_token"
-            personal_access_token = _parsing.expect_str(d.pop("personal_access_token"))
+            personal_access_token = d.pop("personal_access_token")
+            if type(personal_access_token) is not str:
+                personal_access_token = _parsing.expect_str(personal_access_token)
 
             _field = "use_basic_auth"
-            use_basic_auth = _parsing.expect_bool(d.pop("use_basic_auth"))
+            use_basic_auth = d.pop("use_basic_auth")
+            if type(use_basic_auth) is not bool:
+                use_basic_auth = _parsing.expect_bool(use_basic_auth)
 
             _field = ""
             azure_repos_config = cls(

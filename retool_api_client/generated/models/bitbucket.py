@@ -91,16 +91,24 @@ class Bitbucket:
             provider = BitbucketProvider(d.pop("provider"))
 
             _field = "org"
-            org = _parsing.expect_str(d.pop("org"))
+            org = d.pop("org")
+            if type(org) is not str:
+                org = _parsing.expect_str(org)
 
             _field = "repo"
-            repo = _parsing.expect_str(d.pop("repo"))
+            repo = d.pop("repo")
+            if type(repo) is not str:
+                repo = _parsing.expect_str(repo)
 
             _field = "default_branch"
-            default_branch = _parsing.expect_str(d.pop("default_branch"))
+            default_branch = d.pop("default_branch")
+            if type(default_branch) is not str:
+                default_branch = _parsing.expect_str(default_branch)
 
             _field = "repo_version"
-            repo_version = _parsing.expect_str(d.pop("repo_version", UNSET))
+            repo_version = d.pop("repo_version", UNSET)
+            if type(repo_version) is not str:
+                repo_version = _parsing.expect_str(repo_version)
 
             _field = ""
             bitbucket = cls(

@@ -63,16 +63,24 @@ class BitbucketConfigAppPassword:
             type_ = BitbucketConfigAppPasswordType(d.pop("type"))
 
             _field = "username"
-            username = _parsing.expect_str(d.pop("username"))
+            username = d.pop("username")
+            if type(username) is not str:
+                username = _parsing.expect_str(username)
 
             _field = "app_password"
-            app_password = _parsing.expect_str(d.pop("app_password"))
+            app_password = d.pop("app_password")
+            if type(app_password) is not str:
+                app_password = _parsing.expect_str(app_password)
 
             _field = "url"
-            url = _parsing.expect_str(d.pop("url", UNSET))
+            url = d.pop("url", UNSET)
+            if type(url) is not str:
+                url = _parsing.expect_str(url)
 
             _field = "enterprise_api_url"
-            enterprise_api_url = _parsing.expect_str(d.pop("enterprise_api_url", UNSET))
+            enterprise_api_url = d.pop("enterprise_api_url", UNSET)
+            if type(enterprise_api_url) is not str:
+                enterprise_api_url = _parsing.expect_str(enterprise_api_url)
 
             _field = ""
             bitbucket_config_app_password = cls(

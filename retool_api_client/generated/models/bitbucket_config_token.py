@@ -58,13 +58,19 @@ class BitbucketConfigToken:
             type_ = BitbucketConfigTokenType(d.pop("type"))
 
             _field = "token"
-            token = _parsing.expect_str(d.pop("token"))
+            token = d.pop("token")
+            if type(token) is not str:
+                token = _parsing.expect_str(token)
 
             _field = "url"
-            url = _parsing.expect_str(d.pop("url", UNSET))
+            url = d.pop("url", UNSET)
+            if type(url) is not str:
+                url = _parsing.expect_str(url)
 
             _field = "enterprise_api_url"
-            enterprise_api_url = _parsing.expect_str(d.pop("enterprise_api_url", UNSET))
+            enterprise_api_url = d.pop("enterprise_api_url", UNSET)
+            if type(enterprise_api_url) is not str:
+                enterprise_api_url = _parsing.expect_str(enterprise_api_url)
 
             _field = ""
             bitbucket_config_token = cls(

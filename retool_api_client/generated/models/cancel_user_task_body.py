@@ -48,7 +48,9 @@ class CancelUserTaskBody:
         try:
             d = dict(src_dict)
             _field = "email"
-            email = _parsing.expect_str(d.pop("email"))
+            email = d.pop("email")
+            if type(email) is not str:
+                email = _parsing.expect_str(email)
 
             _field = "output"
             _output = d.pop("output", UNSET)

@@ -53,10 +53,14 @@ class CloneAppBody:
             app_id = UUID(d.pop("app_id"))
 
             _field = "new_app_name"
-            new_app_name = _parsing.expect_str(d.pop("new_app_name"))
+            new_app_name = d.pop("new_app_name")
+            if type(new_app_name) is not str:
+                new_app_name = _parsing.expect_str(new_app_name)
 
             _field = "folder_id"
-            folder_id = _parsing.expect_str(d.pop("folder_id", UNSET))
+            folder_id = d.pop("folder_id", UNSET)
+            if type(folder_id) is not str:
+                folder_id = _parsing.expect_str(folder_id)
 
             _field = ""
             clone_app_body = cls(

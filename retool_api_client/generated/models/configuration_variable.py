@@ -77,10 +77,14 @@ class ConfigurationVariable:
             id = UUID(d.pop("id"))
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "secret"
-            secret = _parsing.expect_bool(d.pop("secret"))
+            secret = d.pop("secret")
+            if type(secret) is not bool:
+                secret = _parsing.expect_bool(secret)
 
             _field = "values"
             values = []
@@ -91,7 +95,9 @@ class ConfigurationVariable:
                 values.append(values_item)
 
             _field = "description"
-            description = _parsing.expect_str(d.pop("description", UNSET))
+            description = d.pop("description", UNSET)
+            if type(description) is not str:
+                description = _parsing.expect_str(description)
 
             _field = "default_value"
             default_value = d.pop("default_value", UNSET)

@@ -44,10 +44,14 @@ class ConfigurationVariableValuesItem:
         try:
             d = dict(src_dict)
             _field = "environment_id"
-            environment_id = _parsing.expect_str(d.pop("environment_id"))
+            environment_id = d.pop("environment_id")
+            if type(environment_id) is not str:
+                environment_id = _parsing.expect_str(environment_id)
 
             _field = "value"
-            value = _parsing.expect_str(d.pop("value"))
+            value = d.pop("value")
+            if type(value) is not str:
+                value = _parsing.expect_str(value)
 
             _field = ""
             configuration_variable_values_item = cls(

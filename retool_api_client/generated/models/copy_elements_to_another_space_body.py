@@ -113,7 +113,9 @@ class CopyElementsToAnotherSpaceBody:
                 workflow_ids.append(workflow_ids_item)
 
             _field = "destination_space_id"
-            destination_space_id = _parsing.expect_str(d.pop("destination_space_id"))
+            destination_space_id = d.pop("destination_space_id")
+            if type(destination_space_id) is not str:
+                destination_space_id = _parsing.expect_str(destination_space_id)
 
             _field = ""
             copy_elements_to_another_space_body = cls(

@@ -56,7 +56,9 @@ class CreateAccessTokenBody:
         try:
             d = dict(src_dict)
             _field = "label"
-            label = _parsing.expect_str(d.pop("label"))
+            label = d.pop("label")
+            if type(label) is not str:
+                label = _parsing.expect_str(label)
 
             _field = "scopes"
             scopes = cast(list[str], d.pop("scopes"))

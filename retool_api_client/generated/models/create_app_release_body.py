@@ -53,13 +53,19 @@ class CreateAppReleaseBody:
         try:
             d = dict(src_dict)
             _field = "release_version"
-            release_version = _parsing.expect_str(d.pop("release_version"))
+            release_version = d.pop("release_version")
+            if type(release_version) is not str:
+                release_version = _parsing.expect_str(release_version)
 
             _field = "release_description"
-            release_description = _parsing.expect_str(d.pop("release_description", UNSET))
+            release_description = d.pop("release_description", UNSET)
+            if type(release_description) is not str:
+                release_description = _parsing.expect_str(release_description)
 
             _field = "commit_message"
-            commit_message = _parsing.expect_str(d.pop("commit_message", UNSET))
+            commit_message = d.pop("commit_message", UNSET)
+            if type(commit_message) is not str:
+                commit_message = _parsing.expect_str(commit_message)
 
             _field = ""
             create_app_release_body = cls(

@@ -59,7 +59,9 @@ class CreateCustomComponentLibraryBody:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "description"
             description = d.pop("description")
@@ -67,7 +69,9 @@ class CreateCustomComponentLibraryBody:
                 description = _parsing.expect_str(description)
 
             _field = "label"
-            label = _parsing.expect_str(d.pop("label"))
+            label = d.pop("label")
+            if type(label) is not str:
+                label = _parsing.expect_str(label)
 
             _field = "id"
             _id = d.pop("id", UNSET)

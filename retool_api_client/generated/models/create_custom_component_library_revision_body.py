@@ -95,7 +95,9 @@ class CreateCustomComponentLibraryRevisionBody:
                 id = UUID(_id)
 
             _field = "version"
-            version = _parsing.expect_str(d.pop("version", UNSET))
+            version = d.pop("version", UNSET)
+            if type(version) is not str:
+                version = _parsing.expect_str(version)
 
             _field = ""
             create_custom_component_library_revision_body = cls(

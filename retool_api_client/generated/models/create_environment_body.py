@@ -51,13 +51,19 @@ class CreateEnvironmentBody:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "color"
-            color = _parsing.expect_str(d.pop("color"))
+            color = d.pop("color")
+            if type(color) is not str:
+                color = _parsing.expect_str(color)
 
             _field = "description"
-            description = _parsing.expect_str(d.pop("description", UNSET))
+            description = d.pop("description", UNSET)
+            if type(description) is not str:
+                description = _parsing.expect_str(description)
 
             _field = ""
             create_environment_body = cls(

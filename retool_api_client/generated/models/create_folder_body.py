@@ -56,7 +56,9 @@ class CreateFolderBody:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "folder_type"
             folder_type = CreateFolderBodyFolderType(d.pop("folder_type"))

@@ -63,10 +63,14 @@ class CreateOrganizationUserAttributeBody:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "label"
-            label = _parsing.expect_str(d.pop("label"))
+            label = d.pop("label")
+            if type(label) is not str:
+                label = _parsing.expect_str(label)
 
             _field = "dataType"
             data_type = CreateOrganizationUserAttributeBodyDataType(d.pop("dataType"))

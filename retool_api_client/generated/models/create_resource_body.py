@@ -75,7 +75,9 @@ class CreateResourceBody:
             type_ = CreateResourceBodyType(d.pop("type"))
 
             _field = "display_name"
-            display_name = _parsing.expect_str(d.pop("display_name"))
+            display_name = d.pop("display_name")
+            if type(display_name) is not str:
+                display_name = _parsing.expect_str(display_name)
 
             _field = "options"
 

@@ -75,7 +75,9 @@ class CreateResourceConfigurationBody:
         try:
             d = dict(src_dict)
             _field = "resource_id"
-            resource_id = _parsing.expect_str(d.pop("resource_id"))
+            resource_id = d.pop("resource_id")
+            if type(resource_id) is not str:
+                resource_id = _parsing.expect_str(resource_id)
 
             _field = "environment_id"
             environment_id = UUID(d.pop("environment_id"))

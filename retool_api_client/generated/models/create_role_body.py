@@ -56,7 +56,9 @@ class CreateRoleBody:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "object_scopes"
             object_scopes = cast(list[str], d.pop("object_scopes"))
@@ -65,7 +67,9 @@ class CreateRoleBody:
             organization_scopes = cast(list[str], d.pop("organization_scopes"))
 
             _field = "description"
-            description = _parsing.expect_str(d.pop("description", UNSET))
+            description = d.pop("description", UNSET)
+            if type(description) is not str:
+                description = _parsing.expect_str(description)
 
             _field = ""
             create_role_body = cls(

@@ -66,16 +66,24 @@ class CreateRoleGrantBody:
             role_id = UUID(d.pop("role_id"))
 
             _field = "subject_type"
-            subject_type = _parsing.expect_str(d.pop("subject_type"))
+            subject_type = d.pop("subject_type")
+            if type(subject_type) is not str:
+                subject_type = _parsing.expect_str(subject_type)
 
             _field = "subject_id"
-            subject_id = _parsing.expect_str(d.pop("subject_id"))
+            subject_id = d.pop("subject_id")
+            if type(subject_id) is not str:
+                subject_id = _parsing.expect_str(subject_id)
 
             _field = "object_type"
-            object_type = _parsing.expect_str(d.pop("object_type", UNSET))
+            object_type = d.pop("object_type", UNSET)
+            if type(object_type) is not str:
+                object_type = _parsing.expect_str(object_type)
 
             _field = "object_id"
-            object_id = _parsing.expect_str(d.pop("object_id", UNSET))
+            object_id = d.pop("object_id", UNSET)
+            if type(object_id) is not str:
+                object_id = _parsing.expect_str(object_id)
 
             _field = ""
             create_role_grant_body = cls(

@@ -49,10 +49,14 @@ class CreateSpaceBody:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "domain"
-            domain = _parsing.expect_str(d.pop("domain"))
+            domain = d.pop("domain")
+            if type(domain) is not str:
+                domain = _parsing.expect_str(domain)
 
             _field = "options"
             _options = d.pop("options", UNSET)

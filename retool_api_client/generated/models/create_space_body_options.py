@@ -58,18 +58,22 @@ class CreateSpaceBodyOptions:
         try:
             d = dict(src_dict)
             _field = "copy_sso_settings"
-            copy_sso_settings = _parsing.expect_bool(d.pop("copy_sso_settings", UNSET))
+            copy_sso_settings = d.pop("copy_sso_settings", UNSET)
+            if type(copy_sso_settings) is not bool:
+                copy_sso_settings = _parsing.expect_bool(copy_sso_settings)
 
             _field = "copy_branding_and_themes_settings"
-            copy_branding_and_themes_settings = _parsing.expect_bool(
-                d.pop("copy_branding_and_themes_settings", UNSET)
-            )
+            copy_branding_and_themes_settings = d.pop("copy_branding_and_themes_settings", UNSET)
+            if type(copy_branding_and_themes_settings) is not bool:
+                copy_branding_and_themes_settings = _parsing.expect_bool(copy_branding_and_themes_settings)
 
             _field = "users_to_copy_as_admins"
             users_to_copy_as_admins = cast(list[str], d.pop("users_to_copy_as_admins", UNSET))
 
             _field = "create_admin_user"
-            create_admin_user = _parsing.expect_bool(d.pop("create_admin_user", UNSET))
+            create_admin_user = d.pop("create_admin_user", UNSET)
+            if type(create_admin_user) is not bool:
+                create_admin_user = _parsing.expect_bool(create_admin_user)
 
             _field = ""
             create_space_body_options = cls(

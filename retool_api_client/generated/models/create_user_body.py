@@ -73,16 +73,24 @@ class CreateUserBody:
         try:
             d = dict(src_dict)
             _field = "email"
-            email = _parsing.expect_str(d.pop("email"))
+            email = d.pop("email")
+            if type(email) is not str:
+                email = _parsing.expect_str(email)
 
             _field = "first_name"
-            first_name = _parsing.expect_str(d.pop("first_name"))
+            first_name = d.pop("first_name")
+            if type(first_name) is not str:
+                first_name = _parsing.expect_str(first_name)
 
             _field = "last_name"
-            last_name = _parsing.expect_str(d.pop("last_name"))
+            last_name = d.pop("last_name")
+            if type(last_name) is not str:
+                last_name = _parsing.expect_str(last_name)
 
             _field = "active"
-            active = _parsing.expect_bool(d.pop("active", UNSET))
+            active = d.pop("active", UNSET)
+            if type(active) is not bool:
+                active = _parsing.expect_bool(active)
 
             _field = "metadata"
             _metadata = d.pop("metadata", UNSET)

@@ -55,7 +55,9 @@ class CreateUserInviteBody:
         try:
             d = dict(src_dict)
             _field = "email"
-            email = _parsing.expect_str(d.pop("email"))
+            email = d.pop("email")
+            if type(email) is not str:
+                email = _parsing.expect_str(email)
 
             _field = "defaultGroupIds"
             default_group_ids = cast(list[float], d.pop("defaultGroupIds", UNSET))

@@ -68,7 +68,9 @@ class CustomComponentLibrary:
             id = UUID(d.pop("id"))
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "description"
             description = d.pop("description")
@@ -76,7 +78,9 @@ class CustomComponentLibrary:
                 description = _parsing.expect_str(description)
 
             _field = "label"
-            label = _parsing.expect_str(d.pop("label"))
+            label = d.pop("label")
+            if type(label) is not str:
+                label = _parsing.expect_str(label)
 
             _field = "created_at"
             created_at = datetime.datetime.fromisoformat(d.pop("created_at"))

@@ -61,10 +61,14 @@ class CustomComponentLibraryRevision:
             id = UUID(d.pop("id"))
 
             _field = "version"
-            version = _parsing.expect_str(d.pop("version"))
+            version = d.pop("version")
+            if type(version) is not str:
+                version = _parsing.expect_str(version)
 
             _field = "custom_component_library_id"
-            custom_component_library_id = _parsing.expect_str(d.pop("custom_component_library_id"))
+            custom_component_library_id = d.pop("custom_component_library_id")
+            if type(custom_component_library_id) is not str:
+                custom_component_library_id = _parsing.expect_str(custom_component_library_id)
 
             _field = "created_at"
             created_at = datetime.datetime.fromisoformat(d.pop("created_at"))

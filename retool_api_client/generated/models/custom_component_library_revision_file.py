@@ -53,10 +53,14 @@ class CustomComponentLibraryRevisionFile:
         try:
             d = dict(src_dict)
             _field = "filepath"
-            filepath = _parsing.expect_str(d.pop("filepath"))
+            filepath = d.pop("filepath")
+            if type(filepath) is not str:
+                filepath = _parsing.expect_str(filepath)
 
             _field = "file_contents"
-            file_contents = _parsing.expect_str(d.pop("file_contents"))
+            file_contents = d.pop("file_contents")
+            if type(file_contents) is not str:
+                file_contents = _parsing.expect_str(file_contents)
 
             _field = "created_at"
             created_at = datetime.datetime.fromisoformat(d.pop("created_at"))

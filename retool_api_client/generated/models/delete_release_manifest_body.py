@@ -39,7 +39,9 @@ class DeleteReleaseManifestBody:
         try:
             d = dict(src_dict)
             _field = "commit_message"
-            commit_message = _parsing.expect_str(d.pop("commit_message", UNSET))
+            commit_message = d.pop("commit_message", UNSET)
+            if type(commit_message) is not str:
+                commit_message = _parsing.expect_str(commit_message)
 
             _field = ""
             delete_release_manifest_body = cls(

@@ -43,7 +43,9 @@ class DeleteUserAttributeResponse200:
         try:
             d = dict(src_dict)
             _field = "success"
-            success = _parsing.expect_bool(d.pop("success"))
+            success = d.pop("success")
+            if type(success) is not bool:
+                success = _parsing.expect_bool(success)
 
             _field = "data"
             data = DeleteUserAttributeResponse200Data.from_dict(d.pop("data"))

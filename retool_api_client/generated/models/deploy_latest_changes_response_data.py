@@ -89,7 +89,9 @@ class DeployLatestChangesResponseData:
                 triggered_by = _parsing.expect_str(triggered_by)
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "completed_at"
             completed_at = d.pop("completed_at")

@@ -69,7 +69,9 @@ class Environment:
             id = UUID(d.pop("id"))
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "description"
             description = d.pop("description")
@@ -77,16 +79,24 @@ class Environment:
                 description = _parsing.expect_str(description)
 
             _field = "color"
-            color = _parsing.expect_str(d.pop("color"))
+            color = d.pop("color")
+            if type(color) is not str:
+                color = _parsing.expect_str(color)
 
             _field = "default"
-            default = _parsing.expect_bool(d.pop("default"))
+            default = d.pop("default")
+            if type(default) is not bool:
+                default = _parsing.expect_bool(default)
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "updated_at"
-            updated_at = _parsing.expect_str(d.pop("updated_at"))
+            updated_at = d.pop("updated_at")
+            if type(updated_at) is not str:
+                updated_at = _parsing.expect_str(updated_at)
 
             _field = ""
             environment = cls(

@@ -46,10 +46,14 @@ class ErrorResponse:
         try:
             d = dict(src_dict)
             _field = "success"
-            success = _parsing.expect_bool(d.pop("success"))
+            success = d.pop("success")
+            if type(success) is not bool:
+                success = _parsing.expect_bool(success)
 
             _field = "message"
-            message = _parsing.expect_str(d.pop("message"))
+            message = d.pop("message")
+            if type(message) is not str:
+                message = _parsing.expect_str(message)
 
             _field = ""
             error_response = cls(

@@ -81,25 +81,37 @@ class Folder:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_str(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not str:
+                id = _parsing.expect_str(id)
 
             _field = "legacy_id"
-            legacy_id = _parsing.expect_str(d.pop("legacy_id"))
+            legacy_id = d.pop("legacy_id")
+            if type(legacy_id) is not str:
+                legacy_id = _parsing.expect_str(legacy_id)
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "is_system_folder"
-            is_system_folder = _parsing.expect_bool(d.pop("is_system_folder"))
+            is_system_folder = d.pop("is_system_folder")
+            if type(is_system_folder) is not bool:
+                is_system_folder = _parsing.expect_bool(is_system_folder)
 
             _field = "folder_type"
             folder_type = FolderFolderType(d.pop("folder_type"))
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "updated_at"
-            updated_at = _parsing.expect_str(d.pop("updated_at"))
+            updated_at = d.pop("updated_at")
+            if type(updated_at) is not str:
+                updated_at = _parsing.expect_str(updated_at)
 
             _field = "parent_folder_id"
             parent_folder_id = d.pop("parent_folder_id", UNSET)

@@ -71,19 +71,27 @@ class GetAppUsageDetailsResponse200:
         try:
             d = dict(src_dict)
             _field = "success"
-            success = _parsing.expect_bool(d.pop("success"))
+            success = d.pop("success")
+            if type(success) is not bool:
+                success = _parsing.expect_bool(success)
 
             _field = "data"
             data = GetAppUsageDetailsResponse200Data.from_dict(d.pop("data"))
 
             _field = "total_viewers"
-            total_viewers = _parsing.expect_float(d.pop("total_viewers"))
+            total_viewers = d.pop("total_viewers")
+            if type(total_viewers) is not float:
+                total_viewers = _parsing.expect_float(total_viewers)
 
             _field = "total_editors"
-            total_editors = _parsing.expect_float(d.pop("total_editors"))
+            total_editors = d.pop("total_editors")
+            if type(total_editors) is not float:
+                total_editors = _parsing.expect_float(total_editors)
 
             _field = "total_count"
-            total_count = _parsing.expect_float(d.pop("total_count"))
+            total_count = d.pop("total_count")
+            if type(total_count) is not float:
+                total_count = _parsing.expect_float(total_count)
 
             _field = "next_token"
             next_token = d.pop("next_token")
@@ -91,7 +99,9 @@ class GetAppUsageDetailsResponse200:
                 next_token = _parsing.expect_str(next_token)
 
             _field = "has_more"
-            has_more = _parsing.expect_bool(d.pop("has_more"))
+            has_more = d.pop("has_more")
+            if type(has_more) is not bool:
+                has_more = _parsing.expect_bool(has_more)
 
             _field = ""
             get_app_usage_details_response_200 = cls(

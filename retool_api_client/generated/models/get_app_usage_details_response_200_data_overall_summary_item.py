@@ -52,19 +52,29 @@ class GetAppUsageDetailsResponse200DataOverallSummaryItem:
         try:
             d = dict(src_dict)
             _field = "org_id"
-            org_id = _parsing.expect_str(d.pop("org_id"))
+            org_id = d.pop("org_id")
+            if type(org_id) is not str:
+                org_id = _parsing.expect_str(org_id)
 
             _field = "app_name"
-            app_name = _parsing.expect_str(d.pop("app_name"))
+            app_name = d.pop("app_name")
+            if type(app_name) is not str:
+                app_name = _parsing.expect_str(app_name)
 
             _field = "count_app_saves"
-            count_app_saves = _parsing.expect_float(d.pop("count_app_saves"))
+            count_app_saves = d.pop("count_app_saves")
+            if type(count_app_saves) is not float:
+                count_app_saves = _parsing.expect_float(count_app_saves)
 
             _field = "count_app_views"
-            count_app_views = _parsing.expect_float(d.pop("count_app_views"))
+            count_app_views = d.pop("count_app_views")
+            if type(count_app_views) is not float:
+                count_app_views = _parsing.expect_float(count_app_views)
 
             _field = "host"
-            host = _parsing.expect_str(d.pop("host"))
+            host = d.pop("host")
+            if type(host) is not str:
+                host = _parsing.expect_str(host)
 
             _field = ""
             get_app_usage_details_response_200_data_overall_summary_item = cls(

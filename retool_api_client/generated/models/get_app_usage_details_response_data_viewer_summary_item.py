@@ -52,19 +52,29 @@ class GetAppUsageDetailsResponseDataViewerSummaryItem:
         try:
             d = dict(src_dict)
             _field = "email"
-            email = _parsing.expect_str(d.pop("email"))
+            email = d.pop("email")
+            if type(email) is not str:
+                email = _parsing.expect_str(email)
 
             _field = "count"
-            count = _parsing.expect_float(d.pop("count"))
+            count = d.pop("count")
+            if type(count) is not float:
+                count = _parsing.expect_float(count)
 
             _field = "user_id"
-            user_id = _parsing.expect_str(d.pop("user_id"))
+            user_id = d.pop("user_id")
+            if type(user_id) is not str:
+                user_id = _parsing.expect_str(user_id)
 
             _field = "org_id"
-            org_id = _parsing.expect_str(d.pop("org_id"))
+            org_id = d.pop("org_id")
+            if type(org_id) is not str:
+                org_id = _parsing.expect_str(org_id)
 
             _field = "host"
-            host = _parsing.expect_str(d.pop("host"))
+            host = d.pop("host")
+            if type(host) is not str:
+                host = _parsing.expect_str(host)
 
             _field = ""
             get_app_usage_details_response_data_viewer_summary_item = cls(

@@ -43,7 +43,9 @@ class GetAppUsageDetailsResponseDataWeeklySummaryItem:
         try:
             d = dict(src_dict)
             _field = "org_id"
-            org_id = _parsing.expect_str(d.pop("org_id"))
+            org_id = d.pop("org_id")
+            if type(org_id) is not str:
+                org_id = _parsing.expect_str(org_id)
 
             _field = "weekly_data"
             weekly_data = []

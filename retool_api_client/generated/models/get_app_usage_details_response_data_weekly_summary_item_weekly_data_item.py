@@ -46,13 +46,19 @@ class GetAppUsageDetailsResponseDataWeeklySummaryItemWeeklyDataItem:
         try:
             d = dict(src_dict)
             _field = "week"
-            week = _parsing.expect_str(d.pop("week"))
+            week = d.pop("week")
+            if type(week) is not str:
+                week = _parsing.expect_str(week)
 
             _field = "count_app_saves"
-            count_app_saves = _parsing.expect_float(d.pop("count_app_saves"))
+            count_app_saves = d.pop("count_app_saves")
+            if type(count_app_saves) is not float:
+                count_app_saves = _parsing.expect_float(count_app_saves)
 
             _field = "count_app_views"
-            count_app_views = _parsing.expect_float(d.pop("count_app_views"))
+            count_app_views = d.pop("count_app_views")
+            if type(count_app_views) is not float:
+                count_app_views = _parsing.expect_float(count_app_views)
 
             _field = ""
             get_app_usage_details_response_data_weekly_summary_item_weekly_data_item = cls(

@@ -52,16 +52,24 @@ class GetOrganizationAiSettingsResponseData:
         try:
             d = dict(src_dict)
             _field = "retoolAI"
-            retool_ai = _parsing.expect_bool(d.pop("retoolAI"))
+            retool_ai = d.pop("retoolAI")
+            if type(retool_ai) is not bool:
+                retool_ai = _parsing.expect_bool(retool_ai)
 
             _field = "retoolAIActions"
-            retool_ai_actions = _parsing.expect_bool(d.pop("retoolAIActions"))
+            retool_ai_actions = d.pop("retoolAIActions")
+            if type(retool_ai_actions) is not bool:
+                retool_ai_actions = _parsing.expect_bool(retool_ai_actions)
 
             _field = "retoolVector"
-            retool_vector = _parsing.expect_bool(d.pop("retoolVector"))
+            retool_vector = d.pop("retoolVector")
+            if type(retool_vector) is not bool:
+                retool_vector = _parsing.expect_bool(retool_vector)
 
             _field = "retoolAskAI"
-            retool_ask_ai = _parsing.expect_bool(d.pop("retoolAskAI"))
+            retool_ask_ai = d.pop("retoolAskAI")
+            if type(retool_ask_ai) is not bool:
+                retool_ask_ai = _parsing.expect_bool(retool_ask_ai)
 
             _field = ""
             get_organization_ai_settings_response_data = cls(

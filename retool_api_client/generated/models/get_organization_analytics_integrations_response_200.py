@@ -76,7 +76,9 @@ class GetOrganizationAnalyticsIntegrationsResponse200:
         try:
             d = dict(src_dict)
             _field = "success"
-            success = _parsing.expect_bool(d.pop("success"))
+            success = d.pop("success")
+            if type(success) is not bool:
+                success = _parsing.expect_bool(success)
 
             _field = "data"
             data = []
@@ -123,7 +125,9 @@ class GetOrganizationAnalyticsIntegrationsResponse200:
                 data.append(data_item)
 
             _field = "total_count"
-            total_count = _parsing.expect_float(d.pop("total_count"))
+            total_count = d.pop("total_count")
+            if type(total_count) is not float:
+                total_count = _parsing.expect_float(total_count)
 
             _field = "next_token"
             next_token = d.pop("next_token")
@@ -131,7 +135,9 @@ class GetOrganizationAnalyticsIntegrationsResponse200:
                 next_token = _parsing.expect_str(next_token)
 
             _field = "has_more"
-            has_more = _parsing.expect_bool(d.pop("has_more"))
+            has_more = d.pop("has_more")
+            if type(has_more) is not bool:
+                has_more = _parsing.expect_bool(has_more)
 
             _field = ""
             get_organization_analytics_integrations_response_200 = cls(

@@ -61,7 +61,9 @@ class GetReleaseManifestResponse200DataManifest:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "apps"
             _apps = d.pop("apps", UNSET)

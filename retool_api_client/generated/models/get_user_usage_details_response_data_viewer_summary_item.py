@@ -48,16 +48,24 @@ class GetUserUsageDetailsResponseDataViewerSummaryItem:
         try:
             d = dict(src_dict)
             _field = "app_name"
-            app_name = _parsing.expect_str(d.pop("app_name"))
+            app_name = d.pop("app_name")
+            if type(app_name) is not str:
+                app_name = _parsing.expect_str(app_name)
 
             _field = "org_id"
-            org_id = _parsing.expect_str(d.pop("org_id"))
+            org_id = d.pop("org_id")
+            if type(org_id) is not str:
+                org_id = _parsing.expect_str(org_id)
 
             _field = "host"
-            host = _parsing.expect_str(d.pop("host"))
+            host = d.pop("host")
+            if type(host) is not str:
+                host = _parsing.expect_str(host)
 
             _field = "count"
-            count = _parsing.expect_float(d.pop("count"))
+            count = d.pop("count")
+            if type(count) is not float:
+                count = _parsing.expect_float(count)
 
             _field = ""
             get_user_usage_details_response_data_viewer_summary_item = cls(

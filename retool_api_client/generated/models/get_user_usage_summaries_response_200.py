@@ -49,7 +49,9 @@ class GetUserUsageSummariesResponse200:
         try:
             d = dict(src_dict)
             _field = "success"
-            success = _parsing.expect_bool(d.pop("success"))
+            success = d.pop("success")
+            if type(success) is not bool:
+                success = _parsing.expect_bool(success)
 
             _field = "data"
             data = []

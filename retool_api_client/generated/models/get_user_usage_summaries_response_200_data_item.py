@@ -72,25 +72,39 @@ class GetUserUsageSummariesResponse200DataItem:
         try:
             d = dict(src_dict)
             _field = "org_id"
-            org_id = _parsing.expect_str(d.pop("org_id"))
+            org_id = d.pop("org_id")
+            if type(org_id) is not str:
+                org_id = _parsing.expect_str(org_id)
 
             _field = "user_id"
-            user_id = _parsing.expect_str(d.pop("user_id"))
+            user_id = d.pop("user_id")
+            if type(user_id) is not str:
+                user_id = _parsing.expect_str(user_id)
 
             _field = "email"
-            email = _parsing.expect_str(d.pop("email"))
+            email = d.pop("email")
+            if type(email) is not str:
+                email = _parsing.expect_str(email)
 
             _field = "host"
-            host = _parsing.expect_str(d.pop("host"))
+            host = d.pop("host")
+            if type(host) is not str:
+                host = _parsing.expect_str(host)
 
             _field = "count_app_views"
-            count_app_views = _parsing.expect_float(d.pop("count_app_views"))
+            count_app_views = d.pop("count_app_views")
+            if type(count_app_views) is not float:
+                count_app_views = _parsing.expect_float(count_app_views)
 
             _field = "count_app_saves"
-            count_app_saves = _parsing.expect_float(d.pop("count_app_saves"))
+            count_app_saves = d.pop("count_app_saves")
+            if type(count_app_saves) is not float:
+                count_app_saves = _parsing.expect_float(count_app_saves)
 
             _field = "count_unique_apps"
-            count_unique_apps = _parsing.expect_float(d.pop("count_unique_apps"))
+            count_unique_apps = d.pop("count_unique_apps")
+            if type(count_unique_apps) is not float:
+                count_unique_apps = _parsing.expect_float(count_unique_apps)
 
             _field = "last_active"
             last_active = datetime.datetime.fromisoformat(d.pop("last_active"))

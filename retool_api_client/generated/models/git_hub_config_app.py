@@ -68,19 +68,29 @@ class GitHubConfigApp:
             type_ = GitHubConfigAppType(d.pop("type"))
 
             _field = "app_id"
-            app_id = _parsing.expect_str(d.pop("app_id"))
+            app_id = d.pop("app_id")
+            if type(app_id) is not str:
+                app_id = _parsing.expect_str(app_id)
 
             _field = "installation_id"
-            installation_id = _parsing.expect_str(d.pop("installation_id"))
+            installation_id = d.pop("installation_id")
+            if type(installation_id) is not str:
+                installation_id = _parsing.expect_str(installation_id)
 
             _field = "private_key"
-            private_key = _parsing.expect_str(d.pop("private_key"))
+            private_key = d.pop("private_key")
+            if type(private_key) is not str:
+                private_key = _parsing.expect_str(private_key)
 
             _field = "url"
-            url = _parsing.expect_str(d.pop("url", UNSET))
+            url = d.pop("url", UNSET)
+            if type(url) is not str:
+                url = _parsing.expect_str(url)
 
             _field = "enterprise_api_url"
-            enterprise_api_url = _parsing.expect_str(d.pop("enterprise_api_url", UNSET))
+            enterprise_api_url = d.pop("enterprise_api_url", UNSET)
+            if type(enterprise_api_url) is not str:
+                enterprise_api_url = _parsing.expect_str(enterprise_api_url)
 
             _field = ""
             git_hub_config_app = cls(

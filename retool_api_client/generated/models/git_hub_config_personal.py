@@ -58,13 +58,19 @@ class GitHubConfigPersonal:
             type_ = GitHubConfigPersonalType(d.pop("type"))
 
             _field = "personal_access_token"
-            personal_access_token = _parsing.expect_str(d.pop("personal_access_token"))
+            personal_access_token = d.pop("personal_access_token")
+            if type(personal_access_token) is not str:
+                personal_access_token = _parsing.expect_str(personal_access_token)
 
             _field = "url"
-            url = _parsing.expect_str(d.pop("url", UNSET))
+            url = d.pop("url", UNSET)
+            if type(url) is not str:
+                url = _parsing.expect_str(url)
 
             _field = "enterprise_api_url"
-            enterprise_api_url = _parsing.expect_str(d.pop("enterprise_api_url", UNSET))
+            enterprise_api_url = d.pop("enterprise_api_url", UNSET)
+            if type(enterprise_api_url) is not str:
+                enterprise_api_url = _parsing.expect_str(enterprise_api_url)
 
             _field = ""
             git_hub_config_personal = cls(

@@ -49,13 +49,19 @@ class GitLabConfig:
         try:
             d = dict(src_dict)
             _field = "project_id"
-            project_id = _parsing.expect_int(d.pop("project_id"))
+            project_id = d.pop("project_id")
+            if type(project_id) is not int:
+                project_id = _parsing.expect_int(project_id)
 
             _field = "url"
-            url = _parsing.expect_str(d.pop("url"))
+            url = d.pop("url")
+            if type(url) is not str:
+                url = _parsing.expect_str(url)
 
             _field = "project_access_token"
-            project_access_token = _parsing.expect_str(d.pop("project_access_token"))
+            project_access_token = d.pop("project_access_token")
+            if type(project_access_token) is not str:
+                project_access_token = _parsing.expect_str(project_access_token)
 
             _field = ""
             git_lab_config = cls(

@@ -52,13 +52,19 @@ class Google:
             config_type = GoogleConfigType(d.pop("config_type"))
 
             _field = "google_client_id"
-            google_client_id = _parsing.expect_str(d.pop("google_client_id"))
+            google_client_id = d.pop("google_client_id")
+            if type(google_client_id) is not str:
+                google_client_id = _parsing.expect_str(google_client_id)
 
             _field = "google_client_secret"
-            google_client_secret = _parsing.expect_str(d.pop("google_client_secret"))
+            google_client_secret = d.pop("google_client_secret")
+            if type(google_client_secret) is not str:
+                google_client_secret = _parsing.expect_str(google_client_secret)
 
             _field = "disable_email_password_login"
-            disable_email_password_login = _parsing.expect_bool(d.pop("disable_email_password_login"))
+            disable_email_password_login = d.pop("disable_email_password_login")
+            if type(disable_email_password_login) is not bool:
+                disable_email_password_login = _parsing.expect_bool(disable_email_password_login)
 
             _field = ""
             google = cls(

@@ -123,61 +123,99 @@ class GoogleOIDC:
             config_type = GoogleOIDCConfigType(d.pop("config_type"))
 
             _field = "google_client_id"
-            google_client_id = _parsing.expect_str(d.pop("google_client_id"))
+            google_client_id = d.pop("google_client_id")
+            if type(google_client_id) is not str:
+                google_client_id = _parsing.expect_str(google_client_id)
 
             _field = "google_client_secret"
-            google_client_secret = _parsing.expect_str(d.pop("google_client_secret"))
+            google_client_secret = d.pop("google_client_secret")
+            if type(google_client_secret) is not str:
+                google_client_secret = _parsing.expect_str(google_client_secret)
 
             _field = "disable_email_password_login"
-            disable_email_password_login = _parsing.expect_bool(d.pop("disable_email_password_login"))
+            disable_email_password_login = d.pop("disable_email_password_login")
+            if type(disable_email_password_login) is not bool:
+                disable_email_password_login = _parsing.expect_bool(disable_email_password_login)
 
             _field = "oidc_client_id"
-            oidc_client_id = _parsing.expect_str(d.pop("oidc_client_id"))
+            oidc_client_id = d.pop("oidc_client_id")
+            if type(oidc_client_id) is not str:
+                oidc_client_id = _parsing.expect_str(oidc_client_id)
 
             _field = "oidc_client_secret"
-            oidc_client_secret = _parsing.expect_str(d.pop("oidc_client_secret"))
+            oidc_client_secret = d.pop("oidc_client_secret")
+            if type(oidc_client_secret) is not str:
+                oidc_client_secret = _parsing.expect_str(oidc_client_secret)
 
             _field = "oidc_scopes"
-            oidc_scopes = _parsing.expect_str(d.pop("oidc_scopes"))
+            oidc_scopes = d.pop("oidc_scopes")
+            if type(oidc_scopes) is not str:
+                oidc_scopes = _parsing.expect_str(oidc_scopes)
 
             _field = "oidc_auth_url"
-            oidc_auth_url = _parsing.expect_str(d.pop("oidc_auth_url"))
+            oidc_auth_url = d.pop("oidc_auth_url")
+            if type(oidc_auth_url) is not str:
+                oidc_auth_url = _parsing.expect_str(oidc_auth_url)
 
             _field = "oidc_token_url"
-            oidc_token_url = _parsing.expect_str(d.pop("oidc_token_url"))
+            oidc_token_url = d.pop("oidc_token_url")
+            if type(oidc_token_url) is not str:
+                oidc_token_url = _parsing.expect_str(oidc_token_url)
 
             _field = "jwt_email_key"
-            jwt_email_key = _parsing.expect_str(d.pop("jwt_email_key"))
+            jwt_email_key = d.pop("jwt_email_key")
+            if type(jwt_email_key) is not str:
+                jwt_email_key = _parsing.expect_str(jwt_email_key)
 
             _field = "jwt_first_name_key"
-            jwt_first_name_key = _parsing.expect_str(d.pop("jwt_first_name_key"))
+            jwt_first_name_key = d.pop("jwt_first_name_key")
+            if type(jwt_first_name_key) is not str:
+                jwt_first_name_key = _parsing.expect_str(jwt_first_name_key)
 
             _field = "jwt_last_name_key"
-            jwt_last_name_key = _parsing.expect_str(d.pop("jwt_last_name_key"))
+            jwt_last_name_key = d.pop("jwt_last_name_key")
+            if type(jwt_last_name_key) is not str:
+                jwt_last_name_key = _parsing.expect_str(jwt_last_name_key)
 
             _field = "jit_enabled"
-            jit_enabled = _parsing.expect_bool(d.pop("jit_enabled"))
+            jit_enabled = d.pop("jit_enabled")
+            if type(jit_enabled) is not bool:
+                jit_enabled = _parsing.expect_bool(jit_enabled)
 
             _field = "trigger_login_automatically"
-            trigger_login_automatically = _parsing.expect_bool(d.pop("trigger_login_automatically"))
+            trigger_login_automatically = d.pop("trigger_login_automatically")
+            if type(trigger_login_automatically) is not bool:
+                trigger_login_automatically = _parsing.expect_bool(trigger_login_automatically)
 
             _field = "oidc_userinfo_url"
-            oidc_userinfo_url = _parsing.expect_str(d.pop("oidc_userinfo_url", UNSET))
+            oidc_userinfo_url = d.pop("oidc_userinfo_url", UNSET)
+            if type(oidc_userinfo_url) is not str:
+                oidc_userinfo_url = _parsing.expect_str(oidc_userinfo_url)
 
             _field = "oidc_audience"
-            oidc_audience = _parsing.expect_str(d.pop("oidc_audience", UNSET))
+            oidc_audience = d.pop("oidc_audience", UNSET)
+            if type(oidc_audience) is not str:
+                oidc_audience = _parsing.expect_str(oidc_audience)
 
             _field = "oidc_end_session_url"
-            oidc_end_session_url = _parsing.expect_str(d.pop("oidc_end_session_url", UNSET))
+            oidc_end_session_url = d.pop("oidc_end_session_url", UNSET)
+            if type(oidc_end_session_url) is not str:
+                oidc_end_session_url = _parsing.expect_str(oidc_end_session_url)
 
             _field = "jwt_roles_key"
-            jwt_roles_key = _parsing.expect_str(d.pop("jwt_roles_key", UNSET))
+            jwt_roles_key = d.pop("jwt_roles_key", UNSET)
+            if type(jwt_roles_key) is not str:
+                jwt_roles_key = _parsing.expect_str(jwt_roles_key)
 
             _field = "roles_mapping"
-            roles_mapping = _parsing.expect_str(d.pop("roles_mapping", UNSET))
+            roles_mapping = d.pop("roles_mapping", UNSET)
+            if type(roles_mapping) is not str:
+                roles_mapping = _parsing.expect_str(roles_mapping)
 
             _field = "restricted_domain"
-            restricted_domain = _parsing.expect_str(d.pop("restricted_domain", UNSET))
+            restricted_domain = d.pop("restricted_domain", UNSET)
+            if type(restricted_domain) is not str:
+                restricted_domain = _parsing.expect_str(restricted_domain)
 
             _field = ""
             google_oidc = cls(

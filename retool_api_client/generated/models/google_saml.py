@@ -122,58 +122,94 @@ class GoogleSAML:
             config_type = GoogleSAMLConfigType(d.pop("config_type"))
 
             _field = "google_client_id"
-            google_client_id = _parsing.expect_str(d.pop("google_client_id"))
+            google_client_id = d.pop("google_client_id")
+            if type(google_client_id) is not str:
+                google_client_id = _parsing.expect_str(google_client_id)
 
             _field = "google_client_secret"
-            google_client_secret = _parsing.expect_str(d.pop("google_client_secret"))
+            google_client_secret = d.pop("google_client_secret")
+            if type(google_client_secret) is not str:
+                google_client_secret = _parsing.expect_str(google_client_secret)
 
             _field = "disable_email_password_login"
-            disable_email_password_login = _parsing.expect_bool(d.pop("disable_email_password_login"))
+            disable_email_password_login = d.pop("disable_email_password_login")
+            if type(disable_email_password_login) is not bool:
+                disable_email_password_login = _parsing.expect_bool(disable_email_password_login)
 
             _field = "idp_metadata_xml"
-            idp_metadata_xml = _parsing.expect_str(d.pop("idp_metadata_xml"))
+            idp_metadata_xml = d.pop("idp_metadata_xml")
+            if type(idp_metadata_xml) is not str:
+                idp_metadata_xml = _parsing.expect_str(idp_metadata_xml)
 
             _field = "saml_first_name_attribute"
-            saml_first_name_attribute = _parsing.expect_str(d.pop("saml_first_name_attribute"))
+            saml_first_name_attribute = d.pop("saml_first_name_attribute")
+            if type(saml_first_name_attribute) is not str:
+                saml_first_name_attribute = _parsing.expect_str(saml_first_name_attribute)
 
             _field = "saml_last_name_attribute"
-            saml_last_name_attribute = _parsing.expect_str(d.pop("saml_last_name_attribute"))
+            saml_last_name_attribute = d.pop("saml_last_name_attribute")
+            if type(saml_last_name_attribute) is not str:
+                saml_last_name_attribute = _parsing.expect_str(saml_last_name_attribute)
 
             _field = "saml_sync_group_claims"
-            saml_sync_group_claims = _parsing.expect_bool(d.pop("saml_sync_group_claims"))
+            saml_sync_group_claims = d.pop("saml_sync_group_claims")
+            if type(saml_sync_group_claims) is not bool:
+                saml_sync_group_claims = _parsing.expect_bool(saml_sync_group_claims)
 
             _field = "jit_enabled"
-            jit_enabled = _parsing.expect_bool(d.pop("jit_enabled"))
+            jit_enabled = d.pop("jit_enabled")
+            if type(jit_enabled) is not bool:
+                jit_enabled = _parsing.expect_bool(jit_enabled)
 
             _field = "trigger_login_automatically"
-            trigger_login_automatically = _parsing.expect_bool(d.pop("trigger_login_automatically"))
+            trigger_login_automatically = d.pop("trigger_login_automatically")
+            if type(trigger_login_automatically) is not bool:
+                trigger_login_automatically = _parsing.expect_bool(trigger_login_automatically)
 
             _field = "saml_groups_attribute"
-            saml_groups_attribute = _parsing.expect_str(d.pop("saml_groups_attribute", UNSET))
+            saml_groups_attribute = d.pop("saml_groups_attribute", UNSET)
+            if type(saml_groups_attribute) is not str:
+                saml_groups_attribute = _parsing.expect_str(saml_groups_attribute)
 
             _field = "ldap_sync_group_claims"
-            ldap_sync_group_claims = _parsing.expect_bool(d.pop("ldap_sync_group_claims", UNSET))
+            ldap_sync_group_claims = d.pop("ldap_sync_group_claims", UNSET)
+            if type(ldap_sync_group_claims) is not bool:
+                ldap_sync_group_claims = _parsing.expect_bool(ldap_sync_group_claims)
 
             _field = "ldap_role_mapping"
-            ldap_role_mapping = _parsing.expect_str(d.pop("ldap_role_mapping", UNSET))
+            ldap_role_mapping = d.pop("ldap_role_mapping", UNSET)
+            if type(ldap_role_mapping) is not str:
+                ldap_role_mapping = _parsing.expect_str(ldap_role_mapping)
 
             _field = "ldap_server_url"
-            ldap_server_url = _parsing.expect_str(d.pop("ldap_server_url", UNSET))
+            ldap_server_url = d.pop("ldap_server_url", UNSET)
+            if type(ldap_server_url) is not str:
+                ldap_server_url = _parsing.expect_str(ldap_server_url)
 
             _field = "ldap_base_domain_components"
-            ldap_base_domain_components = _parsing.expect_str(d.pop("ldap_base_domain_components", UNSET))
+            ldap_base_domain_components = d.pop("ldap_base_domain_components", UNSET)
+            if type(ldap_base_domain_components) is not str:
+                ldap_base_domain_components = _parsing.expect_str(ldap_base_domain_components)
 
             _field = "ldap_server_name"
-            ldap_server_name = _parsing.expect_str(d.pop("ldap_server_name", UNSET))
+            ldap_server_name = d.pop("ldap_server_name", UNSET)
+            if type(ldap_server_name) is not str:
+                ldap_server_name = _parsing.expect_str(ldap_server_name)
 
             _field = "ldap_server_key"
-            ldap_server_key = _parsing.expect_str(d.pop("ldap_server_key", UNSET))
+            ldap_server_key = d.pop("ldap_server_key", UNSET)
+            if type(ldap_server_key) is not str:
+                ldap_server_key = _parsing.expect_str(ldap_server_key)
 
             _field = "ldap_server_certificate"
-            ldap_server_certificate = _parsing.expect_str(d.pop("ldap_server_certificate", UNSET))
+            ldap_server_certificate = d.pop("ldap_server_certificate", UNSET)
+            if type(ldap_server_certificate) is not str:
+                ldap_server_certificate = _parsing.expect_str(ldap_server_certificate)
 
             _field = "restricted_domain"
-            restricted_domain = _parsing.expect_str(d.pop("restricted_domain", UNSET))
+            restricted_domain = d.pop("restricted_domain", UNSET)
+            if type(restricted_domain) is not str:
+                restricted_domain = _parsing.expect_str(restricted_domain)
 
             _field = ""
             google_saml = cls(

@@ -149,7 +149,9 @@ class Group:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_int(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not int:
+                id = _parsing.expect_int(id)
 
             _field = "legacy_id"
             legacy_id = d.pop("legacy_id")
@@ -157,7 +159,9 @@ class Group:
                 legacy_id = _parsing.expect_int(legacy_id)
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "members"
             members = []
@@ -190,22 +194,34 @@ class Group:
                 user_invites.append(user_invites_item)
 
             _field = "user_list_access"
-            user_list_access = _parsing.expect_bool(d.pop("user_list_access"))
+            user_list_access = d.pop("user_list_access")
+            if type(user_list_access) is not bool:
+                user_list_access = _parsing.expect_bool(user_list_access)
 
             _field = "audit_log_access"
-            audit_log_access = _parsing.expect_bool(d.pop("audit_log_access"))
+            audit_log_access = d.pop("audit_log_access")
+            if type(audit_log_access) is not bool:
+                audit_log_access = _parsing.expect_bool(audit_log_access)
 
             _field = "unpublished_release_access"
-            unpublished_release_access = _parsing.expect_bool(d.pop("unpublished_release_access"))
+            unpublished_release_access = d.pop("unpublished_release_access")
+            if type(unpublished_release_access) is not bool:
+                unpublished_release_access = _parsing.expect_bool(unpublished_release_access)
 
             _field = "usage_analytics_access"
-            usage_analytics_access = _parsing.expect_bool(d.pop("usage_analytics_access"))
+            usage_analytics_access = d.pop("usage_analytics_access")
+            if type(usage_analytics_access) is not bool:
+                usage_analytics_access = _parsing.expect_bool(usage_analytics_access)
 
             _field = "theme_access"
-            theme_access = _parsing.expect_bool(d.pop("theme_access"))
+            theme_access = d.pop("theme_access")
+            if type(theme_access) is not bool:
+                theme_access = _parsing.expect_bool(theme_access)
 
             _field = "account_details_access"
-            account_details_access = _parsing.expect_bool(d.pop("account_details_access"))
+            account_details_access = d.pop("account_details_access")
+            if type(account_details_access) is not bool:
+                account_details_access = _parsing.expect_bool(account_details_access)
 
             _field = "landing_page_app_id"
 
@@ -225,10 +241,14 @@ class Group:
             landing_page_app_id = _parse_landing_page_app_id(d.pop("landing_page_app_id"))
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "updated_at"
-            updated_at = _parsing.expect_str(d.pop("updated_at"))
+            updated_at = d.pop("updated_at")
+            if type(updated_at) is not str:
+                updated_at = _parsing.expect_str(updated_at)
 
             _field = ""
             group = cls(

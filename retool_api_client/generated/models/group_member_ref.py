@@ -44,10 +44,14 @@ class GroupMemberRef:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_str(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not str:
+                id = _parsing.expect_str(id)
 
             _field = "is_group_admin"
-            is_group_admin = _parsing.expect_bool(d.pop("is_group_admin"))
+            is_group_admin = d.pop("is_group_admin")
+            if type(is_group_admin) is not bool:
+                is_group_admin = _parsing.expect_bool(is_group_admin)
 
             _field = ""
             group_member_ref = cls(

@@ -49,13 +49,19 @@ class GroupMembersItem:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_str(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not str:
+                id = _parsing.expect_str(id)
 
             _field = "email"
-            email = _parsing.expect_str(d.pop("email"))
+            email = d.pop("email")
+            if type(email) is not str:
+                email = _parsing.expect_str(email)
 
             _field = "is_group_admin"
-            is_group_admin = _parsing.expect_bool(d.pop("is_group_admin"))
+            is_group_admin = d.pop("is_group_admin")
+            if type(is_group_admin) is not bool:
+                is_group_admin = _parsing.expect_bool(is_group_admin)
 
             _field = ""
             group_members_item = cls(

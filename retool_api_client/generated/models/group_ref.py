@@ -45,7 +45,9 @@ class GroupRef:
             type_ = GroupRefType(d.pop("type"))
 
             _field = "id"
-            id = _parsing.expect_int(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not int:
+                id = _parsing.expect_int(id)
 
             _field = ""
             group_ref = cls(

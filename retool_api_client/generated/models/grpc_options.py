@@ -170,10 +170,14 @@ class GRPCOptions:
             authentication_options = _parse_authentication_options(d.pop("authentication_options", UNSET))
 
             _field = "max_receive_message_length"
-            max_receive_message_length = _parsing.expect_str(d.pop("max_receive_message_length", UNSET))
+            max_receive_message_length = d.pop("max_receive_message_length", UNSET)
+            if type(max_receive_message_length) is not str:
+                max_receive_message_length = _parsing.expect_str(max_receive_message_length)
 
             _field = "max_send_message_length"
-            max_send_message_length = _parsing.expect_str(d.pop("max_send_message_length", UNSET))
+            max_send_message_length = d.pop("max_send_message_length", UNSET)
+            if type(max_send_message_length) is not str:
+                max_send_message_length = _parsing.expect_str(max_send_message_length)
 
             _field = "metadata"
             _metadata = d.pop("metadata", UNSET)
@@ -189,7 +193,9 @@ class GRPCOptions:
             options = d.pop("options", UNSET)
 
             _field = "proto_file_url"
-            proto_file_url = _parsing.expect_str(d.pop("proto_file_url", UNSET))
+            proto_file_url = d.pop("proto_file_url", UNSET)
+            if type(proto_file_url) is not str:
+                proto_file_url = _parsing.expect_str(proto_file_url)
 
             _field = "proto_file_url_headers"
 
@@ -226,15 +232,17 @@ class GRPCOptions:
                 proto_source = GRPCOptionsProtoSource(_proto_source)
 
             _field = "service_name"
-            service_name = _parsing.expect_str(d.pop("service_name", UNSET))
+            service_name = d.pop("service_name", UNSET)
+            if type(service_name) is not str:
+                service_name = _parsing.expect_str(service_name)
 
             _field = "service_names"
             service_names = cast(list[str], d.pop("service_names", UNSET))
 
             _field = "verify_session_action_enabled"
-            verify_session_action_enabled = _parsing.expect_bool(
-                d.pop("verify_session_action_enabled", UNSET)
-            )
+            verify_session_action_enabled = d.pop("verify_session_action_enabled", UNSET)
+            if type(verify_session_action_enabled) is not bool:
+                verify_session_action_enabled = _parsing.expect_bool(verify_session_action_enabled)
 
             _field = ""
             grpc_options = cls(

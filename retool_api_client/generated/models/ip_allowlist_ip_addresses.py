@@ -46,13 +46,19 @@ class IpAllowlistIpAddresses:
         try:
             d = dict(src_dict)
             _field = "us-west-2"
-            us_west_2 = _parsing.expect_str(d.pop("us-west-2"))
+            us_west_2 = d.pop("us-west-2")
+            if type(us_west_2) is not str:
+                us_west_2 = _parsing.expect_str(us_west_2)
 
             _field = "eu-central-1"
-            eu_central_1 = _parsing.expect_str(d.pop("eu-central-1"))
+            eu_central_1 = d.pop("eu-central-1")
+            if type(eu_central_1) is not str:
+                eu_central_1 = _parsing.expect_str(eu_central_1)
 
             _field = "ap-southeast-1"
-            ap_southeast_1 = _parsing.expect_str(d.pop("ap-southeast-1"))
+            ap_southeast_1 = d.pop("ap-southeast-1")
+            if type(ap_southeast_1) is not str:
+                ap_southeast_1 = _parsing.expect_str(ap_southeast_1)
 
             _field = ""
             ip_allowlist_ip_addresses = cls(

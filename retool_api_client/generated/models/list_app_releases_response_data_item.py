@@ -51,13 +51,19 @@ class ListAppReleasesResponseDataItem:
         try:
             d = dict(src_dict)
             _field = "release_version"
-            release_version = _parsing.expect_str(d.pop("release_version"))
+            release_version = d.pop("release_version")
+            if type(release_version) is not str:
+                release_version = _parsing.expect_str(release_version)
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "release_description"
-            release_description = _parsing.expect_str(d.pop("release_description", UNSET))
+            release_description = d.pop("release_description", UNSET)
+            if type(release_description) is not str:
+                release_description = _parsing.expect_str(release_description)
 
             _field = ""
             list_app_releases_response_data_item = cls(

@@ -75,7 +75,9 @@ class ListObjectsGroupCanAccessBody:
             object_type = ListObjectsGroupCanAccessBodyObjectType(d.pop("object_type"))
 
             _field = "include_inherited_access"
-            include_inherited_access = _parsing.expect_bool(d.pop("include_inherited_access", UNSET))
+            include_inherited_access = d.pop("include_inherited_access", UNSET)
+            if type(include_inherited_access) is not bool:
+                include_inherited_access = _parsing.expect_bool(include_inherited_access)
 
             _field = ""
             list_objects_group_can_access_body = cls(

@@ -65,7 +65,9 @@ class ListWorkflowsResponse200:
         try:
             d = dict(src_dict)
             _field = "success"
-            success = _parsing.expect_bool(d.pop("success"))
+            success = d.pop("success")
+            if type(success) is not bool:
+                success = _parsing.expect_bool(success)
 
             _field = "data"
             data = []
@@ -76,7 +78,9 @@ class ListWorkflowsResponse200:
                 data.append(data_item)
 
             _field = "total_count"
-            total_count = _parsing.expect_float(d.pop("total_count"))
+            total_count = d.pop("total_count")
+            if type(total_count) is not float:
+                total_count = _parsing.expect_float(total_count)
 
             _field = "next_token"
             next_token = d.pop("next_token")
@@ -84,7 +88,9 @@ class ListWorkflowsResponse200:
                 next_token = _parsing.expect_str(next_token)
 
             _field = "has_more"
-            has_more = _parsing.expect_bool(d.pop("has_more"))
+            has_more = d.pop("has_more")
+            if type(has_more) is not bool:
+                has_more = _parsing.expect_bool(has_more)
 
             _field = ""
             list_workflows_response_200 = cls(

@@ -45,10 +45,14 @@ class LogOutUserBody:
         try:
             d = dict(src_dict)
             _field = "sso_logout"
-            sso_logout = _parsing.expect_bool(d.pop("sso_logout", UNSET))
+            sso_logout = d.pop("sso_logout", UNSET)
+            if type(sso_logout) is not bool:
+                sso_logout = _parsing.expect_bool(sso_logout)
 
             _field = "post_logout_redirect_uri"
-            post_logout_redirect_uri = _parsing.expect_str(d.pop("post_logout_redirect_uri", UNSET))
+            post_logout_redirect_uri = d.pop("post_logout_redirect_uri", UNSET)
+            if type(post_logout_redirect_uri) is not str:
+                post_logout_redirect_uri = _parsing.expect_str(post_logout_redirect_uri)
 
             _field = ""
             log_out_user_body = cls(

@@ -52,13 +52,19 @@ class LogOutUserResponse200Data:
         try:
             d = dict(src_dict)
             _field = "sso_logout"
-            sso_logout = _parsing.expect_bool(d.pop("sso_logout"))
+            sso_logout = d.pop("sso_logout")
+            if type(sso_logout) is not bool:
+                sso_logout = _parsing.expect_bool(sso_logout)
 
             _field = "sso_logout_url"
-            sso_logout_url = _parsing.expect_str(d.pop("sso_logout_url", UNSET))
+            sso_logout_url = d.pop("sso_logout_url", UNSET)
+            if type(sso_logout_url) is not str:
+                sso_logout_url = _parsing.expect_str(sso_logout_url)
 
             _field = "warning"
-            warning = _parsing.expect_str(d.pop("warning", UNSET))
+            warning = d.pop("warning", UNSET)
+            if type(warning) is not str:
+                warning = _parsing.expect_str(warning)
 
             _field = ""
             log_out_user_response_200_data = cls(

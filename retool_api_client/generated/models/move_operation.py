@@ -50,10 +50,14 @@ class MoveOperation:
             op = MoveOperationOp(d.pop("op"))
 
             _field = "path"
-            path = _parsing.expect_str(d.pop("path"))
+            path = d.pop("path")
+            if type(path) is not str:
+                path = _parsing.expect_str(path)
 
             _field = "from"
-            from_ = _parsing.expect_str(d.pop("from"))
+            from_ = d.pop("from")
+            if type(from_) is not str:
+                from_ = _parsing.expect_str(from_)
 
             _field = ""
             move_operation = cls(

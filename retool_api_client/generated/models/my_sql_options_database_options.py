@@ -107,19 +107,29 @@ class MySQLOptionsDatabaseOptions:
         try:
             d = dict(src_dict)
             _field = "host"
-            host = _parsing.expect_str(d.pop("host"))
+            host = d.pop("host")
+            if type(host) is not str:
+                host = _parsing.expect_str(host)
 
             _field = "port"
-            port = _parsing.expect_str(d.pop("port"))
+            port = d.pop("port")
+            if type(port) is not str:
+                port = _parsing.expect_str(port)
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name", UNSET))
+            name = d.pop("name", UNSET)
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "username"
-            username = _parsing.expect_str(d.pop("username", UNSET))
+            username = d.pop("username", UNSET)
+            if type(username) is not str:
+                username = _parsing.expect_str(username)
 
             _field = "password"
-            password = _parsing.expect_str(d.pop("password", UNSET))
+            password = d.pop("password", UNSET)
+            if type(password) is not str:
+                password = _parsing.expect_str(password)
 
             _field = "ssl_settings"
             _ssl_settings = d.pop("ssl_settings", UNSET)
@@ -138,23 +148,33 @@ class MySQLOptionsDatabaseOptions:
                 ssh_tunnel_options = SshTunnelOptions.from_dict(_ssh_tunnel_options)
 
             _field = "disable_converting_queries_to_prepared_statements"
-            disable_converting_queries_to_prepared_statements = _parsing.expect_bool(
-                d.pop("disable_converting_queries_to_prepared_statements", UNSET)
+            disable_converting_queries_to_prepared_statements = d.pop(
+                "disable_converting_queries_to_prepared_statements", UNSET
             )
+            if type(disable_converting_queries_to_prepared_statements) is not bool:
+                disable_converting_queries_to_prepared_statements = _parsing.expect_bool(
+                    disable_converting_queries_to_prepared_statements
+                )
 
             _field = "show_write_gui_only"
-            show_write_gui_only = _parsing.expect_bool(d.pop("show_write_gui_only", UNSET))
+            show_write_gui_only = d.pop("show_write_gui_only", UNSET)
+            if type(show_write_gui_only) is not bool:
+                show_write_gui_only = _parsing.expect_bool(show_write_gui_only)
 
             _field = "use_dynamic_database_names"
-            use_dynamic_database_names = _parsing.expect_bool(d.pop("use_dynamic_database_names", UNSET))
+            use_dynamic_database_names = d.pop("use_dynamic_database_names", UNSET)
+            if type(use_dynamic_database_names) is not bool:
+                use_dynamic_database_names = _parsing.expect_bool(use_dynamic_database_names)
 
             _field = "use_dynamic_database_hosts"
-            use_dynamic_database_hosts = _parsing.expect_bool(d.pop("use_dynamic_database_hosts", UNSET))
+            use_dynamic_database_hosts = d.pop("use_dynamic_database_hosts", UNSET)
+            if type(use_dynamic_database_hosts) is not bool:
+                use_dynamic_database_hosts = _parsing.expect_bool(use_dynamic_database_hosts)
 
             _field = "convert_mysql_dates_to_javascript"
-            convert_mysql_dates_to_javascript = _parsing.expect_bool(
-                d.pop("convert_mysql_dates_to_javascript", UNSET)
-            )
+            convert_mysql_dates_to_javascript = d.pop("convert_mysql_dates_to_javascript", UNSET)
+            if type(convert_mysql_dates_to_javascript) is not bool:
+                convert_mysql_dates_to_javascript = _parsing.expect_bool(convert_mysql_dates_to_javascript)
 
             _field = ""
             my_sql_options_database_options = cls(

@@ -78,7 +78,9 @@ class ObservabilityConfiguration:
             config = _parse_config(d.pop("config"))
 
             _field = "enabled"
-            enabled = _parsing.expect_bool(d.pop("enabled"))
+            enabled = d.pop("enabled")
+            if type(enabled) is not bool:
+                enabled = _parsing.expect_bool(enabled)
 
             _field = ""
             observability_configuration = cls(

@@ -61,7 +61,9 @@ class ObservabilityConfigurationConfigDatadog:
             provider = ObservabilityConfigurationConfigDatadogProvider(d.pop("provider"))
 
             _field = "api_key"
-            api_key = _parsing.expect_str(d.pop("api_key"))
+            api_key = d.pop("api_key")
+            if type(api_key) is not str:
+                api_key = _parsing.expect_str(api_key)
 
             _field = "site"
             site = ObservabilityConfigurationConfigDatadogSite(d.pop("site"))

@@ -62,7 +62,9 @@ class ObservabilityConfigurationConfigSentry:
             provider = ObservabilityConfigurationConfigSentryProvider(d.pop("provider"))
 
             _field = "dsn"
-            dsn = _parsing.expect_str(d.pop("dsn"))
+            dsn = d.pop("dsn")
+            if type(dsn) is not str:
+                dsn = _parsing.expect_str(dsn)
 
             _field = "ca_certs"
             ca_certs = cast(list[str], d.pop("ca_certs", UNSET))

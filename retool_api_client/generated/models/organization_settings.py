@@ -118,19 +118,29 @@ class OrganizationSettings:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_str(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not str:
+                id = _parsing.expect_str(id)
 
             _field = "request_access_enabled"
-            request_access_enabled = _parsing.expect_bool(d.pop("request_access_enabled"))
+            request_access_enabled = d.pop("request_access_enabled")
+            if type(request_access_enabled) is not bool:
+                request_access_enabled = _parsing.expect_bool(request_access_enabled)
 
             _field = "ai_support_bot_disabled"
-            ai_support_bot_disabled = _parsing.expect_bool(d.pop("ai_support_bot_disabled"))
+            ai_support_bot_disabled = d.pop("ai_support_bot_disabled")
+            if type(ai_support_bot_disabled) is not bool:
+                ai_support_bot_disabled = _parsing.expect_bool(ai_support_bot_disabled)
 
             _field = "retool_forms_disabled"
-            retool_forms_disabled = _parsing.expect_bool(d.pop("retool_forms_disabled"))
+            retool_forms_disabled = d.pop("retool_forms_disabled")
+            if type(retool_forms_disabled) is not bool:
+                retool_forms_disabled = _parsing.expect_bool(retool_forms_disabled)
 
             _field = "release_management_enabled"
-            release_management_enabled = _parsing.expect_bool(d.pop("release_management_enabled"))
+            release_management_enabled = d.pop("release_management_enabled")
+            if type(release_management_enabled) is not bool:
+                release_management_enabled = _parsing.expect_bool(release_management_enabled)
 
             _field = "cache_queries_per_user"
             cache_queries_per_user = d.pop("cache_queries_per_user")
@@ -138,7 +148,9 @@ class OrganizationSettings:
                 cache_queries_per_user = _parsing.expect_bool(cache_queries_per_user)
 
             _field = "apply_preloaded_css_to_homepage"
-            apply_preloaded_css_to_homepage = _parsing.expect_bool(d.pop("apply_preloaded_css_to_homepage"))
+            apply_preloaded_css_to_homepage = d.pop("apply_preloaded_css_to_homepage")
+            if type(apply_preloaded_css_to_homepage) is not bool:
+                apply_preloaded_css_to_homepage = _parsing.expect_bool(apply_preloaded_css_to_homepage)
 
             _field = "preloaded_css"
             preloaded_css = d.pop("preloaded_css")
@@ -154,17 +166,19 @@ class OrganizationSettings:
             javascript_links = cast(list[str], d.pop("javascript_links"))
 
             _field = "workflow_run_retention_period_mins"
-            workflow_run_retention_period_mins = _parsing.expect_float(
-                d.pop("workflow_run_retention_period_mins")
-            )
+            workflow_run_retention_period_mins = d.pop("workflow_run_retention_period_mins")
+            if type(workflow_run_retention_period_mins) is not float:
+                workflow_run_retention_period_mins = _parsing.expect_float(workflow_run_retention_period_mins)
 
             _field = "app_owners_permissions_management"
-            app_owners_permissions_management = _parsing.expect_bool(
-                d.pop("app_owners_permissions_management")
-            )
+            app_owners_permissions_management = d.pop("app_owners_permissions_management")
+            if type(app_owners_permissions_management) is not bool:
+                app_owners_permissions_management = _parsing.expect_bool(app_owners_permissions_management)
 
             _field = "two_factor_auth_required"
-            two_factor_auth_required = _parsing.expect_bool(d.pop("two_factor_auth_required"))
+            two_factor_auth_required = d.pop("two_factor_auth_required")
+            if type(two_factor_auth_required) is not bool:
+                two_factor_auth_required = _parsing.expect_bool(two_factor_auth_required)
 
             _field = "two_factor_auth_type"
 
@@ -184,9 +198,11 @@ class OrganizationSettings:
             two_factor_auth_type = _parse_two_factor_auth_type(d.pop("two_factor_auth_type"))
 
             _field = "disable_new_login_ip_notification_email"
-            disable_new_login_ip_notification_email = _parsing.expect_bool(
-                d.pop("disable_new_login_ip_notification_email")
-            )
+            disable_new_login_ip_notification_email = d.pop("disable_new_login_ip_notification_email")
+            if type(disable_new_login_ip_notification_email) is not bool:
+                disable_new_login_ip_notification_email = _parsing.expect_bool(
+                    disable_new_login_ip_notification_email
+                )
 
             _field = ""
             organization_settings = cls(

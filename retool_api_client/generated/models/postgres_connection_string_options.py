@@ -52,15 +52,23 @@ class PostgresConnectionStringOptions:
         try:
             d = dict(src_dict)
             _field = "connection_string"
-            connection_string = _parsing.expect_str(d.pop("connection_string", UNSET))
+            connection_string = d.pop("connection_string", UNSET)
+            if type(connection_string) is not str:
+                connection_string = _parsing.expect_str(connection_string)
 
             _field = "disable_converting_queries_to_prepared_statements"
-            disable_converting_queries_to_prepared_statements = _parsing.expect_bool(
-                d.pop("disable_converting_queries_to_prepared_statements", UNSET)
+            disable_converting_queries_to_prepared_statements = d.pop(
+                "disable_converting_queries_to_prepared_statements", UNSET
             )
+            if type(disable_converting_queries_to_prepared_statements) is not bool:
+                disable_converting_queries_to_prepared_statements = _parsing.expect_bool(
+                    disable_converting_queries_to_prepared_statements
+                )
 
             _field = "show_write_gui_only"
-            show_write_gui_only = _parsing.expect_bool(d.pop("show_write_gui_only", UNSET))
+            show_write_gui_only = d.pop("show_write_gui_only", UNSET)
+            if type(show_write_gui_only) is not bool:
+                show_write_gui_only = _parsing.expect_bool(show_write_gui_only)
 
             _field = ""
             postgres_connection_string_options = cls(

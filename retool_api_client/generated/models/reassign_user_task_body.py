@@ -52,7 +52,9 @@ class ReassignUserTaskBody:
         try:
             d = dict(src_dict)
             _field = "email"
-            email = _parsing.expect_str(d.pop("email"))
+            email = d.pop("email")
+            if type(email) is not str:
+                email = _parsing.expect_str(email)
 
             _field = "assignees"
             assignees = []

@@ -48,7 +48,9 @@ class ReassignUserTaskBodyAssigneesItemType0:
             type_ = ReassignUserTaskBodyAssigneesItemType0Type(d.pop("type"))
 
             _field = "id"
-            id = _parsing.expect_int(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not int:
+                id = _parsing.expect_int(id)
 
             _field = ""
             reassign_user_task_body_assignees_item_type_0 = cls(

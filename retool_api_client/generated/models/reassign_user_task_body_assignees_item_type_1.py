@@ -48,7 +48,9 @@ class ReassignUserTaskBodyAssigneesItemType1:
             type_ = ReassignUserTaskBodyAssigneesItemType1Type(d.pop("type"))
 
             _field = "id"
-            id = _parsing.expect_str(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not str:
+                id = _parsing.expect_str(id)
 
             _field = ""
             reassign_user_task_body_assignees_item_type_1 = cls(

@@ -80,19 +80,29 @@ class RedshiftOptionsDatabaseOptions:
         try:
             d = dict(src_dict)
             _field = "host"
-            host = _parsing.expect_str(d.pop("host"))
+            host = d.pop("host")
+            if type(host) is not str:
+                host = _parsing.expect_str(host)
 
             _field = "port"
-            port = _parsing.expect_str(d.pop("port"))
+            port = d.pop("port")
+            if type(port) is not str:
+                port = _parsing.expect_str(port)
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name", UNSET))
+            name = d.pop("name", UNSET)
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "username"
-            username = _parsing.expect_str(d.pop("username", UNSET))
+            username = d.pop("username", UNSET)
+            if type(username) is not str:
+                username = _parsing.expect_str(username)
 
             _field = "password"
-            password = _parsing.expect_str(d.pop("password", UNSET))
+            password = d.pop("password", UNSET)
+            if type(password) is not str:
+                password = _parsing.expect_str(password)
 
             _field = "ssl_settings"
             _ssl_settings = d.pop("ssl_settings", UNSET)
@@ -103,12 +113,18 @@ class RedshiftOptionsDatabaseOptions:
                 ssl_settings = RedshiftSslSettings.from_dict(_ssl_settings)
 
             _field = "disable_converting_queries_to_prepared_statements"
-            disable_converting_queries_to_prepared_statements = _parsing.expect_bool(
-                d.pop("disable_converting_queries_to_prepared_statements", UNSET)
+            disable_converting_queries_to_prepared_statements = d.pop(
+                "disable_converting_queries_to_prepared_statements", UNSET
             )
+            if type(disable_converting_queries_to_prepared_statements) is not bool:
+                disable_converting_queries_to_prepared_statements = _parsing.expect_bool(
+                    disable_converting_queries_to_prepared_statements
+                )
 
             _field = "show_write_gui_only"
-            show_write_gui_only = _parsing.expect_bool(d.pop("show_write_gui_only", UNSET))
+            show_write_gui_only = d.pop("show_write_gui_only", UNSET)
+            if type(show_write_gui_only) is not bool:
+                show_write_gui_only = _parsing.expect_bool(show_write_gui_only)
 
             _field = ""
             redshift_options_database_options = cls(

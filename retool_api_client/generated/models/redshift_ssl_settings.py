@@ -35,7 +35,9 @@ class RedshiftSslSettings:
         try:
             d = dict(src_dict)
             _field = "enabled"
-            enabled = _parsing.expect_bool(d.pop("enabled", UNSET))
+            enabled = d.pop("enabled", UNSET)
+            if type(enabled) is not bool:
+                enabled = _parsing.expect_bool(enabled)
 
             _field = ""
             redshift_ssl_settings = cls(

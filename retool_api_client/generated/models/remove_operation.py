@@ -46,7 +46,9 @@ class RemoveOperation:
             op = RemoveOperationOp(d.pop("op"))
 
             _field = "path"
-            path = _parsing.expect_str(d.pop("path"))
+            path = d.pop("path")
+            if type(path) is not str:
+                path = _parsing.expect_str(path)
 
             _field = ""
             remove_operation = cls(

@@ -53,7 +53,9 @@ class ReplaceOperation:
             op = ReplaceOperationOp(d.pop("op"))
 
             _field = "path"
-            path = _parsing.expect_str(d.pop("path"))
+            path = d.pop("path")
+            if type(path) is not str:
+                path = _parsing.expect_str(path)
 
             _field = "value"
             value = d.pop("value", UNSET)

@@ -73,22 +73,32 @@ class Resource:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_str(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not str:
+                id = _parsing.expect_str(id)
 
             _field = "type"
             type_ = ResourceType(d.pop("type"))
 
             _field = "display_name"
-            display_name = _parsing.expect_str(d.pop("display_name"))
+            display_name = d.pop("display_name")
+            if type(display_name) is not str:
+                display_name = _parsing.expect_str(display_name)
 
             _field = "protected"
-            protected = _parsing.expect_bool(d.pop("protected"))
+            protected = d.pop("protected")
+            if type(protected) is not bool:
+                protected = _parsing.expect_bool(protected)
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "updated_at"
-            updated_at = _parsing.expect_str(d.pop("updated_at"))
+            updated_at = d.pop("updated_at")
+            if type(updated_at) is not str:
+                updated_at = _parsing.expect_str(updated_at)
 
             _field = "folder_id"
             folder_id = d.pop("folder_id", UNSET)

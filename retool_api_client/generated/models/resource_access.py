@@ -53,7 +53,9 @@ class ResourceAccess:
             type_ = ResourceAccessType(d.pop("type"))
 
             _field = "id"
-            id = _parsing.expect_str(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not str:
+                id = _parsing.expect_str(id)
 
             _field = "access_level"
             access_level = ResourceAccessAccessLevel(d.pop("access_level"))

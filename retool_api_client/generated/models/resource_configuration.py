@@ -174,10 +174,14 @@ class ResourceConfiguration:
             options = _parse_options(d.pop("options"))
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "updated_at"
-            updated_at = _parsing.expect_str(d.pop("updated_at"))
+            updated_at = d.pop("updated_at")
+            if type(updated_at) is not str:
+                updated_at = _parsing.expect_str(updated_at)
 
             _field = ""
             resource_configuration = cls(

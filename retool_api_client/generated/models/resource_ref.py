@@ -45,7 +45,9 @@ class ResourceRef:
             type_ = ResourceRefType(d.pop("type"))
 
             _field = "id"
-            id = _parsing.expect_str(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not str:
+                id = _parsing.expect_str(id)
 
             _field = ""
             resource_ref = cls(

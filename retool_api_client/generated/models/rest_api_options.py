@@ -124,7 +124,9 @@ class RestAPIOptions:
         try:
             d = dict(src_dict)
             _field = "base_url"
-            base_url = _parsing.expect_str(d.pop("base_url"))
+            base_url = d.pop("base_url")
+            if type(base_url) is not str:
+                base_url = _parsing.expect_str(base_url)
 
             _field = "url_parameters"
             _url_parameters = d.pop("url_parameters", UNSET)
@@ -160,7 +162,9 @@ class RestAPIOptions:
             cookies_to_forward = cast(list[str], d.pop("cookies_to_forward", UNSET))
 
             _field = "forward_all_cookies"
-            forward_all_cookies = _parsing.expect_bool(d.pop("forward_all_cookies", UNSET))
+            forward_all_cookies = d.pop("forward_all_cookies", UNSET)
+            if type(forward_all_cookies) is not bool:
+                forward_all_cookies = _parsing.expect_bool(forward_all_cookies)
 
             _field = "authentication_options"
 

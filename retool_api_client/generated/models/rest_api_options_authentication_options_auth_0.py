@@ -60,16 +60,24 @@ class RestAPIOptionsAuthenticationOptionsAuth0:
             )
 
             _field = "auth0_domain"
-            auth0_domain = _parsing.expect_str(d.pop("auth0_domain"))
+            auth0_domain = d.pop("auth0_domain")
+            if type(auth0_domain) is not str:
+                auth0_domain = _parsing.expect_str(auth0_domain)
 
             _field = "auth0_client_id"
-            auth0_client_id = _parsing.expect_str(d.pop("auth0_client_id"))
+            auth0_client_id = d.pop("auth0_client_id")
+            if type(auth0_client_id) is not str:
+                auth0_client_id = _parsing.expect_str(auth0_client_id)
 
             _field = "auth0_client_secret"
-            auth0_client_secret = _parsing.expect_str(d.pop("auth0_client_secret"))
+            auth0_client_secret = d.pop("auth0_client_secret")
+            if type(auth0_client_secret) is not str:
+                auth0_client_secret = _parsing.expect_str(auth0_client_secret)
 
             _field = "auth0_custom_audience"
-            auth0_custom_audience = _parsing.expect_str(d.pop("auth0_custom_audience"))
+            auth0_custom_audience = d.pop("auth0_custom_audience")
+            if type(auth0_custom_audience) is not str:
+                auth0_custom_audience = _parsing.expect_str(auth0_custom_audience)
 
             _field = ""
             rest_api_options_authentication_options_auth_0 = cls(

@@ -73,13 +73,19 @@ class RestAPIOptionsAuthenticationOptionsAws4:
         try:
             d = dict(src_dict)
             _field = "amazon_aws_region"
-            amazon_aws_region = _parsing.expect_str(d.pop("amazon_aws_region"))
+            amazon_aws_region = d.pop("amazon_aws_region")
+            if type(amazon_aws_region) is not str:
+                amazon_aws_region = _parsing.expect_str(amazon_aws_region)
 
             _field = "amazon_access_key_id"
-            amazon_access_key_id = _parsing.expect_str(d.pop("amazon_access_key_id"))
+            amazon_access_key_id = d.pop("amazon_access_key_id")
+            if type(amazon_access_key_id) is not str:
+                amazon_access_key_id = _parsing.expect_str(amazon_access_key_id)
 
             _field = "amazon_secret_access_key"
-            amazon_secret_access_key = _parsing.expect_str(d.pop("amazon_secret_access_key"))
+            amazon_secret_access_key = d.pop("amazon_secret_access_key")
+            if type(amazon_secret_access_key) is not str:
+                amazon_secret_access_key = _parsing.expect_str(amazon_secret_access_key)
 
             _field = "authentication_type"
             authentication_type = RestAPIOptionsAuthenticationOptionsAws4AuthenticationType(
@@ -87,20 +93,30 @@ class RestAPIOptionsAuthenticationOptionsAws4:
             )
 
             _field = "amazon_service_name"
-            amazon_service_name = _parsing.expect_str(d.pop("amazon_service_name"))
+            amazon_service_name = d.pop("amazon_service_name")
+            if type(amazon_service_name) is not str:
+                amazon_service_name = _parsing.expect_str(amazon_service_name)
 
             _field = "assume_role"
-            assume_role = _parsing.expect_str(d.pop("assume_role", UNSET))
+            assume_role = d.pop("assume_role", UNSET)
+            if type(assume_role) is not str:
+                assume_role = _parsing.expect_str(assume_role)
 
             _field = "auth_with_default_credential_provider_chain"
-            auth_with_default_credential_provider_chain = _parsing.expect_bool(
-                d.pop("auth_with_default_credential_provider_chain", UNSET)
+            auth_with_default_credential_provider_chain = d.pop(
+                "auth_with_default_credential_provider_chain", UNSET
             )
+            if type(auth_with_default_credential_provider_chain) is not bool:
+                auth_with_default_credential_provider_chain = _parsing.expect_bool(
+                    auth_with_default_credential_provider_chain
+                )
 
             _field = "enable_awsv4_authentication_via_headers"
-            enable_awsv4_authentication_via_headers = _parsing.expect_bool(
-                d.pop("enable_awsv4_authentication_via_headers", UNSET)
-            )
+            enable_awsv4_authentication_via_headers = d.pop("enable_awsv4_authentication_via_headers", UNSET)
+            if type(enable_awsv4_authentication_via_headers) is not bool:
+                enable_awsv4_authentication_via_headers = _parsing.expect_bool(
+                    enable_awsv4_authentication_via_headers
+                )
 
             _field = ""
             rest_api_options_authentication_options_aws_4 = cls(

@@ -69,21 +69,31 @@ class RestAPIOptionsAuthenticationOptionsAzureIdentity:
             )
 
             _field = "auth_with_default_credential_provider_chain"
-            auth_with_default_credential_provider_chain = _parsing.expect_bool(
-                d.pop("auth_with_default_credential_provider_chain")
-            )
+            auth_with_default_credential_provider_chain = d.pop("auth_with_default_credential_provider_chain")
+            if type(auth_with_default_credential_provider_chain) is not bool:
+                auth_with_default_credential_provider_chain = _parsing.expect_bool(
+                    auth_with_default_credential_provider_chain
+                )
 
             _field = "azureid_scope"
-            azureid_scope = _parsing.expect_str(d.pop("azureid_scope", UNSET))
+            azureid_scope = d.pop("azureid_scope", UNSET)
+            if type(azureid_scope) is not str:
+                azureid_scope = _parsing.expect_str(azureid_scope)
 
             _field = "azureid_tenant_id"
-            azureid_tenant_id = _parsing.expect_str(d.pop("azureid_tenant_id", UNSET))
+            azureid_tenant_id = d.pop("azureid_tenant_id", UNSET)
+            if type(azureid_tenant_id) is not str:
+                azureid_tenant_id = _parsing.expect_str(azureid_tenant_id)
 
             _field = "azureid_client_id"
-            azureid_client_id = _parsing.expect_str(d.pop("azureid_client_id", UNSET))
+            azureid_client_id = d.pop("azureid_client_id", UNSET)
+            if type(azureid_client_id) is not str:
+                azureid_client_id = _parsing.expect_str(azureid_client_id)
 
             _field = "azureid_client_secret"
-            azureid_client_secret = _parsing.expect_str(d.pop("azureid_client_secret", UNSET))
+            azureid_client_secret = d.pop("azureid_client_secret", UNSET)
+            if type(azureid_client_secret) is not str:
+                azureid_client_secret = _parsing.expect_str(azureid_client_secret)
 
             _field = ""
             rest_api_options_authentication_options_azure_identity = cls(

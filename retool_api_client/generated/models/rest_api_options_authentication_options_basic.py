@@ -54,10 +54,14 @@ class RestAPIOptionsAuthenticationOptionsBasic:
             )
 
             _field = "basic_username"
-            basic_username = _parsing.expect_str(d.pop("basic_username"))
+            basic_username = d.pop("basic_username")
+            if type(basic_username) is not str:
+                basic_username = _parsing.expect_str(basic_username)
 
             _field = "basic_password"
-            basic_password = _parsing.expect_str(d.pop("basic_password", UNSET))
+            basic_password = d.pop("basic_password", UNSET)
+            if type(basic_password) is not str:
+                basic_password = _parsing.expect_str(basic_password)
 
             _field = ""
             rest_api_options_authentication_options_basic = cls(

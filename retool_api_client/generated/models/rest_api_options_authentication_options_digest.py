@@ -52,10 +52,14 @@ class RestAPIOptionsAuthenticationOptionsDigest:
             )
 
             _field = "digest_username"
-            digest_username = _parsing.expect_str(d.pop("digest_username"))
+            digest_username = d.pop("digest_username")
+            if type(digest_username) is not str:
+                digest_username = _parsing.expect_str(digest_username)
 
             _field = "digest_password"
-            digest_password = _parsing.expect_str(d.pop("digest_password"))
+            digest_password = d.pop("digest_password")
+            if type(digest_password) is not str:
+                digest_password = _parsing.expect_str(digest_password)
 
             _field = ""
             rest_api_options_authentication_options_digest = cls(

@@ -130,19 +130,29 @@ class RestAPIOptionsAuthenticationOptionsOauth1:
             oauth1_signature_method = _parse_oauth1_signature_method(d.pop("oauth1_signature_method"))
 
             _field = "oauth1_consumer_key"
-            oauth1_consumer_key = _parsing.expect_str(d.pop("oauth1_consumer_key"))
+            oauth1_consumer_key = d.pop("oauth1_consumer_key")
+            if type(oauth1_consumer_key) is not str:
+                oauth1_consumer_key = _parsing.expect_str(oauth1_consumer_key)
 
             _field = "oauth1_consumer_secret"
-            oauth1_consumer_secret = _parsing.expect_str(d.pop("oauth1_consumer_secret"))
+            oauth1_consumer_secret = d.pop("oauth1_consumer_secret")
+            if type(oauth1_consumer_secret) is not str:
+                oauth1_consumer_secret = _parsing.expect_str(oauth1_consumer_secret)
 
             _field = "oauth1_token_key"
-            oauth1_token_key = _parsing.expect_str(d.pop("oauth1_token_key"))
+            oauth1_token_key = d.pop("oauth1_token_key")
+            if type(oauth1_token_key) is not str:
+                oauth1_token_key = _parsing.expect_str(oauth1_token_key)
 
             _field = "oauth1_token_secret"
-            oauth1_token_secret = _parsing.expect_str(d.pop("oauth1_token_secret"))
+            oauth1_token_secret = d.pop("oauth1_token_secret")
+            if type(oauth1_token_secret) is not str:
+                oauth1_token_secret = _parsing.expect_str(oauth1_token_secret)
 
             _field = "oauth1_realm_parameter"
-            oauth1_realm_parameter = _parsing.expect_str(d.pop("oauth1_realm_parameter"))
+            oauth1_realm_parameter = d.pop("oauth1_realm_parameter")
+            if type(oauth1_realm_parameter) is not str:
+                oauth1_realm_parameter = _parsing.expect_str(oauth1_realm_parameter)
 
             _field = ""
             rest_api_options_authentication_options_oauth_1 = cls(

@@ -110,22 +110,34 @@ class RestAPIOptionsAuthenticationOptionsOauth2:
             )
 
             _field = "oauth2_access_token_url"
-            oauth2_access_token_url = _parsing.expect_str(d.pop("oauth2_access_token_url"))
+            oauth2_access_token_url = d.pop("oauth2_access_token_url")
+            if type(oauth2_access_token_url) is not str:
+                oauth2_access_token_url = _parsing.expect_str(oauth2_access_token_url)
 
             _field = "oauth2_auth_url"
-            oauth2_auth_url = _parsing.expect_str(d.pop("oauth2_auth_url"))
+            oauth2_auth_url = d.pop("oauth2_auth_url")
+            if type(oauth2_auth_url) is not str:
+                oauth2_auth_url = _parsing.expect_str(oauth2_auth_url)
 
             _field = "oauth2_client_id"
-            oauth2_client_id = _parsing.expect_str(d.pop("oauth2_client_id"))
+            oauth2_client_id = d.pop("oauth2_client_id")
+            if type(oauth2_client_id) is not str:
+                oauth2_client_id = _parsing.expect_str(oauth2_client_id)
 
             _field = "oauth2_client_secret"
-            oauth2_client_secret = _parsing.expect_str(d.pop("oauth2_client_secret"))
+            oauth2_client_secret = d.pop("oauth2_client_secret")
+            if type(oauth2_client_secret) is not str:
+                oauth2_client_secret = _parsing.expect_str(oauth2_client_secret)
 
             _field = "oauth2_audience"
-            oauth2_audience = _parsing.expect_str(d.pop("oauth2_audience", UNSET))
+            oauth2_audience = d.pop("oauth2_audience", UNSET)
+            if type(oauth2_audience) is not str:
+                oauth2_audience = _parsing.expect_str(oauth2_audience)
 
             _field = "oauth2_access_token"
-            oauth2_access_token = _parsing.expect_str(d.pop("oauth2_access_token", UNSET))
+            oauth2_access_token = d.pop("oauth2_access_token", UNSET)
+            if type(oauth2_access_token) is not str:
+                oauth2_access_token = _parsing.expect_str(oauth2_access_token)
 
             _field = "oauth2_access_token_lifespan_seconds"
             oauth2_access_token_lifespan_seconds = d.pop("oauth2_access_token_lifespan_seconds", UNSET)
@@ -135,24 +147,34 @@ class RestAPIOptionsAuthenticationOptionsOauth2:
                 )
 
             _field = "oauth2_callback_url"
-            oauth2_callback_url = _parsing.expect_str(d.pop("oauth2_callback_url", UNSET))
+            oauth2_callback_url = d.pop("oauth2_callback_url", UNSET)
+            if type(oauth2_callback_url) is not str:
+                oauth2_callback_url = _parsing.expect_str(oauth2_callback_url)
 
             _field = "oauth2_id_token"
-            oauth2_id_token = _parsing.expect_str(d.pop("oauth2_id_token", UNSET))
+            oauth2_id_token = d.pop("oauth2_id_token", UNSET)
+            if type(oauth2_id_token) is not str:
+                oauth2_id_token = _parsing.expect_str(oauth2_id_token)
 
             _field = "oauth2_refresh_token"
-            oauth2_refresh_token = _parsing.expect_str(d.pop("oauth2_refresh_token", UNSET))
+            oauth2_refresh_token = d.pop("oauth2_refresh_token", UNSET)
+            if type(oauth2_refresh_token) is not str:
+                oauth2_refresh_token = _parsing.expect_str(oauth2_refresh_token)
 
             _field = "oauth2_scope"
-            oauth2_scope = _parsing.expect_str(d.pop("oauth2_scope", UNSET))
+            oauth2_scope = d.pop("oauth2_scope", UNSET)
+            if type(oauth2_scope) is not str:
+                oauth2_scope = _parsing.expect_str(oauth2_scope)
 
             _field = "oauth2_share_user_credentials"
-            oauth2_share_user_credentials = _parsing.expect_bool(
-                d.pop("oauth2_share_user_credentials", UNSET)
-            )
+            oauth2_share_user_credentials = d.pop("oauth2_share_user_credentials", UNSET)
+            if type(oauth2_share_user_credentials) is not bool:
+                oauth2_share_user_credentials = _parsing.expect_bool(oauth2_share_user_credentials)
 
             _field = "verify_session_url"
-            verify_session_url = _parsing.expect_str(d.pop("verify_session_url", UNSET))
+            verify_session_url = d.pop("verify_session_url", UNSET)
+            if type(verify_session_url) is not str:
+                verify_session_url = _parsing.expect_str(verify_session_url)
 
             _field = ""
             rest_api_options_authentication_options_oauth_2 = cls(

@@ -91,19 +91,29 @@ class Role:
             id = UUID(d.pop("id"))
 
             _field = "organization_id"
-            organization_id = _parsing.expect_str(d.pop("organization_id"))
+            organization_id = d.pop("organization_id")
+            if type(organization_id) is not str:
+                organization_id = _parsing.expect_str(organization_id)
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "description"
-            description = _parsing.expect_str(d.pop("description"))
+            description = d.pop("description")
+            if type(description) is not str:
+                description = _parsing.expect_str(description)
 
             _field = "is_default_role"
-            is_default_role = _parsing.expect_bool(d.pop("is_default_role"))
+            is_default_role = d.pop("is_default_role")
+            if type(is_default_role) is not bool:
+                is_default_role = _parsing.expect_bool(is_default_role)
 
             _field = "is_legacy_role"
-            is_legacy_role = _parsing.expect_bool(d.pop("is_legacy_role"))
+            is_legacy_role = d.pop("is_legacy_role")
+            if type(is_legacy_role) is not bool:
+                is_legacy_role = _parsing.expect_bool(is_legacy_role)
 
             _field = "object_scopes"
             object_scopes = cast(list[str], d.pop("object_scopes"))
@@ -115,10 +125,14 @@ class Role:
             added_dependent_scopes = cast(list[str], d.pop("added_dependent_scopes"))
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "updated_at"
-            updated_at = _parsing.expect_str(d.pop("updated_at"))
+            updated_at = d.pop("updated_at")
+            if type(updated_at) is not str:
+                updated_at = _parsing.expect_str(updated_at)
 
             _field = ""
             role = cls(

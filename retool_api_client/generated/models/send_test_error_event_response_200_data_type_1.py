@@ -39,7 +39,9 @@ class SendTestErrorEventResponse200DataType1:
         try:
             d = dict(src_dict)
             _field = "success"
-            success = _parsing.expect_bool(d.pop("success"))
+            success = d.pop("success")
+            if type(success) is not bool:
+                success = _parsing.expect_bool(success)
 
             _field = ""
             send_test_error_event_response_200_data_type_1 = cls(

@@ -71,7 +71,9 @@ class SetReleaseConfigurationForAppInManifestBody:
             release = _parse_release(d.pop("release"))
 
             _field = "commit_message"
-            commit_message = _parsing.expect_str(d.pop("commit_message", UNSET))
+            commit_message = d.pop("commit_message", UNSET)
+            if type(commit_message) is not str:
+                commit_message = _parsing.expect_str(commit_message)
 
             _field = ""
             set_release_configuration_for_app_in_manifest_body = cls(

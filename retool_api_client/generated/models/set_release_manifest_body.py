@@ -55,7 +55,9 @@ class SetReleaseManifestBody:
                 manifest = SetReleaseManifestBodyManifest.from_dict(_manifest)
 
             _field = "commit_message"
-            commit_message = _parsing.expect_str(d.pop("commit_message", UNSET))
+            commit_message = d.pop("commit_message", UNSET)
+            if type(commit_message) is not str:
+                commit_message = _parsing.expect_str(commit_message)
 
             _field = ""
             set_release_manifest_body = cls(

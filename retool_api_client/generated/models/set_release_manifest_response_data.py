@@ -49,13 +49,19 @@ class SetReleaseManifestResponseData:
         try:
             d = dict(src_dict)
             _field = "commit_sha"
-            commit_sha = _parsing.expect_str(d.pop("commit_sha"))
+            commit_sha = d.pop("commit_sha")
+            if type(commit_sha) is not str:
+                commit_sha = _parsing.expect_str(commit_sha)
 
             _field = "url"
-            url = _parsing.expect_str(d.pop("url"))
+            url = d.pop("url")
+            if type(url) is not str:
+                url = _parsing.expect_str(url)
 
             _field = "branch_name"
-            branch_name = _parsing.expect_str(d.pop("branch_name"))
+            branch_name = d.pop("branch_name")
+            if type(branch_name) is not str:
+                branch_name = _parsing.expect_str(branch_name)
 
             _field = ""
             set_release_manifest_response_data = cls(

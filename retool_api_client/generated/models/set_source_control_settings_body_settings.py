@@ -69,26 +69,36 @@ class SetSourceControlSettingsBodySettings:
         try:
             d = dict(src_dict)
             _field = "auto_branch_naming_enabled"
-            auto_branch_naming_enabled = _parsing.expect_bool(d.pop("auto_branch_naming_enabled", UNSET))
+            auto_branch_naming_enabled = d.pop("auto_branch_naming_enabled", UNSET)
+            if type(auto_branch_naming_enabled) is not bool:
+                auto_branch_naming_enabled = _parsing.expect_bool(auto_branch_naming_enabled)
 
             _field = "custom_pull_request_template_enabled"
-            custom_pull_request_template_enabled = _parsing.expect_bool(
-                d.pop("custom_pull_request_template_enabled", UNSET)
-            )
+            custom_pull_request_template_enabled = d.pop("custom_pull_request_template_enabled", UNSET)
+            if type(custom_pull_request_template_enabled) is not bool:
+                custom_pull_request_template_enabled = _parsing.expect_bool(
+                    custom_pull_request_template_enabled
+                )
 
             _field = "custom_pull_request_template"
-            custom_pull_request_template = _parsing.expect_str(d.pop("custom_pull_request_template", UNSET))
+            custom_pull_request_template = d.pop("custom_pull_request_template", UNSET)
+            if type(custom_pull_request_template) is not str:
+                custom_pull_request_template = _parsing.expect_str(custom_pull_request_template)
 
             _field = "version_control_locked"
-            version_control_locked = _parsing.expect_bool(d.pop("version_control_locked", UNSET))
+            version_control_locked = d.pop("version_control_locked", UNSET)
+            if type(version_control_locked) is not bool:
+                version_control_locked = _parsing.expect_bool(version_control_locked)
 
             _field = "force_uuid_mapping"
-            force_uuid_mapping = _parsing.expect_bool(d.pop("force_uuid_mapping", UNSET))
+            force_uuid_mapping = d.pop("force_uuid_mapping", UNSET)
+            if type(force_uuid_mapping) is not bool:
+                force_uuid_mapping = _parsing.expect_bool(force_uuid_mapping)
 
             _field = "auto_cleanup_branches_enabled"
-            auto_cleanup_branches_enabled = _parsing.expect_bool(
-                d.pop("auto_cleanup_branches_enabled", UNSET)
-            )
+            auto_cleanup_branches_enabled = d.pop("auto_cleanup_branches_enabled", UNSET)
+            if type(auto_cleanup_branches_enabled) is not bool:
+                auto_cleanup_branches_enabled = _parsing.expect_bool(auto_cleanup_branches_enabled)
 
             _field = ""
             set_source_control_settings_body_settings = cls(

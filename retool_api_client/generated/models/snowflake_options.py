@@ -63,7 +63,9 @@ class SnowflakeOptions:
         try:
             d = dict(src_dict)
             _field = "account_identifier"
-            account_identifier = _parsing.expect_str(d.pop("account_identifier"))
+            account_identifier = d.pop("account_identifier")
+            if type(account_identifier) is not str:
+                account_identifier = _parsing.expect_str(account_identifier)
 
             _field = "database_options"
             database_options = SnowflakeOptionsDatabaseOptions.from_dict(d.pop("database_options"))
@@ -117,7 +119,9 @@ class SnowflakeOptions:
             authentication_options = _parse_authentication_options(d.pop("authentication_options"))
 
             _field = "user_role"
-            user_role = _parsing.expect_str(d.pop("user_role", UNSET))
+            user_role = d.pop("user_role", UNSET)
+            if type(user_role) is not str:
+                user_role = _parsing.expect_str(user_role)
 
             _field = ""
             snowflake_options = cls(

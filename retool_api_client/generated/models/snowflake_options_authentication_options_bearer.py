@@ -50,7 +50,9 @@ class SnowflakeOptionsAuthenticationOptionsBearer:
             )
 
             _field = "bearer_token"
-            bearer_token = _parsing.expect_str(d.pop("bearer_token", UNSET))
+            bearer_token = d.pop("bearer_token", UNSET)
+            if type(bearer_token) is not str:
+                bearer_token = _parsing.expect_str(bearer_token)
 
             _field = ""
             snowflake_options_authentication_options_bearer = cls(

@@ -58,13 +58,19 @@ class SnowflakeOptionsAuthenticationOptionsOauth2:
             )
 
             _field = "oauth2_client_id"
-            oauth2_client_id = _parsing.expect_str(d.pop("oauth2_client_id"))
+            oauth2_client_id = d.pop("oauth2_client_id")
+            if type(oauth2_client_id) is not str:
+                oauth2_client_id = _parsing.expect_str(oauth2_client_id)
 
             _field = "oauth2_client_secret"
-            oauth2_client_secret = _parsing.expect_str(d.pop("oauth2_client_secret"))
+            oauth2_client_secret = d.pop("oauth2_client_secret")
+            if type(oauth2_client_secret) is not str:
+                oauth2_client_secret = _parsing.expect_str(oauth2_client_secret)
 
             _field = "oauth2_callback_url"
-            oauth2_callback_url = _parsing.expect_str(d.pop("oauth2_callback_url", UNSET))
+            oauth2_callback_url = d.pop("oauth2_callback_url", UNSET)
+            if type(oauth2_callback_url) is not str:
+                oauth2_callback_url = _parsing.expect_str(oauth2_callback_url)
 
             _field = ""
             snowflake_options_authentication_options_oauth_2 = cls(

@@ -52,10 +52,14 @@ class SnowflakeOptionsAuthenticationOptionsSnowflake:
             )
 
             _field = "username"
-            username = _parsing.expect_str(d.pop("username"))
+            username = d.pop("username")
+            if type(username) is not str:
+                username = _parsing.expect_str(username)
 
             _field = "password"
-            password = _parsing.expect_str(d.pop("password"))
+            password = d.pop("password")
+            if type(password) is not str:
+                password = _parsing.expect_str(password)
 
             _field = ""
             snowflake_options_authentication_options_snowflake = cls(

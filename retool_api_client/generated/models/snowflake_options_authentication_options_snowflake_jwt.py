@@ -58,13 +58,19 @@ class SnowflakeOptionsAuthenticationOptionsSnowflakeJwt:
             )
 
             _field = "username"
-            username = _parsing.expect_str(d.pop("username"))
+            username = d.pop("username")
+            if type(username) is not str:
+                username = _parsing.expect_str(username)
 
             _field = "private_key"
-            private_key = _parsing.expect_str(d.pop("private_key"))
+            private_key = d.pop("private_key")
+            if type(private_key) is not str:
+                private_key = _parsing.expect_str(private_key)
 
             _field = "private_key_passphrase"
-            private_key_passphrase = _parsing.expect_str(d.pop("private_key_passphrase", UNSET))
+            private_key_passphrase = d.pop("private_key_passphrase", UNSET)
+            if type(private_key_passphrase) is not str:
+                private_key_passphrase = _parsing.expect_str(private_key_passphrase)
 
             _field = ""
             snowflake_options_authentication_options_snowflake_jwt = cls(

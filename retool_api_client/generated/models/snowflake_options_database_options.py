@@ -64,21 +64,33 @@ class SnowflakeOptionsDatabaseOptions:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "schema"
-            schema = _parsing.expect_str(d.pop("schema", UNSET))
+            schema = d.pop("schema", UNSET)
+            if type(schema) is not str:
+                schema = _parsing.expect_str(schema)
 
             _field = "warehouse"
-            warehouse = _parsing.expect_str(d.pop("warehouse", UNSET))
+            warehouse = d.pop("warehouse", UNSET)
+            if type(warehouse) is not str:
+                warehouse = _parsing.expect_str(warehouse)
 
             _field = "disable_converting_queries_to_prepared_statements"
-            disable_converting_queries_to_prepared_statements = _parsing.expect_bool(
-                d.pop("disable_converting_queries_to_prepared_statements", UNSET)
+            disable_converting_queries_to_prepared_statements = d.pop(
+                "disable_converting_queries_to_prepared_statements", UNSET
             )
+            if type(disable_converting_queries_to_prepared_statements) is not bool:
+                disable_converting_queries_to_prepared_statements = _parsing.expect_bool(
+                    disable_converting_queries_to_prepared_statements
+                )
 
             _field = "show_write_gui_only"
-            show_write_gui_only = _parsing.expect_bool(d.pop("show_write_gui_only", UNSET))
+            show_write_gui_only = d.pop("show_write_gui_only", UNSET)
+            if type(show_write_gui_only) is not bool:
+                show_write_gui_only = _parsing.expect_bool(show_write_gui_only)
 
             _field = ""
             snowflake_options_database_options = cls(

@@ -60,10 +60,14 @@ class Space:
             id = UUID(d.pop("id"))
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "domain"
-            domain = _parsing.expect_str(d.pop("domain"))
+            domain = d.pop("domain")
+            if type(domain) is not str:
+                domain = _parsing.expect_str(domain)
 
             _field = "created_at"
             created_at = datetime.datetime.fromisoformat(d.pop("created_at"))

@@ -60,22 +60,34 @@ class SshTunnelOptions:
         try:
             d = dict(src_dict)
             _field = "enabled"
-            enabled = _parsing.expect_bool(d.pop("enabled"))
+            enabled = d.pop("enabled")
+            if type(enabled) is not bool:
+                enabled = _parsing.expect_bool(enabled)
 
             _field = "host"
-            host = _parsing.expect_str(d.pop("host"))
+            host = d.pop("host")
+            if type(host) is not str:
+                host = _parsing.expect_str(host)
 
             _field = "port"
-            port = _parsing.expect_str(d.pop("port"))
+            port = d.pop("port")
+            if type(port) is not str:
+                port = _parsing.expect_str(port)
 
             _field = "username"
-            username = _parsing.expect_str(d.pop("username", UNSET))
+            username = d.pop("username", UNSET)
+            if type(username) is not str:
+                username = _parsing.expect_str(username)
 
             _field = "password"
-            password = _parsing.expect_str(d.pop("password", UNSET))
+            password = d.pop("password", UNSET)
+            if type(password) is not str:
+                password = _parsing.expect_str(password)
 
             _field = "private_key_name"
-            private_key_name = _parsing.expect_str(d.pop("private_key_name", UNSET))
+            private_key_name = d.pop("private_key_name", UNSET)
+            if type(private_key_name) is not str:
+                private_key_name = _parsing.expect_str(private_key_name)
 
             _field = ""
             ssh_tunnel_options = cls(

@@ -62,7 +62,9 @@ class SslSettings:
         try:
             d = dict(src_dict)
             _field = "enabled"
-            enabled = _parsing.expect_bool(d.pop("enabled", UNSET))
+            enabled = d.pop("enabled", UNSET)
+            if type(enabled) is not bool:
+                enabled = _parsing.expect_bool(enabled)
 
             _field = "client_key"
             client_key = d.pop("client_key", UNSET)

@@ -44,7 +44,9 @@ class SubmitUserTaskBody:
         try:
             d = dict(src_dict)
             _field = "email"
-            email = _parsing.expect_str(d.pop("email"))
+            email = d.pop("email")
+            if type(email) is not str:
+                email = _parsing.expect_str(email)
 
             _field = "output"
             output = SubmitUserTaskBodyOutput.from_dict(d.pop("output"))

@@ -52,13 +52,19 @@ class TestSourceControlChangesBodyDeployParams:
         try:
             d = dict(src_dict)
             _field = "commit_sha"
-            commit_sha = _parsing.expect_str(d.pop("commit_sha"))
+            commit_sha = d.pop("commit_sha")
+            if type(commit_sha) is not str:
+                commit_sha = _parsing.expect_str(commit_sha)
 
             _field = "is_full_sync"
-            is_full_sync = _parsing.expect_bool(d.pop("is_full_sync", UNSET))
+            is_full_sync = d.pop("is_full_sync", UNSET)
+            if type(is_full_sync) is not bool:
+                is_full_sync = _parsing.expect_bool(is_full_sync)
 
             _field = "branch_name"
-            branch_name = _parsing.expect_str(d.pop("branch_name", UNSET))
+            branch_name = d.pop("branch_name", UNSET)
+            if type(branch_name) is not str:
+                branch_name = _parsing.expect_str(branch_name)
 
             _field = ""
             test_source_control_changes_body_deploy_params = cls(

@@ -44,10 +44,14 @@ class TestSourceControlConnectionResponse200DataType0:
         try:
             d = dict(src_dict)
             _field = "success"
-            success = _parsing.expect_bool(d.pop("success"))
+            success = d.pop("success")
+            if type(success) is not bool:
+                success = _parsing.expect_bool(success)
 
             _field = "message"
-            message = _parsing.expect_str(d.pop("message"))
+            message = d.pop("message")
+            if type(message) is not str:
+                message = _parsing.expect_str(message)
 
             _field = ""
             test_source_control_connection_response_200_data_type_0 = cls(

@@ -73,7 +73,9 @@ class UpdateObservabilityConfigurationBody:
             config = _parse_config(d.pop("config", UNSET))
 
             _field = "enabled"
-            enabled = _parsing.expect_bool(d.pop("enabled", UNSET))
+            enabled = d.pop("enabled", UNSET)
+            if type(enabled) is not bool:
+                enabled = _parsing.expect_bool(enabled)
 
             _field = ""
             update_observability_configuration_body = cls(

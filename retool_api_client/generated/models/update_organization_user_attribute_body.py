@@ -58,7 +58,9 @@ class UpdateOrganizationUserAttributeBody:
                 operations.append(operations_item)
 
             _field = "update_existing"
-            update_existing = _parsing.expect_bool(d.pop("update_existing", UNSET))
+            update_existing = d.pop("update_existing", UNSET)
+            if type(update_existing) is not bool:
+                update_existing = _parsing.expect_bool(update_existing)
 
             _field = ""
             update_organization_user_attribute_body = cls(

@@ -60,10 +60,14 @@ class UpdateRoleBody:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name", UNSET))
+            name = d.pop("name", UNSET)
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "description"
-            description = _parsing.expect_str(d.pop("description", UNSET))
+            description = d.pop("description", UNSET)
+            if type(description) is not str:
+                description = _parsing.expect_str(description)
 
             _field = "object_scopes"
             object_scopes = cast(list[str], d.pop("object_scopes", UNSET))

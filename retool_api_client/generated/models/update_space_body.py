@@ -44,10 +44,14 @@ class UpdateSpaceBody:
         try:
             d = dict(src_dict)
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "domain"
-            domain = _parsing.expect_str(d.pop("domain"))
+            domain = d.pop("domain")
+            if type(domain) is not str:
+                domain = _parsing.expect_str(domain)
 
             _field = ""
             update_space_body = cls(

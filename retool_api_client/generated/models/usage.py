@@ -84,28 +84,44 @@ class Usage:
         try:
             d = dict(src_dict)
             _field = "count_current_page_saves"
-            count_current_page_saves = _parsing.expect_float(d.pop("count_current_page_saves"))
+            count_current_page_saves = d.pop("count_current_page_saves")
+            if type(count_current_page_saves) is not float:
+                count_current_page_saves = _parsing.expect_float(count_current_page_saves)
 
             _field = "count_current_page_views"
-            count_current_page_views = _parsing.expect_float(d.pop("count_current_page_views"))
+            count_current_page_views = d.pop("count_current_page_views")
+            if type(count_current_page_views) is not float:
+                count_current_page_views = _parsing.expect_float(count_current_page_views)
 
             _field = "count_current_users"
-            count_current_users = _parsing.expect_float(d.pop("count_current_users"))
+            count_current_users = d.pop("count_current_users")
+            if type(count_current_users) is not float:
+                count_current_users = _parsing.expect_float(count_current_users)
 
             _field = "count_T30_users"
-            count_t30_users = _parsing.expect_float(d.pop("count_T30_users"))
+            count_t30_users = d.pop("count_T30_users")
+            if type(count_t30_users) is not float:
+                count_t30_users = _parsing.expect_float(count_t30_users)
 
             _field = "percent_growth_page_saves"
-            percent_growth_page_saves = _parsing.expect_float(d.pop("percent_growth_page_saves"))
+            percent_growth_page_saves = d.pop("percent_growth_page_saves")
+            if type(percent_growth_page_saves) is not float:
+                percent_growth_page_saves = _parsing.expect_float(percent_growth_page_saves)
 
             _field = "percent_growth_page_views"
-            percent_growth_page_views = _parsing.expect_float(d.pop("percent_growth_page_views"))
+            percent_growth_page_views = d.pop("percent_growth_page_views")
+            if type(percent_growth_page_views) is not float:
+                percent_growth_page_views = _parsing.expect_float(percent_growth_page_views)
 
             _field = "percent_growth_users"
-            percent_growth_users = _parsing.expect_float(d.pop("percent_growth_users"))
+            percent_growth_users = d.pop("percent_growth_users")
+            if type(percent_growth_users) is not float:
+                percent_growth_users = _parsing.expect_float(percent_growth_users)
 
             _field = "percent_growth_T30_users"
-            percent_growth_t30_users = _parsing.expect_float(d.pop("percent_growth_T30_users"))
+            percent_growth_t30_users = d.pop("percent_growth_T30_users")
+            if type(percent_growth_t30_users) is not float:
+                percent_growth_t30_users = _parsing.expect_float(percent_growth_t30_users)
 
             _field = "daily_T30_usage"
             daily_t30_usage = []

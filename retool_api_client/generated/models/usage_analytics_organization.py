@@ -49,10 +49,14 @@ class UsageAnalyticsOrganization:
         try:
             d = dict(src_dict)
             _field = "org_id"
-            org_id = _parsing.expect_str(d.pop("org_id"))
+            org_id = d.pop("org_id")
+            if type(org_id) is not str:
+                org_id = _parsing.expect_str(org_id)
 
             _field = "host"
-            host = _parsing.expect_str(d.pop("host"))
+            host = d.pop("host")
+            if type(host) is not str:
+                host = _parsing.expect_str(host)
 
             _field = "last_active"
             last_active = datetime.datetime.fromisoformat(d.pop("last_active"))

@@ -48,13 +48,19 @@ class UsageDailyT30UsageItem:
         try:
             d = dict(src_dict)
             _field = "day"
-            day = _parsing.expect_str(d.pop("day"))
+            day = d.pop("day")
+            if type(day) is not str:
+                day = _parsing.expect_str(day)
 
             _field = "maa"
-            maa = _parsing.expect_float(d.pop("maa"))
+            maa = d.pop("maa")
+            if type(maa) is not float:
+                maa = _parsing.expect_float(maa)
 
             _field = "mau"
-            mau = _parsing.expect_float(d.pop("mau"))
+            mau = d.pop("mau")
+            if type(mau) is not float:
+                mau = _parsing.expect_float(mau)
 
             _field = ""
             usage_daily_t30_usage_item = cls(

@@ -114,16 +114,24 @@ class User:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_str(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not str:
+                id = _parsing.expect_str(id)
 
             _field = "legacy_id"
-            legacy_id = _parsing.expect_int(d.pop("legacy_id"))
+            legacy_id = d.pop("legacy_id")
+            if type(legacy_id) is not int:
+                legacy_id = _parsing.expect_int(legacy_id)
 
             _field = "email"
-            email = _parsing.expect_str(d.pop("email"))
+            email = d.pop("email")
+            if type(email) is not str:
+                email = _parsing.expect_str(email)
 
             _field = "active"
-            active = _parsing.expect_bool(d.pop("active"))
+            active = d.pop("active")
+            if type(active) is not bool:
+                active = _parsing.expect_bool(active)
 
             _field = "created_at"
             created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
@@ -159,13 +167,17 @@ class User:
             metadata = UserMetadata.from_dict(d.pop("metadata"))
 
             _field = "is_admin"
-            is_admin = _parsing.expect_bool(d.pop("is_admin"))
+            is_admin = d.pop("is_admin")
+            if type(is_admin) is not bool:
+                is_admin = _parsing.expect_bool(is_admin)
 
             _field = "user_type"
             user_type = UserUserType(d.pop("user_type"))
 
             _field = "two_factor_auth_enabled"
-            two_factor_auth_enabled = _parsing.expect_bool(d.pop("two_factor_auth_enabled"))
+            two_factor_auth_enabled = d.pop("two_factor_auth_enabled")
+            if type(two_factor_auth_enabled) is not bool:
+                two_factor_auth_enabled = _parsing.expect_bool(two_factor_auth_enabled)
 
             _field = "groups"
             _groups = d.pop("groups", UNSET)

@@ -78,10 +78,14 @@ class UserAttributes:
             id = UUID(d.pop("id"))
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "label"
-            label = _parsing.expect_str(d.pop("label"))
+            label = d.pop("label")
+            if type(label) is not str:
+                label = _parsing.expect_str(label)
 
             _field = "data_type"
             data_type = UserAttributesDataType(d.pop("data_type"))

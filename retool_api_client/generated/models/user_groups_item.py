@@ -55,10 +55,14 @@ class UserGroupsItem:
                 legacy_id = _parsing.expect_int(legacy_id)
 
             _field = "id"
-            id = _parsing.expect_int(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not int:
+                id = _parsing.expect_int(id)
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = ""
             user_groups_item = cls(

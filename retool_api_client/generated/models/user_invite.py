@@ -105,19 +105,29 @@ class UserInvite:
         try:
             d = dict(src_dict)
             _field = "id"
-            id = _parsing.expect_int(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not int:
+                id = _parsing.expect_int(id)
 
             _field = "legacy_id"
-            legacy_id = _parsing.expect_int(d.pop("legacy_id"))
+            legacy_id = d.pop("legacy_id")
+            if type(legacy_id) is not int:
+                legacy_id = _parsing.expect_int(legacy_id)
 
             _field = "invited_by"
-            invited_by = _parsing.expect_str(d.pop("invited_by"))
+            invited_by = d.pop("invited_by")
+            if type(invited_by) is not str:
+                invited_by = _parsing.expect_str(invited_by)
 
             _field = "invited_email"
-            invited_email = _parsing.expect_str(d.pop("invited_email"))
+            invited_email = d.pop("invited_email")
+            if type(invited_email) is not str:
+                invited_email = _parsing.expect_str(invited_email)
 
             _field = "expires_at"
-            expires_at = _parsing.expect_str(d.pop("expires_at"))
+            expires_at = d.pop("expires_at")
+            if type(expires_at) is not str:
+                expires_at = _parsing.expect_str(expires_at)
 
             _field = "claimed_by"
             claimed_by = d.pop("claimed_by")
@@ -164,10 +174,14 @@ class UserInvite:
             metadata = _parse_metadata(d.pop("metadata"))
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "invite_link"
-            invite_link = _parsing.expect_str(d.pop("invite_link", UNSET))
+            invite_link = d.pop("invite_link", UNSET)
+            if type(invite_link) is not str:
+                invite_link = _parsing.expect_str(invite_link)
 
             _field = "groups"
             _groups = d.pop("groups", UNSET)

@@ -123,13 +123,17 @@ class UserTask:
             workflow_id = UUID(d.pop("workflow_id"))
 
             _field = "workflow_name"
-            workflow_name = _parsing.expect_str(d.pop("workflow_name"))
+            workflow_name = d.pop("workflow_name")
+            if type(workflow_name) is not str:
+                workflow_name = _parsing.expect_str(workflow_name)
 
             _field = "workflow_run_id"
             workflow_run_id = UUID(d.pop("workflow_run_id"))
 
             _field = "task_name"
-            task_name = _parsing.expect_str(d.pop("task_name"))
+            task_name = d.pop("task_name")
+            if type(task_name) is not str:
+                task_name = _parsing.expect_str(task_name)
 
             _field = "status"
             status = UserTaskStatus(d.pop("status"))
@@ -138,7 +142,9 @@ class UserTask:
             context = UserTaskContext.from_dict(d.pop("context"))
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "completed_at"
             completed_at = d.pop("completed_at")

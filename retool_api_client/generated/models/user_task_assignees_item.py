@@ -46,13 +46,19 @@ class UserTaskAssigneesItem:
         try:
             d = dict(src_dict)
             _field = "type"
-            type_ = _parsing.expect_str(d.pop("type"))
+            type_ = d.pop("type")
+            if type(type_) is not str:
+                type_ = _parsing.expect_str(type_)
 
             _field = "id"
-            id = _parsing.expect_int(d.pop("id"))
+            id = d.pop("id")
+            if type(id) is not int:
+                id = _parsing.expect_int(id)
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = ""
             user_task_assignees_item = cls(

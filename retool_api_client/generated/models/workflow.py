@@ -100,7 +100,9 @@ class Workflow:
             id = UUID(d.pop("id"))
 
             _field = "name"
-            name = _parsing.expect_str(d.pop("name"))
+            name = d.pop("name")
+            if type(name) is not str:
+                name = _parsing.expect_str(name)
 
             _field = "description"
             description = d.pop("description")
@@ -118,10 +120,14 @@ class Workflow:
                 timezone = _parsing.expect_str(timezone)
 
             _field = "is_enabled"
-            is_enabled = _parsing.expect_bool(d.pop("is_enabled"))
+            is_enabled = d.pop("is_enabled")
+            if type(is_enabled) is not bool:
+                is_enabled = _parsing.expect_bool(is_enabled)
 
             _field = "protected"
-            protected = _parsing.expect_bool(d.pop("protected"))
+            protected = d.pop("protected")
+            if type(protected) is not bool:
+                protected = _parsing.expect_bool(protected)
 
             _field = "created_by"
             created_by = d.pop("created_by")
@@ -135,7 +141,9 @@ class Workflow:
             updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
             _field = "folder_id"
-            folder_id = _parsing.expect_str(d.pop("folder_id", UNSET))
+            folder_id = d.pop("folder_id", UNSET)
+            if type(folder_id) is not str:
+                folder_id = _parsing.expect_str(folder_id)
 
             _field = ""
             workflow = cls(

@@ -79,7 +79,9 @@ class WorkflowRunWithUserTask:
         try:
             d = dict(src_dict)
             _field = "status"
-            status = _parsing.expect_str(d.pop("status"))
+            status = d.pop("status")
+            if type(status) is not str:
+                status = _parsing.expect_str(status)
 
             _field = "workflow_id"
             workflow_id = UUID(d.pop("workflow_id"))
@@ -88,13 +90,17 @@ class WorkflowRunWithUserTask:
             id = UUID(d.pop("id"))
 
             _field = "trigger_type"
-            trigger_type = _parsing.expect_str(d.pop("trigger_type"))
+            trigger_type = d.pop("trigger_type")
+            if type(trigger_type) is not str:
+                trigger_type = _parsing.expect_str(trigger_type)
 
             _field = "trigger_id"
             trigger_id = UUID(d.pop("trigger_id"))
 
             _field = "created_at"
-            created_at = _parsing.expect_str(d.pop("created_at"))
+            created_at = d.pop("created_at")
+            if type(created_at) is not str:
+                created_at = _parsing.expect_str(created_at)
 
             _field = "user_tasks"
             _user_tasks = d.pop("user_tasks", UNSET)
