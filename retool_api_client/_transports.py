@@ -26,7 +26,7 @@ connection count. What this adapter keeps of httpx's meaning:
   control character in a header value -> ``LocalProtocolError`` (aiohttp refuses CR, LF, NUL and
   DEL; h11 all but DEL), nothing sent.
 * timeouts: ``connect`` bounds establishing a connection (TCP and TLS), ``read`` each wait for
-  data, ``pool`` the wait for a free connection (an ``asyncio.Semaphore`` of
+  data, ``pool`` the wait for a free connection (:class:`Slots`: a count of
   ``limits.max_connections``, held until the answer's body is closed, as httpx's pool does).
   aiohttp has no write timeout: a request's body is handed to the socket, and a peer that stops
   reading it is caught by the read timeout.
@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import collections
+import contextlib
 import functools
 import ipaddress
 import os
@@ -255,7 +257,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self.ssl_context = httpx.create_ssl_context(verify=verify, cert=cert, trust_env=trust_env)
         self.limits = limits
         self.proxy = proxy
-        self._slots = asyncio.Semaphore(limits.max_connections) if limits.max_connections else None
+        self._slots = Slots(limits.max_connections) if limits.max_connections else None
         self._waits = Deadlines()  # the pool timeout of each wait for a free connection
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
@@ -280,7 +282,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         _URL, _AIOHTTP_ERRORS = yarl.URL, (aiohttp.ClientError, TimeoutError, ValueError)
 
         connector = aiohttp.TCPConnector(
-            limit=0,  # the semaphore is the limit: its wait is the pool timeout
+            limit=0,  # Slots is the limit: its wait is the pool timeout
             keepalive_timeout=self.limits.keepalive_expiry
             if self.limits.keepalive_expiry is not None
             else 24 * 3600.0,
@@ -351,18 +353,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         ``httpx.Request`` for an answer that needs none) both send through here."""
         session = self._session or self._open()
         slots = self._slots
-        if slots is not None:
-            if slots.locked():
-                wait = self._waits.within(timeout.get("pool"))
-                try:
-                    with wait:
-                        await slots.acquire()
-                except TimeoutError:
-                    if not wait.expired:
-                        raise
-                    raise httpx.PoolTimeout("no connection free in the pool", request=describe()) from None
-            else:
-                await slots.acquire()  # free: does not suspend
+        if slots is not None and not slots.take():
+            wait = self._waits.within(timeout.get("pool"))
+            try:
+                with wait:
+                    await slots.wait()
+            except TimeoutError:
+                if not wait.expired:
+                    raise
+                raise httpx.PoolTimeout("no connection free in the pool", request=describe()) from None
         try:
             if self._proxy_authorization is not None and url.startswith("http:"):
                 headers = [*headers, self._proxy_authorization]
@@ -382,7 +381,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 raise _httpx_error(exc, describe()) from exc
         except BaseException:
             if slots is not None:
-                slots.release()
+                slots.give()
             raise
         return Answer.from_head(
             answer.status,
@@ -417,11 +416,58 @@ _URL: Any = None
 _AIOHTTP_ERRORS: tuple[type[Exception], ...] = ()
 
 
+class Slots:
+    """The pool's ``limits.max_connections``: how many connections are free, and who waits for
+    one, first come first served. A freed slot goes straight to the first waiter still waiting.
+
+    Not ``asyncio.Semaphore``: in 3.11 it leaves woken waiters in its queue until they run, and
+    every release walks past them, so with more requests in flight than connections (128 over
+    100) each request cost 65,000 instructions more than with none waiting (callgrind,
+    2026-12-03), where bare aiohttp's own pool limit costs 13,000."""
+
+    __slots__ = ("_waiters", "free")
+
+    def __init__(self, count: int) -> None:
+        self.free = count
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    def take(self) -> bool:
+        """Take a free slot if there is one (there are waiters only when none is free)."""
+        if self.free > 0:
+            self.free -= 1
+            return True
+        return False
+
+    async def wait(self) -> None:
+        """Wait for a slot; one handed over to a waiter that is cancelled meanwhile is passed on."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.give()  # it was handed a slot, but leaves: the next waiter gets it
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    def give(self) -> None:
+        """Give a slot back: to the first waiter still waiting, else to the free count."""
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.free += 1
+
+
 class _Body(httpx.AsyncByteStream):
     """The answer's body; closing it gives the connection back (and its pool slot)."""
 
     def __init__(
-        self, answer: aiohttp.ClientResponse, describe: Callable[[], httpx.Request], slots: Any
+        self, answer: aiohttp.ClientResponse, describe: Callable[[], httpx.Request], slots: Slots | None
     ) -> None:
         self.answer, self.describe, self.slots = answer, describe, slots
         #: asked of aiohttp's headers (a C lookup) rather than httpx's, for every answer
@@ -461,7 +507,7 @@ class _Body(httpx.AsyncByteStream):
         if answer is not None:
             answer.release()
             if self.slots is not None:
-                self.slots.release()
+                self.slots.give()
 
 
 def _httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportError:

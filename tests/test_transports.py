@@ -169,13 +169,13 @@ def test_an_explicit_proxy_is_one_pool_without_routes() -> None:
 async def test_limits_and_ssl_settings_reach_the_aiohttp_pool() -> None:
     pool = AiohttpTransport(verify=False, limits=httpx.Limits(max_connections=7, keepalive_expiry=2.5))
     assert pool.ssl_context.verify_mode == ssl.CERT_NONE and not pool.ssl_context.check_hostname
-    assert pool._slots is not None and pool._slots._value == 7
+    assert pool._slots is not None and pool._slots.free == 7
     session = pool._open()
     try:
         connector = session.connector
         assert isinstance(connector, aiohttp.TCPConnector)
         assert connector._keepalive_timeout == 2.5
-        assert connector.limit == 0  # the semaphore is the limit
+        assert connector.limit == 0  # Slots is the limit
         assert isinstance(connector._resolver, aiohttp.ThreadedResolver)
     finally:
         await pool.aclose()
@@ -349,3 +349,50 @@ def test_aiohttp_errors_map_to_httpx_errors_of_the_same_phase(error: Exception, 
     mapped = _httpx_error(error, httpx.Request("GET", "http://127.0.0.1/"))
     assert type(mapped) is expected
     assert isinstance(mapped, NEVER_SENT_ERRORS) == (expected in (httpx.ConnectError, httpx.ConnectTimeout))
+
+
+async def test_slots_go_to_waiters_first_come_first_served() -> None:
+    from retool_api_client._transports import Slots
+
+    slots = Slots(1)
+    assert slots.take() and not slots.take()
+    order: list[int] = []
+
+    async def waiter(n: int) -> None:
+        await slots.wait()
+        order.append(n)
+
+    tasks = [asyncio.create_task(waiter(n)) for n in range(3)]
+    await asyncio.sleep(0)
+    for _ in range(3):
+        slots.give()  # each freed slot goes to the next waiter, not to the free count
+        assert slots.free == 0
+        await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert order == [0, 1, 2]
+    slots.give()
+    assert slots.free == 1 and slots.take()
+
+
+async def test_a_waiter_that_leaves_keeps_no_slot_and_loses_none() -> None:
+    from retool_api_client._transports import Slots
+
+    slots = Slots(1)
+    assert slots.take()
+    leaving = asyncio.create_task(slots.wait())
+    staying = asyncio.create_task(slots.wait())
+    await asyncio.sleep(0)
+    leaving.cancel()  # cancelled while waiting: it leaves the queue
+    await asyncio.sleep(0)
+    slots.give()
+    await staying
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+    # handed a slot and cancelled before it could run: the slot goes on, here to the free count
+    handed = asyncio.create_task(slots.wait())
+    await asyncio.sleep(0)
+    slots.give()
+    handed.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await handed
+    assert slots.free == 1 and not slots._waiters
