@@ -17,7 +17,7 @@ export SCARF_ANALYTICS = false
 
 .PRECIOUS: .venv-%/.installed
 
-.PHONY: install install-mock regenerate check-generated template-diff test-next-release lint typecheck unit contract reliability test test-pythons bench demo clean
+.PHONY: install install-mock regenerate check-generated template-diff test-next-release lint typecheck unit contract reliability test test-pythons bench bench-instructions demo clean
 
 # A venv with the pinned tools: pip itself first (dependency groups need pip >= 25.1), then the
 # package (editable) and the `dev` group, then the runtime dependencies' wheels into
@@ -101,6 +101,10 @@ test: lint typecheck check-generated unit test-pythons
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# instructions per request over loopback (callgrind): steady where requests/s are not; needs valgrind
+bench-instructions: $(STAMP)
+	$(PY) benchmarks/instructions.py
 
 clean:
 	rm -rf $(VENV) $(foreach v,$(EXTRA_PYTHONS),.venv-$(v)) node_modules .mypy_cache .pytest_cache .ruff_cache

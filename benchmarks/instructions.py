@@ -1,0 +1,127 @@
+"""Instructions per request over loopback, counted by valgrind's callgrind: a figure that does
+not move with this shared machine's speed, where requests per second move by tens of percent
+within seconds.
+
+For each client (bare aiohttp + ``json.loads``, the quickstart ``RetoolClient``) and each
+number of requests in flight, the client runs under callgrind twice, for 200 and for 1,200
+requests against the keep-alive server of ``loopback_server.py`` (in its own process, not
+counted); the difference over 1,000 is one request's instructions, start-up and warm-up
+cancelled out. It counts the client's instructions in user space only (not the kernel's
+socket work, the same for both), so its ratio runs a few points above the wall-clock one.
+
+``make bench-instructions``; needs ``valgrind`` (takes a few minutes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import start_loopback_server  # noqa: E402
+
+CLIENT = """
+import asyncio, json, sys
+sys.path.insert(0, {root!r})
+mode, count, in_flight, url = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+
+async def run(call):
+    for _ in range(3):  # connections open, code warm
+        await asyncio.gather(*(call() for _ in range(in_flight)))
+    left = count
+    async def worker():
+        nonlocal left
+        while left > 0:
+            left -= 1
+            await call()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+
+async def main():
+    if mode == "bare":
+        import aiohttp
+        session = aiohttp.ClientSession()
+        async def call():
+            async with session.get(url + "/api/v2/users/user_1") as r:
+                json.loads(await r.read())
+        await run(call)
+        await session.close()
+    else:
+        from retool_api_client import RetoolClient
+        async with RetoolClient(url, "tok") as retool:
+            async def call():
+                await retool.users.get("user_1")
+            await run(call)
+
+asyncio.run(main())
+"""
+
+CLIENTS = {"bare aiohttp + json.loads": "bare", "SDK, RetoolClient(base, token) (quickstart)": "sdk"}
+IN_FLIGHT = (16, 128)
+
+
+def instructions(script: Path, mode: str, count: int, in_flight: int, url: str) -> int:
+    done = subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            str(script),
+            mode,
+            str(count),
+            str(in_flight),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(r"refs:\s*([\d,]+)", done.stderr)
+    assert found, done.stderr[-2000:]
+    return int(found.group(1).replace(",", ""))
+
+
+def main() -> None:
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed: no instruction counts")
+        return
+    from tests import samples
+
+    body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
+    server, port = start_loopback_server(body)
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "client.py"
+        script.write_text(CLIENT.format(root=str(ROOT)))
+        try:
+            counts = {
+                (name, n): (
+                    instructions(script, mode, 1200, n, url) - instructions(script, mode, 200, n, url)
+                )
+                // 1000
+                for name, mode in CLIENTS.items()
+                for n in IN_FLIGHT
+            }
+        finally:
+            assert server.stdin is not None
+            server.stdin.close()
+            server.wait()
+    print(f"instructions per request over loopback ({len(body)} B user envelope; callgrind, user space)")
+    print(f"{'':<48} " + "".join(f"{f'{n} in flight':>22}" for n in IN_FLIGHT))
+    base = next(iter(CLIENTS))
+    for name in CLIENTS:
+        cells = [f"{counts[name, n]:>10,} {counts[base, n] / counts[name, n]:5.2f}x" for n in IN_FLIGHT]
+        print(f"{name:<48} " + "".join(f"{c:>22}" for c in cells))
+    print(f"{'':<48} (ratio: bare aiohttp's instructions over the client's; {os.cpu_count()} cores)")
+
+
+if __name__ == "__main__":
+    main()
