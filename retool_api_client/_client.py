@@ -265,8 +265,6 @@ class BaseClient:
         self._direct_transport: httpx.AsyncBaseTransport | None = (
             None if _SEND_ARGS & self.httpx_args.keys() or "@" in urlsplit(self.base_url).netloc else retrying
         )
-        #: the quickstart's way to the wire (``_http.Lane``), on the default aiohttp pool
-        self._lane = None if self._direct_transport is None else lane_for(self._pool, retrying, self.base_url)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=self.timeout,
@@ -281,8 +279,8 @@ class BaseClient:
             transport=retrying,
             **client_args,
         )
-        if self._lane is not None:
-            self._lane.seal(self._http)
+        #: the quickstart's way to the wire (``_http.Lane``), on the default aiohttp pool
+        self._lane = None if self._direct_transport is None else lane_for(self._pool, retrying, self._http)
 
     # -- what the request pipeline needs --------------------------------------------------
 

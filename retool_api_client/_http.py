@@ -67,15 +67,13 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
     lane: Lane | None = getattr(client, "_lane", None)
     # the lane's own reference: asking the client for it would tell the lane that the caller
     # may change it (``Lane.trusted``)
-    http: httpx.AsyncClient = (
-        lane.http if lane is not None and lane.http is not None else client.get_async_httpx_client()
-    )
+    http: httpx.AsyncClient = lane.http if lane is not None else client.get_async_httpx_client()
     if getattr(client, "is_closed", None) or http.is_closed:
         raise ConfigurationError(
             "this RetoolClient is closed (aclose() was called, or its parent's); nothing was sent"
         )
     _check_loop(client)
-    if lane is not None and lane.ready(http):
+    if lane is not None and lane.ready():
         try:
             exchange = lane.prepare(request)
         except (TypeError, ValueError) as exc:
@@ -86,8 +84,7 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
                 answer = await lane.retrying.run(exchange)
             except _HTTPX_ERRORS as exc:  # the loop raises the SDK's; nothing else is expected
                 raise _sdk_error(exc, exchange.request()) from _cause(exc)
-            if _finish(http, answer, started):
-                lane.trusted = False  # a cookie is stored now: build_request would send it
+            _finish(http, answer, started, lane)
             return answer
     try:
         built = http.build_request(**absolute(http, request))
@@ -98,12 +95,10 @@ async def send(client: Any, request: dict[str, Any]) -> httpx.Response:
         if transport is None or _send_has_work(http):
             response = await _send_bounded(client, http, built)
         else:
-            response = await _send_direct(http, transport, built)
+            response = await _send_direct(http, transport, built, lane)
     except _HTTPX_ERRORS as exc:
         raise _sdk_error(exc, built) from _cause(exc)
     response.__class__ = Answer  # the same object, with the strict .json()
-    if lane is not None and lane.trusted and http.cookies:
-        lane.trusted = False
     return response
 
 
@@ -189,22 +184,23 @@ def _loop_bound(pool: object) -> bool:
 
 
 async def _send_direct(
-    http: httpx.AsyncClient, transport: httpx.AsyncBaseTransport, built: httpx.Request
+    http: httpx.AsyncClient, transport: httpx.AsyncBaseTransport, built: httpx.Request, lane: Lane | None
 ) -> httpx.Response:
     started = time.perf_counter()
     response = await transport.handle_async_request(built)  # the retry transport: body read
-    _finish(http, response, started)
+    _finish(http, response, started, lane)
     return response
 
 
-def _finish(http: httpx.AsyncClient, response: httpx.Response, started: float) -> bool:
+def _finish(http: httpx.AsyncClient, response: httpx.Response, started: float, lane: Lane | None) -> None:
     """What httpx's ``send()`` does around the transport call that still applies: store the
-    cookies the answer sets, log httpx's own line, set ``elapsed``. True if the answer set
-    cookies."""
+    cookies the answer sets (the lane, which has no place for them, stops trusting its
+    template), log httpx's own line, set ``elapsed``."""
     sets_cookie = getattr(response.stream, "sets_cookie", None)  # the aiohttp pool knows
     if sets_cookie or (sets_cookie is None and "set-cookie" in response.headers):
         http.cookies.extract_cookies(response)
-        sets_cookie = True
+        if lane is not None:
+            lane.trusted = False
     if _HTTPX_LOG.isEnabledFor(logging.INFO):
         _HTTPX_LOG.info(
             'HTTP Request: %s %s "%s %d %s"',
@@ -215,7 +211,6 @@ def _finish(http: httpx.AsyncClient, response: httpx.Response, started: float) -
             response.reason_phrase,
         )
     response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
-    return bool(sets_cookie)
 
 
 def absolute(http: httpx.AsyncClient, request: dict[str, Any]) -> dict[str, Any]:
@@ -250,15 +245,16 @@ _PLAIN_PATH = re.compile(r"(?!.*/\.\.?(?:/|$))/(?!/)[A-Za-z0-9\-._~%!$&'()*+,;=:
 _MAX_URL = 65_536  # httpx refuses longer URLs: those take its way, and its error
 
 
-def lane_for(pool: httpx.AsyncBaseTransport, retrying: RetryTransport, base_url: str) -> Lane | None:
-    """The lane for a client on the default aiohttp pool (through the proxy route its host
-    takes, if any); None for any other transport."""
+def lane_for(
+    pool: httpx.AsyncBaseTransport, retrying: RetryTransport, http: httpx.AsyncClient
+) -> Lane | None:
+    """The lane for ``http``, a client on the default aiohttp pool (through the proxy route its
+    host takes, if any); None for any other transport."""
     from ._transports import AiohttpTransport, ProxyRoutes
 
-    url = httpx.URL(base_url)
     if isinstance(pool, ProxyRoutes):
-        pool = pool.transport_for(url)
-    return Lane(pool, retrying, url) if isinstance(pool, AiohttpTransport) else None
+        pool = pool.transport_for(http.base_url)
+    return Lane(pool, retrying, http) if isinstance(pool, AiohttpTransport) else None
 
 
 class Lane:
@@ -271,16 +267,15 @@ class Lane:
     ``httpx.Response`` subclass, whose ``request`` is built only when something asks for it
     (an error, a cookie, the log line)."""
 
-    def __init__(self, pool: AiohttpTransport, retrying: RetryTransport, base_url: httpx.URL) -> None:
-        """``pool``: the pool (proxy route included) that requests to ``base_url``'s host take."""
-        self.pool, self.retrying, self.base_url = pool, retrying, base_url
+    def __init__(self, pool: AiohttpTransport, retrying: RetryTransport, http: httpx.AsyncClient) -> None:
+        """``http``: the client the lane sends for; ``pool``: the pool (proxy route included)
+        that requests to its base URL's host take."""
+        self.pool, self.retrying, self.http, self.base_url = pool, retrying, http, http.base_url
         self._source: tuple[object, ...] = ()
         self._base = ""
         self._host: tuple[str, str] = ("Host", "")
         self._headers: list[tuple[str, str]] = []
         self._plain: list[tuple[str, str]] = []
-        #: the httpx client the lane sends for (``seal``)
-        self.http: httpx.AsyncClient | None = None
         #: True while nothing can have changed ``http`` since the template was made: nobody
         #: has been handed it (``RetoolClient.get_async_httpx_client()`` clears this) and no
         #: answer has set a cookie. Then ``ready()`` asks nothing; else it asks every time.
@@ -288,19 +283,15 @@ class Lane:
         self._timeout: dict[str, float | None] = {}
         self._limit: float | None = None
         self._skip: list[str] = []  # the client's default headers aiohttp must not add
+        self.trusted = self.ready()
 
-    def seal(self, http: httpx.AsyncClient) -> None:
-        """Take ``http`` as the client the lane sends for, and trust the template made for it
-        (see ``trusted``)."""
-        self.http = http
-        self.trusted = self.ready(http)
-
-    def ready(self, http: httpx.AsyncClient) -> bool:
+    def ready(self) -> bool:
         """Whether the template holds for a request of ``http``'s (httpx's ``send()`` has nothing
         to do; no default params or stored cookies, which ``build_request`` adds; the host the
         lane's pool was picked for), brought up to date. A trusted lane skips the questions."""
         if self.trusted:
             return True
+        http = self.http
         if _send_has_work(http) or http.params or http.cookies:
             return False
         source = (http.base_url, http.timeout, http.headers.raw)

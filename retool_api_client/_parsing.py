@@ -292,6 +292,8 @@ def _present(value: object) -> bool:
 def path_text(name: str, value: object) -> str:
     """A path parameter as the text it is sent as: a string, a string enum's value, a UUID or
     an integer; anything else raises ConfigurationError naming the parameter."""
+    if type(value) is str:  # most ids
+        return value
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, str | uuid.UUID) or (isinstance(value, int) and not isinstance(value, bool)):

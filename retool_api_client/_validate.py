@@ -27,7 +27,7 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -57,7 +57,7 @@ def check(
     client: Any,
     operation_id: str,
     request: dict[str, Any],
-    path: Iterable[tuple[str, Any]] | Mapping[str, Any] = (),
+    path: Iterable[tuple[str, Any]] = (),
 ) -> None:
     """Raise :class:`RequestValidationError` if ``request`` (from ``_request.build``)
     or the raw ``path`` parameter values (name-value pairs) do not fit ``operation_id``'s
@@ -77,7 +77,7 @@ def _check(
     client: Any,
     operation_id: str,
     request: dict[str, Any],
-    path: Iterable[tuple[str, Any]] | Mapping[str, Any],
+    path: Iterable[tuple[str, Any]],
 ) -> None:
     if not getattr(client, "validate_requests", True):
         if "json" in request:  # httpx's json.dumps would raise a bare ValueError / RecursionError
@@ -87,12 +87,11 @@ def _check(
     if validators is None:
         return
     failed: list[tuple[tuple[Any, ...], _Checker, Any]] = []
-    for name, value in path.items() if isinstance(path, Mapping) else path:
+    for name, value in path:
         rule = validators.path.get(name)
         if rule is not None:
             quick, validator = rule
-            # already accepted by _request.build (path_segment)
-            text = value if type(value) is str else path_text(name, value)
+            text = path_text(name, value)  # already accepted by _request.build (path_segment)
             if not quick(text):
                 failed.append((("path", name), validator, text))
     body = request.get("json", _NO_BODY)

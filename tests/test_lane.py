@@ -33,7 +33,8 @@ __all__ = ["no_env_proxies"]  # the fixture: no proxy from this machine's enviro
 def lane_of(retool: RetoolClient) -> Lane:
     lane = retool._lane
     assert lane is not None, "a default RetoolClient sends on the lane"
-    assert lane.ready(retool.get_async_httpx_client())
+    retool.get_async_httpx_client()  # handed out: ready() asks every question again
+    assert lane.ready()
     return lane
 
 
@@ -117,9 +118,9 @@ def test_only_the_default_pool_with_nothing_for_send_to_do_has_a_lane() -> None:
     http = retool.get_async_httpx_client()
     lane = lane_of(retool)
     http.cookies.set("session", "s1")
-    assert not lane.ready(http)  # cookies to send: httpx's build_request adds them
+    assert not lane.ready()  # cookies to send: httpx's build_request adds them
     http.cookies.clear()
-    assert lane.ready(http)
+    assert lane.ready()
 
 
 async def test_an_auth_flow_set_on_the_httpx_client_later_is_run_by_httpxs_send() -> None:
@@ -139,7 +140,7 @@ def test_the_template_follows_the_clients_headers_and_timeout() -> None:
     lane = lane_of(retool)
     http.headers["X-Later"] = "1"
     http.timeout = httpx.Timeout(5.0)
-    assert lane.ready(http)
+    assert lane.ready()
     exchange = lane.prepare({"method": "get", "url": "/users"})
     assert exchange is not None
     assert ("X-Later", "1") in exchange.headers
@@ -328,7 +329,7 @@ def test_a_new_base_url_host_leaves_the_lane_for_its_own_proxy_route(monkeypatch
     lane = lane_of(retool)
     assert lane.pool.proxy is None  # acme.retool.com is exempt
     http.base_url = httpx.URL("https://other.example/api/v2/")
-    assert not lane.ready(http)  # other.example goes through the proxy: httpx's way routes it
+    assert not lane.ready()  # other.example goes through the proxy: httpx's way routes it
 
 
 async def test_a_timeout_before_the_answer_keeps_the_request_on_its_cause() -> None:
