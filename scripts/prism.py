@@ -87,7 +87,8 @@ class Prism:
         self.process = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
         )
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
+        self._drainer.start()
         self._wait_until_listening()
         return self
 
@@ -109,9 +110,8 @@ class Prism:
         )
         raise PrismError(f"Prism {why}:\n{self.log()}")
 
-    def _drain(self) -> None:
-        process = self.process
-        if process is None or process.stdout is None:
+    def _drain(self, process: subprocess.Popen[bytes]) -> None:
+        if process.stdout is None:
             return
         for raw in process.stdout:
             line = raw.decode(errors="replace").rstrip()
@@ -133,6 +133,10 @@ class Prism:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if process is not None:
+            self._drainer.join(timeout=10)  # its output ended with it
+            if process.stdout is not None:
+                process.stdout.close()  # else a ResourceWarning lands in whichever test runs next
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

@@ -4,7 +4,7 @@
 
 The tests must hold for any release, not only the pinned one: this copies the working tree to a
 temporary directory, regenerates it (``make regenerate``'s two steps) to
-``tests/releases.next_release(retype=False)`` of the pinned spec (operations added and removed,
+``tests/helpers/releases.next_release(retype=False)`` of the pinned spec (operations added and removed,
 summaries reworded, a tag renamed, an enum value and fields added and removed), then runs lint,
 mypy, ``check-generated`` and pytest there with this venv and Prism. Exit status: pytest's.
 """
@@ -42,7 +42,8 @@ def main() -> int:
         env = dict(os.environ, PYTHONPATH=str(copy))
         py = sys.executable
         make_release = (
-            "import sys; sys.path.insert(0, '.'); from pathlib import Path; from tests import releases; "
+            "import sys; sys.path.insert(0, '.'); from pathlib import Path; "
+            "from tests.helpers import releases; "
             "r = releases.next_release(retype=False); releases.write(r.spec, Path('next.json')); "
             "print('synthetic release', r.version, 'removes', r.removed, 'adds', r.added)"
         )

@@ -14,9 +14,8 @@ import pytest
 import retool_api_client
 from retool_api_client import ConfigurationError, NotFoundError, RetoolClient
 
-from . import samples
-from .conftest import ROOT
-from .fakes import FakeTime, make_client
+from .helpers import ROOT, samples
+from .helpers.fakes import FakeTime, make_client
 
 TOKEN = "tok_secret_123"
 

@@ -10,8 +10,8 @@ import pytest
 import retool_api_client as rac
 from retool_api_client.generated.models import CreateFolderBody
 
-from . import samples
-from .fakes import make_client
+from .helpers import samples
+from .helpers.fakes import make_client
 
 STATUS_CLASSES = [
     (400, rac.BadRequestError),

@@ -15,10 +15,8 @@ from retool_api_client import ConfigurationError
 from retool_api_client.generated.models import User
 from retool_api_client.helpers.users import UsersHelpers
 
-from . import releases
-from .conftest import ROOT
-from .fakes import make_client
-from .test_surface import user_json
+from .helpers import ROOT, releases
+from .helpers.fakes import make_client, user_json
 
 
 def page(*emails: str) -> dict[str, Any]:

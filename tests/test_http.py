@@ -18,7 +18,7 @@ from retool_api_client._request import build
 from retool_api_client._types import UNSET
 from retool_api_client.generated.api import OPERATIONS, operation
 
-from .test_facade import answering, build_call
+from .helpers.calls import answering, build_call
 
 BASES = [
     "https://acme.retool.com/api/v2",
@@ -44,7 +44,7 @@ def same_request(http: httpx.AsyncClient, request: dict[str, Any]) -> None:
 
 
 def sample_request(operation_id: str) -> dict[str, Any]:
-    """The request the operation's sample call (``test_facade.build_call``) builds."""
+    """The request the operation's sample call (``helpers.calls.build_call``) builds."""
     call = build_call(operation_id)
     params = {k: v for k, v in call["kwargs"].items() if k != "body"}
     return build(operation(operation_id), tuple(call["args"]), params, call["kwargs"].get("body", UNSET))
@@ -167,7 +167,7 @@ def test_only_a_client_without_send_time_features_goes_direct() -> None:
 async def test_both_ways_send_the_same_request_and_return_the_same_result(
     operation_id: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from .test_facade import call_declared
+    from .helpers.calls import call_declared
 
     call = build_call(operation_id)
     outcomes = []

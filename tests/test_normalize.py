@@ -10,7 +10,7 @@ import pytest
 from retoolgen import normalize as n
 from retoolgen.surface import Lock, Operation, SurfaceError
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> dict[str, Any]:

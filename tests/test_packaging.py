@@ -30,7 +30,7 @@ from packaging.utils import canonicalize_name
 
 import retool_api_client
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 WHEELHOUSE = Path(sys.prefix) / "wheelhouse"

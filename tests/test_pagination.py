@@ -19,8 +19,8 @@ from retool_api_client.generated.api.folders import LIST_FOLDERS
 from retool_api_client.generated.api.user_tasks import LIST_USER_TASKS
 from retool_api_client.generated.api.users import GET_USER, LIST_USERS
 
-from . import samples
-from .fakes import FakeTime, make_client
+from .helpers import samples
+from .helpers.fakes import FakeTime, make_client
 
 USER = samples.component("user")
 

@@ -11,7 +11,7 @@ import pytest
 from retool_api_client._exceptions import APIResponseValidationError
 from retool_api_client.generated.models import AccessRequest, AccessRequestStatus, App, Resource, User
 
-from . import samples
+from .helpers import samples
 
 
 def user_json(**overrides: Any) -> dict[str, Any]:

@@ -24,9 +24,9 @@ from retool_api_client.generated.api import OPERATIONS, PATCH_RULES
 from retool_api_client.generated.models import UpdateUserBody
 from retool_api_client.patch import check, pointer, same, segments, to_json
 
-from . import samples
-from .fakes import make_client
-from .test_facade import SPEC_OPS, build_call
+from .helpers import samples
+from .helpers.calls import SPEC_OPS, build_call
+from .helpers.fakes import make_client
 
 PEER_SUITE = Path(__file__).resolve().parent / "data" / "json-patch-tests"
 

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 SPEC = json.loads((ROOT / "openapi" / "normalized.json").read_text())
 pytestmark = pytest.mark.skipif(SPEC["info"]["version"] != "3.373.0", reason="figures of 3.373.0")

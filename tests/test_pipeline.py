@@ -12,7 +12,7 @@ from pathlib import Path
 from retoolgen import pipeline
 from retoolgen.normalize import operations
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 GENERATED = ROOT / "retool_api_client" / "generated"
 

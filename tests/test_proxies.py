@@ -15,7 +15,7 @@ import pytest
 from retool_api_client import APIConnectionError, RetoolClient
 from retool_api_client._transports import BACKEND_ENV, ProxyRoutes, _Pattern, environment_proxies
 
-from . import samples
+from .helpers import samples
 
 BACKENDS = ["aiohttp", "httpx"]
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from retoolgen import pull
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 ROUTES: dict[str, tuple[int, str, bytes]] = {}
 SEEN_AUTH: list[str | None] = []

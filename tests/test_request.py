@@ -20,8 +20,8 @@ from retool_api_client._tables import JSON_NAMES
 from retool_api_client._types import UNSET, Unset
 from retool_api_client.generated.api import OPERATIONS, operation
 
-from . import samples
-from .test_facade import build_call
+from .helpers import samples
+from .helpers.calls import build_call
 
 OP = Operation(
     "do_thing",

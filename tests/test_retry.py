@@ -28,7 +28,7 @@ from retool_api_client._retry_policy import (
     retry_after_seconds,
 )
 
-from .fakes import FakeTime
+from .helpers.fakes import FakeTime
 
 METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"]
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}

@@ -18,9 +18,8 @@ import yaml
 from retoolgen import facade, normalize, pipeline
 from retoolgen.surface import Lock, Operation, diff, op_key, render_changes
 
-from . import releases, samples
-from .conftest import ROOT
-from .fakes import make_client
+from .helpers import ROOT, releases, samples
+from .helpers.fakes import make_client, user_json
 
 SPEC_2_12 = ROOT / "tests" / "data" / "specs" / "retool-2.12.0.json"
 LOCK = Lock.load(ROOT / "openapi" / "surface.lock")
@@ -110,14 +109,6 @@ def test_a_fixes_entry_wins_over_the_lock() -> None:
 
 
 # -- one model per resource, ids typed alike ------------------------------------------------------
-
-
-def user_json(**extra: Any) -> dict[str, Any]:
-    return {
-        "id": "user_1", "legacy_id": 1, "email": "a@example.com", "active": True,
-        "created_at": "2024-01-01T00:00:00Z", "last_active": None, "first_name": "A", "last_name": "B",
-        "metadata": {}, "is_admin": False, "user_type": "default", "two_factor_auth_enabled": False, **extra,
-    }  # fmt: skip
 
 
 async def test_users_get_and_list_give_the_same_user() -> None:

@@ -24,7 +24,7 @@ from retool_api_client._transports import (
     default_transport,
 )
 
-from . import samples
+from .helpers import samples
 
 BACKENDS = ["aiohttp", "httpx"]
 USER = {"success": True, "data": samples.component("user", optional=True) | {"email": "ada@example.com"}}

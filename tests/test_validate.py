@@ -25,10 +25,9 @@ from retool_api_client._validate import _document
 from retool_api_client.generated.api.users import LIST_USERS
 from retool_api_client.generated.models import CreateUserBody, CreateUserBodyUserType
 
-from . import samples
-from .conftest import ROOT
-from .fakes import make_client
-from .test_facade import answering, build_call
+from .helpers import ROOT, samples
+from .helpers.calls import answering, build_call
+from .helpers.fakes import make_client
 
 FORMATS = FormatChecker(formats=("uuid", "email"))
 WRONG_VALUES: tuple[Any, ...] = (None, 5, 2.5, "x", "", True, [], {}, ["x"], {"zz": 1})
@@ -540,8 +539,7 @@ async def test_no_wrong_argument_escapes_as_anything_but_a_clear_error(validate:
     sending with ConfigurationError / PatchError. Never TypeError, AttributeError, KeyError;
     with the request check off too (fewer are refused: the server gets to judge the rest)."""
     from retool_api_client import PatchError
-
-    from .test_facade import OPERATIONS as OPS
+    from retool_api_client.generated.api import OPERATIONS as OPS
 
     tried = refused = 0
     for operation_id in sorted(OPS):

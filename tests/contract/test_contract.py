@@ -14,7 +14,7 @@ from retool_api_client import PatchError, RequestValidationError, RetoolClient, 
 from retool_api_client.generated.api import OPERATIONS
 from retool_api_client.generated.models import CreateUserBody
 
-from ..test_facade import SPEC_OPS, build_call, call_declared, conforms
+from ..helpers.calls import SPEC_OPS, build_call, call_declared, conforms
 from .conftest import RESPONSE_VIOLATIONS, RESULTS
 
 TOKEN = "contract-test-token"

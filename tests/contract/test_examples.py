@@ -16,7 +16,7 @@ from prism import Prism
 
 from retool_api_client.testing import FakeRetool
 
-from ..conftest import ROOT
+from ..helpers import ROOT
 
 TOKEN = "example-test-token-123"
 

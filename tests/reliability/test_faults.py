@@ -23,7 +23,7 @@ from retool_api_client import APIConnectionError, APIStatusError, RetoolClient, 
 from retool_api_client.generated.models import CreateUserBody
 from retool_api_client.testing import FakeRetool
 
-from ..fakes import FakeTime
+from ..helpers.fakes import FakeTime
 from .conftest import REPORT
 
 OPERATIONS = 1000

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from retool_api_client import APIResponseValidationError, RetoolError
 
-from .. import samples
-from ..fakes import make_client
-from ..test_facade import SPEC_OPS, build_call, call_declared, conforms
+from ..helpers import samples
+from ..helpers.calls import SPEC_OPS, build_call, call_declared, conforms
+from ..helpers.fakes import make_client
 
 JSON_LEAF = st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=4)
 ANY_JSON = st.recursive(

@@ -33,7 +33,7 @@ from retool_api_client._pagination import PaginationError
 from retool_api_client._transports import AiohttpTransport
 from retool_api_client.patch import JsonPatch, check
 
-from .. import samples
+from ..helpers import samples
 from .conftest import REPORT
 from .hostile_server import HostileServer, Received, head, whole
 

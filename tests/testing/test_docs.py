@@ -10,7 +10,7 @@ import pytest
 
 from retool_api_client.testing.__main__ import main
 
-from ..conftest import ROOT
+from ..helpers import ROOT
 
 
 def behaviour_table() -> str:

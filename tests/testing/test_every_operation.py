@@ -10,7 +10,7 @@ import pytest
 from retool_api_client.testing import FakeRetool
 from retool_api_client.testing._spec import resolve
 
-from ..conftest import ROOT
+from ..helpers import ROOT
 from .helpers import answer_problems, auth, valid_request
 
 FAKE = FakeRetool(seed=3)

@@ -12,7 +12,7 @@ import pytest
 from retool_api_client.patch import same
 from retool_api_client.testing._fake import _apply_one
 
-from ..conftest import ROOT
+from ..helpers import ROOT
 
 SUITE = ROOT / "tests" / "data" / "json-patch-tests"
 

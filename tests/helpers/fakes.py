@@ -37,3 +37,12 @@ def make_client(
         _rng=random.Random(7),
         **kw,
     )
+
+
+def user_json(**extra: Any) -> dict[str, Any]:
+    """A user as Retool's API answers one, with ``extra`` fields added or replaced."""
+    return {
+        "id": "user_1", "legacy_id": 1, "email": "a@example.com", "active": True,
+        "created_at": "2024-01-01T00:00:00Z", "last_active": None, "first_name": "A", "last_name": "B",
+        "metadata": {}, "is_admin": False, "user_type": "default", "two_factor_auth_enabled": False, **extra,
+    }  # fmt: skip

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .conftest import ROOT
+from . import ROOT
 
 METHODS = ("get", "put", "post", "delete", "patch")
 

@@ -6,7 +6,7 @@ import json
 from functools import cache
 from typing import Any
 
-from .conftest import ROOT
+from . import ROOT
 
 
 @cache
