@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         URLView,
     )
     from ._pagination import AsyncPaginator, Page, PaginationError
-    from ._retry import RetryEvent, RetryTransport
+    from ._retry import RequestEvent, ResponseEvent, RetryEvent
     from ._retry_policy import RetryConfig
     from .generated.client import RetoolClient
     from .patch import JsonPatch, diff
@@ -52,7 +52,8 @@ _LAZY = {
     "RetoolClient": ".generated.client",
     "RetryConfig": "._retry_policy",
     "RetryEvent": "._retry",
-    "RetryTransport": "._retry",
+    "RequestEvent": "._retry",
+    "ResponseEvent": "._retry",
     "APIConnectionError": "._exceptions",
     "APIError": "._exceptions",
     "APIResponseValidationError": "._exceptions",
@@ -93,14 +94,15 @@ __all__ = [
     "PatchError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestEvent",
     "RequestValidationError",
     "RequestView",
+    "ResponseEvent",
     "ResponseView",
     "RetoolClient",
     "RetoolError",
     "RetryConfig",
     "RetryEvent",
-    "RetryTransport",
     "URLView",
     "UnprocessableEntityError",
     "__api_version__",

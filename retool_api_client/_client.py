@@ -1,30 +1,31 @@
-"""``BaseClient``: configuration, auth and the transport stack every call goes through.
+"""``BaseClient``: configuration, and the one way every call goes to the wire.
 
 ``retool_api_client.RetoolClient`` is this class with the API's namespaces (``retool.users``,
 ...) mixed in; the generated package composes it (``generated/client.py``), so the core never
-imports generated code.
+imports generated code. The path of a call, with no branch that picks a way:
 
-    httpx.AsyncClient(base_url=.../api/v2, Authorization + User-Agent headers, timeout)
-      └── RetryTransport (``_retry.py``: rules in ``_retry_policy.py``)
-            └── your transport, or _transports.default_transport() (aiohttp's pool; env proxies)
+    retool.users.get("user_1")                         generated/api/users (the facade)
+      -> _request.request: build, check, encode        the request pipeline
+      -> _retry.RetryLoop.send: attempts and waits     the retry loop
+      -> pool.send: bytes out, the whole answer in     _http11.Http11Pool or _httpx_pool.HttpxPool
+      -> _request.parse: the model, or a typed error
 
-On the default pool, requests skip httpx's request objects and go through the same retry loop
-straight to the pool (``_http.Lane``); ``_http.py`` says which way a request takes.
-
-Every generated method sends through ``_request.request`` with its client; status >= 400
-raises the typed errors of ``_exceptions.py`` and transport failures raise
-``APIConnectionError`` / ``APITimeoutError`` after the retries the policy allows.
+The pool is chosen once, when the client is made (``_pool.open_pool``), and shared by its
+``with_options`` copies; each copy has its own :class:`Sending` (base URL, headers, timeout,
+retry loop).
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-import functools
 import ipaddress
 import math
 import os
 import platform
 import random
+import ssl
+import weakref
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Self
@@ -33,33 +34,53 @@ from urllib.parse import urlsplit
 import httpx
 
 from . import _constants as C
+from ._deadline import Deadlines
 from ._exceptions import ConfigurationError
-from ._http import lane_for
+from ._message import Timeout, merge_headers
+from ._pool import DEFAULT_LIMITS, Pool, check_pool_args, open_pool
 from ._retry import (
     DEFAULT_MAX_RESPONSE_BYTES,
     Clock,
+    OnRequest,
+    OnResponse,
     OnRetry,
-    RetryTransport,
+    RetryLoop,
     Sleeper,
+    Timing,
     check_max_response_bytes,
 )
 from ._retry_policy import RetryConfig
-from ._transports import default_transport
+from ._types import UNSET, Unset
 from ._version import __version__
 
 ENV_BASE_URL = "RETOOL_BASE_URL"
 ENV_TOKEN = "RETOOL_API_TOKEN"
-_TRANSPORT_ARGS = ("verify", "cert", "limits", "http1", "http2", "trust_env", "proxy")
-#: httpx_args that give httpx's send() work to do (auth flows, hooks, mounts, redirects, decoding)
-_SEND_ARGS = frozenset({"auth", "event_hooks", "mounts", "follow_redirects", "default_encoding"})
-_UNSET: Any = object()
+
+#: headers the SDK writes itself (from ``token=``, the body, the pool) or that frame the
+#: message: given in ``headers=`` they are refused, naming the header, before anything is sent
+OWN_HEADERS = frozenset(
+    {
+        "authorization",
+        "accept",
+        "accept-encoding",
+        "content-type",
+        "content-length",
+        "transfer-encoding",
+        "host",
+        "connection",
+        "keep-alive",
+        "expect",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-authorization",
+        "proxy-connection",
+    }
+)
 
 
 def user_agent(api_version: str) -> str:
-    return (
-        f"retool-api-client/{__version__} (Retool API {api_version}) "
-        f"python/{platform.python_version()} httpx/{httpx.__version__}"
-    )
+    return f"retool-api-client/{__version__} (Retool API {api_version}) python/{platform.python_version()}"
 
 
 def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
@@ -106,8 +127,10 @@ def _resolve_token(token: str | None) -> str:
     if not isinstance(value, str) or any(c in value for c in "\r\n") or value != value.strip():
         raise ConfigurationError("The API token must be a single-line string without surrounding spaces.")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        # NUL, tab, ESC ...: httpx would refuse them on every request (and the retries)
+        # NUL, tab, ESC ...: no server would take them in a header
         raise ConfigurationError("The API token must not contain control characters.")
+    if not value.isascii():
+        raise ConfigurationError("The API token must be ASCII text (headers are sent as ASCII).")
     return value
 
 
@@ -126,20 +149,11 @@ def _resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
-#: httpx.AsyncClient arguments the client sets itself: given to RetoolClient, not in httpx_args
-_OWN_ARGS = frozenset({"base_url", "headers", "timeout", "transport"})
-
-
-@functools.cache
-def _httpx_client_args() -> frozenset[str]:
-    import inspect
-
-    return frozenset(inspect.signature(httpx.AsyncClient).parameters)
-
-
 def _check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """``headers`` as a dict, refused up front when a name or value is not text or holds a
-    control character (httpx would send some of them, aiohttp refuses them at send time)."""
+    """``headers`` as a dict, refused up front (naming the header) when a name or value is not
+    text, holds a control character or non-ASCII text, or is one the SDK writes itself."""
+    if headers is not None and not isinstance(headers, Mapping):
+        raise ConfigurationError(f"headers must be a mapping of str to str, got {type(headers).__name__}")
     out = dict(headers or {})
     for name, value in out.items():
         if not isinstance(name, str) or not isinstance(value, str):
@@ -150,24 +164,26 @@ def _check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
         if bad is not None:
             where = "value" if bad in value else "name"
             raise ConfigurationError(f"header {name!r}: its {where} holds the control character {bad!r}")
-        if not value.isascii():
+        if not (name + value).isascii():
+            raise ConfigurationError(f"header {name!r} must be ASCII text (headers are sent as ASCII)")
+        if name.strip().lower() in OWN_HEADERS:
             raise ConfigurationError(
-                f"header {name!r} must be ASCII text (httpx sends header values as ASCII)"
+                f"header {name!r} is the SDK's own (it writes it from token=, the body or the "
+                "connection); nothing was sent. Remove it from headers="
             )
     return out
 
 
-def _check_httpx_args(httpx_args: Mapping[str, Any] | None) -> dict[str, Any]:
-    """``httpx_args`` as a dict: the arguments ``httpx.AsyncClient`` takes, less those the
-    client sets itself, checked before anything is built."""
-    out = dict(httpx_args or {})
-    own = sorted(_OWN_ARGS & out.keys())
-    if own:
-        raise ConfigurationError(f"httpx_args cannot set {own[0]!r}: pass RetoolClient({own[0]}=...) instead")
-    unknown = sorted(out.keys() - _httpx_client_args())
-    if unknown:
-        raise ConfigurationError(f"httpx_args has arguments httpx.AsyncClient does not take: {unknown}")
-    return out
+@dataclasses.dataclass(frozen=True, slots=True)
+class Sending:
+    """What a request needs from the client it is sent with (``_request.send``): the API root
+    (no trailing slash), the headers every request starts with, in the order they are sent,
+    the time limits, and the retry loop that owns the attempts."""
+
+    base: str
+    headers: list[tuple[str, str]] = dataclasses.field(repr=False)  # the token is one of them
+    timeout: Timeout
+    retry: RetryLoop = dataclasses.field(repr=False)
 
 
 class BaseClient:
@@ -182,16 +198,26 @@ class BaseClient:
         retry: full :class:`RetryConfig` (backoff, caps, deadline, ``retry_non_idempotent``);
             ``max_retries`` overrides its field of the same name.
         on_retry: called with a :class:`RetryEvent` before each retry (may be async).
+        on_request: called with a :class:`RequestEvent` as each attempt starts (may be async).
+        on_response: called with a :class:`ResponseEvent` for each answer (may be async).
+        headers: extra headers for every request (not the SDK's own: ``Authorization``,
+            ``Accept``, ``Content-Type``, or those that frame a message).
         allow_insecure_http: allow ``http://`` to a host other than loopback.
-        transport: a custom ``httpx.AsyncBaseTransport`` (retries wrap it).
-        headers: extra headers for every request.
-        httpx_args: more keyword arguments for ``httpx.AsyncClient`` (``verify``, ``limits``,
-            ``proxy``, ``http2``... go to the default transport).
-        max_response_bytes: the largest answer read, counted after decompression (default
-            64 MiB); a larger one raises ``APIResponseValidationError`` once it passes the cap.
         validate_requests: check every request against the spec before sending it (default):
             a wrong argument raises :class:`RequestValidationError` and nothing is sent. Turn
             off only for a server newer than the spec this package was generated from.
+        max_response_bytes: the largest answer read, counted after decompression (default
+            64 MiB); a larger one raises ``APIResponseValidationError`` once it passes the cap.
+        verify: TLS verification, as httpx takes it (``True``, ``False``, an ``ssl.SSLContext``);
+            default ``True`` (``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` with ``trust_env``).
+        cert: a client certificate, as httpx takes it.
+        proxy: a proxy URL or ``httpx.Proxy``; default: the environment's (``HTTPS_PROXY``...).
+        trust_env: read proxies and certificate locations from the environment (default True).
+        limits: ``httpx.Limits`` for the connection pool (default: 100 connections, 20 idle).
+        http2: use HTTP/2 (through httpx's pool; needs ``httpx[http2]``).
+        http_client: an ``httpx.AsyncClient`` (or httpx2's) to send with: its transport, auth,
+            hooks, redirects and cookies apply. The SDK does not close it.
+        transport: an ``httpx.AsyncBaseTransport`` to send with (a mock, say); closed with the client.
     """
 
     #: the Retool API version the namespaces were generated from (set by ``RetoolClient``)
@@ -206,99 +232,176 @@ class BaseClient:
         max_retries: int | None = None,
         retry: RetryConfig | None = None,
         on_retry: OnRetry | None = None,
-        allow_insecure_http: bool = False,
-        transport: httpx.AsyncBaseTransport | None = None,
+        on_request: OnRequest | None = None,
+        on_response: OnResponse | None = None,
         headers: Mapping[str, str] | None = None,
-        httpx_args: Mapping[str, Any] | None = None,
+        allow_insecure_http: bool = False,
         validate_requests: bool = True,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        _sleep: Sleeper | None = None,
-        _clock: Clock | None = None,
-        _rng: random.Random | None = None,
-        _shared_pool: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | str | bool | None = None,
+        cert: Any = None,
+        proxy: str | httpx.Proxy | None = None,
+        trust_env: bool | None = None,
+        limits: httpx.Limits | None = None,
+        http2: bool | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._token = _resolve_token(token)
-        self.timeout = _resolve_timeout(timeout)
-        config = retry or RetryConfig()
-        if max_retries is not None:
-            config = dataclasses.replace(config, max_retries=max_retries)  # validated again
-        self.retry = config
-        self.on_retry = on_retry
         self.allow_insecure_http = allow_insecure_http
-        self.headers = _check_headers(headers)
-        self.httpx_args = _check_httpx_args(httpx_args)
+        self._configure(
+            timeout=timeout,
+            retry=(retry or RetryConfig())
+            if max_retries is None
+            else dataclasses.replace(retry or RetryConfig(), max_retries=max_retries),
+            on_retry=on_retry,
+            on_request=on_request,
+            on_response=on_response,
+            headers=_check_headers(headers),
+            validate_requests=validate_requests,
+            max_response_bytes=max_response_bytes,
+        )
+        pool_args = {
+            "verify": verify,
+            "cert": cert,
+            "proxy": proxy,
+            "trust_env": trust_env,
+            "limits": limits,
+            "http2": http2,
+        }
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass http_client= or transport=, not both")
+        if http_client is not None or transport is not None:
+            check_pool_args(pool_args)
+        if limits is not None and not isinstance(limits, httpx.Limits):
+            raise ConfigurationError(f"limits must be an httpx.Limits, got {type(limits).__name__}")
+        self._pool: Pool = open_pool(
+            self.base_url,
+            verify=True if verify is None else verify,
+            cert=cert,
+            trust_env=True if trust_env is None else bool(trust_env),
+            limits=limits or DEFAULT_LIMITS,
+            http2=bool(http2),
+            proxy=proxy,
+            transport=transport,
+            http_client=http_client,
+            secrets=(self._token,),
+        )
+        #: the loop the pool's connections belong to (None until the first request); a pool of
+        #: the caller's own (a mock) may move on once that loop is closed
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._loop_bound = http_client is None and transport is None
+        self._timing = Timing()
+        self._limits = Deadlines()  # each attempt's time limit, shared by with_options copies
+        self._owner: BaseClient | None = None  # the client whose pool this is, for a copy
+        self._closed = False
+        self._build_sending()
+
+    def _configure(
+        self,
+        *,
+        timeout: float | httpx.Timeout,
+        retry: RetryConfig,
+        on_retry: OnRetry | None,
+        on_request: OnRequest | None,
+        on_response: OnResponse | None,
+        headers: dict[str, str],
+        validate_requests: bool,
+        max_response_bytes: int,
+    ) -> None:
+        """The settings a ``with_options`` copy may change, checked as the constructor checks them."""
+        self.timeout = _resolve_timeout(timeout)
+        if not isinstance(retry, RetryConfig):
+            raise ConfigurationError(f"retry must be a RetryConfig, got {type(retry).__name__}")
+        self.retry = retry
+        for name, hook in (("on_retry", on_retry), ("on_request", on_request), ("on_response", on_response)):
+            if hook is not None and not callable(hook):
+                raise ConfigurationError(f"{name} must be callable, got {type(hook).__name__}")
+        self.on_retry, self.on_request, self.on_response = on_retry, on_request, on_response
+        self.headers = headers
         if not isinstance(validate_requests, bool):
             raise ConfigurationError(f"validate_requests must be True or False, got {validate_requests!r}")
         self.validate_requests = validate_requests
         self.max_response_bytes = check_max_response_bytes(max_response_bytes)
-        self._sleep, self._clock, self._rng = _sleep, _clock, _rng
-        #: closed by aclose(); a with_options copy is closed with its parent as well
-        self._closed = False
-        self._parent: BaseClient | None = None
 
-        client_args = dict(self.httpx_args)
-        transport_args = {k: client_args.pop(k) for k in _TRANSPORT_ARGS if k in client_args}
-        self._owns_pool = _shared_pool is None
-        if _shared_pool is not None:
-            self._pool = _shared_pool
-        elif transport is not None:
-            if transport_args:
-                raise ConfigurationError(
-                    f"{sorted(transport_args)} configure the default transport; "
-                    "set them on your own transport instead"
-                )
-            self._pool = transport
-        else:
-            self._pool = default_transport(transport_args)
-        retrying = RetryTransport(
+    def _build_sending(self) -> None:
+        timeout = self.timeout
+        base = [
+            ("Accept", "application/json"),
+            ("Accept-Encoding", "gzip, deflate"),
+            ("Connection", "keep-alive"),
+            ("User-Agent", user_agent(self.api_version)),
+        ]
+        headers = merge_headers(merge_headers(base, self.headers), {"Authorization": f"Bearer {self._token}"})
+        loop = RetryLoop(
             self._pool,
             self.retry,
-            on_retry=on_retry,
-            sleep=_sleep,
-            clock=_clock,
-            rng=_rng,
-            max_response_bytes=self.max_response_bytes,
+            on_retry=self.on_retry,
+            cap=self.max_response_bytes,
+            timing=self._timing,
+            limits=self._limits,
+            on_request=self.on_request,
+            on_response=self.on_response,
         )
-        #: ``_http.send`` hands requests to this transport directly while httpx's ``send()``
-        #: would add nothing (see there); None when httpx_args configure what it would add.
-        self._direct_transport: httpx.AsyncBaseTransport | None = (
-            None if _SEND_ARGS & self.httpx_args.keys() or "@" in urlsplit(self.base_url).netloc else retrying
+        self._sending = Sending(
+            self.base_url,
+            headers,
+            Timeout(timeout.connect, timeout.read, timeout.write, timeout.pool),
+            loop,
         )
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            timeout=self.timeout,
-            # a default header rather than an httpx.Auth flow: same effect, a third of the
-            # per-call overhead; httpx masks Authorization in every Headers repr
-            headers={
-                "User-Agent": user_agent(self.api_version),
-                "Accept": "application/json",
-                **self.headers,
-                "Authorization": f"Bearer {self._token}",
-            },
-            transport=retrying,
-            **client_args,
-        )
-        #: the quickstart's way to the wire (``_http.Lane``), on the default aiohttp pool
-        self._lane = None if self._direct_transport is None else lane_for(self._pool, retrying, self._http)
 
-    # -- what the request pipeline needs --------------------------------------------------
+    @property
+    def max_retries(self) -> int:
+        """Retries after the first attempt (``retry.max_retries``)."""
+        return self.retry.max_retries
 
-    def get_async_httpx_client(self) -> httpx.AsyncClient:
-        if self._lane is not None:
-            self._lane.trusted = False  # the caller may change it: the lane checks every request
-        return self._http
+    # -- what the request pipeline needs ------------------------------------------------------
+
+    def sending(self) -> Sending:
+        """What ``_request.send`` sends with; refuses a closed client, or one used from an
+        event loop other than the one its connections belong to, before anything is sent."""
+        if self._closed or (self._owner is not None and self._owner._closed):
+            raise ConfigurationError("this RetoolClient is closed; nothing was sent")
+        owner = self._owner or self
+        loop = asyncio.get_running_loop()
+        bound = owner._loop
+        if bound is None or bound() is not loop:
+            owner._bind(loop)
+        return self._sending
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        first = self._loop() if self._loop is not None else None
+        if first is not None and first is not loop and (self._loop_bound or not first.is_closed()):
+            raise ConfigurationError(
+                "this RetoolClient is bound to the event loop that first used it "
+                f"({'closed since' if first.is_closed() else 'still running'}) and was used from "
+                "another one; "
+                "create one client per event loop (per asyncio.run()); nothing was sent"
+            )
+        self._loop = weakref.ref(loop)
+
+    def _use_timing(
+        self, clock: Clock | None = None, sleep: Sleeper | None = None, rng: random.Random | None = None
+    ) -> None:
+        """Read the time, wait and draw jitter with these (tests and the fake Retool use a
+        simulated clock, so nothing waits for real); shared with ``with_options`` copies."""
+        timing = self._timing
+        timing.clock = clock or timing.clock
+        timing.sleep = sleep or timing.sleep
+        timing.rng = rng or timing.rng
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        """Close the client; the connection pool is closed by the client that created it.
+        """Close the client and its connection pool (a ``with_options`` copy closes only itself).
 
         Afterwards every call raises ``ConfigurationError``, on this client and on every
         ``with_options`` copy of it."""
         self._closed = True
-        if self._owns_pool:
-            await self._http.aclose()
+        if self._owner is None:
+            self._limits.close()
+            await self._pool.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -311,50 +414,85 @@ class BaseClient:
     @property
     def is_closed(self) -> bool:
         """True after ``aclose()``, or once the client this one is a copy of was closed."""
-        return self._closed or self._http.is_closed or (self._parent is not None and self._parent.is_closed)
+        return self._closed or (self._owner is not None and self._owner._closed)
 
     def with_options(
         self,
         *,
-        timeout: float | httpx.Timeout = _UNSET,
-        max_retries: int = _UNSET,
-        retry: RetryConfig = _UNSET,
-        on_retry: OnRetry | None = _UNSET,
-        headers: Mapping[str, str] = _UNSET,
-        validate_requests: bool = _UNSET,
-        max_response_bytes: int = _UNSET,
+        base_url: str | Unset = UNSET,
+        token: str | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        retry: RetryConfig | Unset = UNSET,
+        on_retry: OnRetry | Unset | None = UNSET,
+        on_request: OnRequest | Unset | None = UNSET,
+        on_response: OnResponse | Unset | None = UNSET,
+        headers: Mapping[str, str] | Unset = UNSET,
+        validate_requests: bool | Unset = UNSET,
+        max_response_bytes: int | Unset = UNSET,
     ) -> Self:
-        """A client with some settings changed that shares this one's connection pool.
+        """A client with some settings changed that shares this one's connection pool (and
+        cookies, time limits and event loop); each argument is checked as the constructor
+        checks it. ``headers`` are added to this client's.
 
-        The original is untouched; closing the copy does not close the shared pool, closing the
-        original closes the copy too (a call on it then raises ``ConfigurationError``)."""
-        copy = type(self)(
-            self.base_url,
-            self._token,
-            timeout=self.timeout if timeout is _UNSET else timeout,
-            max_retries=None if max_retries is _UNSET else max_retries,
-            retry=self.retry if retry is _UNSET else retry,
-            on_retry=self.on_retry if on_retry is _UNSET else on_retry,
-            allow_insecure_http=self.allow_insecure_http,
-            headers={**self.headers, **(headers if headers is not _UNSET else {})},
-            httpx_args={k: v for k, v in self.httpx_args.items() if k not in _TRANSPORT_ARGS},
-            validate_requests=self.validate_requests if validate_requests is _UNSET else validate_requests,
+        ``base_url`` may name another instance or organisation, but not another scheme, host or
+        port than the pool was made for: make a new client for those. The original is
+        untouched; closing the copy does not close the shared pool, closing the original closes
+        the copy too (a call on it then raises ``ConfigurationError``)."""
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        if not isinstance(base_url, Unset):
+            copy.base_url = resolve_base_url(base_url, allow_insecure_http=self.allow_insecure_http)
+            if _origin(copy.base_url) != _origin(self.base_url):
+                raise ConfigurationError(
+                    f"with_options(base_url=...) keeps the pool's host {_origin(self.base_url)}; "
+                    f"{_origin(copy.base_url)} needs a RetoolClient of its own"
+                )
+        if not isinstance(token, Unset):
+            copy._token = _resolve_token(token)
+        retry_config = self.retry if isinstance(retry, Unset) else retry
+        if not isinstance(max_retries, Unset):
+            if not isinstance(retry_config, RetryConfig):
+                raise ConfigurationError(f"retry must be a RetryConfig, got {type(retry_config).__name__}")
+            retry_config = dataclasses.replace(retry_config, max_retries=max_retries)
+        copy._configure(
+            timeout=self.timeout if isinstance(timeout, Unset) else timeout,
+            retry=retry_config,
+            on_retry=self.on_retry if isinstance(on_retry, Unset) else on_retry,
+            on_request=self.on_request if isinstance(on_request, Unset) else on_request,
+            on_response=self.on_response if isinstance(on_response, Unset) else on_response,
+            headers=self.headers
+            if isinstance(headers, Unset)
+            else {**self.headers, **_check_headers(headers)},
+            validate_requests=self.validate_requests
+            if isinstance(validate_requests, Unset)
+            else validate_requests,
             max_response_bytes=self.max_response_bytes
-            if max_response_bytes is _UNSET
+            if isinstance(max_response_bytes, Unset)
             else max_response_bytes,
-            _sleep=self._sleep,
-            _clock=self._clock,
-            _rng=self._rng,
-            _shared_pool=self._pool,
         )
-        copy._parent = self
+        copy._owner = self._owner or self
+        copy._closed = False
+        copy.__dict__.pop("_sending", None)
+        for name in [k for k, v in vars(copy).items() if _is_namespace(v)]:
+            del copy.__dict__[name]  # namespaces hold their client: the copy gets its own
+        copy._build_sending()
         return copy
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, "
-            f"max_retries={self.retry.max_retries})"
+            f"max_retries={self.max_retries}, pool={self._pool.describe()!r})"
         )
 
     def __reduce__(self) -> Any:
         raise TypeError("RetoolClient cannot be pickled (it holds a connection pool and a token)")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_namespace(value: object) -> bool:
+    return getattr(value, "_client", None) is not None

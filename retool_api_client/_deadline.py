@@ -1,5 +1,6 @@
-"""Time limits for many concurrent waits, on one loop timer per owner (the retry loop, for its
-attempts; the aiohttp pool, for waits for a free connection).
+"""Time limits for many concurrent waits, on one loop timer per owner: the SDK's one mechanism
+for time limits (the retry loop's attempts; the HTTP/1.1 pool's connects, waits for a free
+connection, reads and writes).
 
 ``asyncio.timeout`` schedules a loop timer per use and cancels it on exit: a ``TimerHandle``,
 a heap push, and a heap pop in the loop later, about 35,000 instructions per attempt
@@ -11,12 +12,16 @@ of concurrent attempts are all about equally long, so the timer rarely needs mov
 
 The meaning is ``asyncio.timeout``'s: the task is cancelled at the deadline, and leaving the
 block turns that cancellation into ``TimeoutError``, unless the task was also cancelled by
-someone else. No library does this; it is ``asyncio.timeout``'s exit logic around a dict.
+someone else. A limit may also move: given ``progress`` (when did the wait last make
+progress?), it expires only once that long has passed with no progress (a read timeout that
+restarts with every byte, without touching the timer per byte). No library does this; it is
+``asyncio.timeout``'s exit logic around a dict.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from types import TracebackType
 
 __all__ = ["Deadlines", "Limit"]
@@ -33,10 +38,11 @@ class Deadlines:
         self._handle: asyncio.TimerHandle | None = None
         self._armed_at = 0.0
 
-    def within(self, delay: float | None) -> Limit:
+    def within(self, delay: float | None, progress: Callable[[], float] | None = None) -> Limit:
         """A context manager that cancels the current task ``delay`` seconds after it is
-        entered (None: no limit); see :class:`Limit`."""
-        return Limit(self, delay)
+        entered (None: no limit), or, with ``progress`` (the loop time of the last progress),
+        ``delay`` seconds after the last progress; see :class:`Limit`."""
+        return Limit(self, delay, progress)
 
     def close(self) -> None:
         """Cancel the timer (the attempts in flight lose their limits)."""
@@ -64,6 +70,8 @@ class Deadlines:
         now = self._loop.time()
         earliest: float | None = None
         for limit in list(self._entries):
+            if limit.when <= now and limit.progress is not None:
+                limit.when = max(limit.when, limit.progress() + limit.delay)  # type: ignore[operator]
             if limit.when <= now:
                 del self._entries[limit]
                 limit.expire()
@@ -79,10 +87,12 @@ class Limit:
     ``expired`` says whether the deadline passed (a ``TimeoutError`` leaving the block is
     then this limit's, as with ``asyncio.Timeout.expired()``)."""
 
-    __slots__ = ("_cancelling", "_owner", "_task", "delay", "expired", "when")
+    __slots__ = ("_cancelling", "_owner", "_task", "delay", "expired", "progress", "when")
 
-    def __init__(self, owner: Deadlines, delay: float | None) -> None:
-        self._owner, self.delay = owner, delay
+    def __init__(
+        self, owner: Deadlines, delay: float | None, progress: Callable[[], float] | None = None
+    ) -> None:
+        self._owner, self.delay, self.progress = owner, delay, progress
         self.expired = False
         self.when = 0.0
         self._task: asyncio.Task[object] | None = None

@@ -26,20 +26,23 @@ Every error the SDK raises on purpose derives from :class:`RetoolError`::
 ``ConfigurationError``, ``PatchError`` and ``APIResponseValidationError`` are also
 ``ValueError``s.
 
-No message, ``repr``, attribute or pickle of these exceptions contains the API token: the
-request an :class:`APIError` carries is a copy of the one httpx built, with ``Authorization``,
-cookies and every secret-looking header replaced by ``[redacted]`` and no body. Every exception
-pickles and unpickles; the pickle holds that redacted request and, for a status or validation
-error, a detached copy of the answer (status, headers, body bytes), never a live connection.
+No message, ``repr``, attribute or pickle of these exceptions contains the API token, and
+neither does anything reachable through ``__cause__`` / ``__context__``: ``exc.request`` is a
+view of the request sent (method, URL, headers with ``Authorization``, cookies and every
+secret-looking one shown as ``[redacted]``, no body); ``exc.response`` a detached copy of the
+answer (status, headers redacted the same way, body bytes); the cause of a connection error
+is a plain copy of the OS or TLS error behind it, never an HTTP library's exception (those
+can hold the request's headers). Every exception pickles and unpickles.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
 
-import httpx
+if TYPE_CHECKING:
+    from ._message import Answer, Request, RequestInfo
 
 __all__ = [
     "RequestView",
@@ -71,8 +74,7 @@ class RetoolError(Exception):
     def __reduce__(self) -> Any:
         # Exception's own reduce calls ``cls(*args)``, which keyword-only signatures refuse
         # (``TypeError: __init__() missing ... 'response'``); rebuild from the state instead
-        state = {k: _detached(v) for k, v in self.__dict__.items()}
-        return (_restore, (type(self), self.args, state))
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
 
 
 def _restore(cls: type[RetoolError], args: tuple[Any, ...], state: dict[str, Any]) -> RetoolError:
@@ -84,9 +86,9 @@ def _restore(cls: type[RetoolError], args: tuple[Any, ...], state: dict[str, Any
 
 # -- what an error carries: typed by what it offers, not by the HTTP library ----------------
 #
-# ``exc.request`` and ``exc.response`` are httpx objects today; their declared types are these
-# protocols, so code written against them (and checked by mypy) keeps working if the SDK moves
-# to another HTTP library (httpx2, say). Use an attribute outside them and mypy says so.
+# ``exc.request`` is a ``_message.RequestInfo`` and ``exc.response`` a ``_message.Answer``,
+# whichever pool sent the request; their declared types are these protocols, so code written
+# against them (and checked by mypy) holds whatever the SDK's own classes grow.
 
 
 @runtime_checkable
@@ -157,23 +159,6 @@ SECRET_NAME = re.compile(r"pass|secret|token|key|credential|private|auth|cookie|
 REDACTED = "[redacted]"
 
 
-def redacted_headers(headers: httpx.Headers) -> httpx.Headers:
-    """``headers`` with every secret-looking one (Authorization, Cookie, X-Api-Key...) redacted."""
-    return httpx.Headers(
-        [(name, REDACTED if SECRET_NAME.search(name) else value) for name, value in headers.multi_items()]
-    )
-
-
-def redacted_request(request: httpx.Request) -> httpx.Request:
-    """A detached copy of ``request`` for an exception: method, URL and redacted headers; no
-    body (it may hold a password) and no extensions (they may hold live objects)."""
-    if request.extensions.get("retool.redacted"):
-        return request
-    copy = httpx.Request(request.method, request.url, headers=redacted_headers(request.headers))
-    copy.extensions = {"retool.redacted": True}
-    return copy
-
-
 def redacted_value(value: Any, depth: int = 0) -> Any:
     """``value`` with what sits under a secret-looking key, at any depth, as ``[redacted]``
     (for reprs and messages that show a caller's value)."""
@@ -186,21 +171,6 @@ def redacted_value(value: Any, depth: int = 0) -> Any:
         }
     if isinstance(value, list | tuple):
         return [redacted_value(v, depth + 1) for v in value]
-    return value
-
-
-def _detached(value: Any) -> Any:
-    """What an exception's attribute pickles as: requests redacted, answers detached."""
-    if isinstance(value, httpx.Request):
-        return redacted_request(value)
-    if isinstance(value, httpx.Response):
-        try:
-            content = value.content
-        except httpx.ResponseNotRead:
-            content = b""
-        copy = httpx.Response(value.status_code, headers=value.headers, content=content)
-        copy.request = redacted_request(value.request) if value._request is not None else None  # type: ignore[assignment]
-        return copy
     return value
 
 
@@ -237,10 +207,10 @@ class APIError(RetoolError):
     message: str
     request: RequestView | None
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+    def __init__(self, message: str, *, request: Request | RequestInfo | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.request = redacted_request(request) if request is not None else None
+        self.request = _info(request)
 
     @property
     def method(self) -> str | None:
@@ -254,14 +224,14 @@ class APIError(RetoolError):
 class APIConnectionError(APIError):
     """The request did not get a usable response: connection refused or reset, DNS, TLS."""
 
-    def __init__(self, message: str = "Connection error.", *, request: httpx.Request | None = None) -> None:
+    def __init__(self, message: str = "Connection error.", *, request: Request | None = None) -> None:
         super().__init__(message, request=request)
 
 
 class APITimeoutError(APIConnectionError):
     """A connect, read, write or pool timeout (see ``RetoolClient(timeout=...)``)."""
 
-    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request | None = None) -> None:
+    def __init__(self, message: str = "Request timed out.", *, request: Request | None = None) -> None:
         super().__init__(message, request=request)
 
 
@@ -277,21 +247,24 @@ class APIStatusError(APIError):
     body: object
     parsed: object
 
-    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
-        super().__init__(message, request=response.request)
-        response.request = self.request  # type: ignore[assignment]  # the redacted copy
-        self.response = response
+    def __init__(self, message: str, *, response: Answer, body: object) -> None:
+        detached = response.detached()
+        super().__init__(message, request=detached.request)
+        self.response = cast("ResponseView", detached)
         self.status_code = response.status_code
         self.body = body
         self.parsed = None  # the documented error model, when the body fits one
 
     @property
     def request_id(self) -> str | None:
+        """The id the server gave the request (``x-request-id``), for a support ticket."""
         value = self.response.headers.get("x-request-id")
         return str(value) if value is not None else None
 
     def __str__(self) -> str:
-        return f"{self.status_code} {self.method} {self.url}: {self.message}"
+        text = f"{self.status_code} {self.method} {self.url}: {self.message}"
+        request_id = self.request_id
+        return f"{text} (request id {request_id})" if request_id else text
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
@@ -328,7 +301,7 @@ class RateLimitError(APIStatusError):
     retry_after: float | None
 
     def __init__(
-        self, message: str, *, response: httpx.Response, body: object, retry_after: float | None = None
+        self, message: str, *, response: Answer, body: object, retry_after: float | None = None
     ) -> None:
         super().__init__(message, response=response, body=body)
         self.retry_after = retry_after
@@ -378,17 +351,20 @@ class APIResponseValidationError(APIError, ValueError):
         field: str | None = None,
         path: tuple[str, ...] = (),
         root_model: str | None = None,
-        response: httpx.Response | None = None,
+        response: Answer | None = None,
+        request: Request | RequestInfo | None = None,
     ) -> None:
         self.reason = reason
         self.model = model
         self.field = field
         self.path = path or ((field,) if field else ())
         self.root_model = root_model or model
-        self.response = response
-        super().__init__(self._render(), request=response.request if response is not None else None)
-        if response is not None:
-            response.request = self.request  # type: ignore[assignment]  # the redacted copy
+        detached = response.detached() if response is not None else None
+        self.response = cast("ResponseView | None", detached)
+        if detached is not None:
+            request = detached.request
+        self.request = _info(request)
+        super().__init__(self._render(), request=request)
 
     @property
     def status_code(self) -> int | None:
@@ -400,15 +376,16 @@ class APIResponseValidationError(APIError, ValueError):
         if self.model and self.model != self.root_model:
             text += f" (in model {self.model})"
         if self.response is not None:
-            request = self.response.request
-            text = f"{request.method} {request.url} -> {self.response.status_code}: {text}"
+            text = f"{self.method} {self.url} -> {self.response.status_code}: {text}"
+        elif self.request is not None:
+            text = f"{self.method} {self.url}: {text}"
         return text
 
     def within(self, model: str, field: str | None) -> APIResponseValidationError:
         """The same failure seen from an enclosing model's field."""
         return self._evolve(path=((field,) if field else ()) + self.path, root_model=model)
 
-    def with_response(self, response: httpx.Response) -> APIResponseValidationError:
+    def with_response(self, response: Answer) -> APIResponseValidationError:
         return self._evolve(response=response)
 
     def _evolve(self, **changes: Any) -> APIResponseValidationError:
@@ -427,6 +404,12 @@ class APIResponseValidationError(APIError, ValueError):
 for _name in __all__:
     globals()[_name].__module__ = "retool_api_client"
 del _name
+
+
+def _info(request: Request | RequestInfo | None) -> RequestView | None:
+    """The redacted view an error keeps of ``request``."""
+    info = getattr(request, "info", None)
+    return cast("RequestView | None", info() if callable(info) else request)
 
 
 def describe_json(value: Any) -> str:

@@ -21,10 +21,9 @@ from typing import Any, Generic, TypeVar
 
 from . import _parsing
 from ._exceptions import ConfigurationError, RetoolError
-from ._http import send
 from ._json_tail import trailing_scalars
 from ._operation import Operation, model
-from ._request import build, check, parse
+from ._request import build, check, parse, send
 from ._types import UNSET, Unset
 
 T = TypeVar("T")
@@ -156,7 +155,7 @@ async def fetch_page(client: Any, op: Operation, request: dict[str, Any]) -> Pag
     ``next_token`` and ``has_more`` after ``data``; see :mod:`._json_tail`), so with
     ``prefetch=True`` the next request leaves before this body is decoded. A body laid out
     otherwise is decoded at once instead."""
-    response = await send(client, request)
+    response = await send(client, request, op)
     if response.status_code != 200:
         return Page.from_envelope(parse(op, response))
     from_dict = model(op.responses[200] or "").from_dict

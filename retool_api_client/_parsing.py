@@ -23,11 +23,10 @@ import typing
 import uuid
 from collections.abc import Callable, Mapping
 from enum import Enum, EnumType, StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import attrs
-import httpx
 
 from ._exceptions import (
     SECRET_NAME,
@@ -41,6 +40,9 @@ from ._exceptions import (
 from ._retry_policy import retry_after_seconds
 from ._tables import JSON_NAMES
 from ._types import Unset
+
+if TYPE_CHECKING:
+    from ._message import Answer
 
 __all__ = [
     "OpenStrEnum",
@@ -120,8 +122,7 @@ def decode_json(content: bytes | str) -> Any:
     too deep for the decoder an ``APIResponseValidationError`` rather than a ``RecursionError``.
     Invalid JSON raises ``json.JSONDecodeError`` as ``json.loads`` does (both are ValueErrors).
 
-    ``RetoolClient`` answers' ``.json()`` is this (``_http.py``), so ``_request.parse`` uses
-    it too."""
+    An answer's ``.json()`` is this (``_message.Answer``), so ``_request.parse`` uses it too."""
     if isinstance(content, str):
         text = content
     elif content[:1] == b"{" and content[1:2] != b"\x00":  # UTF-8, as json.detect_encoding would say
@@ -165,7 +166,7 @@ def model_error(model: str, field: str, exc: BaseException) -> APIResponseValida
     return APIResponseValidationError(reason, model=model, field=field or None)
 
 
-def response_error(response: httpx.Response, exc: BaseException) -> APIResponseValidationError:
+def response_error(response: Answer, exc: BaseException) -> APIResponseValidationError:
     """What ``_request.parse`` raises when the body does not parse or fit its model."""
     if isinstance(exc, APIResponseValidationError):
         return exc.with_response(response)
@@ -176,7 +177,7 @@ def response_error(response: httpx.Response, exc: BaseException) -> APIResponseV
     return APIResponseValidationError(f"{type(exc).__name__}: {exc}", response=response)
 
 
-def status_error(response: httpx.Response, parse: Callable[[Any], object] | None = None) -> APIStatusError:
+def status_error(response: Answer, parse: Callable[[Any], object] | None = None) -> APIStatusError:
     """The typed error for a response with status >= 400; never raises while building it.
 
     ``body`` is the JSON body (or text when it is not JSON); ``parsed`` the documented error
@@ -226,7 +227,7 @@ def _message_of(body: Any) -> str | None:
     return detail + (": " + "; ".join(notes) if notes else "")
 
 
-def undocumented_status(response: httpx.Response) -> APIResponseValidationError:
+def undocumented_status(response: Answer) -> APIResponseValidationError:
     """A status the spec does not document for this operation (errors >= 400 never get here
     through ``RetoolClient``: they raise ``APIStatusError`` first)."""
     return APIResponseValidationError(

@@ -10,8 +10,9 @@ sends with :func:`build` and parses with :func:`parse` too):
    lists; a value of the wrong type passes through unchanged for the check to name);
 2. **check** it against the operation's schemas (``_validate.check``), so a wrong argument
    fails with ``RequestValidationError`` before anything is sent;
-3. **send** it through the client's httpx client (``_http.send``: retries, the lane, typed
-   connection errors);
+3. **send** it: :func:`send` encodes it into the wire request (``_message.Request``: the
+   client's base URL and headers, the query, the JSON bytes) and hands it to the client's
+   retry loop (``_retry.RetryLoop``), which sends it through the client's pool (``_pool``);
 4. **parse** the answer: the documented model for a success, the typed ``APIStatusError``
    (with the documented error model as ``parsed``) for a status >= 400, and
    ``APIResponseValidationError`` for a body that does not fit or a status the spec does
@@ -20,12 +21,15 @@ sends with :func:`build` and parses with :func:`parse` too):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from . import _validate
-from ._http import send
+from ._exceptions import ConfigurationError
+from ._message import Answer, Request, merge_headers
 from ._operation import Operation, model
 from ._parsing import (
     json_value,
@@ -37,7 +41,10 @@ from ._parsing import (
 )
 from ._types import UNSET, Response, Unset
 
-__all__ = ["build", "check", "parse", "request", "result"]
+if TYPE_CHECKING:
+    from ._client import Sending
+
+__all__ = ["build", "check", "encode", "parse", "request", "result", "send"]
 
 _ABSENT: Any = object()
 
@@ -57,7 +64,7 @@ async def request(
     ``raw`` the whole :class:`Response`."""
     built = build(op, path, params, body)
     check(client, op, built, path)
-    response = await send(client, built)
+    response = await send(client, built, op)
     parsed = parse(op, response)
     if raw:
         return Response(
@@ -75,8 +82,9 @@ def build(
     params: Mapping[str, Any] | None = None,
     body: Any = UNSET,
 ) -> dict[str, Any]:
-    """The request as keyword arguments of ``httpx.AsyncClient.build_request`` (what ``_http``
-    sends and ``_validate`` checks). Raises ``ConfigurationError`` for a path parameter that
+    """The request as JSON-ready values: ``method``, ``url`` (the path under the API root),
+    ``params``, ``headers``, ``json`` or ``files`` (what ``_validate`` checks and :func:`encode`
+    turns into bytes). Raises ``ConfigurationError`` for a path parameter that
     is empty, not text or not valid text, and ``TypeError`` for arguments ``op`` does not take."""
     url = op.path
     if len(path) != len(op.path_params):
@@ -91,7 +99,7 @@ def build(
         if in_query + in_headers != len(params):
             known = {python for python, _ in op.query + op.headers}
             raise TypeError(f"{op.id} takes no parameters {sorted(k for k in params if k not in known)}")
-        if query:  # an empty params= still makes httpx re-parse and re-encode the URL
+        if query:
             built["params"] = query
     if not isinstance(body, Unset):
         if op.body is None:
@@ -109,6 +117,89 @@ def build(
 def check(client: Any, op: Operation, built: dict[str, Any], path: tuple[Any, ...]) -> None:
     """``_validate.check`` of a request ``build`` made, with its path values named."""
     _validate.check(client, op.id, built, zip(op.path_params, path, strict=True) if path else ())
+
+
+async def send(client: Any, built: dict[str, Any], op: Operation | None = None) -> Answer:
+    """Send a request :func:`build` made through ``client``'s retry loop and pool; the answer,
+    whatever its status (error statuses are :func:`parse`'s to raise)."""
+    sending: Sending = client.sending()
+    return await sending.retry.send(encode(sending, built, op), sending.timeout)
+
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+#: the longest URL sent, on every pool (httpx refuses longer ones)
+MAX_URL = 65_536
+
+
+def encode(sending: Sending, built: dict[str, Any], op: Operation | None = None) -> Request:
+    """The wire request for ``built``, as httpx would encode it: the client's base URL and
+    headers (``sending``: the client's ``_client.Sending``), the query as
+    ``application/x-www-form-urlencoded`` pairs, the JSON body compact and UTF-8,
+    ``Content-Length`` for a body (``0`` first for a POST, PUT or PATCH without one)."""
+    method = built["method"]
+    url = sending.base + built["url"]
+    params = built.get("params")
+    if params:
+        url += "?" + urlencode(
+            [
+                (k, _query_text(v))
+                for k, value in params.items()
+                for v in (value if isinstance(value, list) else (value,))
+            ]
+        )
+    if len(url) > MAX_URL:
+        raise ConfigurationError(
+            f"the request cannot be encoded: URL too long ({len(url):,} characters, at most "
+            f"{MAX_URL:,}, as httpx allows); nothing was sent"
+        )
+    headers = sending.headers
+    extra = built.get("headers")
+    if extra:
+        headers = merge_headers(headers, {k: _header_value(k, v) for k, v in extra.items()})
+    body = b""
+    if "json" in built:
+        try:
+            body = json.dumps(
+                built["json"], ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode()
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"the request cannot be encoded: {exc}; nothing was sent") from None
+    elif "files" in built:
+        body, content_type = _multipart(built["files"])
+        headers = merge_headers(headers, {"Content-Type": content_type})
+    if body:
+        headers = [*headers, ("Content-Length", str(len(body)))]
+    elif method in _BODY_METHODS:
+        headers = [("Content-Length", "0"), *headers]
+    return Request(
+        method, url, headers, body, operation=op.id if op else None, template=op.path if op else None
+    )
+
+
+def _query_text(value: Any) -> str:
+    """A query value as httpx writes it (``true`` / ``false``, ``None`` as empty)."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "" if value is None else str(value)
+
+
+def _header_value(name: str, value: Any) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii() or any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in text):
+        raise ConfigurationError(
+            f"header {name!r} must be ASCII text without control characters; nothing was sent"
+        )
+    return text
+
+
+def _multipart(files: Any) -> tuple[bytes, str]:
+    """A multipart body as httpx encodes one (a fresh random boundary), and its Content-Type."""
+    import httpx
+
+    encoded = httpx.Request("POST", "https://multipart.invalid/", files=files)
+    return encoded.read(), encoded.headers["Content-Type"]
 
 
 def _pick(

@@ -1,15 +1,17 @@
 """Retry policy: pure functions deciding *whether* to retry and *how long* to wait.
 
-No I/O, no clock reads, no randomness of their own: the transport in ``_retry.py`` passes in
-``now`` and a random source, so every rule is tested with plain values.
+No I/O, no clock reads, no randomness of their own: the loop in ``_retry.py`` passes in
+``now`` and a random source, so every rule is tested with plain values. Failures are judged
+by the kind the pool reported (``_pool.Kind``), never by a library's exception classes.
 
-Rules (see README "Retries"):
+Rules (see docs/configuration.md, "Retries"):
 
-* Retried for every method: failures where the request provably never left (connect error,
-  connect timeout, pool timeout) and 429.
+* Retried for every method: failures where the request provably never left (``NEVER_SENT``:
+  refused, DNS, TLS, a proxy refusing the tunnel, connect and pool timeouts) and 429.
 * Retried only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, or every method when
-  ``retry_non_idempotent=True``): 408, 500, 502, 503, 504, read/write timeouts and errors
-  after the request was sent.
+  ``retry_non_idempotent=True``): 408, 500, 502, 503, 504, and failures after the request may
+  have been sent (``MAYBE_SENT``, ``TIMED_OUT``).
+* Never retried: a ``final`` failure (nothing a retry could change) and ``BAD_ANSWER``.
 * Delay: ``retry-after-ms``, else ``Retry-After`` (seconds or HTTP date), honoured up to
   ``retry_after_cap``; a longer ask is not retried. Otherwise full-jitter exponential backoff.
   Never less than ``min_delay`` (0.1 s).
@@ -23,11 +25,13 @@ import random as _random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import httpx
+from typing import TYPE_CHECKING
 
 from . import _constants as C
 from ._exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from ._pool import Failure
 
 #: The shortest wait before a retry (``RetryConfig.min_delay``).
 MIN_DELAY_S = 0.1
@@ -64,10 +68,6 @@ class Decision:
     reason: str
 
 
-#: httpx errors raised before any byte of the request could have reached the server.
-NEVER_SENT_ERRORS: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
 def is_idempotent(method: str, config: RetryConfig) -> bool:
     return config.retry_non_idempotent or method.upper() in C.IDEMPOTENT_METHODS
 
@@ -87,15 +87,18 @@ def decide_status(method: str, status_code: int, config: RetryConfig) -> Decisio
     return Decision(False, f"status {status_code} is final")
 
 
-def decide_error(method: str, error: Exception, config: RetryConfig) -> Decision:
-    name = type(error).__name__
-    if isinstance(error, NEVER_SENT_ERRORS):
-        return Decision(True, f"{name} (request never sent)")
-    if isinstance(error, httpx.TransportError):
-        if is_idempotent(method, config):
-            return Decision(True, name)
-        return Decision(False, f"{name} after the request may have been sent; {method} is not idempotent")
-    return Decision(False, f"{name} is not a transport error")
+def decide_failure(method: str, failure: Failure, config: RetryConfig) -> Decision:
+    """Whether a pool's failure (``_pool.Failure``) is worth another attempt."""
+    from ._pool import Kind
+
+    kind = failure.kind
+    if failure.final or kind is Kind.BAD_ANSWER:
+        return Decision(False, f"{kind.value}: {failure.message}")
+    if kind is Kind.NEVER_SENT:
+        return Decision(True, f"{kind.value}: {failure.message}")
+    if is_idempotent(method, config):
+        return Decision(True, f"{kind.value}: {failure.message}")
+    return Decision(False, f"{kind.value}: {failure.message}; {method} is not idempotent")
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:

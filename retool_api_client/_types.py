@@ -8,7 +8,7 @@ re-exports it as ``retool_api_client.generated.types.UNSET``.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, Final, Generic, Literal, TypeVar
 
@@ -47,7 +47,7 @@ class Response(Generic[T]):
 
     status_code: HTTPStatus
     content: bytes
-    headers: MutableMapping[str, str]
+    headers: Mapping[str, str]
     parsed: T
 
 

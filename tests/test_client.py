@@ -62,7 +62,7 @@ async def test_requests_go_to_the_api_root_with_auth_and_user_agent() -> None:
     ua = request.headers["user-agent"]
     assert ua == (
         f"retool-api-client/{retool_api_client.__version__} (Retool API {retool_api_client.__api_version__}) "
-        f"python/{platform.python_version()} httpx/{httpx.__version__}"
+        f"python/{platform.python_version()}"
     )
     pinned = json.loads((ROOT / "openapi" / "spec.lock").read_text())["current"]
     assert retool_api_client.__api_version__ == pinned
@@ -73,7 +73,7 @@ def test_env_vars_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RETOOL_API_TOKEN", "tok_from_env")
     client = RetoolClient()
     assert client.base_url == "https://env.retool.com/api/v2"
-    assert client.get_async_httpx_client().headers["authorization"] == "Bearer tok_from_env"
+    assert ("Authorization", "Bearer tok_from_env") in client._sending.headers
 
 
 def test_explicit_arguments_beat_env_vars(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,24 +171,27 @@ async def test_with_options_shares_the_pool_and_leaves_the_original() -> None:
     assert client.is_closed
 
 
-async def test_custom_transport_and_httpx_args_pass_through() -> None:
+async def test_a_custom_transport_or_http_client_carries_the_requests() -> None:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(404, json={"success": False, "message": "User not found"})
 
-    client = make_client(handler, httpx_args={"params": {"trace": "1"}})
+    client = make_client(handler)
     with pytest.raises(NotFoundError, match="User not found"):
         await client.users.get("user_1")
-    assert seen[0].url.params["trace"] == "1"
-    with pytest.raises(ConfigurationError, match="verify"):
-        RetoolClient(
-            "https://a.retool.com",
-            TOKEN,
-            transport=httpx.MockTransport(handler),
-            httpx_args={"verify": False},
-        )
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler), params={"trace": "1"}) as http:
+        async with RetoolClient("https://a.retool.com", TOKEN, http_client=http) as retool:
+            with pytest.raises(NotFoundError):
+                await retool.users.get("user_1")
+        assert not http.is_closed  # the caller's client is the caller's to close
+    assert seen[-1].url.params["trace"] == "1"  # httpx's build_request merged its default params
+    for arg in ({"verify": False}, {"proxy": "http://p:1"}, {"limits": httpx.Limits()}, {"http2": True}):
+        with pytest.raises(ConfigurationError, match=next(iter(arg))):
+            RetoolClient("https://a.retool.com", TOKEN, transport=httpx.MockTransport(handler), **arg)
+    with pytest.raises(ConfigurationError, match="not both"):
+        RetoolClient("https://a.retool.com", TOKEN, transport=httpx.MockTransport(handler), http_client=http)
 
 
 async def test_token_never_appears_in_repr_str_errors_or_logs(caplog: pytest.LogCaptureFixture) -> None:
@@ -200,7 +203,7 @@ async def test_token_never_appears_in_repr_str_errors_or_logs(caplog: pytest.Log
         return httpx.Response(401, json={"success": False, "message": "bad token"})
 
     client = make_client(handler)
-    texts = [repr(client), str(client), repr(client.get_async_httpx_client().headers)]
+    texts = [repr(client), str(client), repr(client._sending)]
     caught: list[type[Exception]] = []
     for user_id in ("user_a", "user_b"):
         try:
@@ -225,14 +228,13 @@ async def test_token_never_appears_in_repr_str_errors_or_logs(caplog: pytest.Log
         ({"headers": {"X-Team": "Zoë"}}, "must be ASCII text"),
         ({"headers": {"X-Team": 1}}, "headers must map str to str"),
         ({"headers": {" ": "a"}}, "a header name is empty"),
-        ({"httpx_args": {"headers": {"X": "1"}}}, "pass RetoolClient(headers=...) instead"),
-        ({"httpx_args": {"timeout": 5}}, "pass RetoolClient(timeout=...) instead"),
-        ({"httpx_args": {"base_url": "https://x"}}, "pass RetoolClient(base_url=...) instead"),
-        ({"httpx_args": {"transport": None}}, "pass RetoolClient(transport=...) instead"),
-        ({"httpx_args": {"retries": 3}}, "httpx.AsyncClient does not take: ['retries']"),
+        ({"headers": ["X-Team"]}, "headers must be a mapping"),
+        ({"headers": {"authorization": "Bearer other"}}, "header 'authorization' is the SDK's own"),
+        ({"limits": {"max_connections": 1}}, "limits must be an httpx.Limits"),
+        ({"on_retry": "print"}, "on_retry must be callable"),
     ],
 )
-def test_bad_headers_and_httpx_args_are_refused_when_the_client_is_made(
+def test_bad_headers_and_settings_are_refused_when_the_client_is_made(
     kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ConfigurationError) as caught:
@@ -240,11 +242,78 @@ def test_bad_headers_and_httpx_args_are_refused_when_the_client_is_made(
     assert message in str(caught.value)
 
 
-def test_a_tab_in_a_header_value_and_httpx_args_httpx_takes_are_fine() -> None:
+def test_a_tab_in_a_header_value_and_the_pool_settings_are_fine() -> None:
     retool = RetoolClient(
         "https://acme.retool.com",
         "tok",
         headers={"X-Team": "a\tb"},
-        httpx_args={"http2": False, "verify": True},
+        http2=False,
+        verify=True,
+        limits=httpx.Limits(max_connections=5),
     )
-    assert retool.get_async_httpx_client().headers["X-Team"] == "a\tb"
+    assert ("X-Team", "a\tb") in retool._sending.headers
+
+
+async def test_with_options_can_act_for_another_organisation_on_the_same_pool() -> None:
+    from retool_api_client.testing import FakeRetool
+
+    first, second = FakeRetool(seed=1), FakeRetool(seed=2)
+    base = "https://acme.retool.com"
+    tokens = {f"Bearer {first.token}": first, f"Bearer {second.token}": second}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        fake = tokens[request.headers["authorization"]]
+        path = request.url.path.removeprefix("/other-org")
+        done = fake.handle(request.method, path, request.url.query.decode(), request.headers, request.content)
+        return httpx.Response(done.status, headers=done.headers, content=done.body)
+
+    async with RetoolClient(base, first.token, transport=httpx.MockTransport(handler)) as retool:
+        other = retool.with_options(token=second.token, base_url=base + "/other-org/api/v2")
+        assert other._pool is retool._pool
+        assert other.base_url == base + "/other-org/api/v2" and retool.base_url == base + "/api/v2"
+        mine = await retool.users.create(email="ada@example.com", first_name="Ada", last_name="L")
+        theirs = await other.users.create(email="bob@example.com", first_name="Bob", last_name="M")
+        assert [u.email async for u in retool.users.list(email="bob@example.com")] == []
+        assert [u.email async for u in other.users.list(email="bob@example.com")] == [theirs.email]
+        assert [u.email async for u in other.users.list(email="ada@example.com")] == []
+        assert mine.email == "ada@example.com"
+        assert second.token not in repr(other) and first.token not in repr(retool)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"base_url": "ftp://acme.retool.com"}, "base_url must be an http(s) URL"),
+        ({"base_url": "https://elsewhere.example"}, "needs a RetoolClient of its own"),
+        ({"token": "tok\r\nX-Admin: 1"}, "single-line"),
+        ({"token": "tok\x00"}, "control characters"),
+        ({"timeout": -1}, "timeout must be a positive number"),
+        ({"max_retries": -1}, "max_retries must be an integer >= 0"),
+        ({"headers": {"Host": "x"}}, "header 'Host' is the SDK's own"),
+        ({"validate_requests": "yes"}, "validate_requests must be True or False"),
+    ],
+)
+def test_with_options_checks_what_it_is_given_as_the_constructor_does(
+    kwargs: dict[str, Any], message: str
+) -> None:
+    retool = RetoolClient("https://acme.retool.com", TOKEN)
+    with pytest.raises(ConfigurationError) as caught:
+        retool.with_options(**kwargs)
+    assert message in str(caught.value)
+    assert "tok\r" not in str(caught.value)
+
+
+def test_help_shows_no_sentinels_and_no_private_parameters() -> None:
+    import inspect
+    import pydoc
+
+    text = pydoc.render_doc(RetoolClient, renderer=pydoc.plaintext)
+    assert "<object object" not in text
+    for method in (RetoolClient.__init__, RetoolClient.with_options):
+        parameters = inspect.signature(method).parameters
+        assert not [name for name in parameters if name.startswith("_")], method
+        assert all("object at 0x" not in repr(p.default) for p in parameters.values())
+    retool = RetoolClient("https://acme.retool.com", TOKEN, max_retries=4)
+    assert retool.max_retries == 4
+    assert f"max_retries={retool.max_retries}" in repr(retool)
+    assert f"base_url={retool.base_url!r}" in repr(retool)

@@ -11,7 +11,7 @@ import retool_api_client as rac
 from retool_api_client.generated.models import CreateFolderBody
 
 from .helpers import samples
-from .helpers.fakes import make_client
+from .helpers.fakes import answer, make_client
 
 STATUS_CLASSES = [
     (400, rac.BadRequestError),
@@ -194,11 +194,13 @@ def test_public_exceptions_name_the_public_module() -> None:
 def test_the_request_an_error_carries_is_a_redacted_copy() -> None:
     import pickle
 
-    request = httpx.Request(
+    from retool_api_client._message import Request
+
+    request = Request(
         "POST",
         "https://acme.retool.com/api/v2/users",
-        headers={"Authorization": "Bearer tok_secret_123", "Cookie": "s=tok_secret_123", "X-Trace": "t1"},
-        content=b'{"password": "tok_secret_123"}',
+        [("Authorization", "Bearer tok_secret_123"), ("Cookie", "s=tok_secret_123"), ("X-Trace", "t1")],
+        b'{"password": "tok_secret_123"}',
     )
     error = rac.APIConnectionError("reset", request=request)
     assert error.request is not None and error.request is not request
@@ -207,8 +209,8 @@ def test_the_request_an_error_carries_is_a_redacted_copy() -> None:
         error.request.headers["authorization"] == "[redacted]"
         and error.request.headers["cookie"] == "[redacted]"
     )
-    assert error.request.content == b"" and error.method == "POST" and error.url == str(request.url)
-    assert request.headers["authorization"] == "Bearer tok_secret_123"  # the original is untouched
+    assert not hasattr(error.request, "body") and error.method == "POST" and error.url == request.url
+    assert request.headers[0] == ("Authorization", "Bearer tok_secret_123")  # the original is untouched
     assert b"tok_secret_123" not in pickle.dumps(error)
 
 
@@ -218,17 +220,21 @@ def test_status_errors_pickle_with_a_detached_answer(status: int) -> None:
 
     from retool_api_client._parsing import status_error
 
-    request = httpx.Request(
-        "GET", "https://acme.retool.com/api/v2/users/u", headers={"Authorization": "Bearer tok_x"}
-    )
-    response = httpx.Response(
-        status, json={"message": "m"}, headers={"x-request-id": "r1", "retry-after": "3"}, request=request
+    response = answer(
+        status,
+        json={"message": "m"},
+        headers={"x-request-id": "r1", "retry-after": "3", "Set-Cookie": "session=tok_x"},
+        url="https://acme.retool.com/api/v2/users/u",
     )
     error = status_error(response)
-    copy = pickle.loads(pickle.dumps(error))
+    dumped = pickle.dumps(error)
+    assert b"tok_secret_123" not in dumped and b"tok_x" not in dumped
+    copy = pickle.loads(dumped)
     assert type(copy) is type(error) and str(copy) == str(error) and repr(copy) == repr(error)
     assert copy.status_code == status and copy.request_id == "r1" and copy.body == {"message": "m"}
     assert copy.response.request.headers["authorization"] == "[redacted]"
+    assert copy.response.headers["set-cookie"] == "[redacted]"
+    assert str(copy).endswith("(request id r1)")
     if isinstance(copy, rac.RateLimitError):
         assert copy.retry_after == 3.0
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from retool_api_client._exceptions import APIResponseValidationError
 from retool_api_client.generated.models import AccessRequest, AccessRequestStatus, App, Resource, User
 
 from .helpers import samples
+from .helpers.fakes import answer
 
 
 def user_json(**overrides: Any) -> dict[str, Any]:
@@ -163,13 +163,12 @@ def test_problem_json_error_message_carries_detail_and_validation_messages() -> 
         "detail": "Your request is not valid",
         "validation": [{"message": "Request body property email must be string"}, "junk"],
     }
-    request = httpx.Request("POST", "https://acme.retool.com/api/v2/users")
-    error = status_error(httpx.Response(422, json=problem, request=request))
+    error = status_error(answer(422, json=problem, method="POST"))
     assert error.message == "Your request is not valid: Request body property email must be string"
-    titled = status_error(httpx.Response(422, json={"title": "Invalid request"}, request=request))
+    titled = status_error(answer(422, json={"title": "Invalid request"}, method="POST"))
     assert titled.message == "Invalid request"
     retool = status_error(
-        httpx.Response(422, json={"success": False, "message": "nope", "detail": "x"}, request=request)
+        answer(422, json={"success": False, "message": "nope", "detail": "x"}, method="POST")
     )
     assert retool.message == "nope"
 

@@ -1,184 +1,22 @@
-"""A default ``RetoolClient`` honours ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``
-as httpx documents them, on every backend: checked against a proxy stub on 127.0.0.1 that
-records what it receives and never connects onwards (nothing leaves loopback; the hostnames
-behind the proxy are never resolved by the client)."""
+"""``_proxies``: the proxy a client's requests take, decided once for its base URL, as httpx
+decides per request (the differential suite, tests/wire/test_proxies.py, sends through them)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
+import base64
 
 import httpx
 import pytest
 
-from retool_api_client import APIConnectionError, RetoolClient
-from retool_api_client._transports import BACKEND_ENV, ProxyRoutes, _Pattern, environment_proxies
-
-from .helpers import samples
-
-BACKENDS = ["aiohttp", "httpx"]
-PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
-
-
-def envelope(email: str) -> bytes:
-    return json.dumps(
-        {"success": True, "data": samples.component("user", optional=True) | {"email": email}}
-    ).encode()
-
-
-class Stub:
-    """An HTTP server on 127.0.0.1 answering a user whose email says who answered; it records
-    each request line. As a proxy: absolute-form ``GET http://host/...`` is answered as any
-    request, ``CONNECT host:443`` is refused with a 403 (recorded first)."""
-
-    def __init__(self, name: str) -> None:
-        self.name, self.lines, self.heads, self.url = name, list[str](), list[bytes](), ""
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                line = head.split(b"\r\n")[0].decode()
-                self.lines.append(line)
-                self.heads.append(head)
-                if line.startswith("CONNECT "):
-                    writer.write(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-                    await writer.drain()
-                    break
-                body = envelope(f"{self.name}@example.com")
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s"
-                    % (len(body), body)
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        writer.close()
-
-    async def __aenter__(self) -> Stub:
-        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.server.close()
-        await self.server.wait_closed()
+from retool_api_client import ConfigurationError
+from retool_api_client._proxies import _Pattern, environment_proxies, proxy_for
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (*PROXY_VARS, "REQUEST_METHOD"):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv(BACKEND_ENV, request.param)
-    return str(request.param)
-
-
-@pytest.fixture
-async def proxy() -> AsyncIterator[Stub]:
-    async with Stub("proxy") as stub:
-        yield stub
-
-
-@pytest.fixture
-async def direct() -> AsyncIterator[Stub]:
-    async with Stub("direct") as stub:
-        yield stub
-
-
-async def email_of_user(base_url: str, **kwargs: object) -> str:
-    async with RetoolClient(base_url, "tok", allow_insecure_http=True, max_retries=0, **kwargs) as retool:  # type: ignore[arg-type]
-        return (await retool.users.get("user_1")).email
-
-
-async def test_http_proxy_gets_the_absolute_url(
-    backend: str, proxy: Stub, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    assert await email_of_user("http://acme.retool.example") == "proxy@example.com"
-    assert proxy.lines == ["GET http://acme.retool.example/api/v2/users/user_1 HTTP/1.1"]
-
-
-async def test_https_proxy_is_asked_for_a_tunnel(
-    backend: str, proxy: Stub, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-    with pytest.raises(APIConnectionError, match="ProxyError"):  # the stub refuses the tunnel
-        await email_of_user("https://acme.retool.example")
-    assert proxy.lines == ["CONNECT acme.retool.example:443 HTTP/1.1"]
-
-
-async def test_https_proxy_without_a_scheme_is_http(
-    backend: str, proxy: Stub, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("https_proxy", proxy.url.removeprefix("http://"))
-    with pytest.raises(APIConnectionError, match="ProxyError"):
-        await email_of_user("https://acme.retool.example")
-    assert proxy.lines == ["CONNECT acme.retool.example:443 HTTP/1.1"]
-
-
-async def test_all_proxy_covers_every_scheme(
-    backend: str, proxy: Stub, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ALL_PROXY", proxy.url)
-    assert await email_of_user("http://acme.retool.example") == "proxy@example.com"
-
-
-async def test_no_proxy_goes_direct(
-    backend: str, proxy: Stub, direct: Stub, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    monkeypatch.setenv("NO_PROXY", "localhost, 127.0.0.1")
-    assert await email_of_user(direct.url) == "direct@example.com"
-    monkeypatch.setenv("NO_PROXY", "*")
-    assert await email_of_user(direct.url) == "direct@example.com"
-    assert proxy.lines == []
-    assert len(direct.lines) == 2
-
-
-async def test_trust_env_false_ignores_the_environment(
-    backend: str, proxy: Stub, direct: Stub, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    assert await email_of_user(direct.url, httpx_args={"trust_env": False}) == "direct@example.com"
-    assert proxy.lines == []
-
-
-async def test_an_explicit_proxy_wins_over_the_environment(
-    backend: str, proxy: Stub, direct: Stub, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HTTP_PROXY", direct.url)  # would answer "direct"
-    monkeypatch.setenv("NO_PROXY", "acme.retool.example")  # httpx ignores both for proxy=
-    assert (
-        await email_of_user("http://acme.retool.example", httpx_args={"proxy": proxy.url})
-        == "proxy@example.com"
-    )
-    assert direct.lines == []
-
-
-async def test_credentials_in_the_proxy_url_are_sent_to_the_proxy(
-    backend: str, proxy: Stub, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("http://", "http://alice:s3cret@"))
-    assert await email_of_user("http://acme.retool.example") == "proxy@example.com"
-    monkeypatch.setenv("HTTPS_PROXY", proxy.url.replace("http://", "http://alice:s3cret@"))
-    with pytest.raises(APIConnectionError, match="ProxyError"):
-        await email_of_user("https://acme.retool.example")
-    assert [h.split(b"\r\n")[0] for h in proxy.heads] == [
-        b"GET http://acme.retool.example/api/v2/users/user_1 HTTP/1.1",
-        b"CONNECT acme.retool.example:443 HTTP/1.1",
-    ]
-    for head in proxy.heads:  # alice:s3cret, once
-        assert head.lower().count(b"\r\nproxy-authorization: basic ywxpy2u6cznjcmv0\r\n") == 1
-
-
-async def test_without_proxy_variables_requests_go_direct(backend: str, direct: Stub) -> None:
-    assert await email_of_user(direct.url) == "direct@example.com"
 
 
 def test_the_environment_is_read_as_httpx_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,12 +33,6 @@ def test_the_environment_is_read_as_httpx_reads_it(monkeypatch: pytest.MonkeyPat
         "all://*corp.example": None,
         "https://x.example": None,
     }
-    routes = ProxyRoutes(
-        direct := httpx.AsyncHTTPTransport(),
-        {p: None if u is None else httpx.AsyncHTTPTransport() for p, u in environment_proxies().items()},
-    )
-    http, https = (routes.transport_for(httpx.URL(u)) for u in ("http://a.example", "https://a.example"))
-    assert http is not direct and https is not direct and http is not https
     for bypassed in (
         "http://localhost:8080",
         "http://10.0.0.1",
@@ -210,14 +42,16 @@ def test_the_environment_is_read_as_httpx_reads_it(monkeypatch: pytest.MonkeyPat
         "https://api.corp.example",
         "https://x.example",
     ):
-        assert routes.transport_for(httpx.URL(bypassed)) is direct, bypassed
-    for proxied in (
-        "https://notcorp.example",
-        "http://internal.example",
-        "http://x.example",
-        "http://10.0.0.2",
+        assert proxy_for(bypassed, None, trust_env=True) is None, bypassed
+    for proxied, port in (
+        ("https://notcorp.example", 2),
+        ("http://internal.example", 1),
+        ("http://x.example", 1),
+        ("http://10.0.0.2", 1),
     ):
-        assert routes.transport_for(httpx.URL(proxied)) is not direct, proxied
+        chosen = proxy_for(proxied, None, trust_env=True)
+        assert chosen is not None and chosen.port == port, proxied
+    assert proxy_for("https://a.example", None, trust_env=False) is None
     monkeypatch.setenv("NO_PROXY", "*")
     assert environment_proxies() == {}
 
@@ -232,10 +66,10 @@ def test_the_environment_is_read_as_httpx_reads_it(monkeypatch: pytest.MonkeyPat
         {},
     ],
 )
-def test_the_same_routes_as_httpx_builds_for_itself(
-    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """httpx's own reading of the environment (private, so compared here rather than used)."""
+def test_the_same_proxy_as_httpx_would_mount(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx's own reading of the environment and its URL patterns (private, so compared here
+    rather than used): for each base URL, the pattern httpx's mounts would pick gives the
+    proxy ``proxy_for`` picks."""
     from httpx._utils import URLPattern, get_environment_proxies
 
     for name, value in env.items():
@@ -250,9 +84,46 @@ def test_the_same_routes_as_httpx_builds_for_itself(
     ]
     for pattern in [*environment_proxies(), "all://*", "http://*.a.example", "all://*a.example:80"]:
         for url in urls:
-            assert _Pattern.parse(pattern).matches(httpx.URL(url)) == URLPattern(pattern).matches(
-                httpx.URL(url)
-            ), (
-                pattern,
-                url,
-            )
+            target = httpx.URL(url)
+            assert _Pattern.parse(pattern).matches(target.scheme, target.host, target.port) == URLPattern(
+                pattern
+            ).matches(target), (pattern, url)
+    for url in urls:
+        mounts = sorted(
+            ((URLPattern(p), u) for p, u in get_environment_proxies().items()), key=lambda m: m[0]
+        )
+        expected = next((u for p, u in mounts if p.matches(httpx.URL(url))), None)
+        chosen = proxy_for(url, None, trust_env=True)
+        assert (chosen is None) == (expected is None), url
+        if chosen is not None and expected is not None:
+            assert chosen.port == httpx.URL(expected).port, url
+
+
+def test_credentials_become_a_header_and_leave_the_url() -> None:
+    chosen = proxy_for("https://a.example", "http://us%40r:p%3Ass@proxy.example:3128", trust_env=True)
+    assert chosen is not None
+    assert chosen.url == "http://proxy.example:3128"
+    token = base64.b64encode(b"us@r:p:ss").decode()
+    assert dict(chosen.headers) == {"Proxy-Authorization": f"Basic {token}"}
+    assert "p:ss" not in repr(chosen) and token not in repr(chosen)
+    assert {"p:ss", token} <= set(chosen.secrets)
+
+
+def test_an_httpx_proxy_keeps_its_headers_and_context() -> None:
+    import ssl
+
+    context = ssl.create_default_context()
+    given = httpx.Proxy("https://proxy.example", headers={"X-Team": "a"}, ssl_context=context)
+    chosen = proxy_for("https://a.example", given, trust_env=False)
+    assert chosen is not None
+    assert chosen.scheme == "https" and chosen.port == 443
+    assert dict(chosen.headers) == {"X-Team": "a"}
+    assert chosen.ssl_context is context
+    default = proxy_for("https://a.example", "https://proxy.example", trust_env=False)
+    assert default is not None and default.ssl_context is not None  # verified, never unverified
+
+
+@pytest.mark.parametrize("bad", ["ftp://proxy.example", "http://", "file:///tmp/x"])
+def test_a_proxy_that_is_not_a_proxy_url_is_refused(bad: str) -> None:
+    with pytest.raises(ConfigurationError, match="proxy must be"):
+        proxy_for("https://a.example", bad, trust_env=False)

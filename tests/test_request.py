@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 import attrs
-import httpx
 import pytest
 
 from retool_api_client import APIResponseValidationError, NotFoundError
@@ -22,6 +21,7 @@ from retool_api_client.generated.api import OPERATIONS, operation
 
 from .helpers import samples
 from .helpers.calls import build_call
+from .helpers.fakes import answer
 
 OP = Operation(
     "do_thing",
@@ -132,7 +132,7 @@ def test_json_value_writes_every_model_as_its_to_dict_does(operation_id: str) ->
     found = _models_of(call["kwargs"].get("body")) if op.body == "json" else []
     ref = op.responses.get(call["status"])
     if ref is not None:
-        response = httpx.Response(call["status"], json=call["answer"])
+        response = answer(call["status"], json=call["answer"])
         found += _models_of(parse(op, response))
     for model in found:
         if hasattr(model, "to_dict"):
@@ -146,8 +146,8 @@ def test_the_renamed_fields_are_covered() -> None:
 # -- reading the answer ------------------------------------------------------------------------
 
 
-def _answer(status: int, content: bytes | None = None, **kw: Any) -> httpx.Response:
-    return httpx.Response(status, content=content, request=httpx.Request("GET", "https://x/y"), **kw)
+def _answer(status: int, content: bytes = b"", **kw: Any) -> Any:
+    return answer(status, content, url="https://x/y", **kw)
 
 
 def test_a_documented_error_carries_its_model() -> None:

@@ -5,21 +5,21 @@
 ``RetoolClient`` is the core's ``BaseClient`` (auth, a finite timeout, retries, typed errors)
 with this API's namespaces mixed in: composed here so that the core never imports generated
 code. The namespaces hand the client to ``retool_api_client._request``, which needs only its
-``get_async_httpx_client()`` (and reads its ``validate_requests`` and event-loop binding).
+``sending()`` (what a request is sent with) and ``validate_requests``.
 """
 
 from typing import Protocol
 
-import httpx
-
-from .._client import BaseClient
+from .._client import BaseClient, Sending
 from ._meta import API_VERSION
 from .api import Resources
 
 
 class ApiClient(Protocol):
-    def get_async_httpx_client(self) -> httpx.AsyncClient:
-        """The ``httpx.AsyncClient`` (base URL, auth, transport) requests are sent with."""
+    validate_requests: bool
+
+    def sending(self) -> Sending:
+        """The base URL, headers, time limits and retry loop requests are sent with."""
         ...
 
 

@@ -43,6 +43,6 @@ def client(fake: FakeRetool, **options: Any) -> RetoolClient:
     options.setdefault("base_url", BASE_URL + fake.spec.root)
     options.setdefault("token", fake.token)
     options.setdefault("transport", FakeTransport(fake))
-    options.setdefault("_sleep", fake._sleep)
-    options.setdefault("_clock", fake._monotonic)
-    return RetoolClient(**options)
+    retool = RetoolClient(**options)
+    retool._use_timing(fake._monotonic, fake._sleep)
+    return retool

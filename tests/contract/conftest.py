@@ -9,7 +9,7 @@ import pytest
 from prism import Prism
 
 #: operationId -> "ok" once Prism accepted the request and the SDK parsed the answer.
-RESULTS: dict[str, str] = {}
+RESULTS: dict[tuple[str, str], str] = {}  # (operation, pool) -> "ok"
 #: operationId -> Prism's complaints about its own answer (spec examples breaking the spec).
 RESPONSE_VIOLATIONS: dict[str, list[str]] = {}
 SEEDS = (1, 2, 3)
@@ -31,10 +31,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if RESULTS:
         from retool_api_client.generated.api import OPERATIONS
 
-        ok = sum(1 for v in RESULTS.values() if v == "ok")
-        terminalreporter.write_line(
-            f"contract: {ok}/{len(OPERATIONS)} operations accepted by Prism and parsed"
-        )
+        for pool in sorted({pool for _, pool in RESULTS}):
+            ok = sum(1 for (_, p), v in RESULTS.items() if p == pool and v == "ok")
+            terminalreporter.write_line(
+                f"contract: {ok}/{len(OPERATIONS)} operations accepted by Prism and parsed, on the {pool} pool"
+            )
         if RESPONSE_VIOLATIONS:
             terminalreporter.write_line(
                 f"contract: the spec's own examples break its schema in {len(RESPONSE_VIOLATIONS)} "

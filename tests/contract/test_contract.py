@@ -10,11 +10,18 @@ import httpx
 import pytest
 from prism import Prism
 
-from retool_api_client import PatchError, RequestValidationError, RetoolClient, UnprocessableEntityError
+from retool_api_client import (
+    PatchError,
+    RequestValidationError,
+    ResponseEvent,
+    RetoolClient,
+    UnprocessableEntityError,
+)
 from retool_api_client.generated.api import OPERATIONS
 from retool_api_client.generated.models import CreateUserBody
 
 from ..helpers.calls import SPEC_OPS, build_call, call_declared, conforms
+from ..helpers.pools import POOLS, client_on
 from .conftest import RESPONSE_VIOLATIONS, RESULTS
 
 TOKEN = "contract-test-token"
@@ -22,18 +29,16 @@ TOKEN = "contract-test-token"
 
 class Seen:
     def __init__(self) -> None:
-        self.responses: list[httpx.Response] = []
+        self.responses: list[ResponseEvent] = []
 
-    async def __call__(self, response: httpx.Response) -> None:
+    def __call__(self, response: ResponseEvent) -> None:
         self.responses.append(response)
 
 
-async def call_through_facade(server: Prism, operation_id: str) -> tuple[Any, Any, Seen]:
+async def call_through_facade(server: Prism, operation_id: str, pool: str) -> tuple[Any, Any, Seen]:
     call = build_call(operation_id)
     seen = Seen()
-    async with RetoolClient(
-        server.url, TOKEN, max_retries=0, httpx_args={"event_hooks": {"response": [seen]}}
-    ) as retool:
+    async with client_on(pool, server.url, TOKEN, max_retries=0, on_response=seen) as retool:
         result, declared, _ = await call_declared(retool, call)
     return result, declared, seen
 
@@ -42,7 +47,7 @@ def assert_accepted(seen: Seen, operation_id: str) -> None:
     """No 4xx and no request violation. Violations located in Prism's *response* are the spec's
     own examples breaking its patterns; they are counted in the summary, not our fault."""
     (response,) = seen.responses
-    assert response.status_code < 400, response.text
+    assert response.status_code < 400, response
     violations = json.loads(response.headers.get("sl-violations", "[]"))
     on_request = [v for v in violations if v["location"][0] == "request"]
     assert on_request == [], on_request
@@ -51,12 +56,13 @@ def assert_accepted(seen: Seen, operation_id: str) -> None:
         RESPONSE_VIOLATIONS[operation_id] = on_response
 
 
+@pytest.mark.parametrize("pool", POOLS)
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
-async def test_operation_accepted_by_prism_and_parsed(prism: Prism, operation_id: str) -> None:
-    result, declared, seen = await call_through_facade(prism, operation_id)
+async def test_operation_accepted_by_prism_and_parsed(prism: Prism, operation_id: str, pool: str) -> None:
+    result, declared, seen = await call_through_facade(prism, operation_id, pool)
     assert_accepted(seen, operation_id)
     assert conforms(result, declared), (declared, result)
-    RESULTS[operation_id] = "ok"
+    RESULTS[(operation_id, pool)] = "ok"
 
 
 GETS = sorted(op for op, (method, _, _) in SPEC_OPS.items() if method == "GET")
@@ -64,7 +70,7 @@ GETS = sorted(op for op, (method, _, _) in SPEC_OPS.items() if method == "GET")
 
 @pytest.mark.parametrize("operation_id", GETS)
 async def test_dynamic_get_responses_parse(prism_dynamic: Prism, operation_id: str) -> None:
-    result, declared, seen = await call_through_facade(prism_dynamic, operation_id)
+    result, declared, seen = await call_through_facade(prism_dynamic, operation_id, "http11")
     assert_accepted(seen, operation_id)
     assert conforms(result, declared), (declared, result)
 

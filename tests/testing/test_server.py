@@ -101,7 +101,8 @@ async def test_the_sdk_over_http_retries_a_503_from_the_server() -> None:
         slept.append(seconds)
 
     async with fake.serve() as base_url:
-        async with RetoolClient(base_url, fake.token, _sleep=sleep) as retool:
+        async with RetoolClient(base_url, fake.token) as retool:
+            retool._use_timing(sleep=sleep)
             page = await retool.users.list().first_page()
     assert len(page.items) == 2 and len(slept) == 1
     assert [r.status for r in fake.requests] == [503, 200]

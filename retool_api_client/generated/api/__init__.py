@@ -19,8 +19,7 @@ from ..._tables import PatchRule
 from .. import _meta
 
 if TYPE_CHECKING:
-    import httpx
-
+    from ..._client import Sending
     from ..._operation import Operation
     from .access_requests import AccessRequestsResource
     from .access_tokens import AccessTokensResource
@@ -681,7 +680,9 @@ _tables.register(patch_rules=PATCH_RULES, data_package=__name__.rpartition(".")[
 class Resources:
     """``retool.users``, ``retool.groups``, ...: the Retool API grouped by tag."""
 
-    def get_async_httpx_client(self) -> httpx.AsyncClient:
+    validate_requests: bool
+
+    def sending(self) -> Sending:
         raise NotImplementedError
 
     @cached_property
