@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ._pagination import AsyncPaginator, Page, PaginationError
     from ._retry import RetryEvent, RetryTransport
     from ._retry_policy import RetryConfig
+    from ._types import UNSET, Unset
     from .generated.client import RetoolClient
     from .patch import JsonPatch, diff
 
@@ -72,6 +73,8 @@ _LAZY = {
     "RequestView": "._exceptions",
     "ResponseView": "._exceptions",
     "URLView": "._exceptions",
+    "UNSET": "._types",
+    "Unset": "._types",
 }
 
 __all__ = [
@@ -101,8 +104,10 @@ __all__ = [
     "RetryConfig",
     "RetryEvent",
     "RetryTransport",
+    "UNSET",
     "URLView",
     "UnprocessableEntityError",
+    "Unset",
     "__api_version__",
     "__version__",
     "diff",
