@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ._pagination import AsyncPaginator, Page, PaginationError
     from ._retry import RequestEvent, ResponseEvent, RetryEvent
     from ._retry_policy import RetryConfig
+    from ._types import UNSET, Unset
     from .generated.client import RetoolClient
     from .patch import JsonPatch, diff
 
@@ -73,6 +74,8 @@ _LAZY = {
     "RequestView": "._exceptions",
     "ResponseView": "._exceptions",
     "URLView": "._exceptions",
+    "UNSET": "._types",
+    "Unset": "._types",
 }
 
 __all__ = [
@@ -103,8 +106,10 @@ __all__ = [
     "RetoolError",
     "RetryConfig",
     "RetryEvent",
+    "UNSET",
     "URLView",
     "UnprocessableEntityError",
+    "Unset",
     "__api_version__",
     "__version__",
     "diff",

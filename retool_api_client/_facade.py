@@ -1,5 +1,6 @@
 """Small runtime helpers the generated facade (``generated/api/<tag>/__init__.py``) calls for
-what it takes besides plain parameters: a JSON body given field by field, and JSON Patch.
+what it takes besides plain parameters: a JSON body given field by field, and JSON Patch; and
+:class:`Resource`, the base of every namespace (``retool.users``), whose repr lists its methods.
 
 Kept out of the templates so the generated code stays readable and the logic is tested once.
 """
@@ -7,11 +8,23 @@ Kept out of the templates so the generated code stays readable and the logic is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
-from ._exceptions import ConfigurationError
+from ._exceptions import SECRET_NAME, ConfigurationError, PatchError
+from ._tables import JSON_NAMES, PATCH_RULES
 from ._types import UNSET, Unset
 from .patch import JsonPatch, check, diff, to_json
+
+
+class Resource:
+    """A namespace of the facade (``retool.users``): ``repr()`` names it and lists what it
+    offers, generated methods and hand-written helpers alike."""
+
+    _name: ClassVar[str] = ""
+
+    def __repr__(self) -> str:
+        names = sorted(name for name in dir(type(self)) if not name.startswith("_"))
+        return f"<{self._name or type(self).__name__}: {', '.join(names)}>"
 
 
 def body(
@@ -49,9 +62,15 @@ def patch_body(
     patch: JsonPatch | Iterable[Mapping[str, Any]] | None,
     fields: Mapping[str, Any],
     extra: Mapping[str, Any],
+    *,
+    call: str = "",
 ) -> dict[str, Any]:
     """The JSON body of a PATCH facade call: the caller's patch, then one ``replace`` per field
-    keyword given (keyed by JSON name), checked against the endpoint's rules."""
+    keyword given (keyed by JSON name), checked against the endpoint's rules. ``call`` is how
+    the method is called (``users.update(user_id)``), for the message when ``patch`` is a
+    mapping: a single operation, or fields meant as keywords."""
+    if isinstance(patch, Mapping):
+        raise _mapping_for_patch(operation_id, patch, call)
     builder = JsonPatch(patch.operations if isinstance(patch, JsonPatch) else (patch or ()))
     for name, value in fields.items():
         if not isinstance(value, Unset):
@@ -73,3 +92,33 @@ def body_and_fields(operation_id: str, fields: Mapping[str, Any], patch: object 
     return ConfigurationError(
         f"{operation_id}: pass either body= or field keywords, not both (got body= and {given})"
     )
+
+
+def _mapping_for_patch(operation_id: str, given: Mapping[Any, Any], call: str) -> PatchError:
+    """``users.update(uid, {"active": False})``: say how it is written instead. A value is
+    shown only when it is a number, a boolean, None or text under a name that is not
+    secret-looking."""
+    if "op" in given and "path" in given:
+        return PatchError(
+            f"{operation_id}: a patch is a list of operations: pass [operation], not the operation alone"
+        )
+    rule = PATCH_RULES.get(operation_id)
+    python = {sent: name for name, sent in JSON_NAMES.get(rule.target, {}).items()} if rule else {}
+    known = [k for k in given if isinstance(k, str) and (rule is None or k in rule.fields)]
+    keywords = ", ".join(f"{python.get(k, k)}={_shown(k, given[k])}" for k in known) or "field=value"
+    head = (call[:-1] + (", " if not call.endswith("()") else "")) if call else f"{operation_id}(..., "
+    other = [str(k) for k in given if k not in known]
+    return PatchError(
+        f"{operation_id}: a mapping is not a patch; to set fields, pass them as keywords: "
+        f"{head}{keywords})"
+        + (f" ({', '.join(other)}: not fields this method sets)" if other else "")
+        + "; or pass a JsonPatch or a list of operations"
+    )
+
+
+def _shown(name: str, value: Any) -> str:
+    if value is None or isinstance(value, bool | int | float):
+        return repr(value)
+    if isinstance(value, str) and not SECRET_NAME.search(name) and len(value) <= 40:
+        return repr(value)
+    return "..."

@@ -11,12 +11,13 @@ not imported (``"models.user:User"``, relative to the generated package), so des
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import _tables
 
-__all__ = ["Operation", "Pages", "model"]
+__all__ = ["Fill", "Operation", "Pages", "model"]
 
 #: How a facade method's return value is taken from the parsed success body:
 #: ``data`` its ``data`` member (Retool's envelope), ``whole`` the body itself, ``none``
@@ -38,15 +39,33 @@ class Pages:
 
 
 @dataclass(frozen=True, slots=True)
+class Fill:
+    """The spec defaults of required fields in a JSON body, which ``_request.build`` fills in
+    where the caller left them out (``{"id": uid}`` as a ``GroupMemberRef`` is sent with
+    ``"is_group_admin": false``, as the model would have it): this object's own ``defaults``
+    (JSON name -> value), the fills of the objects under its ``fields`` and of an array's
+    ``items``, and for a union of objects told apart by a one-valued field, ``choices``:
+    ``(field, value, fill)`` for the branch whose ``field`` is ``value``."""
+
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    fields: Mapping[str, Fill] = field(default_factory=dict)
+    items: Fill | None = None
+    choices: tuple[tuple[str, Any, Fill], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     """One operation: enough to build, check, send and parse any call of it.
 
     ``path`` is the spec's path with its parameters under their Python names
     (``/users/{user_id}``), ``path_params`` those names in the order a call gives them;
-    ``query`` and ``headers`` pair each parameter's Python name with the name sent.
+    ``query`` and ``headers`` pair each parameter's Python name with the name sent, and
+    ``body_fields`` each field of a JSON object body that the method also takes as a keyword
+    (how the request check names them). ``fill`` says where the body gets spec defaults.
     ``responses`` maps each documented status to the model its body parses into
-    (``"list:models.x:X"``: a JSON array of them; None: no body); a status >= 400 with a model
-    gives the error's ``parsed``."""
+    (``"list:models.x:X"``: a JSON array of them; ``"json"``: JSON the spec gives no schema,
+    decoded as it is; None: no body); a status >= 400 with a model gives the error's
+    ``parsed``."""
 
     id: str
     method: str
@@ -55,6 +74,8 @@ class Operation:
     query: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
     body: Literal["json", "multipart"] | None = None
+    body_fields: tuple[tuple[str, str], ...] = ()
+    fill: Fill | None = None
     responses: dict[int, str | None] = field(default_factory=dict)
     unwrap: Unwrap = "whole"
     pages: Pages | None = None

@@ -7,13 +7,15 @@ sends with :func:`build` and parses with :func:`parse` too):
 1. **build** the request from the caller's typed input: path parameters checked and
    percent-encoded (``_parsing.path_segment``), query values and the JSON body turned into
    JSON by one total function (``_parsing.json_value``: models, enums, dates, UUIDs, mappings,
-   lists; a value of the wrong type passes through unchanged for the check to name);
+   lists; a value of the wrong type passes through unchanged for the check to name); a
+   required field the caller left out that the spec gives a default gets it (``op.fill``);
 2. **check** it against the operation's schemas (``_validate.check``), so a wrong argument
    fails with ``RequestValidationError`` before anything is sent;
 3. **send** it: :func:`send` encodes it into the wire request (``_message.Request``: the
    client's base URL and headers, the query, the JSON bytes) and hands it to the client's
    retry loop (``_retry.RetryLoop``), which sends it through the client's pool (``_pool``);
-4. **parse** the answer: the documented model for a success, the typed ``APIStatusError``
+4. **parse** the answer: the documented model for a success (JSON the spec gives no schema
+   decoded as it is), the typed ``APIStatusError``
    (with the documented error model as ``parsed``) for a status >= 400, and
    ``APIResponseValidationError`` for a body that does not fit or a status the spec does
    not document.
@@ -21,6 +23,7 @@ sends with :func:`build` and parses with :func:`parse` too):
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -30,7 +33,7 @@ from urllib.parse import urlencode
 from . import _validate
 from ._exceptions import ConfigurationError
 from ._message import Answer, Request, merge_headers
-from ._operation import Operation, model
+from ._operation import Fill, Operation, model
 from ._parsing import (
     json_value,
     multipart_body,
@@ -108,15 +111,39 @@ def build(
             built["files"] = multipart_body(body)
         else:
             built["json"] = json_value(body)
+            if op.fill is not None:
+                _fill(built["json"], op.fill)
             headers["Content-Type"] = "application/json"
     if headers:
         built["headers"] = headers
     return built
 
 
+def _fill(value: Any, fill: Fill) -> None:
+    """Fill ``fill``'s defaults into ``value`` (``json_value``'s output: fresh dicts and
+    lists, so the caller's own are left as they were) where the caller left them out; a value
+    of another shape is left to the request check."""
+    if isinstance(value, dict):
+        for name, default in fill.defaults.items():
+            if name not in value:
+                value[name] = copy.deepcopy(default) if isinstance(default, dict | list) else default
+        for name, below in fill.fields.items():
+            if name in value:
+                _fill(value[name], below)
+        for name, tag, below in fill.choices:
+            if value.get(name) == tag:
+                _fill(value, below)
+    elif isinstance(value, list) and fill.items is not None:
+        for item in value:
+            _fill(item, fill.items)
+
+
 def check(client: Any, op: Operation, built: dict[str, Any], path: tuple[Any, ...]) -> None:
-    """``_validate.check`` of a request ``build`` made, with its path values named."""
-    _validate.check(client, op.id, built, zip(op.path_params, path, strict=True) if path else ())
+    """``_validate.check`` of a request ``build`` made, with its path values and body field
+    keywords named."""
+    _validate.check(
+        client, op.id, built, zip(op.path_params, path, strict=True) if path else (), op.body_fields
+    )
 
 
 async def send(client: Any, built: dict[str, Any], op: Operation | None = None) -> Answer:
@@ -237,6 +264,8 @@ def parse(op: Operation, response: Any) -> Any:
     if name is None:
         return None
     try:
+        if name == "json":  # no schema: what was sent, decoded
+            return response.json() if response.content else None
         if name.startswith("list:"):
             items = response.json()
             if not isinstance(items, list):

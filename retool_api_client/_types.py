@@ -2,8 +2,9 @@
 ``Response``, what ``with_raw_response`` methods return.
 
 Distinct from ``None``, which Retool reads as an explicit null (``first_name=None`` clears a
-name; leaving it ``UNSET`` leaves it alone). Defined here, in the core; the generated package
-re-exports it as ``retool_api_client.generated.types.UNSET``.
+name; leaving it ``UNSET`` leaves it alone). Defined here, in the core; exported as
+``retool_api_client.UNSET`` (and ``Unset``, for ``isinstance``), and by the generated package
+as ``retool_api_client.generated.types.UNSET``.
 """
 
 from __future__ import annotations

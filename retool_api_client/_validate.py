@@ -8,6 +8,9 @@ spec (``generated/request_schemas.json``, written by ``scripts/retoolgen/request
 types, required fields, unknown fields where the spec forbids them, enum values, ranges,
 lengths, patterns, and the ``uuid`` / ``email`` formats. A request that does not fit raises
 :class:`RequestValidationError` naming every field and rule it breaks, and nothing is sent.
+Each problem is named as the caller wrote it: a parameter or body field keyword by its Python
+name (``default_group_ids[0]``, with the field sent, ``defaultGroupIds``, where it differs), a
+JSON Patch value by the field it sets; the rest of the body as ``body...``.
 An enum value parsed from the server that this SDK's spec does not list passes, so what was
 parsed can be sent back. ``RetoolClient(validate_requests=False)`` turns the check off (for a
 server newer than the spec it was generated from).
@@ -58,15 +61,17 @@ def check(
     operation_id: str,
     request: dict[str, Any],
     path: Iterable[tuple[str, Any]] = (),
+    body_fields: Iterable[tuple[str, str]] = (),
 ) -> None:
     """Raise :class:`RequestValidationError` if ``request`` (from ``_request.build``)
     or the raw ``path`` parameter values (name-value pairs) do not fit ``operation_id``'s
-    schemas.
+    schemas. ``body_fields`` pairs the body fields the method takes as keywords, by Python
+    name, with their JSON names (``Operation.body_fields``): problems are named by the keyword.
 
     A value that contains itself or is nested deeper than Python can walk raises
     ``ConfigurationError`` (nothing is sent), even with ``validate_requests=False``."""
     try:
-        _check(client, operation_id, request, path)
+        _check(client, operation_id, request, path, body_fields)
     except RecursionError:
         from ._parsing import too_deep
 
@@ -78,6 +83,7 @@ def _check(
     operation_id: str,
     request: dict[str, Any],
     path: Iterable[tuple[str, Any]],
+    body_fields: Iterable[tuple[str, str]],
 ) -> None:
     if not getattr(client, "validate_requests", True):
         if "json" in request:  # httpx's json.dumps would raise a bare ValueError / RecursionError
@@ -95,7 +101,7 @@ def _check(
             if not quick(text):
                 failed.append((("path", name), validator, text))
     body = request.get("json", _NO_BODY)
-    unencodable = [] if body is _NO_BODY else list(_not_json(body, "body"))  # first: depth
+    unencodable = [] if body is _NO_BODY else list(_not_json(body, ("body",)))  # first: depth
     params = request.get("params")
     if params and validators.query is not None and not validators.query.is_valid(params):
         failed.append((("query",), validators.query, params))
@@ -106,6 +112,7 @@ def _check(
     if not failed and not unencodable:
         return
     names = _document()["operations"][operation_id].get("names", {})
+    keywords = {sent: python for python, sent in body_fields}
     problems = []
     for prefix, validator, instance in failed:
         errors = sorted(
@@ -113,10 +120,15 @@ def _check(
             key=lambda e: [str(p) for p in e.absolute_path],
         )
         problems += [
-            _problem(error, prefix, names, _hidden_under(instance, error), _secret_fields())
+            _problem(
+                error, prefix, names, _hidden_under(instance, error), _secret_fields(), keywords=keywords
+            )
             for error in errors
         ]
-    problems += [p for p in unencodable if p not in problems]
+    for where, message in unencodable:
+        problem = f"{_where(list(where), names, keywords)}: {message}"
+        if problem not in problems:
+            problems.append(problem)
     if problems:
         raise RequestValidationError(operation_id, problems)
 
@@ -144,24 +156,25 @@ def _depth_ok(value: Any, depth: int = 0) -> None:
 _MAX_DEPTH = 200
 
 
-def _not_json(value: Any, where: str, depth: int = 0) -> Iterator[str]:
+def _not_json(value: Any, where: tuple[Any, ...], depth: int = 0) -> Iterator[tuple[tuple[Any, ...], str]]:
     """Values JSON cannot carry, where free-form fields (``metadata: {}``) let the schema pass
-    them: ``json.dumps`` would fail later with a bare TypeError / ValueError."""
+    them (``json.dumps`` would fail later with a bare TypeError / ValueError): each one's path
+    below ``where`` and what is wrong with it."""
     if value is None or isinstance(value, str | bool | int):
         return
     if depth > _MAX_DEPTH:
         raise RecursionError
     if isinstance(value, float):
         if not math.isfinite(value):
-            yield f"{where}: {value!r} is not a JSON number"
+            yield where, f"{value!r} is not a JSON number"
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _not_json(item, f"{where}.{key}", depth + 1)
+            yield from _not_json(item, (*where, key), depth + 1)
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            yield from _not_json(item, f"{where}[{index}]", depth + 1)
+            yield from _not_json(item, (*where, index), depth + 1)
     else:
-        yield f"{where}: a {type(value).__name__} is not a JSON value"
+        yield where, f"a {type(value).__name__} is not a JSON value"
 
 
 @cache
@@ -242,7 +255,7 @@ def _patch_values(
             continue  # nested paths are not checked
         validator = fields.get(unescape(segments[1]))
         if validator is not None and not validator.is_valid(op.get("value")):
-            failed.append((("body", "operations", index, f"value ({path})"), validator, op.get("value")))
+            failed.append((("patch", index, op["op"], path), validator, op.get("value")))
     return failed
 
 
@@ -344,6 +357,8 @@ def _problem(
     names: dict[str, str],
     hidden: bool = False,
     secret_fields: frozenset[str] = frozenset(),
+    *,
+    keywords: dict[str, str] | None = None,
 ) -> str:
     from jsonschema.exceptions import best_match
 
@@ -353,7 +368,7 @@ def _problem(
         # a nullable value (anyOf: [X, null]) is reported by X's rule, not "valid under none"
         error = best_match(not_null if 0 < len(not_null) < len(error.context) else [error])
     path = [*prefix, *error.absolute_path]
-    where = _where(path, names)
+    where = _where(path, names, keywords or {})
     message = error.message
     text = repr(error.instance)
 
@@ -438,13 +453,23 @@ def _secret_fields() -> frozenset[str]:
 _SECRET_NAME = re.compile(r"pass|secret|token|key|credential|private", re.IGNORECASE)
 
 
-def _where(path: list[Any], names: dict[str, str]) -> str:
+def _where(path: list[Any], names: dict[str, str], keywords: dict[str, str]) -> str:
+    """Where a problem is, as the caller wrote it: a parameter by its Python name; a body field
+    the method takes as a keyword by that keyword, with the JSON name sent where it differs
+    (``default_group_ids[0] (body field defaultGroupIds)``); a JSON Patch value by the field
+    it sets (``active (patch operation 0: replace /active)``); else the body path."""
     if not path:
         return ""
     part, rest = path[0], path[1:]
-    out = "body" if part == "body" else ""
+    out, note = ("body" if part == "body" else ""), ""
+    if part == "patch":  # the value of operation ``index``, ``op`` of the top-level field at ``pointer``
+        index, op, pointer, *rest = rest
+        out, note = unescape(pointer.split("/")[1]), f" (patch operation {index}: {op} {pointer})"
     if part in ("path", "query") and rest:
         out, rest = names.get(str(rest[0]), str(rest[0])), rest[1:]
+    elif part == "body" and rest and isinstance(rest[0], str) and rest[0] in keywords:
+        out, sent, rest = keywords[rest[0]], rest[0], rest[1:]
+        note = f" (body field {sent})" if sent != out else ""
     for step in rest:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out or str(part)
+    return (out or str(part)) + note

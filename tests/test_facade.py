@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import io
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -25,14 +26,16 @@ from retool_api_client import (
     APIResponseValidationError,
     ConfigurationError,
     NotFoundError,
-    PaginationError,
+    PatchError,
     RequestValidationError,
 )
 from retool_api_client._parsing import json_value
-from retool_api_client.generated.api import OPERATIONS, PATCH_RULES
+from retool_api_client.generated.api import OPERATIONS, PATCH_RULES, operation
+from retool_api_client.generated.models import GroupMemberRef
 from retool_api_client.generated.types import UNSET, Response, Unset
+from retool_api_client.testing import FakeRetool
 
-from .helpers import ROOT
+from .helpers import ROOT, samples
 from .helpers.calls import (
     SPEC_OPS,
     answering,
@@ -40,7 +43,6 @@ from .helpers.calls import (
     call_declared,
     conforms,
     deprecation_checked,
-    success_answer,
 )
 from .helpers.fakes import make_client
 
@@ -114,77 +116,6 @@ async def test_errors_raise_through_facade() -> None:
             await retool.users.with_raw_response.get("user_404")
 
 
-def list_item(operation_id: str) -> dict[str, Any]:
-    """A valid item of ``operation_id``'s list (``data[0]`` of its success body)."""
-    _, sample = success_answer(SPEC_OPS[operation_id][2])
-    return dict(sample["data"][0])
-
-
-def user(n: int) -> dict[str, Any]:
-    return {**list_item("list_users"), "id": f"user_{n}", "email": f"u{n}@example.com"}
-
-
-async def test_facade_list_pages_and_page_size_from_spec() -> None:
-    sent: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
-        start = int(request.url.params.get("next_token", "0"))
-        more = start < 4
-        return httpx.Response(
-            200,
-            json={
-                "success": True,
-                "data": [user(start), user(start + 1)],
-                "total_count": 6,
-                "next_token": str(start + 2) if more else None,
-                "has_more": more,
-            },
-        )
-
-    async with make_client(handler) as retool:
-        emails = [u.email async for u in retool.users.list(page_size=2, email="x@example.com")]
-        assert emails == [f"u{n}@example.com" for n in range(6)]
-        assert [r.url.params.get("limit") for r in sent] == ["2", "2", "2"]
-        assert all(r.url.params.get("email") == "x@example.com" for r in sent)
-        with pytest.raises(ConfigurationError, match="from 1 to 100"):
-            retool.users.list(page_size=101)
-        resumed = [u.id async for u in retool.users.list(start_token="4")]
-        assert resumed == ["user_4", "user_5"]
-
-
-async def test_limit_typed_as_string_in_spec_is_sent_as_text() -> None:
-    sent: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
-        return httpx.Response(
-            200, json={"success": True, "data": [], "total_count": 0, "next_token": None, "has_more": False}
-        )
-
-    async with make_client(handler) as retool:
-        assert [t async for t in retool.user_tasks.list(page_size=250)] == []  # no range in the spec
-        with pytest.raises(ConfigurationError, match=">= 1"):
-            retool.user_tasks.list(page_size=0)
-    assert sent[0].url.params["limit"] == "250"
-
-
-async def test_list_without_cursor_parameter_stops_with_clear_error_instead_of_truncating() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        group = list_item("list_groups")
-        return httpx.Response(
-            200,
-            json={"success": True, "data": [group], "total_count": 2, "next_token": "t", "has_more": True},
-        )
-
-    async with make_client(handler) as retool:
-        seen = []
-        with pytest.raises(PaginationError, match="takes no next_token"):
-            async for group in retool.groups.list():
-                seen.append(group)
-        assert len(seen) == 1  # what the first page had was delivered before the error
-
-
 def test_namespaces_are_created_once_per_client() -> None:
     client = make_client(lambda r: httpx.Response(500))
     assert client.users is client.users
@@ -215,97 +146,6 @@ def test_unset_default_is_the_generated_sentinel() -> None:
     assert signature.parameters["email"].default is UNSET
     assert signature.parameters["page_size"].default is None
     assert signature.parameters["email"].kind is inspect.Parameter.KEYWORD_ONLY
-
-
-def users_page(start: int, count: int, total: int) -> dict[str, Any]:
-    more = start + count < total
-    return {
-        "success": True,
-        "data": [user(i) for i in range(start, min(start + count, total))],
-        "total_count": total,
-        "next_token": f"t{start + count}" if more else None,
-        "has_more": more,
-    }
-
-
-async def test_prefetch_sends_next_request_before_this_page_is_parsed_and_never_two_ahead() -> None:
-    events: list[str] = []
-
-    async def handler(request: httpx.Request) -> httpx.Response:
-        token = request.url.params.get("next_token", "t0")
-        events.append(f"request {token}")
-        return httpx.Response(200, json=users_page(int(token[1:]), 2, 8))
-
-    async with make_client(handler) as retool:
-        async for page in retool.users.list(page_size=2, prefetch=True).pages():
-            events.append(f"parse {page.items[0].id}")
-    assert events == [
-        "request t0",
-        "request t2",  # in flight before page 1 is parsed ...
-        "parse user_0",
-        "request t4",  # ... and the one after only once the consumer moved on
-        "parse user_2",
-        "request t6",
-        "parse user_4",
-        "parse user_6",
-    ]
-
-
-async def test_list_body_errors_are_typed() -> None:
-    answers = iter(
-        [
-            httpx.Response(200, content=b"<html>502</html>"),
-            httpx.Response(200, json={"success": True, "data": [{"id": 1}], "has_more": False}),
-            httpx.Response(404, json={"success": False, "message": "no such list"}),
-            httpx.Response(200, json=["not", "an", "object"]),
-        ]
-    )
-    async with make_client(lambda r: next(answers)) as retool:
-        with pytest.raises(APIResponseValidationError, match="body is not valid JSON"):
-            await retool.users.list().first_page()
-        page = await retool.users.list().first_page()  # cursor read; items not parsed yet
-        assert "not parsed yet" in repr(page)
-        with pytest.raises(APIResponseValidationError, match="ListUsersResponse200"):
-            _ = page.items
-        with pytest.raises(NotFoundError, match="no such list"):
-            await retool.users.list().first_page()
-        with pytest.raises(APIResponseValidationError, match="expected a JSON object"):
-            await retool.users.list().first_page()
-
-
-async def test_cursor_is_read_before_the_body_is_decoded_and_a_broken_body_still_fails_typed() -> None:
-    # valid tail, broken items: the cursor is enough to go on; the items report the body
-    broken = (
-        b'{"success": true, "data": [{"id": "u1",, ], "total_count": 9, "next_token": "t2", "has_more": true}'
-    )
-    requested: list[str | None] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        requested.append(request.url.params.get("next_token"))
-        if len(requested) == 1:
-            return httpx.Response(200, content=broken)
-        return httpx.Response(200, json=users_page(2, 2, 4))
-
-    async with make_client(handler) as retool:
-        pages = retool.users.list(prefetch=True).pages()
-        page = await anext(pages)
-        assert (page.next_token, page.has_more, page.total_count) == ("t2", True, 9)
-        assert requested == [None, "t2"]  # the next page left on the cursor alone
-        with pytest.raises(APIResponseValidationError, match="body is not valid JSON"):
-            _ = page.items
-        await pages.aclose()
-
-
-async def test_cursor_fields_before_data_are_read_by_decoding_the_body() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        token = request.url.params.get("next_token", "t0")
-        page = users_page(int(token[1:]), 2, 5)
-        data = page.pop("data")
-        return httpx.Response(200, json=page | {"data": data})  # cursor first, data last
-
-    async with make_client(handler) as retool:
-        ids = [user.id async for user in retool.users.list(page_size=2, prefetch=True)]
-    assert ids == [f"user_{i}" for i in range(5)]
 
 
 def body_field_operations() -> list[str]:
@@ -386,7 +226,7 @@ def test_mypy_sees_the_facade_types(tmp_path: Path) -> None:
 from uuid import UUID
 
 from retool_api_client import AsyncPaginator, RetoolClient
-from retool_api_client.generated.models import Group, User
+from retool_api_client.generated.models import Group, GroupMemberRef, User
 
 
 async def right(retool: RetoolClient) -> None:
@@ -414,6 +254,16 @@ async def right(retool: RetoolClient) -> None:
     await retool.users.create(email="a@example.com", first_name="A", last_name="B", user_type="mobile")
     await retool.users.create(body={"email": "a@example.com", "first_name": "A", "last_name": "B"})
     await retool.users.with_raw_response.create(body={"email": "a@example.com"})
+    # arrays take their items' types: a model or a mapping of it, numbers, text
+    await retool.groups.add_users(group.id, members=[GroupMemberRef(id=one.id)])
+    await retool.groups.add_users(group.id, members=[{"id": one.id}])
+    refs = [GroupMemberRef(id=u.id) async for u in retool.users.list()]
+    await retool.groups.add_users(group.id, members=refs)  # a list of the model, as it is
+    await retool.user_invites.create(email="a@example.com", default_group_ids=[group.id])
+    await retool.access_tokens.create(label="ci", scopes=("apps:read",))
+    grants = await retool.permissions.list_role_grants()  # no schema in the spec: the JSON sent
+    print(grants["data"])
+    await retool.users.update_from("user_1", one, {"active": False})
 
 
 async def wrong(retool: RetoolClient) -> None:
@@ -431,6 +281,11 @@ async def wrong(retool: RetoolClient) -> None:
     await retool.users.get((await retool.groups.get(7)).id)  # E12
     await retool.users.find_by_email(5)  # E13
     group: Group | None = await retool.users.find_by_email("ada@example.com")  # E14
+    await retool.groups.add_users(7, members=["user_1"])  # E15
+    await retool.user_invites.create(email="a@example.com", default_group_ids=["7"])  # E16
+    await retool.access_tokens.create(label="ci", scopes="apps:read")  # E17
+    await retool.users.update("user_1", {"active": False})  # E18
+    await retool.users.update_from("user_1", 5, {"active": False})  # E19
 """
     (tmp_path / "snippet.py").write_text(code)
     result = subprocess.run(
@@ -440,7 +295,7 @@ async def wrong(retool: RetoolClient) -> None:
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     lines = code.splitlines()
     flagged = {lines[int(e.split(":")[1]) - 1].split("# ")[-1] for e in errors}
-    assert flagged == {f"E{i}" for i in range(1, 15)}, result.stdout
+    assert flagged == {f"E{i}" for i in range(1, 20)}, result.stdout
 
 
 @pytest.mark.parametrize(
@@ -490,24 +345,6 @@ async def test_dot_segments_stay_in_the_path_instead_of_changing_the_target(dots
     ]
 
 
-def test_unwrap_data_for_operations_mixing_envelopes_and_plain_bodies() -> None:
-    from retool_api_client._operation import Operation
-    from retool_api_client._request import result
-    from retool_api_client.generated.types import UNSET
-
-    class Envelope:
-        def __init__(self, data: Any) -> None:
-            self.data = data
-
-    mixed = Operation("mixed_op", "GET", "/x", unwrap="mixed")
-    assert result(mixed, Envelope([1])) == [1]
-    plain = object()
-    assert result(mixed, plain) is plain
-    unset = Envelope(UNSET)
-    assert result(mixed, unset) is unset
-    assert result(mixed, None) is None  # a bodiless success among them
-
-
 async def test_multipart_uploads_use_a_fresh_boundary_that_file_contents_cannot_break() -> None:
     # a fixed boundary ("+++", the generator's default) let a file containing "\r\n--+++"
     # end its part early; httpx now picks a random boundary per request
@@ -544,3 +381,201 @@ def test_deprecated_operations_name_a_replacement_that_exists() -> None:
         resource, method = replacement.split(".")
         assert callable(getattr(getattr(retool, resource), method)), message
         assert replacement != f"{namespace}.{name}"
+
+
+# -- typed arrays and objects ---------------------------------------------------------------------
+
+
+def _described(schema: Any) -> bool:
+    """Whether a spec schema says what a value is (a bare ``{}`` says nothing)."""
+    schema = samples.resolve(schema or {})
+    return bool({"type", "properties", "items", "enum", "anyOf", "oneOf", "allOf", "format"} & set(schema))
+
+
+def _spec_schema(operation_id: str, name: str) -> Any:
+    """The spec's schema of a facade argument, found by how the operation names it; None for
+    one the spec does not declare as such (``before``/``after``: the patched model)."""
+    _, _, op = SPEC_OPS[operation_id]
+    described = operation(operation_id)
+    sent = dict(described.query + described.headers + described.body_fields).get(name)
+    for param in op.get("parameters", []):
+        if param["name"] == sent or (
+            param["in"] == "path" and re.sub(r"(?<!^)([A-Z])", r"_\1", param["name"]).lower() == name
+        ):
+            return param.get("schema")
+    body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    if sent is not None and body is not None:
+        return samples.resolve(body).get("properties", {}).get(sent)
+    return None
+
+
+def loosely_typed_arguments() -> tuple[list[str], int]:
+    """Facade arguments typed ``Any`` (outside ``Mapping[str, Any]``) although the spec gives
+    them a schema, and how many arguments were looked at. An operation the generator typed
+    loosely on purpose (``Operation.loose``, with a warning) is left out."""
+    client = make_client(lambda r: httpx.Response(500))
+    found, seen = [], 0
+    for operation_id, (namespace, name) in sorted(OPERATIONS.items()):
+        if getattr(operation(operation_id), "loose", False):
+            continue
+        resource = getattr(client, namespace)
+        for method in (getattr(resource, name), getattr(resource, name + "_from", None),
+                       getattr(resource.with_raw_response, name)):  # fmt: skip
+            if method is None:
+                continue
+            for param in inspect.signature(method).parameters.values():
+                seen += 1
+                annotation = str(param.annotation).replace("Mapping[str, Any]", "")
+                if not re.search(r"\bAny\b", annotation):
+                    continue
+                schema = _spec_schema(operation_id, param.name)
+                if re.search(r"(list|tuple|Sequence)\[Any", annotation):
+                    schema = samples.resolve(schema or {}).get("items") if schema is not None else None
+                if schema is None or _described(schema):
+                    found.append(f"{namespace}.{method.__name__}({param.name}: {param.annotation})")
+    return found, seen
+
+
+def test_no_argument_is_typed_any_where_the_spec_has_a_schema() -> None:
+    found, seen = loosely_typed_arguments()
+    assert seen > 700  # every argument of every method was looked at
+    assert found == []
+    members = inspect.signature(make_client(lambda r: httpx.Response(500)).groups.add_users).parameters
+    assert members["members"].annotation == "Sequence[GroupMemberRef | Mapping[str, Any]] | Unset"
+
+
+def _group_answer(request: httpx.Request) -> httpx.Response:
+    group = {**samples.component("group", optional=True), "id": 7}
+    return httpx.Response(200, json={"success": True, "data": group})
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        [GroupMemberRef(id="user_1")],
+        [{"id": "user_1"}],
+        ({"id": "user_1", "is_group_admin": False},),
+    ],
+    ids=["model", "mapping", "mapping-with-default"],
+)
+async def test_add_users_takes_models_or_mappings_and_sends_the_spec_default(members: Any) -> None:
+    sent: list[httpx.Request] = []
+    async with make_client(lambda r: sent.append(r) or _group_answer(r)) as retool:
+        group = await retool.groups.add_users(7, members=members)
+    assert group.id == 7
+    (request,) = sent
+    assert json.loads(request.content) == {"members": [{"id": "user_1", "is_group_admin": False}]}
+
+
+async def test_add_users_against_the_fake_retool() -> None:
+    fake = FakeRetool(seed=3)
+    async with fake.client() as retool:
+        ada = await retool.users.create(email="ada@example.com", first_name="Ada", last_name="Lovelace")
+        alan = await retool.users.create(email="alan@example.com", first_name="Alan", last_name="Turing")
+        group = await retool.groups.create(name="Analysts")
+        await retool.groups.add_users(group.id, members=[GroupMemberRef(id=ada.id)])
+        after = await retool.groups.add_users(group.id, members=[{"id": alan.id}])
+    assert sorted((m.id, m.is_group_admin) for m in after.members) == sorted(
+        [(ada.id, False), (alan.id, False)]
+    )
+    bodies = [r.body for r in fake.requests if r.operation_id == "add_users_to_group"]
+    assert bodies == [
+        {"members": [{"id": ada.id, "is_group_admin": False}]},
+        {"members": [{"id": alan.id, "is_group_admin": False}]},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "problem"),
+    [
+        (lambda r: r.groups.add_users(7, members=["user_1"]), "members[0]: 'user_1' is not of type 'object'"),
+        (
+            lambda r: r.groups.add_users(7, members=[{"id": "user_1"}, {"is_group_admin": True}]),
+            "members[1]: 'id' is a required property",
+        ),
+        (
+            lambda r: r.user_invites.create(email="a@example.com", default_group_ids=[1, "x"]),
+            "default_group_ids[1] (body field defaultGroupIds): 'x' is not of type 'number'",
+        ),
+        (
+            lambda r: r.spaces.copy_elements(
+                destination_space_id="s",
+                app_ids="app_1",
+                resource_ids=[],
+                workflow_ids=[],
+                query_library_query_ids=[],
+            ),
+            "app_ids: 'app_1' is not of type 'array'",
+        ),
+    ],
+)
+async def test_a_wrong_item_is_named_by_argument_and_index_and_nothing_is_sent(
+    call: Any, problem: str
+) -> None:
+    sent: list[httpx.Request] = []
+    async with make_client(lambda r: sent.append(r) or httpx.Response(500)) as retool:
+        with pytest.raises(RequestValidationError) as caught:
+            await call(retool)
+    assert problem in caught.value.problems, caught.value.problems
+    assert sent == []
+
+
+# -- answers the spec gives no schema ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "status"),
+    [
+        (lambda r: r.permissions.list_role_grants(), 200),
+        (lambda r: r.permissions.get_role_grants_for_subject("user", "user_1"), 200),
+        (
+            lambda r: r.permissions.create_role_grant(body=build_call("create_role_grant")["kwargs"]["body"]),
+            201,
+        ),
+    ],
+)
+async def test_an_answer_without_a_schema_is_returned_as_sent(call: Any, status: int) -> None:
+    answer = {"success": True, "data": [{"id": "grant_1", "role_id": 3, "subject": {"type": "user"}}]}
+    async with make_client(lambda r: httpx.Response(status, json=answer)) as retool:
+        assert await call(retool) == answer
+    async with make_client(lambda r: httpx.Response(status, content=b"<html>")) as retool:
+        with pytest.raises(APIResponseValidationError, match="not valid JSON"):
+            await call(retool)
+
+
+def test_methods_returning_the_json_sent_say_so() -> None:
+    retool = make_client(lambda r: httpx.Response(500))
+    method = retool.permissions.list_role_grants
+    assert inspect.signature(method).return_annotation == "Any"
+    assert "the JSON Retool sent, decoded" in (method.__doc__ or "")
+
+
+# -- what a user reads: reprs, messages ---------------------------------------------------------
+
+
+def test_a_namespace_repr_lists_its_methods_and_helpers() -> None:
+    retool = make_client(lambda r: httpx.Response(500))
+    text = repr(retool.users)
+    assert text.startswith("<retool.users: ") and "object at 0x" not in text
+    names = text.removeprefix("<retool.users: ").removesuffix(">").split(", ")
+    assert {"create", "get", "list", "update", "update_from", "find_by_email", "with_raw_response"} <= set(
+        names
+    )
+    assert names == sorted(names) and not any(n.startswith("_") for n in names)
+    raw = repr(retool.users.with_raw_response)
+    assert raw.startswith("<retool.users.with_raw_response: create, ") and "find_by_email" not in raw
+    for namespace in {ns for ns, _ in OPERATIONS.values()}:
+        assert repr(getattr(retool, namespace)).startswith(f"<retool.{namespace}: ")
+
+
+async def test_a_mapping_given_as_the_patch_shows_the_keyword_form() -> None:
+    sent: list[httpx.Request] = []
+    async with make_client(lambda r: sent.append(r) or httpx.Response(500)) as retool:
+        with pytest.raises(PatchError) as caught:
+            await retool.users.update("user_1", {"active": False, "first_name": "Ada"})  # type: ignore[arg-type]
+        assert "users.update(user_id, active=False, first_name='Ada')" in str(caught.value)
+        with pytest.raises(
+            PatchError, match=r"organization\.update_settings\(two_factor_auth_required=True\)"
+        ):
+            await retool.organization.update_settings({"two_factor_auth_required": True})  # type: ignore[arg-type]
+    assert sent == []

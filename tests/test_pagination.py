@@ -460,3 +460,158 @@ async def test_the_cores_max_empty_pages_reaches_the_walk() -> None:
     with pytest.raises(PaginationError, match="2 pages in a row had no items"):
         _ = [u async for u in paginate(make_client(handler), LIST_USERS, max_empty_pages=2)]
     assert len(sent) == 2
+
+
+# -- a list method of the facade, walked as a user walks it (moved from test_facade.py) ------------
+
+
+async def test_facade_list_pages_and_page_size_from_spec() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        start = int(request.url.params.get("next_token", "0"))
+        more = start < 4
+        return httpx.Response(
+            200,
+            json={
+                "success": True,
+                "data": [user(start), user(start + 1)],
+                "total_count": 6,
+                "next_token": str(start + 2) if more else None,
+                "has_more": more,
+            },
+        )
+
+    async with make_client(handler) as retool:
+        emails = [u.email async for u in retool.users.list(page_size=2, email="x@example.com")]
+        assert emails == [f"u{n}@example.com" for n in range(6)]
+        assert [r.url.params.get("limit") for r in sent] == ["2", "2", "2"]
+        assert all(r.url.params.get("email") == "x@example.com" for r in sent)
+        with pytest.raises(rac.ConfigurationError, match="from 1 to 100"):
+            retool.users.list(page_size=101)
+        resumed = [u.id async for u in retool.users.list(start_token="4")]
+        assert resumed == ["user_4", "user_5"]
+
+
+async def test_limit_typed_as_string_in_spec_is_sent_as_text() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(
+            200, json={"success": True, "data": [], "total_count": 0, "next_token": None, "has_more": False}
+        )
+
+    async with make_client(handler) as retool:
+        assert [t async for t in retool.user_tasks.list(page_size=250)] == []  # no range in the spec
+        with pytest.raises(rac.ConfigurationError, match=">= 1"):
+            retool.user_tasks.list(page_size=0)
+    assert sent[0].url.params["limit"] == "250"
+
+
+async def test_list_without_cursor_parameter_stops_with_clear_error_instead_of_truncating() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        group = samples.component("group", optional=True)
+        return httpx.Response(
+            200,
+            json={"success": True, "data": [group], "total_count": 2, "next_token": "t", "has_more": True},
+        )
+
+    async with make_client(handler) as retool:
+        seen = []
+        with pytest.raises(rac.PaginationError, match="takes no next_token"):
+            async for group in retool.groups.list():
+                seen.append(group)
+        assert len(seen) == 1  # what the first page had was delivered before the error
+
+
+def users_page(start: int, count: int, total: int) -> dict[str, object]:
+    more = start + count < total
+    return {
+        "success": True,
+        "data": [user(i) for i in range(start, min(start + count, total))],
+        "total_count": total,
+        "next_token": f"t{start + count}" if more else None,
+        "has_more": more,
+    }
+
+
+async def test_prefetch_sends_next_request_before_this_page_is_parsed_and_never_two_ahead() -> None:
+    events: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        token = request.url.params.get("next_token", "t0")
+        events.append(f"request {token}")
+        return httpx.Response(200, json=users_page(int(token[1:]), 2, 8))
+
+    async with make_client(handler) as retool:
+        async for page in retool.users.list(page_size=2, prefetch=True).pages():
+            events.append(f"parse {page.items[0].id}")
+    assert events == [
+        "request t0",
+        "request t2",  # in flight before page 1 is parsed ...
+        "parse user_0",
+        "request t4",  # ... and the one after only once the consumer moved on
+        "parse user_2",
+        "request t6",
+        "parse user_4",
+        "parse user_6",
+    ]
+
+
+async def test_list_body_errors_are_typed() -> None:
+    answers = iter(
+        [
+            httpx.Response(200, content=b"<html>502</html>"),
+            httpx.Response(200, json={"success": True, "data": [{"id": 1}], "has_more": False}),
+            httpx.Response(404, json={"success": False, "message": "no such list"}),
+            httpx.Response(200, json=["not", "an", "object"]),
+        ]
+    )
+    async with make_client(lambda r: next(answers)) as retool:
+        with pytest.raises(rac.APIResponseValidationError, match="body is not valid JSON"):
+            await retool.users.list().first_page()
+        page = await retool.users.list().first_page()  # cursor read; items not parsed yet
+        assert "not parsed yet" in repr(page)
+        with pytest.raises(rac.APIResponseValidationError, match="ListUsersResponse200"):
+            _ = page.items
+        with pytest.raises(rac.NotFoundError, match="no such list"):
+            await retool.users.list().first_page()
+        with pytest.raises(rac.APIResponseValidationError, match="expected a JSON object"):
+            await retool.users.list().first_page()
+
+
+async def test_cursor_is_read_before_the_body_is_decoded_and_a_broken_body_still_fails_typed() -> None:
+    # valid tail, broken items: the cursor is enough to go on; the items report the body
+    broken = (
+        b'{"success": true, "data": [{"id": "u1",, ], "total_count": 9, "next_token": "t2", "has_more": true}'
+    )
+    requested: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(request.url.params.get("next_token"))
+        if len(requested) == 1:
+            return httpx.Response(200, content=broken)
+        return httpx.Response(200, json=users_page(2, 2, 4))
+
+    async with make_client(handler) as retool:
+        pages = retool.users.list(prefetch=True).pages()
+        page = await anext(pages)
+        assert (page.next_token, page.has_more, page.total_count) == ("t2", True, 9)
+        assert requested == [None, "t2"]  # the next page left on the cursor alone
+        with pytest.raises(rac.APIResponseValidationError, match="body is not valid JSON"):
+            _ = page.items
+        await pages.aclose()
+
+
+async def test_cursor_fields_before_data_are_read_by_decoding_the_body() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        token = request.url.params.get("next_token", "t0")
+        page = users_page(int(token[1:]), 2, 5)
+        data = page.pop("data")
+        return httpx.Response(200, json=page | {"data": data})  # cursor first, data last
+
+    async with make_client(handler) as retool:
+        ids = [user.id async for user in retool.users.list(page_size=2, prefetch=True)]
+    assert ids == [f"user_{i}" for i in range(5)]

@@ -12,9 +12,9 @@ import attrs
 import pytest
 
 from retool_api_client import APIResponseValidationError, NotFoundError
-from retool_api_client._operation import Operation, Pages
+from retool_api_client._operation import Fill, Operation, Pages
 from retool_api_client._parsing import OpenStrEnum, json_value
-from retool_api_client._request import build, parse
+from retool_api_client._request import build, parse, result
 from retool_api_client._tables import JSON_NAMES
 from retool_api_client._types import UNSET, Unset
 from retool_api_client.generated.api import OPERATIONS, operation
@@ -143,6 +143,60 @@ def test_the_renamed_fields_are_covered() -> None:
     assert JSON_NAMES["Resource"] == {"type_": "type"}
 
 
+# -- spec defaults filled in -------------------------------------------------------------------
+
+FILLING = Operation(
+    "fill_it",
+    "POST",
+    "/it",
+    body="json",
+    fill=Fill(
+        defaults={"mode": "fast"},
+        fields={
+            "members": Fill(items=Fill(defaults={"is_admin": False, "tags": []})),
+            "config": Fill(
+                choices=(("provider", "Datadog", Fill(defaults={"site": "US1"})),),
+            ),
+        },
+    ),
+)
+
+
+def test_required_fields_left_out_get_their_spec_default_and_given_ones_stay() -> None:
+    members: list[dict[str, Any]] = [{"id": "user_1"}, {"id": "user_2", "is_admin": True}]
+    body = {"members": members, "config": {"provider": "Datadog", "api_key": "k"}}
+    built = build(FILLING, (), None, body)
+    assert built["json"] == {
+        "mode": "fast",
+        "members": [
+            {"id": "user_1", "is_admin": False, "tags": []},
+            {"id": "user_2", "is_admin": True, "tags": []},
+        ],
+        "config": {"provider": "Datadog", "api_key": "k", "site": "US1"},
+    }
+    # the caller's own values are not touched, and no two bodies share a default's list
+    assert members == [{"id": "user_1"}, {"id": "user_2", "is_admin": True}]
+    first, second = built["json"]["members"]
+    assert first["tags"] is not second["tags"]
+
+
+def test_defaults_are_filled_only_where_the_value_has_that_shape() -> None:
+    # another union branch, and values of the wrong kind, are left for the request check to name
+    sentry = {"config": {"provider": "Sentry", "dsn": "d"}, "members": "user_1", "mode": None}
+    assert build(FILLING, (), None, sentry)["json"] == sentry
+    assert build(FILLING, (), None, ["not", "an", "object"])["json"] == ["not", "an", "object"]
+    assert build(FILLING, (), None, {"members": [5, None]})["json"] == {"mode": "fast", "members": [5, None]}
+
+
+def test_a_model_item_and_a_mapping_item_are_sent_alike() -> None:
+    from retool_api_client.generated.models import GroupMemberRef
+
+    op = operation("add_users_to_group")
+    by_model = build(op, ("7",), None, {"members": [GroupMemberRef(id="user_1")]})
+    by_mapping = build(op, ("7",), None, {"members": [{"id": "user_1"}]})
+    assert by_model["json"] == by_mapping["json"] == {"members": [{"id": "user_1", "is_group_admin": False}]}
+
+
 # -- reading the answer ------------------------------------------------------------------------
 
 
@@ -184,6 +238,31 @@ def test_a_json_array_answer_parses_item_by_item() -> None:
 
 def test_a_bodiless_success_parses_to_none() -> None:
     assert parse(operation("delete_user"), _answer(204)) is None
+
+
+def test_a_success_the_spec_gives_no_schema_is_the_json_sent() -> None:
+    op = operation("list_role_grants")
+    assert op.responses[200] == "json"
+    sent = {"success": True, "data": [{"id": "grant_1", "role_id": 3}], "anything": None}
+    assert result(op, parse(op, _answer(200, json=sent))) == sent
+    assert parse(op, _answer(200, json=[1, "two"])) == [1, "two"]
+    assert parse(op, _answer(200)) is None  # nothing sent: nothing to decode
+    with pytest.raises(APIResponseValidationError, match="not valid JSON"):
+        parse(op, _answer(200, b"<html>"))
+
+
+def test_unwrap_data_for_operations_mixing_envelopes_and_plain_bodies() -> None:
+    class Envelope:
+        def __init__(self, data: Any) -> None:
+            self.data = data
+
+    mixed = Operation("mixed_op", "GET", "/x", unwrap="mixed")
+    assert result(mixed, Envelope([1])) == [1]
+    plain = object()
+    assert result(mixed, plain) is plain
+    unset = Envelope(UNSET)
+    assert result(mixed, unset) is unset
+    assert result(mixed, None) is None  # a bodiless success among them
 
 
 def test_pages_say_how_a_list_operation_pages() -> None:

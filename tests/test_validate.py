@@ -27,7 +27,7 @@ from retool_api_client.generated.models import CreateUserBody, CreateUserBodyUse
 
 from .helpers import ROOT, samples
 from .helpers.calls import answering, build_call
-from .helpers.fakes import make_client
+from .helpers.fakes import make_client, user_json
 
 FORMATS = FormatChecker(formats=("uuid", "email"))
 WRONG_VALUES: tuple[Any, ...] = (None, 5, 2.5, "x", "", True, [], {}, ["x"], {"zz": 1})
@@ -220,22 +220,22 @@ async def test_wrong_arguments_fail_before_any_request_naming_the_field_and_rule
         cases: list[tuple[Any, list[str]]] = [
             (
                 lambda: retool.users.create(email=123, first_name="A", last_name="B"),
-                ["body.email: 123 is not of type 'string'"],
+                ["email: 123 is not of type 'string'"],
             ),
             (
                 lambda: retool.users.create(email="a@b.c", first_name="", last_name="B"),
-                ["body.first_name: '' should be non-empty"],
+                ["first_name: '' should be non-empty"],
             ),
             (
                 lambda: retool.users.create(email="a@b.c", first_name="A", last_name="B", user_type="boss"),
-                [f"body.user_type: 'boss' is not one of {USER_TYPES}"],
+                [f"user_type: 'boss' is not one of {USER_TYPES}"],
             ),
             (
                 lambda: retool.users.create(email="no-at-sign", first_name=None, last_name="B", active="yes"),
                 [
-                    "body.active: 'yes' is not of type 'boolean'",
-                    "body.email: 'no-at-sign' is not a 'email'",
-                    "body.first_name: None is not of type 'string'",
+                    "active: 'yes' is not of type 'boolean'",
+                    "email: 'no-at-sign' is not a 'email'",
+                    "first_name: None is not of type 'string'",
                 ],
             ),
             (
@@ -301,14 +301,14 @@ async def test_nested_problems_name_their_path_and_long_values_are_cut() -> None
                 "7", members=[{"id": "user_1", "is_group_admin": "yes"}, {"id": 5, "is_group_admin": False}]
             )
         assert caught.value.problems == [
-            "body.members[0].is_group_admin: 'yes' is not of type 'boolean'",
-            "body.members[1].id: 5 is not of type 'string'",
+            "members[0].is_group_admin: 'yes' is not of type 'boolean'",
+            "members[1].id: 5 is not of type 'string'",
         ]
         with pytest.raises(RequestValidationError) as caught:
             await retool.users.create(email="a" * 500, first_name=["b" * 500], last_name="B")
     problems = caught.value.problems
-    assert problems[0].startswith("body.email: 'aaaa") and len(problems[0]) < 140
-    assert problems[1].startswith("body.first_name: ['bbb") and "... is not of type 'string'" in problems[1]
+    assert problems[0].startswith("email: 'aaaa") and len(problems[0]) < 140
+    assert problems[1].startswith("first_name: ['bbb") and "... is not of type 'string'" in problems[1]
 
 
 async def test_many_problems_are_counted_not_all_printed() -> None:
@@ -459,19 +459,20 @@ async def test_json_patch_values_are_checked_against_the_field_they_set() -> Non
         refused = [
             (
                 lambda: retool.users.update("user_1", active="yes"),
-                "body.operations[0].value (/active): 'yes' is not of type 'boolean'",
+                "active (patch operation 0: replace /active): 'yes' is not of type 'boolean'",
             ),
             (
                 lambda: retool.users.update("user_1", [{"op": "add", "path": "/user_type", "value": "boss"}]),
-                f"body.operations[0].value (/user_type): 'boss' is not one of {USER_TYPES}",
+                f"user_type (patch operation 0: add /user_type): 'boss' is not one of {USER_TYPES}",
             ),
             (
                 lambda: retool.users.update("user_1", first_name="x" * 37),
-                "body.operations[0].value (/first_name): 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' is too long",
+                "first_name (patch operation 0: replace /first_name): "
+                "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' is too long",
             ),
             (
                 lambda: retool.users.update("user_1", email="nobody"),
-                "body.operations[0].value (/email): 'nobody' is not a 'email'",
+                "email (patch operation 0: replace /email): 'nobody' is not a 'email'",
             ),
         ]
         for call, problem in refused:
@@ -599,8 +600,8 @@ async def test_values_json_cannot_carry_are_named_before_sending() -> None:
                 email="a@b.c", first_name="A", last_name="B", metadata={"score": float("nan"), "tags": [b"x"]}
             )
     assert caught.value.problems == [
-        "body.metadata.score: nan is not a JSON number",
-        "body.metadata.tags[0]: a bytes is not a JSON value",
+        "metadata.score: nan is not a JSON number",
+        "metadata.tags[0]: a bytes is not a JSON value",
     ]
     assert recorder.sent == []
 
@@ -613,7 +614,7 @@ async def test_a_nullable_value_is_reported_by_its_own_rule() -> None:
             await retool.groups.replace("7", body={"name": "x", "user_invites": [invite]})
         # anyOf [the enum, null]: the enum's rule, not "is not valid under any of the given schemas"
         assert caught.value.problems == [
-            "body.user_invites[0].user_type: 'boss' is not one of ['default', 'mobile', 'external']"
+            "user_invites[0].user_type: 'boss' is not one of ['default', 'mobile', 'external']"
         ]
         await retool.groups.replace("7", body={"name": "x", "user_invites": [invite | {"user_type": None}]})
     assert [b["user_invites"][0]["user_type"] for b in recorder.bodies] == [None]
@@ -624,8 +625,8 @@ async def test_values_of_secret_looking_fields_are_not_repeated_in_messages() ->
         with pytest.raises(RequestValidationError) as caught:
             await retool.configuration_variables.create(name=5, secret="hunter2", values=[])  # type: ignore[arg-type]
     assert caught.value.problems == [
-        "body.name: 5 is not of type 'string'",
-        "body.secret: <a str, not shown> is not of type 'boolean'",
+        "name: 5 is not of type 'string'",
+        "secret: <a str, not shown> is not of type 'boolean'",
     ]
     assert "hunter2" not in str(caught.value) + repr(caught.value)
 
@@ -636,7 +637,7 @@ async def test_values_inside_an_object_marked_secret_are_not_repeated() -> None:
         for secret, shown in ((True, "<a int, not shown>"), (False, "4711")):
             with pytest.raises(RequestValidationError) as caught:
                 await retool.configuration_variables.create(name="db", secret=secret, values=values)  # type: ignore[list-item]
-            assert caught.value.problems == [f"body.values[0].value: {shown} is not of type 'string'"]
+            assert caught.value.problems == [f"values[0].value: {shown} is not of type 'string'"]
 
 
 # -- secrets in messages (issue 15) ------------------------------------------------------------------
@@ -730,8 +731,6 @@ async def test_an_enum_value_parsed_from_the_server_can_be_sent_back() -> None:
     """Retool adds enum values every release: what the SDK parsed (an unknown OpenStrEnum
     member) passes the check; the same text typed by the caller is still refused."""
     from retool_api_client.generated.models import User
-
-    from .test_surface import user_json
 
     user = User.from_dict(user_json(user_type="superuser"))
     assert not user.user_type.is_known

@@ -15,13 +15,17 @@ from typing import Any
 from openapi_python_client import strings
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.openapi import Endpoint
-from openapi_python_client.parser.properties import ModelProperty, Property
+from openapi_python_client.parser.properties import ModelProperty, NoneProperty, Property
 
 #: types a keyword takes as they are; others are widened (an enum also takes its text ...)
 _PLAIN = {"str", "int", "float", "bool", "None", "datetime.datetime", "datetime.date"}
 _JSON = "Mapping[str, Any]"
 #: names a body-field keyword may not take (the method's own)
 _TAKEN = {"body", "self", "fields", "patch"}
+#: statuses that have no body; any other success the spec gives no schema is decoded JSON
+_NO_CONTENT = {204, 205}
+#: ``Operation.responses``' name for a body the spec does not describe (``_request.parse``)
+_UNDESCRIBED = "json"
 
 
 def code(prop: Property, *, no_optional: bool = False) -> str:
@@ -55,6 +59,34 @@ class Body:
     doc_type: str
     fields: list[Param] = field(default_factory=list)
     required_fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Fill:
+    """The spec defaults of required fields, for the request pipeline to fill into a JSON body
+    that leaves them out (``{"id": uid}`` as a ``GroupMemberRef`` gets ``is_group_admin``):
+    this object's own ``defaults``, the fills of objects under its ``fields`` and of an array's
+    ``items``, and for a union of objects told apart by a one-valued field (``provider:
+    "Datadog"``), each branch's fill as ``(field, value, fill)``. Printed as
+    ``_operation.Fill``; ``_request.build`` applies it."""
+
+    defaults: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Fill] = field(default_factory=dict)
+    items: Fill | None = None
+    choices: list[tuple[str, Any, Fill]] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        parts = [f"defaults={self.defaults!r}"] if self.defaults else []
+        if self.fields:
+            parts.append("fields={" + ", ".join(f"{k!r}: {v.code}" for k, v in self.fields.items()) + "}")
+        if self.items is not None:
+            parts.append(f"items={self.items.code}")
+        if self.choices:
+            parts.append(
+                "choices=(" + "".join(f"({k!r}, {v!r}, {f.code}), " for k, v, f in self.choices) + ")"
+            )
+        return f"Fill({', '.join(parts)})"
 
 
 @dataclass
@@ -99,10 +131,23 @@ class Method:
     pagination: Pagination | None = None
     patch: Patch | None = None
     imports: list[str] = field(default_factory=list)
+    fill: Fill | None = None  #: the body's spec defaults (see :class:`Fill`)
 
     @property
     def constant(self) -> str:
         return self.operation_id.upper()
+
+    @property
+    def returns_doc(self) -> str:
+        """The docstring's ``Returns:``: the type, and what an ``Any`` is."""
+        if self.returns == "Any":
+            return "Any: the JSON Retool sent, decoded (the spec gives this answer no schema)"
+        return self.returns
+
+    @property
+    def call(self) -> str:
+        """How a caller writes it, path parameters by name: ``users.update(user_id)``."""
+        return f"{self.namespace}.{self.name}({', '.join(p.python for p in self.path_params)})"
 
     @property
     def keyword_params(self) -> list[Param]:
@@ -175,8 +220,9 @@ def _param(prop: Property) -> Param:
 
 def keyword_types(prop: Property) -> list[str]:
     """The types a field keyword takes: the field's own where a caller passes exactly that;
-    enums and UUIDs also as text; a nested model also as a mapping; lists as list or tuple;
-    unions member by member; ``Any`` for anything else."""
+    enums and UUIDs also as text; a nested model also as a mapping; an array as a sequence of
+    what its items take (of text: a list or tuple, so that a string is not taken for a
+    sequence of characters); unions member by member; ``Any`` for anything else."""
     own = code(prop, no_optional=True)
     if prop.template == "union_property.py.jinja":
         return [t for inner in prop.inner_properties for t in keyword_types(inner)]  # type: ignore[attr-defined]
@@ -189,17 +235,37 @@ def keyword_types(prop: Property) -> list[str]:
     if prop.template == "model_property.py.jinja":
         return [own, _JSON]
     if prop.template == "list_property.py.jinja":
-        return ["list[Any]", "tuple[Any, ...]"]
+        item = _union(keyword_types(prop.inner_property))  # type: ignore[attr-defined]
+        return (
+            [f"Sequence[{item}]"] if item not in ("str", "Any") else [f"list[{item}]", f"tuple[{item}, ...]"]
+        )
     return ["Any"]
 
 
-def keyword_type(prop: Property) -> str:
-    """A field keyword's annotation: :func:`keyword_types`, mappings and None last, ``| Unset``."""
-    members = list(dict.fromkeys(" | ".join(keyword_types(prop)).split(" | ")))
+def _members(annotation: str) -> list[str]:
+    """The members of a union written as text, brackets respected."""
+    members, depth, start = [], 0, 0
+    for i, char in enumerate(annotation):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth == 0 and annotation.startswith(" | ", i):
+            members.append(annotation[start:i])
+            start = i + 3
+    return [*members, annotation[start:]]
+
+
+def _union(types: list[str]) -> str:
+    """``types`` as one annotation: each member once, mappings and None last; ``Any`` alone."""
+    members = list(dict.fromkeys(m for t in types for m in _members(t)))
     if "Any" in members:
         return "Any"
     rest = [m for m in members if m not in ("None", _JSON)]
-    return " | ".join(rest + [m for m in (_JSON, "None") if m in members] + ["Unset"])
+    return " | ".join(rest + [m for m in (_JSON, "None") if m in members])
+
+
+def keyword_type(prop: Property) -> str:
+    """A field keyword's annotation: :func:`keyword_types` as one union, ``| Unset``."""
+    joined = _union(keyword_types(prop))
+    return joined if joined == "Any" else joined + " | Unset"
 
 
 def _field(prop: Property) -> Param:
@@ -264,14 +330,16 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
                 f"{endpoint.name}: a {low} body that is neither an object nor an array of objects"
             )
         else:
-            ref = None
+            ref = None if low in _NO_CONTENT else _UNDESCRIBED
         responses.append((low, ref))
         used.append(response.prop)
-        envelope = code(response.prop) if has_body else "None"
+        envelope = code(response.prop) if has_body else ("Any" if ref else "None")
         if envelope not in envelopes:
             envelopes.append(envelope)
         data = _data_prop(response.prop) if has_body else None
-        if not has_body:
+        if ref == _UNDESCRIBED:  # no schema, so no model: the JSON as sent
+            kind, returned = "whole", "Any"
+        elif not has_body:
             kind, returned = "none", "None"
         elif data is not None:
             used.append(data)
@@ -285,6 +353,8 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
             types.append(returned)
     unique_kinds = list(dict.fromkeys(kinds))
     unwrap = unique_kinds[0] if len(unique_kinds) == 1 else "mixed"
+    if "Any" in types:  # one success without a schema: the others' types say nothing more
+        types, envelopes = ["Any"], ["Any"]
     # ---- the body
     body = None
     if len(endpoint.bodies) > 1:
@@ -312,7 +382,7 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
                 if str(f.python_name) not in taken:
                     body.fields.append(_field(f))
                     used.append(f)
-                    if f in model.required_properties:
+                    if f in model.required_properties and not _has_default(f):
                         body.required_fields.append(text(f.name))
     method = Method(
         operation_id=str(endpoint.name),
@@ -332,6 +402,7 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
         unwrap=unwrap,
         envelope=" | ".join(envelopes) or "None",
         responses=responses,
+        fill=_fill(endpoint.bodies[0].prop, models) if body and body.kind == "json" else None,
     )
     if op["paginated"]:
         p = op["pagination"]
@@ -377,3 +448,58 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
 
 def _success(endpoint: Endpoint) -> Property:
     return next(r.prop for r in endpoint.responses.patterns if r.status_code.range[0] == 200)
+
+
+def _has_default(prop: Property) -> bool:
+    """A spec default the request pipeline fills in (a const's value is not a default)."""
+    return prop.default is not None and prop.template != "const_property.py.jinja"
+
+
+def _fill(
+    prop: Property, models: dict[str, ModelProperty], seen: frozenset[str] = frozenset()
+) -> Fill | None:
+    """Where a JSON body of ``prop``'s schema gets spec defaults (see :class:`Fill`), or None."""
+    if isinstance(prop, ModelProperty):
+        name = prop.class_info.name
+        if name in seen:
+            return None
+        model = models.get(name, prop)
+        found = Fill()
+        for p in model.required_properties or []:
+            if _has_default(p):
+                found.defaults[text(p.name)] = p.default.raw_value  # type: ignore[union-attr]
+        for p in (model.required_properties or []) + (model.optional_properties or []):
+            below = _fill(p, models, seen | {name})
+            if below is not None:
+                found.fields[text(p.name)] = below
+        return found if found.defaults or found.fields else None
+    if prop.template == "list_property.py.jinja":
+        below = _fill(prop.inner_property, models, seen)  # type: ignore[attr-defined]
+        return Fill(items=below) if below is not None else None
+    if prop.template != "union_property.py.jinja":
+        return None
+    branches = [p for p in prop.inner_properties if not isinstance(p, NoneProperty)]  # type: ignore[attr-defined]
+    if len(branches) == 1:  # a nullable one
+        return _fill(branches[0], models, seen)
+    choices: list[tuple[str, Any, Fill]] = []
+    for branch in branches:
+        below = _fill(branch, models, seen)
+        if below is None:
+            continue
+        tag = _tag(branch, models)
+        if tag is None or any(c[:2] == tag for c in choices):
+            return None  # a value cannot say which branch it is: nothing is filled
+        choices.append((*tag, below))
+    return Fill(choices=choices) if choices else None
+
+
+def _tag(prop: Property, models: dict[str, ModelProperty]) -> tuple[str, Any] | None:
+    """The required one-valued enum field that names a union's object branch
+    (``("provider", "Datadog")``), or None."""
+    if not isinstance(prop, ModelProperty):
+        return None
+    for p in models.get(prop.class_info.name, prop).required_properties or []:
+        values = list(getattr(p, "values", {}).values()) if p.template == "enum_property.py.jinja" else []
+        if len(values) == 1:
+            return text(p.name), values[0]
+    return None

@@ -41,7 +41,7 @@ def test_quickstart_against_prism(prism: Prism) -> None:
         "created user_",
         "{'op': 'add', 'path': '/metadata/team~1analytics', 'value': True}",
         "NotFoundError: status 404",
-        "body.email: 'ada.example.com' is not a 'email'",
+        "   email: 'ada.example.com' is not a 'email'",
         "got status 503",
         "then succeeded",
     ):

@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -91,8 +91,10 @@ LIST_ACCESS_REQUESTS = Operation(
 )
 
 
-class AccessRequestsResource:
+class AccessRequestsResource(_facade.Resource):
     """Access Requests operations, as ``retool.access_requests``."""
+
+    _name = "retool.access_requests"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -105,7 +107,7 @@ class AccessRequestsResource:
     async def approve_or_deny(
         self,
         access_request_id: str,
-        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
+        patch: JsonPatch | Sequence[Mapping[str, Any]] | None = None,
         *,
         body: ApproveOrDenyAccessRequestBody | Mapping[str, Any] | Unset = UNSET,
         id: int | Unset = UNSET,
@@ -141,7 +143,13 @@ class AccessRequestsResource:
             "updated_at": updated_at,
         }
         if isinstance(body, Unset):
-            body = _facade.patch_body("approve_or_deny_access_request", patch, fields, {})
+            body = _facade.patch_body(
+                "approve_or_deny_access_request",
+                patch,
+                fields,
+                {},
+                call="access_requests.approve_or_deny(access_request_id)",
+            )
         elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("approve_or_deny_access_request", fields, patch)
         return cast(
@@ -152,8 +160,8 @@ class AccessRequestsResource:
     async def approve_or_deny_from(
         self,
         access_request_id: str,
-        before: Any,
-        after: Any,
+        before: AccessRequest | Mapping[str, Any],
+        after: AccessRequest | Mapping[str, Any],
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> AccessRequest | None:
@@ -232,9 +240,11 @@ class AccessRequestsResource:
         )
 
 
-class AccessRequestsResourceWithRawResponse:
+class AccessRequestsResourceWithRawResponse(_facade.Resource):
     """``retool.access_requests.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.access_requests.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

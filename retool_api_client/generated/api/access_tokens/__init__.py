@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -44,6 +44,11 @@ CREATE_ACCESS_TOKEN = Operation(
     "/access_tokens",
     (),
     body="json",
+    body_fields=(
+        ("label", "label"),
+        ("scopes", "scopes"),
+        ("description", "description"),
+    ),
     responses={
         200: "models.access_token_response:AccessTokenResponse",
     },
@@ -78,8 +83,10 @@ LIST_ACCESS_TOKENS = Operation(
 )
 
 
-class AccessTokensResource:
+class AccessTokensResource(_facade.Resource):
     """Access Tokens operations, as ``retool.access_tokens``."""
+
+    _name = "retool.access_tokens"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -94,7 +101,7 @@ class AccessTokensResource:
         *,
         body: CreateAccessTokenBody | Mapping[str, Any] | Unset = UNSET,
         label: str | Unset = UNSET,
-        scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        scopes: list[str] | tuple[str, ...] | Unset = UNSET,
         description: str | None | Unset = UNSET,
     ) -> AccessToken:
         """Create an access token
@@ -175,9 +182,11 @@ class AccessTokensResource:
         )
 
 
-class AccessTokensResourceWithRawResponse:
+class AccessTokensResourceWithRawResponse(_facade.Resource):
     """``retool.access_tokens.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.access_tokens.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

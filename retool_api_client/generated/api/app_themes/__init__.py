@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -44,6 +44,14 @@ CREATE_APP_THEME = Operation(
     "/app_themes",
     (),
     body="json",
+    body_fields=(
+        ("id", "id"),
+        ("legacy_id", "legacy_id"),
+        ("name", "name"),
+        ("theme", "theme"),
+        ("created_at", "created_at"),
+        ("updated_at", "updated_at"),
+    ),
     responses={
         200: "models.app_theme_response:AppThemeResponse",
         409: "models.error_response:ErrorResponse",
@@ -88,6 +96,14 @@ UPDATE_APP_THEME = Operation(
     "/app_themes",
     (),
     body="json",
+    body_fields=(
+        ("id", "id"),
+        ("legacy_id", "legacy_id"),
+        ("name", "name"),
+        ("theme", "theme"),
+        ("created_at", "created_at"),
+        ("updated_at", "updated_at"),
+    ),
     responses={
         200: "models.app_theme_response:AppThemeResponse",
         201: "models.app_theme_response:AppThemeResponse",
@@ -97,8 +113,10 @@ UPDATE_APP_THEME = Operation(
 )
 
 
-class AppThemesResource:
+class AppThemesResource(_facade.Resource):
     """App Themes operations, as ``retool.app_themes``."""
+
+    _name = "retool.app_themes"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -260,9 +278,11 @@ class AppThemesResource:
         return cast("list[AppTheme]", await request(self._client, LIST_APP_THEMES, (), None))
 
 
-class AppThemesResourceWithRawResponse:
+class AppThemesResourceWithRawResponse(_facade.Resource):
     """``retool.app_themes.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.app_themes.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

@@ -14,13 +14,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -43,6 +43,11 @@ CLONE_APP = Operation(
     "/apps/cloneApp",
     (),
     body="json",
+    body_fields=(
+        ("app_id", "app_id"),
+        ("new_app_name", "new_app_name"),
+        ("folder_id", "folder_id"),
+    ),
     responses={
         200: "models.app_response:AppResponse",
         404: "models.error_response:ErrorResponse",
@@ -93,8 +98,10 @@ LIST_APPS = Operation(
 )
 
 
-class AppsResource:
+class AppsResource(_facade.Resource):
     """Apps operations, as ``retool.apps``."""
+
+    _name = "retool.apps"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -226,9 +233,11 @@ class AppsResource:
         )
 
 
-class AppsResourceWithRawResponse:
+class AppsResourceWithRawResponse(_facade.Resource):
     """``retool.apps.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.apps.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -51,6 +51,13 @@ CREATE_CONFIGURATION_VARIABLE = Operation(
     "/configuration_variables",
     (),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("secret", "secret"),
+        ("values", "values"),
+        ("description", "description"),
+        ("default_value", "default_value"),
+    ),
     responses={
         200: "models.configuration_variable_response:ConfigurationVariableResponse",
     },
@@ -92,6 +99,13 @@ UPDATE_CONFIGURATION_VARIABLE = Operation(
     "/configuration_variables/{id}",
     ("id",),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("secret", "secret"),
+        ("values", "values"),
+        ("description", "description"),
+        ("default_value", "default_value"),
+    ),
     responses={
         200: "models.configuration_variable_response:ConfigurationVariableResponse",
     },
@@ -99,8 +113,10 @@ UPDATE_CONFIGURATION_VARIABLE = Operation(
 )
 
 
-class ConfigurationVariablesResource:
+class ConfigurationVariablesResource(_facade.Resource):
     """Configuration Variables operations, as ``retool.configuration_variables``."""
+
+    _name = "retool.configuration_variables"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -116,7 +132,7 @@ class ConfigurationVariablesResource:
         body: CreateConfigurationVariableBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         secret: bool | Unset = UNSET,
-        values: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        values: Sequence[ConfigurationVariableValuesItem | Mapping[str, Any]] | Unset = UNSET,
         description: str | Unset = UNSET,
         default_value: str | None | Unset = UNSET,
     ) -> ConfigurationVariable:
@@ -204,7 +220,7 @@ class ConfigurationVariablesResource:
         body: CreateConfigurationVariableBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         secret: bool | Unset = UNSET,
-        values: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        values: Sequence[ConfigurationVariableValuesItem | Mapping[str, Any]] | Unset = UNSET,
         description: str | Unset = UNSET,
         default_value: str | None | Unset = UNSET,
     ) -> ConfigurationVariable:
@@ -265,9 +281,11 @@ class ConfigurationVariablesResource:
         )
 
 
-class ConfigurationVariablesResourceWithRawResponse:
+class ConfigurationVariablesResourceWithRawResponse(_facade.Resource):
     """``retool.configuration_variables.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.configuration_variables.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -71,6 +71,12 @@ CREATE_CUSTOM_COMPONENT_LIBRARY = Operation(
     "/custom_component_libraries",
     (),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("description", "description"),
+        ("label", "label"),
+        ("id", "id"),
+    ),
     responses={
         200: "models.create_custom_component_library_response_200:CreateCustomComponentLibraryResponse200",
         409: None,
@@ -137,8 +143,10 @@ LIST_REVISIONS_OF_CUSTOM_COMPONENT_LIBRARY = Operation(
 )
 
 
-class CustomComponentLibrariesResource:
+class CustomComponentLibrariesResource(_facade.Resource):
     """Custom Component Libraries operations, as ``retool.custom_component_libraries``."""
+
+    _name = "retool.custom_component_libraries"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -329,9 +337,11 @@ class CustomComponentLibrariesResource:
         )
 
 
-class CustomComponentLibrariesResourceWithRawResponse:
+class CustomComponentLibrariesResourceWithRawResponse(_facade.Resource):
     """``retool.custom_component_libraries.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.custom_component_libraries.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -45,6 +45,11 @@ CREATE_ENVIRONMENT = Operation(
     "/environments",
     (),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("color", "color"),
+        ("description", "description"),
+    ),
     responses={
         200: "models.environment_response:EnvironmentResponse",
         409: "models.error_response:ErrorResponse",
@@ -101,8 +106,10 @@ UPDATE_ENVIRONMENT = Operation(
 )
 
 
-class EnvironmentsResource:
+class EnvironmentsResource(_facade.Resource):
     """Environments operations, as ``retool.environments``."""
+
+    _name = "retool.environments"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -191,7 +198,7 @@ class EnvironmentsResource:
     async def update(
         self,
         environment_id: str | UUID,
-        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
+        patch: JsonPatch | Sequence[Mapping[str, Any]] | None = None,
         *,
         body: UpdateEnvironmentBody | Mapping[str, Any] | Unset = UNSET,
         id: UUID | str | Unset = UNSET,
@@ -227,7 +234,13 @@ class EnvironmentsResource:
             "updated_at": updated_at,
         }
         if isinstance(body, Unset):
-            body = _facade.patch_body("update_environment", patch, fields, {})
+            body = _facade.patch_body(
+                "update_environment",
+                patch,
+                fields,
+                {},
+                call="environments.update(environment_id)",
+            )
         elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_environment", fields, patch)
         return cast(
@@ -237,8 +250,8 @@ class EnvironmentsResource:
     async def update_from(
         self,
         environment_id: str | UUID,
-        before: Any,
-        after: Any,
+        before: Environment | Mapping[str, Any],
+        after: Environment | Mapping[str, Any],
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> Environment | None:
@@ -283,9 +296,11 @@ class EnvironmentsResource:
         )
 
 
-class EnvironmentsResourceWithRawResponse:
+class EnvironmentsResourceWithRawResponse(_facade.Resource):
     """``retool.environments.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.environments.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

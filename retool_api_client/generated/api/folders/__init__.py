@@ -14,13 +14,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -46,6 +46,11 @@ CREATE_FOLDER = Operation(
     "/folders",
     (),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("folder_type", "folder_type"),
+        ("parent_folder_id", "parent_folder_id"),
+    ),
     responses={
         200: "models.folder_response:FolderResponse",
         409: "models.error_response:ErrorResponse",
@@ -108,8 +113,10 @@ UPDATE_FOLDER = Operation(
 )
 
 
-class FoldersResource:
+class FoldersResource(_facade.Resource):
     """Folders operations, as ``retool.folders``."""
+
+    _name = "retool.folders"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -208,7 +215,7 @@ class FoldersResource:
     async def update(
         self,
         folder_id: str,
-        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
+        patch: JsonPatch | Sequence[Mapping[str, Any]] | None = None,
         *,
         body: UpdateFolderBody | Mapping[str, Any] | Unset = UNSET,
         id: str | Unset = UNSET,
@@ -246,7 +253,13 @@ class FoldersResource:
             "parent_folder_id": parent_folder_id,
         }
         if isinstance(body, Unset):
-            body = _facade.patch_body("update_folder", patch, fields, {})
+            body = _facade.patch_body(
+                "update_folder",
+                patch,
+                fields,
+                {},
+                call="folders.update(folder_id)",
+            )
         elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_folder", fields, patch)
         return cast("Folder", await request(self._client, UPDATE_FOLDER, (folder_id,), None, body))
@@ -254,8 +267,8 @@ class FoldersResource:
     async def update_from(
         self,
         folder_id: str,
-        before: Any,
-        after: Any,
+        before: Folder | Mapping[str, Any],
+        after: Folder | Mapping[str, Any],
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> Folder | None:
@@ -300,9 +313,11 @@ class FoldersResource:
         )
 
 
-class FoldersResourceWithRawResponse:
+class FoldersResourceWithRawResponse(_facade.Resource):
     """``retool.folders.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.folders.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

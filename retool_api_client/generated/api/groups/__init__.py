@@ -16,13 +16,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -82,6 +82,7 @@ ADD_USER_INVITES_TO_GROUP = Operation(
     "/groups/{group_id}/user_invites",
     ("group_id",),
     body="json",
+    body_fields=(("user_invite_ids", "userInviteIds"),),
     responses={
         200: "models.group_response:GroupResponse",
     },
@@ -93,6 +94,8 @@ ADD_USERS_TO_GROUP = Operation(
     "/groups/{group_id}/members",
     ("group_id",),
     body="json",
+    body_fields=(("members", "members"),),
+    fill=Fill(fields={"members": Fill(items=Fill(defaults={"is_group_admin": False}))}),
     responses={
         200: "models.group_response:GroupResponse",
     },
@@ -104,6 +107,25 @@ CREATE_GROUP = Operation(
     "/groups",
     (),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("members", "members"),
+        ("universal_app_access", "universal_app_access"),
+        ("universal_resource_access", "universal_resource_access"),
+        ("universal_workflow_access", "universal_workflow_access"),
+        ("universal_query_library_access", "universal_query_library_access"),
+        ("user_invites", "user_invites"),
+        ("user_list_access", "user_list_access"),
+        ("audit_log_access", "audit_log_access"),
+        ("unpublished_release_access", "unpublished_release_access"),
+        ("usage_analytics_access", "usage_analytics_access"),
+        ("theme_access", "theme_access"),
+        ("account_details_access", "account_details_access"),
+        ("landing_page_app_id", "landing_page_app_id"),
+        ("created_at", "created_at"),
+        ("updated_at", "updated_at"),
+    ),
+    fill=Fill(fields={"members": Fill(items=Fill(defaults={"is_group_admin": False}))}),
     responses={
         200: "models.group_response:GroupResponse",
     },
@@ -178,6 +200,25 @@ REPLACE_GROUP = Operation(
     "/groups/{group_id}",
     ("group_id",),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("members", "members"),
+        ("universal_app_access", "universal_app_access"),
+        ("universal_resource_access", "universal_resource_access"),
+        ("universal_workflow_access", "universal_workflow_access"),
+        ("universal_query_library_access", "universal_query_library_access"),
+        ("user_invites", "user_invites"),
+        ("user_list_access", "user_list_access"),
+        ("audit_log_access", "audit_log_access"),
+        ("unpublished_release_access", "unpublished_release_access"),
+        ("usage_analytics_access", "usage_analytics_access"),
+        ("theme_access", "theme_access"),
+        ("account_details_access", "account_details_access"),
+        ("landing_page_app_id", "landing_page_app_id"),
+        ("created_at", "created_at"),
+        ("updated_at", "updated_at"),
+    ),
+    fill=Fill(fields={"members": Fill(items=Fill(defaults={"is_group_admin": False}))}),
     responses={
         200: "models.group_response:GroupResponse",
     },
@@ -196,8 +237,10 @@ UPDATE_GROUP = Operation(
 )
 
 
-class GroupsResource:
+class GroupsResource(_facade.Resource):
     """Groups operations, as ``retool.groups``."""
+
+    _name = "retool.groups"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -212,7 +255,7 @@ class GroupsResource:
         group_id: int | str,
         *,
         body: AddUserInvitesToGroupBody | Mapping[str, Any] | Unset = UNSET,
-        user_invite_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        user_invite_ids: Sequence[float] | Unset = UNSET,
     ) -> Group:
         """Add user invites to a group
 
@@ -245,7 +288,7 @@ class GroupsResource:
         group_id: int | str,
         *,
         body: AddUsersToGroupBody | Mapping[str, Any] | Unset = UNSET,
-        members: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        members: Sequence[GroupMemberRef | Mapping[str, Any]] | Unset = UNSET,
     ) -> Group:
         """Add users to a group
 
@@ -280,12 +323,12 @@ class GroupsResource:
         *,
         body: CreateGroupBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
-        members: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        members: Sequence[GroupMemberRef | Mapping[str, Any]] | Unset = UNSET,
         universal_app_access: CreateGroupBodyUniversalAppAccess | str | Unset = UNSET,
         universal_resource_access: CreateGroupBodyUniversalResourceAccess | str | Unset = UNSET,
         universal_workflow_access: CreateGroupBodyUniversalWorkflowAccess | str | Unset = UNSET,
         universal_query_library_access: CreateGroupBodyUniversalQueryLibraryAccess | str | Unset = UNSET,
-        user_invites: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        user_invites: Sequence[UserInvite | Mapping[str, Any]] | Unset = UNSET,
         user_list_access: bool | Unset = UNSET,
         audit_log_access: bool | Unset = UNSET,
         unpublished_release_access: bool | Unset = UNSET,
@@ -455,12 +498,12 @@ class GroupsResource:
         *,
         body: ReplaceGroupBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
-        members: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        members: Sequence[GroupMemberRef | Mapping[str, Any]] | Unset = UNSET,
         universal_app_access: ReplaceGroupBodyUniversalAppAccess | str | Unset = UNSET,
         universal_resource_access: ReplaceGroupBodyUniversalResourceAccess | str | Unset = UNSET,
         universal_workflow_access: ReplaceGroupBodyUniversalWorkflowAccess | str | Unset = UNSET,
         universal_query_library_access: ReplaceGroupBodyUniversalQueryLibraryAccess | str | Unset = UNSET,
-        user_invites: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        user_invites: Sequence[UserInvite | Mapping[str, Any]] | Unset = UNSET,
         user_list_access: bool | Unset = UNSET,
         audit_log_access: bool | Unset = UNSET,
         unpublished_release_access: bool | Unset = UNSET,
@@ -515,18 +558,18 @@ class GroupsResource:
     async def update(
         self,
         group_id: int | str,
-        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
+        patch: JsonPatch | Sequence[Mapping[str, Any]] | None = None,
         *,
         body: UpdateGroupBody | Mapping[str, Any] | Unset = UNSET,
         id: int | Unset = UNSET,
         legacy_id: int | None | Unset = UNSET,
         name: str | Unset = UNSET,
-        members: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        members: Sequence[GroupMembersItem | Mapping[str, Any]] | Unset = UNSET,
         universal_app_access: GroupUniversalAppAccess | str | Unset = UNSET,
         universal_resource_access: GroupUniversalResourceAccess | str | Unset = UNSET,
         universal_workflow_access: GroupUniversalWorkflowAccess | str | Unset = UNSET,
         universal_query_library_access: GroupUniversalQueryLibraryAccess | str | Unset = UNSET,
-        user_invites: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        user_invites: Sequence[UserInvite | Mapping[str, Any]] | Unset = UNSET,
         user_list_access: bool | Unset = UNSET,
         audit_log_access: bool | Unset = UNSET,
         unpublished_release_access: bool | Unset = UNSET,
@@ -577,7 +620,13 @@ class GroupsResource:
             "updated_at": updated_at,
         }
         if isinstance(body, Unset):
-            body = _facade.patch_body("update_group", patch, fields, {})
+            body = _facade.patch_body(
+                "update_group",
+                patch,
+                fields,
+                {},
+                call="groups.update(group_id)",
+            )
         elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_group", fields, patch)
         return cast("Group", await request(self._client, UPDATE_GROUP, (group_id,), None, body))
@@ -585,8 +634,8 @@ class GroupsResource:
     async def update_from(
         self,
         group_id: int | str,
-        before: Any,
-        after: Any,
+        before: Group | Mapping[str, Any],
+        after: Group | Mapping[str, Any],
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> Group | None:
@@ -632,9 +681,11 @@ class GroupsResource:
         )
 
 
-class GroupsResourceWithRawResponse:
+class GroupsResourceWithRawResponse(_facade.Resource):
     """``retool.groups.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.groups.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

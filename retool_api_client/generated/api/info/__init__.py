@@ -14,13 +14,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -50,8 +50,10 @@ GET_IP_ALLOWLIST_BY_REGION = Operation(
 )
 
 
-class InfoResource:
+class InfoResource(_facade.Resource):
     """Info operations, as ``retool.info``."""
+
+    _name = "retool.info"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -77,9 +79,11 @@ class InfoResource:
         return cast("IpAllowlist", await request(self._client, GET_IP_ALLOWLIST_BY_REGION, (), None))
 
 
-class InfoResourceWithRawResponse:
+class InfoResourceWithRawResponse(_facade.Resource):
     """``retool.info.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.info.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

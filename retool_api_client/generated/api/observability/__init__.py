@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -74,6 +74,11 @@ CREATE_OBSERVABILITY_CONFIGURATION = Operation(
     "/observability/config",
     (),
     body="json",
+    body_fields=(
+        ("config", "config"),
+        ("enabled", "enabled"),
+    ),
+    fill=Fill(fields={"config": Fill(choices=(("provider", "Datadog", Fill(defaults={"site": "US1"})),))}),
     responses={
         200: "models.observability_configuration_response:ObservabilityConfigurationResponse",
         400: "models.error_response:ErrorResponse",
@@ -124,6 +129,11 @@ UPDATE_OBSERVABILITY_CONFIGURATION = Operation(
     "/observability/config/{config_id}",
     ("config_id",),
     body="json",
+    body_fields=(
+        ("config", "config"),
+        ("enabled", "enabled"),
+    ),
+    fill=Fill(fields={"config": Fill(choices=(("provider", "Datadog", Fill(defaults={"site": "US1"})),))}),
     responses={
         200: "models.observability_configuration_response:ObservabilityConfigurationResponse",
         400: "models.error_response:ErrorResponse",
@@ -134,8 +144,10 @@ UPDATE_OBSERVABILITY_CONFIGURATION = Operation(
 )
 
 
-class ObservabilityResource:
+class ObservabilityResource(_facade.Resource):
     """Observability operations, as ``retool.observability``."""
+
+    _name = "retool.observability"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -294,9 +306,11 @@ class ObservabilityResource:
         )
 
 
-class ObservabilityResourceWithRawResponse:
+class ObservabilityResourceWithRawResponse(_facade.Resource):
     """``retool.observability.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.observability.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

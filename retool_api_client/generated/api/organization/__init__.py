@@ -16,13 +16,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -122,6 +122,12 @@ UPDATE_ORGANIZATION_AI_SETTINGS = Operation(
     "/organization/ai_settings",
     (),
     body="json",
+    body_fields=(
+        ("retool_ai", "retoolAI"),
+        ("retool_ai_actions", "retoolAIActions"),
+        ("retool_vector", "retoolVector"),
+        ("retool_ask_ai", "retoolAskAI"),
+    ),
     responses={
         200: "models.update_organization_ai_settings_response_200:UpdateOrganizationAiSettingsResponse200",
     },
@@ -140,8 +146,10 @@ UPDATE_ORGANIZATION_SETTINGS = Operation(
 )
 
 
-class OrganizationResource:
+class OrganizationResource(_facade.Resource):
     """Organization operations, as ``retool.organization``."""
+
+    _name = "retool.organization"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -279,7 +287,7 @@ class OrganizationResource:
 
     async def update_settings(
         self,
-        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
+        patch: JsonPatch | Sequence[Mapping[str, Any]] | None = None,
         *,
         body: UpdateOrganizationSettingsBody | Mapping[str, Any] | Unset = UNSET,
         id: str | Unset = UNSET,
@@ -291,7 +299,7 @@ class OrganizationResource:
         apply_preloaded_css_to_homepage: bool | Unset = UNSET,
         preloaded_css: str | None | Unset = UNSET,
         preloaded_javascript: str | None | Unset = UNSET,
-        javascript_links: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        javascript_links: list[str] | tuple[str, ...] | Unset = UNSET,
         workflow_run_retention_period_mins: float | Unset = UNSET,
         app_owners_permissions_management: bool | Unset = UNSET,
         two_factor_auth_required: bool | Unset = UNSET,
@@ -336,7 +344,13 @@ class OrganizationResource:
             "disable_new_login_ip_notification_email": disable_new_login_ip_notification_email,
         }
         if isinstance(body, Unset):
-            body = _facade.patch_body("update_organization_settings", patch, fields, {})
+            body = _facade.patch_body(
+                "update_organization_settings",
+                patch,
+                fields,
+                {},
+                call="organization.update_settings()",
+            )
         elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_organization_settings", fields, patch)
         return cast(
@@ -345,8 +359,8 @@ class OrganizationResource:
 
     async def update_settings_from(
         self,
-        before: Any,
-        after: Any,
+        before: OrganizationSettings | Mapping[str, Any],
+        after: OrganizationSettings | Mapping[str, Any],
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> OrganizationSettings | None:
@@ -363,9 +377,11 @@ class OrganizationResource:
         )
 
 
-class OrganizationResourceWithRawResponse:
+class OrganizationResourceWithRawResponse(_facade.Resource):
     """``retool.organization.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.organization.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

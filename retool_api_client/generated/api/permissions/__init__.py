@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -72,6 +72,12 @@ CREATE_ROLE = Operation(
     "/role_permissions/roles",
     (),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("object_scopes", "object_scopes"),
+        ("organization_scopes", "organization_scopes"),
+        ("description", "description"),
+    ),
     responses={
         201: "models.role:Role",
         400: "models.error_response:ErrorResponse",
@@ -88,13 +94,20 @@ CREATE_ROLE_GRANT = Operation(
     "/role_permissions/role_grants",
     (),
     body="json",
+    body_fields=(
+        ("role_id", "role_id"),
+        ("subject_type", "subject_type"),
+        ("subject_id", "subject_id"),
+        ("object_type", "object_type"),
+        ("object_id", "object_id"),
+    ),
     responses={
-        201: None,
+        201: "json",
         400: "models.error_response:ErrorResponse",
         401: "models.error_response:ErrorResponse",
         403: "models.error_response:ErrorResponse",
     },
-    unwrap="none",
+    unwrap="whole",
 )
 DELETE_ROLE = Operation(
     "delete_role",
@@ -129,6 +142,13 @@ DELETE_ROLE_GRANT_FOR_SUBJECT = Operation(
     "/role_permissions/remove_role_grants_for_subject/",
     (),
     body="json",
+    body_fields=(
+        ("role_id", "role_id"),
+        ("subject_type", "subject_type"),
+        ("subject_id", "subject_id"),
+        ("object_type", "object_type"),
+        ("object_id", "object_id"),
+    ),
     responses={
         204: None,
         400: "models.error_response:ErrorResponse",
@@ -159,12 +179,12 @@ GET_ROLE_GRANTS_FOR_SUBJECT = Operation(
         "subject_id",
     ),
     responses={
-        200: None,
+        200: "json",
         401: "models.error_response:ErrorResponse",
         403: "models.error_response:ErrorResponse",
         404: "models.error_response:ErrorResponse",
     },
-    unwrap="none",
+    unwrap="whole",
 )
 GRANT_PERMISSIONS = Operation(
     "grant_permissions",
@@ -172,6 +192,11 @@ GRANT_PERMISSIONS = Operation(
     "/permissions/grant",
     (),
     body="json",
+    body_fields=(
+        ("subject", "subject"),
+        ("object_", "object"),
+        ("access_level", "access_level"),
+    ),
     responses={
         200: "models.grant_permissions_response:GrantPermissionsResponse",
     },
@@ -200,11 +225,11 @@ LIST_ROLE_GRANTS = Operation(
     "/role_permissions/role_grants",
     (),
     responses={
-        200: None,
+        200: "json",
         401: "models.error_response:ErrorResponse",
         403: "models.error_response:ErrorResponse",
     },
-    unwrap="none",
+    unwrap="whole",
 )
 LIST_ROLES = Operation(
     "list_roles",
@@ -224,6 +249,10 @@ REVOKE_PERMISSIONS = Operation(
     "/permissions/revoke",
     (),
     body="json",
+    body_fields=(
+        ("subject", "subject"),
+        ("object_", "object"),
+    ),
     responses={
         200: "models.grant_permissions_response:GrantPermissionsResponse",
     },
@@ -235,6 +264,12 @@ UPDATE_ROLE = Operation(
     "/role_permissions/roles/{role_id}",
     ("role_id",),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("description", "description"),
+        ("object_scopes", "object_scopes"),
+        ("organization_scopes", "organization_scopes"),
+    ),
     responses={
         200: "models.role:Role",
         400: "models.error_response:ErrorResponse",
@@ -245,8 +280,10 @@ UPDATE_ROLE = Operation(
 )
 
 
-class PermissionsResource:
+class PermissionsResource(_facade.Resource):
     """Permissions operations, as ``retool.permissions``."""
+
+    _name = "retool.permissions"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -261,8 +298,8 @@ class PermissionsResource:
         *,
         body: CreateRoleBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
-        object_scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
-        organization_scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        object_scopes: list[str] | tuple[str, ...] | Unset = UNSET,
+        organization_scopes: list[str] | tuple[str, ...] | Unset = UNSET,
         description: str | Unset = UNSET,
     ) -> Role:
         """Create a role
@@ -305,7 +342,7 @@ class PermissionsResource:
         subject_id: str | Unset = UNSET,
         object_type: str | Unset = UNSET,
         object_id: str | Unset = UNSET,
-    ) -> None:
+    ) -> Any:
         """Create a role grant
 
         ``POST /role_permissions/role_grants``
@@ -316,7 +353,7 @@ class PermissionsResource:
             body (CreateRoleGrantBody): the request body; or give its fields as keywords instead.
 
         Returns:
-            None
+            Any: the JSON Retool sent, decoded (the spec gives this answer no schema)
         """
 
         body = _facade.body(
@@ -336,7 +373,7 @@ class PermissionsResource:
             ),
             needed=True,
         )
-        await request(self._client, CREATE_ROLE_GRANT, (), None, body)
+        return cast("Any", await request(self._client, CREATE_ROLE_GRANT, (), None, body))
 
     async def delete_role(
         self,
@@ -457,7 +494,7 @@ class PermissionsResource:
         self,
         subject_type: str,
         subject_id: str,
-    ) -> None:
+    ) -> Any:
         """Get role grants for a subject
 
         ``GET /role_permissions/role_grants/{subjectType}/{subjectId}``
@@ -470,17 +507,20 @@ class PermissionsResource:
             subject_id (str): The id of the subject
 
         Returns:
-            None
+            Any: the JSON Retool sent, decoded (the spec gives this answer no schema)
         """
 
-        await request(
-            self._client,
-            GET_ROLE_GRANTS_FOR_SUBJECT,
-            (
-                subject_type,
-                subject_id,
+        return cast(
+            "Any",
+            await request(
+                self._client,
+                GET_ROLE_GRANTS_FOR_SUBJECT,
+                (
+                    subject_type,
+                    subject_id,
+                ),
+                None,
             ),
-            None,
         )
 
     async def grant(
@@ -567,7 +607,7 @@ class PermissionsResource:
 
     async def list_role_grants(
         self,
-    ) -> None:
+    ) -> Any:
         """List role grants
 
         ``GET /role_permissions/role_grants``
@@ -575,10 +615,10 @@ class PermissionsResource:
         Returns a list of role grants. Requires the `permissions:read` scope.
 
         Returns:
-            None
+            Any: the JSON Retool sent, decoded (the spec gives this answer no schema)
         """
 
-        await request(self._client, LIST_ROLE_GRANTS, (), None)
+        return cast("Any", await request(self._client, LIST_ROLE_GRANTS, (), None))
 
     async def list_roles(
         self,
@@ -648,8 +688,8 @@ class PermissionsResource:
         body: UpdateRoleBody | Mapping[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
-        object_scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
-        organization_scopes: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        object_scopes: list[str] | tuple[str, ...] | Unset = UNSET,
+        organization_scopes: list[str] | tuple[str, ...] | Unset = UNSET,
     ) -> Role:
         """Update a role
 
@@ -680,9 +720,11 @@ class PermissionsResource:
         return cast("Role", await request(self._client, UPDATE_ROLE, (role_id,), None, body))
 
 
-class PermissionsResourceWithRawResponse:
+class PermissionsResourceWithRawResponse(_facade.Resource):
     """``retool.permissions.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.permissions.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -702,10 +744,10 @@ class PermissionsResourceWithRawResponse:
         self,
         *,
         body: CreateRoleGrantBody | Mapping[str, Any],
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Create a role grant: the whole response. See ``PermissionsResource.create_role_grant``."""
         return cast(
-            "Response[None]",
+            "Response[Any]",
             await request(self._client, CREATE_ROLE_GRANT, (), None, body, raw=True),
         )
 
@@ -764,10 +806,10 @@ class PermissionsResourceWithRawResponse:
         self,
         subject_type: str,
         subject_id: str,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Get role grants for a subject: the whole response. See ``PermissionsResource.get_role_grants_for_subject``."""
         return cast(
-            "Response[None]",
+            "Response[Any]",
             await request(
                 self._client,
                 GET_ROLE_GRANTS_FOR_SUBJECT,
@@ -804,10 +846,10 @@ class PermissionsResourceWithRawResponse:
 
     async def list_role_grants(
         self,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """List role grants: the whole response. See ``PermissionsResource.list_role_grants``."""
         return cast(
-            "Response[None]",
+            "Response[Any]",
             await request(self._client, LIST_ROLE_GRANTS, (), None, raw=True),
         )
 

@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -84,6 +84,11 @@ CREATE_APP_RELEASE = Operation(
     "/source_control/releases/apps/{app_uuid}",
     ("app_uuid",),
     body="json",
+    body_fields=(
+        ("release_version", "release_version"),
+        ("release_description", "release_description"),
+        ("commit_message", "commit_message"),
+    ),
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
         400: "models.error_response:ErrorResponse",
@@ -97,6 +102,11 @@ CREATE_ELEMENT_RELEASE = Operation(
     ("element_uuid",),
     query=(("element_type", "elementType"),),
     body="json",
+    body_fields=(
+        ("release_version", "release_version"),
+        ("release_description", "release_description"),
+        ("commit_message", "commit_message"),
+    ),
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
         400: "models.error_response:ErrorResponse",
@@ -113,6 +123,7 @@ DELETE_ELEMENT_FROM_RELEASE_MANIFEST = Operation(
     ),
     query=(("element_type", "elementType"),),
     body="json",
+    body_fields=(("commit_message", "commit_message"),),
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
         400: "models.error_response:ErrorResponse",
@@ -128,6 +139,7 @@ DELETE_ENTRY_FOR_APP_FROM_RELEASE_MANIFEST = Operation(
         "app_uuid",
     ),
     body="json",
+    body_fields=(("commit_message", "commit_message"),),
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
         400: "models.error_response:ErrorResponse",
@@ -140,6 +152,7 @@ DELETE_RELEASE_MANIFEST = Operation(
     "/source_control/manifests/{manifest_name}/delete",
     ("manifest_name",),
     body="json",
+    body_fields=(("commit_message", "commit_message"),),
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
         400: "models.error_response:ErrorResponse",
@@ -200,6 +213,10 @@ SET_RELEASE_CONFIGURATION_FOR_APP_IN_MANIFEST = Operation(
         "app_uuid",
     ),
     body="json",
+    body_fields=(
+        ("release", "release"),
+        ("commit_message", "commit_message"),
+    ),
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
         400: "models.error_response:ErrorResponse",
@@ -212,6 +229,10 @@ SET_RELEASE_MANIFEST = Operation(
     "/source_control/manifests/{manifest_name}",
     ("manifest_name",),
     body="json",
+    body_fields=(
+        ("manifest", "manifest"),
+        ("commit_message", "commit_message"),
+    ),
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
         400: "models.error_response:ErrorResponse",
@@ -228,6 +249,10 @@ SET_RELEASE_VERSION_FOR_ELEMENT_IN_MANIFEST = Operation(
     ),
     query=(("element_type", "elementType"),),
     body="json",
+    body_fields=(
+        ("release", "release"),
+        ("commit_message", "commit_message"),
+    ),
     responses={
         200: "models.set_release_manifest_response:SetReleaseManifestResponse",
         400: "models.error_response:ErrorResponse",
@@ -236,8 +261,10 @@ SET_RELEASE_VERSION_FOR_ELEMENT_IN_MANIFEST = Operation(
 )
 
 
-class ReleaseManagementResource:
+class ReleaseManagementResource(_facade.Resource):
     """Release Management operations, as ``retool.release_management``."""
+
+    _name = "retool.release_management"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -745,9 +772,11 @@ class ReleaseManagementResource:
         )
 
 
-class ReleaseManagementResourceWithRawResponse:
+class ReleaseManagementResourceWithRawResponse(_facade.Resource):
     """``retool.release_management.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.release_management.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

@@ -16,13 +16,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -65,6 +65,11 @@ CREATE_RESOURCE_CONFIGURATION = Operation(
     "/resource_configurations",
     (),
     body="json",
+    body_fields=(
+        ("resource_id", "resource_id"),
+        ("environment_id", "environment_id"),
+        ("options", "options"),
+    ),
     responses={
         200: "models.resource_configuration_response:ResourceConfigurationResponse",
     },
@@ -126,8 +131,10 @@ UPDATE_RESOURCE_CONFIGURATION = Operation(
 )
 
 
-class ResourceConfigurationsResource:
+class ResourceConfigurationsResource(_facade.Resource):
     """Resource Configurations operations, as ``retool.resource_configurations``."""
+
+    _name = "retool.resource_configurations"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -232,7 +239,7 @@ class ResourceConfigurationsResource:
     async def update(
         self,
         configuration_id: str | UUID,
-        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
+        patch: JsonPatch | Sequence[Mapping[str, Any]] | None = None,
         *,
         body: UpdateResourceConfigurationBody | Mapping[str, Any] | Unset = UNSET,
         id: UUID | str | Unset = UNSET,
@@ -275,7 +282,13 @@ class ResourceConfigurationsResource:
             "updated_at": updated_at,
         }
         if isinstance(body, Unset):
-            body = _facade.patch_body("update_resource_configuration", patch, fields, {})
+            body = _facade.patch_body(
+                "update_resource_configuration",
+                patch,
+                fields,
+                {},
+                call="resource_configurations.update(configuration_id)",
+            )
         elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_resource_configuration", fields, patch)
         return cast(
@@ -286,8 +299,8 @@ class ResourceConfigurationsResource:
     async def update_from(
         self,
         configuration_id: str | UUID,
-        before: Any,
-        after: Any,
+        before: ResourceConfiguration | Mapping[str, Any],
+        after: ResourceConfiguration | Mapping[str, Any],
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> ResourceConfiguration | None:
@@ -351,9 +364,11 @@ class ResourceConfigurationsResource:
         )
 
 
-class ResourceConfigurationsResourceWithRawResponse:
+class ResourceConfigurationsResourceWithRawResponse(_facade.Resource):
     """``retool.resource_configurations.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.resource_configurations.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

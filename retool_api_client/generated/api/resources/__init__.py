@@ -14,13 +14,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -56,6 +56,11 @@ CREATE_RESOURCE = Operation(
     "/resources",
     (),
     body="json",
+    body_fields=(
+        ("type_", "type"),
+        ("display_name", "display_name"),
+        ("options", "options"),
+    ),
     responses={
         200: "models.resource_response:ResourceResponse",
     },
@@ -116,8 +121,10 @@ UPDATE_RESOURCE = Operation(
 )
 
 
-class ResourcesResource:
+class ResourcesResource(_facade.Resource):
     """Resources operations, as ``retool.resources``."""
+
+    _name = "retool.resources"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -226,7 +233,7 @@ class ResourcesResource:
     async def update(
         self,
         resource_id: str,
-        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
+        patch: JsonPatch | Sequence[Mapping[str, Any]] | None = None,
         *,
         body: UpdateResourceBody | Mapping[str, Any] | Unset = UNSET,
         id: str | Unset = UNSET,
@@ -261,7 +268,13 @@ class ResourcesResource:
             "folder_id": folder_id,
         }
         if isinstance(body, Unset):
-            body = _facade.patch_body("update_resource", patch, fields, {})
+            body = _facade.patch_body(
+                "update_resource",
+                patch,
+                fields,
+                {},
+                call="resources.update(resource_id)",
+            )
         elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_resource", fields, patch)
         return cast("Resource", await request(self._client, UPDATE_RESOURCE, (resource_id,), None, body))
@@ -269,8 +282,8 @@ class ResourcesResource:
     async def update_from(
         self,
         resource_id: str,
-        before: Any,
-        after: Any,
+        before: Resource | Mapping[str, Any],
+        after: Resource | Mapping[str, Any],
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> Resource | None:
@@ -328,9 +341,11 @@ class ResourcesResource:
         )
 
 
-class ResourcesResourceWithRawResponse:
+class ResourcesResourceWithRawResponse(_facade.Resource):
     """``retool.resources.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.resources.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

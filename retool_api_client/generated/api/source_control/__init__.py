@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -95,6 +95,7 @@ CREATE_SOURCE_CONTROL_CONFIGURATION = Operation(
     "/source_control/config",
     (),
     body="json",
+    body_fields=(("config", "config"),),
     responses={
         200: "models.create_source_control_configuration_response_200:CreateSourceControlConfigurationResponse200",
         400: "models.error_response:ErrorResponse",
@@ -171,6 +172,7 @@ SET_SOURCE_CONTROL_CONFIGURATION = Operation(
     "/source_control/config",
     (),
     body="json",
+    body_fields=(("config", "config"),),
     responses={
         200: "models.set_source_control_configuration_response:SetSourceControlConfigurationResponse",
         201: "models.set_source_control_configuration_response:SetSourceControlConfigurationResponse",
@@ -184,6 +186,7 @@ SET_SOURCE_CONTROL_SETTINGS = Operation(
     "/source_control/settings",
     (),
     body="json",
+    body_fields=(("settings", "settings"),),
     responses={
         200: "models.source_control_settings_response:SourceControlSettingsResponse",
         201: "models.source_control_settings_response:SourceControlSettingsResponse",
@@ -197,6 +200,7 @@ TEST_SOURCE_CONTROL_CHANGES = Operation(
     "/source_control/test_deploy",
     (),
     body="json",
+    body_fields=(("deploy_params", "deploy_params"),),
     responses={
         200: "models.test_source_control_changes_response_200:TestSourceControlChangesResponse200",
     },
@@ -215,8 +219,10 @@ TEST_SOURCE_CONTROL_CONNECTION = Operation(
 )
 
 
-class SourceControlResource:
+class SourceControlResource(_facade.Resource):
     """Source Control operations, as ``retool.source_control``."""
+
+    _name = "retool.source_control"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -495,9 +501,11 @@ class SourceControlResource:
         )
 
 
-class SourceControlResourceWithRawResponse:
+class SourceControlResourceWithRawResponse(_facade.Resource):
     """``retool.source_control.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.source_control.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

@@ -17,13 +17,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -57,6 +57,13 @@ COPY_ELEMENTS_TO_ANOTHER_SPACE = Operation(
     "/spaces/copyElements",
     (),
     body="json",
+    body_fields=(
+        ("resource_ids", "resource_ids"),
+        ("query_library_query_ids", "query_library_query_ids"),
+        ("app_ids", "app_ids"),
+        ("workflow_ids", "workflow_ids"),
+        ("destination_space_id", "destination_space_id"),
+    ),
     responses={
         201: "models.copy_elements_to_another_space_response_201:CopyElementsToAnotherSpaceResponse201",
         404: "models.error_response:ErrorResponse",
@@ -69,6 +76,11 @@ CREATE_SPACE = Operation(
     "/spaces",
     (),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("domain", "domain"),
+        ("options", "options"),
+    ),
     responses={
         200: "models.space_response:SpaceResponse",
     },
@@ -118,6 +130,10 @@ UPDATE_SPACE = Operation(
     "/spaces/{space_id}",
     ("space_id",),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("domain", "domain"),
+    ),
     responses={
         200: "models.space_response:SpaceResponse",
         404: "models.error_response:ErrorResponse",
@@ -127,8 +143,10 @@ UPDATE_SPACE = Operation(
 )
 
 
-class SpacesResource:
+class SpacesResource(_facade.Resource):
     """Spaces operations, as ``retool.spaces``."""
+
+    _name = "retool.spaces"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -142,10 +160,10 @@ class SpacesResource:
         self,
         *,
         body: CopyElementsToAnotherSpaceBody | Mapping[str, Any] | Unset = UNSET,
-        resource_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
-        query_library_query_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
-        app_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
-        workflow_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        resource_ids: Sequence[UUID | str] | Unset = UNSET,
+        query_library_query_ids: Sequence[UUID | str] | Unset = UNSET,
+        app_ids: Sequence[UUID | str] | Unset = UNSET,
+        workflow_ids: Sequence[UUID | str] | Unset = UNSET,
         destination_space_id: str | Unset = UNSET,
     ) -> CopyElementsToAnotherSpaceResponse201Data:
         """Copy elements to another space
@@ -327,9 +345,11 @@ class SpacesResource:
         )
 
 
-class SpacesResourceWithRawResponse:
+class SpacesResourceWithRawResponse(_facade.Resource):
     """``retool.spaces.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.spaces.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

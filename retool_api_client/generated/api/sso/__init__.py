@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -74,6 +74,7 @@ SET_SSO_CONFIGURATION = Operation(
     "/sso/config",
     (),
     body="json",
+    body_fields=(("data", "data"),),
     responses={
         200: "models.set_sso_configuration_response_200:SetSsoConfigurationResponse200",
         400: "models.error_response:ErrorResponse",
@@ -82,8 +83,10 @@ SET_SSO_CONFIGURATION = Operation(
 )
 
 
-class SsoResource:
+class SsoResource(_facade.Resource):
     """SSO operations, as ``retool.sso``."""
+
+    _name = "retool.sso"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -165,9 +168,11 @@ class SsoResource:
         )
 
 
-class SsoResourceWithRawResponse:
+class SsoResourceWithRawResponse(_facade.Resource):
     """``retool.sso.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.sso.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -157,8 +157,10 @@ LIST_ORGANIZATIONS = Operation(
 )
 
 
-class UsageResource:
+class UsageResource(_facade.Resource):
     """Usage operations, as ``retool.usage``."""
+
+    _name = "retool.usage"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -423,9 +425,11 @@ class UsageResource:
         )
 
 
-class UsageResourceWithRawResponse:
+class UsageResourceWithRawResponse(_facade.Resource):
     """``retool.usage.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.usage.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -73,6 +73,10 @@ CREATE_OR_UPDATE_USER_ATTRIBUTE = Operation(
     "/users/{user_id}/user_attributes",
     ("user_id",),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("value", "value"),
+    ),
     responses={
         200: "models.create_or_update_user_attribute_response_200:CreateOrUpdateUserAttributeResponse200",
     },
@@ -84,6 +88,12 @@ CREATE_ORGANIZATION_USER_ATTRIBUTE = Operation(
     "/user_attributes",
     (),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("label", "label"),
+        ("data_type", "dataType"),
+        ("default_value", "defaultValue"),
+    ),
     responses={
         200: "models.user_attributes_response:UserAttributesResponse",
         409: None,
@@ -137,8 +147,10 @@ UPDATE_ORGANIZATION_USER_ATTRIBUTE = Operation(
 )
 
 
-class UserAttributesResource:
+class UserAttributesResource(_facade.Resource):
     """User Attributes operations, as ``retool.user_attributes``."""
+
+    _name = "retool.user_attributes"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -300,7 +312,7 @@ class UserAttributesResource:
     async def update(
         self,
         id: str | UUID,
-        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
+        patch: JsonPatch | Sequence[Mapping[str, Any]] | None = None,
         *,
         body: UpdateOrganizationUserAttributeBody | Mapping[str, Any] | Unset = UNSET,
         update_existing: bool | Unset = UNSET,
@@ -340,6 +352,7 @@ class UserAttributesResource:
                 {
                     "update_existing": update_existing,
                 },
+                call="user_attributes.update(id)",
             )
         elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_organization_user_attribute", fields, patch)
@@ -351,8 +364,8 @@ class UserAttributesResource:
     async def update_from(
         self,
         id: str | UUID,
-        before: Any,
-        after: Any,
+        before: UserAttributes | Mapping[str, Any],
+        after: UserAttributes | Mapping[str, Any],
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> UserAttributes | None:
@@ -388,9 +401,11 @@ class UserAttributesResource:
         )
 
 
-class UserAttributesResourceWithRawResponse:
+class UserAttributesResourceWithRawResponse(_facade.Resource):
     """``retool.user_attributes.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.user_attributes.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

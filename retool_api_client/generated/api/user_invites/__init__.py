@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -61,6 +61,10 @@ ADD_OR_UPDATE_USER_ATTRIBUTES_ON_USER_INVITE = Operation(
     "/user_invites/{user_invite_id}/user_attributes",
     ("user_invite_id",),
     body="json",
+    body_fields=(
+        ("name", "name"),
+        ("value", "value"),
+    ),
     responses={
         200: "models.add_or_update_user_attributes_on_user_invite_response_200:AddOrUpdateUserAttributesOnUserInviteResponse200",
     },
@@ -72,6 +76,11 @@ CREATE_USER_INVITE = Operation(
     "/user_invites",
     (),
     body="json",
+    body_fields=(
+        ("email", "email"),
+        ("default_group_ids", "defaultGroupIds"),
+        ("metadata", "metadata"),
+    ),
     responses={
         200: "models.create_user_invite_response_200:CreateUserInviteResponse200",
     },
@@ -128,8 +137,10 @@ LIST_USER_INVITES = Operation(
 )
 
 
-class UserInvitesResource:
+class UserInvitesResource(_facade.Resource):
     """User Invites operations, as ``retool.user_invites``."""
+
+    _name = "retool.user_invites"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -187,7 +198,7 @@ class UserInvitesResource:
         *,
         body: CreateUserInviteBody | Mapping[str, Any] | Unset = UNSET,
         email: str | Unset = UNSET,
-        default_group_ids: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        default_group_ids: Sequence[float] | Unset = UNSET,
         metadata: CreateUserInviteBodyMetadata | Mapping[str, Any] | Unset = UNSET,
     ) -> UserInvite:
         """Create a user invite
@@ -316,9 +327,11 @@ class UserInvitesResource:
         )
 
 
-class UserInvitesResourceWithRawResponse:
+class UserInvitesResourceWithRawResponse(_facade.Resource):
     """``retool.user_invites.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.user_invites.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

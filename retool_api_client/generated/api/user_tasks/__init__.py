@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -56,6 +56,10 @@ CANCEL_USER_TASK = Operation(
     "/user_tasks/{task_id}/cancel",
     ("task_id",),
     body="json",
+    body_fields=(
+        ("email", "email"),
+        ("output", "output"),
+    ),
     responses={
         200: "models.submit_user_task_response:SubmitUserTaskResponse",
     },
@@ -92,6 +96,10 @@ REASSIGN_USER_TASK = Operation(
     "/user_tasks/{task_id}/reassign",
     ("task_id",),
     body="json",
+    body_fields=(
+        ("email", "email"),
+        ("assignees", "assignees"),
+    ),
     responses={
         200: "models.submit_user_task_response:SubmitUserTaskResponse",
     },
@@ -103,6 +111,10 @@ SUBMIT_USER_TASK = Operation(
     "/user_tasks/{task_id}/submit",
     ("task_id",),
     body="json",
+    body_fields=(
+        ("email", "email"),
+        ("output", "output"),
+    ),
     responses={
         200: "models.submit_user_task_response:SubmitUserTaskResponse",
     },
@@ -110,8 +122,10 @@ SUBMIT_USER_TASK = Operation(
 )
 
 
-class UserTasksResource:
+class UserTasksResource(_facade.Resource):
     """User Tasks operations, as ``retool.user_tasks``."""
+
+    _name = "retool.user_tasks"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -165,7 +179,12 @@ class UserTasksResource:
         *,
         body: ReassignUserTaskBody | Mapping[str, Any] | Unset = UNSET,
         email: str | Unset = UNSET,
-        assignees: list[Any] | tuple[Any, ...] | Unset = UNSET,
+        assignees: Sequence[
+            ReassignUserTaskBodyAssigneesItemType0
+            | ReassignUserTaskBodyAssigneesItemType1
+            | Mapping[str, Any]
+        ]
+        | Unset = UNSET,
     ) -> SubmitUserTaskResponseData:
         """Reassign a user task
 
@@ -297,9 +316,11 @@ class UserTasksResource:
         )
 
 
-class UserTasksResourceWithRawResponse:
+class UserTasksResourceWithRawResponse(_facade.Resource):
     """``retool.user_tasks.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.user_tasks.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

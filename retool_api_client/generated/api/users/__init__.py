@@ -15,13 +15,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ....helpers.users import UsersHelpers
@@ -54,6 +54,14 @@ CREATE_USER = Operation(
     "/users",
     (),
     body="json",
+    body_fields=(
+        ("email", "email"),
+        ("first_name", "first_name"),
+        ("last_name", "last_name"),
+        ("active", "active"),
+        ("metadata", "metadata"),
+        ("user_type", "user_type"),
+    ),
     responses={
         200: "models.user_response:UserResponse",
     },
@@ -109,6 +117,10 @@ LOG_OUT_USER = Operation(
     "/users/{user_id}/logout",
     ("user_id",),
     body="json",
+    body_fields=(
+        ("sso_logout", "sso_logout"),
+        ("post_logout_redirect_uri", "post_logout_redirect_uri"),
+    ),
     responses={
         200: "models.log_out_user_response_200:LogOutUserResponse200",
     },
@@ -137,10 +149,12 @@ UPDATE_USER = Operation(
 )
 
 
-class UsersResource(UsersHelpers):
+class UsersResource(UsersHelpers, _facade.Resource):
     """Users operations, as ``retool.users``.
 
     With the hand-written helpers of ``retool_api_client/helpers/users.py``."""
+
+    _name = "retool.users"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -307,7 +321,7 @@ class UsersResource(UsersHelpers):
     async def update(
         self,
         user_id: str,
-        patch: JsonPatch | Iterable[Mapping[str, Any]] | None = None,
+        patch: JsonPatch | Sequence[Mapping[str, Any]] | None = None,
         *,
         body: UpdateUserBody | Mapping[str, Any] | Unset = UNSET,
         id: str | Unset = UNSET,
@@ -353,7 +367,13 @@ class UsersResource(UsersHelpers):
             "two_factor_auth_enabled": two_factor_auth_enabled,
         }
         if isinstance(body, Unset):
-            body = _facade.patch_body("update_user", patch, fields, {})
+            body = _facade.patch_body(
+                "update_user",
+                patch,
+                fields,
+                {},
+                call="users.update(user_id)",
+            )
         elif patch is not None or any(not isinstance(v, Unset) for v in fields.values()):
             raise _facade.body_and_fields("update_user", fields, patch)
         return cast("User", await request(self._client, UPDATE_USER, (user_id,), None, body))
@@ -361,8 +381,8 @@ class UsersResource(UsersHelpers):
     async def update_from(
         self,
         user_id: str,
-        before: Any,
-        after: Any,
+        before: User | Mapping[str, Any],
+        after: User | Mapping[str, Any],
         *,
         arrays: Literal["replace", "elementwise"] = "replace",
     ) -> User | None:
@@ -426,9 +446,11 @@ class UsersResource(UsersHelpers):
         )
 
 
-class UsersResourceWithRawResponse:
+class UsersResourceWithRawResponse(_facade.Resource):
     """``retool.users.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.users.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

@@ -14,13 +14,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -46,8 +46,10 @@ GET_WORKFLOW_RUN = Operation(
 )
 
 
-class WorkflowRunsResource:
+class WorkflowRunsResource(_facade.Resource):
     """Workflow Runs operations, as ``retool.workflow_runs``."""
+
+    _name = "retool.workflow_runs"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -77,9 +79,11 @@ class WorkflowRunsResource:
         return cast("WorkflowRunWithUserTask", await request(self._client, GET_WORKFLOW_RUN, (id,), None))
 
 
-class WorkflowRunsResourceWithRawResponse:
+class WorkflowRunsResourceWithRawResponse(_facade.Resource):
     """``retool.workflow_runs.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.workflow_runs.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client

@@ -14,13 +14,13 @@ the whole response (status, headers, parsed envelope) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from typing_extensions import deprecated
 
 from .... import _facade
-from ...._operation import Operation, Pages
+from ...._operation import Fill, Operation, Pages
 from ...._pagination import AsyncPaginator, paginate
 from ...._request import request
 from ...types import UNSET, Unset
@@ -81,8 +81,10 @@ LIST_WORKFLOWS = Operation(
 )
 
 
-class WorkflowsResource:
+class WorkflowsResource(_facade.Resource):
     """Workflows operations, as ``retool.workflows``."""
+
+    _name = "retool.workflows"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -158,9 +160,11 @@ class WorkflowsResource:
         )
 
 
-class WorkflowsResourceWithRawResponse:
+class WorkflowsResourceWithRawResponse(_facade.Resource):
     """``retool.workflows.with_raw_response``: each method returns the whole ``Response``
     (``status_code``, ``headers``, ``content``, ``parsed`` envelope). Errors still raise."""
+
+    _name = "retool.workflows.with_raw_response"
 
     def __init__(self, client: ApiClient) -> None:
         self._client = client
