@@ -4,7 +4,6 @@ an answer fits the spec."""
 from __future__ import annotations
 
 import json
-import random
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -40,7 +39,7 @@ def link_references(fake: FakeRetool, body: Any) -> Any:
 def valid_request(fake: FakeRetool, op: Operation, seed: int = 0) -> tuple[str, str, bytes]:
     """(path, query, body) the operation accepts; path parameters of a collection name a stored
     record (``fake`` should be populated)."""
-    maker = Maker(fake.spec.defs, random.Random(f"{seed}:{op.operation_id}"), fake.now)
+    maker, key = Maker(fake.spec.defs), f"{seed}:{op.operation_id}"
     path = op.template
     for param in op.params:
         if param.where != "path":
@@ -50,19 +49,21 @@ def valid_request(fake: FakeRetool, op: Operation, seed: int = 0) -> tuple[str, 
         # the collection the path is under, else the one whose id the parameter names (userId)
         owners = [c for c in named if op.template.startswith(c.item)] or (named if len(named) == 1 else [])
         for coll in owners:
-            if fake._records[coll.name]:
-                value = next(iter(fake._records[coll.name]))
+            if fake._store.records[coll.name]:
+                value = next(iter(fake._store.records[coll.name]))
                 break
         if value is None:
-            value = str(maker.valid(param.schema, name=param.name))
+            value = str(maker.valid(param.schema, f"{key}:{param.name}", name=param.name))
         path = path.replace("{" + param.name + "}", quote(str(value), safe=""))
     query = {
-        p.name: maker.valid(p.schema, name=p.name) for p in op.params if p.where == "query" and p.required
+        p.name: maker.valid(p.schema, f"{key}:{p.name}", name=p.name)
+        for p in op.params
+        if p.where == "query" and p.required
     }
     body = (
         b""
         if op.body is None
-        else json.dumps(link_references(fake, maker.valid(op.body, full=False))).encode()
+        else json.dumps(link_references(fake, maker.valid(op.body, f"{key}:body", full=False))).encode()
     )
     return path, urlencode(query, doseq=True), body
 

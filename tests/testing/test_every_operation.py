@@ -20,7 +20,7 @@ FAKE.populate(**dict.fromkeys(FAKE.collections, 3))
 def prepare(fake: FakeRetool, op: Any, path: str, body: bytes) -> bytes:
     """Make the request's target exist: the attribute or member a DELETE removes, the record a
     PUT on a collection names in its body."""
-    role, target = fake._roles.get(id(op), ("generated", None))
+    role, target = fake._handlers.role(op)
     if role == "attr_delete":
         name = path.rsplit("/", 1)[-1]
         parent = path.rsplit("/", 1)[0]
@@ -40,7 +40,7 @@ def prepare(fake: FakeRetool, op: Any, path: str, body: bytes) -> bytes:
         )
         assert answer.status == 200, answer.body
     if role == "put_base":
-        existing = next(iter(fake._records[target.name].values()))
+        existing = next(iter(fake._store.records[target.name].values()))
         return json.dumps({**json.loads(body), "id": existing["id"]}).encode()
     return body
 
@@ -112,7 +112,7 @@ def test_an_unknown_id_gets_a_404_in_the_documented_shape(op: Any, coll: Any) ->
     fake.populate(**{coll.name: 1})
     path, query, body = valid_request(fake, op)
     known = str(fake.records(coll.name)[0]["id"])
-    fake._records[coll.name].clear()  # the id keeps its format but names nothing now
+    fake._store.records[coll.name].clear()  # the id keeps its format but names nothing now
     assert known in path
     answer = fake.handle(op.method, fake.spec.root + path, query, auth(fake), body)
     assert answer.status == 404, answer.body
