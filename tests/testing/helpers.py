@@ -77,3 +77,31 @@ def answer_problems(fake: FakeRetool, op: Operation, answer: Answer) -> list[str
         return [] if not answer.body else [f"status {answer.status} documents no body"]
     v = validator(response.schema, fake.spec.defs)
     return [f"{list(e.absolute_path)}: {e.message[:160]}" for e in v.iter_errors(answer.json())][:5]
+
+
+def prepare(fake: FakeRetool, op: Any, path: str, body: bytes) -> bytes:
+    """Make the request's target exist: the attribute or member a DELETE removes, the record a
+    PUT on a collection names in its body."""
+    role, target = fake._handlers.role(op)
+    if role == "attr_delete":
+        name = path.rsplit("/", 1)[-1]
+        parent = path.rsplit("/", 1)[0]
+        answer = fake.handle(
+            "POST", fake.spec.root + parent, "", auth(fake), json.dumps({"name": name, "value": "x"}).encode()
+        )
+        assert answer.status == 200, answer.body
+    if role == "member_remove":
+        child = path.rsplit("/", 1)[-1]
+        add = target.add.template.replace(
+            "{" + fake.spec.collections[target.parent].id_param + "}", path.split("/")[2]
+        )
+        field = next(iter((target.add.body or {}).get("properties", {})))
+        items = [{"id": child, "is_group_admin": False}] if target.field == "members" else [int(child)]
+        answer = fake.handle(
+            "POST", fake.spec.root + add, "", auth(fake), json.dumps({field: items}).encode()
+        )
+        assert answer.status == 200, answer.body
+    if role == "put_base":
+        existing = next(iter(fake._store.records[target.name].values()))
+        return json.dumps({**json.loads(body), "id": existing["id"]}).encode()
+    return body
