@@ -311,10 +311,10 @@ class FakeRetool:
 
     def _relative(self, path: str) -> str:
         """A path under the API root: the root taken off when it is there."""
-        root = self.spec.root
+        path, root = "/" + path.lstrip("/"), self.spec.root
         if path == root or path.startswith(root + "/"):
-            path = path[len(root) :]
-        return "/" + path.lstrip("/") if path else "/"
+            path = path[len(root) :] or "/"
+        return path
 
     def _operation(self, method: str, relative: str) -> Operation | None:
         try:
