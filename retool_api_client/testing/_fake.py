@@ -225,7 +225,8 @@ class FakeRetool:
 
     def client(self, **options: Any) -> RetoolClient:
         """A ``RetoolClient`` wired to this fake in-process (no sockets). Retries do not wait:
-        their delays go to ``fake.sleeps``. ``options`` go to ``RetoolClient``."""
+        their delays go to ``fake.sleeps``. ``options`` go to ``RetoolClient``; with
+        ``base_url=`` (what :meth:`serve` gives) the client goes over HTTP, still not waiting."""
         from ._transport import client
 
         return client(self.handle, root=self.spec.root, token=self.token, time=self.time, **options)

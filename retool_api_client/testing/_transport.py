@@ -45,12 +45,15 @@ class FakeTransport(httpx.AsyncBaseTransport):
 
 
 def client(handle: Handle, *, root: str, token: str, time: VirtualTime, **options: Any) -> RetoolClient:
-    """A ``RetoolClient`` on :class:`FakeTransport`; its retries wait on ``time`` (not for real)."""
+    """A ``RetoolClient`` on :class:`FakeTransport` (with a ``base_url`` of its own and no
+    ``transport``: the SDK's own pool, to a served fake); its retries wait on ``time``, not for
+    real."""
     from .. import RetoolClient
 
-    options.setdefault("base_url", BASE_URL + root)
+    if "base_url" not in options:
+        options["base_url"] = BASE_URL + root
+        options.setdefault("transport", FakeTransport(handle))
     options.setdefault("token", token)
-    options.setdefault("transport", FakeTransport(handle))
     options.setdefault("_sleep", time.sleep)
     options.setdefault("_clock", time.monotonic)
     return RetoolClient(**options)

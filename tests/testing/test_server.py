@@ -15,7 +15,6 @@ import time
 import httpx
 import pytest
 
-from retool_api_client import RetoolClient
 from retool_api_client.testing import FakeRetool
 
 
@@ -97,15 +96,10 @@ def test_sync_with_keep_alive_bad_requests_and_a_dropped_connection() -> None:
 async def test_the_sdk_over_http_retries_a_503_from_the_server() -> None:
     fake = FakeRetool(seed=4).populate(users=2)
     fake.fail("GET", "/users", status=503, times=1)
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    async with fake.serve() as base_url:
-        async with RetoolClient(base_url, fake.token, _sleep=sleep) as retool:
-            page = await retool.users.list().first_page()
-    assert len(page.items) == 2 and len(slept) == 1
+    async with fake.serve() as base_url, fake.client(base_url=base_url) as retool:
+        assert "fake-retool.test" not in repr(retool)  # over HTTP, to the served fake
+        page = await retool.users.list().first_page()
+    assert len(page.items) == 2 and len(fake.sleeps) == 1  # retried, without waiting
     assert [r.status for r in fake.requests] == [503, 200]
 
 
