@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 
-import pytest
-
 from retool_api_client.testing.__main__ import main
 
 from ..helpers import ROOT
@@ -26,11 +24,3 @@ def test_the_operations_page_is_the_fakes_behaviour() -> None:
     assert page == behaviour_table()
     rows = [line for line in page.splitlines() if line.startswith("| `")]
     assert sum("made up from the schema" not in r for r in rows) > len(rows) / 2  # most keep state
-
-
-def test_the_cli_wants_a_token_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.delenv("RETOOL_API_TOKEN", raising=False)
-    assert main([]) == 2
-    assert "RETOOL_API_TOKEN" in capsys.readouterr().err

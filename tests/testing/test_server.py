@@ -5,11 +5,8 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
-import os
 import socket
 import struct
-import subprocess
-import sys
 import time
 
 import httpx
@@ -115,24 +112,6 @@ async def test_many_concurrent_http_clients() -> None:
     assert [a.status_code for a in answers] == [200] * 40
     ids = {a.json()["data"]["id"] for a in answers}
     assert len(ids) == 40 == len(fake.records("users"))
-
-
-def test_the_command_line_server() -> None:
-    env = dict(os.environ, RETOOL_API_TOKEN="cli-test-token")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "retool_api_client.testing", "--users", "3", "--seed", "4"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert "cli-test-token" not in line
-        base_url = line.rsplit(" at ", 1)[1].strip()
-        answer = httpx.get(f"{base_url}/users", headers={"Authorization": "Bearer cli-test-token"})
-        assert answer.status_code == 200 and answer.json()["total_count"] == 3
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
 
 
 def raw_exchange(port: int, data: bytes) -> bytes:
