@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import re
 import socket
 import struct
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from retool_api_client.testing import FakeRetool
 
@@ -241,3 +245,36 @@ def test_stopping_closes_idle_keep_alive_connections() -> None:
     serving.stop()
     assert sock.recv(65536) == b""  # the server closed it
     sock.close()
+
+
+REQUEST_PARTS = st.lists(
+    st.sampled_from([
+        b"GET /api/v2/users HTTP/1.1\r\n", b"POST /api/v2/users HTTP/1.1\r\n", b"PATCH /api/v2/users/x HTTP/1.0\r\n",
+        b"Host: x\r\n", b"Content-Length: 5\r\n", b"Content-Length: -1\r\n", b"Transfer-Encoding: chunked\r\n",
+        b"Authorization: Bearer nope\r\n", b"Connection: close\r\n", b"\r\n", b"zz\r\n", b"{\"a\"", b"0\r\n\r\n",
+        b"\xff\xfe", b"GET /%zz HTTP/1.1\r\n", b"GET / HTTP/1.1\r\n",
+    ]) | st.binary(max_size=40),
+    max_size=8,
+).map(b"".join)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def served_port() -> Iterator[int]:
+    with FakeRetool(seed=12).serve() as base_url:
+        yield int(base_url.split(":")[2].split("/")[0])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=REQUEST_PARTS)
+def test_whatever_bytes_arrive_the_answer_is_a_4xx_or_nothing(
+    data: bytes, served_port: int, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with socket.create_connection(("127.0.0.1", served_port), timeout=5) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)  # nothing more comes: the server answers what it has, or hangs up
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    for answer in re.findall(rb"HTTP/1\.1 (\d{3}) ", b"".join(chunks)):
+        assert int(answer) < 500, data
+    assert capfd.readouterr().err == ""
