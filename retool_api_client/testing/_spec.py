@@ -1,7 +1,8 @@
 """What the fake knows about Retool, read from the spec the SDK was generated from.
 
-``generated/openapi.json`` (shipped in the package) is read once; from it come the routes, the
-request and response schemas (as JSON Schema 2020-12), and the stateful shapes:
+``generated/openapi.json`` (shipped in the package) is read once, or another release's document
+is given (:func:`load`); from it come the routes, the request and response schemas (as JSON
+Schema 2020-12), and the stateful shapes:
 
 * a **collection**: ``/X`` (list and/or create) with ``/X/{id}`` (get / update / replace /
   delete) whose answers carry records with an ``id``;
@@ -15,9 +16,9 @@ request and response schemas (as JSON Schema 2020-12), and the stateful shapes:
   below it (organization settings, SSO config, source control config...).
 
 Nothing here names a 3.373.0 path, so a spec of another release loads too (with whatever of
-these shapes it has). The OpenAPI 3.0 -> JSON Schema conversion mirrors the generator's
-(``scripts/retoolgen/request_schemas.py``), which is not shipped; the fake needs response
-schemas as well, which ``generated/request_schemas.json`` does not carry.
+these shapes it has). The OpenAPI 3.0 -> JSON Schema conversion is the one the pipeline uses
+too (``retool_api_client._openapi``); the fake converts response schemas as well, which
+``generated/request_schemas.json`` does not carry.
 """
 
 from __future__ import annotations
