@@ -254,8 +254,8 @@ class FakeRetool:
         mapping; ``body`` bytes, text, or a value to send as JSON."""
         try:
             method, relative, params, lowered, raw = self._request(method, path, query, headers, body)
-        except (TypeError, ValueError, UnicodeError) as exc:
-            return error(400, f"FakeRetool.handle: {exc}")
+        except Exception as exc:  # arguments it cannot read: the caller's request is bad
+            return error(400, f"FakeRetool.handle: {type(exc).__name__}: {exc}")
         with self._lock:
             self._served += 1
             request_id = str(
@@ -294,12 +294,14 @@ class FakeRetool:
         path = str(path)
         if "?" in path and not query:
             path, _, query = path.partition("?")
-        if isinstance(query, Mapping):
+        if not isinstance(query, str):  # a mapping, or (name, value) pairs
+            pairs = query.items() if isinstance(query, Mapping) else query
             query = urlencode(
-                {k: str(v).lower() if isinstance(v, bool) else v for k, v in query.items()}, doseq=True
+                [(k, str(v).lower() if isinstance(v, bool) else v) for k, v in pairs], doseq=True
             )
         params = parse_qs(str(query), keep_blank_values=True) if query else {}
-        lowered = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+        pairs = (headers or {}).items() if isinstance(headers, Mapping) or headers is None else headers
+        lowered = {str(k).lower(): str(v) for k, v in pairs}
         if body is None:
             raw = b""
         elif isinstance(body, bytes | bytearray | memoryview):

@@ -207,11 +207,14 @@ def test_handle_never_raises_and_takes_paths_as_fail_does() -> None:
     assert fake.handle("GET", "/users", {"email": "ada@example.com"}, headers).json()["total_count"] == 1
     assert fake.handle("GET", "/users?email=nobody@example.com", "", headers).json()["total_count"] == 0
     assert fake.handle("POST", "/users", "", headers, json.dumps(body)).status == 200  # text
+    pairs = fake.handle("GET", "/users", [("email", "ada@example.com")], list(headers.items()))
+    assert pairs.json()["total_count"] == 2  # (name, value) pairs for the query and the headers
     fake.fail("GET", "/api/v2/users/{userId}", status=418)  # the same convention for fail()
     assert fake.handle("GET", f"/users/{user}", "", headers).status == 418
     for weird in (
         ("GET", "/users", "", headers, object()),
         ("GET", "/users", "", {"Authorization": 5}, b""),
+        ("GET", "/users", 5, 7, b""),
         (None, None, None, None, None),
         ("POST", "/users", "", headers, float("nan")),
         ("POST", "/users", "", headers, {"email": {1, 2}}),
