@@ -7,12 +7,20 @@
         ...
 
 Shipped in the package but imported only when used (``import retool_api_client`` does not
-load it). The pytest fixture ``retool_fake`` comes with the package's pytest plugin. See
-``docs/testing.md``.
+load it). The pytest fixtures ``retool_fake`` and ``retool_client`` come with the package's
+pytest plugin. See ``docs/testing.md``.
+
+One module per job: ``_spec`` (what the spec says), ``_routes`` (routing and the request
+check), ``_store`` (the records), ``_render`` (answers and paging), ``_handlers`` (what each
+operation does), ``_limits`` (the rate limit), ``_fake`` (``FakeRetool``, the entry point),
+``_server`` (HTTP), ``_transport`` (``fake.client()``), ``_data`` (made-up values).
 """
 
 from __future__ import annotations
 
-from ._fake import Answer, FakeRetool, Fault, ReceivedRequest, VirtualClock
+from ._answers import Answer, ReceivedRequest
+from ._clock import VirtualClock, VirtualTime
+from ._fake import FakeRetool, Fault
+from ._limits import RateLimit
 
-__all__ = ["Answer", "FakeRetool", "Fault", "ReceivedRequest", "VirtualClock"]
+__all__ = ["Answer", "FakeRetool", "Fault", "RateLimit", "ReceivedRequest", "VirtualClock", "VirtualTime"]

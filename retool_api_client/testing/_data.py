@@ -1,11 +1,15 @@
-"""Values valid for a JSON Schema, made up deterministically from a ``random.Random``.
+"""Values valid for a JSON Schema, made up deterministically from a text key.
 
-Hand-written because the libraries that do this (hypothesis-jsonschema, Faker) are test-time
-tools with their own dependency trees, and the fake ships in the package; what the spec uses
-is small: objects, arrays, enums, ``anyOf``/``oneOf``/``allOf``, the ``uuid``/``email``/
-``date-time``/``uri`` formats and a handful of simple patterns (sampled by :func:`from_pattern`).
-A made-up value is checked with ``jsonschema`` and made again on a miss, so what the fake
-answers validates even where a branch of a ``oneOf`` would also match another.
+Each value is made from its own key (``"1/users/3/first_name"``: the seed, where the value
+goes, the field), never from a stream shared with other values: a field a Retool release did
+not change keeps its value when the release adds, removes or retypes other fields. Hand-written
+because the libraries that do this (hypothesis-jsonschema, Faker) are test-time tools with
+their own dependency trees, draw from one shared stream, and the fake ships in the package; what
+the spec uses is small: objects, arrays, enums, ``anyOf``/``oneOf``/``allOf``, the
+``uuid``/``email``/``date-time``/``uri`` formats and a handful of simple patterns (sampled by
+:func:`from_pattern`). A made-up value is checked with ``jsonschema`` and made again (from
+another key) on a miss, so what the fake answers validates even where a branch of a ``oneOf``
+would also match another.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import random
 import re
 import string
 import uuid
-from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -41,11 +45,26 @@ GROUP_NAMES = (
     "Engineering", "Support", "Finance", "Sales", "Operations", "Design", "Marketing", "Security",
     "Data", "Legal", "People", "Product",
 )  # fmt: skip
+#: made-up date-times fall in the 90 days before this moment (the default clock's start)
+EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+#: validators kept per schema object; past this many the cache starts again
+_MAX_VALIDATORS = 4096
 
 
 def email_of(first: str, last: str, n: int = 0) -> str:
     local = f"{first}.{last}".lower().replace(" ", "").replace("-", "")
     return f"{local}{n or ''}@example.com"
+
+
+def rng(key: str) -> random.Random:
+    """The random source of one value: the same key gives the same draws on every run."""
+    return random.Random(key)
+
+
+def timestamp(moment: datetime) -> str:
+    """A moment as Retool writes it (``2026-01-05T09:00:01.000Z``)."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 @cache
@@ -63,44 +82,52 @@ def validator(schema: JSON, defs: dict[str, JSON]) -> Validator:
 
 
 class Maker:
-    """Makes values for schemas whose ``$ref`` s point into ``defs``."""
+    """Makes values for schemas whose ``$ref`` s point into ``defs``, and checks them."""
 
-    def __init__(self, defs: dict[str, JSON], rng: random.Random, now: Callable[[], str]) -> None:
-        self.defs, self.rng, self.now = defs, rng, now
-        self._validators: dict[str, Validator] = {}
+    def __init__(self, defs: dict[str, JSON]) -> None:
+        self.defs = defs
+        #: id(schema) -> (the schema, kept so its id stays its own; its validator)
+        self._validators: dict[int, tuple[JSON, Validator]] = {}
+
+    def validator(self, schema: JSON) -> Validator:
+        entry = self._validators.get(id(schema))
+        if entry is None or entry[0] is not schema:
+            if len(self._validators) >= _MAX_VALIDATORS:
+                self._validators.clear()
+            entry = self._validators[id(schema)] = (schema, validator(schema, self.defs))
+        return entry[1]
 
     def is_valid(self, schema: JSON, value: Any) -> bool:
-        key = repr(schema)
-        v = self._validators.get(key)
-        if v is None:
-            v = self._validators[key] = validator(schema, self.defs)
-        return bool(v.is_valid(value))
+        return bool(self.validator(schema).is_valid(value))
 
-    def valid(self, schema: JSON, *, full: bool = True, name: str = "") -> Any:
-        """A value valid for ``schema`` (tries a few times; the last try if none fits)."""
+    def valid(self, schema: JSON, key: str, *, full: bool = True, name: str = "") -> Any:
+        """A value valid for ``schema`` made from ``key`` (tries a few other keys; the last try
+        if none fits)."""
         value = None
         for attempt in range(12):
-            value = self.value(schema, full=full and attempt < 6, name=name)
+            value = self.value(
+                schema, key if attempt == 0 else f"{key}~{attempt}", full=full and attempt < 6, name=name
+            )
             if self.is_valid(schema, value):
                 return value
         return value
 
-    def value(self, schema: JSON, *, full: bool = True, name: str = "", depth: int = 0) -> Any:
-        rng = self.rng
+    def value(self, schema: JSON, key: str, *, full: bool = True, name: str = "", depth: int = 0) -> Any:
         if not isinstance(schema, dict):
             return None
         if "$ref" in schema:
             target = self.defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
-            return self.value(target, full=full, name=name, depth=depth + 1)
+            return self.value(target, key, full=full, name=name, depth=depth + 1)
         if "const" in schema:
             return schema["const"]
         if "enum" in schema:
             choices = [v for v in schema["enum"] if v is not None] or schema["enum"]
-            return rng.choice(choices)
-        for key in ("anyOf", "oneOf"):
-            if key in schema:
-                branches = [b for b in schema[key] if b != {"type": "null"}] or schema[key]
-                return self.value(rng.choice(branches), full=full, name=name, depth=depth + 1)
+            return rng(key).choice(choices)
+        for combinator in ("anyOf", "oneOf"):
+            if combinator in schema:
+                branches = [b for b in schema[combinator] if b != {"type": "null"}] or schema[combinator]
+                branch = rng(key + "|branch").choice(branches)
+                return self.value(branch, key, full=full, name=name, depth=depth + 1)
         if "allOf" in schema:
             merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
             for ref in schema["allOf"]:
@@ -110,7 +137,7 @@ class Maker:
                 for k, v in part.items():
                     if k not in ("properties", "required"):
                         merged.setdefault(k, v)
-            return self.value(merged, full=full, name=name, depth=depth + 1)
+            return self.value(merged, key, full=full, name=name, depth=depth + 1)
         kind = schema.get("type")
         if isinstance(kind, list):
             kinds = [k for k in kind if k != "null"] or ["null"]
@@ -122,62 +149,71 @@ class Maker:
             out = {}
             for prop, sub in schema.get("properties", {}).items():
                 if prop in required or (full and depth < 5):
-                    out[prop] = self.value(sub, full=full, name=prop, depth=depth + 1)
+                    out[prop] = self.value(sub, f"{key}.{prop}", full=full, name=prop, depth=depth + 1)
             return out
         if kind == "array":
-            low = int(schema.get("minItems", 0))
-            count = max(low, 1 if full and depth < 4 else 0)
+            count = self.count(schema, key, 1 if full and depth < 4 else 0)
             items = schema.get("items", {})
-            return [self.value(items, full=full, name=name, depth=depth + 1) for _ in range(count)]
+            return [
+                self.value(items, f"{key}[{i}]", full=full, name=name, depth=depth + 1) for i in range(count)
+            ]
         if kind == "string":
-            return self.string(schema, name)
+            return self.string(schema, key, name)
         if kind in ("integer", "number"):
             low = schema.get("minimum", 1)
             high = schema.get("maximum", max(low, 1) + 999)
             if "exclusiveMinimum" in schema:
                 low = schema["exclusiveMinimum"] + 1
-            return rng.randint(int(low), max(int(low), int(high)))
+            return rng(key).randint(int(low), max(int(low), int(high)))
         if kind == "boolean":
-            return rng.random() < 0.5
+            return rng(key).random() < 0.5
         return None
+
+    def count(self, schema: JSON, key: str, wanted: int) -> int:
+        """How many items an array of ``schema`` gets: ``wanted``, within its ``minItems`` /
+        ``maxItems`` (``wanted < 0``: a seeded number from 1 to 5)."""
+        if wanted < 0:
+            wanted = rng(key + "|count").randint(1, 5)
+        low, high = int(schema.get("minItems", 0)), schema.get("maxItems")
+        wanted = max(low, wanted)
+        return wanted if high is None else min(wanted, int(high))
 
     def _resolve(self, schema: JSON) -> JSON:
         while isinstance(schema, dict) and "$ref" in schema:
             schema = self.defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
         return schema
 
-    def string(self, schema: JSON, name: str = "") -> str:
-        rng = self.rng
+    def string(self, schema: JSON, key: str, name: str = "") -> str:
+        r = rng(key)
         fmt = schema.get("format")
         if fmt == "uuid":
-            return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            return str(uuid.UUID(int=r.getrandbits(128), version=4))
         if fmt == "email":
-            return email_of(rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), rng.randint(1, 99))
-        if fmt == "date-time":
-            return self.now()
-        if fmt == "date":
-            return self.now()[:10]
+            return email_of(r.choice(FIRST_NAMES), r.choice(LAST_NAMES), r.randint(1, 99))
+        if fmt in ("date-time", "date"):
+            made = timestamp(EPOCH - timedelta(seconds=r.randrange(90 * 86400)))
+            return made if fmt == "date-time" else made[:10]
         if fmt == "uri" or name.endswith("url") or name.endswith("_link"):
-            return f"https://example.com/{rng.choice(WORDS)}"
+            return f"https://example.com/{r.choice(WORDS)}"
         if "pattern" in schema:
-            sample = from_pattern(schema["pattern"], rng)
+            sample = from_pattern(schema["pattern"], r)
             if sample is not None:
                 return sample
         low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
         if name in ("first_name", "firstName"):
-            text = rng.choice(FIRST_NAMES)
+            text = r.choice(FIRST_NAMES)
         elif name in ("last_name", "lastName"):
-            text = rng.choice(LAST_NAMES)
+            text = r.choice(LAST_NAMES)
         elif "color" in name:
-            text = f"#{rng.randrange(1 << 24):06x}"
+            text = f"#{r.randrange(1 << 24):06x}"
         elif name in ("domain", "host") or name.endswith("_domain"):
-            text = f"{rng.choice(WORDS)}.example.com"
+            text = f"{r.choice(WORDS)}.example.com"
         elif name in ("name", "label", "display_name", "displayName", "title"):
-            text = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}"
+            text = f"{r.choice(WORDS)}-{r.choice(WORDS)}"
         elif name == "description":
-            text = f"The {rng.choice(WORDS)} {rng.choice(WORDS)}."
+            text = f"The {r.choice(WORDS)} {r.choice(WORDS)}."
         else:
-            text = rng.choice(WORDS)
+            text = r.choice(WORDS)
         if len(text) < low:
             text += "x" * (low - len(text))
         return text if high is None else text[: int(high)]

@@ -1,85 +1,116 @@
 """``fake.serve()``: the fake over real HTTP on 127.0.0.1, for code that does not use this SDK.
 
 The standard library's ``ThreadingHTTPServer`` in a background thread: no dependency, an HTTP
-parser that is maintained with CPython, keep-alive (HTTP/1.1), and it works from sync code
-(``with``, as ``make demo`` does) and async code (``async with``) alike. Each request goes to
-:meth:`FakeRetool.handle`, which takes the fake's lock, so the server's threads and an
-in-process client can share one fake.
+parser that is maintained with CPython, keep-alive (HTTP/1.1, a thread per connection, so a few
+hundred clients at once), and it works from sync code (``with``, as ``make demo`` does) and
+async code (``async with``) alike. Each answer leaves in one write with ``TCP_NODELAY`` set, so
+a keep-alive client never waits for a delayed ACK. A client that hangs up is forgotten quietly;
+stopping the server closes the connections still open.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import struct
+import sys
 import threading
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from ._fake import _reason
-
-if TYPE_CHECKING:
-    from ._fake import FakeRetool
+from ._answers import Answer, error, reason
 
 #: larger bodies get 413 without being read
 MAX_BODY = 16 * 1024 * 1024
+#: ``handle(method, path, query, headers, body)``: what the server asks for each request
+Handle = Callable[[str, str, str, Mapping[str, str], bytes], Answer]
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeRetool"
     timeout = 30  # an idle keep-alive connection is closed after this many seconds
-    fake: ClassVar[FakeRetool]
+    disable_nagle_algorithm = True  # TCP_NODELAY: an answer is not held back for an ACK
+    server: _Server
 
     def _serve(self) -> None:
         path, _, query = self.path.partition("?")
         body = self._body()
         if body is None:
             return
-        answer = self.fake.handle(self.command, path, query, dict(self.headers.items()), body)
+        root = self.server.root
+        if path == root or path.startswith(root + "/"):
+            answer = self.server.answer(self.command, path, query, dict(self.headers.items()), body)
+        else:
+            answer = error(404, f"Not found: the API lives under {root}")
         if answer.reset:  # drop the connection without an answer (RST, not FIN)
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             return
         self._send(answer.status, answer.headers, answer.body)
 
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
     def _body(self) -> bytes | None:
+        """The request's body; None when the request was answered already (400, 413)."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
+            return self._chunked()
         length = self.headers.get("Content-Length", "0").strip() or "0"
         if not length.isdigit():
-            self._send(400, {}, b'{"success": false, "message": "bad Content-Length"}', close=True)
+            self._refuse(400, "bad Content-Length")
             return None
         if int(length) > MAX_BODY:
-            self._send(413, {}, b'{"success": false, "message": "request body too large"}', close=True)
+            self._refuse(413, "request body too large")
             return None
         return self.rfile.read(int(length))
 
-    def _send(self, status: int, headers: dict[str, str], body: bytes, close: bool = False) -> None:
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        if body and "Content-Type" not in headers:
-            self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        if close:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    def _chunked(self) -> bytes | None:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            try:
+                size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+            except ValueError:
+                self._refuse(400, "bad chunk size")
+                return None
+            if size == 0:
+                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+            total += size
+            if total > MAX_BODY:
+                self._refuse(413, "request body too large")
+                return None
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    def _refuse(self, status: int, message: str) -> None:
+        self._send(status, {}, json.dumps({"success": False, "message": message}).encode(), close=True)
+
+    def _send(self, status: int, headers: Mapping[str, str], body: bytes, close: bool = False) -> None:
+        """The whole answer in one write."""
+        lines = [
+            f"HTTP/1.1 {status} {reason(status)}",
+            f"Server: {self.server_version}",
+            f"Date: {self.date_time_string()}",
+        ]
+        lines += [f"{key}: {value}" for key, value in headers.items()]
+        if body and not any(key.lower() == "content-type" for key in headers):
+            lines.append("Content-Type: application/json")
+        if status >= 200 and status not in (204, 304):
+            lines.append(f"Content-Length: {len(body)}")
+        else:
+            body = b""
+        if close:
+            self.close_connection = True
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+        self.wfile.write(head if self.command == "HEAD" else head + body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """What the standard library answers on its own (a malformed request line, headers too
@@ -89,21 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
             code, message = 405, f"Method {self.command} not allowed"
         elif code >= 500:
             code = 400
-        if self.request_version == "HTTP/0.9":  # a garbled request line: answer with a status line
-            self.request_version = "HTTP/1.0"
-        text = message or _reason(code)
-        body = json.dumps({"success": False, "message": text}).encode()
-        self.close_connection = True
-        try:
-            self.send_response(code, text)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
-                self.wfile.write(body)
-        except OSError:
-            pass  # the client is gone
+        text = message or reason(code)
+        with contextlib.suppress(OSError):  # the client is gone
+            self._send(code, {}, json.dumps({"success": False, "message": text}).encode(), close=True)
 
     def log_message(self, format: str, *args: Any) -> None:  # the base class's name
         pass  # quiet; fake.requests is the log
@@ -112,14 +131,45 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
-    request_queue_size = 128  # the default 5 drops connections when many clients start at once
+    request_queue_size = 1024  # many clients connecting at once are all accepted
+
+    def __init__(self, address: tuple[str, int], handle: Handle, root: str) -> None:
+        self.answer, self.root = handle, root
+        self.open: set[socket.socket] = set()
+        self.open_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.open_lock:
+            self.open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.open_lock:
+            self.open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake the threads waiting on an idle keep-alive connection: they end."""
+        with self.open_lock:
+            connections = list(self.open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (reset, broken pipe, timeout) is forgotten quietly; anything
+        else is one line on stderr, never a traceback."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            sys.stderr.write(f"FakeRetool: {type(exc).__name__} while serving a request: {exc}\n")
 
 
 class Serving:
     """``with``/``async with fake.serve() as base_url``: started on entry, stopped on exit."""
 
-    def __init__(self, fake: FakeRetool, host: str, port: int) -> None:
-        self.fake, self.host, self.port = fake, host, port
+    def __init__(self, handle: Handle, root: str, host: str, port: int) -> None:
+        self.handle, self.root, self.host, self.port = handle, root, host, port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -128,11 +178,10 @@ class Serving:
         if self._server is None:
             raise RuntimeError("not serving")
         port = self._server.server_address[1]
-        return f"http://{self.host}:{port}{self.fake.spec.root}"
+        return f"http://{self.host}:{port}{self.root}"
 
     def start(self) -> str:
-        handler = type("Handler", (_Handler,), {"fake": self.fake})
-        self._server = _Server((self.host, self.port), handler)
+        self._server = _Server((self.host, self.port), self.handle, self.root)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="FakeRetool", daemon=True
         )
@@ -143,6 +192,7 @@ class Serving:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.close_connections()
             self._server = None
         if self._thread is not None:
             self._thread.join()

@@ -1,7 +1,8 @@
 """What the fake knows about Retool, read from the spec the SDK was generated from.
 
-``generated/openapi.json`` (shipped in the package) is read once; from it come the routes, the
-request and response schemas (as JSON Schema 2020-12), and the stateful shapes:
+``generated/openapi.json`` (shipped in the package) is read once, or another release's document
+is given (:func:`load`); from it come the routes, the request and response schemas (as JSON
+Schema 2020-12), and the stateful shapes:
 
 * a **collection**: ``/X`` (list and/or create) with ``/X/{id}`` (get / update / replace /
   delete) whose answers carry records with an ``id``;
@@ -15,18 +16,21 @@ request and response schemas (as JSON Schema 2020-12), and the stateful shapes:
   below it (organization settings, SSO config, source control config...).
 
 Nothing here names a 3.373.0 path, so a spec of another release loads too (with whatever of
-these shapes it has). The OpenAPI 3.0 -> JSON Schema conversion mirrors the generator's
-(``scripts/retoolgen/request_schemas.py``), which is not shipped; the fake needs response
-schemas as well, which ``generated/request_schemas.json`` does not carry.
+these shapes it has). The OpenAPI 3.0 -> JSON Schema conversion is the one the pipeline uses
+too (``retool_api_client._openapi``); the fake converts response schemas as well, which
+``generated/request_schemas.json`` does not carry.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .. import _openapi
@@ -130,6 +134,15 @@ class Spec:
     attributes: list[AttributeMap]
     singletons: dict[str, list[Operation]]  # path -> its operations
     by_template: dict[str, dict[str, Operation]]  # template -> METHOD -> operation
+
+    @cached_property
+    def document(self) -> bytes:
+        """The OpenAPI document as JSON, what ``GET {root}/spec`` answers (made once)."""
+        return json.dumps(self.raw).encode()
+
+    @property
+    def version(self) -> str:
+        return str((self.raw.get("info") or {}).get("version", ""))
 
     def collection_of(self, op: Operation) -> Collection | None:
         for coll in self.collections.values():
@@ -363,3 +376,35 @@ def shipped() -> Spec:
     """The spec this package was generated from."""
     text = resources.files("retool_api_client.generated").joinpath("openapi.json").read_text()
     return build(json.loads(text))
+
+
+def load(source: Mapping[str, Any] | str | os.PathLike[str] | None) -> Spec:
+    """The spec a fake is driven by: the shipped one (None), an OpenAPI document as a dict, or
+    the path of one in JSON (another Retool release's ``/api/v2/spec``). A bad document is a
+    ``ValueError`` naming what is wrong."""
+    if source is None:
+        return shipped()
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ValueError(f"spec: cannot read {str(path)!r}: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise ValueError(f"spec: {str(path)!r} is not a JSON document: {exc}") from None
+        where = repr(str(path))
+    elif isinstance(source, Mapping):
+        try:  # a copy the caller cannot change under the fake, and JSON (it is served as such)
+            raw = json.loads(json.dumps(source))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"spec: the document is not JSON: {exc}") from None
+        where = "the document"
+    else:
+        raise ValueError(f"spec: an OpenAPI document (a dict) or its path, got {type(source).__name__}")
+    if (
+        not isinstance(raw, dict)
+        or not str(raw.get("openapi", "")).startswith("3")
+        or not isinstance(raw.get("paths"), dict)
+    ):
+        raise ValueError(f"spec: {where} is not an OpenAPI 3 document (an 'openapi: 3.x' with 'paths')")
+    return build(raw)

@@ -4,7 +4,6 @@ an answer fits the spec."""
 from __future__ import annotations
 
 import json
-import random
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -40,7 +39,7 @@ def link_references(fake: FakeRetool, body: Any) -> Any:
 def valid_request(fake: FakeRetool, op: Operation, seed: int = 0) -> tuple[str, str, bytes]:
     """(path, query, body) the operation accepts; path parameters of a collection name a stored
     record (``fake`` should be populated)."""
-    maker = Maker(fake.spec.defs, random.Random(f"{seed}:{op.operation_id}"), fake.now)
+    maker, key = Maker(fake.spec.defs), f"{seed}:{op.operation_id}"
     path = op.template
     for param in op.params:
         if param.where != "path":
@@ -50,19 +49,21 @@ def valid_request(fake: FakeRetool, op: Operation, seed: int = 0) -> tuple[str, 
         # the collection the path is under, else the one whose id the parameter names (userId)
         owners = [c for c in named if op.template.startswith(c.item)] or (named if len(named) == 1 else [])
         for coll in owners:
-            if fake._records[coll.name]:
-                value = next(iter(fake._records[coll.name]))
+            if fake._store.records[coll.name]:
+                value = next(iter(fake._store.records[coll.name]))
                 break
         if value is None:
-            value = str(maker.valid(param.schema, name=param.name))
+            value = str(maker.valid(param.schema, f"{key}:{param.name}", name=param.name))
         path = path.replace("{" + param.name + "}", quote(str(value), safe=""))
     query = {
-        p.name: maker.valid(p.schema, name=p.name) for p in op.params if p.where == "query" and p.required
+        p.name: maker.valid(p.schema, f"{key}:{p.name}", name=p.name)
+        for p in op.params
+        if p.where == "query" and p.required
     }
     body = (
         b""
         if op.body is None
-        else json.dumps(link_references(fake, maker.valid(op.body, full=False))).encode()
+        else json.dumps(link_references(fake, maker.valid(op.body, f"{key}:body", full=False))).encode()
     )
     return path, urlencode(query, doseq=True), body
 
@@ -76,3 +77,31 @@ def answer_problems(fake: FakeRetool, op: Operation, answer: Answer) -> list[str
         return [] if not answer.body else [f"status {answer.status} documents no body"]
     v = validator(response.schema, fake.spec.defs)
     return [f"{list(e.absolute_path)}: {e.message[:160]}" for e in v.iter_errors(answer.json())][:5]
+
+
+def prepare(fake: FakeRetool, op: Any, path: str, body: bytes) -> bytes:
+    """Make the request's target exist: the attribute or member a DELETE removes, the record a
+    PUT on a collection names in its body."""
+    role, target = fake._handlers.role(op)
+    if role == "attr_delete":
+        name = path.rsplit("/", 1)[-1]
+        parent = path.rsplit("/", 1)[0]
+        answer = fake.handle(
+            "POST", fake.spec.root + parent, "", auth(fake), json.dumps({"name": name, "value": "x"}).encode()
+        )
+        assert answer.status == 200, answer.body
+    if role == "member_remove":
+        child = path.rsplit("/", 1)[-1]
+        add = target.add.template.replace(
+            "{" + fake.spec.collections[target.parent].id_param + "}", path.split("/")[2]
+        )
+        field = next(iter((target.add.body or {}).get("properties", {})))
+        items = [{"id": child, "is_group_admin": False}] if target.field == "members" else [int(child)]
+        answer = fake.handle(
+            "POST", fake.spec.root + add, "", auth(fake), json.dumps({field: items}).encode()
+        )
+        assert answer.status == 200, answer.body
+    if role == "put_base":
+        existing = next(iter(fake._store.records[target.name].values()))
+        return json.dumps({**json.loads(body), "id": existing["id"]}).encode()
+    return body

@@ -3,7 +3,6 @@ pagination and a filter, update, replace, delete, and 404 for an unknown id."""
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ NAMES = FakeRetool().collections
 
 def body_for(fake: FakeRetool, op: Any) -> Any:
     """A full valid body, without references to other records (members: tested elsewhere)."""
-    body = Maker(fake.spec.defs, random.Random(op.operation_id), fake.now).valid(op.body, full=True)
+    body = Maker(fake.spec.defs).valid(op.body, op.operation_id, full=True)
     link_references(fake, body)
     coll = fake.spec.collection_of(op)
     if isinstance(body, dict) and coll is not None:
@@ -29,9 +28,11 @@ def body_for(fake: FakeRetool, op: Any) -> Any:
 
 
 def required_query(fake: FakeRetool, op: Any) -> dict[str, Any]:
-    maker = Maker(fake.spec.defs, random.Random(1), fake.now)
+    maker = Maker(fake.spec.defs)
     return {
-        p.name: maker.valid(p.schema, name=p.name) for p in op.params if p.where == "query" and p.required
+        p.name: maker.valid(p.schema, f"1:{p.name}", name=p.name)
+        for p in op.params
+        if p.where == "query" and p.required
     }
 
 
@@ -69,7 +70,7 @@ def a_plain_field(fake: FakeRetool, coll: Collection) -> tuple[str, Any] | None:
             return name, None  # toggled
     for name, sub in coll.record["properties"].items():  # else any field, a new valid value
         if name not in ("id", "legacy_id", "created_at", "updated_at") and name not in coll.memberships:
-            return name, Maker(fake.spec.defs, random.Random(name), fake.now).valid(sub, name=name)
+            return name, Maker(fake.spec.defs).valid(sub, name, name=name)
     return None
 
 
@@ -143,7 +144,7 @@ def applied_filters(fake: FakeRetool) -> set[tuple[str, str]]:
         if "list" in coll.ops
         for param in coll.ops["list"].params
         if param.where == "query" and param.name not in ("limit", "next_token")
-        if fake._filter(coll, param.name, "x") is not None
+        if fake._handlers.filter(coll, param.name, "x") is not None
     }
 
 
@@ -241,7 +242,7 @@ def test_unknown_id_is_404_with_retools_error_body(name: str) -> None:
     fake = FakeRetool(seed=17)
     coll = fake.spec.collections[name]
     record = new_record(fake, coll)  # an id of the right format ...
-    call(fake, "DELETE", item_path(coll, record["id"])) if "delete" in coll.ops else fake._records[
+    call(fake, "DELETE", item_path(coll, record["id"])) if "delete" in coll.ops else fake._store.records[
         name
     ].clear()
     for method in ("GET", "PATCH", "PUT", "DELETE"):  # ... that no longer exists

@@ -11,38 +11,10 @@ from retool_api_client.testing import FakeRetool
 from retool_api_client.testing._spec import resolve
 
 from ..helpers import ROOT
-from .helpers import answer_problems, auth, valid_request
+from .helpers import answer_problems, auth, prepare, valid_request
 
 FAKE = FakeRetool(seed=3)
 FAKE.populate(**dict.fromkeys(FAKE.collections, 3))
-
-
-def prepare(fake: FakeRetool, op: Any, path: str, body: bytes) -> bytes:
-    """Make the request's target exist: the attribute or member a DELETE removes, the record a
-    PUT on a collection names in its body."""
-    role, target = fake._roles.get(id(op), ("generated", None))
-    if role == "attr_delete":
-        name = path.rsplit("/", 1)[-1]
-        parent = path.rsplit("/", 1)[0]
-        answer = fake.handle(
-            "POST", fake.spec.root + parent, "", auth(fake), json.dumps({"name": name, "value": "x"}).encode()
-        )
-        assert answer.status == 200, answer.body
-    if role == "member_remove":
-        child = path.rsplit("/", 1)[-1]
-        add = target.add.template.replace(
-            "{" + fake.spec.collections[target.parent].id_param + "}", path.split("/")[2]
-        )
-        field = next(iter((target.add.body or {}).get("properties", {})))
-        items = [{"id": child, "is_group_admin": False}] if target.field == "members" else [int(child)]
-        answer = fake.handle(
-            "POST", fake.spec.root + add, "", auth(fake), json.dumps({field: items}).encode()
-        )
-        assert answer.status == 200, answer.body
-    if role == "put_base":
-        existing = next(iter(fake._records[target.name].values()))
-        return json.dumps({**json.loads(body), "id": existing["id"]}).encode()
-    return body
 
 
 # DELETEs last, so what they remove is still there for the others
@@ -112,7 +84,7 @@ def test_an_unknown_id_gets_a_404_in_the_documented_shape(op: Any, coll: Any) ->
     fake.populate(**{coll.name: 1})
     path, query, body = valid_request(fake, op)
     known = str(fake.records(coll.name)[0]["id"])
-    fake._records[coll.name].clear()  # the id keeps its format but names nothing now
+    fake._store.records[coll.name].clear()  # the id keeps its format but names nothing now
     assert known in path
     answer = fake.handle(op.method, fake.spec.root + path, query, auth(fake), body)
     assert answer.status == 404, answer.body

@@ -3,6 +3,7 @@ the token kept out of sight."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -161,3 +162,74 @@ def test_the_package_does_not_import_the_fake() -> None:
     code = "import sys, retool_api_client; print('retool_api_client.testing' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_add_stores_a_record_as_given_and_returns_it() -> None:
+    fake = FakeRetool(seed=10)
+    ada = fake.add("users", {"email": "ada@example.com", "first_name": "Ada", "active": False})
+    assert ada in fake.records("users") and ada["email"] == "ada@example.com" and ada["active"] is False
+    assert ada["id"].startswith("user_") and ada["last_name"]  # the rest as populate makes it
+    team = fake.add("groups", name="Engineering", members=[ada["id"]])
+    assert [m["id"] for m in team["members"]] == [ada["id"]]
+    fixed = fake.add(
+        "users", id="user_fixed1", email="grace@example.com", created_at="2020-01-01T00:00:00.000Z"
+    )
+    assert fixed["id"] == "user_fixed1" and fixed["created_at"] == "2020-01-01T00:00:00.000Z"
+    assert call(fake, "GET", "/users/user_fixed1").json()["data"]["email"] == "grace@example.com"
+    own = fake.add("groups", {"id": 2, "name": "Two"})
+    assert own["id"] == 2 and fake.add("groups", name="Three")["id"] == 3  # ids go round taken ones
+    before = fake.records("users")
+    for bad, match in (
+        ({"nickname": "x"}, "'nickname' not a field of users"),
+        ({"email": 5}, "email: 5 is not of type 'string'"),
+        ({"id": "user_fixed1"}, "already has a record"),
+        ({"id": "not an id"}, "id: 'not an id' does not match"),
+        ({"groups": []}, "add it there"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            fake.add("users", bad)
+    with pytest.raises(ValueError, match="user user_nobody not found"):
+        fake.add("groups", name="X", members=["user_nobody"])
+    with pytest.raises(ValueError, match="no collection 'people'"):
+        fake.add("people", {})
+    assert fake.records("users") == before  # nothing half-added
+
+
+def test_handle_never_raises_and_takes_paths_as_fail_does() -> None:
+    fake = FakeRetool(seed=11)
+    headers = {"Authorization": f"Bearer {fake.token}"}
+    body = {"email": "ada@example.com", "first_name": "Ada", "last_name": "L"}
+    created = fake.handle("POST", "/users", "", headers, body)  # a dict body is sent as JSON
+    assert created.status == 200, created.body
+    user = created.json()["data"]["id"]
+    for path in (f"/users/{user}", f"/api/v2/users/{user}", f"api/v2/users/{user}"):
+        assert fake.handle("GET", path, "", headers).status == 200, path
+    assert fake.handle("GET", "/users", {"email": "ada@example.com"}, headers).json()["total_count"] == 1
+    assert fake.handle("GET", "/users?email=nobody@example.com", "", headers).json()["total_count"] == 0
+    assert fake.handle("POST", "/users", "", headers, json.dumps(body)).status == 200  # text
+    pairs = fake.handle("GET", "/users", [("email", "ada@example.com")], list(headers.items()))
+    assert pairs.json()["total_count"] == 2  # (name, value) pairs for the query and the headers
+    fake.fail("GET", "/api/v2/users/{userId}", status=418)  # the same convention for fail()
+    assert fake.handle("GET", f"/users/{user}", "", headers).status == 418
+    for weird in (
+        ("GET", "/users", "", headers, object()),
+        ("GET", "/users", "", {"Authorization": 5}, b""),
+        ("GET", "/users", 5, 7, b""),
+        (None, None, None, None, None),
+        ("POST", "/users", "", headers, float("nan")),
+        ("POST", "/users", "", headers, {"email": {1, 2}}),
+    ):
+        answer = fake.handle(*weird)  # type: ignore[arg-type]
+        assert 400 <= answer.status < 500 and answer.json()["success"] is False, weird
+
+
+def test_every_answer_has_a_request_id_the_log_keeps() -> None:
+    fake = FakeRetool(seed=12)
+    fake.fail("GET", "/groups", status=503)
+    answers = [call(fake, "GET", "/users"), call(fake, "GET", "/nowhere"), call(fake, "GET", "/groups")]
+    ids = [a.headers["x-request-id"] for a in answers]
+    assert len(set(ids)) == 3 and all(len(i) == 36 for i in ids)
+    assert [r.request_id for r in fake.requests] == ids
+    again = FakeRetool(seed=12)
+    again.fail("GET", "/groups", status=503)
+    assert [call(again, "GET", p).headers["x-request-id"] for p in ("/users", "/nowhere", "/groups")] == ids

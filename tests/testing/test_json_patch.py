@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from retool_api_client.patch import same
-from retool_api_client.testing._fake import _apply_one
+from retool_api_client.testing._handlers import apply_one
 
 from ..helpers import ROOT
 
@@ -37,7 +37,7 @@ def apply(doc: Any, ops: list[dict[str, Any]]) -> Any:
         tokens = ["doc", *(t.replace("~1", "/").replace("~0", "~") for t in op["path"].split("/")[1:])]
         if op["path"] and not op["path"].startswith("/"):
             raise ValueError(f"not a pointer: {op['path']!r}")
-        _apply_one(wrapper, op["op"], tokens, copy.deepcopy(op.get("value")))
+        apply_one(wrapper, op["op"], tokens, copy.deepcopy(op.get("value")))
     return wrapper["doc"]
 
 
