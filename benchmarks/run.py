@@ -72,7 +72,7 @@ class StaticTransport(httpx.AsyncBaseTransport):
 
 async def bench_client(calls: int = 2000) -> None:
     from retool_api_client import RetoolClient
-    from tests import samples
+    from tests.helpers import samples
 
     body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
 
@@ -115,18 +115,18 @@ async def bench_client(calls: int = 2000) -> None:
 def bench_request_check(calls: int = 2000) -> None:
     """What checking a write's body costs, next to encoding it (``json.dumps``), which every
     write pays anyway. Target (issue 13): <= 5x."""
-    from retool_api_client import _validate
-    from retool_api_client._request import build
+    from retool_api_client._request import build, check
     from retool_api_client.generated.api import operation
-    from tests import samples
+    from tests.helpers import samples
 
     class Client:
         validate_requests = True
 
     op = samples.spec()["paths"]["/groups/{groupId}"]["put"]
     body = samples.sample(op["requestBody"]["content"]["application/json"]["schema"], optional=True)
-    request = build(operation("replace_group"), ("7",), None, body)
-    _validate.check(Client(), "replace_group", request, {"group_id": "7"})  # warm: import, compile
+    replace_group = operation("replace_group")
+    request = build(replace_group, ("7",), None, body)
+    check(Client(), replace_group, request, ("7",))  # warm: import, compile
 
     def timed(work: Any) -> float:
         started = time.perf_counter()
@@ -137,7 +137,7 @@ def bench_request_check(calls: int = 2000) -> None:
     rounds = [
         (
             timed(lambda: json.dumps(request["json"])),
-            timed(lambda: _validate.check(Client(), "replace_group", request, {"group_id": "7"})),
+            timed(lambda: check(Client(), replace_group, request, ("7",))),
         )
         for _ in range(9)
     ]
@@ -187,7 +187,7 @@ class PagedTransport(httpx.AsyncBaseTransport):
 
 
 def build_pages(count: int = 1000, size: int = 100) -> list[bytes]:
-    from tests import samples
+    from tests.helpers import samples
 
     op = samples.spec()["paths"]["/users"]["get"]
     item = samples.sample(op["responses"]["200"]["content"]["application/json"]["schema"], optional=True)[
@@ -423,27 +423,31 @@ def loopback_clients(base: str) -> dict[str, Any]:
 
         clients["bare httpx2 + json.loads"] = bare_httpx2
 
-    def sdk(transport: Any = None) -> Any:
+    def sdk(library: str | None = None) -> Any:
         async def make() -> tuple[Any, Any]:
-            retool = RetoolClient(base, "tok", transport=transport and transport())
+            http: Any = None
+            if library is not None:
+                import importlib
+
+                http = importlib.import_module(library).AsyncClient()
+            retool = RetoolClient(base, "tok", http_client=http)
 
             async def call() -> None:
                 await retool.users.get("user_1")
 
-            return call, retool.aclose
+            async def close() -> None:
+                await retool.aclose()
+                if http is not None:
+                    await http.aclose()
+
+            return call, close
 
         return make
 
     clients["SDK, RetoolClient(base, token) (quickstart)"] = sdk()
-    from retool_api_client._transports import BACKEND_ENV, default_transport
-
-    clients[f"SDK, {BACKEND_ENV}=httpx (httpx's pool)"] = sdk(lambda: default_transport({}, backend="httpx"))
-    try:
-        from httpx_aiohttp import AiohttpTransport
-    except ImportError:
-        pass
-    else:
-        clients["SDK, transport=httpx_aiohttp.AiohttpTransport()"] = sdk(AiohttpTransport)
+    clients["SDK, http_client=httpx.AsyncClient()"] = sdk("httpx")
+    if "bare httpx2 + json.loads" in clients:
+        clients["SDK, http_client=httpx2.AsyncClient()"] = sdk("httpx2")
     return clients
 
 
@@ -477,7 +481,7 @@ def bench_loopback(rounds: int = 7, seconds: float = 0.3) -> None:
     this shared machine, whose speed moves by tens of percent within seconds, hits both sides of
     a pair alike. A figure is the median of its measurements, a ratio the median of its pairs'
     ratios."""
-    from tests import samples
+    from tests.helpers import samples
 
     body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
     server, port = start_loopback_server(body)

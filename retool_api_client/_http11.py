@@ -149,13 +149,13 @@ class Http11Pool:
                 raise
             finally:
                 self._busy.discard(connection)
+            if connection.reusable:  # back to idle before the slot goes to a waiter, who takes it
+                self._keep(origin, connection)
+            else:
+                connection.close()
         finally:
             if slots is not None:
                 slots.give()
-        if connection.reusable:
-            self._keep(origin, connection)
-        else:
-            connection.close()
         if connection.sets_cookie:
             self._store_cookies(request, answer)
         if logger.isEnabledFor(logging.DEBUG):
@@ -202,11 +202,15 @@ class Http11Pool:
         return None
 
     def _keep(self, origin: _Origin, connection: _Connection) -> None:
+        """Back to idle; beyond ``max_keepalive_connections`` the oldest idle one is closed,
+        unless a request waiting for a slot is about to take it."""
         idle = self._idle.setdefault(origin.key, [])
         idle.append(connection)
         keep = self._limits.max_keepalive_connections
-        if keep is not None and sum(len(v) for v in self._idle.values()) > keep:
-            idle.pop(0).close()  # the oldest idle one
+        if keep is not None:
+            waiting = self._slots.waiting if self._slots is not None else 0
+            if sum(len(v) for v in self._idle.values()) > keep + waiting:
+                idle.pop(0).close()  # the oldest idle one
 
     async def _connect(self, origin: _Origin, timeout: Timeout) -> _Connection:
         loop = asyncio.get_running_loop()
@@ -296,11 +300,17 @@ class Slots:
     and every release walks past them, which costs far more with many requests waiting
     (docs/benchmarks.md, 2026-12-03)."""
 
-    __slots__ = ("_waiters", "free")
+    __slots__ = ("_waiters", "free", "handed")
 
     def __init__(self, count: int) -> None:
         self.free = count
+        self.handed = 0  # slots given to waiters that have not run yet
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    @property
+    def waiting(self) -> int:
+        """Requests that will want a connection soon: still waiting, or handed a slot."""
+        return len(self._waiters) + self.handed
 
     def take(self) -> bool:
         """Take a free slot if there is one (there are waiters only when none is free)."""
@@ -317,11 +327,13 @@ class Slots:
             await waiter
         except BaseException:
             if waiter.done() and not waiter.cancelled():
+                self.handed -= 1
                 self.give()  # it was handed a slot, but leaves: the next waiter gets it
             else:
                 with contextlib.suppress(ValueError):
                     self._waiters.remove(waiter)
             raise
+        self.handed -= 1
 
     def give(self) -> None:
         """Give a slot back: to the first waiter still waiting, else to the free count."""
@@ -330,6 +342,7 @@ class Slots:
             waiter = waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
+                self.handed += 1
                 return
         self.free += 1
 
