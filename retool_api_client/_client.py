@@ -218,6 +218,7 @@ class BaseClient:
         http_client: an ``httpx.AsyncClient`` (or httpx2's) to send with: its transport, auth,
             hooks, redirects and cookies apply. The SDK does not close it.
         transport: an ``httpx.AsyncBaseTransport`` to send with (a mock, say); closed with the client.
+        pool: a pool of your own (``retool_api_client.pool.Pool``); closed with the client.
     """
 
     #: the Retool API version the namespaces were generated from (set by ``RetoolClient``)
@@ -246,6 +247,7 @@ class BaseClient:
         http2: bool | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        pool: Pool | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._token = _resolve_token(token)
@@ -270,13 +272,24 @@ class BaseClient:
             "limits": limits,
             "http2": http2,
         }
-        if http_client is not None and transport is not None:
-            raise ConfigurationError("pass http_client= or transport=, not both")
-        if http_client is not None or transport is not None:
-            check_pool_args(pool_args)
+        given = [
+            name for name, v in (("http_client", http_client), ("transport", transport), ("pool", pool)) if v
+        ]
+        if len(given) > 1:
+            raise ConfigurationError(
+                f"pass one of http_client=, transport= and pool=, not {' and '.join(given)}"
+            )
+        if given:
+            check_pool_args(pool_args, given[0])
+        if pool is not None and not all(
+            callable(getattr(pool, m, None)) for m in ("send", "aclose", "describe")
+        ):
+            raise ConfigurationError(
+                f"pool must have send(), aclose() and describe(), got {type(pool).__name__}"
+            )
         if limits is not None and not isinstance(limits, httpx.Limits):
             raise ConfigurationError(f"limits must be an httpx.Limits, got {type(limits).__name__}")
-        self._pool: Pool = open_pool(
+        self._pool: Pool = pool or open_pool(
             self.base_url,
             verify=True if verify is None else verify,
             cert=cert,
@@ -291,7 +304,7 @@ class BaseClient:
         #: the loop the pool's connections belong to (None until the first request); a pool of
         #: the caller's own (a mock) may move on once that loop is closed
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
-        self._loop_bound = http_client is None and transport is None
+        self._loop_bound = not given
         self._timing = Timing()
         self._limits = Deadlines()  # each attempt's time limit, shared by with_options copies
         self._owner: BaseClient | None = None  # the client whose pool this is, for a copy

@@ -163,12 +163,12 @@ def open_pool(
     )
 
 
-def check_pool_args(values: Mapping[str, Any]) -> None:
-    """Arguments for a pool the SDK makes cannot be given with ``http_client=`` or
-    ``transport=``: configure that client or transport instead."""
+def check_pool_args(values: Mapping[str, Any], instead: str) -> None:
+    """Arguments for a pool the SDK makes cannot be given with ``http_client=``,
+    ``transport=`` or ``pool=``: configure that one instead."""
     given = [name for name, value in values.items() if value is not None]
     if given:
         raise ConfigurationError(
-            f"{', '.join(given)} configure the pool the SDK makes; with http_client= or transport= "
-            "set them on that client or transport instead"
+            f"{', '.join(given)} configure the pool the SDK makes; with {instead}= "
+            f"set them on what you pass as {instead} instead"
         )

@@ -190,7 +190,7 @@ async def test_a_custom_transport_or_http_client_carries_the_requests() -> None:
     for arg in ({"verify": False}, {"proxy": "http://p:1"}, {"limits": httpx.Limits()}, {"http2": True}):
         with pytest.raises(ConfigurationError, match=next(iter(arg))):
             RetoolClient("https://a.retool.com", TOKEN, transport=httpx.MockTransport(handler), **arg)
-    with pytest.raises(ConfigurationError, match="not both"):
+    with pytest.raises(ConfigurationError, match="pass one of http_client=, transport= and pool="):
         RetoolClient("https://a.retool.com", TOKEN, transport=httpx.MockTransport(handler), http_client=http)
 
 
@@ -317,3 +317,38 @@ def test_help_shows_no_sentinels_and_no_private_parameters() -> None:
     assert retool.max_retries == 4
     assert f"max_retries={retool.max_retries}" in repr(retool)
     assert f"base_url={retool.base_url!r}" in repr(retool)
+
+
+async def test_a_pool_of_ones_own_carries_the_requests_through_the_same_retry_loop() -> None:
+    from retool_api_client.pool import Answer, Failure, Headers, Kind, Request, Timeout
+
+    class Flaky:
+        def __init__(self) -> None:
+            self.sent: list[Request] = []
+            self.closed = False
+
+        async def send(self, request: Request, timeout: Timeout, cap: int) -> Answer:
+            self.sent.append(request)
+            if len(self.sent) == 1:
+                raise Failure(Kind.NEVER_SENT, "not yet")
+            body = json.dumps({"success": True, "data": samples.component("user")}).encode()
+            return Answer(200, Headers([("Content-Type", "application/json")]), body, request)
+
+        async def aclose(self) -> None:
+            self.closed = True
+
+        def describe(self) -> str:
+            return "flaky"
+
+    pool = Flaky()
+    async with RetoolClient("https://acme.retool.com", TOKEN, pool=pool) as retool:
+        FakeTime().install(retool)
+        user = await retool.users.get("user_1")
+        assert "pool='flaky'" in repr(retool)
+    assert user.id == samples.component("user")["id"]
+    assert [r.url for r in pool.sent] == ["https://acme.retool.com/api/v2/users/user_1"] * 2
+    assert pool.closed
+    with pytest.raises(ConfigurationError, match="pool must have send"):
+        RetoolClient("https://acme.retool.com", TOKEN, pool=object())  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="verify"):
+        RetoolClient("https://acme.retool.com", TOKEN, pool=Flaky(), verify=False)

@@ -1,9 +1,9 @@
-"""``fake.client()``: a ``RetoolClient`` whose transport calls the fake in-process.
+"""``fake.client()``: a ``RetoolClient`` whose pool calls the fake in-process.
 
-The one place the fake meets ``RetoolClient``: what it passes to the client (the transport,
-the waits that do not wait) and how the pytest plugin closes one. An
-``httpx.AsyncBaseTransport`` rather than ``httpx.MockTransport`` so a dropped connection
-(``fake.fail(..., reset=True)``) surfaces as the ``httpx.ReadError`` a real one would.
+The one place the fake meets ``RetoolClient``: what it passes to the client (the pool, the
+waits that do not wait) and how the pytest plugin closes one. :class:`FakePool` is a pool of
+the SDK's own kind (``retool_api_client.pool``): no sockets and no HTTP library, and a dropped
+connection (``fake.fail(..., reset=True)``) is the "maybe sent" failure a real one would be.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
+from ..pool import Answer as Answer_
+from ..pool import Failure, Headers, Kind, Request, Timeout
 from ._answers import Answer
 from ._clock import VirtualTime
 
@@ -26,33 +26,57 @@ BASE_URL = "https://fake-retool.test"
 Handle = Callable[[str, str, str, Mapping[str, str], bytes], Answer]
 
 
-class FakeTransport(httpx.AsyncBaseTransport):
+class FakePool:
     """Hands each request to the fake's ``handle``; no sockets."""
 
     def __init__(self, handle: Handle) -> None:
         self.handle = handle
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = await request.aread()
-        path, _, query = request.url.raw_path.decode("ascii").partition("?")
-        answer = self.handle(request.method, path, query, request.headers, body)
+    async def send(self, request: Request, timeout: Timeout, cap: int) -> Answer_:
+        target = request.url.split("://", 1)[-1]
+        path, _, query = target[target.find("/") :].partition("?")
+        answer = self.handle(request.method, path, query, _Headers(request.headers), request.body)
         if answer.reset:
-            raise httpx.ReadError("connection reset by peer (FakeRetool.fail(reset=True))", request=request)
-        return httpx.Response(answer.status, headers=answer.headers, content=answer.body, request=request)
+            raise Failure(Kind.MAYBE_SENT, "connection reset by peer (FakeRetool.fail(reset=True))")
+        if len(answer.body) > cap:
+            raise Failure(Kind.BAD_ANSWER, f"the answer is larger than the {cap:,}-byte response size cap")
+        return Answer_(answer.status, Headers(list(answer.headers.items())), answer.body, request)
+
+    async def aclose(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return "fake (in-process)"
 
     def __repr__(self) -> str:
-        return "FakeTransport()"
+        return "FakePool()"
+
+
+class _Headers(dict[str, str]):
+    """A request's headers for ``handle``, looked up case-insensitively as httpx's are."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__((k.lower(), v) for k, v in pairs)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return super().get(name.lower(), default)
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(name.lower())
 
 
 def client(handle: Handle, *, root: str, token: str, time: VirtualTime, **options: Any) -> RetoolClient:
-    """A ``RetoolClient`` on :class:`FakeTransport` (with a ``base_url`` of its own and no
-    ``transport``: the SDK's own pool, to a served fake); its retries wait on ``time``, not for
+    """A ``RetoolClient`` on :class:`FakePool` (with a ``base_url`` of its own and no
+    ``pool``: the SDK's own pool, to a served fake); its retries wait on ``time``, not for
     real."""
     from .. import RetoolClient
 
     if "base_url" not in options:
         options["base_url"] = BASE_URL + root
-        options.setdefault("transport", FakeTransport(handle))
+        options.setdefault("pool", FakePool(handle))
     options.setdefault("token", token)
     retool = RetoolClient(**options)
     retool._use_timing(time.monotonic, time.sleep)
