@@ -17,7 +17,7 @@ export SCARF_ANALYTICS = false
 
 .PRECIOUS: .venv-%/.installed
 
-.PHONY: install install-mock regenerate check-generated template-diff test-next-release lint typecheck unit contract reliability test test-pythons bench bench-instructions demo clean
+.PHONY: install install-mock regenerate check-generated template-diff test-next-release lint typecheck unit contract reliability test test-pythons bench bench-quick bench-instructions demo clean
 
 # A venv with the pinned tools: pip itself first (dependency groups need pip >= 25.1), then the
 # package (editable) and the `dev` group, then the runtime dependencies' wheels into
@@ -97,10 +97,14 @@ test-pythons: $(NODE_STAMP) $(foreach v,$(EXTRA_PYTHONS),.venv-$(v)/.installed)
 	  .venv-$$v/bin/python -m pytest -p no:cacheprovider || failed="$$failed $$v"; done; \
 	  test -z "$$failed" || { echo "error: tests failed on Python$$failed"; exit 1; }
 
-test: lint typecheck check-generated unit test-pythons
+test: lint typecheck check-generated unit test-pythons bench-quick
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# every benchmark once, with a few hundred requests: a change that breaks the bench fails `make test`
+bench-quick: $(STAMP)
+	$(PY) benchmarks/run.py --quick
 
 # instructions per request over loopback (callgrind): steady where requests/s are not; needs valgrind
 bench-instructions: $(STAMP)

@@ -182,8 +182,8 @@ class RequestValidationError(ConfigurationError):
     """A request that does not fit the operation's spec; raised before anything is sent.
 
     ``operation`` is the operationId; ``problems`` has one line per broken rule, each starting
-    with where it is: a parameter's Python name (``user_id``) or the body path
-    (``body.members[0].id``)."""
+    with where it is, as the caller wrote it: a parameter's or body keyword's Python name
+    (``user_id``, ``members[0].id``), or ``body...`` for a body given whole."""
 
     operation: str
     problems: list[str]

@@ -2,7 +2,7 @@
 
 A page shape says only how to read its items and cursor (:class:`Page`); iteration is written
 once in :class:`AsyncPaginator`. Hand-written because no library knows Retool's envelope; it is
-~150 lines of plain asyncio.
+plain asyncio over the request pipeline (``_request``: build, check, send, parse).
 
 Stopping rules: ``has_more`` false, or a missing/empty ``next_token``. Tokens that cycle
 raise :class:`PaginationError` instead of looping forever (detected in constant memory), and so

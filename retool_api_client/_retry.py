@@ -211,7 +211,10 @@ class RetryLoop:
         """Seconds to wait before the next attempt, or ``None`` to stop here."""
         config = self.config
         if not decision.retry:
-            logger.debug("not retrying %s %s: %s", request.method, request.url, decision.reason)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "not retrying %s %s: %s", request.method, urlsplit(request.url).path, decision.reason
+                )
             return None
         if attempt > config.max_retries:
             why = f"{config.max_retries} retries used ({decision.reason})"
@@ -223,7 +226,8 @@ class RetryLoop:
                 return delay
             if delay is not None:
                 why = f"the {config.deadline:g}s retry deadline would pass"
-        logger.debug("not retrying %s %s: %s", request.method, request.url, why)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("not retrying %s %s: %s", request.method, urlsplit(request.url).path, why)
         return None
 
 

@@ -329,7 +329,7 @@ def test_a_final_error_is_still_logged_at_debug(caplog: pytest.LogCaptureFixture
     caplog.set_level(logging.DEBUG, logger="retool_api_client")
     run("GET", [404])
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
-        ("DEBUG", f"not retrying GET {URL}: status 404 is final")
+        ("DEBUG", "not retrying GET /api/v2/users: status 404 is final")
     ]
 
 
