@@ -493,7 +493,9 @@ async def loopback_rate(make: Any, in_flight: int, seconds: float) -> float:
         await close()
 
 
-def bench_loopback(rounds: int = 7, seconds: float = 0.3) -> None:
+def bench_loopback(
+    rounds: int = 7, seconds: float = 0.3, in_flight: tuple[int, ...] = LOOPBACK_IN_FLIGHT
+) -> None:
     """GETs of one user per second over real sockets, against bare aiohttp + ``json.loads``.
 
     Each client is measured right after a measurement of bare aiohttp at the same concurrency
@@ -513,15 +515,15 @@ def bench_loopback(rounds: int = 7, seconds: float = 0.3) -> None:
 
         async def measure() -> None:
             for _ in range(rounds):
-                for in_flight in LOOPBACK_IN_FLIGHT:
+                for n_flight in in_flight:
                     for name, make in clients.items():
                         if name == baseline:
                             continue
-                        base = await loopback_rate(clients[baseline], in_flight, seconds)
-                        rate = await loopback_rate(make, in_flight, seconds)
-                        rates.setdefault((baseline, in_flight), []).append(base)
-                        rates.setdefault((name, in_flight), []).append(rate)
-                        ratios.setdefault((name, in_flight), []).append(rate / base)
+                        base = await loopback_rate(clients[baseline], n_flight, seconds)
+                        rate = await loopback_rate(make, n_flight, seconds)
+                        rates.setdefault((baseline, n_flight), []).append(base)
+                        rates.setdefault((name, n_flight), []).append(rate)
+                        ratios.setdefault((name, n_flight), []).append(rate / base)
 
         asyncio.run(measure())
     finally:
@@ -533,31 +535,27 @@ def bench_loopback(rounds: int = 7, seconds: float = 0.3) -> None:
         f"interleaved rounds, each client paired with bare aiohttp just before it) and ratio to "
         f"{baseline} (target >= 0.8x for the quickstart's client)"
     )
-    print(f"{'':<48} " + "".join(f"{f'{n} in flight':>22}" for n in LOOPBACK_IN_FLIGHT))
+    print(f"{'':<48} " + "".join(f"{f'{n} in flight':>22}" for n in in_flight))
     for name in clients:
         cells = []
-        for n in LOOPBACK_IN_FLIGHT:
+        for n in in_flight:
             ratio = statistics.median(ratios[name, n]) if name != baseline else 1.0
             cells.append(f"{statistics.median(rates[name, n]):>10,.0f} {ratio:5.2f}x    ")
         print(f"{name:<48} " + "".join(f"{c:>22}" for c in cells))
     sdk = "SDK, RetoolClient(base, token) (quickstart)"
-    if (sdk, LOOPBACK_IN_FLIGHT[0]) in ratios:
-        spread = ", ".join(
-            f"{n}: {min(ratios[sdk, n]):.2f}-{max(ratios[sdk, n]):.2f}" for n in LOOPBACK_IN_FLIGHT
-        )
+    if (sdk, in_flight[0]) in ratios:
+        spread = ", ".join(f"{n}: {min(ratios[sdk, n]):.2f}-{max(ratios[sdk, n]):.2f}" for n in in_flight)
         print(f"{'':<48} quickstart's pair ratios, lowest-highest: {spread}")
 
 
 def quick() -> None:
     """``make test``'s run: every benchmark once, with a few hundred requests, so a change that
     breaks the bench fails CI. No figure here means anything; nothing is asserted."""
-    global LOOPBACK_IN_FLIGHT
     bench_import(runs=1)
     asyncio.run(bench_client(calls=100, rounds=1))
     bench_request_check(calls=100, rounds=1)
     asyncio.run(walk(build_pages(3), 0.0, prefetch=True, work=True))
-    LOOPBACK_IN_FLIGHT = (1, 16)
-    bench_loopback(rounds=1, seconds=0.05)
+    bench_loopback(rounds=1, seconds=0.05, in_flight=(1, 16))
     bench_loopback_pages(rounds=1, count=5)
 
 
