@@ -28,10 +28,13 @@ __all__ = ["HttpxPool"]
 class HttpxPool:
     """Sends through ``client``; closes it on ``aclose()`` only when ``owned`` (made by the SDK)."""
 
-    def __init__(self, client: Any, *, owned: bool, secrets: tuple[str, ...] = ()) -> None:
+    def __init__(self, client: Any, *, owned: bool, secrets: tuple[str, ...] = (), via: str = "") -> None:
+        """``via``: the proxy the client sends through (its URL without credentials), named in
+        failures to connect."""
         self.client = client
         self.owned = owned
         self._secrets = secrets
+        self._via = via
         self._lib: Any = importlib.import_module(type(client).__module__.split(".")[0])
         lib = self._lib
         self._never_sent = (lib.ConnectError, lib.ConnectTimeout, lib.PoolTimeout, lib.ProxyError)
@@ -68,14 +71,19 @@ class HttpxPool:
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
         )
+        via = ""
         if proxy is not None:
             args["proxy"] = lib.Proxy(proxy.url, headers=dict(proxy.headers), ssl_context=proxy.ssl_context)
             secrets += proxy.secrets
+            via = proxy.url
         transport = lib.AsyncHTTPTransport(**args)
-        return cls(lib.AsyncClient(transport=transport, trust_env=False), owned=True, secrets=secrets)
+        return cls(
+            lib.AsyncClient(transport=transport, trust_env=False), owned=True, secrets=secrets, via=via
+        )
 
     def describe(self) -> str:
-        return str(self._lib.__name__)
+        name = str(self._lib.__name__)
+        return f"{name} via {self._via}" if self._via else name
 
     def __repr__(self) -> str:
         return f"<HttpxPool {self.describe()}>"
@@ -149,6 +157,8 @@ class HttpxPool:
         if not reading and isinstance(exc, self._refused):
             return Failure(Kind.NEVER_SENT, text, cause=cause, final=True)
         if not reading and isinstance(exc, self._never_sent):
+            if self._via:
+                text += f" (through the proxy {self._via})"
             return Failure(Kind.NEVER_SENT, text, cause=cause)
         return Failure(Kind.MAYBE_SENT, text, cause=cause, final=isinstance(exc, lib.TooManyRedirects))
 

@@ -96,6 +96,7 @@ async def test_an_impostor_https_proxy_never_sees_the_credentials_even_with_veri
     assert proxy.received == []
     assert origin.received == []
     assert "pr0xy-pass" not in str(caught.value) and CREDENTIALS not in str(caught.value)
+    assert proxy.url in str(caught.value)  # the proxy, named without its credentials
 
 
 async def test_a_proxy_refusing_the_tunnel_is_a_connection_error_never_sent(made: str) -> None:
