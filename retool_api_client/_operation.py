@@ -45,8 +45,9 @@ class Operation:
     (``/users/{user_id}``), ``path_params`` those names in the order a call gives them;
     ``query`` and ``headers`` pair each parameter's Python name with the name sent.
     ``responses`` maps each documented status to the model its body parses into
-    (``"list:models.x:X"``: a JSON array of them; None: no body); a status >= 400 with a model
-    gives the error's ``parsed``."""
+    (``"list:models.x:X"``: a JSON array of them; ``"json"``: the decoded JSON, for an answer
+    the generator could not type; None: no body); a status >= 400 with a model gives the
+    error's ``parsed``."""
 
     id: str
     method: str

@@ -146,6 +146,8 @@ def parse(op: Operation, response: Any) -> Any:
     if name is None:
         return None
     try:
+        if name == "json":  # a loosely typed answer: the decoded JSON
+            return response.json()
         if name.startswith("list:"):
             items = response.json()
             if not isinstance(items, list):
