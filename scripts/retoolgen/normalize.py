@@ -7,18 +7,24 @@ one-line ``reason``. The passes never change the wire contract: they rename, mov
 
 Order matters and is fixed in :data:`PASSES`:
 
-0. ``path_item_params``    parameters declared on a path item move into each of its operations
-1. ``colon_path_params``   ``/access_tokens/:accessTokenId`` -> ``/{accessTokenId}`` + parameter
-2. ``object_defaults``     drop ``default: {}`` on nullable objects (generator rejects it)
-3. ``typeless_nullable``   ``{"nullable": true}`` without ``type`` -> ``{}`` (same values admitted)
-4. ``patterns``            regexes from fixes.yaml (``\\_`` is not a valid JSON-Schema escape)
-5. ``response_relaxations`` response-only ``required`` entries older instances omit
-6. ``integer_ids``         numeric ``id`` / ``*_id`` fields are integers
-7. ``path_param_types``    numeric path ids take ``int | str``, uuid ones ``UUID | str``
-8. ``surface_names``       operationId and namespace: reviewed entry, else the lock, else derived
-9. ``component_refs``      inline copies of a component schema become ``$ref``
-10. ``component_extras``   a component plus extra fields is that component (extras optional)
-11. ``hoist_repeated``     inline object schemas seen more than once become named components
+- ``path_item_params``     parameters declared on a path item move into each of its operations
+- ``colon_path_params``    ``/access_tokens/:accessTokenId`` -> ``/{accessTokenId}`` + parameter
+- ``object_defaults``      drop ``default: {}`` on nullable objects (generator rejects it)
+- ``typeless_nullable``    ``{"nullable": true}`` without ``type`` -> ``{}`` (same values admitted)
+- ``untyped_items``        an array without ``items`` gets ``items: {}`` (generator rejects it)
+- ``exclusive_unions``     an ``anyOf`` whose members a field tells apart is a ``oneOf``
+- ``parameter_defaults``   a query parameter's ``default`` moves into its description
+- ``required_bodies``      a body with required fields is required
+- ``patterns``             regexes from fixes.yaml (``\\_`` is not a valid JSON-Schema escape)
+- ``response_relaxations`` response-only ``required`` entries older instances omit
+- ``integer_ids``          numeric ``id`` / ``*_id`` fields are integers
+- ``path_param_types``     numeric path ids take ``int | str``, uuid ones ``UUID | str``
+- ``surface_names``        operationId and namespace: reviewed entry, else the lock, else derived
+- ``nullable_enums``       a nullable enum becomes a component referenced as nullable
+- ``component_refs``       inline copies of a component schema become ``$ref``
+- ``component_extras``     a component plus extra fields is that component (extras optional)
+- ``hoist_repeated``       inline object schemas seen more than once, or titled with a name a
+                           model already has, become named components
 
 The passes that name things (``surface_names``, ``hoist_repeated``) read the surface lock from
 their :class:`Context` and record what they decided there; nothing is fatal that a
@@ -99,6 +105,22 @@ def walk(node: JSON, fn: Callable[[dict[str, Any]], None]) -> None:
             walk(value, fn)
 
 
+def walk_schemas(node: JSON, fn: Callable[[dict[str, Any]], None]) -> None:
+    """:func:`walk`, but not into data (``example``, ``default``, ``enum``...; a property of
+    one of those names is a schema)."""
+    if isinstance(node, dict):
+        fn(node)
+        for key, value in list(node.items()):
+            if key == "properties" and isinstance(value, dict):
+                for child in value.values():
+                    walk_schemas(child, fn)
+            elif key not in DATA_KEYS:
+                walk_schemas(value, fn)
+    elif isinstance(node, list):
+        for value in node:
+            walk_schemas(value, fn)
+
+
 # --------------------------------------------------------------------------- passes
 
 
@@ -160,6 +182,18 @@ def typeless_nullable(spec: JSON, fixes: JSON, ctx: Context | None = None) -> No
     walk(spec.get("components", {}), fix)
 
 
+def untyped_items(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
+    """``{"type": "array"}`` without ``items`` admits arrays of anything; the generator refuses
+    it ("type array must have items") and drops the operation. ``items: {}`` says the same."""
+
+    def fix(node: dict[str, Any]) -> None:
+        if node.get("type") == "array" and "items" not in node:
+            node["items"] = {}
+
+    walk_schemas(spec.get("paths", {}), fix)
+    walk_schemas(spec.get("components", {}), fix)
+
+
 def exclusive_unions(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     """An ``anyOf`` of objects told apart by one required field that takes a single value in
     each (``{"type": {"enum": ["group"]}, ...}``, ``{"type": {"enum": ["user"]}, ...}``) is a
@@ -175,8 +209,8 @@ def exclusive_unions(spec: JSON, fixes: JSON, ctx: Context | None = None) -> Non
             node.clear()
             node.update(("oneOf" if key == "anyOf" else key, value) for key, value in items)
 
-    walk(spec.get("paths", {}), fix)
-    walk(components, fix)
+    walk_schemas(spec.get("paths", {}), fix)
+    walk_schemas(components, fix)
 
 
 def _exclusive(members: list[JSON], components: JSON) -> bool:
@@ -832,6 +866,7 @@ PASSES: list[Callable[[JSON, JSON, Context], None]] = [
     colon_path_params,
     object_defaults,
     typeless_nullable,
+    untyped_items,
     exclusive_unions,
     parameter_defaults,
     required_bodies,
