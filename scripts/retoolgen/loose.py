@@ -131,8 +131,10 @@ def loosened(spec: JSON, loose: dict[str, dict[str, LoosePart]]) -> JSON:
 
 def one_line(error: GeneratorError) -> str:
     """The generator's words for ``error`` on one line, without its object reprs."""
-    text = " ".join(f"{error.header} {error.detail or ''}".split())
-    return _REPR.sub("", text).replace(" :", ":").strip()
+    text = (error.header or "").strip().rstrip(":")
+    if error.detail:
+        text += f": {error.detail}"
+    return _REPR.sub("", " ".join(text.split()))
 
 
 def _annotation(op: JSON, part: str) -> str:

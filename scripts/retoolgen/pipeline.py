@@ -237,6 +237,9 @@ def regenerate(
     layout.api_reference.write_text(reference)
     new_version = built.spec["info"]["version"]
     user_changes = surface.diff(old_lock, lock) if old_lock.operations else []
+    user_changes += surface.helper_breaks(
+        surface.read_facade(layout.package, layout.helpers), layout.helpers, built.spec["info"]["version"]
+    )
     if old_normalized is not None and old_normalized["info"]["version"] != new_version:
         old_version = old_normalized["info"]["version"]
         text = changelog.render(
