@@ -299,3 +299,44 @@ def test_the_changelog_says_what_changed_as_the_user_calls_it() -> None:
         "- `retool.spaces.list()`: added (GET /spaces)",
     }
     assert render_changes([]) == ["No change to the methods you call.", ""]
+
+
+def test_the_changelog_names_a_helper_whose_generated_methods_a_release_lacks(tmp_path: Path) -> None:
+    from retoolgen.surface import Method, helper_breaks
+
+    (tmp_path / "users.py").write_text(
+        """
+from typing import Protocol
+
+class _Users(Protocol):
+    def list(self, *, email: str = ...) -> object: ...
+    async def update(self, user_id: str, *, active: bool = ...) -> object: ...
+    async def log_out(self, user_id: str) -> None: ...
+
+class UsersHelpers:
+    async def find_by_email(self: _Users, email: str) -> object:
+        return self.list(email=email)
+
+    async def deactivate(self: _Users, user_id: str) -> object:
+        await self.log_out(user_id)
+        return await self.update(user_id, active=False)
+
+    def unrelated(self, x: int) -> int:
+        return x
+"""
+    )
+    facade = {
+        "users": {
+            "list": Method("list", ["*", "first_name: str | Unset = UNSET"], "AsyncPaginator[User]", ""),
+            "update": Method("update", ["user_id: str", "*", "active: bool | Unset = UNSET"], "User", ""),
+            "find_by_email": Method("find_by_email", ["email: str"], "User | None", "", helper=True),
+        }
+    }
+    lines = [c.line() for c in helper_breaks(facade, tmp_path, "2.4.0")]
+    assert lines == [
+        "- BREAKING `retool.users.find_by_email()`: calls retool.users.list(email=...), which Retool API 2.4.0 does not take",
+        "- BREAKING `retool.users.deactivate()`: calls retool.users.log_out(), which Retool API 2.4.0 lacks",
+    ]
+    facade["users"]["list"].params.append("email: str | Unset = UNSET")
+    facade["users"]["log_out"] = Method("log_out", ["user_id: str"], "None", "")
+    assert helper_breaks(facade, tmp_path, "3.0.0") == []
