@@ -3,8 +3,8 @@
 """``RetoolClient``, and what the generated namespaces need from the client they are given.
 
 ``RetoolClient`` is the core's ``BaseClient`` (auth, a finite timeout, retries, typed errors)
-with this API's namespaces mixed in: composed here so that the core never imports generated
-code. The namespaces hand the client to ``retool_api_client._request``, which needs only its
+with this API's namespaces mixed in, and the core's ``ServerDrift`` (``compare_with_server()``):
+composed here so that the core never imports generated code. The namespaces hand the client to ``retool_api_client._request``, which needs only its
 ``get_async_httpx_client()`` (and reads its ``validate_requests`` and event-loop binding).
 """
 
@@ -13,6 +13,7 @@ from typing import Protocol
 import httpx
 
 from .._client import BaseClient
+from .._drift import ServerDrift
 from ._meta import API_VERSION
 from .api import Resources
 
@@ -23,7 +24,7 @@ class ApiClient(Protocol):
         ...
 
 
-class RetoolClient(BaseClient, Resources):
+class RetoolClient(BaseClient, Resources, ServerDrift):
     __doc__ = BaseClient.__doc__
     __module__ = "retool_api_client"
     api_version = API_VERSION
