@@ -293,6 +293,64 @@ def test_strict_makes_loose_typing_fatal_and_changes_nothing(tmp_path: Path) -> 
     assert {p.name: p.read_bytes() for p in (root / "openapi").iterdir() if p.is_file()} == openapi
 
 
+def test_loosening_goes_part_by_part_in_the_order_the_generator_reads_them() -> None:
+    """Parameters first (the one the error points at), then the body; a refused component is
+    a note, and the answers that use it are loose; what the generator reads stays typed."""
+    from retoolgen import generator
+
+    def param(name: str, where: str, **extra: Any) -> dict[str, Any]:
+        return {"name": name, "in": where, "schema": MIXED, **extra}
+
+    text = {"200": {"description": "ok", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+    bad = {
+        "200": {
+            "description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/bad"}}},
+        }
+    }
+    spec = {
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "components": {"schemas": {"bad": {"type": "object", "properties": {"k": MIXED}}}},
+        "paths": {
+            "/a": {"get": {"operationId": "a", "parameters": [param("X-Tag", "header")], "responses": text}},
+            "/b": {"get": {"operationId": "b", "responses": bad}},
+            "/c/{id}": {
+                "post": {
+                    "operationId": "c",
+                    "parameters": [
+                        param("id", "path", required=True),
+                        {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "requestBody": {
+                        "content": {
+                            "application/json": {"schema": {"type": "object", "properties": {"k": MIXED}}}
+                        }
+                    },
+                    "responses": text,
+                }
+            },
+        },
+    }
+    report = generator.read(spec, config_path=ROOT / "generator-config.yaml")
+    assert {
+        oid: {part: loose.annotation for part, loose in parts.items()} for oid, parts in report.loose.items()
+    } == {
+        "a": {"parameter X-Tag": "str"},
+        "b": {"response 200": "Any"},
+        "c": {"parameter id": "Any", "body": "Mapping[str, Any]"},
+    }
+    assert report.dropped == {}
+    assert [n.split(":")[0] for n in report.notes] == ["a component schema"]
+    assert "Got {<class 'int'>, <class 'str'>}" in report.loose["c"]["body"].reason
+    assert "0x" not in " ".join(p.reason for parts in report.loose.values() for p in parts.values())
+    endpoints = {
+        str(e.name): e for c in report.data.endpoint_collections_by_tag.values() for e in c.endpoints
+    }
+    assert set(endpoints) == {"a", "b", "c"}
+    assert [str(p.python_name) for p in endpoints["c"].query_parameters] == ["q"]
+
+
 def test_a_document_the_generator_refuses_as_a_whole_is_one_line_quoting_it() -> None:
     from retoolgen import generator
 

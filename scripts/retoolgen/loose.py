@@ -9,7 +9,8 @@ more is refused:
 
 - a request body: the method takes ``Mapping[str, Any]`` (``Any`` for a body that is not an
   object), with no field keywords;
-- a parameter: the method takes ``Any`` for it;
+- a parameter: the method takes ``Any`` for it (``str`` in a header, where the generator
+  takes nothing else);
 - an answer: the method returns the decoded JSON (``Any``) for that status.
 
 The rest of the operation, and every other operation, stays typed. The normalized spec itself
@@ -20,9 +21,11 @@ report (a ``warning:`` line, the changelog, fatal with ``--strict``).
 
 The order is the generator's: it reads an operation's parameters, then its answers (a refused
 answer is left out, the operation kept), then its body (a refused body drops the operation). A
-dropped operation whose error names a parameter has its parameters loosened, otherwise its body;
-if it is still dropped, every part of it. An operation dropped even then (a path the generator
-cannot template) is left out of the SDK, with a warning. A document refused as a whole is
+dropped operation whose error is about a parameter has that parameter loosened (the one whose
+schema the error carries; all of them if none matches), otherwise its body; each round loosens
+what the next error names, and an operation still dropped after a few rounds has every part
+loosened. An operation dropped even then (a path the generator cannot template) is left out of
+the SDK, with a warning. A document refused as a whole is
 :class:`GeneratorFailed`: one line quoting the generator.
 """
 
@@ -42,8 +45,9 @@ from .surface import op_key
 
 JSON = Any
 MAPPING = "Mapping[str, Any]"
-#: At most this many parses: the first, one per loosening step, one to confirm.
-ROUNDS = 4
+#: At most this many parses: the first, one per loosening step (the last but one loosens all
+#: of each operation still dropped), one to confirm.
+ROUNDS = 6
 #: openapi-python-client formats some names with their repr (``UntrustedString object at 0x..``).
 _REPR = re.compile(r"\s*<openapi_python_client\.[\w.]+ object at 0x[0-9a-f]+>")
 
@@ -83,7 +87,7 @@ def read(spec: JSON, config: Config) -> Report:
         if isinstance(data, GeneratorError):
             raise GeneratorFailed(f"openapi-python-client refused the document: {one_line(data)}")
         refused = _refused(data, spec)
-        if attempt == ROUNDS - 1 or not _loosen(refused, loose, ops):
+        if attempt == ROUNDS - 1 or not _loosen(refused, loose, ops, everything=attempt >= ROUNDS - 2):
             break
     dropped = {oid: reason for oid, (wanted, reason) in refused.items() if wanted[0] == _DROPPED}
     loose = {oid: parts for oid, parts in loose.items() if parts and oid not in dropped}
@@ -91,14 +95,20 @@ def read(spec: JSON, config: Config) -> Report:
 
 
 def _loosen(
-    refused: dict[str, tuple[list[str], str]], loose: dict[str, dict[str, LoosePart]], ops: dict[str, JSON]
+    refused: dict[str, tuple[list[str], str]],
+    loose: dict[str, dict[str, LoosePart]],
+    ops: dict[str, JSON],
+    *,
+    everything: bool,
 ) -> bool:
-    """Add the parts ``refused`` asks for to ``loose``; whether any was new."""
+    """Add the parts ``refused`` asks for to ``loose`` (``everything``: all of each operation
+    still dropped); whether any was new."""
     added = False
     for operation_id, (wanted, reason) in refused.items():
         op, had = ops[operation_id], loose.setdefault(operation_id, {})
-        # a dropped operation whose first loosening was not enough: all of it
-        parts = _all_parts(op) if had and wanted[0] == _DROPPED else wanted[1:]
+        parts = [p for p in wanted[1:] if p not in had]
+        if wanted[0] == _DROPPED and (everything or not parts):
+            parts = _all_parts(op)
         for part in parts:
             if part not in had:
                 had[part] = LoosePart(reason, _annotation(op, part))
@@ -138,7 +148,11 @@ def one_line(error: GeneratorError) -> str:
 
 
 def _annotation(op: JSON, part: str) -> str:
-    """``Mapping[str, Any]`` for a JSON object body, else ``Any``."""
+    """``Mapping[str, Any]`` for a JSON object body, ``str`` for a header, else ``Any``."""
+    if part.startswith("parameter "):
+        name = part.removeprefix("parameter ")
+        header = any(p.get("name") == name and p.get("in") == "header" for p in op.get("parameters", []))
+        return "str" if header else "Any"
     if part != "body":
         return "Any"
     schemas = [m.get("schema") for m in op.get("requestBody", {}).get("content", {}).values()]
