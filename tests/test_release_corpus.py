@@ -199,8 +199,14 @@ def test_mypy_strict_passes_on_it_and_the_examples_or_the_changelog_says_why(
 @pytest.mark.parametrize("name", ALL)
 def test_the_bump_back_gives_the_committed_tree_byte_for_byte(bumps: dict[str, Bump], name: str) -> None:
     found = bumps[name]
-    assert found.back is not None and found.back.returncode == 0, found.forward.stderr
+    assert found.back is not None, found.forward.stderr
+    assert found.back.returncode == 0, found.back.stderr
     back = Lock.load(found.root / "openapi" / "surface.lock")
-    assert renamed(LOCK, back) == {}
+    # the operations both releases have keep their names through the round trip; one the other
+    # release lacks comes back under the name derivation gives it (the lock holds the current
+    # release's operations): its old name when the committed names are the derived ones, and
+    # then the whole tree comes back byte for byte
+    kept = {key: op for key, op in back.operations.items() if key in found.lock.operations}
+    assert renamed(LOCK, Lock(back.api_version, kept)) == {}
     if derivable():
         assert found.differs == []
