@@ -1,6 +1,10 @@
 """``retool.compare_with_server()`` and ``python -m retool_api_client drift``: the server's
 ``/api/v2/spec`` (served by ``httpx.MockTransport``, or over 127.0.0.1 for the command) against
-the spec the SDK was generated from."""
+the spec the SDK was generated from.
+
+The server speaks the pinned release, a synthetic next release of it, or a real document of
+another release (``tests/data/specs/``); what the report must say is derived from the two
+documents, so the tests hold whichever release is pinned."""
 
 from __future__ import annotations
 
@@ -27,7 +31,46 @@ from .helpers import ROOT, releases
 from .helpers.fakes import make_client
 
 TOKEN = "tok_secret_123"  # make_client's
-SPEC_2_12 = json.loads((ROOT / "tests" / "data" / "specs" / "retool-2.12.0.json").read_text())
+
+
+def other_release() -> dict[str, Any]:
+    """The newest real document of a release other than the pinned one (of equal versions,
+    Retool's own: the provider's edited copies add ``-provider`` to the name)."""
+
+    def key(path: Any) -> tuple[tuple[int, ...], int]:
+        version = json.loads(path.read_text())["info"]["version"]
+        return tuple(int(n) for n in re.findall(r"\d+", version)), -len(path.name)
+
+    others = [
+        p
+        for p in (ROOT / "tests" / "data" / "specs").glob("retool-*.json")
+        if json.loads(p.read_text())["info"]["version"] != RetoolClient.api_version
+    ]
+    return json.loads(max(others, key=key).read_text())
+
+
+OTHER = other_release()
+
+
+def keys(spec: dict[str, Any]) -> set[str]:
+    """Its operations as the surface lock keys them (``:id`` segments read as parameters)."""
+    from retoolgen.normalize import operations
+    from retoolgen.surface import op_key
+
+    return {op_key(method, re.sub(r"/:(\w+)", r"/{\1}", path)) for path, method, _ in operations(spec)}
+
+
+def calls_of(endpoints: list[str]) -> set[str]:
+    from retoolgen.surface import op_key
+
+    from retool_api_client.generated.api import ENDPOINTS, OPERATIONS
+
+    wanted = {op_key(*e.split(" ")) for e in endpoints}
+    return {
+        "retool.{}.{}".format(*OPERATIONS[oid])
+        for oid, e in ENDPOINTS.items()
+        if op_key(*e.split(" ")) in wanted
+    }
 
 
 def serving(
@@ -63,67 +106,70 @@ async def test_the_release_the_sdk_was_generated_from_is_no_drift() -> None:
 
 async def test_a_synthetic_next_release_names_what_it_removed_added_and_changed() -> None:
     release = releases.next_release()
-    spec = release.spec
-    # one operation moved to another path (its summary the same), one now requires a parameter,
-    # one lost a parameter the SDK sends
-    moved_from, moved_to = "/users/{userId}/logout", "/users/{userId}/sign_out"
-    spec["paths"][moved_to] = spec["paths"].pop(moved_from)
-    spec["paths"][moved_to]["post"]["summary"] = releases.pinned()["paths"][moved_from]["post"]["summary"]
-    spec["paths"]["/groups"]["get"].setdefault("parameters", []).append(
-        {"name": "orgId", "in": "query", "required": True, "schema": {"type": "string"}}
+    spec, pinned = release.spec, releases.pinned()
+    gone = set(release.removed)
+    summaries = [op.get("summary") for _, _, op in releases.ops(pinned)]
+    kept = [
+        (path, method, op)
+        for path, method, op in releases.ops(pinned)
+        if f"{method.upper()} {path}" not in gone and summaries.count(op.get("summary")) == 1
+    ]
+    # one operation moved to another path, its summary as before (the release rewords them all)
+    path, method, _ = next((p, m, o) for p, m, o in kept if m == "post" and "{" in p)
+    moved = spec["paths"].setdefault(f"{path}_moved", {})
+    moved[method] = spec["paths"][path].pop(method)
+    moved[method]["summary"] = pinned["paths"][path][method]["summary"]
+    moved[method].setdefault("parameters", []).extend(spec["paths"][path].get("parameters", []))
+    # one now requires a parameter the SDK does not know; one no longer takes one the SDK sends
+    needs, _, _ = next((p, m, o) for p, m, o in kept if m == "get" and p != path)
+    spec["paths"][needs]["get"].setdefault("parameters", []).append(
+        {"name": "orgScope", "in": "query", "required": True, "schema": {"type": "string"}}
     )
-    users = spec["paths"]["/users/{userId}"]["get"]
-    users["parameters"] = [p for p in users["parameters"] if p["name"] != "includeGroups"]
+    lost_path, lost_method, lost = next(
+        (p, m, o)
+        for p, m, o in kept
+        if p not in (path, needs)
+        and any(q["in"] == "query" and not q.get("required") for q in o.get("parameters", []))
+    )
+    lost_name = next(q["name"] for q in lost["parameters"] if q["in"] == "query" and not q.get("required"))
+    theirs = spec["paths"][lost_path][lost_method]
+    theirs["parameters"] = [q for q in theirs["parameters"] if q["name"] != lost_name]
     report = await drift(serving(spec))
 
     assert report.drifted
     assert (report.server_version, report.sdk_version) == (release.version, RetoolClient.api_version)
-    from retool_api_client.generated.api import BY_ENDPOINT, OPERATIONS
-
-    def call(endpoint: str) -> str:
-        namespace, method = OPERATIONS[BY_ENDPOINT[endpoint]]
-        return f"retool.{namespace}.{method}"
-
-    assert [(d.call, d.endpoint, d.server) for d in report.missing] == [
-        (call(removed), removed, None) for removed in release.removed
-    ]
+    assert [(d.endpoint, d.server) for d in report.missing] == [(r, None) for r in release.removed]
+    assert {d.call for d in report.missing} == calls_of(release.removed)
     assert set(report.extra) == {*release.added, release.unusual}
-    changed = {d.call: d for d in report.changed}
-    assert set(changed) == {
-        call("POST /users/{userId}/logout"),
-        call("GET /groups"),
-        call("GET /users/{userId}"),
-    }
-    logout = changed[call("POST /users/{userId}/logout")]
-    assert logout.server == f"POST {moved_to}" and logout.changes == (f"now POST {moved_to}",)
-    assert changed[call("GET /groups")].changes == (
-        "the server requires query parameter 'orgId', which this SDK does not send",
+    changed = {d.endpoint: d for d in report.changed}
+    endpoint = f"{method.upper()} {path}"
+    assert set(changed) == {endpoint, f"GET {needs}", f"{lost_method.upper()} {lost_path}"}
+    assert changed[endpoint].server == f"{method.upper()} {path}_moved"
+    assert changed[endpoint].changes == (f"now {method.upper()} {path}_moved",)
+    assert changed[f"GET {needs}"].changes == (
+        "the server requires query parameter 'orgScope', which this SDK does not send",
     )
-    assert changed[call("GET /users/{userId}")].changes == (
-        "the server does not take query parameter 'includeGroups'",
+    assert changed[f"{lost_method.upper()} {lost_path}"].changes == (
+        f"the server does not take query parameter {lost_name!r}",
     )
     text = report.render()
     assert f"server: Retool API {release.version}; this SDK: Retool API {RetoolClient.api_version}" in text
     assert f"{len(release.removed)} methods the server lacks:" in text and text.endswith("\ndrift")
 
 
-async def test_a_real_older_release_names_the_methods_it_lacks() -> None:
-    from retoolgen.normalize import operations
+async def test_a_real_release_of_another_version_names_what_each_side_lacks() -> None:
+    report = await drift(serving(OTHER))
+    assert report.server_version == OTHER["info"]["version"] != report.sdk_version and report.drifted
     from retoolgen.surface import op_key
 
-    from retool_api_client.generated.api import ENDPOINTS, OPERATIONS
+    from retool_api_client.generated.api import ENDPOINTS
 
-    report = await drift(serving(SPEC_2_12))
-    assert report.server_version == "2.12.0" and report.drifted
-    there = {op_key(method, re.sub(r"/:(\w+)", r"/{\1}", path)) for path, method, _ in operations(SPEC_2_12)}
-    lacking = {
-        "retool.{}.{}".format(*OPERATIONS[oid])
-        for oid, endpoint in ENDPOINTS.items()
-        if op_key(*endpoint.split(" ")) not in there
-    }
+    ours, theirs = keys(releases.pinned()), keys(OTHER)
+    lacking = calls_of([e for e in ENDPOINTS.values() if op_key(*e.split(" ")) not in theirs])
     moved = {d.call for d in report.changed if d.changes[0].startswith("now ")}
-    assert lacking and {d.call for d in report.missing} | moved == lacking
+    assert {d.call for d in report.missing} | moved == lacking
     assert all(d.server is None for d in report.missing)
+    assert len(report.extra) + len(moved) == len(theirs - ours)
 
 
 def test_compare_reads_colon_paths_path_parameters_and_references_as_the_pipeline_does() -> None:
@@ -214,10 +260,11 @@ async def test_the_report_is_read_once_per_call_not_per_request() -> None:
 
 
 def test_the_command_prints_the_report_and_exits_1_on_drift(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["drift"], client=make_client(serving(SPEC_2_12))) == 1
+    assert main(["drift"], client=make_client(serving(OTHER))) == 1
     out = capsys.readouterr().out
-    assert out.startswith("server: Retool API 2.12.0; this SDK: Retool API ")
-    assert "retool.users.log_out() (POST /users/{userId}/logout): the server lacks it" in out
+    assert out.startswith(f"server: Retool API {OTHER['info']['version']}; this SDK: Retool API ")
+    report = compare(OTHER)
+    assert all(f"  {d.line()}\n" in out for d in report.missing + report.changed)
     assert out.endswith("drift\n")
     assert main(["drift"], client=make_client(serving(releases.pinned()))) == 0
     assert capsys.readouterr().out.endswith("\nno drift\n")
@@ -235,7 +282,7 @@ def test_the_command_says_why_it_could_not_run_in_one_line(capsys: pytest.Captur
 @pytest.fixture
 def spec_server() -> Iterator[tuple[str, dict[str, Any]]]:
     """An HTTP server on 127.0.0.1 answering ``GET /api/v2/spec`` with ``served["document"]``."""
-    served: dict[str, Any] = {"document": SPEC_2_12, "auth": []}
+    served: dict[str, Any] = {"document": OTHER, "auth": []}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -275,7 +322,7 @@ def test_python_m_retool_api_client_drift_reads_the_environment(
     url, served = spec_server
     drifted = run_command({"RETOOL_BASE_URL": url, "RETOOL_API_TOKEN": "tok_env_456"})
     assert drifted.returncode == 1, drifted.stderr
-    assert "Retool API 2.12.0" in drifted.stdout and drifted.stdout.endswith("drift\n")
+    assert f"Retool API {OTHER['info']['version']};" in drifted.stdout and drifted.stdout.endswith("drift\n")
     assert served["auth"] == ["Bearer tok_env_456"]
     served["document"] = releases.pinned()
     same = run_command({"RETOOL_BASE_URL": url, "RETOOL_API_TOKEN": "tok_env_456"})
@@ -288,6 +335,6 @@ def test_python_m_retool_api_client_drift_reads_the_environment(
 def test_a_copy_of_a_document_is_compared_not_changed() -> None:
     import retool_api_client.generated.api  # noqa: F401
 
-    document = copy.deepcopy(SPEC_2_12)
+    document = copy.deepcopy(OTHER)
     compare(document)
-    assert document == SPEC_2_12
+    assert document == OTHER
