@@ -66,9 +66,10 @@ check-generated: $(STAMP)
 	$(PY) scripts/regenerate.py --check --strict
 	$(PY) scripts/templates.py check
 
-# the whole suite on a copy of the repository regenerated to a synthetic next Retool release
+# the whole suite on a copy of the repository regenerated to a synthetic next Retool release, then
+# to the newest real Retool document in tests/data/specs/ (SPEC=<file>: to that document only)
 test-next-release: $(STAMP) $(NODE_STAMP)
-	$(PY) scripts/test_next_release.py
+	$(if $(SPEC),$(PY) scripts/test_next_release.py --spec "$(SPEC)",$(PY) scripts/test_next_release.py && $(PY) scripts/test_next_release.py --newest)
 
 # our change to each overridden generator template, against its pristine copy (templates/upstream/)
 template-diff: $(STAMP)

@@ -14,6 +14,7 @@ from .generated import api as _api  # noqa: F401  (hands the core its tables: _t
 from .generated._meta import API_VERSION as __api_version__
 
 if TYPE_CHECKING:
+    from ._drift import DriftReport, OperationDrift
     from ._exceptions import (
         APIConnectionError,
         APIError,
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from .patch import JsonPatch, diff
 
 _LAZY = {
+    "DriftReport": "._drift",
+    "OperationDrift": "._drift",
     "AsyncPaginator": "._pagination",
     "Page": "._pagination",
     "PaginationError": "._pagination",
@@ -89,9 +92,11 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DriftReport",
     "InternalServerError",
     "JsonPatch",
     "NotFoundError",
+    "OperationDrift",
     "Page",
     "PaginationError",
     "PatchError",

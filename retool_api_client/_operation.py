@@ -63,9 +63,9 @@ class Operation:
     ``body_fields`` each field of a JSON object body that the method also takes as a keyword
     (how the request check names them). ``fill`` says where the body gets spec defaults.
     ``responses`` maps each documented status to the model its body parses into
-    (``"list:models.x:X"``: a JSON array of them; ``"json"``: JSON the spec gives no schema,
-    decoded as it is; None: no body); a status >= 400 with a model gives the error's
-    ``parsed``."""
+    (``"list:models.x:X"``: a JSON array of them; ``"json"``: the decoded JSON, for an answer
+    the spec gives no schema or the generator could not type; None: no body); a status >= 400
+    with a model gives the error's ``parsed``."""
 
     id: str
     method: str

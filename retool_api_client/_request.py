@@ -264,7 +264,7 @@ def parse(op: Operation, response: Any) -> Any:
     if name is None:
         return None
     try:
-        if name == "json":  # no schema: what was sent, decoded
+        if name == "json":  # no schema, or one the generator could not type: the decoded JSON
             return response.json() if response.content else None
         if name.startswith("list:"):
             items = response.json()

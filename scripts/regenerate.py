@@ -3,7 +3,11 @@
     python scripts/regenerate.py                       # offline, from openapi/spec.lock
     python scripts/regenerate.py --spec URL_OR_FILE    # pull, pin, changelog, regenerate
     python scripts/regenerate.py --check               # fail if the committed tree is stale
-    python scripts/regenerate.py --strict ...          # what the naming passes report is fatal
+    python scripts/regenerate.py --strict ...          # every warning is fatal (this repository's CI)
+
+Warnings (``warning:`` lines, and the changelog's "Reported by the pipeline"): stale fixes.yaml
+entries, settled name collisions, and the parts of operations openapi-python-client refused,
+which are typed loosely (``scripts/retoolgen/loose.py``) rather than stopping the run.
 
 A Bearer token for ``--spec URL`` is read from ``RETOOL_API_TOKEN`` (never printed).
 """
@@ -31,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spec", help="URL (e.g. https://acme.retool.com/api/v2/spec) or file to pull")
     parser.add_argument("--check", action="store_true", help="compare a fresh build with the committed tree")
     parser.add_argument(
-        "--strict", action="store_true", help="fail on stale fixes.yaml entries and settled name collisions"
+        "--strict",
+        action="store_true",
+        help="fail on any warning: stale fixes.yaml entries, settled name collisions, loosely typed parts",
     )
     parser.add_argument(
         "--root", type=Path, default=Path(__file__).resolve().parent.parent, help=argparse.SUPPRESS

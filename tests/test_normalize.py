@@ -518,6 +518,207 @@ def test_hoisted_titled_schema_takes_its_title_as_name_and_drops_it() -> None:
     assert "title" not in s["components"]["schemas"]["ReplaceOperation"]
 
 
+# ------------------------------------------------------------------ constructs the generator refuses
+
+
+def body_op(operation_id: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "operationId": operation_id,
+        "requestBody": {"content": {"application/json": {"schema": schema}}},
+        "responses": ok(),
+    }
+
+
+def generator_refusals(s: dict[str, Any]) -> list[str]:
+    """What openapi-python-client refuses in ``s`` (parsed as the pipeline parses it)."""
+    from openapi_python_client.config import Config, ConfigFile, MetaType
+    from openapi_python_client.parser import GeneratorData
+
+    config = Config.from_sources(
+        ConfigFile.load_from_path(ROOT / "generator-config.yaml"), MetaType.NONE, ROOT, "utf-8", True, ROOT
+    )
+    data = GeneratorData.from_dict(s, config=config)
+    assert isinstance(data, GeneratorData)
+    found = [e.detail or "" for c in data.endpoint_collections_by_tag.values() for e in c.parse_errors]
+    return found + [e.detail or "" for e in data.errors]
+
+
+def subject(kind: str, id_schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"type": {"type": "string", "enum": [kind]}, "id": id_schema},
+        "required": ["type", "id"],
+        **extra,
+    }
+
+
+def test_an_anyof_whose_members_a_field_tells_apart_is_a_oneof() -> None:
+    group = subject("group", {"type": "integer"}, title="Group")
+    user = subject("user", {"type": "string"})
+    told_apart = {"anyOf": [group, {"$ref": "#/components/schemas/user"}], "description": "who"}
+    loose = {"anyOf": [{"type": "object", "properties": {"a": {"type": "string"}}}, user]}
+    same_value = {"anyOf": [subject("user", {"type": "string"}), subject("user", {"type": "integer"})]}
+    optional = {"anyOf": [{**group, "required": ["id"]}, user]}
+    nullable = {
+        "anyOf": [
+            group,
+            {**user, "properties": {**user["properties"], "type": {"enum": ["u"], "nullable": True}}},
+        ]
+    }
+    scalars = {"anyOf": [{"type": "integer"}, {"type": "string"}]}
+    example = {"type": "object", "example": {"anyOf": [group, user]}, "properties": {}}
+    props = {
+        "s": told_apart,
+        "l": loose,
+        "v": same_value,
+        "o": optional,
+        "n": nullable,
+        "k": scalars,
+        "e": example,
+    }
+    s = spec({"/p": {"post": body_op("p", {"type": "object", "properties": props})}}, {"user": user})
+    n.exclusive_unions(s, {})
+    got = s["paths"]["/p"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    # in place of anyOf, same members, same neighbours
+    assert got["s"] == {"oneOf": [group, {"$ref": "#/components/schemas/user"}], "description": "who"}
+    assert list(got["s"]) == ["oneOf", "description"]
+    # a member without the field, one value in two members, the field optional or nullable in one,
+    # members that are not objects, and an example that looks like a union: left alone
+    for name in ("l", "v", "o", "n", "k"):
+        assert "anyOf" in got[name] and "oneOf" not in got[name], name
+    assert got["e"]["example"] == {"anyOf": [group, user]}
+
+
+def test_a_union_of_objects_with_typeless_or_nullable_only_members_is_read_by_the_generator() -> None:
+    """The 2.4.0 PATCH /groups body: JSON Patch operations whose ``value`` is ``{nullable: true}``
+    with no type; the same union, untitled, is a hoisted component elsewhere."""
+
+    def operation(kind: str, title: str | None) -> dict[str, Any]:
+        props: dict[str, Any] = {"op": {"type": "string", "enum": [kind]}, "path": {"type": "string"}}
+        if kind != "remove":
+            props["value"] = {"nullable": True, "description": "A JSON value"}
+        return {
+            "type": "object",
+            "properties": props,
+            "required": ["op", "path"],
+            **({"title": title} if title else {}),
+        }
+
+    def body(titled: bool) -> dict[str, Any]:
+        kinds = ("add", "remove", "replace")
+        items = {"anyOf": [operation(k, f"{k.title()} Operation" if titled else None) for k in kinds]}
+        return {"type": "object", "properties": {"operations": {"type": "array", "items": items}}}
+
+    pristine = spec(
+        {
+            "/users/{id}": {"patch": body_op("update_user", body(False))},
+            "/folders/{id}": {"patch": body_op("update_folder", body(False))},
+            "/groups/{id}": {"patch": body_op("update_group", body(True))},
+        }
+    )
+    for item in pristine["paths"].values():
+        item["patch"]["parameters"] = [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+        ]
+    lock = Lock("1", {}, {"ReplaceOperation": ["PATCH /users/{} body.operations[]|Replace"]})
+    ctx = n.Context(lock=lock)
+    normalized = n.normalize(pristine, {}, ctx)
+    assert generator_refusals(normalized) == []
+    # the untitled copies keep their locked name; the titled one of the same name is another model
+    assert "ReplaceOperation" in normalized["components"]["schemas"]
+    assert ctx.hoisted["ReplaceOperation2"] == ["PATCH /groups/{} body.operations[]|ReplaceOperation"]
+    # without the titled schema hoisted, the generator refuses the operation
+    unhoisted = n.normalize(pristine, {}, n.Context(lock=lock))
+    unhoisted["components"]["schemas"].pop("ReplaceOperation2")
+    items = unhoisted["paths"]["/groups/{id}"]["patch"]["requestBody"]["content"]["application/json"]
+    items["schema"]["properties"]["operations"]["items"]["oneOf"][2] = operation(
+        "replace", "Replace Operation"
+    )
+    assert [e for e in generator_refusals(unhoisted) if "Invalid property in union" in e]
+
+
+def test_a_titled_schema_whose_title_a_component_has_is_hoisted_under_a_locked_name() -> None:
+    """The permission subjects of a release where each occurs once: ``{"title": "Group"}`` beside
+    the component ``group`` ("Attempted to generate duplicate models with name 'Group'")."""
+    grant = {
+        "type": "object",
+        "properties": {"subject": {"oneOf": [subject("group", {"type": "integer"}, title="Group")]}},
+    }
+    revoke = copy.deepcopy(grant)
+    revoke["properties"]["subject"]["oneOf"][0]["description"] = "revoked from"
+    thing = subject("thing", {"type": "string"}, title="Thing")  # no model is named Thing: stays
+    components = {
+        "group": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    }
+    pristine = spec(
+        {
+            "/grant": {"post": body_op("grant", grant)},
+            "/revoke": {"post": body_op("revoke", revoke)},
+            "/things": {"post": body_op("create_thing", {"type": "object", "properties": {"t": thing}})},
+        },
+        components,
+    )
+    assert [e for e in generator_refusals(pristine) if "Invalid property in union" in e]  # (Group)
+
+    ctx = n.Context()
+    first = n.normalize(pristine, {}, ctx)
+    assert generator_refusals(first) == []
+    schemas = first["components"]["schemas"]
+    assert ctx.hoisted == {
+        "Group2": ["POST /grant body.subject|Group"],
+        "Group3": ["POST /revoke body.subject|Group"],
+    }
+    assert "title" not in schemas["Group2"] and schemas["Group3"]["description"] == "revoked from"
+    assert (
+        first["paths"]["/things"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+            "properties"
+        ]["t"]
+        == thing
+    )
+
+    # the lock keeps the names; fixes.yaml renames by the derived name
+    lock = Lock("1", {}, {"RevokedGroup": ["POST /revoke body.subject|Group"]})
+    again = n.normalize(pristine, {"schema_names": {"Group2": "GroupRef"}}, n.Context(lock=lock))
+    assert {"GroupRef", "RevokedGroup"} <= set(again["components"]["schemas"])
+    assert generator_refusals(again) == []
+
+
+def test_two_titled_schemas_of_one_name_and_different_shapes_are_both_named_apart() -> None:
+    one = {"title": "Item", "type": "object", "properties": {"a": {"type": "string"}}}
+    two = {"title": "Item", "type": "object", "properties": {"b": {"type": "integer"}}}
+    pristine = spec({"/a": {"post": body_op("a", {"type": "object", "properties": {"x": one, "y": two}})}})
+    assert any('duplicate models with name "Item"' in e for e in generator_refusals(pristine))
+    ctx = n.Context()
+    normalized = n.normalize(pristine, {}, ctx)
+    assert sorted(ctx.hoisted) == ["Item", "Item2"]
+    assert generator_refusals(normalized) == []
+
+
+def test_an_array_without_items_takes_any_items() -> None:
+    s = spec(
+        {
+            "/a": {
+                "post": body_op(
+                    "a",
+                    {
+                        "type": "object",
+                        "properties": {"ids": {"type": "array"}},
+                        "example": {"type": "array"},
+                    },
+                )
+            }
+        },
+        {"m": {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}}}}},
+    )
+    assert any("must have items" in e for e in generator_refusals(s))
+    n.untyped_items(s, {})
+    schema = s["paths"]["/a"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["ids"] == {"type": "array", "items": {}}
+    assert schema["example"] == {"type": "array"}  # data, not a schema
+    assert s["components"]["schemas"]["m"]["properties"]["tags"]["items"] == {"type": "string"}
+    assert generator_refusals(s) == []
+
+
 # ------------------------------------------------------------------ the pinned Retool spec
 
 

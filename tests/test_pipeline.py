@@ -6,9 +6,12 @@ import importlib
 import json
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from retoolgen import pipeline
 from retoolgen.normalize import operations
 
@@ -130,3 +133,262 @@ def test_changelog_marks_retyped_and_removed_as_breaking() -> None:
     assert "- BREAKING field m.x: retyped string -> integer" in lines
     assert "- BREAKING field m.x: now required" in lines
     importlib.invalidate_caches()
+
+
+# -- what the generator refuses: loose typing per operation, never a stop ---------------------
+
+#: An enum of two types: openapi-python-client refuses it wherever it is ("Got {int, str}").
+MIXED = {"type": "string", "enum": ["a", 1]}
+
+
+def refused_spec() -> dict[str, Any]:
+    """A made-up release of four operations, three with a part the generator refuses: a body
+    field, a query parameter, an answer."""
+    thing = {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+        "required": ["id"],
+    }
+
+    def ok(data: dict[str, Any]) -> dict[str, Any]:
+        envelope = {"type": "object", "properties": {"success": {"type": "boolean"}, "data": data}}
+        return {"200": {"description": "ok", "content": {"application/json": {"schema": envelope}}}}
+
+    body = {"type": "object", "properties": {"name": {"type": "string", "minLength": 1}, "kind": MIXED}}
+    thing_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": "Made up", "version": "9.0.0"},
+        "tags": [{"name": "Things", "description": "Things."}],
+        "paths": {
+            "/things": {
+                "get": {
+                    "tags": ["Things"],
+                    "summary": "List things",
+                    "responses": ok({"type": "array", "items": thing}),
+                },
+                "post": {
+                    "tags": ["Things"],
+                    "summary": "Create thing",
+                    "requestBody": {
+                        "content": {"application/json": {"schema": {**body, "required": ["name"]}}}
+                    },
+                    "responses": ok(thing),
+                },
+            },
+            "/things/{id}": {
+                "get": {
+                    "tags": ["Things"],
+                    "summary": "Get thing",
+                    "parameters": [thing_id, {"name": "view", "in": "query", "schema": MIXED}],
+                    "responses": ok(thing),
+                },
+                "delete": {
+                    "tags": ["Things"],
+                    "summary": "Delete thing",
+                    "parameters": [thing_id],
+                    "responses": ok({"type": "object", "properties": {"kind": MIXED}}),
+                },
+            },
+        },
+    }
+
+
+CALLS = """
+import asyncio, httpx, json
+from retool_api_client import RequestValidationError, RetoolClient
+sent = []
+def answer(request):
+    sent.append([request.method, request.url.path, request.url.query.decode(), request.content.decode()])
+    data = {"kind": "a", "extra": [1]} if request.method == "DELETE" else {"id": "t1", "name": "n"}
+    return httpx.Response(200, json={"success": True, "data": data})
+async def main():
+    out = {}
+    async with RetoolClient("https://a.retool.com", "tok", transport=httpx.MockTransport(answer)) as r:
+        out["create"] = type(await r.things.create(body={"name": "n", "kind": "a"})).__name__
+        try:
+            await r.things.create(body={"name": "", "kind": "zzz"})
+        except RequestValidationError as exc:
+            out["refused"] = str(exc)
+        out["delete"] = await r.things.delete("t1")
+        out["get"] = type(await r.things.get("t1", view="a")).__name__
+    out["sent"] = sent
+    print(json.dumps(out))
+asyncio.run(main())
+"""
+
+
+def loose_project(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the project with no fixes.yaml entries (they name 3.373.0's operations) and the
+    made-up release written beside it."""
+    from .helpers.project import copy_project
+
+    root = copy_project(tmp_path)
+    (root / "openapi" / "fixes.yaml").write_text("{}\n")
+    spec = tmp_path / "refused.json"
+    spec.write_text(json.dumps(refused_spec()))
+    return root, spec
+
+
+@pytest.mark.slow
+def test_what_the_generator_refuses_is_typed_loosely_per_part_and_reported(tmp_path: Path) -> None:
+    from retoolgen.surface import Lock
+
+    from .helpers.project import env, regenerate
+
+    root, spec = loose_project(tmp_path)
+    pinned = json.loads((root / "openapi" / "spec.lock").read_text())["current"]
+    result = regenerate(root, spec)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    warnings = [w for w in result.stdout.splitlines() if w.startswith("warning:") and "typed loosely" in w]
+    assert [w.split(": openapi-python-client")[0] for w in warnings] == [
+        "warning: POST /things (create_thing): body typed loosely",
+        "warning: DELETE /things/{id} (delete_thing): response 200 typed loosely",
+        "warning: GET /things/{id} (get_thing): parameter view typed loosely",
+    ]
+    assert all("Got {<class 'int'>, <class 'str'>}" in w for w in warnings)
+    changelog = (root / "openapi" / "changelog" / f"{pinned}_to_9.0.0.md").read_text()
+    reported = changelog.split("## Reported by the pipeline\n\n", 1)[1].split("\n\n", 1)[0]
+    assert reported.splitlines() == [w.replace("warning: ", "- ", 1) for w in warnings]
+
+    # the loose parts are loose; the rest of each operation, and the other operation, typed
+    ops = {op.operation_id: op for op in Lock.load(root / "openapi" / "surface.lock").operations.values()}
+    assert ops["create_thing"].params == ["*", "body: Mapping[str, Any]"]
+    assert ops["create_thing"].returns == ops["get_thing"].returns == "ListThingsResponseDataItem | Unset"
+    assert ops["get_thing"].params == ["id: str", "*", "view: Any | Unset = UNSET"]
+    assert ops["delete_thing"].returns == "Any"
+    assert ops["list_things"].returns == "list[ListThingsResponseDataItem] | Unset"
+    code = pipeline.build(pipeline.Layout(root)).code
+    loose = {m.operation_id: sorted(m.loose) for m in code.methods if m.loose}
+    assert loose == {
+        "create_thing": ["body"],
+        "delete_thing": ["response 200"],
+        "get_thing": ["parameter view"],
+    }
+
+    # and called: the spec's schema still checks the loose body; the loose answer is its JSON
+    out = subprocess.run(
+        [sys.executable, "-c", CALLS], cwd=root, capture_output=True, text=True, check=False, env=env(root)
+    )
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["create"] == got["get"] == "ListThingsResponseDataItem"
+    assert got["refused"].startswith("create_thing: request not sent: ")
+    assert "body.kind: 'zzz' is not one of ['a', 1]" in got["refused"] and "body.name" in got["refused"]
+    assert got["delete"] == {"success": True, "data": {"kind": "a", "extra": [1]}}
+    assert got["sent"] == [
+        ["POST", "/api/v2/things", "", '{"name":"n","kind":"a"}'],
+        ["DELETE", "/api/v2/things/t1", "", ""],
+        ["GET", "/api/v2/things/t1", "view=a", ""],
+    ]
+
+
+@pytest.mark.slow
+def test_strict_makes_loose_typing_fatal_and_changes_nothing(tmp_path: Path) -> None:
+    from .helpers.project import committed_outputs, regenerate
+
+    root, spec = loose_project(tmp_path)
+    openapi = {p.name: p.read_bytes() for p in (root / "openapi").iterdir() if p.is_file()}
+    before = committed_outputs(root)
+    result = regenerate(root, spec, "--strict")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --strict: ") and result.stderr.count("\n") == 1
+    assert "POST /things (create_thing): body typed loosely" in result.stderr
+    assert committed_outputs(root) == before
+    assert {p.name: p.read_bytes() for p in (root / "openapi").iterdir() if p.is_file()} == openapi
+
+
+def test_loosening_goes_part_by_part_in_the_order_the_generator_reads_them() -> None:
+    """Parameters first (the one the error points at), then the body; a refused component is
+    a note, and the answers that use it are loose; what the generator reads stays typed."""
+    from retoolgen import generator
+
+    def param(name: str, where: str, **extra: Any) -> dict[str, Any]:
+        return {"name": name, "in": where, "schema": MIXED, **extra}
+
+    text = {"200": {"description": "ok", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+    bad = {
+        "200": {
+            "description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/bad"}}},
+        }
+    }
+    spec = {
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "components": {"schemas": {"bad": {"type": "object", "properties": {"k": MIXED}}}},
+        "paths": {
+            "/a": {"get": {"operationId": "a", "parameters": [param("X-Tag", "header")], "responses": text}},
+            "/b": {"get": {"operationId": "b", "responses": bad}},
+            "/c/{id}": {
+                "post": {
+                    "operationId": "c",
+                    "parameters": [
+                        param("id", "path", required=True),
+                        {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "requestBody": {
+                        "content": {
+                            "application/json": {"schema": {"type": "object", "properties": {"k": MIXED}}}
+                        }
+                    },
+                    "responses": text,
+                }
+            },
+        },
+    }
+    report = generator.read(spec, config_path=ROOT / "generator-config.yaml")
+    assert {
+        oid: {part: loose.annotation for part, loose in parts.items()} for oid, parts in report.loose.items()
+    } == {
+        "a": {"parameter X-Tag": "str"},
+        "b": {"response 200": "Any"},
+        "c": {"parameter id": "Any", "body": "Mapping[str, Any]"},
+    }
+    assert report.dropped == {}
+    assert [n.split(":")[0] for n in report.notes] == ["a component schema"]
+    assert "Got {<class 'int'>, <class 'str'>}" in report.loose["c"]["body"].reason
+    assert "0x" not in " ".join(p.reason for parts in report.loose.values() for p in parts.values())
+    endpoints = {
+        str(e.name): e for c in report.data.endpoint_collections_by_tag.values() for e in c.endpoints
+    }
+    assert set(endpoints) == {"a", "b", "c"}
+    assert [str(p.python_name) for p in endpoints["c"].query_parameters] == ["q"]
+
+
+def test_a_document_the_generator_refuses_as_a_whole_is_one_line_quoting_it() -> None:
+    from retoolgen import generator
+
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"get": {"operationId": "x", "responses": {"200": {"description": 5}}}}},
+    }
+    with pytest.raises(generator.GeneratorFailed) as info:
+        generator.read(spec, config_path=ROOT / "generator-config.yaml")
+    message = str(info.value)
+    assert message.startswith("openapi-python-client refused the document: Failed to parse OpenAPI document:")
+    assert "description" in message and "\n" not in message
+
+
+def test_a_whole_document_refusal_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Past the validator, the generator can still refuse the document: one error line from
+    the command, and neither the pin nor the generated tree moves."""
+    import regenerate
+    from retoolgen import generator
+
+    root = copy_project(tmp_path)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    def refuse(spec: Any, *, config_path: Path) -> Any:
+        raise generator.GeneratorFailed("openapi-python-client refused the document: Failed to parse: x")
+
+    monkeypatch.setattr(generator, "read", refuse)
+    spec = ROOT / "tests" / "data" / "specs" / "retool-2.12.0.json"
+    assert regenerate.main(["--root", str(root), "--spec", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: openapi-python-client refused the document: Failed to parse: x\n"
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before

@@ -4,9 +4,7 @@ and from synthetic next releases, one model per resource, and the user's changel
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +18,7 @@ from retoolgen.surface import Lock, Operation, diff, op_key, render_changes
 
 from .helpers import ROOT, releases, samples
 from .helpers.fakes import make_client, user_json
+from .helpers.project import assert_survives, committed_outputs, copy_project, env, regenerate
 
 SPEC_2_12 = ROOT / "tests" / "data" / "specs" / "retool-2.12.0.json"
 LOCK = Lock.load(ROOT / "openapi" / "surface.lock")
@@ -32,13 +31,6 @@ def fixes() -> dict[str, Any]:
 def planned(spec: dict[str, Any]) -> tuple[dict[str, Any], normalize.Context]:
     """Normalize ``spec`` and plan its facade with the committed lock (no generation)."""
     ctx = normalize.Context(lock=LOCK)
-    normalized = normalize.normalize(spec, fixes(), ctx)
-    plan = facade.plan(normalized, fixes(), ctx)
-    return {e["key"]: (oid, e["tag"], e["method"]) for oid, e in plan["ops"].items()}, ctx
-
-
-def planned_without_lock(spec: dict[str, Any]) -> tuple[dict[str, Any], normalize.Context]:
-    ctx = normalize.Context()
     normalized = normalize.normalize(spec, fixes(), ctx)
     plan = facade.plan(normalized, fixes(), ctx)
     return {e["key"]: (oid, e["tag"], e["method"]) for oid, e in plan["ops"].items()}, ctx
@@ -190,108 +182,7 @@ def test_api_reference_lists_every_method_with_its_endpoint() -> None:
 
 # -- regenerating a copy of the project -----------------------------------------------------------
 
-COPIED = ("openapi", "templates", "scripts", "examples", "retool_api_client", "docs")
-
-
-def copy_project(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    ignore = shutil.ignore_patterns("__pycache__", ".mypy_cache")
-    for name in COPIED:
-        shutil.copytree(ROOT / name, root / name, ignore=ignore)
-    for name in ("generator-config.yaml", "pyproject.toml"):
-        shutil.copy(ROOT / name, root)
-    return root
-
-
-def regenerate(root: Path, spec: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    cmd = [
-        sys.executable,
-        str(root / "scripts" / "regenerate.py"),
-        "--root",
-        str(root),
-        "--spec",
-        str(spec),
-        *extra,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=root)
-
-
-def mypy_errors(root: Path) -> list[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "retool_api_client", "examples"],
-        cwd=root, capture_output=True, text=True, check=False,
-        env={**os.environ, "MYPYPATH": str(root)},
-    )  # fmt: skip
-    return [line for line in result.stdout.splitlines() if ": error:" in line]
-
-
-def imports(root: Path) -> None:
-    code = "import retool_api_client as r, retool_api_client.generated.api as a; print(r.__api_version__, len(a.OPERATIONS))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
-    assert out.stdout.split()[1] == str(len(Lock.load(root / "openapi" / "surface.lock").operations))
-
-
-def assert_survives(root: Path, before: Lock, changelog: str) -> Lock:
-    """Shared operations keep names and return models (or the changelog says so), the package
-    imports and type-checks, and what breaks the examples is named in the changelog."""
-    after = Lock.load(root / "openapi" / "surface.lock")
-    shared = before.operations.keys() & after.operations.keys()
-    assert {k for k in shared if before.operations[k].call != after.operations[k].call} == set()
-    for key in shared:
-        old, new = before.operations[key], after.operations[key]
-        if old.returns != new.returns:
-            assert f"BREAKING `{new.call}()`: returns {new.returns} instead of {old.returns}" in changelog
-    imports(root)
-    errors = mypy_errors(root)
-    outside = [e for e in errors if not e.startswith("examples/")]
-    assert outside == []
-    for error in errors:
-        path, line = error.split(":")[:2]
-        source = (root / path).read_text().splitlines()[int(line) - 1]
-        calls = re.findall(r"retool\.(\w+)\.(\w+)", source)
-        assert calls and any(f"BREAKING `retool.{ns}.{m}()`" in changelog for ns, m in calls), error
-    return after
-
-
-def committed_outputs(root: Path) -> dict[str, bytes]:
-    paths = [
-        root / "openapi" / "normalized.json",
-        root / "openapi" / "surface.lock",
-        root / "docs" / "api.md",
-    ]
-    package = root / "retool_api_client" / "generated"
-    paths += sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return {str(p.relative_to(root)): p.read_bytes() for p in paths}
-
-
-@pytest.mark.slow
-def test_regenerating_from_the_real_2_12_0_renames_nothing_and_comes_back_byte_for_byte(
-    tmp_path: Path,
-) -> None:
-    root = copy_project(tmp_path)
-    fixes_before = (root / "openapi" / "fixes.yaml").read_bytes()
-    pinned = json.loads((root / "openapi" / "spec.lock").read_text())["current"]
-    outputs = committed_outputs(root)
-
-    result = regenerate(root, SPEC_2_12)
-    assert result.returncode == 0, result.stderr
-    assert (root / "openapi" / "fixes.yaml").read_bytes() == fixes_before  # no hand edit
-    changelog = (root / "openapi" / "changelog" / f"{pinned}_to_2.12.0.md").read_text()
-    assert "renamed to" not in changelog and "moved and renamed" not in changelog
-    assert_survives(root, LOCK, changelog)
-
-    back = regenerate(root, root / "openapi" / f"retool-{pinned}.json")
-    assert back.returncode == 0, back.stderr
-    returned = Lock.load(root / "openapi" / "surface.lock")
-    in_2_12, _ = planned(json.loads(SPEC_2_12.read_text()))
-    shared = LOCK.operations.keys() & in_2_12.keys()
-    assert [k for k in shared if returned.operations[k].call != LOCK.operations[k].call] == []
-    # byte for byte, as long as the names of the operations 2.12.0 lacks are the ones derivation
-    # gives (true of 3.373.0, whose names were derived from it; not of a synthetic release)
-    fresh, _ = planned_without_lock(releases.pinned())
-    if all(fresh[k] == locked(k) for k in LOCK.operations):
-        after = committed_outputs(root)
-        assert [k for k in outputs.keys() | after.keys() if outputs.get(k) != after.get(k)] == []
+# (regenerating from each real release we have: tests/test_release_corpus.py)
 
 
 @pytest.mark.slow
@@ -333,7 +224,9 @@ async def main():
     print(json.dumps([[(type(w).__module__.split(".")[2], w.id) for w in found], request.headers["x-request-tag"], str(request.url.query, "ascii")]))
 asyncio.run(main())
 """
-    out = subprocess.run([sys.executable, "-c", code], check=False, cwd=root, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=False, cwd=root, capture_output=True, text=True, env=env(root)
+    )
     assert out.returncode == 0, out.stderr
     # the array's items parsed into the model its schema became
     assert json.loads(out.stdout) == [[["models", "w1"]], "t1", "ids=a&ids=b"]
@@ -406,3 +299,44 @@ def test_the_changelog_says_what_changed_as_the_user_calls_it() -> None:
         "- `retool.spaces.list()`: added (GET /spaces)",
     }
     assert render_changes([]) == ["No change to the methods you call.", ""]
+
+
+def test_the_changelog_names_a_helper_whose_generated_methods_a_release_lacks(tmp_path: Path) -> None:
+    from retoolgen.surface import Method, helper_breaks
+
+    (tmp_path / "users.py").write_text(
+        """
+from typing import Protocol
+
+class _Users(Protocol):
+    def list(self, *, email: str = ...) -> object: ...
+    async def update(self, user_id: str, *, active: bool = ...) -> object: ...
+    async def log_out(self, user_id: str) -> None: ...
+
+class UsersHelpers:
+    async def find_by_email(self: _Users, email: str) -> object:
+        return self.list(email=email)
+
+    async def deactivate(self: _Users, user_id: str) -> object:
+        await self.log_out(user_id)
+        return await self.update(user_id, active=False)
+
+    def unrelated(self, x: int) -> int:
+        return x
+"""
+    )
+    facade = {
+        "users": {
+            "list": Method("list", ["*", "first_name: str | Unset = UNSET"], "AsyncPaginator[User]", ""),
+            "update": Method("update", ["user_id: str", "*", "active: bool | Unset = UNSET"], "User", ""),
+            "find_by_email": Method("find_by_email", ["email: str"], "User | None", "", helper=True),
+        }
+    }
+    lines = [c.line() for c in helper_breaks(facade, tmp_path, "2.4.0")]
+    assert lines == [
+        "- BREAKING `retool.users.find_by_email()`: calls retool.users.list(email=...), which Retool API 2.4.0 does not take",
+        "- BREAKING `retool.users.deactivate()`: calls retool.users.log_out(), which Retool API 2.4.0 lacks",
+    ]
+    facade["users"]["list"].params.append("email: str | Unset = UNSET")
+    facade["users"]["log_out"] = Method("log_out", ["user_id: str"], "None", "")
+    assert helper_breaks(facade, tmp_path, "3.0.0") == []

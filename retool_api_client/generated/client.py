@@ -3,14 +3,16 @@
 """``RetoolClient``, and what the generated namespaces need from the client they are given.
 
 ``RetoolClient`` is the core's ``BaseClient`` (auth, a finite timeout, retries, typed errors)
-with this API's namespaces mixed in: composed here so that the core never imports generated
-code. The namespaces hand the client to ``retool_api_client._request``, which needs only its
-``sending()`` (what a request is sent with) and ``validate_requests``.
+with this API's namespaces mixed in, and the core's ``ServerDrift`` (``compare_with_server()``):
+composed here so that the core never imports generated code. The namespaces hand the client to
+``retool_api_client._request``, which needs only its ``sending()`` (what a request is sent
+with) and ``validate_requests``.
 """
 
 from typing import Protocol
 
 from .._client import BaseClient, Sending
+from .._drift import ServerDrift
 from ._meta import API_VERSION
 from .api import Resources
 
@@ -23,7 +25,7 @@ class ApiClient(Protocol):
         ...
 
 
-class RetoolClient(BaseClient, Resources):
+class RetoolClient(BaseClient, Resources, ServerDrift):
     __doc__ = BaseClient.__doc__
     __module__ = "retool_api_client"
     api_version = API_VERSION

@@ -17,6 +17,8 @@ from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.openapi import Endpoint
 from openapi_python_client.parser.properties import ModelProperty, NoneProperty, Property
 
+from .loose import LoosePart
+
 #: types a keyword takes as they are; others are widened (an enum also takes its text ...)
 _PLAIN = {"str", "int", "float", "bool", "None", "datetime.datetime", "datetime.date"}
 _JSON = "Mapping[str, Any]"
@@ -132,6 +134,9 @@ class Method:
     patch: Patch | None = None
     imports: list[str] = field(default_factory=list)
     fill: Fill | None = None  #: the body's spec defaults (see :class:`Fill`)
+    #: part ("body", "parameter <name>", "response <status>") -> why it is typed loosely
+    #: (``Mapping[str, Any]`` in, the decoded JSON out: see ``loose.py``)
+    loose: dict[str, str] = field(default_factory=dict)
 
     @property
     def constant(self) -> str:
@@ -183,8 +188,15 @@ class Plan:
         return sorted((m for ns in self.namespaces for m in ns.methods), key=lambda m: m.operation_id)
 
 
-def build(names: dict[str, Any], data: GeneratorData, order: Any) -> Plan:
-    """``names``: ``facade.plan(...)``; ``order``: ``facade.order_methods``."""
+def build(
+    names: dict[str, Any],
+    data: GeneratorData,
+    order: Any,
+    loose: dict[str, dict[str, LoosePart]] | None = None,
+) -> Plan:
+    """``names``: ``facade.plan(...)``; ``order``: ``facade.order_methods``; ``loose``: the
+    parts the generator refused, by operationId (``loose.read``)."""
+    loose = loose or {}
     models = {m.class_info.name: m for m in data.models}
     endpoints = {
         str(e.name): e
@@ -194,7 +206,12 @@ def build(names: dict[str, Any], data: GeneratorData, order: Any) -> Plan:
     namespaces = []
     for attr, tag in sorted(names["tags"].items()):
         methods = [
-            _method(names["ops"][tag["methods"][name]], endpoints[tag["methods"][name]], models)
+            _method(
+                names["ops"][tag["methods"][name]],
+                endpoints[tag["methods"][name]],
+                models,
+                loose.get(tag["methods"][name], {}),
+            )
             for name in order(list(tag["methods"]))
         ]
         namespaces.append(Namespace(attr, tag["title"], tag["description"], tag["helpers"], methods))
@@ -296,7 +313,13 @@ def _model_ref(prop: Property) -> str:
     return f"models.{info.module_name}:{info.name}"
 
 
-def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelProperty]) -> Method:
+def _method(
+    op: dict[str, Any],
+    endpoint: Endpoint,
+    models: dict[str, ModelProperty],
+    given: dict[str, LoosePart] | None = None,
+) -> Method:
+    loose = dict(given or {})
     used: list[Property] = list(
         endpoint.path_parameters + endpoint.query_parameters + endpoint.header_parameters
     )
@@ -326,9 +349,9 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
         elif has_body and inner is not None and hasattr(inner, "class_info"):
             ref = "list:" + _model_ref(inner)  # a JSON array of one model
         elif has_body:
-            raise ValueError(
-                f"{endpoint.name}: a {low} body that is neither an object nor an array of objects"
-            )
+            why = f"a {low} answer that is neither an object nor an array of objects"
+            loose.setdefault(f"response {low}", LoosePart(why))
+            ref = "json"  # the decoded JSON
         else:
             ref = None if low in _NO_CONTENT else _UNDESCRIBED
         responses.append((low, ref))
@@ -341,6 +364,8 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
             kind, returned = "whole", "Any"
         elif not has_body:
             kind, returned = "none", "None"
+        elif ref == "json":
+            kind, returned = "whole", "Any"
         elif data is not None:
             used.append(data)
             kind, returned = "data", code(data)
@@ -365,12 +390,14 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
         used.append(prop)
         is_object = only.body_type == "json" and hasattr(prop, "class_info")
         annotation = code(prop, no_optional=True) + (f" | {_JSON}" if is_object else "")
+        if "body" in loose:  # what the generator refused: any JSON object
+            annotation = loose["body"].annotation
         body = Body(
             kind="multipart" if only.body_type == "files" else "json",
             annotation=annotation,
             required=bool(prop.required),
             model=prop.class_info.name if hasattr(prop, "class_info") else "",  # type: ignore[attr-defined]
-            doc_type=code(prop),
+            doc_type=annotation if "body" in loose else code(prop),
         )
         if only.body_type not in ("json", "files"):
             raise ValueError(f"{endpoint.name}: {only.body_type} bodies are not supported")
@@ -404,7 +431,7 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
         responses=responses,
         fill=_fill(endpoint.bodies[0].prop, models) if body and body.kind == "json" else None,
     )
-    if op["paginated"]:
+    if op["paginated"] and items:  # (a loose answer has no typed items: the first page's JSON)
         p = op["pagination"]
         python = {q.sent: q.python for q in method.query}
         method.pagination = Pagination(
@@ -414,7 +441,7 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
             size_range=tuple(p["range"]) if p["range"] else None,  # type: ignore[arg-type]
             token=python["next_token"] if p["token"] else None,
         )
-    if "patch" in op:
+    if "patch" in op and _data_prop(_success(endpoint)) is not None:  # (not with a loose answer)
         target_name = _data_prop(_success(endpoint)).class_info.name  # type: ignore[union-attr]
         target = models[target_name]
         # one keyword per field the rules let a patch set (read-only ones are refused anyway)
@@ -443,6 +470,10 @@ def _method(op: dict[str, Any], endpoint: Endpoint, models: dict[str, ModelPrope
             field_names=list(op["patch"]["fields"]),
         )
     method.imports = sorted(_imports(used))
+    method.loose = {part: why.reason for part, why in loose.items()}
+    if method.loose:
+        note = "; ".join(f"{part}: {why}" for part, why in method.loose.items())
+        method.description = f"{method.description}\n\nTyped loosely by the generator ({note}).".strip()
     return method
 
 

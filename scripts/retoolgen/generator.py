@@ -4,8 +4,12 @@ openapi-python-client parses the normalized spec (``GeneratorData``) and writes 
 from its templates (four overridden in ``templates/``, each beside its pristine copy in
 ``templates/upstream/``). The rest of the package is ours: :class:`SdkProject` prints the
 facade from the typed plan (``codeplan.py``), and the package's ``__init__``, ``types.py`` and
-``client.py``, through our own templates in ``templates/sdk/``, which override nothing. Any warning or
-error the generator reports fails the run (as ``--fail-on-warning`` did).
+``client.py``, through our own templates in ``templates/sdk/``, which override nothing.
+
+:func:`read` is the generator's parse, run before the plan: what it refuses is typed loosely
+(``loose.py``) and reported by the pipeline. :func:`generate` writes the package from that parse
+and the typed plan; any error the generator reports while writing (a failed post-hook) fails
+the run.
 """
 
 from __future__ import annotations
@@ -21,13 +25,11 @@ from typing import Any
 from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
-from openapi_python_client.parser.errors import GeneratorError
 
-from . import codeplan, facade
+from . import codeplan, loose
+from .loose import GeneratorFailed
 
-
-class GeneratorFailed(Exception):
-    """openapi-python-client reported warnings or errors; the message lists them."""
+__all__ = ["GeneratorFailed", "SdkProject", "generate", "read"]
 
 
 class SdkProject(Project):
@@ -61,23 +63,29 @@ class SdkProject(Project):
             self._render("namespace.py.jinja", api_dir / ns.attr / "__init__.py", ns=ns)
 
 
+def _config(config_path: Path, dest: Path) -> Config:
+    return Config.from_sources(
+        ConfigFile.load_from_path(config_path), MetaType.NONE, dest, "utf-8", True, output_path=dest
+    )
+
+
+def read(spec: dict[str, Any], *, config_path: Path) -> loose.Report:
+    """openapi-python-client's parse of the normalized ``spec``, with what it refused loosened
+    (``loose.read``); raises ``GeneratorFailed`` when it refuses the document as a whole."""
+    return loose.read(spec, _config(config_path, Path("generated")))
+
+
 def generate(
-    spec: dict[str, Any],
-    names: dict[str, Any],
+    data: GeneratorData,
+    plan: codeplan.Plan,
     *,
     config_path: Path,
     templates: Path,
     dest: Path,
-) -> codeplan.Plan:
-    """Write the generated package for the normalized ``spec`` into ``dest`` (which must not
-    exist); ``names`` is ``facade.plan(...)``. Returns the typed plan it printed."""
-    config = Config.from_sources(
-        ConfigFile.load_from_path(config_path), MetaType.NONE, dest, "utf-8", True, output_path=dest
-    )
-    data = GeneratorData.from_dict(spec, config=config)
-    if isinstance(data, GeneratorError):
-        raise GeneratorFailed(f"{data.header}: {data.detail}")
-    plan = codeplan.build(names, data, facade.order_methods)
+) -> None:
+    """Write the generated package for the generator's parse ``data`` (:func:`read`) and the
+    typed ``plan`` into ``dest`` (which must not exist)."""
+    config = _config(config_path, dest)
     project = SdkProject(openapi=data, config=config, custom_template_path=templates, plan=plan)
     # the post-hooks (ruff) are looked up on PATH: the tools beside this Python first
     bin_dir = str(Path(sys.executable).parent)
@@ -85,12 +93,12 @@ def generate(
     os.environ["PATH"] = f"{bin_dir}{os.pathsep}{old_path}"
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # "Generating <dest>"
-            errors = project.build()
+            project.build()
     finally:
         os.environ["PATH"] = old_path
-    if errors:
+    # what the parse refused is in data (reported, and typed loosely by the plan); the rest is new
+    if project.errors:
         raise GeneratorFailed(
-            "openapi-python-client reported:\n"
-            + "\n".join(f"  {e.header}: {e.detail or ''}".rstrip() for e in errors)
+            "openapi-python-client reported: "
+            + "; ".join(f"{e.header}: {e.detail or ''}".strip() for e in project.errors)
         )
-    return plan

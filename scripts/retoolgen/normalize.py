@@ -7,18 +7,24 @@ one-line ``reason``. The passes never change the wire contract: they rename, mov
 
 Order matters and is fixed in :data:`PASSES`:
 
-0. ``path_item_params``    parameters declared on a path item move into each of its operations
-1. ``colon_path_params``   ``/access_tokens/:accessTokenId`` -> ``/{accessTokenId}`` + parameter
-2. ``object_defaults``     drop ``default: {}`` on nullable objects (generator rejects it)
-3. ``typeless_nullable``   ``{"nullable": true}`` without ``type`` -> ``{}`` (same values admitted)
-4. ``patterns``            regexes from fixes.yaml (``\\_`` is not a valid JSON-Schema escape)
-5. ``response_relaxations`` response-only ``required`` entries older instances omit
-6. ``integer_ids``         numeric ``id`` / ``*_id`` fields are integers
-7. ``path_param_types``    numeric path ids take ``int | str``, uuid ones ``UUID | str``
-8. ``surface_names``       operationId and namespace: reviewed entry, else the lock, else derived
-9. ``component_refs``      inline copies of a component schema become ``$ref``
-10. ``component_extras``   a component plus extra fields is that component (extras optional)
-11. ``hoist_repeated``     inline object schemas seen more than once become named components
+- ``path_item_params``     parameters declared on a path item move into each of its operations
+- ``colon_path_params``    ``/access_tokens/:accessTokenId`` -> ``/{accessTokenId}`` + parameter
+- ``object_defaults``      drop ``default: {}`` on nullable objects (generator rejects it)
+- ``typeless_nullable``    ``{"nullable": true}`` without ``type`` -> ``{}`` (same values admitted)
+- ``untyped_items``        an array without ``items`` gets ``items: {}`` (generator rejects it)
+- ``exclusive_unions``     an ``anyOf`` whose members a field tells apart is a ``oneOf``
+- ``parameter_defaults``   a query parameter's ``default`` moves into its description
+- ``required_bodies``      a body with required fields is required
+- ``patterns``             regexes from fixes.yaml (``\\_`` is not a valid JSON-Schema escape)
+- ``response_relaxations`` response-only ``required`` entries older instances omit
+- ``integer_ids``          numeric ``id`` / ``*_id`` fields are integers
+- ``path_param_types``     numeric path ids take ``int | str``, uuid ones ``UUID | str``
+- ``surface_names``        operationId and namespace: reviewed entry, else the lock, else derived
+- ``nullable_enums``       a nullable enum becomes a component referenced as nullable
+- ``component_refs``       inline copies of a component schema become ``$ref``
+- ``component_extras``     a component plus extra fields is that component (extras optional)
+- ``hoist_repeated``       inline object schemas seen more than once, or titled with a name a
+                           model already has, become named components
 
 The passes that name things (``surface_names``, ``hoist_repeated``) read the surface lock from
 their :class:`Context` and record what they decided there; nothing is fatal that a
@@ -99,6 +105,22 @@ def walk(node: JSON, fn: Callable[[dict[str, Any]], None]) -> None:
             walk(value, fn)
 
 
+def walk_schemas(node: JSON, fn: Callable[[dict[str, Any]], None]) -> None:
+    """:func:`walk`, but not into data (``example``, ``default``, ``enum``...; a property of
+    one of those names is a schema)."""
+    if isinstance(node, dict):
+        fn(node)
+        for key, value in list(node.items()):
+            if key == "properties" and isinstance(value, dict):
+                for child in value.values():
+                    walk_schemas(child, fn)
+            elif key not in DATA_KEYS:
+                walk_schemas(value, fn)
+    elif isinstance(node, list):
+        for value in node:
+            walk_schemas(value, fn)
+
+
 # --------------------------------------------------------------------------- passes
 
 
@@ -158,6 +180,70 @@ def typeless_nullable(spec: JSON, fixes: JSON, ctx: Context | None = None) -> No
 
     walk(spec.get("paths", {}), fix)
     walk(spec.get("components", {}), fix)
+
+
+def untyped_items(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
+    """``{"type": "array"}`` without ``items`` admits arrays of anything; the generator refuses
+    it ("type array must have items") and drops the operation. ``items: {}`` says the same."""
+
+    def fix(node: dict[str, Any]) -> None:
+        if node.get("type") == "array" and "items" not in node:
+            node["items"] = {}
+
+    walk_schemas(spec.get("paths", {}), fix)
+    walk_schemas(spec.get("components", {}), fix)
+
+
+def exclusive_unions(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
+    """An ``anyOf`` of objects told apart by one required field that takes a single value in
+    each (``{"type": {"enum": ["group"]}, ...}``, ``{"type": {"enum": ["user"]}, ...}``) is a
+    ``oneOf``: no value can match two members, so both admit the same values. Retool writes the
+    same union both ways (the permission subject and object, JSON Patch operations); written one
+    way, its inline copies are equal to the component written the other way and become it."""
+    components = spec.get("components", {}).get("schemas", {})
+
+    def fix(node: dict[str, Any]) -> None:
+        members = node.get("anyOf")
+        if "oneOf" not in node and isinstance(members, list) and _exclusive(members, components):
+            items = list(node.items())  # in place, where anyOf was
+            node.clear()
+            node.update(("oneOf" if key == "anyOf" else key, value) for key, value in items)
+
+    walk_schemas(spec.get("paths", {}), fix)
+    walk_schemas(components, fix)
+
+
+def _exclusive(members: list[JSON], components: JSON) -> bool:
+    """Whether ``members`` are objects with a common required field whose single allowed value
+    differs from member to member."""
+    resolved = [_deref(member, components) for member in members]
+    if not all(_is_object_schema(member) for member in resolved):
+        return False
+    if len(resolved) < 2:
+        return False
+    common = set.intersection(*(set(m.get("required") or []) & set(m["properties"]) for m in resolved))
+    for field_name in sorted(common):
+        values = [_single_value(m["properties"][field_name], components) for m in resolved]
+        if all(v is not None for v in values) and len({canonical(v) for v in values}) == len(values):
+            return True
+    return False
+
+
+def _deref(schema: JSON, components: JSON) -> JSON:
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        schema = components.get(schema["$ref"].rpartition("/")[2])
+    return schema
+
+
+def _single_value(schema: JSON, components: JSON) -> JSON:
+    """The one value ``schema`` admits (a one-value ``enum``, or ``const``), else None."""
+    schema = _deref(schema, components)
+    if not isinstance(schema, dict) or schema.get("nullable"):
+        return None
+    if "const" in schema:
+        return [schema["const"]]
+    enum = schema.get("enum")
+    return enum if isinstance(enum, list) and len(enum) == 1 else None
 
 
 def nullable_enums(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
@@ -634,7 +720,8 @@ def _envelope_name(node: JSON, components: JSON) -> str:
 
 
 def hoist_repeated(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
-    """Inline object schemas that occur more than once are moved once into ``components``.
+    """Inline object schemas that occur more than once are moved once into ``components``; so
+    is an inline schema whose ``title`` names a model that already exists.
 
     Inner schemas are hoisted before the schemas that contain them, so two copies of a parent
     become equal after their children are replaced. A hoisted schema keeps the name the surface
@@ -642,83 +729,136 @@ def hoist_repeated(spec: JSON, fixes: JSON, ctx: Context | None = None) -> None:
     envelope after the component it wraps (``UserResponse``), anything else after the context of
     its first occurrence in document order. The reviewed ``schema_names`` table in fixes.yaml
     renames by that derived name and wins over the lock; a rename that matches nothing is
-    reported in ``ctx.warnings``."""
+    reported in ``ctx.warnings``.
+
+    The generator names an inline schema with a ``title`` after the title alone
+    (``use_path_prefixes_for_title_model_names: false``), so a ``{"title": "Group", ...}`` that
+    occurs once, beside the component ``group`` (or beside another ``Group`` of another shape),
+    is refused: "Attempted to generate duplicate models with name 'Group'", and the operation
+    dropped. Once the repeated schemas are hoisted, each such schema is hoisted too, under the
+    same naming rule (``Group2``, or what fixes.yaml or the lock says), until no title clashes."""
     ctx = ctx or Context()
-    components = spec["components"]["schemas"]
-    counts: Counter[str] = Counter()
-    places: defaultdict[str, list[str]] = defaultdict(list)
+    hoister = _Hoister(spec, dict(fixes.get("schema_names", {}) or {}), ctx)
+    hoister.run(lambda shape: hoister.counts[shape] >= 2)
+    for _ in range(8):  # a hoisted title can free a clash only in an enclosing schema: few rounds
+        clashing = _title_clashes(spec, hoister.taken)
+        if not clashing:
+            break
+        hoister.run(clashing.__contains__)
+    for stale in sorted(set(hoister.renames) - hoister.used_renames):
+        ctx.warn(f"fixes.yaml schema_names: {stale} matches no hoisted schema of this release")
 
-    def count(node: JSON) -> None:
-        if isinstance(node, dict):
-            if _is_object_schema(node):
-                counts[canonical(node)] += 1
-            for key, value in node.items():
-                if key not in DATA_KEYS:
+
+class _Hoister:
+    """The state of :func:`hoist_repeated` across its rounds: the names taken and used."""
+
+    def __init__(self, spec: JSON, renames: dict[str, str], ctx: Context) -> None:
+        self.spec, self.renames, self.ctx = spec, renames, ctx
+        self.components: dict[str, JSON] = spec["components"]["schemas"]
+        self.used_renames: set[str] = set()
+        self.taken = {pascal(n).lower() for n in self.components}
+        self.counts: Counter[str] = Counter()
+        self.places: defaultdict[str, list[str]] = defaultdict(list)
+
+    def _survey(self) -> None:
+        """How often each object schema occurs, and where (places survive releases)."""
+        self.counts.clear()
+        self.places.clear()
+
+        def count(node: JSON) -> None:
+            if isinstance(node, dict):
+                if _is_object_schema(node):
+                    self.counts[canonical(node)] += 1
+                for key, value in node.items():
+                    if key not in DATA_KEYS:
+                        count(value)
+            elif isinstance(node, list):
+                for value in node:
                     count(value)
-        elif isinstance(node, list):
-            for value in node:
-                count(value)
 
-    def locate(node: JSON, place: str) -> None:
+        def locate(node: JSON, place: str) -> None:
+            if not isinstance(node, dict):
+                return
+            if _is_object_schema(node):
+                self.places[canonical(node)].append(place)
+            for container, key, _, suffix in _schema_children(node, ""):
+                locate(container[key], place + suffix)
+
+        for holder, key, _, place in _schema_roots(self.spec):
+            count(holder[key])
+            locate(holder[key], place)
+
+    def run(self, wanted: Callable[[str], bool]) -> None:
+        """Hoist every inline object schema whose canonical form (before its children are
+        replaced) is ``wanted``."""
+        self._survey()
+        hoisted: dict[str, str] = {}  # canonical (after child replacement) -> component name
+        new_components: dict[str, JSON] = {}
+        components, ctx = self.components, self.ctx
+
+        def visit(node: JSON, context: str, is_root: bool) -> JSON:
+            if not isinstance(node, dict):
+                return node
+            original = canonical(node) if _is_object_schema(node) else None
+            for container, key, child_context, _ in list(_schema_children(node, context)):
+                container[key] = visit(container[key], child_context, False)
+            if is_root or original is None or not wanted(original):
+                return node
+            shape = canonical(node)
+            name = hoisted.get(shape)
+            if name is None:
+                name = self._name(_envelope_name(node, components) or context, self.places[original])
+                hoisted[shape] = name
+                ctx.hoisted[name] = sorted(set(self.places[original]))
+                # the generator names a titled component after its title, not its key
+                new_components[name] = {k: v for k, v in node.items() if k != "title"}
+            else:
+                ctx.hoisted[name] = sorted(set(ctx.hoisted[name]) | set(self.places[original]))
+            return {"$ref": f"#/components/schemas/{name}"}
+
+        for holder, key, context, _ in list(_schema_roots(self.spec)):
+            holder[key] = visit(holder[key], context, holder is components)
+        for name in sorted(new_components):
+            components[name] = new_components[name]
+
+    def _name(self, base: str, places: list[str]) -> str:
+        derived, n = base, 2
+        while derived.lower() in self.taken:  # "App" is taken by the component "app": App2
+            derived, n = f"{base}{n}", n + 1
+        locked = self.ctx.lock.model_for(places)
+        if derived in self.renames:
+            name = self.renames[derived]
+            self.used_renames.add(derived)
+        elif locked is not None and locked.lower() not in self.taken:
+            name = locked
+        else:
+            name = derived
+        if name.lower() in self.taken:
+            raise SurfaceError(f"schema_names: {derived} -> {name} collides with an existing schema")
+        self.taken.add(derived.lower())
+        self.taken.add(name.lower())
+        return name
+
+
+def _title_clashes(spec: JSON, taken: set[str]) -> set[str]:
+    """Canonical forms of the inline titled object schemas the generator would name after a
+    model that exists (``taken``: lower-cased), or after another titled schema of another shape."""
+    by_title: defaultdict[str, set[str]] = defaultdict(set)
+    components = spec["components"]["schemas"]
+
+    def visit(node: JSON, is_root: bool) -> None:
         if not isinstance(node, dict):
             return
-        if _is_object_schema(node):
-            places[canonical(node)].append(place)
-        for container, key, _, suffix in _schema_children(node, ""):
-            locate(container[key], place + suffix)
+        if not is_root and _is_object_schema(node) and _titled(node):
+            by_title[_titled(node).lower()].add(canonical(node))
+        for container, key, _, _ in _schema_children(node, ""):
+            visit(container[key], False)
 
-    for holder, key, _, place in _schema_roots(spec):
-        count(holder[key])
-        locate(holder[key], place)
-
-    renames: dict[str, str] = dict(fixes.get("schema_names", {}) or {})
-    used_renames: set[str] = set()
-    hoisted: dict[str, str] = {}  # canonical (after child replacement) -> component name
-    taken = {pascal(n).lower() for n in components}
-    new_components: dict[str, JSON] = {}
-
-    def visit(node: JSON, context: str, is_root: bool) -> JSON:
-        if not isinstance(node, dict):
-            return node
-        original = canonical(node) if _is_object_schema(node) else None
-        for container, key, child_context, _ in list(_schema_children(node, context)):
-            container[key] = visit(container[key], child_context, False)
-        if is_root or original is None or counts[original] < 2:
-            return node
-        shape = canonical(node)
-        name = hoisted.get(shape)
-        if name is None:
-            base = _envelope_name(node, components) or context
-            derived, n = base, 2
-            while derived.lower() in taken:  # "App" is taken by the component "app": App2
-                derived, n = f"{base}{n}", n + 1
-            locked = ctx.lock.model_for(places[original])
-            if derived in renames:
-                name = renames[derived]
-                used_renames.add(derived)
-            elif locked is not None and locked.lower() not in taken:
-                name = locked
-            else:
-                name = derived
-            if name.lower() in taken:
-                raise SurfaceError(f"schema_names: {derived} -> {name} collides with an existing schema")
-            taken.add(derived.lower())
-            taken.add(name.lower())
-            hoisted[shape] = name
-            ctx.hoisted[name] = sorted(set(places[original]))
-            # the generator names a titled component after its title, not its key
-            new_components[name] = {k: v for k, v in node.items() if k != "title"}
-        else:
-            ctx.hoisted[name] = sorted(set(ctx.hoisted[name]) | set(places[original]))
-        return {"$ref": f"#/components/schemas/{name}"}
-
-    components_holder = spec["components"]["schemas"]
-    for holder, key, context, _ in list(_schema_roots(spec)):
-        holder[key] = visit(holder[key], context, holder is components_holder)
-    for stale in sorted(set(renames) - used_renames):
-        ctx.warn(f"fixes.yaml schema_names: {stale} matches no hoisted schema of this release")
-    for name in sorted(new_components):
-        components[name] = new_components[name]
+    for holder, key, _, _ in _schema_roots(spec):
+        visit(holder[key], holder is components)
+    return {
+        shape for title, shapes in by_title.items() if title in taken or len(shapes) > 1 for shape in shapes
+    }
 
 
 PASSES: list[Callable[[JSON, JSON, Context], None]] = [
@@ -726,6 +866,8 @@ PASSES: list[Callable[[JSON, JSON, Context], None]] = [
     colon_path_params,
     object_defaults,
     typeless_nullable,
+    untyped_items,
+    exclusive_unions,
     parameter_defaults,
     required_bodies,
     patterns,

@@ -1,11 +1,15 @@
 """The regeneration pipeline: pinned spec -> normalized spec + plan -> generated package.
 
-``regenerate()`` always builds the generated package in a temporary directory first; only a
-complete, warning-free build replaces ``retool_api_client/generated/`` (deleted and rewritten
-wholesale), then ``openapi/surface.lock`` and ``docs/api.md`` are written from what was
-generated. ``check()`` builds the same way and compares all of it byte for byte with what is
-committed. Names come from the lock (see ``surface.py``); what the naming passes could not use
-is reported, and fatal only with ``strict``.
+:func:`build` normalizes the pinned spec, reads openapi-python-client's report on it (what it
+refuses is typed loosely, ``loose.py``), then plans the facade: the report comes before the
+plan, so an operation the generator dropped is never a traceback. ``regenerate()`` always
+builds the generated package in a temporary directory first; only a complete build replaces
+``retool_api_client/generated/`` (deleted and rewritten wholesale), then
+``openapi/surface.lock`` and ``docs/api.md`` are written from what was generated; a failure on
+the way changes nothing, not even the pin. ``check()`` builds the same way and compares all of
+it byte for byte with what is committed. Names come from the lock (see ``surface.py``); what the
+naming passes could not use, and every loosely typed part, is reported (``warning:`` lines, the
+changelog), and fatal only with ``strict``.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openapi_python_client.parser import GeneratorData
 
-from . import changelog, facade, generator, normalize, pull, request_schemas, surface
+from . import changelog, codeplan, facade, generator, normalize, pull, request_schemas, surface
 
 GENERATED_PACKAGE = Path("retool_api_client") / "generated"
 HEADER = (
@@ -87,12 +92,15 @@ def dump_json(doc: Any) -> bytes:
 
 @dataclass
 class Build:
-    """A normalized spec and the facade plan, with what the naming passes reported."""
+    """A normalized spec, the generator's parse of it and the plans (the facade's names, the
+    typed plan), with what the passes and the generator reported (``ctx.warnings``)."""
 
     spec: dict[str, Any]
     spec_bytes: bytes
     plan: dict[str, Any]
     ctx: normalize.Context
+    data: GeneratorData
+    code: codeplan.Plan
 
 
 def build(layout: Layout, *, strict: bool = False) -> Build:
@@ -101,10 +109,33 @@ def build(layout: Layout, *, strict: bool = False) -> Build:
     ctx = normalize.Context(lock=surface.Lock.load(layout.surface_lock))
     spec = normalize.normalize(pristine, fixes, ctx)
     validate(spec)
+    try:
+        report = generator.read(spec, config_path=layout.config)
+    except generator.GeneratorFailed as exc:
+        raise PipelineError(str(exc)) from exc
     plan = facade.plan(spec, fixes, ctx, facade.find_helpers(layout.helpers))
+    dropped = []
+    for operation_id, why in sorted(report.dropped.items()):  # not generated: not in the facade
+        entry = plan["ops"].pop(operation_id)
+        del plan["tags"][entry["tag"]]["methods"][entry["method"]]
+        dropped.append(f"{entry['http']} ({operation_id}): not generated: {why}")
+    try:
+        code = codeplan.build(plan, report.data, facade.order_methods, report.loose)
+    except ValueError as exc:
+        raise PipelineError(f"cannot plan the SDK: {exc}") from exc
+    ctx.warnings += report.notes + loose_warnings(code) + dropped
     if strict and ctx.warnings:
         raise PipelineError("--strict: " + "; ".join(ctx.warnings))
-    return Build(spec, dump_json(spec), plan, ctx)
+    return Build(spec, dump_json(spec), plan, ctx, report.data, code)
+
+
+def loose_warnings(code: codeplan.Plan) -> list[str]:
+    """One line per loosely typed part of an operation: where, what, and why."""
+    return [
+        f"{m.http} ({m.operation_id}): {part} typed loosely: {why}"
+        for m in code.methods
+        for part, why in m.loose.items()
+    ]
 
 
 def build_normalized(layout: Layout) -> dict[str, Any]:
@@ -128,9 +159,11 @@ def generate_into(layout: Layout, built: Build, dest: Path) -> None:
         shutil.rmtree(dest)
     spec, spec_bytes = built.spec, built.spec_bytes
     try:
-        generator.generate(spec, built.plan, config_path=layout.config, templates=layout.templates, dest=dest)
-    except (generator.GeneratorFailed, ValueError) as exc:
-        raise PipelineError(f"openapi-python-client failed or warned: {str(exc)[-4000:]}") from exc
+        generator.generate(
+            built.data, built.code, config_path=layout.config, templates=layout.templates, dest=dest
+        )
+    except generator.GeneratorFailed as exc:
+        raise PipelineError(" ".join(str(exc)[-4000:].split())) from exc
     for path in sorted(dest.rglob("*.py")):
         path.write_text(HEADER + path.read_text())
     version = spec["info"]["version"]
@@ -176,25 +209,25 @@ def regenerate(
     old_normalized = json.loads(layout.normalized.read_text()) if layout.normalized.exists() else None
     old_lock = surface.Lock.load(layout.surface_lock)
     before = {p: p.read_bytes() for p in layout.openapi.glob("*") if p.is_file()}
-    try:
-        if source is not None:
-            _, version = pull.pin(layout.openapi, source, token=token)
-            pinned_from = pull.read_lock(layout.openapi)["versions"][version]["source"]
-            messages.append(f"pinned Retool API {version} from {pinned_from}")
-        built = build(layout, strict=strict)
-    except Exception:
-        # a spec that cannot be built is not pinned: openapi/ stays as it was
-        for path in set(layout.openapi.glob("*")) - set(before):
-            if path.is_file():
-                path.unlink()
-        for path, data in before.items():
-            path.write_bytes(data)
-        raise
-    messages += [f"warning: {w}" for w in built.ctx.warnings]
     with tempfile.TemporaryDirectory(prefix="retoolgen-pkg-") as tmp:
         staged = Path(tmp) / "generated"
-        generate_into(layout, built, staged)
-        lock, reference = surface_of(built, staged, layout.helpers)
+        try:
+            if source is not None:
+                _, version = pull.pin(layout.openapi, source, token=token)
+                pinned_from = pull.read_lock(layout.openapi)["versions"][version]["source"]
+                messages.append(f"pinned Retool API {version} from {pinned_from}")
+            built = build(layout, strict=strict)
+            generate_into(layout, built, staged)
+            lock, reference = surface_of(built, staged, layout.helpers)
+        except Exception:
+            # a spec that cannot be built is not pinned: openapi/ stays as it was
+            for path in set(layout.openapi.glob("*")) - set(before):
+                if path.is_file():
+                    path.unlink()
+            for path, data in before.items():
+                path.write_bytes(data)
+            raise
+        messages += [f"warning: {w}" for w in built.ctx.warnings]
         layout.normalized.write_bytes(built.spec_bytes)
         if layout.package.exists():
             shutil.rmtree(layout.package)
@@ -204,6 +237,9 @@ def regenerate(
     layout.api_reference.write_text(reference)
     new_version = built.spec["info"]["version"]
     user_changes = surface.diff(old_lock, lock) if old_lock.operations else []
+    user_changes += surface.helper_breaks(
+        surface.read_facade(layout.package, layout.helpers), layout.helpers, built.spec["info"]["version"]
+    )
     if old_normalized is not None and old_normalized["info"]["version"] != new_version:
         old_version = old_normalized["info"]["version"]
         text = changelog.render(

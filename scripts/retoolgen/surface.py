@@ -40,6 +40,10 @@ HEADER = """\
 VERBS = {"get": "get", "put": "replace", "patch": "update", "post": "create", "delete": "delete"}
 
 
+#: libyaml's loader where PyYAML has it (ten times faster on the lock; the same documents)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class SurfaceError(Exception):
     """The lock and the spec (or fixes.yaml) disagree in a way no rule settles."""
 
@@ -75,7 +79,7 @@ class Lock:
     def load(cls, path: Path) -> Lock:
         if not path.exists():
             return cls()
-        doc = yaml.safe_load(path.read_text()) or {}
+        doc = yaml.load(path.read_text(), Loader=_LOADER) or {}
         ops = {}
         for key, entry in (doc.get("operations") or {}).items():
             namespace, _, method = str(entry["facade"]).partition(".")
@@ -294,6 +298,60 @@ def _param_changes(here: str, before: list[str], after: list[str]) -> list[Chang
         if new_req and not old_req:
             out.append(Change(here, f"argument {name} is now required", True))
     return out
+
+
+def helper_breaks(facade: dict[str, dict[str, Method]], helpers: Path, version: str) -> list[Change]:
+    """Hand-written helpers (``retool_api_client/helpers/<namespace>.py``) that call a generated
+    method this release lacks, or pass it a keyword it no longer takes. A helper module says what
+    it calls in the ``Protocol`` its methods take as ``self`` (``_Users``:
+    ``list(self, *, email=...)``); each helper is checked for the methods it calls on ``self``."""
+    changes: list[Change] = []
+    for module in sorted(helpers.glob("*.py")):
+        namespace = module.stem
+        tree = ast.parse(module.read_text())
+        classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+        mixin = classes.get("".join(w.title() for w in namespace.split("_")) + "Helpers")
+        if mixin is None or namespace not in facade:
+            continue
+        generated = {name: m for name, m in facade[namespace].items() if not m.helper}
+        for helper in mixin.body:
+            if not isinstance(helper, ast.FunctionDef | ast.AsyncFunctionDef) or not helper.args.args:
+                continue
+            annotation = helper.args.args[0].annotation
+            protocol = classes.get(ast.unparse(annotation).split("[")[0]) if annotation else None
+            if protocol is None:
+                continue
+            needs = {
+                f.name: [a.arg for a in f.args.kwonlyargs]
+                for f in protocol.body
+                if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+            }
+            called = {
+                node.func.attr
+                for node in ast.walk(helper)
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "self"
+            }
+            for name in sorted(called & needs.keys()):
+                here = f"retool.{namespace}.{helper.name}()"
+                if name not in generated:
+                    changes.append(
+                        Change(
+                            here, f"calls retool.{namespace}.{name}(), which Retool API {version} lacks", True
+                        )
+                    )
+                    continue
+                taken = {p.partition(":")[0].partition(" = ")[0] for p in generated[name].params}
+                missing = [k for k in needs[name] if k not in taken]
+                if missing:
+                    args = ", ".join(f"{k}=..." for k in missing)
+                    detail = (
+                        f"calls retool.{namespace}.{name}({args}), which Retool API {version} does not take"
+                    )
+                    changes.append(Change(here, detail, True))
+    return changes
 
 
 def render_changes(changes: list[Change]) -> list[str]:
