@@ -14,7 +14,7 @@ from .generated import api as _api  # noqa: F401  (hands the core its tables: _t
 from .generated._meta import API_VERSION as __api_version__
 
 if TYPE_CHECKING:
-    from ._drift import DriftReport, OperationDrift
+    from ._drift import DriftReport, OperationDrift, ServerSpecError
     from ._exceptions import (
         APIConnectionError,
         APIError,
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "DriftReport": "._drift",
     "OperationDrift": "._drift",
+    "ServerSpecError": "._drift",
     "AsyncPaginator": "._pagination",
     "Page": "._pagination",
     "PaginationError": "._pagination",
@@ -111,6 +112,7 @@ __all__ = [
     "RetoolError",
     "RetryConfig",
     "RetryEvent",
+    "ServerSpecError",
     "UNSET",
     "URLView",
     "UnprocessableEntityError",

@@ -70,6 +70,9 @@ class OperationDrift:
         return f"{self.call}() ({self.endpoint}): {'; '.join(self.changes)}"
 
 
+ServerSpecError.__module__ = "retool_api_client"  # where users import it from, as the others
+
+
 @dataclass(frozen=True)
 class DriftReport:
     """What :meth:`compare_with_server` found; ``drifted`` when anything differs."""

@@ -15,6 +15,7 @@ Every error the SDK raises on purpose derives from :class:`RetoolError`::
     │   │   └── InternalServerError         >= 500
     │   ├── APIConnectionError          no usable answer: DNS, refused, reset, TLS ...
     │   │   └── APITimeoutError         connect, read, write or pool timeout
+    │   ├── ServerSpecError             the server's /api/v2/spec unreadable (``_drift``)
     │   └── APIResponseValidationError  2xx answer that is not JSON or does not fit the model
     │                                   (also a ValueError, so generated union parsing can
     │                                   try the next variant)

@@ -338,3 +338,21 @@ def test_a_copy_of_a_document_is_compared_not_changed() -> None:
     document = copy.deepcopy(OTHER)
     compare(document)
     assert document == OTHER
+
+
+async def test_the_fake_serving_another_release_over_http_shows_the_same_drift() -> None:
+    """The fake serves the document it was built from at /api/v2/spec: a service's health check
+    against a fake of another release names what the direct comparison names."""
+    from retool_api_client.testing import FakeRetool
+
+    fake = FakeRetool(seed=1, spec=OTHER)
+    async with fake.serve() as base_url, RetoolClient(base_url, fake.token) as retool:
+        report = await retool.compare_with_server()
+    expected = compare(OTHER)
+    assert report.server_version == OTHER["info"]["version"] and report.drifted
+    assert (report.missing, report.changed, report.extra) == (
+        expected.missing,
+        expected.changed,
+        expected.extra,
+    )
+    assert report.missing  # 2.12.0 lacks operations this SDK has

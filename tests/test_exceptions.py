@@ -160,6 +160,7 @@ def test_exception_tree() -> None:
     assert issubclass(rac.APITimeoutError, rac.APIConnectionError)
     assert issubclass(rac.APIResponseValidationError, rac.RetoolError)
     assert issubclass(rac.ConfigurationError, rac.RetoolError)
+    assert issubclass(rac.ServerSpecError, rac.APIError)
     for _, cls in STATUS_CLASSES:
         assert issubclass(cls, rac.APIStatusError)
 
@@ -177,7 +178,7 @@ def test_public_exceptions_name_the_public_module() -> None:
 
     public = [getattr(rac, name) for name in rac._LAZY]
     exceptions = [v for v in public if isinstance(v, type) and issubclass(v, Exception)]
-    assert rac.PaginationError in exceptions and rac.PatchError in exceptions and len(exceptions) == 18
+    assert rac.PaginationError in exceptions and rac.PatchError in exceptions and len(exceptions) == 19
     for cls in exceptions:
         assert cls.__module__ == "retool_api_client", cls
         assert getattr(rac, cls.__name__) is cls
