@@ -108,7 +108,10 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
     path = parts.path.rstrip("/")
     if not path:
         path = "/api/v2"
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    try:  # as httpx writes a URL: an IDNA host, a percent-encoded path (what goes on the wire)
+        return str(httpx.URL(f"{parts.scheme}://{parts.netloc}{path}"))
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"base_url is not a valid URL ({exc}), got {raw!r}") from None
 
 
 def _is_loopback(host: str) -> bool:

@@ -83,6 +83,17 @@ async def test_arbitrary_paths_queries_and_bodies_are_the_same_bytes_on_every_po
     assert sent["http11"] == sent["httpx"] == sent["httpx2"], sent
 
 
+async def test_a_base_url_path_beyond_ascii_is_sent_percent_encoded_on_every_pool() -> None:
+    sent = {}
+    async with WireServer(lambda r: answer()) as server:
+        for pool in POOLS:
+            async with client_on(pool, server.url + "/orgs/zoë wörks/api/v2") as retool:
+                await _get(retool)
+            sent[pool] = server.received[-1].raw
+    assert sent["http11"] == sent["httpx"] == sent["httpx2"]
+    assert sent["http11"].startswith(b"GET /orgs/zo%C3%AB%20w%C3%B6rks/api/v2/users/user_1 HTTP/1.1")
+
+
 async def test_a_header_of_the_callers_replaces_the_sdks_of_any_case(pool: str) -> None:
     async with WireServer(lambda r: answer()) as server:
         async with client_on(pool, server.url, headers={"user-agent": "my-app/1.0", "X-Team": "a"}) as retool:
