@@ -37,8 +37,8 @@ import contextlib
 import logging
 import time
 import zlib
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import httptools
 import httpx
@@ -49,6 +49,8 @@ from ._pool import Failure, Kind, plain_cause
 from ._proxies import Proxy
 
 __all__ = ["Http11Pool", "Slots"]
+
+T = TypeVar("T")
 
 logger = logging.getLogger("retool_api_client")
 
@@ -127,16 +129,14 @@ class Http11Pool:
         target = url if origin.absolute else url[len(origin.prefix) :] or "/"
         slots = self._slots
         if slots is not None and not slots.take():
-            limit = self._deadlines.within(timeout.pool)
-            try:
-                with limit:
-                    await slots.wait()
-            except TimeoutError:
-                if not limit.expired:
-                    raise
-                raise Failure(
+            await _bounded(
+                self._deadlines,
+                timeout.pool,
+                slots.wait(),
+                lambda: Failure(
                     Kind.NEVER_SENT, f"no connection free in the pool within {timeout.pool:g}s", timeout=True
-                ) from None
+                ),
+            )
         try:
             connection = self._idle_connection(origin) or await self._connect(origin, timeout)
             self._busy.add(connection)
@@ -213,48 +213,53 @@ class Http11Pool:
                 idle.pop(0).close()  # the oldest idle one
 
     async def _connect(self, origin: _Origin, timeout: Timeout) -> _Connection:
+        """A new connection to ``origin`` (through the proxy, if any), within ``connect``; any
+        failure is never-sent."""
+        proxy = self._proxy
+        where = f"{origin.prefix}" if proxy is None else f"{origin.prefix} through the proxy {proxy.url}"
+        try:
+            return await _bounded(
+                self._deadlines,
+                timeout.connect,
+                self._open(origin),
+                lambda: Failure(
+                    Kind.NEVER_SENT, f"could not connect to {where} within {timeout.connect:g}s", timeout=True
+                ),
+            )
+        except (OSError, ValueError) as exc:
+            failure = Failure(
+                Kind.NEVER_SENT, self._scrub(f"could not connect to {where}: {exc}"), cause=plain_cause(exc)
+            )
+        raise failure
+
+    async def _open(self, origin: _Origin) -> _Connection:
         loop = asyncio.get_running_loop()
         proxy = self._proxy
-        tunnel = proxy is not None and origin.scheme == "https"
         if proxy is None:
             host, port = origin.host, origin.port
             context = self._ssl if origin.scheme == "https" else None
         else:
             host, port = proxy.host, proxy.port
             context = proxy.ssl_context if proxy.scheme == "https" else None
-        where = f"{origin.prefix}" if proxy is None else f"{origin.prefix} through the proxy {proxy.url}"
-        limit = self._deadlines.within(timeout.connect)
-        try:
-            with limit:
-                transport, connection = await loop.create_connection(
-                    lambda: _Connection(loop),
-                    host,
-                    port,
-                    ssl=context,
-                    server_hostname=host if context is not None else None,
-                    happy_eyeballs_delay=0.25,
-                )
-                if tunnel:
-                    await connection.tunnel(origin, self._proxy_head)
-                    tls = await loop.start_tls(transport, connection, self._ssl, server_hostname=origin.host)
-                    if tls is None:  # pragma: no cover  (only for a transport closed meanwhile)
-                        raise ConnectionResetError("the connection closed during the TLS handshake")
-                    connection.transport = tls
-        except TimeoutError:
-            if not limit.expired:
+        transport, connection = await loop.create_connection(
+            lambda: _Connection(loop),
+            host,
+            port,
+            ssl=context,
+            server_hostname=host if context is not None else None,
+            happy_eyeballs_delay=0.25,
+        )
+        if proxy is not None and origin.scheme == "https":
+            try:
+                await connection.tunnel(origin, self._proxy_head)
+                tls = await loop.start_tls(transport, connection, self._ssl, server_hostname=origin.host)
+            except BaseException:
+                transport.close()
                 raise
-            raise Failure(
-                Kind.NEVER_SENT, f"could not connect to {where} within {timeout.connect:g}s", timeout=True
-            ) from None
-        except Failure:
-            raise
-        except (OSError, ValueError) as exc:
-            failure = Failure(
-                Kind.NEVER_SENT, self._scrub(f"could not connect to {where}: {exc}"), cause=plain_cause(exc)
-            )
-        else:
-            return connection
-        raise failure
+            if tls is None:  # pragma: no cover  (only for a transport closed meanwhile)
+                raise ConnectionResetError("the connection closed during the TLS handshake")
+            connection.transport = tls
+        return connection
 
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:
@@ -612,16 +617,15 @@ class _Connection(asyncio.Protocol):
         attempt = timeout.attempt
         if read is not None and (attempt is None or read < attempt):
             self.last_data = self.loop.time()
-            limit = deadlines.within(read, progress=lambda: self.last_data)
-            try:
-                with limit:
-                    await waiter
-            except TimeoutError:
-                if not limit.expired:
-                    raise
-                raise Failure(
+            await _bounded(
+                deadlines,
+                read,
+                waiter,
+                lambda: Failure(
                     Kind.TIMED_OUT, f"no data for {read:g}s while waiting for the answer", timeout=True
-                ) from None
+                ),
+                progress=lambda: self.last_data,
+            )
         else:
             await waiter
         self._parser = None
@@ -640,16 +644,15 @@ class _Connection(asyncio.Protocol):
 
     async def _drain(self, write: float | None, deadlines: Deadlines) -> None:
         self._drained = self.loop.create_future()
-        limit = deadlines.within(write)
         try:
-            with limit:
-                await self._drained
-        except TimeoutError:
-            if not limit.expired:
-                raise
-            raise Failure(
-                Kind.TIMED_OUT, f"the request could not be sent within {write:g}s", timeout=True
-            ) from None
+            await _bounded(
+                deadlines,
+                write,
+                self._drained,
+                lambda: Failure(
+                    Kind.TIMED_OUT, f"the request could not be sent within {write:g}s", timeout=True
+                ),
+            )
         finally:
             self._drained = None
 
@@ -695,6 +698,25 @@ class _Connection(asyncio.Protocol):
         transport = self.transport
         if transport is not None and not transport.is_closing():
             transport.close()
+
+
+async def _bounded(
+    deadlines: Deadlines,
+    delay: float | None,
+    waiting: Awaitable[T],
+    failure: Callable[[], Failure],
+    progress: Callable[[], float] | None = None,
+) -> T:
+    """``await waiting`` within ``delay`` seconds (with ``progress``: of no progress), else
+    raise ``failure()``: each phase's limit, on the pool's one timer."""
+    limit = deadlines.within(delay, progress)
+    try:
+        with limit:
+            return await waiting
+    except TimeoutError:
+        if not limit.expired:
+            raise
+    raise failure()
 
 
 def _parser_text(exc: BaseException) -> str:
