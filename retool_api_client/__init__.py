@@ -14,6 +14,7 @@ from .generated import api as _api  # noqa: F401  (hands the core its tables: _t
 from .generated._meta import API_VERSION as __api_version__
 
 if TYPE_CHECKING:
+    from ._bulk import BulkResult
     from ._exceptions import (
         APIConnectionError,
         APIError,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
         NotFoundError,
         PatchError,
         PermissionDeniedError,
+        RateLimiterError,
         RateLimitError,
         RequestValidationError,
         RequestView,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
         URLView,
     )
     from ._pagination import AsyncPaginator, Page, PaginationError
+    from ._ratelimit import RateLimit
     from ._retry import RequestEvent, ResponseEvent, RetryEvent
     from ._retry_policy import RetryConfig
     from ._types import UNSET, Unset
@@ -52,6 +55,8 @@ _LAZY = {
     "PatchError": "._exceptions",
     "RetoolClient": ".generated.client",
     "RetryConfig": "._retry_policy",
+    "RateLimit": "._ratelimit",
+    "BulkResult": "._bulk",
     "RetryEvent": "._retry",
     "RequestEvent": "._retry",
     "ResponseEvent": "._retry",
@@ -68,6 +73,7 @@ _LAZY = {
     "NotFoundError": "._exceptions",
     "PermissionDeniedError": "._exceptions",
     "RateLimitError": "._exceptions",
+    "RateLimiterError": "._exceptions",
     "RequestValidationError": "._exceptions",
     "RetoolError": "._exceptions",
     "UnprocessableEntityError": "._exceptions",
@@ -87,6 +93,7 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BulkResult",
     "ConfigurationError",
     "ConflictError",
     "InternalServerError",
@@ -96,7 +103,9 @@ __all__ = [
     "PaginationError",
     "PatchError",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
+    "RateLimiterError",
     "RequestEvent",
     "RequestValidationError",
     "RequestView",

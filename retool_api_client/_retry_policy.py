@@ -7,7 +7,8 @@ by the kind the pool reported (``_pool.Kind``), never by a library's exception c
 Rules (see docs/configuration.md, "Retries"):
 
 * Retried for every method: failures where the request provably never left (``NEVER_SENT``:
-  refused, DNS, TLS, a proxy refusing the tunnel, connect and pool timeouts) and 429.
+  refused, DNS, TLS, a proxy refusing the tunnel, connect and pool timeouts) and 429 (whose
+  retries the loop does not count in ``max_retries``: a 429 pauses the whole pool instead).
 * Retried only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, or every method when
   ``retry_non_idempotent=True``): 408, 500, 502, 503, 504, and failures after the request may
   have been sent (``MAYBE_SENT``, ``TIMED_OUT``).
