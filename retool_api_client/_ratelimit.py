@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import math
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from ._exceptions import ConfigurationError, RateLimiterError
@@ -40,30 +40,42 @@ __all__ = ["LocalLimiter", "RateLimit", "RedisLimiter"]
 
 #: How long a Redis server may take to answer one reservation (``RateLimit(timeout=...)``).
 DEFAULT_REDIS_TIMEOUT_S = 1.0
+#: The share of the rate left unused (``RateLimit(headroom=...)``), for requests that reach the
+#: server a little earlier or later than their turn.
+DEFAULT_HEADROOM = 0.02
 KEY_PREFIX = "retool_api_client:rate:"
 
 
 class RateLimit:
-    """At most ``per_minute`` requests a minute, ``burst`` at once (default 1: evenly spaced).
+    """``per_minute`` requests a minute, at most ``burst`` at once.
+
+    With ``burst=1`` (the default) requests go evenly spaced, ``60 / per_minute`` seconds apart.
+    A larger burst lets that many go at once, and never more than ``burst`` within the time the
+    burst takes to come back (``burst * 60 / per_minute`` seconds, a rolling window):
+    ``RateLimit(300, burst=300)`` is 300 in any rolling minute, all at once if need be, as a
+    server that counts 300 per rolling minute allows; ``RateLimit(600, burst=30)`` is 30 in
+    any 3 seconds.
 
     ``RetoolClient(rate_limit=RateLimit(300))`` keeps one client (and its ``with_options``
-    copies) under 300 a minute. With ``redis="redis://host:6379/0"`` (or a
-    ``redis.asyncio.Redis`` of your own) every client given the same URL and ``key`` shares
-    one budget, across processes and machines; ``key`` defaults to one per Retool URL.
-    ``timeout`` bounds each Redis round trip: past it the call raises ``RateLimiterError``
-    and nothing is sent.
+    copies) to that. With ``redis="redis://host:6379/0"`` (or a ``redis.asyncio.Redis`` of your
+    own) every client given the same server and ``key`` shares one budget, across processes
+    and machines; ``key`` defaults to one per Retool URL. ``timeout`` bounds each Redis round
+    trip: past it the call raises ``RateLimiterError`` and nothing is sent.
 
-    A server that counts N requests in any rolling minute is never exceeded by
-    ``RateLimit(N)``; with ``burst=b`` it needs ``RateLimit(N - b + 1, burst=b)``.
+    ``headroom`` is the share of the budget left unused (default 2%: ``RateLimit(300)`` lets 294
+    go a minute). A server counts a request when it arrives, a little after its turn here and
+    not always equally late: spaced exactly at the server's limit, two requests a window apart
+    would arrive less than a window apart about half the time, and one would get a 429.
     """
 
-    __slots__ = ("burst", "key", "per_minute", "redis", "timeout")
+    __slots__ = ("burst", "headroom", "key", "per_minute", "redis", "timeout")
 
     per_minute: float
     burst: int
     redis: Any
     key: str | None
     timeout: float
+    headroom: float
 
     def __init__(
         self,
@@ -73,6 +85,7 @@ class RateLimit:
         redis: Any = None,
         key: str | None = None,
         timeout: float = DEFAULT_REDIS_TIMEOUT_S,
+        headroom: float = DEFAULT_HEADROOM,
     ) -> None:
         if (
             isinstance(per_minute, bool)
@@ -101,12 +114,19 @@ class RateLimit:
             or timeout <= 0
         ):
             raise ConfigurationError(f"rate_limit: timeout must be a number of seconds > 0, got {timeout!r}")
+        if (
+            isinstance(headroom, bool)
+            or not isinstance(headroom, int | float)
+            or not 0 <= headroom < 1  # also refuses NaN
+        ):
+            raise ConfigurationError(f"rate_limit: headroom must be a number in [0, 1), got {headroom!r}")
         for name, value in (
             ("per_minute", float(per_minute)),
             ("burst", burst),
             ("redis", redis),
             ("key", key),
             ("timeout", float(timeout)),
+            ("headroom", float(headroom)),
         ):
             object.__setattr__(self, name, value)
 
@@ -121,10 +141,14 @@ class RateLimit:
             f"rate_limit must be a RateLimit or a number of requests per minute, got {type(value).__name__}"
         )
 
-    @property
-    def interval(self) -> float:
-        """Seconds between two requests once the burst is spent."""
-        return 60.0 / self.per_minute
+    def steps(self) -> tuple[float, float, float, int]:
+        """The limit in the limiters' terms, the headroom taken off: the seconds between two
+        slots once the burst is spent, the burst's tolerance (seconds), and the rolling window
+        (seconds) that may hold ``burst`` slots, with that count (0 for a burst of 1: even
+        spacing keeps to it by itself)."""
+        interval = 60.0 / (self.per_minute * (1.0 - self.headroom))
+        burst = self.burst
+        return interval, (burst - 1) * interval, burst * interval, burst if burst > 1 else 0
 
     def limiter(self, clock: Callable[[], float], deadlines: Deadlines, base_url: str) -> Limiter:
         """The limiter this describes: in this process on ``clock``, or in Redis."""
@@ -151,15 +175,15 @@ class RateLimit:
         return f"RateLimit(per_minute={self.per_minute:g}, burst={self.burst}{where})"
 
     def __reduce__(self) -> Any:
-        if isinstance(self.redis, str) and urlsplit(self.redis).password is None:
-            return (_rebuild, (self.per_minute, self.burst, self.redis, self.key, self.timeout))
-        if self.redis is None:
-            return (_rebuild, (self.per_minute, self.burst, None, self.key, self.timeout))
-        raise TypeError("a RateLimit with a Redis password or client cannot be pickled (it would carry them)")
+        if self.redis is not None and (not isinstance(self.redis, str) or urlsplit(self.redis).password):
+            raise TypeError(
+                "a RateLimit with a Redis password or client cannot be pickled (it would carry them)"
+            )
+        return (_rebuild, ({name: getattr(self, name) for name in self.__slots__},))
 
 
-def _rebuild(per_minute: float, burst: int, redis: str | None, key: str | None, timeout: float) -> RateLimit:
-    return RateLimit(per_minute, burst, redis=redis, key=key, timeout=timeout)
+def _rebuild(state: dict[str, Any]) -> RateLimit:
+    return RateLimit(**state)
 
 
 def shown_url(url: str) -> str:
@@ -170,7 +194,9 @@ def shown_url(url: str) -> str:
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    netloc = f"{parts.username or ''}@{host}" + (f":{parts.port}" if parts.port else "")
+    netloc = (
+        (f"{parts.username}@" if parts.username else "") + host + (f":{parts.port}" if parts.port else "")
+    )
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
@@ -194,56 +220,88 @@ class Limiter:
 
 
 class LocalLimiter(Limiter):
-    """The limit kept in this process, on the client's clock."""
+    """The limit kept in this process, on the client's clock (the same steps as ``RESERVE``)."""
 
-    __slots__ = ("_clock", "_interval", "_tat", "_tolerance")
+    __slots__ = ("_clock", "_interval", "_last", "_n", "_ring", "_tat", "_tolerance", "_window")
 
     def __init__(self, rate: RateLimit, clock: Callable[[], float]) -> None:
         self._clock = clock
-        self._interval = rate.interval
-        self._tolerance = (rate.burst - 1) * rate.interval
-        self._tat = -math.inf  # the time the bucket is next empty
+        self._interval, self._tolerance, self._window, count = rate.steps()
+        self._ring: list[float | None] | None = [None] * count if count else None
+        self._tat = self._last = -math.inf  # when the burst is whole again; the latest slot
+        self._n = 0  # slots given so far
 
     async def reserve(self, max_wait: float | None) -> tuple[float, object] | None:
         now = self._clock()
         tat = max(self._tat, now)
-        wait = max(0.0, tat - self._tolerance - now)
+        slot = max(tat - self._tolerance, now, self._last)
+        ring, index, old = self._ring, 0, None
+        if ring is not None:
+            index = self._n % len(ring)
+            old = ring[index]  # the slot given a window's count ago
+            if old is not None:
+                slot = max(slot, old + self._window)
+        wait = slot - now
         if max_wait is not None and wait > max_wait:
             return None
-        self._tat = tat + self._interval
-        return wait, self._tat
+        ticket = (self._n + 1, self._tat, self._last, index, old)
+        self._tat, self._last, self._n = tat + self._interval, slot, self._n + 1
+        if ring is not None:
+            ring[index] = slot
+        return wait, ticket
 
     def give_back(self, ticket: object) -> None:
-        if ticket == self._tat:
-            self._tat -= self._interval
+        n, tat, last, index, old = cast(tuple[int, float, float, int, float | None], ticket)
+        if n == self._n:  # no slot was given after this one
+            self._n, self._tat, self._last = n - 1, tat, last
+            if self._ring is not None:
+                self._ring[index] = old
 
 
-#: One reservation, atomically: reads the server's clock (one clock for every replica), takes the
-#: next slot unless it is further than ARGV[3] microseconds away, and keeps the key only as long
-#: as it matters. KEYS[1]: the limit; ARGV: interval and burst tolerance in microseconds, the
-#: longest wait (-1: none). Returns {wait in microseconds, the new TAT} or {-1, wait} (not taken).
+#: One reservation, atomically, in one hash that expires once it no longer matters. It reads
+#: the server's clock (one clock for every replica) and gives the next slot no earlier than:
+#: now; the previous slot; the burst's (GCRA: ``tat`` less the tolerance); and, with a burst,
+#: a window after the slot given a window's count ago (a ring of slots, fields 0..count-1).
+#: ARGV: interval, tolerance, window (microseconds), count (0: no ring), the longest wait
+#: (-1: none). Returns {wait, n, tat, last, ring value} (the state before, for GIVE_BACK), or
+#: {-1, wait} when the wait is longer than allowed (nothing taken).
 RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local wait = tat - tonumber(ARGV[2]) - now
-if wait < 0 then wait = 0 end
-local longest = tonumber(ARGV[3])
-if longest >= 0 and wait > longest then return {-1, wait} end
-local after = tat + tonumber(ARGV[1])
-local new = string.format('%.0f', after)
-redis.call('SET', KEYS[1], new, 'PX', string.format('%.0f', math.ceil((after - now) / 1000) + 1000))
-return {wait, new}
+local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
+local window, count, longest = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local state = redis.call('HMGET', KEYS[1], 'tat', 'n', 'last')
+local tat = math.max(tonumber(state[1]) or 0, now)
+local n = tonumber(state[2]) or 0
+local slot = math.max(tat - tolerance, now, tonumber(state[3]) or 0)
+local index, old = '', false
+if count > 0 then
+  index = tostring(n % count)
+  old = redis.call('HGET', KEYS[1], index)
+  if old then slot = math.max(slot, tonumber(old) + window) end
+end
+local wait = slot - now
+if longest >= 0 and wait > longest then return {-1, string.format('%.0f', wait)} end
+local f = function(x) return string.format('%.0f', x) end
+redis.call('HSET', KEYS[1], 'tat', f(tat + interval), 'n', n + 1, 'last', f(slot))
+if count > 0 then redis.call('HSET', KEYS[1], index, f(slot)) end
+local keep = math.max(tat + interval, slot + window) - now
+redis.call('PEXPIRE', KEYS[1], f(math.ceil(keep / 1000) + 1000))
+return {f(wait), n + 1, state[1] or '', state[3] or '', index, old or ''}
 """
 
-#: A slot given back: only while no later slot was taken (the TAT is still the one it set).
+#: A slot given back, only while no later one was given (``n`` is still the one it set): the
+#: hash as it was before. ARGV: n, tat, last, ring index, ring value ('' where there was none).
 GIVE_BACK = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], string.format('%.0f', tonumber(ARGV[1]) - tonumber(ARGV[2])), 'KEEPTTL')
-  return 1
+if redis.call('HGET', KEYS[1], 'n') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'n', tonumber(ARGV[1]) - 1)
+local fields = {'tat', ARGV[2], 'last', ARGV[3]}
+if ARGV[4] ~= '' then table.insert(fields, ARGV[4]); table.insert(fields, ARGV[5]) end
+for i = 1, #fields, 2 do
+  if fields[i + 1] == '' then redis.call('HDEL', KEYS[1], fields[i])
+  else redis.call('HSET', KEYS[1], fields[i], fields[i + 1]) end
 end
-return 0
+return 1
 """
 
 
@@ -255,8 +313,10 @@ class RedisLimiter(Limiter):
         import redis.asyncio as aioredis
 
         self.key, self.timeout, self._deadlines = key, rate.timeout, deadlines
-        self._interval_us = math.ceil(rate.interval * 1e6)
-        self._tolerance_us = (rate.burst - 1) * self._interval_us
+        interval, tolerance, window, self._count = rate.steps()
+        self._interval_us, self._tolerance_us, self._window_us = (
+            math.ceil(x * 1e6) for x in (interval, tolerance, window)
+        )
         if isinstance(rate.redis, str):
             self.url = shown_url(rate.redis)
             self._secret = urlsplit(rate.redis).password
@@ -288,18 +348,18 @@ class RedisLimiter(Limiter):
 
     async def reserve(self, max_wait: float | None) -> tuple[float, object] | None:
         longest = -1 if max_wait is None else max(0, math.floor(max_wait * 1e6))
-        args = [self._interval_us, self._tolerance_us, longest]
-        got, new = await self._ask(
+        args = [self._interval_us, self._tolerance_us, self._window_us, self._count, longest]
+        got = await self._ask(
             "gave no slot; nothing was sent", lambda: self._reserve(keys=[self.key], args=args)
         )
-        if int(got) < 0:
+        if int(got[0]) < 0:
             return None
-        return int(got) / 1e6, new
+        return int(got[0]) / 1e6, [_text(x) for x in got[1:]]
 
     def give_back(self, ticket: object) -> None:
         async def give() -> None:
             with contextlib.suppress(RateLimiterError):  # else the slot passes unused
-                args = [ticket, self._interval_us]
+                args = ticket
                 await self._ask("took no slot back", lambda: self._give_back(keys=[self.key], args=args))
 
         task: asyncio.Task[object] = asyncio.get_running_loop().create_task(give())
@@ -307,10 +367,19 @@ class RedisLimiter(Limiter):
         task.add_done_callback(self._pending.discard)
 
     async def start(self) -> None:
-        await self._ask("cannot be reached", self._redis.ping)
+        async def ready() -> None:
+            await self._redis.ping()
+            for script in (RESERVE, GIVE_BACK):  # loaded now, not by the first calls all at once
+                await self._redis.script_load(script)
+
+        await self._ask("cannot be reached", ready)
 
     async def aclose(self) -> None:
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
         if self._owned:
             await self._redis.aclose()
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
