@@ -310,7 +310,12 @@ class RedisLimiter(Limiter):
     every client that names the same server and key."""
 
     def __init__(self, rate: RateLimit, key: str, deadlines: Deadlines) -> None:
-        import redis.asyncio as aioredis
+        try:
+            import redis.asyncio as aioredis
+        except ImportError:
+            raise ConfigurationError(
+                "rate_limit: a limit kept in Redis needs redis-py: pip install 'retool-api-client[redis]'"
+            ) from None
 
         self.key, self.timeout, self._deadlines = key, rate.timeout, deadlines
         interval, tolerance, window, self._count = rate.steps()

@@ -101,7 +101,9 @@ class _Event:
 
     @property
     def template(self) -> str | None:
-        return self._request.template
+        from ._operation import spec_template
+
+        return spec_template(self._request.operation) or self._request.template
 
     @property
     def attempt(self) -> int:
