@@ -256,8 +256,10 @@ class RetryLoop:
                 counted.count = attempt
             answer: Answer | None = None
             failure: Failure | None = None
-            if self.on_request is not None:
-                await _call(self.on_request, RequestEvent(request, attempt))
+            if self.on_request is not None:  # inlined _call: this runs for every attempt
+                hooked = self.on_request(RequestEvent(request, attempt))
+                if hooked is not None and inspect.isawaitable(hooked):
+                    await hooked
             sent = clock()
             timer = self._limits.within(budget)
             try:
@@ -271,7 +273,9 @@ class RetryLoop:
                 failure = Failure(Kind.TIMED_OUT, f"no complete answer within {budget:g}s", timeout=True)
             if answer is not None:
                 if self.on_response is not None:
-                    await _call(self.on_response, ResponseEvent(request, attempt, answer, clock() - sent))
+                    hooked = self.on_response(ResponseEvent(request, attempt, answer, clock() - sent))
+                    if hooked is not None and inspect.isawaitable(hooked):
+                        await hooked
                 if answer.status_code < 400:
                     return answer  # success: nothing to decide, nothing to log
                 decision = decide_status(request.method, answer.status_code, config)
