@@ -11,7 +11,8 @@ in the SDK resends a request, and every pool sends each attempt once.
 
 A 429 is not a failure of this request but the server's word to every request: it pauses the
 pool (``Pacing.pause``) and its retries do not spend ``max_retries`` (which would have ended
-work that only had to wait); the retry deadline and ``retry_after_cap`` bound them.
+work that only had to wait); the retry deadline, ``retry_after_cap`` and
+``max_rate_limit_retries`` bound them.
 
 Once retries are exhausted (or not allowed) a failure is raised as the SDK's
 :class:`APIConnectionError` / :class:`APITimeoutError` (or, for an answer the SDK refuses to
@@ -294,6 +295,11 @@ class RetryLoop:
                     pacing.pause(now + delay)  # every request on the pool waits, not only this one
                     if config.max_retries == 0:
                         delay, why = None, "max_retries=0"
+                    elif throttled > config.max_rate_limit_retries:
+                        delay, why = (
+                            None,
+                            f"{config.max_rate_limit_retries} 429s waited out ({decision.reason})",
+                        )
                     else:
                         delay, waited_turn = pacing.next_turn() - now, True
             elif attempt - throttled > config.max_retries:

@@ -176,3 +176,14 @@ async def test_the_storm_with_max_retries_zero_fails_fast_as_asked() -> None:
             asyncio.gather(*(retool.users.get(user) for _ in range(5)), return_exceptions=True)
         )
     assert all(isinstance(r, RateLimitError) and r.retry_after == 0.5 for r in results)
+
+
+async def test_a_server_that_keeps_answering_429_is_given_up_after_max_rate_limit_retries() -> None:
+    clock = VirtualClock()
+    pool = CountingPool(clock, refuse=1000, retry_after="0.5")
+    config = RetryConfig(max_rate_limit_retries=3)
+    answer = await clock.run(loop_on(pool, clock, config).send(get(), Timeout(10, 60, 60, 60)))
+    assert answer.status_code == 429 and len(pool.sent) == 4
+    assert RetryConfig().max_rate_limit_retries == 20
+    with pytest.raises(ValueError, match="max_rate_limit_retries must be an integer >= 0, got -1"):
+        RetryConfig(max_rate_limit_retries=-1)
