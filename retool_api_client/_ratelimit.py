@@ -2,10 +2,12 @@
 counted in this process or, for replicas that share one budget, in a Redis server.
 
 The algorithm is GCRA (the generic cell rate algorithm: a token bucket kept as one number, the
-time the bucket would next be empty) in its *reserving* form: each request takes the next free
-slot and is told how long to wait for it. So a request costs the limit one step (one Redis
-round trip) however many others are waiting, and waiting requests go in the order they asked.
-A request cancelled while it waits gives its slot back when no later one was taken.
+time the bucket would next be empty), with a rolling window beside it for a burst (no more
+than ``burst`` slots within the time the burst takes to come back: a ring of the last
+``burst`` slots), in its *reserving* form: each request takes the next free slot and is told
+how long to wait for it. So a request costs the limit one step (one Redis round trip) however
+many others are waiting, and waiting requests go in the order they asked. A request cancelled
+while it waits gives its slot back when no later one was taken.
 
 Written here, after measuring ``aiolimiter`` 1.3, ``limits`` 5.8 and ``pyrate-limiter`` 4.6
 (method and figures in docs/replicas.md), because none of them does three things this needs:
