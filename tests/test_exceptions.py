@@ -81,7 +81,7 @@ async def test_rate_limit_after_retries_carries_retry_after() -> None:
             429, headers={"retry-after": "2"}, json={"success": False, "message": "slow down"}
         )
 
-    client = make_client(handler, max_retries=1)
+    client = make_client(handler, retry=rac.RetryConfig(max_rate_limit_retries=1))  # 429s: not max_retries
     with pytest.raises(rac.RateLimitError) as info:
         await client.users.get("user_1")
     assert info.value.retry_after == 2.0 and len(calls) == 2
@@ -177,7 +177,7 @@ def test_public_exceptions_name_the_public_module() -> None:
 
     public = [getattr(rac, name) for name in rac._LAZY]
     exceptions = [v for v in public if isinstance(v, type) and issubclass(v, Exception)]
-    assert rac.PaginationError in exceptions and rac.PatchError in exceptions and len(exceptions) == 18
+    assert rac.PaginationError in exceptions and rac.PatchError in exceptions and len(exceptions) == 19
     for cls in exceptions:
         assert cls.__module__ == "retool_api_client", cls
         assert getattr(rac, cls.__name__) is cls
