@@ -205,6 +205,8 @@ def shown_url(url: str) -> str:
 class Limiter:
     """What the retry loop needs of a limit: a slot, and a slot given back."""
 
+    __slots__ = ()
+
     async def reserve(self, max_wait: float | None) -> tuple[float, object] | None:
         """Take the next slot: seconds until it, and a ticket for :meth:`give_back`; None (and
         nothing taken) when the wait would pass ``max_wait``."""
