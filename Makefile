@@ -17,7 +17,7 @@ export SCARF_ANALYTICS = false
 
 .PRECIOUS: .venv-%/.installed
 
-.PHONY: install install-mock regenerate check-generated template-diff test-next-release lint typecheck unit contract reliability test test-pythons bench bench-quick bench-instructions demo clean
+.PHONY: install install-mock redis regenerate check-generated template-diff test-next-release lint typecheck unit contract reliability test test-pythons bench bench-quick bench-instructions demo clean
 
 # A venv with the pinned tools: pip itself first (dependency groups need pip >= 25.1), then the
 # package (editable) and the `dev` group, then the runtime dependencies' wheels into
@@ -57,6 +57,16 @@ $(NODE_STAMP): package.json package-lock.json
 
 install-mock: $(NODE_STAMP)
 
+# redis-server (Debian's package) for the shared rate limit's tests, which start their own on
+# 127.0.0.1 (tests/helpers/redis_server.py); installed when missing (CI runs on a fresh machine,
+# as root). The test targets set RETOOL_TESTS_REQUIRE_REDIS=1, so those tests fail, not skip,
+# without it.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { echo "installing redis-server for the tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	@command -v redis-server >/dev/null 2>&1 \
+	  || { echo "error: the tests need redis-server (apt-get install redis-server)"; exit 1; }
+
 # the generated tree, openapi/surface.lock and docs/api.md; then the fake's page of operations
 regenerate: $(STAMP)
 	$(PY) scripts/regenerate.py $(if $(SPEC),--spec "$(SPEC)")
@@ -83,8 +93,8 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy retool_api_client examples
 
 # all of tests/: unit, contract (Prism) and reliability (fault injection)
-unit: $(STAMP) $(NODE_STAMP)
-	$(PY) -m pytest
+unit: $(STAMP) $(NODE_STAMP) redis
+	RETOOL_TESTS_REQUIRE_REDIS=1 $(PY) -m pytest
 
 contract: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest tests/contract
@@ -93,9 +103,9 @@ reliability: $(STAMP)
 	$(PY) -m pytest tests/reliability -s
 
 # the unit, contract and reliability tests on every other Python the package claims
-test-pythons: $(NODE_STAMP) $(foreach v,$(EXTRA_PYTHONS),.venv-$(v)/.installed)
+test-pythons: $(NODE_STAMP) $(foreach v,$(EXTRA_PYTHONS),.venv-$(v)/.installed) redis
 	failed=""; for v in $(EXTRA_PYTHONS); do echo "== Python $$v"; \
-	  .venv-$$v/bin/python -m pytest -p no:cacheprovider || failed="$$failed $$v"; done; \
+	  RETOOL_TESTS_REQUIRE_REDIS=1 .venv-$$v/bin/python -m pytest -p no:cacheprovider || failed="$$failed $$v"; done; \
 	  test -z "$$failed" || { echo "error: tests failed on Python$$failed"; exit 1; }
 
 test: lint typecheck check-generated unit test-pythons bench-quick

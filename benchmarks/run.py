@@ -548,6 +548,97 @@ def bench_loopback(
         print(f"{'':<48} quickstart's pair ratios, lowest-highest: {spread}")
 
 
+def bench_hooks(rounds: int = 7, seconds: float = 0.3) -> None:
+    """What the SDK's hooks cost when set (issue 27, target < 3%): the quickstart's client over
+    real sockets, plain and with ``on_request``, ``on_response`` and ``on_retry`` set to
+    functions that read the event's method (a hook that logs, minus the logging), each pair
+    measured back to back as in :func:`bench_loopback`; and, for scale, an OpenTelemetry span
+    per call (``tracing=`` a TracerProvider with no exporter), when the ``otel`` extra is there."""
+    from retool_api_client import RetoolClient
+    from tests.helpers import samples
+
+    body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
+    server, port = start_loopback_server(body)
+    base = f"http://127.0.0.1:{port}"
+
+    def hook(event: Any) -> None:
+        event.method  # noqa: B018  # what a hook reads
+
+    def client(**options: Any) -> Any:
+        async def make() -> tuple[Any, Any]:
+            retool = RetoolClient(base, "tok", **options)
+
+            async def call() -> None:
+                await retool.users.get("user_1")
+
+            return call, retool.aclose
+
+        return make
+
+    variants: dict[str, Any] = {
+        "hooks set (on_request, on_response, on_retry)": client(
+            on_request=hook, on_response=hook, on_retry=hook
+        )
+    }
+    try:
+        from opentelemetry.sdk.trace import TracerProvider
+    except ImportError:
+        print("(opentelemetry-sdk is not installed: no figure for tracing)")
+    else:
+        variants["tracing=TracerProvider() (no exporter)"] = client(tracing=TracerProvider())
+    plain = client()
+    ratios: dict[tuple[str, int], list[float]] = {}
+    rates: dict[tuple[str, int], list[float]] = {}
+    in_flights = (1, 128)
+    try:
+
+        async def measure() -> None:
+            for _ in range(rounds):
+                for in_flight in in_flights:
+                    for name, make in variants.items():
+                        baseline = await loopback_rate(plain, in_flight, seconds)
+                        rate = await loopback_rate(make, in_flight, seconds)
+                        rates.setdefault(("plain", in_flight), []).append(baseline)
+                        rates.setdefault((name, in_flight), []).append(rate)
+                        ratios.setdefault((name, in_flight), []).append(rate / baseline)
+
+        asyncio.run(measure())
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait()
+    print(
+        f"hooks over loopback: GETs/s (median of {rounds} rounds, each paired with the plain "
+        "client just before it) and ratio to the plain client (target for the hooks: >= 0.97x)"
+    )
+    print(f"{'':<48} " + "".join(f"{f'{n} in flight':>22}" for n in in_flights))
+    for name in ("plain", *variants):
+        cells = []
+        for n in in_flights:
+            ratio = statistics.median(ratios[name, n]) if name != "plain" else 1.0
+            cells.append(f"{statistics.median(rates[name, n]):>10,.0f} {ratio:5.2f}x    ")
+        print(f"{name:<48} " + "".join(f"{c:>22}" for c in cells))
+    # the ratios move by more than the hooks cost on a shared machine: their own work, timed
+    # alone (the events made and the hooks called, as the retry loop does per attempt), next
+    # to the plain client's time per request
+    from retool_api_client._message import Answer, Headers, Request
+    from retool_api_client._retry import RequestEvent, ResponseEvent
+
+    request = Request("GET", f"{base}/api/v2/users/user_1", [], operation="get_user")
+    answer = Answer(200, Headers([]), body, request)
+    calls = 200_000
+    started = time.perf_counter()
+    for _ in range(calls):
+        hook(RequestEvent(request, 1))
+        hook(ResponseEvent(request, 1, answer, 0.0))
+    own = (time.perf_counter() - started) / calls
+    shares = ", ".join(
+        f"{own * statistics.median(rates['plain', n]) * 100:.1f}% of a request at {n} in flight"
+        for n in in_flights
+    )
+    print(f"{'hooks set: their own work per request':<48} {own * 1e6:10.2f} us  = {shares} (target < 3%)")
+
+
 def quick() -> None:
     """``make test``'s run: every benchmark once, with a few hundred requests, so a change that
     breaks the bench fails CI. No figure here means anything; nothing is asserted."""
@@ -557,6 +648,7 @@ def quick() -> None:
     asyncio.run(walk(build_pages(3), 0.0, prefetch=True, work=True))
     bench_loopback(rounds=1, seconds=0.05, in_flight=(1, 16))
     bench_loopback_pages(rounds=1, count=5)
+    bench_hooks(rounds=1, seconds=0.05)
 
 
 def main() -> None:
@@ -570,12 +662,16 @@ def main() -> None:
     if sys.argv[1:] == ["loopback-pages"]:
         bench_loopback_pages()
         return
+    if sys.argv[1:] == ["hooks"]:
+        bench_hooks()
+        return
     bench_import()
     asyncio.run(bench_client())
     bench_request_check()
     bench_pagination()
     bench_loopback()
     bench_loopback_pages()
+    bench_hooks()
     bench_regenerate()
 
 

@@ -14,6 +14,7 @@ from .generated import api as _api  # noqa: F401  (hands the core its tables: _t
 from .generated._meta import API_VERSION as __api_version__
 
 if TYPE_CHECKING:
+    from ._bulk import BulkResult
     from ._drift import DriftReport, OperationDrift, ServerSpecError
     from ._exceptions import (
         APIConnectionError,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         NotFoundError,
         PatchError,
         PermissionDeniedError,
+        RateLimiterError,
         RateLimitError,
         RequestValidationError,
         RequestView,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
         URLView,
     )
     from ._pagination import AsyncPaginator, Page, PaginationError
+    from ._ratelimit import RateLimit
     from ._retry import RequestEvent, ResponseEvent, RetryEvent
     from ._retry_policy import RetryConfig
     from ._types import UNSET, Unset
@@ -56,6 +59,8 @@ _LAZY = {
     "PatchError": "._exceptions",
     "RetoolClient": ".generated.client",
     "RetryConfig": "._retry_policy",
+    "RateLimit": "._ratelimit",
+    "BulkResult": "._bulk",
     "RetryEvent": "._retry",
     "RequestEvent": "._retry",
     "ResponseEvent": "._retry",
@@ -72,6 +77,7 @@ _LAZY = {
     "NotFoundError": "._exceptions",
     "PermissionDeniedError": "._exceptions",
     "RateLimitError": "._exceptions",
+    "RateLimiterError": "._exceptions",
     "RequestValidationError": "._exceptions",
     "RetoolError": "._exceptions",
     "UnprocessableEntityError": "._exceptions",
@@ -91,6 +97,7 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BulkResult",
     "ConfigurationError",
     "ConflictError",
     "DriftReport",
@@ -102,7 +109,9 @@ __all__ = [
     "PaginationError",
     "PatchError",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
+    "RateLimiterError",
     "RequestEvent",
     "RequestValidationError",
     "RequestView",

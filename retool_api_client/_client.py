@@ -26,9 +26,9 @@ import platform
 import random
 import ssl
 import weakref
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -37,7 +37,9 @@ from . import _constants as C
 from ._deadline import Deadlines
 from ._exceptions import ConfigurationError
 from ._message import Timeout, merge_headers
+from ._pacing import Pacing
 from ._pool import DEFAULT_LIMITS, Pool, check_pool_args, open_pool
+from ._ratelimit import RateLimit
 from ._retry import (
     DEFAULT_MAX_RESPONSE_BYTES,
     Clock,
@@ -52,6 +54,13 @@ from ._retry import (
 from ._retry_policy import RetryConfig
 from ._types import UNSET, Unset
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._bulk import BulkResult, Progress
+    from ._retry import CallTracer
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 ENV_BASE_URL = "RETOOL_BASE_URL"
 ENV_TOKEN = "RETOOL_API_TOKEN"
@@ -222,6 +231,11 @@ class BaseClient:
             hooks, redirects and cookies apply. The SDK does not close it.
         transport: an ``httpx.AsyncBaseTransport`` to send with (a mock, say); closed with the client.
         pool: a pool of your own (``retool_api_client.pool.Pool``); closed with the client.
+        rate_limit: a :class:`RateLimit` (or a number of requests per minute): every attempt,
+            retries included, waits for its slot; shared by ``with_options`` copies, and with
+            ``RateLimit(redis=...)`` by every client given the same Redis and key. Default: none.
+        tracing: ``True`` for an OpenTelemetry span per call (the ``otel`` extra), on the global
+            tracer provider, or a ``TracerProvider`` to use; default ``False``.
     """
 
     #: the Retool API version the namespaces were generated from (set by ``RetoolClient``)
@@ -251,8 +265,12 @@ class BaseClient:
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         pool: Pool | None = None,
+        rate_limit: RateLimit | float | None = None,
+        tracing: Any = False,
     ) -> None:
         self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self.rate_limit = RateLimit.of(rate_limit)
+        self._tracer = _tracer(tracing)
         self._token = _resolve_token(token)
         self.allow_insecure_http = allow_insecure_http
         self._configure(
@@ -310,6 +328,13 @@ class BaseClient:
         self._loop_bound = not given
         self._timing = Timing()
         self._limits = Deadlines()  # each attempt's time limit, shared by with_options copies
+        # the pause after a 429 and the rate limit: the pool's, shared by with_options copies
+        self._pacing = Pacing(
+            self._timing,
+            self.rate_limit.limiter(self._clock, self._limits, self.base_url)
+            if self.rate_limit is not None
+            else None,
+        )
         self._owner: BaseClient | None = None  # the client whose pool this is, for a copy
         self._closed = False
         self._build_sending()
@@ -359,6 +384,8 @@ class BaseClient:
             limits=self._limits,
             on_request=self.on_request,
             on_response=self.on_response,
+            pacing=self._pacing,
+            tracer=self._tracer,
         )
         self._sending = Sending(
             self.base_url,
@@ -397,6 +424,9 @@ class BaseClient:
             )
         self._loop = weakref.ref(loop)
 
+    def _clock(self) -> float:
+        return self._timing.clock()  # read when called: _use_timing may replace the clock
+
     def _use_timing(
         self, clock: Clock | None = None, sleep: Sleeper | None = None, rng: random.Random | None = None
     ) -> None:
@@ -417,9 +447,17 @@ class BaseClient:
         self._closed = True
         if self._owner is None:
             self._limits.close()
-            await self._pool.aclose()
+            try:
+                await self._pool.aclose()
+            finally:
+                if self._pacing.limiter is not None:
+                    await self._pacing.limiter.aclose()
 
     async def __aenter__(self) -> Self:
+        """The client; with a shared rate limit, once its Redis answered (``RateLimiterError``
+        naming it, without its password, when it does not)."""
+        if self._owner is None and self._pacing.limiter is not None:
+            await self._pacing.limiter.start()
         return self
 
     async def __aexit__(
@@ -495,14 +533,54 @@ class BaseClient:
         copy._build_sending()
         return copy
 
+    async def bulk(
+        self,
+        items: Iterable[T],
+        call: Callable[[Self, T], Awaitable[R]],
+        *,
+        concurrency: int = 10,
+        progress: Progress | None = None,
+    ) -> list[BulkResult[T, R]]:
+        """``await call(self, item)`` for every item, at most ``concurrency`` at a time (each
+        call under the client's retries, pause and rate limit): a :class:`BulkResult` per item,
+        in the items' order, holding its value or the error its call raised (the others go on).
+        ``progress(done, total)`` is called (or awaited) after each item. Cancelling the
+        ``bulk()`` call cancels the calls in flight and starts no more.
+
+        ``await retool.bulk(emails, lambda r, email: r.user_invites.create(email=email))``
+        """
+        from ._bulk import bulk
+
+        return await bulk(self, items, call, concurrency=concurrency, progress=progress)
+
     def __repr__(self) -> str:
+        limit = f", rate_limit={self.rate_limit!r}" if self.rate_limit is not None else ""
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, "
-            f"max_retries={self.max_retries}, pool={self._pool.describe()!r})"
+            f"max_retries={self.max_retries}, pool={self._pool.describe()!r}{limit})"
         )
 
     def __reduce__(self) -> Any:
         raise TypeError("RetoolClient cannot be pickled (it holds a connection pool and a token)")
+
+
+def _tracer(tracing: Any) -> CallTracer | None:
+    """``tracing=`` as given: False (none), True (the global tracer provider) or a provider."""
+    if tracing is False or tracing is None:
+        return None
+    try:
+        from ._tracing import Tracer
+    except ImportError:
+        raise ConfigurationError(
+            "tracing= needs OpenTelemetry's API: pip install 'retool-api-client[otel]'"
+        ) from None
+    if tracing is True:
+        return Tracer()
+    if not callable(getattr(tracing, "get_tracer", None)):
+        raise ConfigurationError(
+            f"tracing must be True, False or an OpenTelemetry TracerProvider, got {type(tracing).__name__}"
+        )
+    return Tracer(tracing)
 
 
 def _origin(url: str) -> str:

@@ -8,6 +8,8 @@ import httpx
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 #: Retries after the first attempt; 0 disables retrying.
 DEFAULT_MAX_RETRIES = 2
+#: 429s retried per call, apart from max_retries (RetryConfig.max_rate_limit_retries).
+DEFAULT_MAX_RATE_LIMIT_RETRIES = 20
 #: Full-jitter exponential backoff: attempt n waits uniform(0, min(cap, base * 2**n)) seconds.
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0

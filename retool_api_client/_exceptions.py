@@ -22,6 +22,8 @@ Every error the SDK raises on purpose derives from :class:`RetoolError`::
     ├── ConfigurationError              bad arguments or environment, raised before any request
     │   └── RequestValidationError      a request that does not fit the spec (not sent)
     ├── PatchError                      a JSON Patch the endpoint would reject (not sent)
+    ├── RateLimiterError                the shared rate limit (its Redis) did not answer in time
+    │                                   (not sent; the URL shown without its password)
     └── PaginationError                 cursors that do not make progress (in ``_pagination``)
 
 ``ConfigurationError``, ``PatchError`` and ``APIResponseValidationError`` are also
@@ -64,6 +66,7 @@ __all__ = [
     "RequestValidationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimiterError",
     "RetoolError",
     "UnprocessableEntityError",
 ]
@@ -200,6 +203,18 @@ class RequestValidationError(ConfigurationError):
 class PatchError(RetoolError, ValueError):
     """A JSON Patch the endpoint would reject (op not allowed, path not a field); raised before
     any request, naming the endpoint and what it allows."""
+
+
+class RateLimiterError(RetoolError):
+    """The shared rate limit (``RateLimit(redis=...)``) could not be reached, or did not answer
+    within its ``timeout``; the request was not sent. ``url`` is the Redis URL without its
+    password."""
+
+    url: str
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url
 
 
 class APIError(RetoolError):

@@ -92,3 +92,18 @@ def model(name: str) -> Any:
         found = getattr(importlib.import_module(f"{_tables.data_package()}.{module}"), attr)
         _MODELS[name] = found
     return found
+
+
+_TEMPLATES: dict[str, str] = {}
+
+
+def spec_template(operation_id: str | None) -> str | None:
+    """The spec's path template of an operation (``/users/{userId}``: its parameters under the
+    spec's names, as tracing wants them, where ``Operation.path`` has the Python names), from
+    the generated package's endpoint table; None for an operation it does not list."""
+    if operation_id is None:
+        return None
+    if not _TEMPLATES:
+        endpoints = importlib.import_module(f"{_tables.data_package()}.api").ENDPOINTS
+        _TEMPLATES.update({op: endpoint.partition(" ")[2] for op, endpoint in endpoints.items()})
+    return _TEMPLATES.get(operation_id)

@@ -2,11 +2,17 @@
 
     _request.send -> RetryLoop.send -> pool.send (``_pool``)
 
-Each attempt is held to its time limit (``Timeout.attempt``, on ``_deadline.Deadlines``) and
-the retry deadline; a failure or an error status goes to the policy (``_retry_policy``: pure
+Before each attempt the loop waits for the pool's pause and rate limit (``_pacing``); each
+attempt is held to its time limit (``Timeout.attempt``, on ``_deadline.Deadlines``) and the
+retry deadline; a failure or an error status goes to the policy (``_retry_policy``: pure
 rules on the pool's failure kinds and the status), which says whether to try again and after
 how long; the loop waits through an injected sleeper and clock, and sends again. Nothing else
 in the SDK resends a request, and every pool sends each attempt once.
+
+A 429 is not a failure of this request but the server's word to every request: it pauses the
+pool (``Pacing.pause``) and its retries do not spend ``max_retries`` (which would have ended
+work that only had to wait); the retry deadline, ``retry_after_cap`` and
+``max_rate_limit_retries`` bound them.
 
 Once retries are exhausted (or not allowed) a failure is raised as the SDK's
 :class:`APIConnectionError` / :class:`APITimeoutError` (or, for an answer the SDK refuses to
@@ -27,14 +33,15 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ._deadline import Deadlines
 from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, ConfigurationError
 from ._message import Answer, Request, Timeout
+from ._pacing import Pacing
 from ._pool import Failure, Kind, Pool
-from ._retry_policy import Decision, RetryConfig, decide_failure, decide_status, next_delay
+from ._retry_policy import RetryConfig, decide_failure, decide_status, next_delay
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -72,32 +79,80 @@ class RetryEvent:
 OnRetry = Callable[[RetryEvent], object]
 
 
-@dataclass(frozen=True)
-class RequestEvent:
-    """What ``on_request`` receives as each attempt starts: ``operation`` and ``template`` name
-    the API operation (``get_user``, ``/users/{user_id}``); ``headers`` are redacted."""
+class _Event:
+    """The request an event is about. Read-only; each field is read from the request when asked
+    for, so a hook pays only for what it reads (``make bench``: the hooks' cost)."""
 
-    method: str
-    url: str
-    operation: str | None
-    template: str | None
-    attempt: int
-    headers: Mapping[str, str]
+    __slots__ = ("_attempt", "_request")
+
+    _request: Request
+    _attempt: int
+
+    @property
+    def method(self) -> str:
+        return self._request.method
+
+    @property
+    def url(self) -> str:
+        return self._request.url
+
+    @property
+    def operation(self) -> str | None:
+        return self._request.operation
+
+    @property
+    def template(self) -> str | None:
+        from ._operation import spec_template
+
+        return spec_template(self._request.operation) or self._request.template
+
+    @property
+    def attempt(self) -> int:
+        return self._attempt
 
 
-@dataclass(frozen=True)
-class ResponseEvent:
+class RequestEvent(_Event):
+    """What ``on_request`` receives as each attempt starts: ``method``, ``url``, ``operation``
+    and ``template`` (``get_user``, ``/users/{userId}``; None outside the API's operations),
+    ``attempt`` (1 = the first) and ``headers`` (redacted)."""
+
+    __slots__ = ()
+
+    def __init__(self, request: Request, attempt: int) -> None:
+        self._request, self._attempt = request, attempt
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._request.info().headers
+
+    def __repr__(self) -> str:
+        return f"<RequestEvent {self.method} {self.url} attempt={self.attempt}>"
+
+
+class ResponseEvent(_Event):
     """What ``on_response`` receives for each answer, before the retry policy sees it (so an
-    error status that will be retried is seen too). ``elapsed`` is the attempt's seconds."""
+    error status that will be retried is seen too): the request's fields, ``status_code``,
+    ``headers`` (the answer's) and ``elapsed`` (the attempt's seconds)."""
 
-    method: str
-    url: str
-    operation: str | None
-    template: str | None
-    attempt: int
-    status_code: int
-    headers: Mapping[str, str]
-    elapsed: float
+    __slots__ = ("_answer", "_elapsed")
+
+    def __init__(self, request: Request, attempt: int, answer: Answer, elapsed: float) -> None:
+        self._request, self._attempt, self._answer, self._elapsed = request, attempt, answer, elapsed
+
+    @property
+    def status_code(self) -> int:
+        return self._answer.status_code
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._answer.headers
+
+    @property
+    def elapsed(self) -> float:
+        return self._elapsed
+
+    def __repr__(self) -> str:
+        return f"<ResponseEvent {self.method} {self.url} attempt={self.attempt} status={self.status_code}>"
 
 
 OnRequest = Callable[[RequestEvent], object]
@@ -118,11 +173,42 @@ class Timing:
         self.rng = rng or random.Random()
 
 
+class Attempts:
+    """How many attempts a call has made so far (what a tracing span reports)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+class CallTracer(Protocol):
+    """Wraps each call's attempts (``_tracing.Tracer``: an OpenTelemetry span per call)."""
+
+    async def send(
+        self,
+        attempts: Callable[[Request, Timeout, Attempts | None], Awaitable[Answer]],
+        request: Request,
+        timeout: Timeout,
+    ) -> Answer: ...
+
+
 class RetryLoop:
     """The attempts of one client's requests (a ``with_options`` copy has its own loop with its
-    own settings, on the same pool)."""
+    own settings, on the same pool and the same :class:`~._pacing.Pacing`)."""
 
-    __slots__ = ("_limits", "cap", "config", "on_request", "on_response", "on_retry", "pool", "timing")
+    __slots__ = (
+        "_limits",
+        "cap",
+        "config",
+        "on_request",
+        "on_response",
+        "on_retry",
+        "pacing",
+        "pool",
+        "timing",
+        "tracer",
+    )
 
     def __init__(
         self,
@@ -135,28 +221,46 @@ class RetryLoop:
         limits: Deadlines,
         on_request: OnRequest | None = None,
         on_response: OnResponse | None = None,
+        pacing: Pacing | None = None,
+        tracer: CallTracer | None = None,
     ) -> None:
         self.pool, self.config, self.on_retry, self.cap, self.timing = pool, config, on_retry, cap, timing
         self.on_request, self.on_response = on_request, on_response
         self._limits = limits
+        self.pacing = pacing or Pacing(timing)
+        self.tracer = tracer
 
     async def send(self, request: Request, timeout: Timeout) -> Answer:
         """The answer to ``request`` after the retries the policy allows (an error status
         included), or the SDK's connection error."""
-        config = self.config
-        clock = self.timing.clock
-        started = clock()
+        if self.tracer is None:
+            return await self._attempts(request, timeout, None)
+        return await self.tracer.send(self._attempts, request, timeout)
+
+    async def _attempts(self, request: Request, timeout: Timeout, counted: Attempts | None) -> Answer:
+        config, timing, pacing = self.config, self.timing, self.pacing
+        clock = timing.clock
+        now = clock()
+        if pacing.limiter is not None or pacing.until > now:
+            await pacing.wait(now, None)  # queueing for the first attempt: the deadline starts after
+            now = clock()
+        started = now
         limit = timeout.attempt
         attempt = 1
+        throttled = 0  # 429s retried: they wait on the pool's pause, not on max_retries
         while True:
             budget = limit
             if attempt > 1:  # the retry deadline bounds every later attempt, not only its start
                 remaining = max(0.0, config.deadline - (clock() - started))
                 budget = remaining if budget is None else min(budget, remaining)
+            if counted is not None:
+                counted.count = attempt
             answer: Answer | None = None
             failure: Failure | None = None
-            if self.on_request is not None:
-                await _call(self.on_request, _request_event(request, attempt))
+            if self.on_request is not None:  # inlined _call: this runs for every attempt
+                hooked = self.on_request(RequestEvent(request, attempt))
+                if hooked is not None and inspect.isawaitable(hooked):
+                    await hooked
             sent = clock()
             timer = self._limits.within(budget)
             try:
@@ -168,21 +272,49 @@ class RetryLoop:
                 if not timer.expired:
                     raise
                 failure = Failure(Kind.TIMED_OUT, f"no complete answer within {budget:g}s", timeout=True)
-            if answer is not None and self.on_response is not None:
-                await _call(self.on_response, _response_event(request, attempt, answer, clock() - sent))
             if answer is not None:
+                if self.on_response is not None:
+                    hooked = self.on_response(ResponseEvent(request, attempt, answer, clock() - sent))
+                    if hooked is not None and inspect.isawaitable(hooked):
+                        await hooked
                 if answer.status_code < 400:
                     return answer  # success: nothing to decide, nothing to log
                 decision = decide_status(request.method, answer.status_code, config)
             else:
                 assert failure is not None
                 decision = decide_failure(request.method, failure, config)
-            delay = self._plan(decision, attempt, started, answer, request)
+            now = clock()
+            waited_turn = False
+            delay: float | None
+            if not decision.retry:
+                delay, why = None, decision.reason
+            elif answer is not None and answer.status_code == 429:
+                throttled += 1
+                delay, why = next_delay(throttled - 1, answer.headers, config, timing.rng)
+                if delay is not None:
+                    pacing.pause(now + delay)  # every request on the pool waits, not only this one
+                    if config.max_retries == 0:
+                        delay, why = None, "max_retries=0"
+                    elif throttled > config.max_rate_limit_retries:
+                        delay, why = (
+                            None,
+                            f"{config.max_rate_limit_retries} 429s waited out ({decision.reason})",
+                        )
+                    else:
+                        delay, waited_turn = pacing.next_turn() - now, True
+            elif attempt - throttled > config.max_retries:
+                delay, why = None, f"{config.max_retries} retries used ({decision.reason})"
+            else:
+                headers = answer.headers if answer is not None else None
+                delay, why = next_delay(attempt - 1 - throttled, headers, config, timing.rng)
+            if delay is not None and now - started + delay > config.deadline:
+                delay, why = None, f"the {config.deadline:g}s retry deadline would pass"
             if delay is None:
-                if answer is not None:
-                    return answer
-                assert failure is not None
-                raise _error(failure, request) from failure.cause
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug("not retrying %s %s: %s", request.method, urlsplit(request.url).path, why)
+                return _give_up(answer, failure, request)
+            if waited_turn:
+                pacing.take_turn()
             event = RetryEvent(
                 method=request.method,
                 path=urlsplit(request.url).path,
@@ -202,59 +334,34 @@ class RetryLoop:
             )
             if self.on_retry is not None:
                 await _call(self.on_retry, event)
-            await self.timing.sleep(delay)
+            await timing.sleep(delay)
+            now = clock()
+            if pacing.limiter is not None or (not waited_turn and pacing.until > now):
+                left = config.deadline - (now - started)
+                if not await pacing.wait(now, left, paused=not waited_turn):
+                    logger.debug(
+                        "not retrying %s %s: its turn would come after the %gs retry deadline",
+                        request.method,
+                        urlsplit(request.url).path,
+                        config.deadline,
+                    )
+                    return _give_up(answer, failure, request)
             attempt += 1
 
-    def _plan(
-        self, decision: Decision, attempt: int, started: float, answer: Answer | None, request: Request
-    ) -> float | None:
-        """Seconds to wait before the next attempt, or ``None`` to stop here."""
-        config = self.config
-        if not decision.retry:
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug(
-                    "not retrying %s %s: %s", request.method, urlsplit(request.url).path, decision.reason
-                )
-            return None
-        if attempt > config.max_retries:
-            why = f"{config.max_retries} retries used ({decision.reason})"
-        else:
-            delay, why = next_delay(
-                attempt - 1, answer.headers if answer is not None else None, config, self.timing.rng
-            )
-            if delay is not None and self.timing.clock() - started + delay <= config.deadline:
-                return delay
-            if delay is not None:
-                why = f"the {config.deadline:g}s retry deadline would pass"
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("not retrying %s %s: %s", request.method, urlsplit(request.url).path, why)
-        return None
+
+def _give_up(answer: Answer | None, failure: Failure | None, request: Request) -> Answer:
+    """The last answer (an error status: the pipeline raises its typed error), or the last
+    failure as the SDK's error."""
+    if answer is not None:
+        return answer
+    assert failure is not None
+    raise _error(failure, request) from failure.cause
 
 
 async def _call(hook: Callable[[Any], object], event: object) -> None:
     result = hook(event)
-    if inspect.isawaitable(result):
+    if result is not None and inspect.isawaitable(result):
         await result
-
-
-def _request_event(request: Request, attempt: int) -> RequestEvent:
-    info = request.info()
-    return RequestEvent(
-        request.method, request.url, request.operation, request.template, attempt, info.headers
-    )
-
-
-def _response_event(request: Request, attempt: int, answer: Answer, elapsed: float) -> ResponseEvent:
-    return ResponseEvent(
-        request.method,
-        request.url,
-        request.operation,
-        request.template,
-        attempt,
-        answer.status_code,
-        answer.headers,
-        elapsed,
-    )
 
 
 def _error(failure: Failure, request: Request) -> APIConnectionError | APIResponseValidationError:

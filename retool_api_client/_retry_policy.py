@@ -7,7 +7,8 @@ by the kind the pool reported (``_pool.Kind``), never by a library's exception c
 Rules (see docs/configuration.md, "Retries"):
 
 * Retried for every method: failures where the request provably never left (``NEVER_SENT``:
-  refused, DNS, TLS, a proxy refusing the tunnel, connect and pool timeouts) and 429.
+  refused, DNS, TLS, a proxy refusing the tunnel, connect and pool timeouts) and 429 (whose
+  retries the loop does not count in ``max_retries``: a 429 pauses the whole pool instead).
 * Retried only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, or every method when
   ``retry_non_idempotent=True``): 408, 500, 502, 503, 504, and failures after the request may
   have been sent (``MAYBE_SENT``, ``TIMED_OUT``).
@@ -48,14 +49,16 @@ class RetryConfig:
     #: No retry waits less, whatever the server asks (``Retry-After: 0``) or the jitter draws:
     #: a server answering 429 at once would otherwise get hundreds of requests a second.
     min_delay: float = MIN_DELAY_S
+    #: 429s retried per call, apart from ``max_retries`` (a 429 pauses the pool: waiting it out
+    #: is not a failure); bounded by ``deadline`` too, so only a server that keeps answering
+    #: 429 at once reaches it. ``max_retries=0`` still disables every retry.
+    max_rate_limit_retries: int = C.DEFAULT_MAX_RATE_LIMIT_RETRIES
 
     def __post_init__(self) -> None:
-        if (
-            not isinstance(self.max_retries, int)
-            or isinstance(self.max_retries, bool)
-            or self.max_retries < 0
-        ):
-            raise ConfigurationError(f"max_retries must be an integer >= 0, got {self.max_retries!r}")
+        for name in ("max_retries", "max_rate_limit_retries"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigurationError(f"{name} must be an integer >= 0, got {value!r}")
         for name in ("backoff_base", "backoff_cap", "retry_after_cap", "deadline", "min_delay"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:

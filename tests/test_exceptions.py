@@ -81,7 +81,7 @@ async def test_rate_limit_after_retries_carries_retry_after() -> None:
             429, headers={"retry-after": "2"}, json={"success": False, "message": "slow down"}
         )
 
-    client = make_client(handler, max_retries=1)
+    client = make_client(handler, retry=rac.RetryConfig(max_rate_limit_retries=1))  # 429s: not max_retries
     with pytest.raises(rac.RateLimitError) as info:
         await client.users.get("user_1")
     assert info.value.retry_after == 2.0 and len(calls) == 2

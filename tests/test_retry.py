@@ -352,3 +352,35 @@ def test_one_attempts_limit_is_the_largest_timeout() -> None:
     assert Timeout(10.0, 60.0, 60.0, 60.0).attempt == 60.0
     assert Timeout(None, None, None, None).attempt is None
     assert Timeout(None, 5.0, None, None).attempt == 5.0
+
+
+# -- issue 27: the hook events read the request when asked ------------------------------------
+
+
+async def test_hook_events_carry_the_request_and_answer_read_on_demand() -> None:
+    from retool_api_client import RequestEvent, ResponseEvent
+    from retool_api_client.testing import FakeRetool
+
+    fake = FakeRetool(seed=1).populate(users=1)
+    user = fake.records("users")[0]["id"]
+    fake.fail("GET", "/users/{userId}", status=503, times=1)
+    seen: list[RequestEvent | ResponseEvent] = []
+
+    async def on_response(event: ResponseEvent) -> None:  # async hooks are awaited
+        seen.append(event)
+
+    async with fake.client(on_request=seen.append, on_response=on_response) as retool:
+        FakeTime().install(retool)
+        await retool.users.get(user)
+    assert [type(e).__name__ for e in seen] == ["RequestEvent", "ResponseEvent"] * 2
+    first, answered = seen[0], seen[1]
+    assert isinstance(first, RequestEvent) and isinstance(answered, ResponseEvent)
+    assert (first.method, first.operation, first.template, first.attempt) == (
+        "GET", "get_user", "/users/{userId}", 1,
+    )  # fmt: skip
+    assert first.url.endswith(f"/api/v2/users/{user}")
+    assert first.headers["Authorization"] == "[redacted]" and fake.token not in repr(first.headers)
+    assert (answered.status_code, answered.attempt, seen[3].attempt) == (503, 1, 2)
+    assert answered.headers["content-type"].startswith("application/json") and answered.elapsed >= 0
+    with pytest.raises(AttributeError):
+        first.attempt = 5  # type: ignore[misc]
