@@ -65,7 +65,8 @@ class Operation:
     ``responses`` maps each documented status to the model its body parses into
     (``"list:models.x:X"``: a JSON array of them; ``"json"``: the decoded JSON, for an answer
     the spec gives no schema or the generator could not type; None: no body); a status >= 400
-    with a model gives the error's ``parsed``."""
+    with a model gives the error's ``parsed``. ``template`` is the spec's path as the spec
+    names its parameters (``/users/{userId}``), for logs and tracing."""
 
     id: str
     method: str
@@ -79,6 +80,7 @@ class Operation:
     responses: dict[int, str | None] = field(default_factory=dict)
     unwrap: Unwrap = "whole"
     pages: Pages | None = None
+    template: str = ""
 
 
 _MODELS: dict[str, Any] = {}
@@ -92,18 +94,3 @@ def model(name: str) -> Any:
         found = getattr(importlib.import_module(f"{_tables.data_package()}.{module}"), attr)
         _MODELS[name] = found
     return found
-
-
-_TEMPLATES: dict[str, str] = {}
-
-
-def spec_template(operation_id: str | None) -> str | None:
-    """The spec's path template of an operation (``/users/{userId}``: its parameters under the
-    spec's names, as tracing wants them, where ``Operation.path`` has the Python names), from
-    the generated package's endpoint table; None for an operation it does not list."""
-    if operation_id is None:
-        return None
-    if not _TEMPLATES:
-        endpoints = importlib.import_module(f"{_tables.data_package()}.api").ENDPOINTS
-        _TEMPLATES.update({op: endpoint.partition(" ")[2] for op, endpoint in endpoints.items()})
-    return _TEMPLATES.get(operation_id)

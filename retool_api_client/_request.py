@@ -199,7 +199,12 @@ def encode(sending: Sending, built: dict[str, Any], op: Operation | None = None)
     elif method in _BODY_METHODS:
         headers = [("Content-Length", "0"), *headers]
     return Request(
-        method, url, headers, body, operation=op.id if op else None, template=op.path if op else None
+        method,
+        url,
+        headers,
+        body,
+        operation=op.id if op else None,
+        template=(op.template or op.path) if op else None,
     )
 
 

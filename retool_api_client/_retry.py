@@ -102,9 +102,7 @@ class _Event:
 
     @property
     def template(self) -> str | None:
-        from ._operation import spec_template
-
-        return spec_template(self._request.operation) or self._request.template
+        return self._request.template
 
     @property
     def attempt(self) -> int:

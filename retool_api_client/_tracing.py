@@ -22,7 +22,6 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 from ._message import Answer, Request, Timeout
-from ._operation import spec_template
 from ._retry import Attempts
 from ._version import __version__
 
@@ -45,7 +44,7 @@ class Tracer:
         timeout: Timeout,
     ) -> Answer:
         url = urlsplit(request.url)
-        template = spec_template(request.operation) or request.template
+        template = request.template
         attributes: dict[str, Any] = {
             "http.request.method": request.method,
             "url.full": request.url,

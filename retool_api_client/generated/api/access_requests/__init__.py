@@ -57,6 +57,7 @@ APPROVE_OR_DENY_ACCESS_REQUEST = Operation(
         200: "models.approve_or_deny_access_request_response_200:ApproveOrDenyAccessRequestResponse200",
     },
     unwrap="data",
+    template="/access_requests/{accessRequestId}",
 )
 GET_ACCESS_REQUEST = Operation(
     "get_access_request",
@@ -67,6 +68,7 @@ GET_ACCESS_REQUEST = Operation(
         200: "models.get_access_request_response_200:GetAccessRequestResponse200",
     },
     unwrap="data",
+    template="/access_requests/{accessRequestId}",
 )
 LIST_ACCESS_REQUESTS = Operation(
     "list_access_requests",
@@ -88,6 +90,7 @@ LIST_ACCESS_REQUESTS = Operation(
         size_range=(1, 100),
         token="next_token",
     ),
+    template="/access_requests",
 )
 
 

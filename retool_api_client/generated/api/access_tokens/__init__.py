@@ -53,6 +53,7 @@ CREATE_ACCESS_TOKEN = Operation(
         200: "models.access_token_response:AccessTokenResponse",
     },
     unwrap="data",
+    template="/access_tokens",
 )
 GET_ACCESS_TOKEN = Operation(
     "get_access_token",
@@ -64,6 +65,7 @@ GET_ACCESS_TOKEN = Operation(
         404: None,
     },
     unwrap="data",
+    template="/access_tokens/{accessTokenId}",
 )
 LIST_ACCESS_TOKENS = Operation(
     "list_access_tokens",
@@ -80,6 +82,7 @@ LIST_ACCESS_TOKENS = Operation(
         size_range=None,
         token=None,
     ),
+    template="/access_tokens",
 )
 
 

@@ -57,6 +57,7 @@ CREATE_APP_THEME = Operation(
         409: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/app_themes",
 )
 DELETE_APP_THEME = Operation(
     "delete_app_theme",
@@ -68,6 +69,7 @@ DELETE_APP_THEME = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="none",
+    template="/app_themes/{id}",
 )
 GET_APP_THEME = Operation(
     "get_app_theme",
@@ -79,6 +81,7 @@ GET_APP_THEME = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/app_themes/{id}",
 )
 LIST_APP_THEMES = Operation(
     "list_app_themes",
@@ -89,6 +92,7 @@ LIST_APP_THEMES = Operation(
         200: "models.list_app_themes_response_200:ListAppThemesResponse200",
     },
     unwrap="data",
+    template="/app_themes",
 )
 UPDATE_APP_THEME = Operation(
     "update_app_theme",
@@ -110,6 +114,7 @@ UPDATE_APP_THEME = Operation(
         409: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/app_themes",
 )
 
 

@@ -53,6 +53,7 @@ CLONE_APP = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/apps/cloneApp",
 )
 DELETE_APP = Operation(
     "delete_app",
@@ -63,6 +64,7 @@ DELETE_APP = Operation(
         204: None,
     },
     unwrap="none",
+    template="/apps/{appId}",
 )
 GET_APP = Operation(
     "get_app",
@@ -73,6 +75,7 @@ GET_APP = Operation(
         200: "models.app_response:AppResponse",
     },
     unwrap="data",
+    template="/apps/{appId}",
 )
 LIST_APPS = Operation(
     "list_apps",
@@ -95,6 +98,7 @@ LIST_APPS = Operation(
         size_range=(1, 100),
         token="next_token",
     ),
+    template="/apps",
 )
 
 

@@ -62,6 +62,7 @@ CREATE_CONFIGURATION_VARIABLE = Operation(
         200: "models.configuration_variable_response:ConfigurationVariableResponse",
     },
     unwrap="data",
+    template="/configuration_variables",
 )
 DELETE_CONFIGURATION_VARIABLE = Operation(
     "delete_configuration_variable",
@@ -72,6 +73,7 @@ DELETE_CONFIGURATION_VARIABLE = Operation(
         204: None,
     },
     unwrap="none",
+    template="/configuration_variables/{id}",
 )
 GET_CONFIGURATION_VARIABLE = Operation(
     "get_configuration_variable",
@@ -82,6 +84,7 @@ GET_CONFIGURATION_VARIABLE = Operation(
         200: "models.configuration_variable_response:ConfigurationVariableResponse",
     },
     unwrap="data",
+    template="/configuration_variables/{id}",
 )
 LIST_CONFIGURATION_VARIABLES_AND_THEIR_VALUES = Operation(
     "list_configuration_variables_and_their_values",
@@ -92,6 +95,7 @@ LIST_CONFIGURATION_VARIABLES_AND_THEIR_VALUES = Operation(
         200: "models.list_configuration_variables_and_their_values_response_200:ListConfigurationVariablesAndTheirValuesResponse200",
     },
     unwrap="data",
+    template="/configuration_variables",
 )
 UPDATE_CONFIGURATION_VARIABLE = Operation(
     "update_configuration_variable",
@@ -110,6 +114,7 @@ UPDATE_CONFIGURATION_VARIABLE = Operation(
         200: "models.configuration_variable_response:ConfigurationVariableResponse",
     },
     unwrap="data",
+    template="/configuration_variables/{id}",
 )
 
 

@@ -82,6 +82,7 @@ CREATE_CUSTOM_COMPONENT_LIBRARY = Operation(
         409: None,
     },
     unwrap="data",
+    template="/custom_component_libraries",
 )
 CREATE_CUSTOM_COMPONENT_LIBRARY_REVISION = Operation(
     "create_custom_component_library_revision",
@@ -94,6 +95,7 @@ CREATE_CUSTOM_COMPONENT_LIBRARY_REVISION = Operation(
         409: None,
     },
     unwrap="data",
+    template="/custom_component_libraries/{libraryId}/revisions",
 )
 GET_CUSTOM_COMPONENT_LIBRARY = Operation(
     "get_custom_component_library",
@@ -105,6 +107,7 @@ GET_CUSTOM_COMPONENT_LIBRARY = Operation(
         404: None,
     },
     unwrap="data",
+    template="/custom_component_libraries/{libraryId}",
 )
 LIST_CUSTOM_COMPONENT_LIBRARIES = Operation(
     "list_custom_component_libraries",
@@ -116,6 +119,7 @@ LIST_CUSTOM_COMPONENT_LIBRARIES = Operation(
         200: "models.list_custom_component_libraries_response_200:ListCustomComponentLibrariesResponse200",
     },
     unwrap="data",
+    template="/custom_component_libraries",
 )
 LIST_FILES_FOR_CUSTOM_COMPONENT_LIBRARY_REVISION = Operation(
     "list_files_for_custom_component_library_revision",
@@ -129,6 +133,7 @@ LIST_FILES_FOR_CUSTOM_COMPONENT_LIBRARY_REVISION = Operation(
         200: "models.list_files_for_custom_component_library_revision_response_200:ListFilesForCustomComponentLibraryRevisionResponse200",
     },
     unwrap="data",
+    template="/custom_component_libraries/{libraryId}/revisions/{revisionId}/files",
 )
 LIST_REVISIONS_OF_CUSTOM_COMPONENT_LIBRARY = Operation(
     "list_revisions_of_custom_component_library",
@@ -140,6 +145,7 @@ LIST_REVISIONS_OF_CUSTOM_COMPONENT_LIBRARY = Operation(
         404: None,
     },
     unwrap="data",
+    template="/custom_component_libraries/{libraryId}/revisions",
 )
 
 

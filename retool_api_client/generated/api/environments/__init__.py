@@ -55,6 +55,7 @@ CREATE_ENVIRONMENT = Operation(
         409: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/environments",
 )
 DELETE_ENVIRONMENT = Operation(
     "delete_environment",
@@ -66,6 +67,7 @@ DELETE_ENVIRONMENT = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="none",
+    template="/environments/{environmentId}",
 )
 GET_ENVIRONMENT = Operation(
     "get_environment",
@@ -76,6 +78,7 @@ GET_ENVIRONMENT = Operation(
         200: "models.environment_response:EnvironmentResponse",
     },
     unwrap="data",
+    template="/environments/{environmentId}",
 )
 LIST_ENVIRONMENTS = Operation(
     "list_environments",
@@ -92,6 +95,7 @@ LIST_ENVIRONMENTS = Operation(
         size_range=None,
         token=None,
     ),
+    template="/environments",
 )
 UPDATE_ENVIRONMENT = Operation(
     "update_environment",
@@ -103,6 +107,7 @@ UPDATE_ENVIRONMENT = Operation(
         200: "models.environment_response:EnvironmentResponse",
     },
     unwrap="data",
+    template="/environments/{environmentId}",
 )
 
 

@@ -57,6 +57,7 @@ CREATE_FOLDER = Operation(
         422: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/folders",
 )
 DELETE_FOLDER = Operation(
     "delete_folder",
@@ -69,6 +70,7 @@ DELETE_FOLDER = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="none",
+    template="/folders/{folderId}",
 )
 GET_FOLDER = Operation(
     "get_folder",
@@ -80,6 +82,7 @@ GET_FOLDER = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/folders/{folderId}",
 )
 LIST_FOLDERS = Operation(
     "list_folders",
@@ -96,6 +99,7 @@ LIST_FOLDERS = Operation(
         size_range=None,
         token=None,
     ),
+    template="/folders",
 )
 UPDATE_FOLDER = Operation(
     "update_folder",
@@ -110,6 +114,7 @@ UPDATE_FOLDER = Operation(
         422: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/folders/{folderId}",
 )
 
 

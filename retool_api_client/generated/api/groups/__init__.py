@@ -87,6 +87,7 @@ ADD_USER_INVITES_TO_GROUP = Operation(
         200: "models.group_response:GroupResponse",
     },
     unwrap="data",
+    template="/groups/{groupId}/user_invites",
 )
 ADD_USERS_TO_GROUP = Operation(
     "add_users_to_group",
@@ -100,6 +101,7 @@ ADD_USERS_TO_GROUP = Operation(
         200: "models.group_response:GroupResponse",
     },
     unwrap="data",
+    template="/groups/{groupId}/members",
 )
 CREATE_GROUP = Operation(
     "create_group",
@@ -130,6 +132,7 @@ CREATE_GROUP = Operation(
         200: "models.group_response:GroupResponse",
     },
     unwrap="data",
+    template="/groups",
 )
 DELETE_GROUP = Operation(
     "delete_group",
@@ -140,6 +143,7 @@ DELETE_GROUP = Operation(
         204: None,
     },
     unwrap="none",
+    template="/groups/{groupId}",
 )
 GET_GROUP = Operation(
     "get_group",
@@ -151,6 +155,7 @@ GET_GROUP = Operation(
         200: "models.group_response:GroupResponse",
     },
     unwrap="data",
+    template="/groups/{groupId}",
 )
 LIST_GROUPS = Operation(
     "list_groups",
@@ -167,6 +172,7 @@ LIST_GROUPS = Operation(
         size_range=None,
         token=None,
     ),
+    template="/groups",
 )
 REMOVE_USER_FROM_GROUP = Operation(
     "remove_user_from_group",
@@ -180,6 +186,7 @@ REMOVE_USER_FROM_GROUP = Operation(
         200: "models.group_response:GroupResponse",
     },
     unwrap="data",
+    template="/groups/{groupId}/members/{userId}",
 )
 REMOVE_USER_INVITE_FROM_GROUP = Operation(
     "remove_user_invite_from_group",
@@ -193,6 +200,7 @@ REMOVE_USER_INVITE_FROM_GROUP = Operation(
         204: None,
     },
     unwrap="none",
+    template="/groups/{groupId}/user_invites/{userInviteId}",
 )
 REPLACE_GROUP = Operation(
     "replace_group",
@@ -223,6 +231,7 @@ REPLACE_GROUP = Operation(
         200: "models.group_response:GroupResponse",
     },
     unwrap="data",
+    template="/groups/{groupId}",
 )
 UPDATE_GROUP = Operation(
     "update_group",
@@ -234,6 +243,7 @@ UPDATE_GROUP = Operation(
         200: "models.group_response:GroupResponse",
     },
     unwrap="data",
+    template="/groups/{groupId}",
 )
 
 

@@ -47,6 +47,7 @@ GET_IP_ALLOWLIST_BY_REGION = Operation(
         500: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/info/ip_allowlist",
 )
 
 

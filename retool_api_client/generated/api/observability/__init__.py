@@ -86,6 +86,7 @@ CREATE_OBSERVABILITY_CONFIGURATION = Operation(
         422: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/observability/config",
 )
 DELETE_OBSERVABILITY_CONFIGURATION = Operation(
     "delete_observability_configuration",
@@ -98,6 +99,7 @@ DELETE_OBSERVABILITY_CONFIGURATION = Operation(
         422: "models.error_response:ErrorResponse",
     },
     unwrap="none",
+    template="/observability/config/{configId}",
 )
 LIST_OBSERVABILITY_CONFIGURATIONS = Operation(
     "list_observability_configurations",
@@ -110,6 +112,7 @@ LIST_OBSERVABILITY_CONFIGURATIONS = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/observability/config",
 )
 SEND_TEST_ERROR_EVENT = Operation(
     "send_test_error_event",
@@ -122,6 +125,7 @@ SEND_TEST_ERROR_EVENT = Operation(
         422: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/observability/provider/{provider}/test",
 )
 UPDATE_OBSERVABILITY_CONFIGURATION = Operation(
     "update_observability_configuration",
@@ -141,6 +145,7 @@ UPDATE_OBSERVABILITY_CONFIGURATION = Operation(
         422: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/observability/config/{configId}",
 )
 
 

@@ -78,6 +78,7 @@ GET_ORGANIZATION_AI_SETTINGS = Operation(
         200: "models.get_organization_ai_settings_response_200:GetOrganizationAiSettingsResponse200",
     },
     unwrap="data",
+    template="/organization/ai_settings",
 )
 GET_ORGANIZATION_ANALYTICS_INTEGRATIONS = Operation(
     "get_organization_analytics_integrations",
@@ -95,6 +96,7 @@ GET_ORGANIZATION_ANALYTICS_INTEGRATIONS = Operation(
         size_range=None,
         token=None,
     ),
+    template="/organization/analytics_integrations",
 )
 GET_ORGANIZATION_SETTINGS = Operation(
     "get_organization_settings",
@@ -105,6 +107,7 @@ GET_ORGANIZATION_SETTINGS = Operation(
         200: "models.get_organization_settings_response_200:GetOrganizationSettingsResponse200",
     },
     unwrap="data",
+    template="/organization/",
 )
 INVALIDATE_ALL_SESSIONS = Operation(
     "invalidate_all_sessions",
@@ -115,6 +118,7 @@ INVALIDATE_ALL_SESSIONS = Operation(
         204: None,
     },
     unwrap="none",
+    template="/organization/invalidate_sessions/",
 )
 UPDATE_ORGANIZATION_AI_SETTINGS = Operation(
     "update_organization_ai_settings",
@@ -132,6 +136,7 @@ UPDATE_ORGANIZATION_AI_SETTINGS = Operation(
         200: "models.update_organization_ai_settings_response_200:UpdateOrganizationAiSettingsResponse200",
     },
     unwrap="data",
+    template="/organization/ai_settings",
 )
 UPDATE_ORGANIZATION_SETTINGS = Operation(
     "update_organization_settings",
@@ -143,6 +148,7 @@ UPDATE_ORGANIZATION_SETTINGS = Operation(
         200: "models.update_organization_settings_response_200:UpdateOrganizationSettingsResponse200",
     },
     unwrap="data",
+    template="/organization/",
 )
 
 

@@ -87,6 +87,7 @@ CREATE_ROLE = Operation(
         422: "models.error_response:ErrorResponse",
     },
     unwrap="whole",
+    template="/role_permissions/roles",
 )
 CREATE_ROLE_GRANT = Operation(
     "create_role_grant",
@@ -108,6 +109,7 @@ CREATE_ROLE_GRANT = Operation(
         403: "models.error_response:ErrorResponse",
     },
     unwrap="whole",
+    template="/role_permissions/role_grants",
 )
 DELETE_ROLE = Operation(
     "delete_role",
@@ -122,6 +124,7 @@ DELETE_ROLE = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="none",
+    template="/role_permissions/roles/{roleId}",
 )
 DELETE_ROLE_GRANT = Operation(
     "delete_role_grant",
@@ -135,6 +138,7 @@ DELETE_ROLE_GRANT = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="none",
+    template="/role_permissions/role_grants/{roleGrantId}",
 )
 DELETE_ROLE_GRANT_FOR_SUBJECT = Operation(
     "delete_role_grant_for_subject",
@@ -156,6 +160,7 @@ DELETE_ROLE_GRANT_FOR_SUBJECT = Operation(
         403: "models.error_response:ErrorResponse",
     },
     unwrap="none",
+    template="/role_permissions/remove_role_grants_for_subject/",
 )
 GET_ACCESS_LIST = Operation(
     "get_access_list",
@@ -169,6 +174,7 @@ GET_ACCESS_LIST = Operation(
         200: "models.get_access_list_response_200:GetAccessListResponse200",
     },
     unwrap="data",
+    template="/permissions/accessList/{objectType}/{objectId}",
 )
 GET_ROLE_GRANTS_FOR_SUBJECT = Operation(
     "get_role_grants_for_subject",
@@ -185,6 +191,7 @@ GET_ROLE_GRANTS_FOR_SUBJECT = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="whole",
+    template="/role_permissions/role_grants/{subjectType}/{subjectId}",
 )
 GRANT_PERMISSIONS = Operation(
     "grant_permissions",
@@ -201,6 +208,7 @@ GRANT_PERMISSIONS = Operation(
         200: "models.grant_permissions_response:GrantPermissionsResponse",
     },
     unwrap="data",
+    template="/permissions/grant",
 )
 LIST_OBJECTS_GROUP_CAN_ACCESS = Operation(
     "list_objects_group_can_access",
@@ -218,6 +226,7 @@ LIST_OBJECTS_GROUP_CAN_ACCESS = Operation(
         size_range=None,
         token=None,
     ),
+    template="/permissions/listObjects",
 )
 LIST_ROLE_GRANTS = Operation(
     "list_role_grants",
@@ -230,6 +239,7 @@ LIST_ROLE_GRANTS = Operation(
         403: "models.error_response:ErrorResponse",
     },
     unwrap="whole",
+    template="/role_permissions/role_grants",
 )
 LIST_ROLES = Operation(
     "list_roles",
@@ -242,6 +252,7 @@ LIST_ROLES = Operation(
         403: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/role_permissions/roles",
 )
 REVOKE_PERMISSIONS = Operation(
     "revoke_permissions",
@@ -257,6 +268,7 @@ REVOKE_PERMISSIONS = Operation(
         200: "models.grant_permissions_response:GrantPermissionsResponse",
     },
     unwrap="data",
+    template="/permissions/revoke",
 )
 UPDATE_ROLE = Operation(
     "update_role",
@@ -277,6 +289,7 @@ UPDATE_ROLE = Operation(
         403: "models.error_response:ErrorResponse",
     },
     unwrap="whole",
+    template="/role_permissions/roles/{roleId}",
 )
 
 

@@ -94,6 +94,7 @@ CREATE_APP_RELEASE = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/releases/apps/{appUuid}",
 )
 CREATE_ELEMENT_RELEASE = Operation(
     "create_element_release",
@@ -112,6 +113,7 @@ CREATE_ELEMENT_RELEASE = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/releases/{elementUuid}",
 )
 DELETE_ELEMENT_FROM_RELEASE_MANIFEST = Operation(
     "delete_element_from_release_manifest",
@@ -129,6 +131,7 @@ DELETE_ELEMENT_FROM_RELEASE_MANIFEST = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/manifests/{manifestName}/{elementUuid}/delete",
 )
 DELETE_ENTRY_FOR_APP_FROM_RELEASE_MANIFEST = Operation(
     "delete_entry_for_app_from_release_manifest",
@@ -145,6 +148,7 @@ DELETE_ENTRY_FOR_APP_FROM_RELEASE_MANIFEST = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/manifests/{manifestName}/apps/{appUuid}/delete",
 )
 DELETE_RELEASE_MANIFEST = Operation(
     "delete_release_manifest",
@@ -158,6 +162,7 @@ DELETE_RELEASE_MANIFEST = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/manifests/{manifestName}/delete",
 )
 GET_RELEASE_MANIFEST = Operation(
     "get_release_manifest",
@@ -169,6 +174,7 @@ GET_RELEASE_MANIFEST = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/manifests/{manifestName}",
 )
 LIST_APP_RELEASES = Operation(
     "list_app_releases",
@@ -180,6 +186,7 @@ LIST_APP_RELEASES = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/releases/apps/{appUuid}",
 )
 LIST_ELEMENT_RELEASES = Operation(
     "list_element_releases",
@@ -192,6 +199,7 @@ LIST_ELEMENT_RELEASES = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/releases/{elementUuid}",
 )
 LIST_RELEASE_MANIFESTS = Operation(
     "list_release_manifests",
@@ -203,6 +211,7 @@ LIST_RELEASE_MANIFESTS = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/manifests",
 )
 SET_RELEASE_CONFIGURATION_FOR_APP_IN_MANIFEST = Operation(
     "set_release_configuration_for_app_in_manifest",
@@ -222,6 +231,7 @@ SET_RELEASE_CONFIGURATION_FOR_APP_IN_MANIFEST = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/manifests/{manifestName}/apps/{appUuid}",
 )
 SET_RELEASE_MANIFEST = Operation(
     "set_release_manifest",
@@ -238,6 +248,7 @@ SET_RELEASE_MANIFEST = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/manifests/{manifestName}",
 )
 SET_RELEASE_VERSION_FOR_ELEMENT_IN_MANIFEST = Operation(
     "set_release_version_for_element_in_manifest",
@@ -258,6 +269,7 @@ SET_RELEASE_VERSION_FOR_ELEMENT_IN_MANIFEST = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/manifests/{manifestName}/{elementUuid}",
 )
 
 

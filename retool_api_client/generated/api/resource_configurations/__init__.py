@@ -74,6 +74,7 @@ CREATE_RESOURCE_CONFIGURATION = Operation(
         200: "models.resource_configuration_response:ResourceConfigurationResponse",
     },
     unwrap="data",
+    template="/resource_configurations",
 )
 DELETE_RESOURCE_CONFIGURATION = Operation(
     "delete_resource_configuration",
@@ -84,6 +85,7 @@ DELETE_RESOURCE_CONFIGURATION = Operation(
         204: None,
     },
     unwrap="none",
+    template="/resource_configurations/{configurationId}",
 )
 GET_RESOURCE_CONFIGURATION = Operation(
     "get_resource_configuration",
@@ -94,6 +96,7 @@ GET_RESOURCE_CONFIGURATION = Operation(
         200: "models.resource_configuration:ResourceConfiguration",
     },
     unwrap="whole",
+    template="/resource_configurations/{configurationId}",
 )
 LIST_RESOURCE_CONFIGURATIONS = Operation(
     "list_resource_configurations",
@@ -117,6 +120,7 @@ LIST_RESOURCE_CONFIGURATIONS = Operation(
         size_range=(1, 100),
         token="next_token",
     ),
+    template="/resource_configurations",
 )
 UPDATE_RESOURCE_CONFIGURATION = Operation(
     "update_resource_configuration",
@@ -128,6 +132,7 @@ UPDATE_RESOURCE_CONFIGURATION = Operation(
         200: "models.resource_configuration_response:ResourceConfigurationResponse",
     },
     unwrap="data",
+    template="/resource_configurations/{configurationId}",
 )
 
 

@@ -65,6 +65,7 @@ CREATE_RESOURCE = Operation(
         200: "models.resource_response:ResourceResponse",
     },
     unwrap="data",
+    template="/resources",
 )
 DELETE_RESOURCE = Operation(
     "delete_resource",
@@ -76,6 +77,7 @@ DELETE_RESOURCE = Operation(
         204: None,
     },
     unwrap="none",
+    template="/resources/{resourceId}",
 )
 GET_RESOURCE = Operation(
     "get_resource",
@@ -86,6 +88,7 @@ GET_RESOURCE = Operation(
         200: "models.get_resource_response_200:GetResourceResponse200",
     },
     unwrap="data",
+    template="/resources/{resourceId}",
 )
 LIST_RESOURCES = Operation(
     "list_resources",
@@ -107,6 +110,7 @@ LIST_RESOURCES = Operation(
         size_range=(1, 100),
         token="next_token",
     ),
+    template="/resources",
 )
 UPDATE_RESOURCE = Operation(
     "update_resource",
@@ -118,6 +122,7 @@ UPDATE_RESOURCE = Operation(
         200: "models.resource_response:ResourceResponse",
     },
     unwrap="data",
+    template="/resources/{resourceId}",
 )
 
 

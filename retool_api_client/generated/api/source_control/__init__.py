@@ -102,6 +102,7 @@ CREATE_SOURCE_CONTROL_CONFIGURATION = Operation(
         409: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/config",
 )
 DELETE_SOURCE_CONTROL_CONFIGURATION = Operation(
     "delete_source_control_configuration",
@@ -113,6 +114,7 @@ DELETE_SOURCE_CONTROL_CONFIGURATION = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="none",
+    template="/source_control/config",
 )
 DEPLOY_LATEST_CHANGES = Operation(
     "deploy_latest_changes",
@@ -123,6 +125,7 @@ DEPLOY_LATEST_CHANGES = Operation(
         200: "models.deploy_latest_changes_response:DeployLatestChangesResponse",
     },
     unwrap="data",
+    template="/source_control/deploy",
 )
 GET_DEPLOYMENT = Operation(
     "get_deployment",
@@ -134,6 +137,7 @@ GET_DEPLOYMENT = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/deployment/{id}",
 )
 GET_SOURCE_CONTROL_CONFIGURATION = Operation(
     "get_source_control_configuration",
@@ -144,6 +148,7 @@ GET_SOURCE_CONTROL_CONFIGURATION = Operation(
         200: "models.get_source_control_configuration_response_200:GetSourceControlConfigurationResponse200",
     },
     unwrap="data",
+    template="/source_control/config",
 )
 GET_SOURCE_CONTROL_SETTINGS = Operation(
     "get_source_control_settings",
@@ -154,6 +159,7 @@ GET_SOURCE_CONTROL_SETTINGS = Operation(
         200: "models.source_control_settings_response:SourceControlSettingsResponse",
     },
     unwrap="data",
+    template="/source_control/settings",
 )
 LIST_SOURCE_CONTROL_DEPLOYMENTS = Operation(
     "list_source_control_deployments",
@@ -165,6 +171,7 @@ LIST_SOURCE_CONTROL_DEPLOYMENTS = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/deployments",
 )
 SET_SOURCE_CONTROL_CONFIGURATION = Operation(
     "set_source_control_configuration",
@@ -179,6 +186,7 @@ SET_SOURCE_CONTROL_CONFIGURATION = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/config",
 )
 SET_SOURCE_CONTROL_SETTINGS = Operation(
     "set_source_control_settings",
@@ -193,6 +201,7 @@ SET_SOURCE_CONTROL_SETTINGS = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/settings",
 )
 TEST_SOURCE_CONTROL_CHANGES = Operation(
     "test_source_control_changes",
@@ -205,6 +214,7 @@ TEST_SOURCE_CONTROL_CHANGES = Operation(
         200: "models.test_source_control_changes_response_200:TestSourceControlChangesResponse200",
     },
     unwrap="data",
+    template="/source_control/test_deploy",
 )
 TEST_SOURCE_CONTROL_CONNECTION = Operation(
     "test_source_control_connection",
@@ -216,6 +226,7 @@ TEST_SOURCE_CONTROL_CONNECTION = Operation(
         422: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/source_control/test_connection",
 )
 
 

@@ -69,6 +69,7 @@ COPY_ELEMENTS_TO_ANOTHER_SPACE = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/spaces/copyElements",
 )
 CREATE_SPACE = Operation(
     "create_space",
@@ -85,6 +86,7 @@ CREATE_SPACE = Operation(
         200: "models.space_response:SpaceResponse",
     },
     unwrap="data",
+    template="/spaces",
 )
 DELETE_SPACE = Operation(
     "delete_space",
@@ -96,6 +98,7 @@ DELETE_SPACE = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="none",
+    template="/spaces/{spaceId}",
 )
 GET_SPACE = Operation(
     "get_space",
@@ -107,6 +110,7 @@ GET_SPACE = Operation(
         404: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/spaces/{spaceId}",
 )
 LIST_SPACES = Operation(
     "list_spaces",
@@ -123,6 +127,7 @@ LIST_SPACES = Operation(
         size_range=None,
         token=None,
     ),
+    template="/spaces",
 )
 UPDATE_SPACE = Operation(
     "update_space",
@@ -140,6 +145,7 @@ UPDATE_SPACE = Operation(
         422: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/spaces/{spaceId}",
 )
 
 

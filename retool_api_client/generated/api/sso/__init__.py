@@ -57,6 +57,7 @@ GET_SSO_CONFIGURATION = Operation(
         422: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/sso/config",
 )
 REMOVE_SSO_CONFIGURATION = Operation(
     "remove_sso_configuration",
@@ -67,6 +68,7 @@ REMOVE_SSO_CONFIGURATION = Operation(
         204: None,
     },
     unwrap="none",
+    template="/sso/config",
 )
 SET_SSO_CONFIGURATION = Operation(
     "set_sso_configuration",
@@ -80,6 +82,7 @@ SET_SSO_CONFIGURATION = Operation(
         400: "models.error_response:ErrorResponse",
     },
     unwrap="data",
+    template="/sso/config",
 )
 
 

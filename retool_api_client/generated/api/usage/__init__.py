@@ -83,6 +83,7 @@ GET_APP_USAGE_DETAILS = Operation(
         size_range=(1, 100),
         token="next_token",
     ),
+    template="/usage/app_details",
 )
 GET_APP_USAGE_SUMMARIES = Operation(
     "get_app_usage_summaries",
@@ -98,6 +99,7 @@ GET_APP_USAGE_SUMMARIES = Operation(
         200: "models.get_app_usage_summaries_response_200:GetAppUsageSummariesResponse200",
     },
     unwrap="data",
+    template="/usage/app_summary",
 )
 GET_USAGE_SUMMARY = Operation(
     "get_usage_summary",
@@ -113,6 +115,7 @@ GET_USAGE_SUMMARY = Operation(
         200: "models.get_usage_summary_response_200:GetUsageSummaryResponse200",
     },
     unwrap="data",
+    template="/usage",
 )
 GET_USER_USAGE_DETAILS = Operation(
     "get_user_usage_details",
@@ -129,6 +132,7 @@ GET_USER_USAGE_DETAILS = Operation(
         200: "models.get_user_usage_details_response_200:GetUserUsageDetailsResponse200",
     },
     unwrap="data",
+    template="/usage/user_details",
 )
 GET_USER_USAGE_SUMMARIES = Operation(
     "get_user_usage_summaries",
@@ -144,6 +148,7 @@ GET_USER_USAGE_SUMMARIES = Operation(
         200: "models.get_user_usage_summaries_response_200:GetUserUsageSummariesResponse200",
     },
     unwrap="data",
+    template="/usage/user_summary",
 )
 LIST_ORGANIZATIONS = Operation(
     "list_organizations",
@@ -154,6 +159,7 @@ LIST_ORGANIZATIONS = Operation(
         200: "models.list_organizations_response_200:ListOrganizationsResponse200",
     },
     unwrap="data",
+    template="/usage/organizations",
 )
 
 

@@ -81,6 +81,7 @@ CREATE_OR_UPDATE_USER_ATTRIBUTE = Operation(
         200: "models.create_or_update_user_attribute_response_200:CreateOrUpdateUserAttributeResponse200",
     },
     unwrap="data",
+    template="/users/{userId}/user_attributes",
 )
 CREATE_ORGANIZATION_USER_ATTRIBUTE = Operation(
     "create_organization_user_attribute",
@@ -99,6 +100,7 @@ CREATE_ORGANIZATION_USER_ATTRIBUTE = Operation(
         409: None,
     },
     unwrap="data",
+    template="/user_attributes",
 )
 DELETE_ORGANIZATION_USER_ATTRIBUTE = Operation(
     "delete_organization_user_attribute",
@@ -110,6 +112,7 @@ DELETE_ORGANIZATION_USER_ATTRIBUTE = Operation(
         204: None,
     },
     unwrap="none",
+    template="/user_attributes/{id}",
 )
 DELETE_USER_ATTRIBUTE = Operation(
     "delete_user_attribute",
@@ -123,6 +126,7 @@ DELETE_USER_ATTRIBUTE = Operation(
         200: "models.delete_user_attribute_response_200:DeleteUserAttributeResponse200",
     },
     unwrap="data",
+    template="/users/{userId}/user_attributes/{attributeName}",
 )
 LIST_ORGANIZATION_USER_ATTRIBUTES = Operation(
     "list_organization_user_attributes",
@@ -133,6 +137,7 @@ LIST_ORGANIZATION_USER_ATTRIBUTES = Operation(
         200: "models.list_organization_user_attributes_response_200:ListOrganizationUserAttributesResponse200",
     },
     unwrap="data",
+    template="/user_attributes",
 )
 UPDATE_ORGANIZATION_USER_ATTRIBUTE = Operation(
     "update_organization_user_attribute",
@@ -144,6 +149,7 @@ UPDATE_ORGANIZATION_USER_ATTRIBUTE = Operation(
         200: "models.user_attributes_response:UserAttributesResponse",
     },
     unwrap="data",
+    template="/user_attributes/{id}",
 )
 
 

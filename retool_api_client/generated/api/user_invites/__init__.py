@@ -69,6 +69,7 @@ ADD_OR_UPDATE_USER_ATTRIBUTES_ON_USER_INVITE = Operation(
         200: "models.add_or_update_user_attributes_on_user_invite_response_200:AddOrUpdateUserAttributesOnUserInviteResponse200",
     },
     unwrap="data",
+    template="/user_invites/{userInviteId}/user_attributes",
 )
 CREATE_USER_INVITE = Operation(
     "create_user_invite",
@@ -85,6 +86,7 @@ CREATE_USER_INVITE = Operation(
         200: "models.create_user_invite_response_200:CreateUserInviteResponse200",
     },
     unwrap="data",
+    template="/user_invites",
 )
 DELETE_USER_ATTRIBUTE_ON_USER_INVITE = Operation(
     "delete_user_attribute_on_user_invite",
@@ -98,6 +100,7 @@ DELETE_USER_ATTRIBUTE_ON_USER_INVITE = Operation(
         200: "models.delete_user_attribute_on_user_invite_response_200:DeleteUserAttributeOnUserInviteResponse200",
     },
     unwrap="data",
+    template="/user_invites/{userInviteId}/user_attributes/{attributeName}",
 )
 DELETE_USER_INVITE = Operation(
     "delete_user_invite",
@@ -108,6 +111,7 @@ DELETE_USER_INVITE = Operation(
         204: None,
     },
     unwrap="none",
+    template="/user_invites/{userInviteId}",
 )
 GET_USER_INVITE = Operation(
     "get_user_invite",
@@ -118,6 +122,7 @@ GET_USER_INVITE = Operation(
         200: "models.get_user_invite_response_200:GetUserInviteResponse200",
     },
     unwrap="data",
+    template="/user_invites/{userInviteId}",
 )
 LIST_USER_INVITES = Operation(
     "list_user_invites",
@@ -134,6 +139,7 @@ LIST_USER_INVITES = Operation(
         size_range=None,
         token=None,
     ),
+    template="/user_invites",
 )
 
 

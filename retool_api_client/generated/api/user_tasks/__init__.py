@@ -64,6 +64,7 @@ CANCEL_USER_TASK = Operation(
         200: "models.submit_user_task_response:SubmitUserTaskResponse",
     },
     unwrap="data",
+    template="/user_tasks/{taskId}/cancel",
 )
 LIST_USER_TASKS = Operation(
     "list_user_tasks",
@@ -89,6 +90,7 @@ LIST_USER_TASKS = Operation(
         size_range=None,
         token="next_token",
     ),
+    template="/user_tasks",
 )
 REASSIGN_USER_TASK = Operation(
     "reassign_user_task",
@@ -104,6 +106,7 @@ REASSIGN_USER_TASK = Operation(
         200: "models.submit_user_task_response:SubmitUserTaskResponse",
     },
     unwrap="data",
+    template="/user_tasks/{taskId}/reassign",
 )
 SUBMIT_USER_TASK = Operation(
     "submit_user_task",
@@ -119,6 +122,7 @@ SUBMIT_USER_TASK = Operation(
         200: "models.submit_user_task_response:SubmitUserTaskResponse",
     },
     unwrap="data",
+    template="/user_tasks/{taskId}/submit",
 )
 
 

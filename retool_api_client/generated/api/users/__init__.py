@@ -66,6 +66,7 @@ CREATE_USER = Operation(
         200: "models.user_response:UserResponse",
     },
     unwrap="data",
+    template="/users",
 )
 DELETE_USER = Operation(
     "delete_user",
@@ -76,6 +77,7 @@ DELETE_USER = Operation(
         204: None,
     },
     unwrap="none",
+    template="/users/{userId}",
 )
 GET_USER = Operation(
     "get_user",
@@ -87,6 +89,7 @@ GET_USER = Operation(
         200: "models.get_user_response_200:GetUserResponse200",
     },
     unwrap="data",
+    template="/users/{userId}",
 )
 LIST_USERS = Operation(
     "list_users",
@@ -110,6 +113,7 @@ LIST_USERS = Operation(
         size_range=(1, 100),
         token="next_token",
     ),
+    template="/users",
 )
 LOG_OUT_USER = Operation(
     "log_out_user",
@@ -125,6 +129,7 @@ LOG_OUT_USER = Operation(
         200: "models.log_out_user_response_200:LogOutUserResponse200",
     },
     unwrap="data",
+    template="/users/{userId}/logout",
 )
 RESET_USER_TWO_FACTOR = Operation(
     "reset_user_two_factor",
@@ -135,6 +140,7 @@ RESET_USER_TWO_FACTOR = Operation(
         204: None,
     },
     unwrap="none",
+    template="/users/reset2fa/{userId}",
 )
 UPDATE_USER = Operation(
     "update_user",
@@ -146,6 +152,7 @@ UPDATE_USER = Operation(
         200: "models.user_response:UserResponse",
     },
     unwrap="data",
+    template="/users/{userId}",
 )
 
 

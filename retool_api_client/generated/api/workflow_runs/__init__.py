@@ -43,6 +43,7 @@ GET_WORKFLOW_RUN = Operation(
         200: "models.workflow_run_with_user_task:WorkflowRunWithUserTask",
     },
     unwrap="whole",
+    template="/workflow_run/{id}",
 )
 
 

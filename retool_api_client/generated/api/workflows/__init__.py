@@ -48,6 +48,7 @@ DELETE_WORKFLOW = Operation(
         404: "models.plain_error_response:PlainErrorResponse",
     },
     unwrap="none",
+    template="/workflows/{workflowId}",
 )
 GET_WORKFLOW = Operation(
     "get_workflow",
@@ -61,6 +62,7 @@ GET_WORKFLOW = Operation(
         404: "models.plain_error_response:PlainErrorResponse",
     },
     unwrap="data",
+    template="/workflows/{workflowId}",
 )
 LIST_WORKFLOWS = Operation(
     "list_workflows",
@@ -78,6 +80,7 @@ LIST_WORKFLOWS = Operation(
         size_range=None,
         token=None,
     ),
+    template="/workflows",
 )
 
 
