@@ -178,7 +178,7 @@ def test_public_exceptions_name_the_public_module() -> None:
 
     public = [getattr(rac, name) for name in rac._LAZY]
     exceptions = [v for v in public if isinstance(v, type) and issubclass(v, Exception)]
-    assert rac.PaginationError in exceptions and rac.PatchError in exceptions and len(exceptions) == 19
+    assert rac.PaginationError in exceptions and rac.PatchError in exceptions and len(exceptions) == 20
     for cls in exceptions:
         assert cls.__module__ == "retool_api_client", cls
         assert getattr(rac, cls.__name__) is cls
