@@ -66,7 +66,9 @@ class Operation:
     (``"list:models.x:X"``: a JSON array of them; ``"json"``: the decoded JSON, for an answer
     the spec gives no schema or the generator could not type; None: no body); a status >= 400
     with a model gives the error's ``parsed``. ``template`` is the spec's path as the spec
-    names its parameters (``/users/{userId}``), for logs and tracing."""
+    names its parameters (``/users/{userId}``), for logs and tracing. ``loose`` names the parts
+    the generator could not type (``"body"``, ``"parameter x"``, ``"response 200"``), which the
+    facade takes or returns as plain JSON (the request check still applies the spec)."""
 
     id: str
     method: str
@@ -81,6 +83,7 @@ class Operation:
     unwrap: Unwrap = "whole"
     pages: Pages | None = None
     template: str = ""
+    loose: tuple[str, ...] = ()
 
 
 _MODELS: dict[str, Any] = {}

@@ -213,6 +213,8 @@ async def main():
         out["delete"] = await r.things.delete("t1")
         out["get"] = type(await r.things.get("t1", view="a")).__name__
     out["sent"] = sent
+    from retool_api_client.generated.api import OPERATIONS, operation
+    out["loose"] = {op: list(operation(op).loose) for op in OPERATIONS if operation(op).loose}
     print(json.dumps(out))
 asyncio.run(main())
 """
@@ -277,6 +279,7 @@ def test_what_the_generator_refuses_is_typed_loosely_per_part_and_reported(tmp_p
     assert got["refused"].startswith("create_thing: request not sent: ")
     assert "body.kind: 'zzz' is not one of ['a', 1]" in got["refused"] and "body.name" in got["refused"]
     assert got["delete"] == {"success": True, "data": {"kind": "a", "extra": [1]}}
+    assert got["loose"] == loose  # the generated operations say which parts are loose, at run time
     assert got["sent"] == [
         ["POST", "/api/v2/things", "", '{"name":"n","kind":"a"}'],
         ["DELETE", "/api/v2/things/t1", "", ""],
