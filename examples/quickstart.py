@@ -112,7 +112,7 @@ async def main() -> None:
             for problem in exc.problems:
                 print(f"   {problem}")
 
-    step("A retried 503 (GET is idempotent, so the transport retries it)")
+    step("A retried 503 (GET is idempotent, so the SDK retries it)")
     flaky = FlakyOnce(httpx.AsyncHTTPTransport())
     retry = RetryConfig(max_retries=2, backoff_base=0.2, backoff_cap=0.5)
     async with RetoolClient(transport=flaky, retry=retry, on_retry=show_retry) as retool:
