@@ -261,7 +261,7 @@ class Handlers:
             links.update(self.store.refs(membership, items))
         else:
             child = self.spec.collections[membership.child]
-            key = path[child.id_param]
+            key = path[membership.child_param or child.id_param]
             if key not in links:
                 owner = f"{singular(parent.name)} {record['id']}"
                 message = f"{singular(child.name)} {key} is not in {membership.field} of {owner}"

@@ -6,9 +6,11 @@ Schema 2020-12), and the stateful shapes:
 
 * a **collection**: ``/X`` (list and/or create) with ``/X/{id}`` (get / update / replace /
   delete) whose answers carry records with an ``id``;
-* a **membership**: ``POST /X/{id}/Y`` with ``DELETE /X/{id}/Y/{childId}`` where ``childId`` is
-  another collection's id parameter and ``Y`` is an array field of X's records (group members,
-  group user invites);
+* a **membership**: ``POST /X/{id}/Y`` with ``DELETE /X/{id}/Y/{childId}`` where ``Y`` is an
+  array field of X's records listing another collection's records (group members, group user
+  invites): the collection whose id parameter ``childId`` is or whose name ``Y`` is, else the
+  only one whose ids have the shape (type and pattern, format or enum) of ``childId`` or of the
+  entries' ``id`` (2.12.0 calls the user ``{userSid}``, 3.373.0 ``{userId}``);
 * an **attribute map**: ``POST /X/{id}/Y`` taking ``{name, value}`` with
   ``DELETE /X/{id}/Y/{name}``, answering with one object field of X's records (user attributes
   in ``metadata``, on users and on invites);
@@ -114,6 +116,7 @@ class Membership:
     entry: JSON  # JSON Schema of one entry as the parent shows it
     add: Operation | None = None
     remove: Operation | None = None
+    child_param: str | None = None  # the remove route's parameter naming the child ("userId")
 
 
 @dataclass
@@ -309,7 +312,6 @@ def _collections(
 def _relations(
     defs: dict[str, JSON], by_template: dict[str, dict[str, Operation]], collections: dict[str, Collection]
 ) -> list[AttributeMap]:
-    by_param = {c.id_param: c for c in collections.values()}
     attributes = []
     for parent in collections.values():
         for template, methods in by_template.items():
@@ -325,12 +327,18 @@ def _relations(
             child_param, child_methods = child_ops[0] if child_ops else (None, {})
             remove = child_methods.get("DELETE")
             field_schema = resolve(defs, parent.record["properties"].get(sub, {}))
-            child = by_param.get(child_param or "")
-            if child is not None and child is not parent and field_schema.get("type") == "array":
-                parent.memberships[sub] = Membership(
-                    parent.name, sub, child.name, field_schema.get("items", {}), add, remove
-                )
-                continue
+            if field_schema.get("type") == "array":
+                entry = field_schema.get("items", {})
+                param_schemas = [
+                    p.schema for o in child_methods.values() for p in o.params if p.name == child_param
+                ]
+                ids = [*param_schemas[:1], *_entry_ids(defs, entry)]
+                child = _child(defs, collections, parent, (child_param, sub), ids)
+                if child is not None:
+                    parent.memberships[sub] = Membership(
+                        parent.name, sub, child.name, entry, add, remove, child_param if remove else None
+                    )
+                    continue
             body = object_schema(defs, add.body) if add.body else None
             answer = object_schema(defs, payload(defs, add.success())[0] or {})
             if body is None or answer is None or not {"name", "value"} <= body.get("properties", {}).keys():
@@ -339,6 +347,56 @@ def _relations(
             if len(shared) == 1:
                 attributes.append(AttributeMap(parent.name, shared[0], add, remove))
     return attributes
+
+
+def _child(
+    defs: dict[str, JSON],
+    collections: dict[str, Collection],
+    parent: Collection,
+    names: tuple[str | None, str],
+    ids: list[JSON],
+) -> Collection | None:
+    """The collection a membership's entries are records of. ``names`` are the child route's
+    parameter and the parent's field: the collection whose id parameter or name one of them is
+    (``{userInviteId}``, ``user_invites``), else the only one whose ids have the shape of one of
+    ``ids`` (that parameter's schema, the entries' ``id``): a release may name them otherwise."""
+    others = [c for c in collections.values() if c is not parent]
+    param, field = names
+    for found in ([c for c in others if c.id_param == param], [c for c in others if c.name == field]):
+        if len(found) == 1:
+            return found[0]
+    wanted = [shape for shape in (_id_shape(defs, s) for s in ids) if shape is not None]
+    alike = [c for c in others if any(_id_shape(defs, s) in wanted for s in c.id_schemas)]
+    return alike[0] if len(alike) == 1 else None
+
+
+def _entry_ids(defs: dict[str, JSON], entry: JSON) -> list[JSON]:
+    """The id schema of a membership entry: its ``id`` property, or the entry itself (a list of
+    ids)."""
+    shape = object_schema(defs, entry)
+    if shape is not None:
+        return [shape["properties"]["id"]] if "id" in shape.get("properties", {}) else []
+    return [entry]
+
+
+def _id_shape(defs: dict[str, JSON], schema: JSON) -> tuple[Any, ...] | None:
+    """What tells one collection's ids from another's: the type with its pattern, format or
+    enum (nullable unwrapped, descriptions and examples ignored); None for a bare type, which
+    many collections share."""
+    schema = resolve(defs, schema)
+    if not isinstance(schema, dict):
+        return None
+    branches = [
+        b for b in schema.get("anyOf") or schema.get("oneOf") or [] if resolve(defs, b) != {"type": "null"}
+    ]
+    if len(branches) == 1:
+        return _id_shape(defs, branches[0])
+    kind = schema.get("type")
+    kinds = tuple(sorted(str(k) for k in kind if k != "null")) if isinstance(kind, list) else (str(kind),)
+    marks = tuple(
+        (k, json.dumps(schema[k], sort_keys=True)) for k in ("pattern", "format", "enum") if k in schema
+    )
+    return (kinds, marks) if marks else None
 
 
 def _singletons(

@@ -10,13 +10,15 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prism import Prism
 
+from retool_api_client.generated.api import OPERATIONS
 from retool_api_client.testing import FakeRetool
 
-from ..helpers import ROOT
+from ..helpers import ROOT, samples
 
 TOKEN = "example-test-token-123"
 
@@ -31,6 +33,31 @@ def run_example(args: list[str], base_url: str, token: str = TOKEN) -> subproces
 # -- Prism ------------------------------------------------------------------------------------------
 
 
+def user_id_example() -> Any:
+    """The example the spec gives a listed user's id, or None. The examples take a user id
+    from the list; Prism's static mock answers with the spec's examples, and without one it
+    makes up ``"string"``, which the user id's pattern refuses (the SDK rightly sends nothing)."""
+    (op,) = [
+        op for item in samples.spec()["paths"].values() for op in item.values()
+        if isinstance(op, dict) and OPERATIONS.get(op.get("operationId", "")) == ("users", "list")
+    ]  # fmt: skip
+    answer = next(r for status, r in sorted(op["responses"].items()) if status.startswith("2"))
+    media = answer["content"]["application/json"]
+    if "example" in media or "examples" in media:
+        return media.get("example") or media.get("examples")
+    data = samples.resolve(samples.resolve(media["schema"])["properties"]["data"])
+    user = samples.resolve(data["items"])
+    return samples.resolve(user["properties"]["id"]).get("example")
+
+
+needs_user_id_example = pytest.mark.skipif(
+    user_id_example() is None,
+    reason="the spec has no example for a user's id (2.12.0): Prism's static mock answers 'string', "
+    "which no user id matches, so the example cannot go past its first get",
+)
+
+
+@needs_user_id_example
 def test_quickstart_against_prism(prism: Prism) -> None:
     result = run_example(["examples/quickstart.py"], prism.url)
     assert result.returncode == 0, result.stderr
@@ -49,6 +76,7 @@ def test_quickstart_against_prism(prism: Prism) -> None:
     assert TOKEN not in out + result.stderr
 
 
+@needs_user_id_example
 def test_offboarding_against_prism(prism: Prism) -> None:
     result = run_example(["examples/offboard_user.py", "user@example.com"], prism.url)
     assert result.returncode == 0, result.stderr

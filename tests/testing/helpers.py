@@ -40,12 +40,15 @@ def valid_request(fake: FakeRetool, op: Operation, seed: int = 0) -> tuple[str, 
     """(path, query, body) the operation accepts; path parameters of a collection name a stored
     record (``fake`` should be populated)."""
     maker, key = Maker(fake.spec.defs), f"{seed}:{op.operation_id}"
+    role, target = fake._handlers.role(op)
     path = op.template
     for param in op.params:
         if param.where != "path":
             continue
         value = None
         named = [c for c in fake.spec.collections.values() if c.id_param == param.name]
+        if role == "member_remove" and param.name == target.child_param:  # 2.12.0's {userSid}
+            named = [fake.spec.collections[target.child]]
         # the collection the path is under, else the one whose id the parameter names (userId)
         owners = [c for c in named if op.template.startswith(c.item)] or (named if len(named) == 1 else [])
         for coll in owners:

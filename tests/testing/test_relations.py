@@ -1,13 +1,19 @@
 """Relations admin scripts rely on: group members and group user invites (added, removed, shown
 on the group), a user's groups, user attributes on users and invites, and a deleted user
-leaving its groups. Through the SDK, in-process."""
+leaving its groups. Through the SDK, in-process. A membership is found from the spec's shapes,
+whatever a release calls its routes' parameters."""
 
 from __future__ import annotations
+
+import copy
+import json
+from typing import Any
 
 from retool_api_client import NotFoundError
 from retool_api_client.testing import FakeRetool
 
-from .helpers import call
+from ..helpers import ROOT
+from .helpers import auth, call, prepare, valid_request
 
 
 async def test_members_added_and_removed_show_on_the_group_and_the_user() -> None:
@@ -178,3 +184,118 @@ def test_a_resource_configuration_refers_to_its_resource_and_environment() -> No
     assert [c["id"] for c in listed["data"]] == [data["id"], by_name.json()["data"]["id"]]
     missing = call(fake, "POST", "/resource_configurations", {**body, "resource_id": "no-such-resource"})
     assert missing.status == 404 and "no-such-resource" in missing.json()["message"]
+
+
+def renamed_child_routes(raw: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """``raw`` with every membership's remove route naming its child ``{childRef}`` (2.12.0
+    names the user ``{userSid}`` where 3.373.0 says ``{userId}``), and how many were renamed."""
+    fake = FakeRetool(spec=raw)
+    renamed = copy.deepcopy(raw)
+    count = 0
+    for coll in fake.spec.collections.values():
+        for membership in coll.memberships.values():
+            if membership.remove is None or membership.child_param is None:
+                continue
+            old = "{" + membership.child_param + "}"
+            item = renamed["paths"].pop(membership.remove.template)
+            for op in [item, *(v for v in item.values() if isinstance(v, dict))]:
+                for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                    if param.get("in") == "path" and param.get("name") == membership.child_param:
+                        param["name"] = "childRef"
+            renamed["paths"][membership.remove.template.replace(old, "{childRef}")] = item
+            count += 1
+    return renamed, count
+
+
+def listed(fake: FakeRetool, collection: str, field: str, parent_id: str) -> list[str]:
+    """The ids a record's membership field lists."""
+    (parent,) = [r for r in fake.records(collection) if str(r["id"]) == parent_id]
+    return [str(e["id"] if isinstance(e, dict) else e) for e in parent[field]]
+
+
+def test_a_membership_is_found_whatever_its_remove_route_calls_the_child() -> None:
+    raw = json.loads((ROOT / "retool_api_client" / "generated" / "openapi.json").read_text())
+    renamed, count = renamed_child_routes(raw)
+    assert count >= 1  # the spec has memberships with a remove route
+    shapes = [
+        {
+            (c.name, f, m.child)
+            for c in FakeRetool(spec=r).spec.collections.values()
+            for f, m in c.memberships.items()
+        }
+        for r in (raw, renamed)
+    ]
+    assert shapes[0] == shapes[1]
+    fake = FakeRetool(seed=8, spec=renamed)
+    fake.populate(**dict.fromkeys(fake.collections, 2))
+    for coll in fake.spec.collections.values():
+        for membership in coll.memberships.values():
+            if membership.remove is None:
+                continue
+            assert membership.child_param == "childRef"
+            path, query, body = valid_request(fake, membership.remove)
+            prepare(fake, membership.remove, path, body)  # the child is in the parent's field now
+            parent_id, child_id = path.split("/")[2], path.rsplit("/", 1)[-1]
+            assert child_id in listed(fake, coll.name, membership.field, parent_id)
+            answer = fake.handle("DELETE", fake.spec.root + path, query, auth(fake))
+            assert 200 <= answer.status < 300, answer.body
+            assert child_id not in listed(fake, coll.name, membership.field, parent_id)
+            assert fake.handle("DELETE", fake.spec.root + path, query, auth(fake)).status == 404
+
+
+def tiny_spec(robot_pattern: str) -> dict[str, Any]:
+    """A made-up API: users, robots and groups whose ``members`` are users, removed through
+    ``DELETE /groups/{groupId}/members/{sid}`` (a name no collection's id parameter has)."""
+
+    def ident(pattern: str) -> dict[str, Any]:
+        return {"type": "string", "pattern": pattern}
+
+    def record(id_schema: dict[str, Any], **more: Any) -> dict[str, Any]:
+        return {"type": "object", "properties": {"id": id_schema, "name": {"type": "string"}, **more}}
+
+    def answer(schema: dict[str, Any]) -> dict[str, Any]:
+        body = {"type": "object", "properties": {"data": schema}}
+        return {"200": {"description": "ok", "content": {"application/json": {"schema": body}}}}
+
+    def param(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"name": name, "in": "path", "required": True, "schema": schema}
+
+    user_id, robot_id, group_id = ident("user_([a-z0-9]+)"), ident(robot_pattern), {"type": "integer"}
+    member = {"type": "object", "properties": {"id": user_id}, "required": ["id"]}
+    group = record(group_id, members={"type": "array", "items": member})
+    add_body = {"type": "object", "properties": {"members": {"type": "array", "items": member}}}
+    paths: dict[str, Any] = {
+        "/groups/{groupId}/members": {
+            "post": {
+                "parameters": [param("groupId", group_id)],
+                "requestBody": {"content": {"application/json": {"schema": add_body}}},
+                "responses": answer(group),
+            }
+        },
+        "/groups/{groupId}/members/{sid}": {
+            "delete": {
+                "parameters": [param("groupId", group_id), param("sid", user_id)],
+                "responses": answer(group),
+            }
+        },
+    }
+    for name, schema in (("users", record(user_id)), ("robots", record(robot_id)), ("groups", group)):
+        id_param = name[:-1] + "Id"
+        paths[f"/{name}"] = {"get": {"responses": answer({"type": "array", "items": schema})}}
+        paths[f"/{name}/{{{id_param}}}"] = {
+            "get": {"parameters": [param(id_param, schema["properties"]["id"])], "responses": answer(schema)}
+        }
+    return {"openapi": "3.0.3", "info": {"title": "tiny", "version": "1"}, "paths": paths}
+
+
+def test_a_membership_child_is_the_only_collection_whose_ids_look_like_the_entries() -> None:
+    fake = FakeRetool(seed=9, spec=tiny_spec("robot_([a-z0-9]+)"))
+    members = fake.spec.collections["groups"].memberships["members"]
+    assert (members.child, members.child_param) == ("users", "sid")
+    user = fake.add("users", {"name": "Ada"})
+    group = fake.add("groups", {"name": "Ops", "members": [{"id": user["id"]}]})
+    assert call(fake, "DELETE", f"/groups/{group['id']}/members/{user['id']}").status == 200
+    assert fake.records("groups")[0]["members"] == []
+    # robots' ids look like users': which one the entries list cannot be told, so no membership
+    ambiguous = FakeRetool(spec=tiny_spec("user_([a-z0-9]+)"))
+    assert ambiguous.spec.collections["groups"].memberships == {}
