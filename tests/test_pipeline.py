@@ -220,6 +220,14 @@ asyncio.run(main())
 """
 
 
+def mixed_enum(text: str) -> bool:
+    """openapi-python-client's words for an enum of ints and strings (a set: either order)."""
+    return any(
+        f"Got {{{a}, {b}}}" in text
+        for a, b in (("<class 'int'>", "<class 'str'>"), ("<class 'str'>", "<class 'int'>"))
+    )
+
+
 def loose_project(tmp_path: Path) -> tuple[Path, Path]:
     """A copy of the project with no fixes.yaml entries (they name 3.373.0's operations) and the
     made-up release written beside it."""
@@ -249,7 +257,7 @@ def test_what_the_generator_refuses_is_typed_loosely_per_part_and_reported(tmp_p
         "warning: DELETE /things/{id} (delete_thing): response 200 typed loosely",
         "warning: GET /things/{id} (get_thing): parameter view typed loosely",
     ]
-    assert all("Got {<class 'int'>, <class 'str'>}" in w for w in warnings)
+    assert all(mixed_enum(w) for w in warnings)
     changelog = (root / "openapi" / "changelog" / f"{pinned}_to_9.0.0.md").read_text()
     reported = changelog.split("## Reported by the pipeline\n\n", 1)[1].split("\n\n", 1)[0]
     assert reported.splitlines() == [w.replace("warning: ", "- ", 1) for w in warnings]
@@ -351,7 +359,7 @@ def test_loosening_goes_part_by_part_in_the_order_the_generator_reads_them() -> 
     }
     assert report.dropped == {}
     assert [n.split(":")[0] for n in report.notes] == ["a component schema"]
-    assert "Got {<class 'int'>, <class 'str'>}" in report.loose["c"]["body"].reason
+    assert mixed_enum(report.loose["c"]["body"].reason)
     assert "0x" not in " ".join(p.reason for parts in report.loose.values() for p in parts.values())
     endpoints = {
         str(e.name): e for c in report.data.endpoint_collections_by_tag.values() for e in c.endpoints

@@ -50,6 +50,16 @@ MAPPING = "Mapping[str, Any]"
 ROUNDS = 6
 #: openapi-python-client formats some names with their repr (``UntrustedString object at 0x..``).
 _REPR = re.compile(r"\s*<openapi_python_client\.[\w.]+ object at 0x[0-9a-f]+>")
+#: a Python set the generator prints (``{<class 'int'>, <class 'str'>}``): its order is the hash seed's
+_SET = re.compile(r"\{(<class '[\w.]+'>(?:, <class '[\w.]+'>)+)\}")
+
+
+def _stable(text: str) -> str:
+    """The generator's words on one line, the same on every run: no object reprs (their
+    addresses move), and the members of a set it prints in sorted order (theirs moves with
+    ``PYTHONHASHSEED``), so warnings and the changelog regenerate byte for byte."""
+    text = _REPR.sub("", " ".join(text.split()))
+    return _SET.sub(lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", text)
 
 
 class GeneratorFailed(Exception):
@@ -89,6 +99,7 @@ def read(spec: JSON, config: Config) -> Report:
         refused = _refused(data, spec)
         if attempt == ROUNDS - 1 or not _loosen(refused, loose, ops, everything=attempt >= ROUNDS - 2):
             break
+    assert isinstance(data, GeneratorData)  # a refusal of the whole document raised above
     dropped = {oid: reason for oid, (wanted, reason) in refused.items() if wanted[0] == _DROPPED}
     loose = {oid: parts for oid, parts in loose.items() if parts and oid not in dropped}
     return Report(data, loose, dropped, [f"a component schema: {one_line(e)}" for e in data.errors])
@@ -144,7 +155,7 @@ def one_line(error: GeneratorError) -> str:
     text = (error.header or "").strip().rstrip(":")
     if error.detail:
         text += f": {error.detail}"
-    return _REPR.sub("", " ".join(text.split()))
+    return _stable(text)
 
 
 def _annotation(op: JSON, part: str) -> str:
@@ -182,7 +193,7 @@ def _refused(data: GeneratorData, spec: JSON) -> dict[str, tuple[list[str], str]
             found = re.match(r"WARNING parsing (\w+) (\S+) within", error.header or "")
             op = by_key.get(op_key(found[1], found[2])) if found else None
             if op is not None:
-                detail = _REPR.sub("", " ".join((error.detail or "").split()))
+                detail = _stable(error.detail or "")
                 errors.setdefault(op["operationId"], []).append(detail)
                 schemas.setdefault(op["operationId"], []).append(getattr(error, "data", None))
     out: dict[str, tuple[list[str], str]] = {}
