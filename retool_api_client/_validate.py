@@ -351,6 +351,13 @@ def _hidden_under(instance: Any, error: ValidationError) -> bool:
     return False
 
 
+def describe(error: ValidationError, where: tuple[Any, ...], instance: Any) -> str:
+    """One problem of ``instance`` (what ``where`` names: ``("body",)``, ``("query",)``...) in
+    the request check's words, by the names sent (``body.defaultGroupIds[1]: ...``), secrets not
+    shown: for whoever checks a request against the spec on the server's side (the fake Retool)."""
+    return _problem(error, where, {}, _hidden_under(instance, error))
+
+
 def _problem(
     error: ValidationError,
     prefix: tuple[Any, ...],

@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from .._validate import describe
 from ._answers import NO_BODY, Refused
 from ._spec import Operation, Spec, resolve
 
 if TYPE_CHECKING:
-    from jsonschema.exceptions import ValidationError
-
     from ._data import Maker
 
 JSON = Any
 #: names whose values a message does not repeat (passwords, client secrets, keys, tokens)
-SECRET_NAME = re.compile(r"pass|secret|token|key|credential|private", re.IGNORECASE)
 
 
 class Router:
@@ -75,7 +72,7 @@ class Router:
         if v.is_valid(instance):
             return None
         errors = sorted(v.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
-        return "; ".join(problem(e, where, instance) for e in errors[:5])
+        return "; ".join(describe(e, where, instance) for e in errors[:5])
 
     def refuse(self, op: Operation, problems: list[str]) -> None:
         if problems:
@@ -154,93 +151,3 @@ def coerce(text: str, schema: JSON, defs: dict[str, JSON]) -> Any:
 
 
 # -- messages -----------------------------------------------------------------------------------
-
-
-def problem(error: ValidationError, where: tuple[Any, ...], instance: Any) -> str:
-    """One problem as ``location: what is wrong``, secrets not shown."""
-    from jsonschema.exceptions import best_match
-
-    if error.context:  # anyOf / oneOf: the alternative that came closest says more
-        branches = error.validator_value if isinstance(error.validator_value, list) else []
-        not_null = [e for e in error.context if branches[int(e.schema_path[0])] != {"type": "null"}]
-        # a nullable value (anyOf: [X, null]) is reported by X's rule, not "valid under none"
-        error = best_match(not_null if 0 < len(not_null) < len(error.context) else [error])
-    path = [*where, *error.absolute_path]
-    message, shown = error.message, repr(error.instance)
-    kind = type(error.instance).__name__
-    secret_path = any(isinstance(step, str) and SECRET_NAME.search(step) for step in path)
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    if (
-        secret_path
-        or _marked_secret(instance, error)
-        or schema.get("writeOnly") is True
-        or (schema.get("format") == "password")
-    ):
-        message = message.replace(shown, f"<a {kind}, not shown>", 1)
-    else:
-        secrets = [t for t in _secret_texts(error.instance) if len(t) >= 3]
-        if secrets:  # an object holding secrets is not shown at all
-            message = message.replace(shown, f"<a {kind}, not shown>", 1)
-            if any(t in message for t in secrets):
-                message = f"<a {kind}, not shown> fails its {error.validator!r} rule"
-        elif len(shown) > 60:
-            message = message.replace(shown, shown[:57] + "...", 1)
-    text = location(path)
-    return f"{text}: {message}" if text else message
-
-
-def location(path: list[Any]) -> str:
-    """``["body", "members", 0, "id"]`` -> ``body.members[0].id``; a path or query parameter
-    by its name."""
-    if not path:
-        return ""
-    part, rest = path[0], path[1:]
-    out = "body" if part == "body" else ""
-    if part in ("path", "query") and rest:
-        out, rest = str(rest[0]), rest[1:]
-    for step in rest:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out or str(part)
-
-
-def _marked_secret(instance: Any, error: ValidationError) -> bool:
-    """Whether the value sits in an object marked secret (``{"secret": true, "values": [...]}``:
-    a configuration variable's values) on the way from ``instance`` to the error."""
-    node = instance
-    for step in error.absolute_path:
-        if isinstance(node, dict) and any(v is True and SECRET_NAME.search(str(k)) for k, v in node.items()):
-            return True
-        try:
-            node = node[step]
-        except (KeyError, IndexError, TypeError):
-            return False
-    return False
-
-
-def _secret_texts(value: Any, depth: int = 0) -> Iterator[str]:
-    """The texts of every value under a secret-looking key, or in an object marked secret."""
-    if depth > 50:
-        return
-    if isinstance(value, dict):
-        marked = any(v is True and SECRET_NAME.search(str(k)) for k, v in value.items())
-        for key, item in value.items():
-            if (marked and item is not True) or (SECRET_NAME.search(str(key)) and item is not None):
-                yield from _texts(item, depth + 1)
-            else:
-                yield from _secret_texts(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _secret_texts(item, depth + 1)
-
-
-def _texts(value: Any, depth: int) -> Iterator[str]:
-    if depth > 50:
-        return
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _texts(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item, depth + 1)
-    elif value is not None and not isinstance(value, bool):
-        yield str(value)
