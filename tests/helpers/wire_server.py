@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
@@ -93,19 +93,19 @@ async def read_request(reader: asyncio.StreamReader, connection: int) -> Receive
     return Received(head + (body if not chunked else b""), method, target, headers, body, connection)
 
 
-@dataclass
-class WireServer:
-    """``async with WireServer(script) as server``: ``server.url``, ``server.received``."""
+class Listener:
+    """A server on 127.0.0.1 (over TLS with ``tls``) that hands each connection to
+    :meth:`serve`; stopping it closes every connection and waits for their tasks."""
 
-    script: Script
-    tls: ssl.SSLContext | None = None
-    received: list[Received] = field(default_factory=list)
-    connections: int = 0
-    _server: asyncio.Server | None = None
-    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    _writers: list[asyncio.StreamWriter] = field(default_factory=list)
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    port: int = 0
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls
+        self.received: list[Received] = []
+        self.connections = 0
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._writers: list[asyncio.StreamWriter] = []
+        self._stop = asyncio.Event()
 
     @property
     def url(self) -> str:
@@ -143,6 +143,17 @@ class WireServer:
             writer.close()
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, number: int) -> None:
+        raise NotImplementedError
+
+
+class WireServer(Listener):
+    """``async with WireServer(script) as server``: ``server.url``, ``server.received``."""
+
+    def __init__(self, script: Script, tls: ssl.SSLContext | None = None) -> None:
+        super().__init__(tls)
+        self.script = script
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, number: int) -> None:
         while True:
             request = await read_request(reader, number)
             if request is None:
@@ -167,54 +178,17 @@ class WireServer:
                 return
 
 
-@dataclass
-class Proxy:
+class Proxy(Listener):
     """A proxy on 127.0.0.1 (``tls``: reached over TLS itself): forwards absolute-form requests
     to their server, and opens ``CONNECT`` tunnels; ``received`` holds what reached it (a
     tunnel's ``CONNECT`` head, not the bytes inside). ``refuse``: answer every request with
     this status instead (407 for a proxy that wants credentials)."""
 
-    tls: ssl.SSLContext | None = None
-    refuse: int | None = None
-    received: list[Received] = field(default_factory=list)
-    _server: asyncio.Server | None = None
-    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    _writers: list[asyncio.StreamWriter] = field(default_factory=list)
-    port: int = 0
+    def __init__(self, tls: ssl.SSLContext | None = None, refuse: int | None = None) -> None:
+        super().__init__(tls)
+        self.refuse = refuse
 
-    @property
-    def url(self) -> str:
-        return f"{'https' if self.tls else 'http'}://{'localhost' if self.tls else '127.0.0.1'}:{self.port}"
-
-    async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0, ssl=self.tls)
-        self.port = int(self._server.sockets[0].getsockname()[1])
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in self._writers:
-            writer.close()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=5)
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        self._writers.append(writer)
-        try:
-            await self._serve(reader, writer)
-        except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, OSError):
-            pass
-        finally:
-            self._tasks.discard(task)
-            writer.close()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, number: int) -> None:
         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         while True:
             request = await read_request(reader, 0)

@@ -48,8 +48,9 @@ async def test_every_operation_sends_the_same_bytes_on_every_pool(operation_id: 
         assert raw == reference, (pool, raw, reference)
 
 
-_SEGMENT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
-_VALUE = st.one_of(st.booleans(), st.integers(-(10**6), 10**6), _SEGMENT, st.none())
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
+_SEGMENT = _TEXT.filter(str.strip)  # a blank path parameter is refused before sending (tested elsewhere)
+_VALUE = st.one_of(st.booleans(), st.integers(-(10**6), 10**6), _TEXT, st.none())
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -58,7 +59,7 @@ _VALUE = st.one_of(st.booleans(), st.integers(-(10**6), 10**6), _SEGMENT, st.non
     query=st.dictionaries(
         st.sampled_from(["a", "b c", "ü", "x&y"]), st.one_of(_VALUE, st.lists(_VALUE, max_size=3))
     ),
-    body=st.one_of(st.none(), st.dictionaries(_SEGMENT, _VALUE, max_size=4)),
+    body=st.one_of(st.none(), st.dictionaries(_TEXT, _VALUE, max_size=4)),
 )
 async def test_arbitrary_paths_queries_and_bodies_are_the_same_bytes_on_every_pool(
     path: list[str], query: dict[str, Any], body: dict[str, Any] | None
