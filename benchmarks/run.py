@@ -493,6 +493,29 @@ async def loopback_rate(make: Any, in_flight: int, seconds: float) -> float:
         await close()
 
 
+async def paired(
+    baseline: tuple[str, Any],
+    clients: dict[str, Any],
+    in_flight: tuple[int, ...],
+    *,
+    rounds: int,
+    seconds: float,
+    rates: dict[tuple[str, int], list[float]],
+    ratios: dict[tuple[str, int], list[float]],
+) -> None:
+    """Each client's rate measured right after the baseline's at the same concurrency (a pair),
+    rounds interleaved: drift on this shared machine hits both sides of a pair alike."""
+    base_name, base_make = baseline
+    for _ in range(rounds):
+        for n in in_flight:
+            for name, make in clients.items():
+                base = await loopback_rate(base_make, n, seconds)
+                rate = await loopback_rate(make, n, seconds)
+                rates.setdefault((base_name, n), []).append(base)
+                rates.setdefault((name, n), []).append(rate)
+                ratios.setdefault((name, n), []).append(rate / base)
+
+
 def bench_loopback(
     rounds: int = 7, seconds: float = 0.3, in_flight: tuple[int, ...] = LOOPBACK_IN_FLIGHT
 ) -> None:
@@ -513,19 +536,18 @@ def bench_loopback(
         rates: dict[tuple[str, int], list[float]] = {}
         ratios: dict[tuple[str, int], list[float]] = {}
 
-        async def measure() -> None:
-            for _ in range(rounds):
-                for n_flight in in_flight:
-                    for name, make in clients.items():
-                        if name == baseline:
-                            continue
-                        base = await loopback_rate(clients[baseline], n_flight, seconds)
-                        rate = await loopback_rate(make, n_flight, seconds)
-                        rates.setdefault((baseline, n_flight), []).append(base)
-                        rates.setdefault((name, n_flight), []).append(rate)
-                        ratios.setdefault((name, n_flight), []).append(rate / base)
-
-        asyncio.run(measure())
+        others = {name: make for name, make in clients.items() if name != baseline}
+        asyncio.run(
+            paired(
+                (baseline, clients[baseline]),
+                others,
+                in_flight,
+                rounds=rounds,
+                seconds=seconds,
+                rates=rates,
+                ratios=ratios,
+            )
+        )
     finally:
         assert server.stdin is not None
         server.stdin.close()
@@ -591,18 +613,17 @@ def bench_hooks(rounds: int = 7, seconds: float = 0.3) -> None:
     rates: dict[tuple[str, int], list[float]] = {}
     in_flights = (1, 128)
     try:
-
-        async def measure() -> None:
-            for _ in range(rounds):
-                for in_flight in in_flights:
-                    for name, make in variants.items():
-                        baseline = await loopback_rate(plain, in_flight, seconds)
-                        rate = await loopback_rate(make, in_flight, seconds)
-                        rates.setdefault(("plain", in_flight), []).append(baseline)
-                        rates.setdefault((name, in_flight), []).append(rate)
-                        ratios.setdefault((name, in_flight), []).append(rate / baseline)
-
-        asyncio.run(measure())
+        asyncio.run(
+            paired(
+                ("plain", plain),
+                variants,
+                in_flights,
+                rounds=rounds,
+                seconds=seconds,
+                rates=rates,
+                ratios=ratios,
+            )
+        )
     finally:
         assert server.stdin is not None
         server.stdin.close()
