@@ -36,6 +36,7 @@ import httpx
 from . import _constants as C
 from ._deadline import Deadlines
 from ._exceptions import ConfigurationError
+from ._facade import Resource
 from ._message import Timeout, merge_headers
 from ._pacing import Pacing
 from ._pool import DEFAULT_LIMITS, Pool, check_pool_args, open_pool
@@ -528,7 +529,7 @@ class BaseClient:
         copy._owner = self._owner or self
         copy._closed = False
         copy.__dict__.pop("_sending", None)
-        for name in [k for k, v in vars(copy).items() if _is_namespace(v)]:
+        for name in [k for k, v in vars(copy).items() if isinstance(v, Resource)]:
             del copy.__dict__[name]  # namespaces hold their client: the copy gets its own
         copy._build_sending()
         return copy
@@ -586,7 +587,3 @@ def _tracer(tracing: Any) -> CallTracer | None:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _is_namespace(value: object) -> bool:
-    return getattr(value, "_client", None) is not None
