@@ -2,7 +2,8 @@
 not move with this shared machine's speed, where requests per second move by tens of percent
 within seconds.
 
-For each client (bare aiohttp + ``json.loads``, the quickstart ``RetoolClient``) and each
+For each client (bare aiohttp + ``json.loads``, the quickstart ``RetoolClient``, the same with
+the three hooks set to a function that reads the event) and each
 number of requests in flight, the client runs under callgrind twice, for 200 and for 1,200
 requests against the keep-alive server of ``loopback_server.py`` (in its own process, not
 counted); the difference over 1,000 is one request's instructions, start-up and warm-up
@@ -55,7 +56,10 @@ async def main():
         await session.close()
     else:
         from retool_api_client import RetoolClient
-        async with RetoolClient(url, "tok") as retool:
+        def hook(event):
+            event.method  # what a hook reads
+        hooks = dict(on_request=hook, on_response=hook, on_retry=hook) if mode == "hooks" else {{}}
+        async with RetoolClient(url, "tok", **hooks) as retool:
             async def call():
                 await retool.users.get("user_1")
             await run(call)
@@ -63,7 +67,11 @@ async def main():
 asyncio.run(main())
 """
 
-CLIENTS = {"bare aiohttp + json.loads": "bare", "SDK, RetoolClient(base, token) (quickstart)": "sdk"}
+CLIENTS = {
+    "bare aiohttp + json.loads": "bare",
+    "SDK, RetoolClient(base, token) (quickstart)": "sdk",
+    "SDK, quickstart + on_request/on_response/on_retry": "hooks",
+}
 IN_FLIGHT = (16, 128)
 
 
@@ -124,6 +132,9 @@ def main() -> None:
         f"{'':<48} (ratio: the client's instructions over bare aiohttp's; target <= 1.25x for the "
         f"quickstart's client; {os.cpu_count()} cores)"
     )
+    plain, hooked = list(CLIENTS)[1:]
+    cost = ", ".join(f"{counts[hooked, n] / counts[plain, n] - 1:+.1%} at {n} in flight" for n in IN_FLIGHT)
+    print(f"{'':<48} hooks set: {cost} over the quickstart's client (target < 3%)")
 
 
 if __name__ == "__main__":
