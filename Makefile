@@ -116,6 +116,7 @@ bench: $(STAMP)
 # every benchmark once, with a few hundred requests: a change that breaks the bench fails `make test`
 bench-quick: $(STAMP)
 	$(PY) benchmarks/run.py --quick
+	$(PY) benchmarks/instructions.py --quick
 
 # instructions per request over loopback (callgrind): steady where requests/s are not; needs valgrind
 bench-instructions: $(STAMP)

@@ -97,13 +97,41 @@ def instructions(script: Path, mode: str, count: int, in_flight: int, url: str) 
     return int(found.group(1).replace(",", ""))
 
 
+def user_envelope() -> bytes:
+    from tests.helpers import samples
+
+    return json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
+
+
+def quick() -> None:
+    """``make bench-quick``'s run: each client script once, without valgrind and with a few
+    requests, so a change that breaks this bench fails CI (no figure)."""
+    server, port = start_loopback_server(user_envelope())
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "client.py"
+        script.write_text(CLIENT.format(root=str(ROOT)))
+        try:
+            for mode in CLIENTS.values():
+                for n in IN_FLIGHT:
+                    subprocess.run(
+                        [sys.executable, str(script), mode, "20", str(n), f"http://127.0.0.1:{port}"],
+                        check=True,
+                    )
+        finally:
+            assert server.stdin is not None
+            server.stdin.close()
+            server.wait()
+    print(f"instructions bench: {len(CLIENTS)} client scripts ran at {IN_FLIGHT} in flight")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--quick"]:
+        quick()
+        return
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: no instruction counts")
         return
-    from tests.helpers import samples
-
-    body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
+    body = user_envelope()
     server, port = start_loopback_server(body)
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
