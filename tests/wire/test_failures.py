@@ -132,31 +132,6 @@ async def test_no_free_connection_in_time_is_a_pool_timeout_never_sent(pool: str
     assert [r.target for r in server.received] == ["/api/v2/slow"]
 
 
-async def test_requests_cancelled_in_flight_give_their_connections_back(pool: str) -> None:
-    limits = httpx.Limits(max_connections=10)
-    gate = asyncio.Event()
-
-    async def script(request: Any) -> Any:
-        if request.target.endswith("/slow"):
-            await gate.wait()
-        return answer(body=USER)
-
-    async with WireServer(script) as server:
-        maker = made_on if pool == "http11" else client_on
-        extra: dict[str, Any] = (
-            {"limits": limits} if pool == "http11" else {"client_args": {"limits": limits}}
-        )
-        async with maker(pool, server.url, timeout=5, **extra) as retool:
-            tasks = [asyncio.create_task(send(retool, url="/slow")) for _ in range(50)]
-            await asyncio.sleep(0.2)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            gate.set()
-            got = await asyncio.wait_for(asyncio.gather(*(send(retool) for _ in range(20))), 5)
-    assert all(a.status_code == 200 for a in got)
-
-
 # -- no secret anywhere an error reaches -------------------------------------------------------
 
 
