@@ -109,7 +109,12 @@ async def test_a_connection_the_server_closed_while_idle_is_not_used_again() -> 
     async with WireServer(lambda r: next(replies)) as server:
         async with RetoolClient(server.url, "tok", max_retries=0) as retool:
             await get(retool)
-            await asyncio.sleep(0.05)  # the server's close arrives
+            idle = [c for kept in retool._pool._idle.values() for c in kept]
+            for _ in range(100_000):  # turns of the loop until the server's close has arrived
+                if all(c.lost for c in idle):
+                    break
+                await asyncio.sleep(0)
+            assert idle and all(c.lost for c in idle)
             await get(retool)
     assert server.connections == 2
 

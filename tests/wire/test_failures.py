@@ -112,9 +112,15 @@ async def test_no_free_connection_in_time_is_a_pool_timeout_never_sent(pool: str
     limits = httpx.Limits(max_connections=1)
     timeout = httpx.Timeout(5.0, pool=0.2)
     events: list[RetryEvent] = []
-    async with WireServer(
-        lambda r: Act(hang=True) if r.target.endswith("/slow") else answer(body=USER)
-    ) as server:
+    busy = asyncio.Event()
+
+    def script(request: Any) -> Any:
+        if request.target.endswith("/slow"):
+            busy.set()  # the one connection is taken
+            return Act(hang=True)
+        return answer(body=USER)
+
+    async with WireServer(script) as server:
         maker = made_on if pool == "http11" else client_on
         extra: dict[str, Any] = (
             {"limits": limits} if pool == "http11" else {"client_args": {"limits": limits}}
@@ -124,7 +130,7 @@ async def test_no_free_connection_in_time_is_a_pool_timeout_never_sent(pool: str
         ) as retool:
             retool._use_timing(sleep=instant)
             slow = asyncio.create_task(send(retool, url="/slow"))
-            await asyncio.sleep(0.05)
+            await asyncio.wait_for(busy.wait(), 5)
             with pytest.raises(APITimeoutError):
                 await send(retool, "POST")
             slow.cancel()
