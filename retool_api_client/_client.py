@@ -24,6 +24,7 @@ import math
 import os
 import platform
 import random
+import re
 import ssl
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -95,11 +96,15 @@ def user_agent(api_version: str) -> str:
 
 def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
     """An instance URL gets ``/api/v2`` appended; a URL that already has a path is the API root."""
+    if base_url is not None and not isinstance(base_url, str):
+        raise ConfigurationError(f"base_url must be a string (an http(s) URL), got {type(base_url).__name__}")
     raw = base_url if base_url is not None else os.environ.get(ENV_BASE_URL)
     if not raw:
         raise ConfigurationError(
             f"No Retool URL: pass RetoolClient(base_url='https://acme.retool.com') or set {ENV_BASE_URL}."
         )
+    if _CONTROL.search(raw.strip()):  # urlsplit drops tabs and newlines without a word
+        raise ConfigurationError(f"base_url must not contain control characters, got {raw!r}")
     parts = urlsplit(raw.strip())
     if "@" in parts.netloc:  # first: every message below repeats the URL
         raise ConfigurationError(
@@ -110,6 +115,12 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
         raise ConfigurationError(f"base_url must be an http(s) URL with a host, got {raw!r}")
     if parts.query or parts.fragment:
         raise ConfigurationError(f"base_url must not have a query or fragment, got {raw!r}")
+    if _BAD_HOST.search(parts.hostname):
+        raise ConfigurationError(f"base_url's host {parts.hostname!r} is not a host name, got {raw!r}")
+    try:
+        parts.port  # noqa: B018  # urlsplit checks the port only when asked
+    except ValueError:
+        raise ConfigurationError(f"base_url's port must be a number from 0 to 65535, got {raw!r}") from None
     if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
         raise ConfigurationError(
             f"Refusing plain http:// to {parts.hostname}: the API token would travel unencrypted. "
@@ -122,6 +133,12 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
         return str(httpx.URL(f"{parts.scheme}://{parts.netloc}{path}"))
     except httpx.InvalidURL as exc:
         raise ConfigurationError(f"base_url is not a valid URL ({exc}), got {raw!r}") from None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: what no host name has (whitespace, controls, URL delimiters, percent signs); letters of
+#: any script stay (an IDNA host), as do the brackets' contents of an IPv6 address
+_BAD_HOST = re.compile(r"[\x00-\x20\x7f\"%<>\\^`{|}]")
 
 
 def _is_loopback(host: str) -> bool:

@@ -37,6 +37,25 @@ def test_base_url_forms(given: str, expected: str) -> None:
     assert RetoolClient(given, TOKEN).base_url == expected
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (123, "base_url must be a string (an http(s) URL), got int"),
+        (b"https://acme.retool.com", "base_url must be a string (an http(s) URL), got bytes"),
+        ("https://acme retool.com", "base_url's host 'acme retool.com' is not a host name"),
+        ("https://acme%2eretool.com", "is not a host name"),
+        ("https://acme.retool.com:99999", "base_url's port must be a number from 0 to 65535"),
+        ("https://acme.retool.com:80a", "base_url's port must be a number from 0 to 65535"),
+        ("https://acme.re\ttool.com", "base_url must not contain control characters"),
+        ("https://acme.retool.com/api\n/v2", "base_url must not contain control characters"),
+    ],
+)
+def test_a_base_url_that_is_no_url_is_refused_naming_it(given: Any, message: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        RetoolClient(given, TOKEN)
+    assert message in str(caught.value)
+
+
 async def test_requests_go_to_the_api_root_with_auth_and_user_agent() -> None:
     seen: list[httpx.Request] = []
 
@@ -285,6 +304,8 @@ async def test_with_options_can_act_for_another_organisation_on_the_same_pool() 
     [
         ({"base_url": "ftp://acme.retool.com"}, "base_url must be an http(s) URL"),
         ({"base_url": "https://elsewhere.example"}, "needs a RetoolClient of its own"),
+        ({"base_url": 123}, "base_url must be a string"),
+        ({"base_url": "https://acme retool.com"}, "is not a host name"),
         ({"token": "tok\r\nX-Admin: 1"}, "single-line"),
         ({"token": "tok\x00"}, "control characters"),
         ({"timeout": -1}, "timeout must be a positive number"),
