@@ -343,7 +343,7 @@ class BaseClient:
         #: the loop the pool's connections belong to (None until the first request); a pool of
         #: the caller's own (a mock) may move on once that loop is closed
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
-        self._loop_bound = not given
+        self._loop_bound = not given or getattr(pool, "binds_to_loop", False) is True
         self._timing = Timing()
         self._limits = Deadlines()  # each attempt's time limit, shared by with_options copies
         # the pause after a 429 and the rate limit: the pool's, shared by with_options copies

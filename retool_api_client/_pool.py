@@ -78,7 +78,11 @@ class Failure(Exception):
 
 class Pool(Protocol):
     """Sends requests over connections it keeps; made once per client (and shared by its
-    ``with_options`` copies), closed by the client that made it."""
+    ``with_options`` copies), closed by the client that made it.
+
+    A pool may also say ``binds_to_loop = True``: a client with it then belongs to the event
+    loop that first used it, as with the SDK's own pools of sockets. Without it, a pool of the
+    caller's own (a mock) may move on to a new loop once the first one is closed."""
 
     async def send(self, request: Request, timeout: Timeout, cap: int) -> Answer:
         """The whole answer to ``request``, its body read (decoded, at most ``cap`` bytes), or

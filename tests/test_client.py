@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import pickle
@@ -338,6 +339,46 @@ def test_help_shows_no_sentinels_and_no_private_parameters() -> None:
     assert retool.max_retries == 4
     assert f"max_retries={retool.max_retries}" in repr(retool)
     assert f"base_url={retool.base_url!r}" in repr(retool)
+
+
+@pytest.mark.parametrize("binds", [False, True])
+def test_a_pool_that_binds_to_its_loop_keeps_the_client_on_it(binds: bool) -> None:
+    """A pool of the caller's own may move on to a new loop once the first is closed, unless it
+    says ``binds_to_loop`` (the fake's in-process pool does, as a pool of sockets would)."""
+    from retool_api_client.pool import Answer, Headers, Request, Timeout
+
+    body = json.dumps({"success": True, "data": samples.component("user")}).encode()
+
+    class Static:
+        binds_to_loop = binds
+
+        async def send(self, request: Request, timeout: Timeout, cap: int) -> Answer:
+            return Answer(200, Headers([("Content-Type", "application/json")]), body, request)
+
+        async def aclose(self) -> None:
+            pass
+
+        def describe(self) -> str:
+            return "static"
+
+    retool = RetoolClient("https://acme.retool.com", TOKEN, pool=Static())
+    asyncio.run(retool.users.get("user_1"))
+    if binds:
+        with pytest.raises(ConfigurationError, match="bound to the event loop that first used it"):
+            asyncio.run(retool.users.get("user_1"))
+    else:
+        assert asyncio.run(retool.users.get("user_1")).id == samples.component("user")["id"]
+
+
+def test_the_fakes_client_belongs_to_its_first_event_loop() -> None:
+    from retool_api_client.testing import FakeRetool
+
+    fake = FakeRetool(seed=0)
+    user = fake.add("users", {"email": "ada@example.com", "first_name": "Ada", "last_name": "L"})
+    retool = fake.client()
+    assert asyncio.run(retool.users.get(user["id"])).email == "ada@example.com"
+    with pytest.raises(ConfigurationError, match="create one client per event loop"):
+        asyncio.run(retool.users.get(user["id"]))
 
 
 async def test_a_pool_of_ones_own_carries_the_requests_through_the_same_retry_loop() -> None:

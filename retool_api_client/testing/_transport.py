@@ -27,7 +27,11 @@ Handle = Callable[[str, str, str, Mapping[str, str], bytes], Answer]
 
 
 class FakePool:
-    """Hands each request to the fake's ``handle``; no sockets."""
+    """Hands each request to the fake's ``handle``; no sockets. A client with it belongs to
+    the event loop that first used it, as one talking to a real instance does, so a test
+    that moves a client between loops fails as the code would in production."""
+
+    binds_to_loop = True
 
     def __init__(self, handle: Handle) -> None:
         self.handle = handle
