@@ -14,7 +14,7 @@ from .generated import api as _api  # noqa: F401  (hands the core its tables: _t
 from .generated._meta import API_VERSION as __api_version__
 
 if TYPE_CHECKING:
-    from ._bulk import BulkResult
+    from ._bulk import BulkFailed, BulkResult, BulkSucceeded
     from ._drift import DriftReport, OperationDrift, ServerSpecError
     from ._exceptions import (
         APIConnectionError,
@@ -61,6 +61,8 @@ _LAZY = {
     "RetryConfig": "._retry_policy",
     "RateLimit": "._ratelimit",
     "BulkResult": "._bulk",
+    "BulkSucceeded": "._bulk",
+    "BulkFailed": "._bulk",
     "RetryEvent": "._retry",
     "RequestEvent": "._retry",
     "ResponseEvent": "._retry",
@@ -97,7 +99,9 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BulkFailed",
     "BulkResult",
+    "BulkSucceeded",
     "ConfigurationError",
     "ConflictError",
     "DriftReport",

@@ -12,35 +12,49 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Sized
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 from ._exceptions import ConfigurationError
 
-__all__ = ["BulkResult", "bulk"]
+__all__ = ["BulkFailed", "BulkResult", "BulkSucceeded", "bulk"]
 
 C = TypeVar("C")
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-@dataclass(frozen=True, slots=True)
-class BulkResult(Generic[T, R]):
-    """One item's outcome: ``value`` when its call returned, ``error`` when it raised."""
+@dataclass(frozen=True)
+class BulkSucceeded(Generic[T, R]):
+    """An item whose call returned ``value``; ``ok`` is True and ``error`` None."""
 
     item: T
-    value: R | None = None
-    error: Exception | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
+    value: R
+    ok: Literal[True] = field(default=True, init=False)
+    error: None = field(default=None, init=False)
 
     def result(self) -> R:
-        """The value, or the error raised again."""
-        if self.error is not None:
-            raise self.error
-        return self.value  # type: ignore[return-value]
+        """The value."""
+        return self.value
+
+
+@dataclass(frozen=True)
+class BulkFailed(Generic[T, R]):
+    """An item whose call raised ``error``; ``ok`` is False and ``value`` None."""
+
+    item: T
+    error: Exception
+    ok: Literal[False] = field(default=False, init=False)
+    value: None = field(default=None, init=False)
+
+    def result(self) -> R:
+        """Raises the error again."""
+        raise self.error
+
+
+#: one item's outcome: ``if result.ok:`` (or ``result.error is None``) narrows it, for a type
+#: checker too, to :class:`BulkSucceeded` and its ``value``
+BulkResult: TypeAlias = BulkSucceeded[T, R] | BulkFailed[T, R]
 
 
 #: ``progress(done, total)`` after each item (may be async)
@@ -77,9 +91,9 @@ async def bulk(
         nonlocal done
         for index, item in turns:  # one iterator: each worker takes the next item
             try:
-                results[index] = BulkResult(item, await call(client, item))
+                results[index] = BulkSucceeded(item, await call(client, item))
             except Exception as exc:
-                results[index] = BulkResult(item, None, exc)
+                results[index] = BulkFailed(item, exc)
             done += 1
             if progress is not None:
                 shown = progress(done, total)

@@ -5,12 +5,23 @@ flight, under the client's rate limit, with progress, cancellable as a whole."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from retool_api_client import BulkResult, ConfigurationError, NotFoundError, RateLimit, RetoolClient
+from retool_api_client import (
+    BulkFailed,
+    BulkSucceeded,
+    ConfigurationError,
+    NotFoundError,
+    RateLimit,
+    RetoolClient,
+)
 from retool_api_client.testing import FakeRetool
 
+from .helpers import ROOT
 from .helpers.virtual_time import VirtualClock
 
 
@@ -22,7 +33,7 @@ async def test_a_result_per_item_in_input_order_and_a_failing_item_holds_its_err
         results = await retool.bulk(items, lambda r, user: r.users.get(user), concurrency=3)
     assert [r.item for r in results] == items
     assert [r.ok for r in results] == [True, False, True, True, False, True]
-    assert [r.value.id for r in results if r.ok] == [ids[0], ids[1], ids[2], ids[3]]  # type: ignore[union-attr]
+    assert [r.value.id for r in results if r.ok] == [ids[0], ids[1], ids[2], ids[3]]
     failed = [r.error for r in results if not r.ok]
     assert all(isinstance(e, NotFoundError) for e in failed)
     with pytest.raises(NotFoundError):
@@ -135,4 +146,35 @@ async def test_bad_arguments_are_refused_before_any_call(kwargs: dict[str, objec
 async def test_no_items_no_calls() -> None:
     async with RetoolClient("https://acme.retool.com", "tok") as retool:
         assert await retool.bulk([], lambda r, i: r.users.get(i)) == []
-    assert BulkResult(1, 2).ok and not BulkResult(1, error=ValueError()).ok
+    assert BulkSucceeded(1, 2).ok and not BulkFailed(1, ValueError()).ok
+    with pytest.raises(ValueError):
+        BulkFailed[int, int](1, ValueError()).result()
+
+
+def test_a_type_checker_narrows_a_result_by_ok(tmp_path: Path) -> None:
+    """docs/replicas.md's loop: ``if result.ok:`` gives ``value`` its type, without a cast."""
+    code = """
+from retool_api_client import BulkResult, RetoolClient
+from retool_api_client.generated.models import User
+
+
+async def main(retool: RetoolClient) -> None:
+    results = await retool.bulk(["user_1"], lambda r, uid: r.users.get(uid))
+    kept: list[BulkResult[str, User]] = results
+    for result in kept:
+        if result.ok:
+            print(result.item, "->", result.value.id)
+        else:
+            print(result.item, "failed:", result.error.args)
+        if result.error is None:
+            print(result.value.email)
+    print(results[0].value.id)  # E1: may have failed
+"""
+    (tmp_path / "snippet.py").write_text(code)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(tmp_path / "snippet.py")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    lines = code.splitlines()
+    assert [lines[int(e.split(":")[1]) - 1].split("# ")[-1][:2] for e in errors] == ["E1"], done.stdout
