@@ -219,6 +219,14 @@ class FakeRetool:
             self._faults.append(fault)
         return fault
 
+    def respond(
+        self, method: str, path: str, body: Any, *, status: int = 200, times: int | None = None
+    ) -> Fault:
+        """Answer matching requests with ``body`` as JSON (``status`` 200; every time, or the
+        next ``times``): an answer the fake cannot make up, such as one the spec documents
+        without a schema. ``method`` and ``path`` match as in :meth:`fail`."""
+        return self.fail(method, path, status=status, times=times, body=body)
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()

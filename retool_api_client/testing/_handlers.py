@@ -53,6 +53,8 @@ class Handlers:
                 what = f"{target.parent} attributes ({target.field}): {WORDS[role]}"
             elif role == "singleton":
                 what = "stored document"
+            elif op.success().schema is None:
+                what = "no schema in the spec: an empty answer (`fake.respond()` scripts one)"
             else:
                 what = "made up from the schema"
             out[f"{op.method} {op.template} ({op.operation_id})"] = what

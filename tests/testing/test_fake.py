@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from retool_api_client import APIConnectionError, InternalServerError, RateLimitError
+from retool_api_client import APIConnectionError, InternalServerError, NotFoundError, RateLimitError
 from retool_api_client.testing import FakeRetool
 
 from .helpers import call
@@ -63,6 +63,20 @@ async def test_a_fault_with_a_body_of_its_own() -> None:
         with pytest.raises(InternalServerError) as caught:
             await retool.users.list().first_page()
     assert caught.value.message == "database on fire"
+
+
+async def test_respond_scripts_an_answer_the_spec_gives_no_schema_for() -> None:
+    fake = FakeRetool(seed=0)
+    grants = {"success": True, "data": [{"id": "grant_1", "role_id": "role_1"}]}
+    async with fake.client() as retool:
+        assert await retool.permissions.list_role_grants() is None  # nothing to make it up from
+        scripted = fake.respond("GET", "/role_permissions/role_grants", grants)
+        assert await retool.permissions.list_role_grants() == grants
+        assert await retool.permissions.list_role_grants() == grants  # every time, by default
+        once = fake.respond("GET", "/users/{userId}", {"success": True, "data": {}}, status=404, times=1)
+        with pytest.raises(NotFoundError):
+            await retool.users.get("user_1")
+    assert (scripted.hits, once.hits) == (2, 1)
 
 
 async def test_the_request_log_has_what_was_sent_without_the_token() -> None:
