@@ -60,6 +60,7 @@ def test_the_test_file_passes_with_the_pages_settings(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{test_file.count('def test_')} passed" in result.stdout
+    assert "warning" not in result.stdout.lower(), result.stdout  # the settings leave nothing to warn about
 
 
 def behaviour_table() -> str:
