@@ -95,33 +95,33 @@ class RateLimit:
             or not math.isfinite(per_minute)
             or per_minute <= 0
         ):
-            raise ConfigurationError(f"rate_limit: per_minute must be a number > 0, got {per_minute!r}")
+            raise ConfigurationError(f"RateLimit: per_minute must be a number > 0, got {per_minute!r}")
         if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
-            raise ConfigurationError(f"rate_limit: burst must be an integer >= 1, got {burst!r}")
+            raise ConfigurationError(f"RateLimit: burst must be an integer >= 1, got {burst!r}")
         if redis is not None and not isinstance(redis, str) and not callable(getattr(redis, "eval", None)):
             raise ConfigurationError(
-                "rate_limit: redis must be a redis:// URL or a redis.asyncio.Redis, "
+                "RateLimit: redis must be a redis:// URL or a redis.asyncio.Redis, "
                 f"got {type(redis).__name__}"
             )
         if isinstance(redis, str) and urlsplit(redis).scheme not in ("redis", "rediss", "unix"):
             raise ConfigurationError(
-                f"rate_limit: redis must be a redis://, rediss:// or unix:// URL, got {shown_url(redis)!r}"
+                f"RateLimit: redis must be a redis://, rediss:// or unix:// URL, got {shown_url(redis)!r}"
             )
         if key is not None and (not isinstance(key, str) or not key):
-            raise ConfigurationError(f"rate_limit: key must be a non-empty string, got {key!r}")
+            raise ConfigurationError(f"RateLimit: key must be a non-empty string, got {key!r}")
         if (
             isinstance(timeout, bool)
             or not isinstance(timeout, int | float)
             or not math.isfinite(timeout)
             or timeout <= 0
         ):
-            raise ConfigurationError(f"rate_limit: timeout must be a number of seconds > 0, got {timeout!r}")
+            raise ConfigurationError(f"RateLimit: timeout must be a number of seconds > 0, got {timeout!r}")
         if (
             isinstance(headroom, bool)
             or not isinstance(headroom, int | float)
             or not 0 <= headroom < 1  # also refuses NaN
         ):
-            raise ConfigurationError(f"rate_limit: headroom must be a number in [0, 1), got {headroom!r}")
+            raise ConfigurationError(f"RateLimit: headroom must be a number in [0, 1), got {headroom!r}")
         for name, value in (
             ("per_minute", float(per_minute)),
             ("burst", burst),
@@ -138,6 +138,10 @@ class RateLimit:
         if value is None or isinstance(value, RateLimit):
             return value
         if isinstance(value, int | float) and not isinstance(value, bool):
+            if not value > 0 or math.isinf(value):  # NaN too
+                raise ConfigurationError(
+                    f"rate_limit must be a number of requests per minute > 0, got {value!r}"
+                )
             return cls(value)
         raise ConfigurationError(
             f"rate_limit must be a RateLimit or a number of requests per minute, got {type(value).__name__}"
@@ -318,7 +322,8 @@ class RedisLimiter(Limiter):
             import redis.asyncio as aioredis
         except ImportError:
             raise ConfigurationError(
-                "rate_limit: a limit kept in Redis needs redis-py: pip install 'retool-api-client[redis]'"
+                "RateLimit(redis=...): a limit kept in Redis needs redis-py: "
+                "pip install 'retool-api-client[redis]'"
             ) from None
 
         self.key, self.timeout, self._deadlines = key, rate.timeout, deadlines

@@ -143,11 +143,11 @@ async def test_a_cancelled_wait_gives_its_slot_back() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ({"per_minute": 0}, "rate_limit: per_minute must be a number > 0, got 0"),
-        ({"per_minute": -5}, "rate_limit: per_minute must be a number > 0, got -5"),
+        ({"per_minute": 0}, "RateLimit: per_minute must be a number > 0, got 0"),
+        ({"per_minute": -5}, "RateLimit: per_minute must be a number > 0, got -5"),
         ({"per_minute": float("nan")}, "per_minute must be a number > 0, got nan"),
         ({"per_minute": True}, "per_minute must be a number > 0, got True"),
-        ({"per_minute": 60, "burst": 0}, "rate_limit: burst must be an integer >= 1, got 0"),
+        ({"per_minute": 60, "burst": 0}, "RateLimit: burst must be an integer >= 1, got 0"),
         ({"per_minute": 60, "burst": 2.5}, "burst must be an integer >= 1, got 2.5"),
         ({"per_minute": 60, "headroom": 1}, "headroom must be a number in [0, 1), got 1"),
         ({"per_minute": 60, "timeout": 0}, "timeout must be a number of seconds > 0, got 0"),
@@ -165,7 +165,9 @@ def test_bad_input_is_refused_naming_the_argument(args: dict[str, object], messa
 def test_a_bad_rate_limit_on_the_client_is_refused_before_anything_is_sent() -> None:
     with pytest.raises(ConfigurationError, match="rate_limit must be a RateLimit or a number"):
         RetoolClient("https://acme.retool.com", "tok", rate_limit="300/min")  # type: ignore[arg-type]
-    with pytest.raises(ConfigurationError, match="per_minute must be a number > 0, got 0"):
+    with pytest.raises(
+        ConfigurationError, match="rate_limit must be a number of requests per minute > 0, got 0"
+    ):
         RetoolClient("https://acme.retool.com", "tok", rate_limit=0)
     assert RetoolClient("https://acme.retool.com", "tok", rate_limit=300).rate_limit == RateLimit(300)
 
@@ -205,5 +207,5 @@ for kwargs in ({"tracing": True}, {"rate_limit": RateLimit(300, redis="redis://1
     assert result.stdout.splitlines() == [
         "[]",
         "tracing= needs OpenTelemetry's API: pip install 'retool-api-client[otel]'",
-        "rate_limit: a limit kept in Redis needs redis-py: pip install 'retool-api-client[redis]'",
+        "RateLimit(redis=...): a limit kept in Redis needs redis-py: pip install 'retool-api-client[redis]'",
     ]
