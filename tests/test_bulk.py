@@ -5,8 +5,6 @@ flight, under the client's rate limit, with progress, cancellable as a whole."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from retool_api_client import (
 )
 from retool_api_client.testing import FakeRetool
 
-from .helpers import ROOT
+from .helpers.typecheck import mypy_strict
 from .helpers.virtual_time import VirtualClock
 
 
@@ -170,11 +168,5 @@ async def main(retool: RetoolClient) -> None:
             print(result.value.email)
     print(results[0].value.id)  # E1: may have failed
 """
-    (tmp_path / "snippet.py").write_text(code)
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(tmp_path / "snippet.py")],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
-    lines = code.splitlines()
-    assert [lines[int(e.split(":")[1]) - 1].split("# ")[-1][:2] for e in errors] == ["E1"], done.stdout
+    checked = mypy_strict(code, tmp_path)
+    assert [marker[:2] for marker in checked.flagged] == ["E1"], checked.output

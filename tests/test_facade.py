@@ -36,7 +36,7 @@ from retool_api_client.generated.models import GroupMemberRef
 from retool_api_client.generated.types import UNSET, Response, Unset
 from retool_api_client.testing import FakeRetool
 
-from .helpers import ROOT, samples
+from .helpers import samples
 from .helpers.calls import (
     SPEC_OPS,
     answering,
@@ -46,6 +46,7 @@ from .helpers.calls import (
     deprecation_checked,
 )
 from .helpers.fakes import make_client
+from .helpers.typecheck import mypy_strict
 
 
 def test_every_operation_is_on_the_facade() -> None:
@@ -288,15 +289,8 @@ async def wrong(retool: RetoolClient) -> None:
     await retool.users.update("user_1", {"active": False})  # E18
     await retool.users.update_from("user_1", 5, {"active": False})  # E19
 """
-    (tmp_path / "snippet.py").write_text(code)
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(tmp_path / "snippet.py")],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
-    lines = code.splitlines()
-    flagged = {lines[int(e.split(":")[1]) - 1].split("# ")[-1] for e in errors}
-    assert flagged == {f"E{i}" for i in range(1, 20)}, result.stdout
+    checked = mypy_strict(code, tmp_path)
+    assert set(checked.flagged) == {f"E{i}" for i in range(1, 20)}, checked.output
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,10 @@ docs/ and CONTRIBUTING.md point at files that exist), and docs/errors.md's tree 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from .helpers import ROOT
+from .helpers.typecheck import mypy_strict
 
 README = (ROOT / "README.md").read_text()
 BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
@@ -30,12 +29,8 @@ def test_python_blocks_compile() -> None:
 def test_quickstart_type_checks(tmp_path: Path) -> None:
     quickstart = BLOCKS[0]
     assert "asyncio.run(main())" in quickstart
-    (tmp_path / "quickstart.py").write_text(quickstart)
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(tmp_path / "quickstart.py")],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout
+    checked = mypy_strict(quickstart, tmp_path, "quickstart.py")
+    assert checked.ok, checked.output
 
 
 REPO = "https://github.com/retool-api-client/retool-api-client/blob/main/"

@@ -7,8 +7,6 @@ import inspect
 import pickle
 import pydoc
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from retool_api_client.generated import types
 
 from .helpers import ROOT
 from .helpers.fakes import make_client, user_json
+from .helpers.typecheck import mypy_strict
 
 
 def test_unset_is_one_falsy_value_that_reads_as_its_name() -> None:
@@ -55,12 +54,8 @@ def test_the_docs_way_of_reading_an_optional_field_type_checks_and_runs(tmp_path
          "async def read(retool: RetoolClient, user_id: str) -> tuple[list[str], str]:",
          *("    " + line for line in body), "    return names, first_name", ""]
     )  # fmt: skip
-    (tmp_path / "snippet.py").write_text(module)
-    checked = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(tmp_path / "snippet.py")],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert checked.returncode == 0, checked.stdout
+    checked = mypy_strict(module, tmp_path)
+    assert checked.ok, checked.output
     namespace: dict[str, Any] = {}
     exec(compile(module, "snippet", "exec"), namespace)
     answers = iter([user_json(), user_json(groups=[{"id": 3, "legacy_id": None, "name": "Finance"}])])
