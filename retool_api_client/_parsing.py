@@ -60,14 +60,27 @@ __all__ = [
 _E = TypeVar("_E", bound="OpenStrEnum")
 
 
+#: each open enum's values -> members, known and unknown alike: the SDK's own table, so a lookup
+#: needs nothing of ``enum``'s internals
+_MEMBERS: dict[EnumType, dict[str, Any]] = {}
+
+
+def _members(cls: EnumType) -> dict[str, Any]:
+    table = _MEMBERS.get(cls)
+    if table is None:
+        members: dict[str, Enum] = dict(cls.__members__)
+        table = _MEMBERS[cls] = {m.value: m for m in members.values()}
+    return table
+
+
 class _OpenEnumType(EnumType):
-    """``Member(value)`` for a known value in one dict lookup: ``EnumType.__call__`` and
+    """``Member(value)`` for a value seen before in one dict lookup: ``EnumType.__call__`` and
     ``Enum.__new__`` take ~1 us per field parsed. Anything else takes Enum's own way."""
 
     def __call__(cls, value: Any, *args: Any, **kwargs: Any) -> Any:
         if not args and not kwargs:
             try:
-                member = cls._value2member_map_.get(value)
+                member = _members(cls).get(value)
             except TypeError:  # unhashable: Enum's way says what is wrong
                 member = None
             if member is not None:
@@ -86,11 +99,14 @@ class OpenStrEnum(StrEnum, metaclass=_OpenEnumType):
     def _missing_(cls, value: object) -> Any:
         if not isinstance(value, str):
             return None
-        member = str.__new__(cls, value)
-        member._name_ = f"UNKNOWN[{value}]"
-        member._value_ = value
-        cls._value2member_map_.setdefault(value, member)
-        return cls._value2member_map_[value]
+        table = _members(cls)
+        member = table.get(value)
+        if member is None:
+            member = str.__new__(cls, value)
+            member._name_ = f"UNKNOWN[{value}]"  # enum's documented member attributes
+            member._value_ = value
+            member = table.setdefault(value, member)
+        return member
 
     @property
     def is_known(self) -> bool:
