@@ -66,7 +66,7 @@ def derive_method_name(operation_id: str, tag_attr: str) -> str:
     return "_".join(words)
 
 
-def _resolve(spec: JSON, node: JSON) -> JSON:
+def resolve(spec: JSON, node: JSON) -> JSON:
     while isinstance(node, dict) and "$ref" in node:
         node = spec["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
     return node
@@ -74,21 +74,21 @@ def _resolve(spec: JSON, node: JSON) -> JSON:
 
 def _json_body(spec: JSON, holder: JSON) -> JSON:
     schema = holder.get("content", {}).get("application/json", {}).get("schema")
-    return _resolve(spec, schema) if schema is not None else None
+    return resolve(spec, schema) if schema is not None else None
 
 
-def _success_bodies(spec: JSON, op: JSON) -> list[JSON]:
+def success_bodies(spec: JSON, op: JSON) -> list[JSON]:
     bodies = []
     for code, response in sorted(op.get("responses", {}).items()):
         if code.startswith("2"):
-            body = _json_body(spec, _resolve(spec, response))
+            body = _json_body(spec, resolve(spec, response))
             if body is not None:
                 bodies.append(body)
     return bodies
 
 
 def _pagination(spec: JSON, op: JSON) -> dict[str, Any] | None:
-    bodies = _success_bodies(spec, op)
+    bodies = success_bodies(spec, op)
     if not bodies or not all({"next_token", "has_more"} <= set(b.get("properties", {})) for b in bodies):
         return None
     limit = next((p for p in op.get("parameters", []) if p.get("name") == "limit"), None)
@@ -100,24 +100,24 @@ def _pagination(spec: JSON, op: JSON) -> dict[str, Any] | None:
         "token": takes_token,
     }
     if limit is not None:
-        schema = _resolve(spec, limit.get("schema", {}))
+        schema = resolve(spec, limit.get("schema", {}))
         info["limit_is_str"] = schema.get("type") == "string"
         if "minimum" in schema and "maximum" in schema:
             info["range"] = [int(schema["minimum"]), int(schema["maximum"])]
     return info
 
 
-def _patch_rules(spec: JSON, op: JSON) -> dict[str, Any] | None:
-    body = _json_body(spec, _resolve(spec, op.get("requestBody", {})))
+def patch_rules(spec: JSON, op: JSON) -> dict[str, Any] | None:
+    body = _json_body(spec, resolve(spec, op.get("requestBody", {})))
     items = (body or {}).get("properties", {}).get("operations", {}).get("items")
     if items is None:
         return None
     ops: set[str] = set()
     for variant in items.get("anyOf", items.get("oneOf", [items])):
-        ops.update(_resolve(spec, variant).get("properties", {}).get("op", {}).get("enum", []))
+        ops.update(resolve(spec, variant).get("properties", {}).get("op", {}).get("enum", []))
     fields: set[str] = set()
-    for success in _success_bodies(spec, op):
-        data = _resolve(spec, success.get("properties", {}).get("data", {}))
+    for success in success_bodies(spec, op):
+        data = resolve(spec, success.get("properties", {}).get("data", {}))
         fields.update(k for k, v in data.get("properties", {}).items() if not v.get("readOnly"))
     extra = sorted(k for k in body.get("properties", {}) if k != "operations")
     return {"ops": sorted(ops), "fields": sorted(fields), "extra": extra}
@@ -252,7 +252,7 @@ def _add(
         "pagination": pagination or {},
         "deprecated": bool(op.get("deprecated")),
     }
-    rules = _patch_rules(spec, op) if method == "patch" else None
+    rules = patch_rules(spec, op) if method == "patch" else None
     if rules is not None:
         ops[operation_id]["patch"] = rules
 

@@ -71,16 +71,16 @@ def _object(properties: dict[str, JSON], required: list[str]) -> JSON:
 
 
 def _patch_fields(spec: JSON, op: JSON) -> dict[str, Any]:
-    if facade._patch_rules(spec, op) is None:
+    if facade.patch_rules(spec, op) is None:
         return {}
     fields: dict[str, Any] = {}
-    for success in facade._success_bodies(spec, op):
-        data = facade._resolve(spec, success.get("properties", {}).get("data", {}))
+    for success in facade.success_bodies(spec, op):
+        data = facade.resolve(spec, success.get("properties", {}).get("data", {}))
         for name, declared in data.get("properties", {}).items():
-            schema = facade._resolve(spec, declared)
+            schema = facade.resolve(spec, declared)
             parts = schema.get("allOf", [])
             if len(parts) == 1:  # {"nullable": true, "allOf": [{"$ref": enum}]}
-                schema = {**facade._resolve(spec, parts[0]), "nullable": schema.get("nullable", False)}
+                schema = {**facade.resolve(spec, parts[0]), "nullable": schema.get("nullable", False)}
             if {"anyOf", "oneOf", "allOf", "not"} & schema.keys():
                 continue  # a union or composition: left to the server
             shallow = {k: v for k, v in schema.items() if k in SHALLOW}
