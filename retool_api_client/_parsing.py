@@ -79,8 +79,9 @@ class _OpenEnumType(EnumType):
 
     def __call__(cls, value: Any, *args: Any, **kwargs: Any) -> Any:
         if not args and not kwargs:
+            table = _MEMBERS.get(cls) or _members(cls)
             try:
-                member = _members(cls).get(value)
+                member = table.get(value)
             except TypeError:  # unhashable: Enum's way says what is wrong
                 member = None
             if member is not None:
