@@ -15,7 +15,6 @@ socket work, the same for both), so its ratio runs a few points above the wall-c
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -27,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import start_loopback_server  # noqa: E402
+from benchmarks.run import loopback_server, user_envelope  # noqa: E402
 
 CLIENT = """
 import asyncio, json, sys
@@ -97,30 +96,15 @@ def instructions(script: Path, mode: str, count: int, in_flight: int, url: str) 
     return int(found.group(1).replace(",", ""))
 
 
-def user_envelope() -> bytes:
-    from tests.helpers import samples
-
-    return json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
-
-
 def quick() -> None:
     """``make bench-quick``'s run: each client script once, without valgrind and with a few
     requests, so a change that breaks this bench fails CI (no figure)."""
-    server, port = start_loopback_server(user_envelope())
-    with tempfile.TemporaryDirectory() as tmp:
+    with loopback_server(user_envelope()) as url, tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "client.py"
         script.write_text(CLIENT.format(root=str(ROOT)))
-        try:
-            for mode in CLIENTS.values():
-                for n in IN_FLIGHT:
-                    subprocess.run(
-                        [sys.executable, str(script), mode, "20", str(n), f"http://127.0.0.1:{port}"],
-                        check=True,
-                    )
-        finally:
-            assert server.stdin is not None
-            server.stdin.close()
-            server.wait()
+        for mode in CLIENTS.values():
+            for n in IN_FLIGHT:
+                subprocess.run([sys.executable, str(script), mode, "20", str(n), url], check=True)
     print(f"instructions bench: {len(CLIENTS)} client scripts ran at {IN_FLIGHT} in flight")
 
 
@@ -132,24 +116,15 @@ def main() -> None:
         print("valgrind is not installed: no instruction counts")
         return
     body = user_envelope()
-    server, port = start_loopback_server(body)
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
+    with loopback_server(body) as url, tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "client.py"
         script.write_text(CLIENT.format(root=str(ROOT)))
-        try:
-            counts = {
-                (name, n): (
-                    instructions(script, mode, 1200, n, url) - instructions(script, mode, 200, n, url)
-                )
-                // 1000
-                for name, mode in CLIENTS.items()
-                for n in IN_FLIGHT
-            }
-        finally:
-            assert server.stdin is not None
-            server.stdin.close()
-            server.wait()
+        counts = {
+            (name, n): (instructions(script, mode, 1200, n, url) - instructions(script, mode, 200, n, url))
+            // 1000
+            for name, mode in CLIENTS.items()
+            for n in IN_FLIGHT
+        }
     print(f"instructions per request over loopback ({len(body)} B user envelope; callgrind, user space)")
     print(f"{'':<48} " + "".join(f"{f'{n} in flight':>22}" for n in IN_FLIGHT))
     base = next(iter(CLIENTS))

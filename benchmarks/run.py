@@ -7,6 +7,7 @@ target, and nothing asserts. Record results in docs/benchmarks.md with the date.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 import statistics
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -93,9 +95,8 @@ class StaticPool:
 
 async def bench_client(calls: int = 2000, rounds: int = 9) -> None:
     from retool_api_client import RetoolClient
-    from tests.helpers import samples
 
-    body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
+    body = user_envelope()
 
     async def baseline() -> float:
         async with httpx.AsyncClient(
@@ -338,25 +339,36 @@ def bench_pagination() -> None:
 LOOPBACK_IN_FLIGHT = (1, 16, 128)
 
 
-def start_loopback_server(
-    body: bytes, pages: list[bytes] | None = None, latency: float = 0.0
-) -> tuple[subprocess.Popen[bytes], int]:
-    """The server of ``benchmarks/loopback_server.py``: ``body`` for every request, or the
-    ``pages`` a request's ``next_token`` asks for, each after ``latency`` seconds."""
+def user_envelope() -> bytes:
+    """``GET /users/{id}``'s answer with every field: what the loopback benches serve."""
+    from tests.helpers import samples
+
+    return json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
+
+
+@contextlib.contextmanager
+def loopback_server(body: bytes, pages: list[bytes] | None = None, latency: float = 0.0) -> Iterator[str]:
+    """The server of ``benchmarks/loopback_server.py``, in its own process, for the block: its
+    base URL. ``body`` for every request, or the ``pages`` a request's ``next_token`` asks for,
+    each after ``latency`` seconds."""
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "benchmarks" / "loopback_server.py")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
     assert server.stdin is not None and server.stdout is not None
-    if pages is None:
-        server.stdin.write(b"%d\n" % len(body) + body)
-    else:
-        server.stdin.write(b"pages %d %r\n" % (len(pages), latency))
-        for page in pages:
-            server.stdin.write(b"%d\n" % len(page) + page)
-    server.stdin.flush()
-    return server, int(server.stdout.readline())
+    try:
+        if pages is None:
+            server.stdin.write(b"%d\n" % len(body) + body)
+        else:
+            server.stdin.write(b"pages %d %r\n" % (len(pages), latency))
+            for page in pages:
+                server.stdin.write(b"%d\n" % len(page) + page)
+        server.stdin.flush()
+        yield f"http://127.0.0.1:{int(server.stdout.readline())}"
+    finally:
+        server.stdin.close()
+        server.wait()
 
 
 def bench_loopback_pages(rounds: int = 5, count: int = 200) -> None:
@@ -373,11 +385,10 @@ def bench_loopback_pages(rounds: int = 5, count: int = 200) -> None:
         ListUsersResponse200.from_dict(json.loads(body))
         times.append(time.perf_counter() - started)
     latency = statistics.median(times)
-    server, port = start_loopback_server(b"", pages, latency)
     tail = _pagination.trailing_scalars
 
     async def one(prefetch: bool) -> float:
-        async with RetoolClient(f"http://127.0.0.1:{port}", "tok") as retool:
+        async with RetoolClient(base, "tok") as retool:
             await retool.users.list(page_size=100).first_page()  # connection open, code warm
             started = time.perf_counter()
             async for _ in retool.users.list(page_size=100, prefetch=prefetch):
@@ -385,18 +396,19 @@ def bench_loopback_pages(rounds: int = 5, count: int = 200) -> None:
             return time.perf_counter() - started
 
     ratios: dict[str, list[float]] = {"with the tail reader": [], "decoding first": []}
-    try:
-        for _ in range(rounds):
-            for label, reader in (("with the tail reader", tail), ("decoding first", lambda body, names: {})):
-                _pagination.trailing_scalars = reader
-                sequential = asyncio.run(one(False))
-                prefetched = asyncio.run(one(True))
-                ratios[label].append(prefetched / sequential)
-    finally:
-        _pagination.trailing_scalars = tail
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait()
+    with loopback_server(b"", pages, latency) as base:
+        try:
+            for _ in range(rounds):
+                for label, reader in (
+                    ("with the tail reader", tail),
+                    ("decoding first", lambda body, names: {}),
+                ):
+                    _pagination.trailing_scalars = reader
+                    sequential = asyncio.run(one(False))
+                    prefetched = asyncio.run(one(True))
+                    ratios[label].append(prefetched / sequential)
+        finally:
+            _pagination.trailing_scalars = tail
     for label, values in ratios.items():
         print(
             f"{f'loopback, {count} pages, prefetch vs sequential, {label}':<48} ratio "
@@ -501,27 +513,43 @@ async def loopback_rate(make: Any, in_flight: int, seconds: float) -> float:
         await close()
 
 
-async def paired(
+def measure_pairs(
+    title: str,
     baseline: tuple[str, Any],
     clients: dict[str, Any],
     in_flight: tuple[int, ...],
     *,
     rounds: int,
     seconds: float,
-    rates: dict[tuple[str, int], list[float]],
-    ratios: dict[tuple[str, int], list[float]],
-) -> None:
+) -> tuple[dict[tuple[str, int], list[float]], dict[tuple[str, int], list[float]]]:
     """Each client's rate measured right after the baseline's at the same concurrency (a pair),
-    rounds interleaved: drift on this shared machine hits both sides of a pair alike."""
+    rounds interleaved: drift on this shared machine hits both sides of a pair alike. Prints
+    ``title`` and a row per client (median GETs/s, median pair ratio); returns the rates and
+    the ratios measured."""
     base_name, base_make = baseline
-    for _ in range(rounds):
+    rates: dict[tuple[str, int], list[float]] = {}
+    ratios: dict[tuple[str, int], list[float]] = {}
+
+    async def run() -> None:
+        for _ in range(rounds):
+            for n in in_flight:
+                for name, make in clients.items():
+                    base = await loopback_rate(base_make, n, seconds)
+                    rate = await loopback_rate(make, n, seconds)
+                    rates.setdefault((base_name, n), []).append(base)
+                    rates.setdefault((name, n), []).append(rate)
+                    ratios.setdefault((name, n), []).append(rate / base)
+
+    asyncio.run(run())
+    print(title)
+    print(f"{'':<48} " + "".join(f"{f'{n} in flight':>22}" for n in in_flight))
+    for name in (base_name, *clients):
+        cells = []
         for n in in_flight:
-            for name, make in clients.items():
-                base = await loopback_rate(base_make, n, seconds)
-                rate = await loopback_rate(make, n, seconds)
-                rates.setdefault((base_name, n), []).append(base)
-                rates.setdefault((name, n), []).append(rate)
-                ratios.setdefault((name, n), []).append(rate / base)
+            ratio = statistics.median(ratios[name, n]) if name != base_name else 1.0
+            cells.append(f"{statistics.median(rates[name, n]):>10,.0f} {ratio:5.2f}x    ")
+        print(f"{name:<48} " + "".join(f"{c:>22}" for c in cells))
+    return rates, ratios
 
 
 def bench_loopback(
@@ -534,44 +562,21 @@ def bench_loopback(
     this shared machine, whose speed moves by tens of percent within seconds, hits both sides of
     a pair alike. A figure is the median of its measurements, a ratio the median of its pairs'
     ratios."""
-    from tests.helpers import samples
-
-    body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
-    server, port = start_loopback_server(body)
+    body = user_envelope()
     baseline = "bare aiohttp + json.loads"
-    try:
-        clients = loopback_clients(f"http://127.0.0.1:{port}")
-        rates: dict[tuple[str, int], list[float]] = {}
-        ratios: dict[tuple[str, int], list[float]] = {}
-
+    with loopback_server(body) as base:
+        clients = loopback_clients(base)
         others = {name: make for name, make in clients.items() if name != baseline}
-        asyncio.run(
-            paired(
-                (baseline, clients[baseline]),
-                others,
-                in_flight,
-                rounds=rounds,
-                seconds=seconds,
-                rates=rates,
-                ratios=ratios,
-            )
+        _, ratios = measure_pairs(
+            f"loopback 127.0.0.1, keep-alive, {len(body)} B user envelope; GETs/s (median of {rounds} "
+            f"interleaved rounds, each client paired with bare aiohttp just before it) and ratio to "
+            f"{baseline} (target >= 0.8x for the quickstart's client)",
+            (baseline, clients[baseline]),
+            others,
+            in_flight,
+            rounds=rounds,
+            seconds=seconds,
         )
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait()
-    print(
-        f"loopback 127.0.0.1, keep-alive, {len(body)} B user envelope; GETs/s (median of {rounds} "
-        f"interleaved rounds, each client paired with bare aiohttp just before it) and ratio to "
-        f"{baseline} (target >= 0.8x for the quickstart's client)"
-    )
-    print(f"{'':<48} " + "".join(f"{f'{n} in flight':>22}" for n in in_flight))
-    for name in clients:
-        cells = []
-        for n in in_flight:
-            ratio = statistics.median(ratios[name, n]) if name != baseline else 1.0
-            cells.append(f"{statistics.median(rates[name, n]):>10,.0f} {ratio:5.2f}x    ")
-        print(f"{name:<48} " + "".join(f"{c:>22}" for c in cells))
     sdk = "SDK, RetoolClient(base, token) (quickstart)"
     if (sdk, in_flight[0]) in ratios:
         spread = ", ".join(f"{n}: {min(ratios[sdk, n]):.2f}-{max(ratios[sdk, n]):.2f}" for n in in_flight)
@@ -585,69 +590,46 @@ def bench_hooks(rounds: int = 7, seconds: float = 0.3) -> None:
     measured back to back as in :func:`bench_loopback`; and, for scale, an OpenTelemetry span
     per call (``tracing=`` a TracerProvider with no exporter), when the ``otel`` extra is there."""
     from retool_api_client import RetoolClient
-    from tests.helpers import samples
 
-    body = json.dumps({"success": True, "data": samples.component("user", optional=True)}).encode()
-    server, port = start_loopback_server(body)
-    base = f"http://127.0.0.1:{port}"
+    body = user_envelope()
+    with loopback_server(body) as base:
 
-    def hook(event: Any) -> None:
-        event.method  # noqa: B018  # what a hook reads
+        def hook(event: Any) -> None:
+            event.method  # noqa: B018  # what a hook reads
 
-    def client(**options: Any) -> Any:
-        async def make() -> tuple[Any, Any]:
-            retool = RetoolClient(base, "tok", **options)
+        def client(**options: Any) -> Any:
+            async def make() -> tuple[Any, Any]:
+                retool = RetoolClient(base, "tok", **options)
 
-            async def call() -> None:
-                await retool.users.get("user_1")
+                async def call() -> None:
+                    await retool.users.get("user_1")
 
-            return call, retool.aclose
+                return call, retool.aclose
 
-        return make
+            return make
 
-    variants: dict[str, Any] = {
-        "hooks set (on_request, on_response, on_retry)": client(
-            on_request=hook, on_response=hook, on_retry=hook
-        )
-    }
-    try:
-        from opentelemetry.sdk.trace import TracerProvider
-    except ImportError:
-        print("(opentelemetry-sdk is not installed: no figure for tracing)")
-    else:
-        variants["tracing=TracerProvider() (no exporter)"] = client(tracing=TracerProvider())
-    plain = client()
-    ratios: dict[tuple[str, int], list[float]] = {}
-    rates: dict[tuple[str, int], list[float]] = {}
-    in_flights = (1, 128)
-    try:
-        asyncio.run(
-            paired(
-                ("plain", plain),
-                variants,
-                in_flights,
-                rounds=rounds,
-                seconds=seconds,
-                rates=rates,
-                ratios=ratios,
+        variants: dict[str, Any] = {
+            "hooks set (on_request, on_response, on_retry)": client(
+                on_request=hook, on_response=hook, on_retry=hook
             )
+        }
+        try:
+            from opentelemetry.sdk.trace import TracerProvider
+        except ImportError:
+            print("(opentelemetry-sdk is not installed: no figure for tracing)")
+        else:
+            variants["tracing=TracerProvider() (no exporter)"] = client(tracing=TracerProvider())
+        in_flights = (1, 128)
+        rates, _ = measure_pairs(
+            f"hooks over loopback: GETs/s (median of {rounds} rounds, each paired with the plain "
+            "client just before it) and ratio to the plain client (these pairs move by more than the "
+            "hooks cost: their cost is the row below, and `make bench-instructions`)",
+            ("plain", client()),
+            variants,
+            in_flights,
+            rounds=rounds,
+            seconds=seconds,
         )
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait()
-    print(
-        f"hooks over loopback: GETs/s (median of {rounds} rounds, each paired with the plain "
-        "client just before it) and ratio to the plain client (these pairs move by more than the "
-        "hooks cost: their cost is the row below, and `make bench-instructions`)"
-    )
-    print(f"{'':<48} " + "".join(f"{f'{n} in flight':>22}" for n in in_flights))
-    for name in ("plain", *variants):
-        cells = []
-        for n in in_flights:
-            ratio = statistics.median(ratios[name, n]) if name != "plain" else 1.0
-            cells.append(f"{statistics.median(rates[name, n]):>10,.0f} {ratio:5.2f}x    ")
-        print(f"{name:<48} " + "".join(f"{c:>22}" for c in cells))
     # the ratios move by more than the hooks cost on a shared machine: their own work, timed
     # alone (the events made and the hooks called, as the retry loop does per attempt), next
     # to the plain client's time per request
