@@ -128,17 +128,23 @@ class Http11Pool:
         origin = self._origin_of(url)
         target = url if origin.absolute else url[len(origin.prefix) :] or "/"
         slots = self._slots
+        request.unsent = True  # until a connection takes it (the attempt's limit may pass first)
         if slots is not None and not slots.take():
             await _bounded(
                 self._deadlines,
                 timeout.pool,
                 slots.wait(),
                 lambda: Failure(
-                    Kind.NEVER_SENT, f"no connection free in the pool within {timeout.pool:g}s", timeout=True
+                    Kind.NEVER_SENT,
+                    f"no connection free in the pool within {timeout.pool:g}s",
+                    timeout=True,
                 ),
             )
         try:
-            connection = self._idle_connection(origin) or await self._connect(origin, timeout)
+            try:
+                connection = self._idle_connection(origin) or await self._connect(origin, timeout)
+            finally:
+                request.unsent = False
             self._busy.add(connection)
             try:
                 answer = await connection.exchange(

@@ -55,9 +55,13 @@ class Request:
 
     ``operation`` and ``template`` name the API operation (``get_user``) and its path template
     (``/users/{userId}``) for logs and tracing; None for a request outside the API's operations.
+
+    ``unsent`` is True while a pool holds the request before writing any of it (waiting for a
+    free connection, connecting): an attempt cut off by its time limit then was never sent. A
+    pool that does not say so leaves it False, and such an attempt counts as maybe sent.
     """
 
-    __slots__ = ("body", "headers", "method", "operation", "template", "url")
+    __slots__ = ("body", "headers", "method", "operation", "template", "unsent", "url")
 
     def __init__(
         self,
@@ -71,6 +75,7 @@ class Request:
     ) -> None:
         self.method, self.url, self.headers, self.body = method, url, headers, body
         self.operation, self.template = operation, template
+        self.unsent = False
 
     def info(self) -> RequestInfo:
         """What an error shows of this request: method, URL and redacted headers, no body."""

@@ -260,6 +260,7 @@ class RetryLoop:
                 if hooked is not None and inspect.isawaitable(hooked):
                     await hooked
             sent = clock()
+            request.unsent = False  # a pool that keeps track sets it (_message.Request.unsent)
             timer = self._limits.within(budget)
             try:
                 with timer:
@@ -269,7 +270,12 @@ class RetryLoop:
             except TimeoutError:
                 if not timer.expired:
                     raise
-                failure = Failure(Kind.TIMED_OUT, f"no complete answer within {budget:g}s", timeout=True)
+                if request.unsent:  # the attempt's limit passed before a connection took it
+                    failure = Failure(
+                        Kind.NEVER_SENT, f"no connection to send on within {budget:g}s", timeout=True
+                    )
+                else:
+                    failure = Failure(Kind.TIMED_OUT, f"no complete answer within {budget:g}s", timeout=True)
             if answer is not None:
                 if self.on_response is not None:
                     hooked = self.on_response(ResponseEvent(request, attempt, answer, clock() - sent))
