@@ -163,6 +163,15 @@ SECRET_NAME = re.compile(r"pass|secret|token|key|credential|private|auth|cookie|
 REDACTED = "[redacted]"
 
 
+def scrub(text: str, secrets: tuple[str | None, ...]) -> str:
+    """``text`` with each of ``secrets`` (a token, a proxy's password) as ``[redacted]``: for
+    messages that quote another library's words, which may repeat them."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
 def redacted_value(value: Any, depth: int = 0) -> Any:
     """``value`` with what sits under a secret-looking key, at any depth, as ``[redacted]``
     (for reprs and messages that show a caller's value)."""

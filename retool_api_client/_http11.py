@@ -25,8 +25,10 @@ it (the connection is then closed, not reused); nothing is ever resent by the po
 
 Time limits are one mechanism, ``_deadline.Deadlines``: ``connect`` bounds a new connection
 (TCP, TLS, the proxy's tunnel), ``pool`` the wait for a free one, ``read`` each wait for data
-(a limit that moves forward whenever data arrives), ``write`` each wait to hand the request to
-a socket that is not taking it.
+(a limit that moves forward whenever data arrives; left to the attempt's limit, which the retry
+loop applies, when it is not shorter), ``write`` each wait to hand the request to a socket that
+is not taking it. Until a connection takes a request, the pool marks it ``unsent``, so an
+attempt cut off meanwhile is never sent.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ import httptools
 import httpx
 
 from ._deadline import Deadlines
+from ._exceptions import scrub
 from ._message import Answer, Headers, Request, Timeout
 from ._pool import Failure, Kind, plain_cause
 from ._proxies import Proxy
@@ -234,7 +237,9 @@ class Http11Pool:
             )
         except (OSError, ValueError) as exc:
             failure = Failure(
-                Kind.NEVER_SENT, self._scrub(f"could not connect to {where}: {exc}"), cause=plain_cause(exc)
+                Kind.NEVER_SENT,
+                scrub(f"could not connect to {where}: {exc}", self._secrets),
+                cause=plain_cause(exc),
             )
         raise failure
 
@@ -266,12 +271,6 @@ class Http11Pool:
                 raise ConnectionResetError("the connection closed during the TLS handshake")
             connection.transport = tls
         return connection
-
-    def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret:
-                text = text.replace(secret, "[redacted]")
-        return text
 
     # -- cookies, as httpx keeps them ---------------------------------------------------------
 

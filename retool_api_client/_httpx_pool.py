@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from ._exceptions import scrub
 from ._message import Answer, Headers, Request, Timeout
 from ._pool import Failure, Kind, plain_cause
 
@@ -37,7 +38,7 @@ class HttpxPool:
         self._via = via
         self._lib: Any = importlib.import_module(type(client).__module__.split(".")[0])
         lib = self._lib
-        self._never_sent = (lib.ConnectError, lib.ConnectTimeout, lib.PoolTimeout, lib.ProxyError)
+        self._never_sent = (lib.ConnectError, lib.ProxyError)  # its timeouts are told apart first
         self._refused = (lib.UnsupportedProtocol, lib.LocalProtocolError, lib.InvalidURL)
 
     @classmethod
@@ -147,7 +148,7 @@ class HttpxPool:
 
     def _failure(self, exc: BaseException, *, reading: bool) -> Failure:
         lib = self._lib
-        text = self._scrub(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        text = scrub(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, self._secrets)
         cause = plain_cause(exc.__cause__ or exc.__context__)
         if isinstance(exc, lib.TimeoutException):
             kind = (
@@ -161,12 +162,6 @@ class HttpxPool:
                 text += f" (through the proxy {self._via})"
             return Failure(Kind.NEVER_SENT, text, cause=cause)
         return Failure(Kind.MAYBE_SENT, text, cause=cause, final=isinstance(exc, lib.TooManyRedirects))
-
-    def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret:
-                text = text.replace(secret, "[redacted]")
-        return text
 
     async def aclose(self) -> None:
         if self.owned:

@@ -5,7 +5,7 @@ hands a pool: the method, the absolute URL as sent, the header list in the order
 and the body bytes. :class:`Answer` is what a pool hands back: the status, the headers (kept
 as the raw pairs the server sent and looked up case-insensitively, parsed on first use), the
 whole body, and the request it answers. Neither depends on an HTTP library: each pool turns
-them into its own objects (``_pool``).
+them into its own objects (``_http11``, ``_httpx_pool``).
 
 An error carries views made from these (``exc.request``: :class:`RequestInfo`, redacted and
 without its body; ``exc.response``: an :class:`Answer` detached from the connection, its
@@ -19,7 +19,7 @@ case-insensitive index on the first lookup.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,18 +40,20 @@ class Timeout:
     write: float | None
     pool: float | None
 
-    @property
-    def attempt(self) -> float | None:
-        """One attempt's limit: the largest of the four, applied to the whole attempt (connect,
-        send, head and body). A read limit restarts with every byte, so a server dripping one
-        byte at a time would never trip it alone."""
+    #: one attempt's limit: the largest of the four, applied to the whole attempt (connect,
+    #: send, head and body). A read limit restarts with every byte, so a server dripping one
+    #: byte at a time would never trip it alone.
+    attempt: float | None = field(init=False)
+
+    def __post_init__(self) -> None:
         values = [v for v in (self.connect, self.read, self.write, self.pool) if v is not None]
-        return max(values) if values else None
+        object.__setattr__(self, "attempt", max(values) if values else None)
 
 
 class Request:
     """One request as sent: ``url`` absolute and encoded, ``headers`` in the order they go out
-    (the pool adds ``Host`` first and ``Content-Length`` for a body), ``body`` the bytes.
+    (``Content-Length`` included, from ``_request.encode``; the pool adds ``Host`` first),
+    ``body`` the bytes.
 
     ``operation`` and ``template`` name the API operation (``get_user``) and its path template
     (``/users/{userId}``) for logs and tracing; None for a request outside the API's operations.

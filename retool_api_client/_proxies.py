@@ -51,10 +51,6 @@ class Proxy:
     def __repr__(self) -> str:
         return f"Proxy({self.url!r})"
 
-    def as_httpx(self) -> httpx.Proxy:
-        """The same proxy for httpx's pool (its credentials as a header, as httpx sends them)."""
-        return httpx.Proxy(self.url, headers=dict(self.headers), ssl_context=self.ssl_context)
-
 
 def proxy_for(base_url: str, proxy: str | httpx.Proxy | None, *, trust_env: bool) -> Proxy | None:
     """The proxy requests to ``base_url`` take, or None to go direct."""

@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
-from ._exceptions import ConfigurationError, RateLimiterError
+from ._exceptions import ConfigurationError, RateLimiterError, scrub
 
 if TYPE_CHECKING:
     from ._deadline import Deadlines
@@ -355,8 +355,7 @@ class RedisLimiter(Limiter):
                 return await request()
         except (TimeoutError, OSError, redis.exceptions.RedisError) as exc:
             reason = f"no answer within {self.timeout:g}s" if isinstance(exc, TimeoutError) else str(exc)
-            if self._secret:
-                reason = reason.replace(self._secret, "[redacted]")
+            reason = scrub(reason, (self._secret,))
             message = f"the shared rate limit at {self.url} {what}: {reason}"
             raise RateLimiterError(message, url=self.url) from None
 
