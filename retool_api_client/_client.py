@@ -293,9 +293,8 @@ class BaseClient:
         self.allow_insecure_http = allow_insecure_http
         self._configure(
             timeout=timeout,
-            retry=(retry or RetryConfig())
-            if max_retries is None
-            else dataclasses.replace(retry or RetryConfig(), max_retries=max_retries),
+            retry=RetryConfig() if retry is None else retry,
+            max_retries=max_retries,
             on_retry=on_retry,
             on_request=on_request,
             on_response=on_response,
@@ -362,6 +361,7 @@ class BaseClient:
         *,
         timeout: float | httpx.Timeout,
         retry: RetryConfig,
+        max_retries: int | None,
         on_retry: OnRetry | None,
         on_request: OnRequest | None,
         on_response: OnResponse | None,
@@ -373,7 +373,7 @@ class BaseClient:
         self.timeout = _resolve_timeout(timeout)
         if not isinstance(retry, RetryConfig):
             raise ConfigurationError(f"retry must be a RetryConfig, got {type(retry).__name__}")
-        self.retry = retry
+        self.retry = retry if max_retries is None else dataclasses.replace(retry, max_retries=max_retries)
         for name, hook in (("on_retry", on_retry), ("on_request", on_request), ("on_response", on_response)):
             if hook is not None and not callable(hook):
                 raise ConfigurationError(f"{name} must be callable, got {type(hook).__name__}")
@@ -522,14 +522,10 @@ class BaseClient:
                 )
         if not isinstance(token, Unset):
             copy._token = _resolve_token(token)
-        retry_config = self.retry if isinstance(retry, Unset) else retry
-        if not isinstance(max_retries, Unset):
-            if not isinstance(retry_config, RetryConfig):
-                raise ConfigurationError(f"retry must be a RetryConfig, got {type(retry_config).__name__}")
-            retry_config = dataclasses.replace(retry_config, max_retries=max_retries)
         copy._configure(
             timeout=self.timeout if isinstance(timeout, Unset) else timeout,
-            retry=retry_config,
+            retry=self.retry if isinstance(retry, Unset) else retry,
+            max_retries=None if isinstance(max_retries, Unset) else max_retries,
             on_retry=self.on_retry if isinstance(on_retry, Unset) else on_retry,
             on_request=self.on_request if isinstance(on_request, Unset) else on_request,
             on_response=self.on_response if isinstance(on_response, Unset) else on_response,
@@ -545,7 +541,6 @@ class BaseClient:
         )
         copy._owner = self._owner or self
         copy._closed = False
-        copy.__dict__.pop("_sending", None)
         for name in [k for k, v in vars(copy).items() if isinstance(v, Resource)]:
             del copy.__dict__[name]  # namespaces hold their client: the copy gets its own
         copy._build_sending()

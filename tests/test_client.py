@@ -341,6 +341,22 @@ def test_help_shows_no_sentinels_and_no_private_parameters() -> None:
     assert f"base_url={retool.base_url!r}" in repr(retool)
 
 
+@pytest.mark.parametrize("max_retries", [None, 1])
+def test_retry_that_is_no_retry_config_is_refused_with_or_without_max_retries(
+    max_retries: int | None,
+) -> None:
+    """The constructor and with_options merge ``max_retries`` into ``retry`` in one place,
+    after checking it (``retry={}`` was a TypeError with max_retries, and silently the default
+    without)."""
+    with pytest.raises(ConfigurationError, match="retry must be a RetryConfig, got dict"):
+        RetoolClient("https://acme.retool.com", TOKEN, retry={}, max_retries=max_retries)  # type: ignore[arg-type]
+    retool = RetoolClient("https://acme.retool.com", TOKEN)
+    with pytest.raises(ConfigurationError, match="retry must be a RetryConfig, got dict"):
+        retool.with_options(retry={}, max_retries=1 if max_retries is None else max_retries)  # type: ignore[arg-type]
+    assert retool.with_options(max_retries=4).max_retries == 4
+    assert RetoolClient("https://acme.retool.com", TOKEN, max_retries=3).retry.max_retries == 3
+
+
 @pytest.mark.parametrize("binds", [False, True])
 def test_a_pool_that_binds_to_its_loop_keeps_the_client_on_it(binds: bool) -> None:
     """A pool of the caller's own may move on to a new loop once the first is closed, unless it
