@@ -10,12 +10,12 @@ dependency for those lines and return values or raise, not a result per item.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable, Iterable, Sized
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 from ._exceptions import ConfigurationError
+from ._retry import call_hook
 
 __all__ = ["BulkFailed", "BulkResult", "BulkSucceeded", "bulk"]
 
@@ -96,9 +96,7 @@ async def bulk(
                 results[index] = BulkFailed(item, exc)
             done += 1
             if progress is not None:
-                shown = progress(done, total)
-                if inspect.isawaitable(shown):
-                    await shown
+                await call_hook(progress, done, total)
 
     try:
         async with asyncio.TaskGroup() as group:

@@ -60,8 +60,10 @@ class Pacing:
 
     async def wait(self, now: float, budget: float | None, paused: bool = True) -> bool:
         """Wait out the pause (unless ``paused`` is False: the request just waited for its turn)
-        and for a slot in the rate limit. False, before waiting, when that would take longer
-        than ``budget`` seconds; then no slot is taken."""
+        and for a slot in the rate limit; False when either would take longer than ``budget``
+        seconds. The pause is checked before its wait (then nothing is taken); the rate limit
+        after it, so a False from the limit comes after the pause's turn was taken and waited,
+        and no slot of the limit is taken."""
         timing = self.timing
         if paused and self.until > now:
             if budget is not None and self.next_turn() - now > budget:

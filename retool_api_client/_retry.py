@@ -33,7 +33,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from ._deadline import Deadlines
@@ -49,6 +49,7 @@ __all__ = [
     "ResponseEvent",
     "RetryEvent",
     "RetryLoop",
+    "call_hook",
     "check_max_response_bytes",
 ]
 
@@ -255,7 +256,7 @@ class RetryLoop:
                 counted.count = attempt
             answer: Answer | None = None
             failure: Failure | None = None
-            if self.on_request is not None:  # inlined _call: this runs for every attempt
+            if self.on_request is not None:  # call_hook inlined: this runs for every attempt
                 hooked = self.on_request(RequestEvent(request, attempt))
                 if hooked is not None and inspect.isawaitable(hooked):
                     await hooked
@@ -337,7 +338,7 @@ class RetryLoop:
                 delay,
             )
             if self.on_retry is not None:
-                await _call(self.on_retry, event)
+                await call_hook(self.on_retry, event)
             await timing.sleep(delay)
             now = clock()
             if pacing.limiter is not None or (not waited_turn and pacing.until > now):
@@ -362,8 +363,9 @@ def _give_up(answer: Answer | None, failure: Failure | None, request: Request) -
     raise _error(failure, request) from failure.cause
 
 
-async def _call(hook: Callable[[Any], object], event: object) -> None:
-    result = hook(event)
+async def call_hook(hook: Callable[..., object], *args: object) -> None:
+    """Call a caller's hook, which may be a plain function or a coroutine function."""
+    result = hook(*args)
     if result is not None and inspect.isawaitable(result):
         await result
 
