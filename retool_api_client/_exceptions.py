@@ -420,6 +420,7 @@ class APIResponseValidationError(APIError, ValueError):
             "path": self.path,
             "root_model": self.root_model,
             "response": self.response,
+            "request": self.request,
         }
         return APIResponseValidationError(self.reason, **{**fields, **changes})
 

@@ -275,3 +275,20 @@ def test_mypy_holds_code_to_the_views(tmp_path: Any) -> None:
     assert [line.partition("user_code.py:")[2] for line in out.splitlines()] == [
         '3: error: "ResponseView" has no attribute "raise_for_status"  [attr-defined]'
     ]
+
+
+def test_a_validation_error_seen_from_an_enclosing_model_keeps_its_request() -> None:
+    from retool_api_client._exceptions import APIResponseValidationError
+    from retool_api_client._message import Request
+
+    request = Request(
+        "GET", "https://acme.retool.com/api/v2/users/u", [("Authorization", "Bearer tok_s3cret")]
+    )
+    inner = APIResponseValidationError("required field is missing", model="User", field="id", request=request)
+    outer = inner.within("GetUserResponse200", "data")
+    assert outer.request is not None and outer.request.url == request.url
+    assert str(outer) == (
+        "GET https://acme.retool.com/api/v2/users/u: GetUserResponse200.data.id: "
+        "required field is missing (in model User)"
+    )
+    assert "tok_s3cret" not in repr(outer.request)
