@@ -13,7 +13,8 @@ pytest plugin. See ``docs/testing.md``.
 One module per job: ``_spec`` (what the spec says), ``_routes`` (routing and the request
 check), ``_store`` (the records), ``_render`` (answers and paging), ``_handlers`` (what each
 operation does), ``_limits`` (the rate limit), ``_fake`` (``FakeRetool``, the entry point),
-``_server`` (HTTP), ``_transport`` (``fake.client()``), ``_data`` (made-up values).
+``_server`` (HTTP), ``_transport`` (``fake.client()``), ``_data`` (made-up values),
+``_answers`` (what it answers and logs, and the entry point's type), ``_clock`` (virtual time).
 """
 
 from __future__ import annotations

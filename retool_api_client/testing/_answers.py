@@ -7,11 +7,12 @@ Every other module of the fake uses these; this one imports nothing from the fak
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-#: what a handler returns for an answer without a body (a 204)
+#: the router's "the request had no body" (``None`` is a JSON body of ``null``)
 NO_BODY: Any = object()
 
 
@@ -26,6 +27,11 @@ class Answer:
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+
+#: ``handle(method, path, query, headers, body)``: the fake's one entry point, which the
+#: in-process pool and the HTTP server both call
+Handle = Callable[[str, str, str, Mapping[str, str], bytes], Answer]
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,7 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> A
 
 
 def json_answer(status: int, body: Any) -> Answer:
-    """``body`` as JSON (:data:`NO_BODY`: an answer without one)."""
-    if body is NO_BODY:
-        return Answer(status)
+    """``body`` as JSON."""
     return Answer(status, {"Content-Type": "application/json"}, json.dumps(body).encode())
 
 

@@ -6,8 +6,8 @@ their text and checks them and the JSON body against the operation's schemas, re
 first of 400, 422 the operation documents and a message naming every field and rule broken.
 Messages never repeat a value that sits under a secret-looking name (``password``, ``token``,
 ``client_secret``...), inside an object marked ``secret: true``, or that the spec marks
-``writeOnly`` / ``format: password``. The wording follows the SDK's own request check, written
-here again because the fake is a client of the SDK's public API only.
+``writeOnly`` / ``format: password``. The wording is the SDK's own request check's
+(``_validate.describe``), so the fake and the SDK word a problem the same way.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from ._data import Maker
 
 JSON = Any
-#: names whose values a message does not repeat (passwords, client secrets, keys, tokens)
 
 
 class Router:
@@ -148,6 +147,3 @@ def coerce(text: str, schema: JSON, defs: dict[str, JSON]) -> Any:
     if "null" in kinds and text in ("", "null"):
         return None
     return text
-
-
-# -- messages -----------------------------------------------------------------------------------

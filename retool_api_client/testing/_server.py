@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import socket
 import struct
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from ._answers import Answer, error, reason
+from ._answers import Handle, error, reason
 
 #: larger bodies get 413 without being read
 MAX_BODY = 16 * 1024 * 1024
-#: ``handle(method, path, query, headers, body)``: what the server asks for each request
-Handle = Callable[[str, str, str, Mapping[str, str], bytes], Answer]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -89,7 +86,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline(1024)
 
     def _refuse(self, status: int, message: str) -> None:
-        self._send(status, {}, json.dumps({"success": False, "message": message}).encode(), close=True)
+        refusal = error(status, message)
+        self._send(status, refusal.headers, refusal.body, close=True)
 
     def _send(self, status: int, headers: Mapping[str, str], body: bytes, close: bool = False) -> None:
         """The whole answer in one write."""
@@ -122,7 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
             code = 400
         text = message or reason(code)
         with contextlib.suppress(OSError):  # the client is gone
-            self._send(code, {}, json.dumps({"success": False, "message": text}).encode(), close=True)
+            self._refuse(code, text)
 
     def log_message(self, format: str, *args: Any) -> None:  # the base class's name
         pass  # quiet; fake.requests is the log

@@ -9,12 +9,11 @@ connection (``fake.fail(..., reset=True)``) is the "maybe sent" failure a real o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..pool import Answer as Answer_
 from ..pool import Failure, Headers, Kind, Request, Timeout
-from ._answers import Answer
+from ._answers import Handle
 from ._clock import VirtualTime
 
 if TYPE_CHECKING:
@@ -22,8 +21,6 @@ if TYPE_CHECKING:
 
 #: the host ``fake.client()`` talks to: ``.test`` is reserved (RFC 2606), nothing resolves it
 BASE_URL = "https://fake-retool.test"
-#: ``handle(method, path, query, headers, body)``: the fake's entry point
-Handle = Callable[[str, str, str, Mapping[str, str], bytes], Answer]
 
 
 class FakePool:
@@ -39,7 +36,7 @@ class FakePool:
     async def send(self, request: Request, timeout: Timeout, cap: int) -> Answer_:
         target = request.url.split("://", 1)[-1]
         path, _, query = target[target.find("/") :].partition("?")
-        answer = self.handle(request.method, path, query, _Headers(request.headers), request.body)
+        answer = self.handle(request.method, path, query, Headers(request.headers), request.body)
         if answer.reset:
             raise Failure(Kind.MAYBE_SENT, "connection reset by peer (FakeRetool.fail(reset=True))")
         if len(answer.body) > cap:
@@ -54,22 +51,6 @@ class FakePool:
 
     def __repr__(self) -> str:
         return "FakePool()"
-
-
-class _Headers(dict[str, str]):
-    """A request's headers for ``handle``, looked up case-insensitively as httpx's are."""
-
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        super().__init__((k.lower(), v) for k, v in pairs)
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return super().get(name.lower(), default)
-
-    def __getitem__(self, name: str) -> str:
-        return super().__getitem__(name.lower())
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and super().__contains__(name.lower())
 
 
 def client(handle: Handle, *, root: str, token: str, time: VirtualTime, **options: Any) -> RetoolClient:
