@@ -351,7 +351,7 @@ def _method(
         elif has_body:
             why = f"a {low} answer that is neither an object nor an array of objects"
             loose.setdefault(f"response {low}", LoosePart(why))
-            ref = "json"  # the decoded JSON
+            ref = _UNDESCRIBED  # the decoded JSON
         else:
             ref = None if low in _NO_CONTENT else _UNDESCRIBED
         responses.append((low, ref))
@@ -360,12 +360,10 @@ def _method(
         if envelope not in envelopes:
             envelopes.append(envelope)
         data = _data_prop(response.prop) if has_body else None
-        if ref == _UNDESCRIBED:  # no schema, so no model: the JSON as sent
+        if ref == _UNDESCRIBED:  # no schema or no model for it: the JSON as sent
             kind, returned = "whole", "Any"
         elif not has_body:
             kind, returned = "none", "None"
-        elif ref == "json":
-            kind, returned = "whole", "Any"
         elif data is not None:
             used.append(data)
             kind, returned = "data", code(data)
