@@ -108,9 +108,11 @@ async def test_a_drip_within_the_read_timeout_is_bounded_by_the_attempt(pool: st
             assert loop.time() - started < 2.0
 
 
-async def test_no_free_connection_in_time_is_a_pool_timeout_never_sent(pool: str) -> None:
+async def post_while_the_one_connection_is_held(pool: str, timeout: Any) -> tuple[list[str], list[str]]:
+    """A POST on a pool of one connection that a hanging GET holds (through a copy of the
+    client with a long limit, so the GET outlasts the POST): the errors of the POST's retries
+    and the targets the server received."""
     limits = httpx.Limits(max_connections=1)
-    timeout = httpx.Timeout(5.0, pool=0.2)
     events: list[RetryEvent] = []
     busy = asyncio.Event()
 
@@ -129,47 +131,27 @@ async def test_no_free_connection_in_time_is_a_pool_timeout_never_sent(pool: str
             pool, server.url, timeout=timeout, max_retries=1, on_retry=events.append, **extra
         ) as retool:
             retool._use_timing(sleep=instant)
-            slow = asyncio.create_task(send(retool, url="/slow"))
+            holder = retool.with_options(timeout=30, max_retries=0)  # the same pool
+            slow = asyncio.create_task(send(holder, url="/slow"))
             await asyncio.wait_for(busy.wait(), 5)
             with pytest.raises(APITimeoutError):
                 await send(retool, "POST")
             slow.cancel()
-    assert [e.error for e in events] == ["never sent"]
-    assert [r.target for r in server.received] == ["/api/v2/slow"]
+    return [e.error or "" for e in events], [r.target for r in server.received]
+
+
+async def test_no_free_connection_in_time_is_a_pool_timeout_never_sent(pool: str) -> None:
+    errors, received = await post_while_the_one_connection_is_held(pool, httpx.Timeout(5.0, pool=0.2))
+    assert (errors, received) == (["never sent"], ["/api/v2/slow"])
 
 
 async def test_a_pool_wait_as_long_as_the_attempt_is_still_never_sent() -> None:
     """With every limit equal (the defaults are 60 s each but connect), the attempt's own limit
     and the pool's wait end together; whichever fires, a request no connection took was never
     sent, so even a POST is retried. (httpx's pools do not say when a connection takes the
-    request: there the attempt counts as maybe sent, and a POST is not retried.)"""
-    events: list[RetryEvent] = []
-    busy = asyncio.Event()
-
-    def script(request: Any) -> Any:
-        if request.target.endswith("/slow"):
-            busy.set()
-            return Act(hang=True)
-        return answer(body=USER)
-
-    async with WireServer(script) as server:
-        async with made_on(
-            "http11",
-            server.url,
-            timeout=0.3,
-            max_retries=1,
-            on_retry=events.append,
-            limits=httpx.Limits(max_connections=1),
-        ) as retool:
-            retool._use_timing(sleep=instant)
-            holder = retool.with_options(timeout=30, max_retries=0)  # the same pool, held on to
-            slow = asyncio.create_task(send(holder, url="/slow"))
-            await asyncio.wait_for(busy.wait(), 5)
-            with pytest.raises(APITimeoutError):
-                await send(retool, "POST")
-            slow.cancel()
-    assert [e.error for e in events] == ["never sent"]
-    assert [r.target for r in server.received] == ["/api/v2/slow"]
+    request: there the attempt counts as maybe sent, and a POST is not retried; docs/wire.md.)"""
+    errors, received = await post_while_the_one_connection_is_held("http11", 0.3)
+    assert (errors, received) == (["never sent"], ["/api/v2/slow"])
 
 
 # -- no secret anywhere an error reaches -------------------------------------------------------
